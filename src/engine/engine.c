@@ -1,0 +1,785 @@
+/*
+ * engine.c: prepares a run, spawns its workers and conducts it.
+ *
+ * DESIGN: three kinds of thread touch a run in the main process. Workers
+ * (threads, or children for processes) only move dishes and write events
+ * to their own rings. The conductor spawns the workers and then plays the
+ * lecture's main program: join the pile (every dish washed), close it, join
+ * the next rack, close it, and so on down the line; closing a rack is what
+ * lets its takers leave. It also supervises children, putting back the
+ * dish of one that died. The script thread runs the [script] timeline.
+ * Views call the engine_* controls from the main thread; ctl serialises
+ * those with the script's. On the virtual clock the conductor and the
+ * script are tasks like the workers, so every step happens at an exact
+ * virtual time.
+ */
+#include "config.h"
+
+#include "engine.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "arena.h"
+#include "exec.h"
+#include "worker.h"
+#include "xmalloc.h"
+
+#define ENGINE_RING_EVENTS	1024
+#define ENGINE_EVENT_BUDGET	(48u << 20)	/* bytes of event rings */
+#define ENGINE_JOIN_SLICE	(100 * NSEC_PER_MSEC)
+
+struct engine {
+	struct scenario		*scn;
+	struct engine_opts	 opts;
+	const struct exec_ops	*ops;
+	struct arena		 arena;
+	struct run		*run;
+	struct vclock		 vc;
+	int			 has_vc;
+	struct vtask		 conductor_vt;
+	struct vtask		 script_vt;
+	pthread_t		 conductor;
+	pthread_t		 script;
+	int			 started;
+	int			 script_started;
+	int			 waited;
+	pthread_mutex_t		 ctl;
+	_Atomic int		 finished;
+	_Atomic int		 ended;
+	_Atomic int64_t		 end_scn;
+	_Atomic int64_t		 real_start;
+	_Atomic int64_t		 real_end;
+	_Atomic int		 interrupted;
+	char			*error;
+	struct event		 buf[256];
+};
+
+static void	*engine_conductor(void *);
+static void	*engine_script(void *);
+static int	 engine_spawn(struct engine *, unsigned, char **);
+static void	 engine_supervise(struct engine *);
+static void	 engine_reap_all(struct engine *);
+
+int64_t
+run_now(struct run *run)
+{
+	if (run->vc != NULL)
+		return (vclock_now(run->vc));
+	return (run_clock_now(&run->clock));
+}
+
+void
+run_event(struct run *run, struct wslot *w, enum ev_kind kind, dish_t dish,
+    int32_t arg)
+{
+	struct event	e;
+
+	e.t = run_now(run);
+	e.worker = w != NULL ? w->id : EV_ENGINE;
+	e.station = w != NULL ? (uint16_t)w->station : 0;
+	e.kind = (uint16_t)kind;
+	e.dish = dish;
+	e.arg = arg;
+	if (w != NULL) {
+		ev_ring_put(w->ring, &e);
+		return;
+	}
+	pthread_mutex_lock(&run->ring_mu);
+	ev_ring_put(run->ring, &e);
+	pthread_mutex_unlock(&run->ring_mu);
+}
+
+/* The largest power of two not above n, at least lo, at most hi. */
+static uint32_t
+engine_ring_events(size_t n, uint32_t lo, uint32_t hi)
+{
+	uint32_t	p = lo;
+
+	while (p < hi && (size_t)p * 2 <= n)
+		p *= 2;
+	return (p);
+}
+
+struct engine *
+engine_create(struct scenario *scn, const struct engine_opts *opts,
+    char **cause)
+{
+	struct engine	*e;
+	struct run	*run;
+	size_t		 size, ring_bytes;
+	uint32_t	 ring_n;
+	unsigned	 nslots, i, total = 0;
+
+	if (!opts->virtual_clock && scn->mode == MODE_ASYNC) {
+		xasprintf(cause, "%s:%u:%u: mode 'async' is not available in "
+		    "this version; use threads or processes, or --clock virtual",
+		    scn->file, scn->mode_pos.line, scn->mode_pos.col);
+		return (NULL);
+	}
+	if (scn->transport != NULL && strcmp(scn->transport, "local") != 0) {
+		xasprintf(cause, "%s: transport '%s' is not available in this "
+		    "version; only 'local' racks are", scn->file,
+		    scn->transport);
+		return (NULL);
+	}
+
+	e = xcalloc(1, sizeof *e);
+	e->scn = scn;
+	e->opts = *opts;
+	if (e->opts.speed <= 0)
+		e->opts.speed = 1.0;
+	if (opts->virtual_clock)
+		e->ops = &exec_virtual;
+	else if (scn->mode == MODE_PROCESSES)
+		e->ops = &exec_processes;
+	else
+		e->ops = &exec_threads;
+	pthread_mutex_init(&e->ctl, NULL);
+	atomic_store(&e->end_scn, -1);
+
+	for (i = 0; i < scn->nstations; i++)
+		total += scn->stations[i].count;
+	nslots = total + (opts->spare_slots ? opts->spare_slots : 64);
+	if (nslots > VCLOCK_MAX_TASKS - 2)
+		nslots = VCLOCK_MAX_TASKS - 2;
+	if (nslots < total)
+		nslots = total;
+	ring_n = engine_ring_events(ENGINE_EVENT_BUDGET /
+	    ((size_t)nslots * sizeof(struct event)), 64, 4096);
+	ring_bytes = ev_ring_size(ring_n);
+
+	size = sizeof(struct run) + sizeof(struct output) +
+	    (size_t)nslots * (sizeof(struct wslot) + ring_bytes + 128) +
+	    ev_ring_size(ENGINE_RING_EVENTS) + 64 * 1024;
+	size += rack_size(RACK_UNBOUNDED, 0);
+	for (i = 1; i < scn->nstations; i++)
+		size += rack_size(scenario_rack(scn, i),
+		    scn->ndishes + nslots) + 128;
+	if (arena_init(&e->arena, size, e->ops->shared_memory, cause) == -1) {
+		free(e);
+		return (NULL);
+	}
+
+	run = e->run = arena_alloc(&e->arena, sizeof *run);
+	run_clock_init(&run->clock, e->opts.speed);
+	run_clock_pause(&run->clock, 1);	/* time starts with the run */
+	run->ops = e->ops;
+	run->scn = scn;
+	pthread_mutex_init(&run->ring_mu, NULL);
+	run->ring = arena_alloc(&e->arena, ev_ring_size(ENGINE_RING_EVENTS));
+	ev_ring_init(run->ring, ENGINE_RING_EVENTS);
+	if (opts->virtual_clock) {
+		vclock_init(&e->vc, scn->seed, VCLOCK_SWITCH_PERMILLE);
+		e->has_vc = 1;
+		run->vc = &e->vc;
+		if (opts->paced)
+			vclock_set_pace(&e->vc, &run->clock);
+	}
+	run->out = arena_alloc(&e->arena, sizeof *run->out);
+	output_init(run->out, opts->output_fd, opts->output_ring,
+	    e->ops->shared_memory, !opts->virtual_clock, scn->output);
+
+	run->nstations = scn->nstations;
+	run->pile = arena_alloc(&e->arena, rack_size(RACK_UNBOUNDED, 0));
+	rack_init_pile(run->pile, e->ops->rack_sync, run->vc, scn->ndishes);
+	for (i = 0; i < scn->nstations; i++) {
+		struct run_station	*rs = &run->st[i];
+		const struct station	*st = &scn->stations[i];
+
+		atomic_store(&rs->time_kind, st->time.kind);
+		atomic_store(&rs->time_a, st->time.a_ns);
+		atomic_store(&rs->time_b, st->time.b_ns);
+		if (i == 0)
+			rs->in = run->pile;
+		else {
+			rs->in = arena_alloc(&e->arena, rack_size(
+			    scenario_rack(scn, i), scn->ndishes + nslots));
+			if (rs->in == NULL || rack_init(rs->in,
+			    e->ops->rack_sync, run->vc, scenario_rack(scn, i),
+			    scn->ndishes + nslots) == -1) {
+				xasprintf(cause, "cannot set up the rack in "
+				    "front of %s", st->name);
+				engine_destroy(e);
+				return (NULL);
+			}
+			run->st[i - 1].out = rs->in;
+		}
+	}
+
+	run->slots = arena_alloc(&e->arena, (size_t)nslots * sizeof *run->slots);
+	run->nslots = nslots;
+	for (i = 0; i < nslots; i++) {
+		run->slots[i].id = i;
+		run->slots[i].ring = arena_alloc(&e->arena, ring_bytes);
+		if (run->slots[i].ring == NULL) {
+			xasprintf(cause, "not enough memory for %u workers",
+			    nslots);
+			engine_destroy(e);
+			return (NULL);
+		}
+		ev_ring_init(run->slots[i].ring, ring_n);
+		atomic_store(&run->slots[i].hand.dish, DISH_NONE);
+	}
+	return (e);
+}
+
+/* Give a worker of station si a slot and start it. Called with ctl held. */
+static int
+engine_spawn(struct engine *e, unsigned si, char **cause)
+{
+	struct run		*run = e->run;
+	struct run_station	*rs = &run->st[si];
+	struct wslot		*w;
+	unsigned		 id;
+
+	id = atomic_load(&run->used);
+	if (id >= run->nslots) {
+		xasprintf(cause, "no room for another worker (%u in all)",
+		    run->nslots);
+		return (-1);
+	}
+	w = &run->slots[id];
+	w->station = si;
+	w->index = ++rs->next_index;
+	snprintf(w->name, sizeof w->name, "%s-%u", e->scn->stations[si].name,
+	    w->index);
+	atomic_store(&w->hand.dish, DISH_NONE);
+	atomic_store(&w->state, WS_STARTING);
+	atomic_store(&w->since, run_now(run));
+	atomic_fetch_add(&rs->live, 1);
+	atomic_store(&run->used, id + 1);
+	if (e->ops->spawn(run, w, cause) == -1) {
+		atomic_store(&w->state, WS_EXITED);
+		atomic_fetch_sub(&rs->live, 1);
+		w->reaped = 1;
+		return (-1);
+	}
+	return (0);
+}
+
+int
+engine_start(struct engine *e, char **cause)
+{
+	sigset_t	all, old;
+	int		rc;
+
+	if (e->has_vc && vclock_add(&e->vc, &e->conductor_vt, "conductor")) {
+		xasprintf(cause, "cannot register the conductor");
+		return (-1);
+	}
+	atomic_store(&e->real_start, clock_mono_ns());
+	run_clock_pause(&e->run->clock, 0);
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	rc = pthread_create(&e->conductor, NULL, engine_conductor, e);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		xasprintf(cause, "cannot start the run: %s", strerror(rc));
+		return (-1);
+	}
+	e->started = 1;
+	if (e->has_vc)
+		vclock_start(&e->vc);
+	return (0);
+}
+
+static void
+engine_fail(struct engine *e, char *cause)
+{
+	pthread_mutex_lock(&e->ctl);
+	if (e->error == NULL)
+		e->error = cause;
+	else
+		free(cause);
+	pthread_mutex_unlock(&e->ctl);
+}
+
+static void *
+engine_conductor(void *arg)
+{
+	struct engine	*e = arg;
+	struct run	*run = e->run;
+	char		*cause = NULL;
+	unsigned	 i, j;
+	int		 rc = 0;
+
+	if (e->has_vc)
+		vclock_enter(&e->vc, &e->conductor_vt);
+
+	pthread_mutex_lock(&e->ctl);
+	for (i = 0; i < run->nstations && rc == 0; i++) {
+		for (j = 0; j < e->scn->stations[i].count; j++) {
+			if ((rc = engine_spawn(e, i, &cause)) == -1)
+				break;
+		}
+	}
+	pthread_mutex_unlock(&e->ctl);
+	if (rc == -1) {
+		engine_fail(e, cause);
+		engine_stop(e);
+	}
+
+	if (rc == 0 && e->scn->nscript > 0) {
+		sigset_t	all, old;
+
+		if (!e->has_vc ||
+		    vclock_add(&e->vc, &e->script_vt, "script") == 0) {
+			sigfillset(&all);
+			pthread_sigmask(SIG_BLOCK, &all, &old);
+			if (pthread_create(&e->script, NULL, engine_script,
+			    e) == 0)
+				e->script_started = 1;
+			pthread_sigmask(SIG_SETMASK, &old, NULL);
+		}
+	}
+
+	/* dish_queue.join(), then the daemons may go: down the line. */
+	for (i = 0; i < run->nstations; i++) {
+		for (;;) {
+			rc = rack_join(run->st[i].in,
+			    e->has_vc ? -1 : ENGINE_JOIN_SLICE);
+			if (rc != 1)
+				break;
+			engine_supervise(e);
+		}
+		if (rc == -1)
+			break;
+		if (i == run->nstations - 1) {
+			atomic_store(&e->end_scn, run_now(run));
+			atomic_store(&e->real_end, clock_mono_ns());
+		}
+		rack_close(run->st[i].in);
+	}
+	if (atomic_load(&e->end_scn) < 0) {
+		atomic_store(&e->end_scn, run_now(run));
+		atomic_store(&e->real_end, clock_mono_ns());
+	}
+	atomic_store(&e->ended, 1);
+
+	if (e->has_vc)
+		vclock_exit(&e->vc);
+	engine_reap_all(e);
+	if (e->script_started)
+		pthread_join(e->script, NULL);
+	atomic_store(&e->finished, 1);
+	return (NULL);
+}
+
+/* Collect children that died, put back what they held, replace them. */
+static void
+engine_supervise(struct engine *e)
+{
+	struct run		*run = e->run;
+	struct wslot		*w;
+	struct run_station	*rs;
+	dish_t			 d;
+	unsigned		 i, used;
+	char			*cause = NULL;
+
+	used = atomic_load(&run->used);
+	for (i = 0; i < used; i++) {
+		w = &run->slots[i];
+		if (!w->is_process || w->reaped)
+			continue;
+		if (e->ops->reap(run, w, 0) != 1) {
+			if (atomic_load(&w->state) == WS_EXITED)
+				w->reaped = 1;
+			continue;
+		}
+		w->reaped = 1;
+		if (atomic_load(&w->state) == WS_EXITED)
+			continue;
+		rs = &run->st[w->station];
+		d = atomic_load(&w->hand.dish);
+		if (d != DISH_NONE) {
+			rack_putback(rs->in, d);
+			atomic_store(&w->hand.dish, DISH_NONE);
+			atomic_store(&w->hand.owes, 0);
+		} else if (atomic_load(&w->hand.owes)) {
+			rack_task_done(rs->in, &w->hand);
+		}
+		atomic_store(&w->state, WS_EXITED);
+		atomic_fetch_sub(&rs->live, 1);
+		run_event(run, w, EV_EXIT, d, EXIT_DIED);
+		if (!atomic_load(&run->stop) && !atomic_load(&w->retire)) {
+			pthread_mutex_lock(&e->ctl);
+			if (engine_spawn(e, w->station, &cause) == -1) {
+				free(cause);
+				cause = NULL;
+			}
+			pthread_mutex_unlock(&e->ctl);
+		}
+	}
+}
+
+static void
+engine_reap_all(struct engine *e)
+{
+	struct run	*run = e->run;
+	struct wslot	*w;
+	unsigned	 i, used;
+
+	for (;;) {
+		used = atomic_load(&run->used);
+		for (i = 0; i < used; i++) {
+			w = &run->slots[i];
+			if (w->reaped)
+				continue;
+			e->ops->reap(run, w, 1);
+			w->reaped = 1;
+		}
+		if (atomic_load(&run->used) == used)
+			break;
+	}
+}
+
+/* Wait on the run's clock until t or the end of the run. 0, or -1. */
+static int
+engine_script_wait(struct engine *e, int64_t t)
+{
+	struct run	*run = e->run;
+	int64_t		 now, real;
+
+	if (e->has_vc) {
+		now = run_now(run);
+		if (t > now && vclock_sleep(&e->vc, t - now) == -1)
+			return (-1);
+		return (atomic_load(&e->ended) ? -1 : 0);
+	}
+	for (;;) {
+		if (atomic_load(&e->ended) || atomic_load(&run->stop))
+			return (-1);
+		now = run_now(run);
+		if (now >= t)
+			return (0);
+		real = run_clock_real(&run->clock, t - now);
+		if (real > 20 * NSEC_PER_MSEC || run_clock_paused(&run->clock))
+			real = 20 * NSEC_PER_MSEC;
+		clock_sleep_ns(real);
+	}
+}
+
+static void *
+engine_script(void *arg)
+{
+	struct engine		*e = arg;
+	const struct script_step *step;
+	char			*cause;
+	unsigned		 i;
+
+	if (e->has_vc)
+		vclock_enter(&e->vc, &e->script_vt);
+	for (i = 0; i < e->scn->nscript; i++) {
+		step = &e->scn->script[i];
+		if (engine_script_wait(e, step->at_ns) == -1)
+			break;
+		run_event(e->run, NULL, EV_SCRIPT, DISH_NONE, (int32_t)i);
+		switch (step->kind) {
+		case STEP_SET:
+			cause = NULL;
+			if (engine_set(e, step->text, &cause) == -1)
+				free(cause);
+			break;
+		case STEP_PAUSE:
+			if (e->opts.pauses)
+				engine_pause(e, 1);
+			break;
+		case STEP_SAY:
+			break;
+		}
+	}
+	if (e->has_vc)
+		vclock_exit(&e->vc);
+	return (NULL);
+}
+
+size_t
+engine_drain(struct engine *e, void (*fn)(const struct event *, void *),
+    void *arg)
+{
+	struct run	*run = e->run;
+	unsigned	 i, used;
+	size_t		 n, j, total = 0;
+
+	used = atomic_load(&run->used);
+	for (i = 0; i <= used; i++) {
+		struct ev_ring	*r = i < used ? run->slots[i].ring : run->ring;
+
+		while ((n = ev_ring_take(r, e->buf,
+		    sizeof e->buf / sizeof e->buf[0])) > 0) {
+			for (j = 0; j < n; j++)
+				fn(&e->buf[j], arg);
+			total += n;
+		}
+	}
+	return (total);
+}
+
+int
+engine_finished(struct engine *e)
+{
+	return (atomic_load(&e->finished));
+}
+
+void
+engine_stop(struct engine *e)
+{
+	struct run	*run = e->run;
+	unsigned	 i;
+
+	if (atomic_exchange(&run->stop, 1))
+		return;
+	if (!atomic_load(&e->ended))
+		atomic_store(&e->interrupted, 1);
+	rack_abort(run->pile);
+	for (i = 1; i < run->nstations; i++)
+		rack_abort(run->st[i].in);
+	if (e->has_vc)
+		vclock_abort(&e->vc);
+	run_clock_pause(&run->clock, 0);
+}
+
+void
+engine_wait(struct engine *e)
+{
+	if (e->started && !e->waited) {
+		pthread_join(e->conductor, NULL);
+		e->waited = 1;
+	}
+}
+
+void
+engine_destroy(struct engine *e)
+{
+	unsigned	i;
+
+	if (e == NULL)
+		return;
+	if (e->started && !e->waited) {
+		engine_stop(e);
+		engine_wait(e);
+	}
+	if (e->run != NULL && !e->ops->shared_memory) {
+		for (i = 1; i < e->run->nstations; i++)
+			rack_destroy(e->run->st[i].in);
+		rack_destroy(e->run->pile);
+	}
+	if (e->has_vc)
+		vclock_destroy(&e->vc);
+	arena_free(&e->arena);
+	pthread_mutex_destroy(&e->ctl);
+	scenario_free(e->scn);
+	free(e->error);
+	free(e);
+}
+
+void
+engine_pause(struct engine *e, int paused)
+{
+	if (atomic_load(&e->run->stop))
+		return;
+	run_clock_pause(&e->run->clock, paused);
+	run_event(e->run, NULL, EV_CONTROL, DISH_NONE,
+	    paused ? CTL_PAUSE : CTL_RESUME);
+}
+
+int
+engine_paused(struct engine *e)
+{
+	return (run_clock_paused(&e->run->clock));
+}
+
+void
+engine_set_speed(struct engine *e, double speed)
+{
+	if (speed < 0.01)
+		speed = 0.01;
+	if (speed > 1000)
+		speed = 1000;
+	run_clock_set_speed(&e->run->clock, speed);
+	run_event(e->run, NULL, EV_CONTROL, DISH_NONE, CTL_SPEED);
+}
+
+int
+engine_add_worker(struct engine *e, unsigned si, char **cause)
+{
+	int	rc;
+
+	if (si >= e->run->nstations) {
+		xasprintf(cause, "no station %u", si);
+		return (-1);
+	}
+	if (atomic_load(&e->ended) || atomic_load(&e->run->stop)) {
+		xasprintf(cause, "the run has ended");
+		return (-1);
+	}
+	pthread_mutex_lock(&e->ctl);
+	if ((rc = engine_spawn(e, si, cause)) == 0)
+		e->scn->stations[si].count++;
+	pthread_mutex_unlock(&e->ctl);
+	if (rc == 0)
+		run_event(e->run, NULL, EV_CONTROL, DISH_NONE, CTL_ADD_WORKER);
+	return (rc);
+}
+
+int
+engine_remove_worker(struct engine *e, unsigned si, char **cause)
+{
+	struct run	*run = e->run;
+	struct wslot	*w, *pick = NULL;
+	unsigned	 i, used, staying = 0;
+
+	if (si >= run->nstations) {
+		xasprintf(cause, "no station %u", si);
+		return (-1);
+	}
+	pthread_mutex_lock(&e->ctl);
+	used = atomic_load(&run->used);
+	for (i = 0; i < used; i++) {
+		w = &run->slots[i];
+		if (w->station != si || atomic_load(&w->retire) ||
+		    atomic_load(&w->state) == WS_EXITED)
+			continue;
+		staying++;
+		pick = w;
+	}
+	if (staying <= 1) {
+		pthread_mutex_unlock(&e->ctl);
+		xasprintf(cause, "%s keeps at least one worker",
+		    e->scn->stations[si].name);
+		return (-1);
+	}
+	atomic_store(&pick->retire, 1);
+	e->scn->stations[si].count--;
+	pthread_mutex_unlock(&e->ctl);
+	run_event(run, NULL, EV_CONTROL, DISH_NONE, CTL_REMOVE_WORKER);
+	return (0);
+}
+
+int
+engine_set(struct engine *e, const char *assignment, char **cause)
+{
+	const char	*dot, *eq;
+	struct station	*st;
+	unsigned	 si, live, target, before;
+	size_t		 n;
+	char		 section[SCN_NAME_MAX];
+
+	dot = strchr(assignment, '.');
+	eq = strchr(assignment, '=');
+	if (dot == NULL || eq == NULL || dot > eq ||
+	    (n = (size_t)(dot - assignment)) >= sizeof section) {
+		xasprintf(cause, "expected SECTION.KEY=VALUE, found '%s'",
+		    assignment);
+		return (-1);
+	}
+	memcpy(section, assignment, n);
+	section[n] = '\0';
+	if ((st = scenario_station(e->scn, section)) == NULL ||
+	    (strncmp(dot + 1, "count", 5) != 0 &&
+	    strncmp(dot + 1, "time", 4) != 0)) {
+		xasprintf(cause, "only a station's count and time can change "
+		    "during a run, not '%.*s'", (int)(eq - assignment),
+		    assignment);
+		return (-1);
+	}
+	si = (unsigned)(st - e->scn->stations);
+	pthread_mutex_lock(&e->ctl);
+	before = st->count;
+	if (scenario_set(e->scn, assignment, cause) == -1) {
+		pthread_mutex_unlock(&e->ctl);
+		return (-1);
+	}
+	atomic_store(&e->run->st[si].time_kind, st->time.kind);
+	atomic_store(&e->run->st[si].time_a, st->time.a_ns);
+	atomic_store(&e->run->st[si].time_b, st->time.b_ns);
+	/* The count follows the workers as they are added and removed. */
+	target = st->count;
+	st->count = before;
+	pthread_mutex_unlock(&e->ctl);
+
+	if (strncmp(dot + 1, "count", 5) == 0) {
+		live = atomic_load(&e->run->st[si].live);
+		for (; live < target; live++) {
+			if (engine_add_worker(e, si, cause) == -1)
+				return (-1);
+		}
+		for (; live > target; live--) {
+			if (engine_remove_worker(e, si, cause) == -1)
+				return (-1);
+		}
+	} else
+		run_event(e->run, NULL, EV_CONTROL, DISH_NONE, CTL_SET_TIME);
+	return (0);
+}
+
+struct run *
+engine_run(struct engine *e)
+{
+	return (e->run);
+}
+
+const struct scenario *
+engine_scenario(struct engine *e)
+{
+	return (e->scn);
+}
+
+int64_t
+engine_now(struct engine *e)
+{
+	int64_t	end = atomic_load(&e->end_scn);
+
+	return (end >= 0 ? end : run_now(e->run));
+}
+
+int64_t
+engine_end_time(struct engine *e)
+{
+	return (atomic_load(&e->end_scn));
+}
+
+int64_t
+engine_wall_ns(struct engine *e)
+{
+	int64_t	end = atomic_load(&e->real_end);
+
+	if (end == 0)
+		end = clock_mono_ns();
+	return (end - atomic_load(&e->real_start));
+}
+
+int
+engine_interrupted(struct engine *e)
+{
+	return (atomic_load(&e->interrupted));
+}
+
+int
+engine_deadlocked(struct engine *e)
+{
+	return (e->has_vc && vclock_deadlocked(&e->vc));
+}
+
+const char *
+engine_error(struct engine *e)
+{
+	return (e->error);
+}
+
+const char *
+engine_clock_name(struct engine *e)
+{
+	return (e->has_vc ? "virtual" : "real");
+}
+
+double
+engine_speed(struct engine *e)
+{
+	return (run_clock_speed(&e->run->clock));
+}

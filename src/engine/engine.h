@@ -1,0 +1,80 @@
+/*
+ * engine.h: one run of a scenario. The engine spawns the workers on an
+ * executor, conducts the run (the script, then join and close each rack in
+ * pipeline order, as the lecture's main program does), and hands events to
+ * whoever drains them. It never draws.
+ */
+#ifndef DISHRACK_ENGINE_H
+#define DISHRACK_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event.h"
+#include "run.h"
+#include "scenario.h"
+
+struct engine_opts {
+	int	 virtual_clock;
+	double	 speed;		/* scenario seconds per real second */
+	int	 output_fd;	/* worker text goes here, -1: nowhere */
+	int	 output_ring;	/* and into a ring for a view */
+	int	 paced;		/* virtual: keep pace with the scaled clock */
+	int	 pauses;	/* honour [script] pause steps */
+	unsigned spare_slots;	/* room for workers added during the run */
+};
+
+struct engine;
+
+/*
+ * Prepare a run of scn (the engine takes it over). Returns NULL with
+ * *cause allocated if it cannot (memory, a mode not built in).
+ */
+struct engine	*engine_create(struct scenario *, const struct engine_opts *,
+		    char **cause);
+
+/* Start the workers and the conductor. 0, or -1 with *cause. */
+int		 engine_start(struct engine *, char **cause);
+
+/*
+ * Call fn for each event recorded since the last drain, worker by worker
+ * (each worker's events are in time order). Returns how many.
+ */
+size_t		 engine_drain(struct engine *,
+		    void (*fn)(const struct event *, void *), void *arg);
+
+/* Every worker has ended and been collected. */
+int		 engine_finished(struct engine *);
+
+/* Interrupt: every worker leaves at its next step; dishes stay put. */
+void		 engine_stop(struct engine *);
+
+/* Wait for the conductor, after engine_finished or engine_stop. */
+void		 engine_wait(struct engine *);
+
+void		 engine_destroy(struct engine *);
+
+/* Live control, from a view or the script. 0, or -1 with *cause. */
+void		 engine_pause(struct engine *, int paused);
+int		 engine_paused(struct engine *);
+void		 engine_set_speed(struct engine *, double);
+int		 engine_add_worker(struct engine *, unsigned station,
+		    char **cause);
+int		 engine_remove_worker(struct engine *, unsigned station,
+		    char **cause);
+int		 engine_set(struct engine *, const char *assignment,
+		    char **cause);
+
+/* What views may read. */
+struct run	*engine_run(struct engine *);
+const struct scenario *engine_scenario(struct engine *);
+int64_t		 engine_now(struct engine *);
+int64_t		 engine_end_time(struct engine *);	/* -1 while running */
+int64_t		 engine_wall_ns(struct engine *);
+int		 engine_interrupted(struct engine *);
+int		 engine_deadlocked(struct engine *);
+const char	*engine_error(struct engine *);
+const char	*engine_clock_name(struct engine *);
+double		 engine_speed(struct engine *);
+
+#endif

@@ -1,0 +1,80 @@
+/*
+ * event.h: every change of state is a timestamped event in the ring of the
+ * worker that made it. One producer (the worker) and one consumer (the
+ * engine's reader in the main process) per ring, lock-free, so a ring can
+ * live in shared memory and be written by a forked child.
+ */
+#ifndef DISHRACK_EVENT_H
+#define DISHRACK_EVENT_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum ev_kind {
+	EV_SPAWN,		/* arg: pid */
+	EV_WAIT_GET,		/* began to wait for a dish (rack empty) */
+	EV_GET,			/* took dish; arg: depth of the rack in front */
+	EV_WORK,		/* began work on dish */
+	EV_WORKED,		/* finished work on dish */
+	EV_WAIT_PUT,		/* began to wait: the rack after is full */
+	EV_PUT,			/* put dish; arg: depth of the rack after */
+	EV_DONE,		/* dish left this station (task_done) */
+	EV_EXIT,		/* arg: enum ev_exit */
+	EV_SCRIPT,		/* engine: script step arg ran */
+	EV_CONTROL,		/* engine: a live change, arg: enum ev_control */
+	EV_NKINDS
+};
+
+enum ev_exit {
+	EXIT_FINISHED,		/* its input rack closed */
+	EXIT_RETIRED,		/* asked to leave */
+	EXIT_INTERRUPTED,	/* the run was stopped */
+	EXIT_DIED		/* a process that did not exit by itself */
+};
+
+enum ev_control {
+	CTL_PAUSE,
+	CTL_RESUME,
+	CTL_SPEED,
+	CTL_ADD_WORKER,
+	CTL_REMOVE_WORKER,
+	CTL_SET_TIME
+};
+
+#define EV_ENGINE	UINT32_MAX	/* worker of events from the engine */
+
+struct event {
+	int64_t		t;		/* scenario time, ns */
+	uint32_t	worker;		/* slot index, or EV_ENGINE */
+	uint16_t	station;
+	uint16_t	kind;
+	uint32_t	dish;
+	int32_t		arg;
+};
+
+struct ev_ring {
+	_Atomic uint64_t head;		/* written by the producer */
+	_Atomic uint64_t tail;		/* written by the consumer */
+	_Atomic int	 abandoned;	/* no consumer: drop, never wait */
+	_Atomic uint64_t dropped;
+	uint32_t	 mask;
+	struct event	 ev[];
+};
+
+/* Bytes for a ring of n events (n a power of two). */
+size_t	ev_ring_size(uint32_t n);
+void	ev_ring_init(struct ev_ring *, uint32_t n);
+
+/*
+ * Append an event. A full ring makes the producer wait for the consumer
+ * (events are the record the figures are made from), unless abandoned.
+ */
+void	ev_ring_put(struct ev_ring *, const struct event *);
+
+/* Take up to max events. Returns how many. */
+size_t	ev_ring_take(struct ev_ring *, struct event *, size_t max);
+
+const char *ev_kind_name(enum ev_kind);
+
+#endif

@@ -1,0 +1,166 @@
+/*
+ * exec_threads.c: workers as POSIX threads of this process, on the real
+ * (scaled, pausable) clock. The real-clock blocking calls here are shared
+ * with the processes executor.
+ */
+#include "config.h"
+
+#include "exec.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <unistd.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpuwork.h"
+#include "worker.h"
+#include "xmalloc.h"
+
+/* Longest real wait between looks at the stop and pause flags. */
+#define EXEC_SLICE	(20 * NSEC_PER_MSEC)
+
+static void	*exec_thread_main(void *);
+static int	 threads_spawn(struct run *, struct wslot *, char **);
+static int	 threads_reap(struct run *, struct wslot *, int);
+
+const struct exec_ops exec_threads = {
+	.name = "threads",
+	.rack_sync = RACK_THREADS,
+	.shared_memory = 0,
+	.spawn = threads_spawn,
+	.reap = threads_reap,
+	.sleep = exec_real_sleep,
+	.compute = exec_real_compute,
+	.part_pause = exec_real_part_pause,
+	.checkpoint = exec_real_checkpoint,
+};
+
+/*
+ * Wait until d of scenario time has passed. The deadline is on the run's
+ * clock, so a pause stretches the wait and a change of speed reshapes it.
+ */
+int
+exec_real_sleep(struct run *run, int64_t d)
+{
+	int64_t	deadline, now, real;
+
+	deadline = run_clock_now(&run->clock) + d;
+	for (;;) {
+		if (atomic_load(&run->stop))
+			return (-1);
+		now = run_clock_now(&run->clock);
+		if (now >= deadline)
+			return (0);
+		real = run_clock_real(&run->clock, deadline - now);
+		if (real > EXEC_SLICE || run_clock_paused(&run->clock))
+			real = EXEC_SLICE;
+		clock_sleep_ns(real);
+	}
+}
+
+/* Compute, in slices, until d of scenario time has passed. */
+int
+exec_real_compute(struct run *run, int64_t d)
+{
+	int64_t	deadline, now, real;
+
+	deadline = run_clock_now(&run->clock) + d;
+	for (;;) {
+		if (atomic_load(&run->stop))
+			return (-1);
+		now = run_clock_now(&run->clock);
+		if (now >= deadline)
+			return (0);
+		if (run_clock_paused(&run->clock)) {
+			clock_sleep_ns(EXEC_SLICE);
+			continue;
+		}
+		real = run_clock_real(&run->clock, deadline - now);
+		if (real > EXEC_SLICE)
+			real = EXEC_SLICE;
+		cpuwork_until(clock_mono_ns() + real);
+	}
+}
+
+int
+exec_real_checkpoint(struct run *run)
+{
+	while (run_clock_paused(&run->clock)) {
+		if (atomic_load(&run->stop))
+			return (-1);
+		clock_sleep_ns(EXEC_SLICE);
+	}
+	return (atomic_load(&run->stop) ? -1 : 0);
+}
+
+/*
+ * Python's print takes time between its writes; that gap, not the scenario
+ * clock, is what lets another thread's words in. It is real time, unscaled.
+ */
+void
+exec_real_part_pause(struct run *run)
+{
+	clock_sleep_ns(run->scn->print_gap_ns);
+}
+
+struct thread_start {
+	struct run	*run;
+	struct wslot	*w;
+};
+
+static void *
+exec_thread_main(void *arg)
+{
+	struct thread_start	*ts = arg;
+	struct run		*run = ts->run;
+	struct wslot		*w = ts->w;
+
+	free(ts);
+	if (run->vc != NULL)
+		vclock_enter(run->vc, &w->vt);
+	worker_main(run, w);
+	if (run->vc != NULL)
+		vclock_exit(run->vc);
+	return (NULL);
+}
+
+int
+exec_start_thread(struct run *run, struct wslot *w, char **cause)
+{
+	struct thread_start	*ts;
+	sigset_t		 all, old;
+	int			 e;
+
+	ts = xmalloc(sizeof *ts);
+	ts->run = run;
+	ts->w = w;
+	/* Signals belong to the main thread; workers never see them. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	e = pthread_create(&w->thread, NULL, exec_thread_main, ts);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (e != 0) {
+		free(ts);
+		xasprintf(cause, "cannot start a thread for %s: %s", w->name,
+		    strerror(e));
+		return (-1);
+	}
+	return (0);
+}
+
+static int
+threads_spawn(struct run *run, struct wslot *w, char **cause)
+{
+	atomic_store(&w->pid, (int)getpid());
+	return (exec_start_thread(run, w, cause));
+}
+
+static int
+threads_reap(struct run *run, struct wslot *w, int wait)
+{
+	if (!wait)
+		return (-1);
+	pthread_join(w->thread, NULL);
+	return (0);
+}

@@ -1,0 +1,403 @@
+/*
+ * rack.c: the rack, a bounded FIFO of dish numbers with JoinableQueue
+ * accounting.
+ *
+ * DESIGN: every field but depth and aborted is read and written with mu
+ * held (virtual racks: with the baton held). Each wait re-checks its
+ * condition after waking. Real waits are bounded (RACK_WAIT_SLICE) so a
+ * lost wake-up, or a process that died between a change and its broadcast,
+ * costs a slice, never a hang. Process racks use a robust mutex: a child
+ * killed inside a critical section leaves EOWNERDEAD, which is repaired and
+ * made consistent (critical sections only move counters the owner had
+ * already made whole). Shared condition variables are never destroyed: the
+ * arena goes with the last process.
+ */
+#include "config.h"
+
+#include "rack.h"
+
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include "clock.h"
+#include "scenario.h"
+
+#define RACK_WAIT_SLICE	(100 * NSEC_PER_MSEC)
+
+static void	rk_lock(struct rack *);
+static void	rk_unlock(struct rack *);
+static int	rk_wait(struct rack *, int, int64_t);
+static void	rk_broadcast(struct rack *, int);
+
+size_t
+rack_size(uint32_t capacity, uint64_t need)
+{
+	uint64_t	n;
+
+	n = capacity == RACK_UNBOUNDED ? need : capacity;
+	if (n == 0)
+		n = 1;
+	if (n > need && need > 0)
+		n = need;
+	return (sizeof(struct rack) + n * sizeof(dish_t));
+}
+
+/* Initialise the synchronisation objects for the kind of run. */
+static int
+rk_init_sync(struct rack *r, enum rack_sync sync, struct vclock *vc)
+{
+	pthread_mutexattr_t	ma;
+	pthread_condattr_t	ca;
+	int			i;
+
+	r->sync = sync;
+	r->vc = vc;
+	if (sync == RACK_VIRTUAL)
+		return (0);
+	pthread_mutexattr_init(&ma);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	if (sync == RACK_PROCESSES) {
+		pthread_mutexattr_setpshared(&ma, PTHREAD_PROCESS_SHARED);
+		pthread_mutexattr_setrobust(&ma, PTHREAD_MUTEX_ROBUST);
+		pthread_condattr_setpshared(&ca, PTHREAD_PROCESS_SHARED);
+	}
+	if (pthread_mutex_init(&r->mu, &ma) != 0)
+		return (-1);
+	for (i = 0; i < RACK_NCONDS; i++)
+		pthread_cond_init(&r->cond[i], &ca);
+	pthread_mutexattr_destroy(&ma);
+	pthread_condattr_destroy(&ca);
+	return (0);
+}
+
+int
+rack_init(struct rack *r, enum rack_sync sync, struct vclock *vc,
+    uint32_t capacity, uint64_t need)
+{
+	uint64_t	n;
+
+	n = (rack_size(capacity, need) - sizeof *r) / sizeof(dish_t);
+	if (n > UINT32_MAX)
+		return (-1);
+	r->capacity = capacity;
+	r->nslots = (uint32_t)n;
+	return (rk_init_sync(r, sync, vc));
+}
+
+int
+rack_init_pile(struct rack *r, enum rack_sync sync, struct vclock *vc,
+    uint64_t n)
+{
+	if (n > DISH_MAX)
+		return (-1);
+	r->capacity = RACK_UNBOUNDED;
+	r->nslots = 0;
+	r->pile = n;
+	r->count = (uint32_t)n;
+	r->puts = n;
+	r->unfinished = n;
+	atomic_store(&r->depth, (uint32_t)n);
+	r->max_depth = (uint32_t)n;
+	return (rk_init_sync(r, sync, vc));
+}
+
+static void
+rk_lock(struct rack *r)
+{
+	if (r->sync == RACK_VIRTUAL)
+		return;
+	if (pthread_mutex_lock(&r->mu) == EOWNERDEAD)
+		pthread_mutex_consistent(&r->mu);
+}
+
+static void
+rk_unlock(struct rack *r)
+{
+	if (r->sync != RACK_VIRTUAL)
+		pthread_mutex_unlock(&r->mu);
+}
+
+/*
+ * Wait on one condition, at most timeout_ns (< 0: a slice). Returns 0
+ * after a wake-up or a slice, 1 when timeout_ns has passed, -1 if aborted.
+ */
+static int
+rk_wait(struct rack *r, int which, int64_t timeout_ns)
+{
+	struct timespec	ts;
+	int64_t		t;
+	int		e;
+
+	if (atomic_load(&r->aborted))
+		return (-1);
+	if (r->sync == RACK_VIRTUAL)
+		return (vclock_block(r->vc, &r->vq[which]));
+	if (timeout_ns < 0 || timeout_ns > RACK_WAIT_SLICE)
+		t = RACK_WAIT_SLICE;
+	else
+		t = timeout_ns;
+	t += clock_mono_ns();
+	ts.tv_sec = t / NSEC_PER_SEC;
+	ts.tv_nsec = t % NSEC_PER_SEC;
+	e = pthread_cond_timedwait(&r->cond[which], &r->mu, &ts);
+	if (e == EOWNERDEAD)
+		pthread_mutex_consistent(&r->mu);
+	if (atomic_load(&r->aborted))
+		return (-1);
+	if (e == ETIMEDOUT && timeout_ns >= 0 && timeout_ns <= RACK_WAIT_SLICE)
+		return (1);
+	return (0);
+}
+
+static void
+rk_broadcast(struct rack *r, int which)
+{
+	if (r->sync == RACK_VIRTUAL)
+		vclock_wake_all(r->vc, &r->vq[which]);
+	else
+		pthread_cond_broadcast(&r->cond[which]);
+}
+
+/* The most dishes that may sit in the rack. */
+static uint32_t
+rk_limit(const struct rack *r)
+{
+	if (r->capacity == 0)
+		return (1);
+	if (r->capacity == RACK_UNBOUNDED || r->capacity > r->nslots)
+		return (r->nslots);
+	return (r->capacity);
+}
+
+static void
+rk_set_depth(struct rack *r)
+{
+	uint32_t	d;
+
+	d = r->capacity == 0 ? 0 : r->count;
+	atomic_store_explicit(&r->depth, d, memory_order_relaxed);
+	if (d > r->max_depth)
+		r->max_depth = d;
+}
+
+int
+rack_put(struct rack *r, dish_t d, struct hand *hand, int *blocked)
+{
+	uint64_t	ticket;
+	int		depth;
+
+	if (blocked != NULL)
+		*blocked = 0;
+	rk_lock(r);
+	while (!r->closed && r->count >= rk_limit(r)) {
+		if (blocked != NULL)
+			*blocked = 1;
+		r->waiting_putters++;
+		if (rk_wait(r, RACK_NOT_FULL, -1) == -1) {
+			r->waiting_putters--;
+			goto fail;
+		}
+		r->waiting_putters--;
+	}
+	if (r->closed || r->nslots == 0)
+		goto fail;
+	r->slots[(r->head + r->count) % r->nslots] = d;
+	r->count++;
+	ticket = ++r->puts;
+	r->unfinished++;
+	if (hand != NULL)
+		atomic_store(&hand->dish, DISH_NONE);
+	rk_set_depth(r);
+	depth = (int)atomic_load_explicit(&r->depth, memory_order_relaxed);
+	rk_broadcast(r, RACK_NOT_EMPTY);
+	if (r->capacity == 0) {
+		/* A hand-off completes only when someone has taken it. */
+		while (r->takes < ticket) {
+			if (blocked != NULL)
+				*blocked = 1;
+			if (rk_wait(r, RACK_NOT_FULL, -1) == -1)
+				break;
+		}
+	}
+	rk_unlock(r);
+	return (depth);
+fail:
+	rk_unlock(r);
+	return (-1);
+}
+
+dish_t
+rack_get(struct rack *r, struct hand *hand, int *depth, int *blocked)
+{
+	dish_t	d;
+
+	if (blocked != NULL)
+		*blocked = 0;
+	rk_lock(r);
+	while (r->count == 0 && !r->closed) {
+		if (blocked != NULL)
+			*blocked = 1;
+		r->waiting_takers++;
+		if (rk_wait(r, RACK_NOT_EMPTY, -1) == -1) {
+			r->waiting_takers--;
+			rk_unlock(r);
+			return (DISH_NONE);
+		}
+		r->waiting_takers--;
+	}
+	if (r->count == 0 || atomic_load(&r->aborted)) {
+		rk_unlock(r);
+		return (DISH_NONE);
+	}
+	if (r->nslots == 0)
+		d = (dish_t)(r->pile - r->count);
+	else {
+		d = r->slots[r->head];
+		r->head = (r->head + 1) % r->nslots;
+	}
+	r->count--;
+	r->takes++;
+	if (hand != NULL) {
+		atomic_store(&hand->dish, d);
+		atomic_store(&hand->owes, 1);
+	}
+	rk_set_depth(r);
+	if (depth != NULL)
+		*depth = (int)atomic_load_explicit(&r->depth,
+		    memory_order_relaxed);
+	rk_broadcast(r, RACK_NOT_FULL);
+	rk_unlock(r);
+	return (d);
+}
+
+int
+rack_putback(struct rack *r, dish_t d)
+{
+	int	rc = -1;
+
+	rk_lock(r);
+	/* A pile hands out dishes by number and has no slot to return to. */
+	if (r->nslots != 0 && r->count < r->nslots) {
+		r->head = (r->head + r->nslots - 1) % r->nslots;
+		r->slots[r->head] = d;
+		r->count++;
+		r->takes--;
+		rk_set_depth(r);
+		rk_broadcast(r, RACK_NOT_EMPTY);
+		rc = 0;
+	}
+	rk_unlock(r);
+	return (rc);
+}
+
+int
+rack_task_done(struct rack *r, struct hand *hand)
+{
+	int	rc = 0;
+
+	rk_lock(r);
+	if (r->unfinished == 0)
+		rc = -1;
+	else if (--r->unfinished == 0)
+		rk_broadcast(r, RACK_ALL_DONE);
+	if (hand != NULL) {
+		atomic_store(&hand->dish, DISH_NONE);
+		atomic_store(&hand->owes, 0);
+	}
+	rk_unlock(r);
+	return (rc);
+}
+
+int
+rack_join(struct rack *r, int64_t timeout_ns)
+{
+	int64_t	deadline = 0, left;
+	int	rc = 0;
+
+	if (timeout_ns >= 0)
+		deadline = clock_mono_ns() + timeout_ns;
+	rk_lock(r);
+	while (r->unfinished > 0) {
+		left = -1;
+		if (timeout_ns >= 0 && r->sync != RACK_VIRTUAL) {
+			left = deadline - clock_mono_ns();
+			if (left <= 0) {
+				rc = 1;
+				break;
+			}
+		}
+		if ((rc = rk_wait(r, RACK_ALL_DONE, left)) == -1)
+			break;
+		rc = 0;
+	}
+	rk_unlock(r);
+	return (rc);
+}
+
+void
+rack_close(struct rack *r)
+{
+	int	i;
+
+	rk_lock(r);
+	r->closed = 1;
+	for (i = 0; i < RACK_NCONDS; i++)
+		rk_broadcast(r, i);
+	rk_unlock(r);
+}
+
+void
+rack_abort(struct rack *r)
+{
+	int	i;
+
+	atomic_store(&r->aborted, 1);
+	if (r->sync == RACK_VIRTUAL)
+		return;		/* vclock_abort wakes the virtual waiters */
+	rk_lock(r);
+	for (i = 0; i < RACK_NCONDS; i++)
+		rk_broadcast(r, i);
+	rk_unlock(r);
+}
+
+uint32_t
+rack_depth(const struct rack *r)
+{
+	return (atomic_load_explicit(&r->depth, memory_order_relaxed));
+}
+
+uint32_t
+rack_max_depth(struct rack *r)
+{
+	uint32_t	m;
+
+	rk_lock(r);
+	m = r->max_depth;
+	rk_unlock(r);
+	return (m);
+}
+
+uint64_t
+rack_unfinished(struct rack *r)
+{
+	uint64_t	u;
+
+	rk_lock(r);
+	u = r->unfinished;
+	rk_unlock(r);
+	return (u);
+}
+
+void
+rack_destroy(struct rack *r)
+{
+	int	i;
+
+	if (r->sync != RACK_THREADS)
+		return;
+	for (i = 0; i < RACK_NCONDS; i++)
+		pthread_cond_destroy(&r->cond[i]);
+	pthread_mutex_destroy(&r->mu);
+}

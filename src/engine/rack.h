@@ -1,0 +1,125 @@
+/*
+ * rack.h: the queue between two stations, with the semantics of Python's
+ * JoinableQueue: put, get, task_done, join, plus close (no more puts; takers
+ * see the end once it is empty) and abort (every wait gives up).
+ *
+ * A rack lives in the run's arena, so the same code serves threads
+ * (private memory), processes (shared memory, process-shared robust mutex)
+ * and the virtual clock (waits hand the baton on instead of sleeping).
+ */
+#ifndef DISHRACK_RACK_H
+#define DISHRACK_RACK_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vclock.h"
+
+typedef uint32_t dish_t;
+
+#define DISH_NONE	UINT32_MAX		/* closed and empty, or aborted */
+#define DISH_QUIT	(UINT32_MAX - 1)	/* sentinel: its taker leaves */
+#define DISH_MAX	(UINT32_MAX - 2)
+
+/*
+ * A worker's hands, as the rack sees them. Both fields change under the
+ * rack's lock, so whoever finds a worker dead knows exactly what it owed:
+ * a dish to put back (dish), or only a task_done (owes with no dish).
+ */
+struct hand {
+	_Atomic dish_t	dish;		/* held, or DISH_NONE */
+	_Atomic int	owes;		/* taken and not yet task_done */
+};
+
+enum rack_sync {
+	RACK_THREADS,		/* mutex and condition variables */
+	RACK_PROCESSES,		/* the same, process-shared and robust */
+	RACK_VIRTUAL		/* baton passing on a virtual clock */
+};
+
+enum {
+	RACK_NOT_EMPTY,
+	RACK_NOT_FULL,		/* also: a hand-off was taken */
+	RACK_ALL_DONE,
+	RACK_NCONDS
+};
+
+struct rack {
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cond[RACK_NCONDS];
+	struct vwaitq	 vq[RACK_NCONDS];
+	struct vclock	*vc;
+	enum rack_sync	 sync;
+
+	uint32_t	 capacity;	/* RACK_UNBOUNDED, 0 = hand-off, or N */
+	uint32_t	 nslots;	/* 0 for a pile */
+	uint64_t	 pile;		/* a pile: dishes 0..pile-1, no slots */
+	uint32_t	 head;
+	uint32_t	 count;
+	uint64_t	 puts;
+	uint64_t	 takes;
+	uint64_t	 unfinished;	/* put and not yet task_done */
+	_Atomic uint32_t depth;		/* count, for readers without the lock */
+	uint32_t	 max_depth;
+	int		 closed;
+	_Atomic int	 aborted;
+	unsigned	 waiting_takers;
+	unsigned	 waiting_putters;
+	dish_t		 slots[];
+};
+
+/* Bytes for a rack of capacity that must hold up to need dishes at once. */
+size_t		 rack_size(uint32_t capacity, uint64_t need);
+
+/* Set up a rack in mem (rack_size bytes, zeroed). 0, or -1 on failure. */
+int		 rack_init(struct rack *, enum rack_sync, struct vclock *,
+		    uint32_t capacity, uint64_t need);
+
+/* Set up a pile: a rack that starts with dishes 0..n-1 and takes no puts. */
+int		 rack_init_pile(struct rack *, enum rack_sync, struct vclock *,
+		    uint64_t n);
+
+/*
+ * Put a dish; waits while full (capacity 0: until a taker has it). The
+ * hand's dish is cleared under the rack's lock once the dish is in, so a
+ * dish is always either in a hand or in a rack. blocked is set if the call had to
+ * wait. Returns the depth after the put, or -1 if closed or aborted.
+ */
+int		 rack_put(struct rack *, dish_t, struct hand *,
+		    int *blocked);
+
+/*
+ * Take the oldest dish, waiting while empty. The hand receives it, and
+ * owes a task_done, under the lock. Returns the dish, or DISH_NONE if closed and empty, or aborted.
+ * *depth (if not NULL) gets the depth after the take.
+ */
+dish_t		 rack_get(struct rack *, struct hand *, int *depth,
+		    int *blocked);
+
+/*
+ * Put back a dish at the front (a worker died holding it). Its put stays
+ * unfinished. -1 for a pile (its takers never die alone) or a full rack.
+ */
+int		 rack_putback(struct rack *, dish_t);
+
+/* Mark one dish taken earlier as done; clears the hand. -1 if none. */
+int		 rack_task_done(struct rack *, struct hand *);
+
+/*
+ * Wait until every dish put has been marked done. timeout_ns < 0 waits
+ * for ever. Returns 0 when done, 1 on timeout, -1 if aborted.
+ */
+int		 rack_join(struct rack *, int64_t timeout_ns);
+
+void		 rack_close(struct rack *);
+void		 rack_abort(struct rack *);
+uint32_t	 rack_depth(const struct rack *);
+uint32_t	 rack_max_depth(struct rack *);
+uint64_t	 rack_unfinished(struct rack *);
+
+/* Release the rack's synchronisation objects (threads only). */
+void		 rack_destroy(struct rack *);
+
+#endif

@@ -1,0 +1,89 @@
+/*
+ * run.h: the state of one run that workers share, wherever they run. It
+ * lives in the run's arena: private memory for threads and the virtual
+ * clock, an anonymous shared mapping for processes (made before fork, so
+ * pointers into it are the same in every process).
+ */
+#ifndef DISHRACK_RUN_H
+#define DISHRACK_RUN_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "clock.h"
+#include "event.h"
+#include "output.h"
+#include "rack.h"
+#include "scenario.h"
+#include "vclock.h"
+
+struct exec_ops;
+
+enum ws_state {
+	WS_FREE,		/* slot unused */
+	WS_STARTING,
+	WS_WAIT_GET,		/* waiting for a dish: its input rack is empty */
+	WS_WORKING,
+	WS_WAIT_PUT,		/* waiting to put: the rack after is full */
+	WS_PAUSED,
+	WS_EXITED
+};
+
+/* One worker: a thread, a process or a virtual task. */
+struct wslot {
+	_Atomic int	 state;		/* enum ws_state */
+	_Atomic int64_t	 since;		/* scenario time of the last change */
+	_Atomic int64_t	 work_end;	/* when the current work ends */
+	struct hand	 hand;		/* dish held, task_done owed */
+	_Atomic int	 retire;	/* finish the dish in hand, then leave */
+	_Atomic uint64_t dishes;	/* dishes finished */
+	_Atomic int	 pid;
+	unsigned	 station;
+	unsigned	 index;		/* 1-based within its station */
+	unsigned	 id;		/* slot number */
+	int		 is_process;
+	int		 reaped;
+	pthread_t	 thread;
+	struct vtask	 vt;
+	struct ev_ring	*ring;
+	char		 name[SCN_NAME_MAX + 8];	/* "dryer-2" */
+};
+
+/* A station's live settings: the screen and the script may change them. */
+struct run_station {
+	_Atomic int	 time_kind;
+	_Atomic int64_t	 time_a;
+	_Atomic int64_t	 time_b;
+	_Atomic unsigned live;		/* workers running */
+	unsigned	 next_index;	/* for worker names; under ctl lock */
+	struct rack	*in;		/* the pile for the first station */
+	struct rack	*out;		/* NULL for the last */
+};
+
+struct run {
+	struct run_clock	 clock;
+	struct vclock		*vc;		/* NULL unless virtual */
+	const struct exec_ops	*ops;
+	const struct scenario	*scn;
+	struct output		*out;
+	_Atomic int		 stop;		/* interrupted: leave now */
+	unsigned		 nstations;
+	struct run_station	 st[SCN_MAX_STATIONS];
+	struct rack		*pile;
+	struct wslot		*slots;
+	unsigned		 nslots;	/* slots allocated */
+	_Atomic unsigned	 used;		/* slots handed out */
+	struct ev_ring		*ring;		/* the engine's own events */
+	pthread_mutex_t		 ring_mu;	/* it has several writers */
+};
+
+/* The time now on the run's clock (virtual or scaled real). */
+int64_t	run_now(struct run *);
+
+/* Record an event from a worker (or the engine with w NULL). */
+void	run_event(struct run *, struct wslot *, enum ev_kind, dish_t,
+	    int32_t arg);
+
+#endif

@@ -1,0 +1,183 @@
+/*
+ * scenario.h: a scenario file as plain data. The parser knows nothing of the
+ * engine; the engine reads this structure and never the text.
+ */
+#ifndef DISHRACK_SCENARIO_H
+#define DISHRACK_SCENARIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SCN_MAX_STATIONS	8	/* a pipeline longer than this is refused */
+#define SCN_NAME_MAX		32	/* station names, including the NUL */
+#define SCN_MAX_DISHES		10000000ULL
+#define SCN_MAX_THREADS		4096	/* per station, without --force */
+#define SCN_MAX_PROCESSES	256	/* per run, without --force */
+#define SCN_MAX_SCRIPT		256
+
+#define RACK_UNBOUNDED		UINT32_MAX
+
+enum scn_mode {
+	MODE_THREADS,
+	MODE_PROCESSES,
+	MODE_ASYNC
+};
+
+enum dist_kind {
+	DIST_FIXED,		/* a */
+	DIST_UNIFORM,		/* a..b, a <= b */
+	DIST_EXP		/* exponential with mean a */
+};
+
+/* A duration, possibly random; all times are nanoseconds. */
+struct dist {
+	enum dist_kind	kind;
+	int64_t		a_ns;
+	int64_t		b_ns;
+};
+
+enum work_kind {
+	WORK_IO,		/* waits: sleeps, releases the GIL */
+	WORK_CPU		/* computes for that long */
+};
+
+enum output_mode {
+	OUTPUT_PARTS,		/* as Python's print: each part separately */
+	OUTPUT_LINES		/* each line whole */
+};
+
+/* Where a value came from, for error messages. line 0 = not set. */
+struct scn_pos {
+	const char	*file;	/* points at scenario.file or "--set" */
+	unsigned	 line;
+	unsigned	 col;
+};
+
+struct station {
+	char		 name[SCN_NAME_MAX];
+	unsigned	 count;
+	struct dist	 time;
+	enum work_kind	 work;
+	char		*say;		/* template with {dish} {worker}; NULL = silent */
+	uint32_t	 rack;		/* capacity of the rack in front of it */
+	int		 rack_set;	/* rack given in this section */
+
+	struct scn_pos	 pos;		/* the [section] header */
+	struct scn_pos	 count_pos;
+};
+
+enum step_kind {
+	STEP_SAY,		/* caption text */
+	STEP_SET,		/* text is "section.key=value" */
+	STEP_PAUSE		/* text is an optional caption */
+};
+
+struct script_step {
+	int64_t		 at_ns;
+	enum step_kind	 kind;
+	char		*text;
+	struct scn_pos	 pos;
+};
+
+struct scenario {
+	char		*file;		/* as given, or "builtin:NAME" */
+	char		*title;
+	enum scn_mode	 mode;
+	struct scn_pos	 mode_pos;
+
+	char		**dish_names;	/* NULL when dishes is a count */
+	uint64_t	 ndishes;
+	struct scn_pos	 dishes_pos;
+
+	uint32_t	 rack;		/* default capacity; 0 = hand-off */
+	char		*transport;	/* "local" by default */
+	uint64_t	 seed;
+	enum output_mode output;
+	int64_t		 print_gap_ns;	/* pause between the parts of a say */
+
+	struct station	 stations[SCN_MAX_STATIONS];
+	unsigned	 nstations;
+
+	struct script_step *script;
+	unsigned	 nscript;
+};
+
+/* The value types of the key table. */
+enum key_type {
+	KEY_STRING,
+	KEY_ENUM,		/* one of choices[] */
+	KEY_COUNT,		/* unsigned integer */
+	KEY_DURATION,		/* 2s, 150ms, 0 */
+	KEY_DIST,		/* duration, a..b, exp(d) */
+	KEY_CAPACITY,		/* unbounded or a count, 0 = hand-off */
+	KEY_DISHES,		/* names or a count */
+	KEY_U64
+};
+
+enum key_section {
+	SECTION_SCENARIO,
+	SECTION_STATION
+};
+
+/* One row per key: the parser, --set, the man page and suggestions read it. */
+struct scn_key {
+	enum key_section	 section;
+	const char		*name;
+	enum key_type		 type;
+	const char		*const *choices;	/* KEY_ENUM, NULL-terminated */
+	const char		*def;			/* default, as text */
+	const char		*help;
+};
+
+extern const struct scn_key scn_keys[];
+extern const size_t scn_nkeys;
+
+/*
+ * Parse the text of a scenario. file names it in messages. On error, NULL is
+ * returned and *cause is set to an allocated "FILE:LINE:COL: message" string.
+ */
+struct scenario	*scenario_parse(const char *file, const char *text, size_t len,
+		    char **cause);
+
+/* Read and parse a file. Errors as scenario_parse, "FILE: ..." for I/O. */
+struct scenario	*scenario_load(const char *path, char **cause);
+
+/*
+ * Apply one "section.key=value" override, as --set or a [script] set step.
+ * Returns 0, or -1 with *cause allocated ("--set: unknown key ...").
+ */
+int		 scenario_set(struct scenario *, const char *assignment,
+		    char **cause);
+
+/*
+ * Check limits that depend on more than one key (counts against the mode,
+ * unless force). Returns 0, or -1 with *cause naming the value's position.
+ */
+int		 scenario_validate(const struct scenario *, int force,
+		    char **cause);
+
+/* Find a station by name, or NULL. */
+struct station	*scenario_station(struct scenario *, const char *name);
+
+/* The capacity of the rack in front of station i (i >= 1). */
+uint32_t	 scenario_rack(const struct scenario *, unsigned i);
+
+/* The name of dish i: its given name, or "dish-N". buf has len bytes. */
+const char	*scenario_dish_name(const struct scenario *, uint64_t i,
+		    char *buf, size_t len);
+
+void		 scenario_free(struct scenario *);
+
+/* Parse a duration ("2s", "150ms", "1.5s", "0"). Returns 0 or -1. */
+int		 dist_parse_duration(const char *, int64_t *ns);
+
+/* Format a duration the way a scenario would write it. */
+const char	*dist_format(const struct dist *, char *buf, size_t len);
+
+/* The nearest of candidates to word (Levenshtein <= 2), or NULL. */
+const char	*scn_suggest(const char *word, const char *const *candidates,
+		    size_t n);
+
+const char	*scn_mode_name(enum scn_mode);
+
+#endif

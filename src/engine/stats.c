@@ -1,0 +1,246 @@
+/*
+ * stats.c: figures from events. Events carry what happened; the racks and
+ * the workers' hands say where every dish is at the end. Conservation is
+ * the check that the two agree.
+ */
+#include "config.h"
+
+#include "stats.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "xmalloc.h"
+
+void
+stats_init(struct stats *s, const struct scenario *scn)
+{
+	unsigned	i;
+
+	memset(s, 0, sizeof *s);
+	s->scn = scn;
+	s->nstations = scn->nstations;
+	s->ndishes = scn->ndishes;
+	s->finished = xcalloc(scn->ndishes ? scn->ndishes : 1, 1);
+	for (i = 1; i < scn->nstations; i++)
+		s->rk[i].capacity = scenario_rack(scn, i);
+	s->bottleneck = -1;
+}
+
+static struct worker_stats *
+stats_worker(struct stats *s, uint32_t id)
+{
+	unsigned	n;
+
+	if (id >= s->nw) {
+		n = s->nw ? s->nw : 16;
+		while (n <= id)
+			n *= 2;
+		s->w = xreallocarray(s->w, n, sizeof *s->w);
+		memset(s->w + s->nw, 0, (n - s->nw) * sizeof *s->w);
+		s->nw = n;
+	}
+	return (&s->w[id]);
+}
+
+void
+stats_event(const struct event *e, void *arg)
+{
+	struct stats		*s = arg;
+	struct worker_stats	*w;
+	unsigned		 st = e->station;
+
+	s->events++;
+	if (e->worker == EV_ENGINE || st >= s->nstations)
+		return;
+	w = stats_worker(s, e->worker);
+	w->station = st;
+	w->since = e->t;
+	switch (e->kind) {
+	case EV_SPAWN:
+		w->seen = 1;
+		w->spawn_t = e->t;
+		w->pid = e->arg;
+		w->state = 1;
+		break;
+	case EV_WAIT_GET:
+	case EV_WAIT_PUT:
+		w->wait_start = e->t;
+		w->state = e->kind == EV_WAIT_GET ? 2 : 4;
+		break;
+	case EV_GET:
+		if (w->state == 2)
+			w->wait_get_ns += e->t - w->wait_start;
+		if (st == 0)
+			s->taken++;
+		w->state = 3;
+		break;
+	case EV_WORK:
+		w->work_start = e->t;
+		w->state = 3;
+		break;
+	case EV_WORKED:
+		w->busy_ns += e->t - w->work_start;
+		s->st[st].busy_ns += e->t - w->work_start;
+		break;
+	case EV_PUT:
+		if (w->state == 4)
+			w->wait_put_ns += e->t - w->wait_start;
+		if (st + 1 < s->nstations && e->arg > 0 &&
+		    (uint32_t)e->arg > s->rk[st + 1].max_depth)
+			s->rk[st + 1].max_depth = (uint32_t)e->arg;
+		w->state = 3;
+		break;
+	case EV_DONE:
+		w->dishes++;
+		s->st[st].dishes++;
+		if (st == s->nstations - 1 && e->dish < s->ndishes &&
+		    s->finished[e->dish] < UINT8_MAX) {
+			if (s->finished[e->dish]++ > 0)
+				s->duplicated++;
+		}
+		break;
+	case EV_EXIT:
+		w->exited = 1;
+		w->exit_t = e->t;
+		w->exit_why = e->arg;
+		w->state = 6;
+		break;
+	}
+}
+
+int64_t
+stats_mean_ns(const struct dist *d)
+{
+	switch (d->kind) {
+	case DIST_UNIFORM:
+		return ((d->a_ns + d->b_ns) / 2);
+	default:
+		return (d->a_ns);
+	}
+}
+
+/* Does station a limit the line more than station b? */
+static int
+stats_limits_more(const struct stats *s, unsigned a, unsigned b)
+{
+	const struct station_stats *x = &s->st[a], *y = &s->st[b];
+	double			    ca = x->capacity_per_s;
+	double			    cb = y->capacity_per_s;
+
+	if (ca > 0 && cb > 0 && (ca < cb * 0.999 || cb < ca * 0.999))
+		return (ca < cb);
+	if (ca > 0 && cb == 0)
+		return (1);
+	if (ca == 0 && cb > 0)
+		return (0);
+	/*
+	 * Equal in theory: downstream, where the dishes queue up. Busyness
+	 * decides only when neither has a time (zero work), since early in
+	 * a run it says more about who started first.
+	 */
+	if (ca == 0 && cb == 0) {
+		if (x->busy_fraction > y->busy_fraction + 0.02)
+			return (1);
+		if (y->busy_fraction > x->busy_fraction + 0.02)
+			return (0);
+	}
+	return (a > b);
+}
+
+void
+stats_finish(struct stats *s, struct engine *eng)
+{
+	struct run		*run = engine_run(eng);
+	struct stats_end	 end;
+	unsigned		 i, used;
+
+	memset(&end, 0, sizeof end);
+	end.scn = engine_scenario(eng);
+	end.t_end = engine_end_time(eng);
+	if (end.t_end < 0)
+		end.t_end = engine_now(eng);
+	end.wall_ns = engine_wall_ns(eng);
+	end.pile_takes = run->pile->takes;
+	for (i = 0; i < run->nstations; i++) {
+		end.live[i] = atomic_load(&run->st[i].live);
+		if (i > 0)
+			end.rack_count[i] = run->st[i].in->count;
+	}
+	used = atomic_load(&run->used);
+	for (i = 0; i < used; i++) {
+		if (atomic_load(&run->slots[i].hand.dish) != DISH_NONE)
+			end.in_hands++;
+	}
+	stats_compute(s, &end);
+}
+
+void
+stats_compute(struct stats *s, const struct stats_end *e)
+{
+	const struct scenario	*scn = e->scn;
+	struct worker_stats	*w;
+	int64_t			 end = e->t_end, until, mean;
+	unsigned		 i;
+
+	s->t_end = end;
+	s->wall_ns = e->wall_ns;
+	for (i = 0; i < s->nstations; i++) {
+		s->st[i].present_ns = 0;
+		s->st[i].workers = e->live[i];
+	}
+	for (i = 0; i < s->nw; i++) {
+		w = &s->w[i];
+		if (!w->seen)
+			continue;
+		until = end;
+		if (w->exited && (w->exit_why == EXIT_RETIRED ||
+		    w->exit_why == EXIT_DIED) && w->exit_t < end)
+			until = w->exit_t;
+		if (until > w->spawn_t)
+			s->st[w->station].present_ns += until - w->spawn_t;
+	}
+	for (i = 0; i < s->nstations; i++) {
+		struct station_stats	*st = &s->st[i];
+
+		st->busy_fraction = st->present_ns > 0 ?
+		    (double)st->busy_ns / (double)st->present_ns : 0.0;
+		mean = stats_mean_ns(&scn->stations[i].time);
+		st->capacity_per_s = mean > 0 ?
+		    (double)scn->stations[i].count * 1e9 / (double)mean : 0.0;
+	}
+	s->bottleneck = 0;
+	for (i = 1; i < s->nstations; i++) {
+		if (stats_limits_more(s, i, (unsigned)s->bottleneck))
+			s->bottleneck = (int)i;
+	}
+
+	s->in_racks = 0;
+	s->max_rack_depth = 0;
+	for (i = 1; i < s->nstations; i++) {
+		s->rk[i].depth = e->rack_count[i];
+		s->in_racks += e->rack_count[i];
+		if (s->rk[i].max_depth > s->max_rack_depth)
+			s->max_rack_depth = s->rk[i].max_depth;
+	}
+	s->in_hands = e->in_hands;
+	s->washed = s->st[0].dishes;
+	s->dried = s->st[s->nstations - 1].dishes;
+	s->lost = 0;
+	if (s->taken > s->dried + s->in_racks + s->in_hands)
+		s->lost = s->taken - (s->dried + s->in_racks + s->in_hands);
+	s->conserved = s->taken == s->dried + s->in_racks + s->in_hands &&
+	    s->duplicated == 0 && s->taken == e->pile_takes;
+	s->complete = s->dried == s->ndishes && s->conserved;
+	s->throughput = end > 0 ? (double)s->dried * 1e9 / (double)end : 0.0;
+}
+
+void
+stats_free(struct stats *s)
+{
+	free(s->w);
+	free(s->finished);
+	s->w = NULL;
+	s->finished = NULL;
+}

@@ -1,0 +1,392 @@
+/*
+ * vclock.c: virtual time by baton passing.
+ *
+ * DESIGN: one mutex (mu) guards all state. The running task is the only
+ * participant thread not waiting on its own condition variable; giving up
+ * the baton means queueing oneself (run queue, timer heap or a wait queue),
+ * choosing the next task under mu, setting its go flag and signalling it.
+ * Choice order: the run queue (FIFO), then the earliest timer (time jumps to
+ * it). With neither and tasks still alive, every task is blocked: that is a
+ * deadlock, detected exactly, and the run is aborted so every blocked call
+ * returns -1. Threads never run concurrently, so the simulated code needs no
+ * locks of its own and the outcome depends only on the seed.
+ */
+#include "config.h"
+
+#include "vclock.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "xmalloc.h"
+
+static void	vc_push_runq(struct vclock *, struct vtask *);
+static struct vtask *vc_pop(struct vwaitq *);
+static void	vc_heap_push(struct vclock *, struct vtask *);
+static struct vtask *vc_heap_pop(struct vclock *);
+static void	vc_dispatch(struct vclock *);
+static void	vc_wait_turn(struct vclock *, struct vtask *);
+static void	vc_release_blocked(struct vclock *);
+
+void
+vclock_init(struct vclock *vc, uint64_t seed, unsigned yield_permille)
+{
+	memset(vc, 0, sizeof *vc);
+	pthread_mutex_init(&vc->mu, NULL);
+	pthread_cond_init(&vc->idle, NULL);
+	vc->heap = xcalloc(VCLOCK_MAX_TASKS, sizeof *vc->heap);
+	vc->all = xcalloc(VCLOCK_MAX_TASKS, sizeof *vc->all);
+	vc->rng = seed * 0x9E3779B97F4A7C15ULL + 0x2545F4914F6CDD1DULL;
+	vc->yield_permille = yield_permille;
+}
+
+void
+vclock_destroy(struct vclock *vc)
+{
+	unsigned	i;
+
+	for (i = 0; i < vc->nall; i++)
+		pthread_cond_destroy(&vc->all[i]->cv);
+	free(vc->heap);
+	free(vc->all);
+	pthread_cond_destroy(&vc->idle);
+	pthread_mutex_destroy(&vc->mu);
+}
+
+void
+vclock_set_pace(struct vclock *vc, const struct run_clock *pace)
+{
+	vc->pace = pace;
+}
+
+static void
+vc_push_runq(struct vclock *vc, struct vtask *t)
+{
+	t->state = VT_RUNNABLE;
+	t->next = NULL;
+	if (vc->runq.tail != NULL)
+		vc->runq.tail->next = t;
+	else
+		vc->runq.head = t;
+	vc->runq.tail = t;
+}
+
+static struct vtask *
+vc_pop(struct vwaitq *q)
+{
+	struct vtask	*t;
+
+	if ((t = q->head) == NULL)
+		return (NULL);
+	if ((q->head = t->next) == NULL)
+		q->tail = NULL;
+	t->next = NULL;
+	return (t);
+}
+
+/* Earlier wake first; among equals, the one that went to sleep first. */
+static int
+vc_before(const struct vtask *a, const struct vtask *b)
+{
+	if (a->wake != b->wake)
+		return (a->wake < b->wake);
+	return (a->seq < b->seq);
+}
+
+static void
+vc_heap_push(struct vclock *vc, struct vtask *t)
+{
+	unsigned	 i, parent;
+	struct vtask	*tmp;
+
+	t->state = VT_SLEEPING;
+	t->seq = vc->seq++;
+	i = vc->nheap++;
+	vc->heap[i] = t;
+	while (i > 0) {
+		parent = (i - 1) / 2;
+		if (!vc_before(vc->heap[i], vc->heap[parent]))
+			break;
+		tmp = vc->heap[i];
+		vc->heap[i] = vc->heap[parent];
+		vc->heap[parent] = tmp;
+		i = parent;
+	}
+}
+
+static struct vtask *
+vc_heap_pop(struct vclock *vc)
+{
+	struct vtask	*top, *tmp;
+	unsigned	 i, l, r, m;
+
+	if (vc->nheap == 0)
+		return (NULL);
+	top = vc->heap[0];
+	vc->heap[0] = vc->heap[--vc->nheap];
+	i = 0;
+	for (;;) {
+		l = 2 * i + 1;
+		r = l + 1;
+		m = i;
+		if (l < vc->nheap && vc_before(vc->heap[l], vc->heap[m]))
+			m = l;
+		if (r < vc->nheap && vc_before(vc->heap[r], vc->heap[m]))
+			m = r;
+		if (m == i)
+			break;
+		tmp = vc->heap[i];
+		vc->heap[i] = vc->heap[m];
+		vc->heap[m] = tmp;
+		i = m;
+	}
+	return (top);
+}
+
+/* Wait, without the lock, until the paced real clock reaches t. */
+static void
+vc_pace_to(struct vclock *vc, int64_t t)
+{
+	int64_t	now, step;
+
+	while (!vc->aborted) {
+		now = run_clock_now(vc->pace);
+		if (now >= t)
+			break;
+		step = run_clock_real(vc->pace, t - now);
+		if (step > 20 * NSEC_PER_MSEC || run_clock_paused(vc->pace))
+			step = 20 * NSEC_PER_MSEC;
+		pthread_mutex_unlock(&vc->mu);
+		clock_sleep_ns(step);
+		pthread_mutex_lock(&vc->mu);
+	}
+}
+
+/* Give the baton to the next task. Called with mu held. */
+static void
+vc_dispatch(struct vclock *vc)
+{
+	struct vtask	*next;
+
+	for (;;) {
+		if ((next = vc_pop(&vc->runq)) != NULL)
+			break;
+		if (vc->nheap > 0) {
+			next = vc->heap[0];
+			if (vc->pace != NULL && !vc->aborted)
+				vc_pace_to(vc, next->wake);
+			/* Pacing let go of mu; an abort may have queued others. */
+			if (vc->runq.head != NULL)
+				continue;
+			next = vc_heap_pop(vc);
+			if (next->wake > vclock_now(vc))
+				atomic_store(&vc->now, next->wake);
+			break;
+		}
+		if (vc->alive > 0) {
+			/* Everyone alive is blocked and nothing will wake them. */
+			vc->deadlock = 1;
+			vc->aborted = 1;
+			vc_release_blocked(vc);
+			if (vc->runq.head != NULL)
+				continue;
+		}
+		vc->running = NULL;
+		pthread_cond_broadcast(&vc->idle);
+		return;
+	}
+	next->state = VT_RUNNING;
+	vc->running = next;
+	next->go = 1;
+	pthread_cond_signal(&next->cv);
+}
+
+static void
+vc_wait_turn(struct vclock *vc, struct vtask *t)
+{
+	while (!t->go)
+		pthread_cond_wait(&t->cv, &vc->mu);
+	t->go = 0;
+}
+
+/* Move every blocked task to the run queue; their calls will fail. */
+static void
+vc_release_blocked(struct vclock *vc)
+{
+	unsigned	 i;
+	struct vtask	*t;
+
+	for (i = 0; i < vc->nall; i++) {
+		t = vc->all[i];
+		if (t->state != VT_BLOCKED)
+			continue;
+		t->q->head = t->q->tail = NULL;
+		t->q = NULL;
+		vc_push_runq(vc, t);
+	}
+}
+
+int
+vclock_add(struct vclock *vc, struct vtask *t, const char *name)
+{
+	int	rc = -1;
+
+	pthread_mutex_lock(&vc->mu);
+	if (vc->nall < VCLOCK_MAX_TASKS) {
+		memset(t, 0, sizeof *t);
+		pthread_cond_init(&t->cv, NULL);
+		t->name = name;
+		vc->all[vc->nall++] = t;
+		vc->alive++;
+		vc_push_runq(vc, t);
+		rc = 0;
+	}
+	pthread_mutex_unlock(&vc->mu);
+	return (rc);
+}
+
+void
+vclock_enter(struct vclock *vc, struct vtask *t)
+{
+	pthread_mutex_lock(&vc->mu);
+	vc_wait_turn(vc, t);
+	pthread_mutex_unlock(&vc->mu);
+}
+
+void
+vclock_exit(struct vclock *vc)
+{
+	pthread_mutex_lock(&vc->mu);
+	vc->running->state = VT_DONE;
+	vc->alive--;
+	vc_dispatch(vc);
+	pthread_mutex_unlock(&vc->mu);
+}
+
+void
+vclock_start(struct vclock *vc)
+{
+	pthread_mutex_lock(&vc->mu);
+	if (vc->running == NULL)
+		vc_dispatch(vc);
+	pthread_mutex_unlock(&vc->mu);
+}
+
+int
+vclock_sleep(struct vclock *vc, int64_t ns)
+{
+	struct vtask	*self;
+	int		 rc;
+
+	pthread_mutex_lock(&vc->mu);
+	if (vc->aborted) {
+		pthread_mutex_unlock(&vc->mu);
+		return (-1);
+	}
+	self = vc->running;
+	self->wake = vclock_now(vc) + (ns > 0 ? ns : 0);
+	vc_heap_push(vc, self);
+	vc_dispatch(vc);
+	vc_wait_turn(vc, self);
+	rc = vc->aborted ? -1 : 0;
+	pthread_mutex_unlock(&vc->mu);
+	return (rc);
+}
+
+int
+vclock_block(struct vclock *vc, struct vwaitq *q)
+{
+	struct vtask	*self;
+	int		 rc;
+
+	pthread_mutex_lock(&vc->mu);
+	if (vc->aborted) {
+		pthread_mutex_unlock(&vc->mu);
+		return (-1);
+	}
+	self = vc->running;
+	self->state = VT_BLOCKED;
+	self->q = q;
+	self->next = NULL;
+	if (q->tail != NULL)
+		q->tail->next = self;
+	else
+		q->head = self;
+	q->tail = self;
+	vc_dispatch(vc);
+	vc_wait_turn(vc, self);
+	rc = vc->aborted ? -1 : 0;
+	pthread_mutex_unlock(&vc->mu);
+	return (rc);
+}
+
+void
+vclock_wake_all(struct vclock *vc, struct vwaitq *q)
+{
+	struct vtask	*t;
+
+	pthread_mutex_lock(&vc->mu);
+	while ((t = vc_pop(q)) != NULL) {
+		t->q = NULL;
+		vc_push_runq(vc, t);
+	}
+	pthread_mutex_unlock(&vc->mu);
+}
+
+/* A seeded coin: xorshift64*, so runs repeat exactly. */
+static unsigned
+vc_random_permille(struct vclock *vc)
+{
+	uint64_t	x = vc->rng;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	vc->rng = x;
+	return ((unsigned)((x * 0x2545F4914F6CDD1DULL) >> 32) % 1000);
+}
+
+void
+vclock_yield(struct vclock *vc)
+{
+	struct vtask	*self;
+
+	pthread_mutex_lock(&vc->mu);
+	if (vc->aborted || vc->runq.head == NULL ||
+	    vc_random_permille(vc) >= vc->yield_permille) {
+		pthread_mutex_unlock(&vc->mu);
+		return;
+	}
+	self = vc->running;
+	vc_push_runq(vc, self);
+	vc_dispatch(vc);
+	vc_wait_turn(vc, self);
+	pthread_mutex_unlock(&vc->mu);
+}
+
+void
+vclock_abort(struct vclock *vc)
+{
+	pthread_mutex_lock(&vc->mu);
+	vc->aborted = 1;
+	vc_release_blocked(vc);
+	pthread_mutex_unlock(&vc->mu);
+}
+
+int64_t
+vclock_now(const struct vclock *vc)
+{
+	return (atomic_load(&vc->now));
+}
+
+int
+vclock_deadlocked(struct vclock *vc)
+{
+	int	d;
+
+	pthread_mutex_lock(&vc->mu);
+	d = vc->deadlock;
+	pthread_mutex_unlock(&vc->mu);
+	return (d);
+}

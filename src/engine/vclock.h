@@ -1,0 +1,96 @@
+/*
+ * vclock.h: a deterministic discrete-event clock. Every participant is a
+ * real thread running the same straight-line code as in a real run, but
+ * only one holds the baton at a time; blocking calls hand the baton on and
+ * time jumps to the next timer when nobody can run. Same seed, same run.
+ */
+#ifndef DISHRACK_VCLOCK_H
+#define DISHRACK_VCLOCK_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+struct run_clock;
+
+enum vtask_state {
+	VT_NEW,
+	VT_RUNNABLE,
+	VT_RUNNING,
+	VT_SLEEPING,
+	VT_BLOCKED,
+	VT_DONE
+};
+
+struct vwaitq {
+	struct vtask	*head;
+	struct vtask	*tail;
+};
+
+struct vtask {
+	pthread_cond_t	  cv;
+	int		  go;		/* the baton was handed to this task */
+	enum vtask_state  state;
+	int64_t		  wake;
+	uint64_t	  seq;		/* FIFO order among equal wake times */
+	struct vtask	 *next;		/* in the run queue or a wait queue */
+	struct vwaitq	 *q;		/* the wait queue it is blocked on */
+	const char	 *name;
+};
+
+struct vclock {
+	pthread_mutex_t	  mu;
+	pthread_cond_t	  idle;
+	_Atomic int64_t	  now;
+	struct vtask	 *running;
+	struct vwaitq	  runq;
+	struct vtask	**heap;
+	unsigned	  nheap;
+	struct vtask	**all;
+	unsigned	  nall;
+	unsigned	  alive;
+	uint64_t	  seq;
+	uint64_t	  rng;
+	unsigned	  yield_permille;
+	int		  aborted;
+	int		  deadlock;
+	const struct run_clock *pace;	/* follow this clock, or NULL: flat out */
+};
+
+#define VCLOCK_MAX_TASKS 8192
+
+/*
+ * How often, in thousandths, a task that reaches a switch point (before a
+ * say, between the words of a line) gives way to another runnable task.
+ */
+#define VCLOCK_SWITCH_PERMILLE	300
+
+void	vclock_init(struct vclock *, uint64_t seed, unsigned yield_permille);
+void	vclock_destroy(struct vclock *);
+
+/* Pace virtual time against a real scaled clock (for the screen). */
+void	vclock_set_pace(struct vclock *, const struct run_clock *);
+
+/* Register a task; its thread then calls vclock_enter. -1 if full. */
+int	vclock_add(struct vclock *, struct vtask *, const char *name);
+void	vclock_enter(struct vclock *, struct vtask *);
+void	vclock_exit(struct vclock *);
+
+/* Hand out the baton for the first time. */
+void	vclock_start(struct vclock *);
+
+/* Blocking calls of the running task: 0, or -1 when the run was aborted. */
+int	vclock_sleep(struct vclock *, int64_t ns);
+int	vclock_block(struct vclock *, struct vwaitq *);
+void	vclock_wake_all(struct vclock *, struct vwaitq *);
+
+/* Maybe let another runnable task go first (seeded), as a switch would. */
+void	vclock_yield(struct vclock *);
+
+/* Stop the run: every blocking call returns -1 from now on. */
+void	vclock_abort(struct vclock *);
+
+int64_t	vclock_now(const struct vclock *);
+int	vclock_deadlocked(struct vclock *);
+
+#endif

@@ -1,0 +1,151 @@
+/*
+ * report.c: the figures of a run for people (text) and programs (JSON).
+ * Both read the same stats; neither computes anything of its own.
+ */
+#include "config.h"
+
+#include "report.h"
+
+#include <string.h>
+
+#include "engine.h"
+#include "stats.h"
+
+static void	json_string(FILE *, const char *);
+
+static const char *
+report_capacity(uint32_t cap, char *buf, size_t len)
+{
+	if (cap == RACK_UNBOUNDED)
+		return ("unbounded");
+	if (cap == 0)
+		return ("0 (hand-off)");
+	snprintf(buf, len, "%u", cap);
+	return (buf);
+}
+
+void
+report_text(FILE *f, struct engine *eng, const struct stats *s)
+{
+	const struct scenario	*scn = engine_scenario(eng);
+	char			 buf[64];
+	unsigned		 i;
+
+	fprintf(f, "\n== %s ==\n", scn->title);
+	fprintf(f, "mode %s, %s clock, speed %g%s%s\n",
+	    scn_mode_name(scn->mode), engine_clock_name(eng),
+	    engine_speed(eng), engine_interrupted(eng) ? ", interrupted" : "",
+	    engine_deadlocked(eng) ? ", deadlocked" : "");
+	fprintf(f, "time        %.3f s scenario, %.3f s wall\n",
+	    (double)s->t_end / 1e9, (double)s->wall_ns / 1e9);
+	fprintf(f, "dishes      %llu washed, %llu dried, %llu in racks, "
+	    "%llu in hands", (unsigned long long)s->washed,
+	    (unsigned long long)s->dried, (unsigned long long)s->in_racks,
+	    (unsigned long long)s->in_hands);
+	if (s->conserved)
+		fprintf(f, ": conserved\n");
+	else
+		fprintf(f, ": NOT conserved (%llu lost, %llu duplicated)\n",
+		    (unsigned long long)s->lost,
+		    (unsigned long long)s->duplicated);
+	fprintf(f, "throughput  %.3f dishes/s\n", s->throughput);
+	fprintf(f, "%-12s %7s %8s %6s %10s\n", "station", "workers", "dishes",
+	    "busy", "capacity");
+	for (i = 0; i < s->nstations; i++) {
+		const struct station_stats *st = &s->st[i];
+
+		if (st->capacity_per_s > 0)
+			snprintf(buf, sizeof buf, "%.3f/s", st->capacity_per_s);
+		else
+			snprintf(buf, sizeof buf, "-");
+		fprintf(f, "%-12s %7u %8llu %5.0f%% %10s%s\n",
+		    scn->stations[i].name, scn->stations[i].count,
+		    (unsigned long long)st->dishes, st->busy_fraction * 100.0,
+		    buf, (int)i == s->bottleneck ? "  <- bottleneck" : "");
+	}
+	for (i = 1; i < s->nstations; i++) {
+		fprintf(f, "rack %s -> %s: max depth %u, capacity %s\n",
+		    scn->stations[i - 1].name, scn->stations[i].name,
+		    s->rk[i].max_depth,
+		    report_capacity(s->rk[i].capacity, buf, sizeof buf));
+	}
+	if (engine_error(eng) != NULL)
+		fprintf(f, "error: %s\n", engine_error(eng));
+}
+
+static void
+json_string(FILE *f, const char *p)
+{
+	fputc('"', f);
+	for (; *p != '\0'; p++) {
+		unsigned char	c = (unsigned char)*p;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", f);
+		else if (c == '\t')
+			fputs("\\t", f);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+void
+report_json(FILE *f, struct engine *eng, const struct stats *s)
+{
+	const struct scenario	*scn = engine_scenario(eng);
+	unsigned		 i;
+
+	fputs("{\"scenario\":", f);
+	json_string(f, scn->file);
+	fputs(",\"title\":", f);
+	json_string(f, scn->title);
+	fprintf(f, ",\"mode\":\"%s\",\"clock\":\"%s\",\"speed\":%g",
+	    scn_mode_name(scn->mode), engine_clock_name(eng),
+	    engine_speed(eng));
+	fprintf(f, ",\"wall_seconds\":%.6f,\"scenario_seconds\":%.6f",
+	    (double)s->wall_ns / 1e9, (double)s->t_end / 1e9);
+	fprintf(f, ",\"dishes\":%llu,\"dishes_washed\":%llu,"
+	    "\"dishes_dried\":%llu,\"in_racks\":%llu,\"in_hands\":%llu",
+	    (unsigned long long)s->ndishes, (unsigned long long)s->washed,
+	    (unsigned long long)s->dried, (unsigned long long)s->in_racks,
+	    (unsigned long long)s->in_hands);
+	fprintf(f, ",\"lost\":%llu,\"duplicated\":%llu,\"conserved\":%s",
+	    (unsigned long long)s->lost, (unsigned long long)s->duplicated,
+	    s->conserved ? "true" : "false");
+	fprintf(f, ",\"throughput_per_s\":%.6f,\"bottleneck\":",
+	    s->throughput);
+	json_string(f, s->bottleneck >= 0 ?
+	    scn->stations[s->bottleneck].name : "");
+	fprintf(f, ",\"max_rack_depth\":%u", s->max_rack_depth);
+	fputs(",\"stations\":[", f);
+	for (i = 0; i < s->nstations; i++) {
+		fputs(i ? ",{\"name\":" : "{\"name\":", f);
+		json_string(f, scn->stations[i].name);
+		fprintf(f, ",\"count\":%u,\"busy_fraction\":%.6f,"
+		    "\"dishes\":%llu,\"capacity_per_s\":%.6f}",
+		    scn->stations[i].count, s->st[i].busy_fraction,
+		    (unsigned long long)s->st[i].dishes,
+		    s->st[i].capacity_per_s);
+	}
+	fputs("],\"racks\":[", f);
+	for (i = 1; i < s->nstations; i++) {
+		fputs(i > 1 ? ",{\"from\":" : "{\"from\":", f);
+		json_string(f, scn->stations[i - 1].name);
+		fputs(",\"to\":", f);
+		json_string(f, scn->stations[i].name);
+		if (s->rk[i].capacity == RACK_UNBOUNDED)
+			fputs(",\"capacity\":null", f);
+		else
+			fprintf(f, ",\"capacity\":%u", s->rk[i].capacity);
+		fprintf(f, ",\"max_depth\":%u}", s->rk[i].max_depth);
+	}
+	fprintf(f, "],\"interrupted\":%s,\"deadlock\":%s,\"events\":%llu}\n",
+	    engine_interrupted(eng) ? "true" : "false",
+	    engine_deadlocked(eng) ? "true" : "false",
+	    (unsigned long long)s->events);
+}

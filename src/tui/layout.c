@@ -1,0 +1,132 @@
+/*
+ * layout.c: screen arithmetic. From the top: a header line, the stations
+ * with the racks between them, the timeline, the output pane, a caption
+ * line and the key bar. Stations go side by side when each box gets at
+ * least STATION_MIN_W columns, otherwise one above the other. What does not
+ * fit is dropped in this order: output, timeline.
+ */
+#include "config.h"
+
+#include "layout.h"
+
+#include <string.h>
+
+#define STATION_MIN_W	18
+#define RACK_W		9
+#define RACK_ROW_H	3	/* a rack between stacked stations */
+
+/* Rows a station box needs for w worker rows: border, title, workers. */
+static int
+box_height(int w)
+{
+	return (w + 2);
+}
+
+void
+layout_compute(struct layout *l, int cols, int rows, unsigned n,
+    unsigned workers, int big)
+{
+	int		 wrows, avail, boxw, x, y, i, stations_h, rest;
+	unsigned	 k;
+
+	memset(l, 0, sizeof *l);
+	if (n > LAYOUT_MAX_STATIONS)
+		n = LAYOUT_MAX_STATIONS;
+	if (n == 0)
+		n = 1;
+	l->nstations = n;
+	l->min_cols = LAYOUT_MIN_COLS;
+	l->min_rows = LAYOUT_MIN_ROWS;
+	if (cols < l->min_cols || rows < l->min_rows)
+		return;
+	l->ok = 1;
+
+	l->header = (struct rect){ 0, 0, 1, cols };
+	l->keys = (struct rect){ rows - 1, 0, 1, cols };
+	l->caption = (struct rect){ rows - 2, 0, 1, cols };
+	avail = rows - 3;	/* between header and caption */
+
+	wrows = workers > 0 ? (int)workers : 1;
+	if (wrows > 8)
+		wrows = 8;
+	if (big && wrows > 4)
+		wrows = 4;
+
+	boxw = (cols - (int)(n - 1) * RACK_W) / (int)n;
+	l->horizontal = boxw >= STATION_MIN_W;
+	if (l->horizontal) {
+		/* Leave the stations at least half the room, or all if big. */
+		while (wrows > 1 && box_height(wrows) > (big ? avail :
+		    avail / 2))
+			wrows--;
+		stations_h = box_height(wrows);
+		if (big && stations_h < avail / 2)
+			stations_h = avail / 2;
+		x = 0;
+		for (k = 0; k < n; k++) {
+			if (k > 0) {
+				l->rack[k] = (struct rect){ 1, x, stations_h,
+				    RACK_W };
+				x += RACK_W;
+			}
+			l->station[k] = (struct rect){ 1, x, stations_h,
+			    k == n - 1 ? cols - x : boxw };
+			x += boxw;
+		}
+	} else {
+		/* Stacked: each box gets rows for its workers, racks between. */
+		while (wrows > 1 && (int)n * box_height(wrows) +
+		    (int)(n - 1) * RACK_ROW_H > avail)
+			wrows--;
+		stations_h = (int)n * box_height(wrows) +
+		    (int)(n - 1) * RACK_ROW_H;
+		if (stations_h > avail) {
+			/* One row a station and a row a rack, at the least. */
+			if ((int)n * 3 + (int)(n - 1) > avail) {
+				l->ok = 0;
+				l->min_rows = (int)n * 3 + (int)(n - 1) + 3;
+				if (l->min_rows < LAYOUT_MIN_ROWS)
+					l->min_rows = LAYOUT_MIN_ROWS;
+				return;
+			}
+		}
+		y = 1;
+		for (k = 0; k < n; k++) {
+			int	rh = RACK_ROW_H;
+
+			if (k > 0) {
+				if (y + rh + box_height(wrows) > 1 + avail)
+					rh = 1;
+				l->rack[k] = (struct rect){ y, 0, rh, cols };
+				y += rh;
+			}
+			l->station[k] = (struct rect){ y, 0, box_height(wrows),
+			    cols };
+			y += box_height(wrows);
+		}
+		stations_h = y - 1;
+		if (stations_h > avail) {
+			l->ok = 0;
+			return;
+		}
+	}
+	l->worker_rows = wrows;
+
+	rest = avail - stations_h;
+	y = 1 + stations_h;
+	if (big || rest < 3)
+		return;
+	/* Timeline: a title row and a row per worker, up to half the rest. */
+	i = (int)workers * (int)n;
+	if (i > 12)
+		i = 12;
+	if (i + 1 > rest / 2)
+		i = rest / 2 - 1;
+	if (i >= 1) {
+		l->timeline = (struct rect){ y, 0, i + 1, cols };
+		y += i + 1;
+		rest -= i + 1;
+	}
+	if (rest >= 2)
+		l->output = (struct rect){ y, 0, rest, cols };
+}

@@ -1,0 +1,30 @@
+/*
+ * tui.h: the ncurses screen. It reads the engine's events, stats and run
+ * state, and calls the engine's controls; it never schedules anything.
+ */
+#ifndef DISHRACK_TUI_H
+#define DISHRACK_TUI_H
+
+#include "engine.h"
+
+struct tui_opts {
+	int	 exit_when_done;
+	int	 big;		/* lecture hall: fewer, larger parts */
+	int	 color;		/* 0: monochrome */
+	int	 ascii;		/* no UTF-8 box drawing or glyphs */
+	int	 max_frames;	/* > 0: leave after that many frames (tests) */
+};
+
+/* Make a fresh engine for a (re)start, or NULL with *cause. */
+typedef struct engine *(*tui_factory)(void *arg, char **cause);
+
+/* Can this terminal run the screen? 0, or -1 with *why (static text). */
+int	tui_usable(const char **why);
+
+/*
+ * Run the screen until the user quits (or the run ends, with
+ * exit_when_done). Returns the exit status the program should use.
+ */
+int	tui_run(const struct tui_opts *, tui_factory, void *arg);
+
+#endif

@@ -1,0 +1,167 @@
+/*
+ * check_layout.c: what fits on the screen at which size, without a
+ * terminal.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <stdlib.h>
+
+#include "layout.h"
+
+/* No part leaves the screen, and none overlaps another. */
+static void
+assert_inside(const struct layout *l, int cols, int rows)
+{
+	const struct rect	*r[2 * LAYOUT_MAX_STATIONS + 5];
+	unsigned		 i, j, n = 0;
+
+	r[n++] = &l->header;
+	r[n++] = &l->timeline;
+	r[n++] = &l->output;
+	r[n++] = &l->caption;
+	r[n++] = &l->keys;
+	for (i = 0; i < l->nstations; i++) {
+		r[n++] = &l->station[i];
+		if (i > 0)
+			r[n++] = &l->rack[i];
+	}
+	for (i = 0; i < n; i++) {
+		if (r[i]->h == 0)
+			continue;
+		ck_assert_int_ge(r[i]->y, 0);
+		ck_assert_int_ge(r[i]->x, 0);
+		ck_assert_int_le(r[i]->y + r[i]->h, rows);
+		ck_assert_int_le(r[i]->x + r[i]->w, cols);
+		for (j = i + 1; j < n; j++) {
+			if (r[j]->h == 0)
+				continue;
+			ck_assert_msg(r[i]->x + r[i]->w <= r[j]->x ||
+			    r[j]->x + r[j]->w <= r[i]->x ||
+			    r[i]->y + r[i]->h <= r[j]->y ||
+			    r[j]->y + r[j]->h <= r[i]->y,
+			    "parts %u and %u overlap at %dx%d", i, j, cols,
+			    rows);
+		}
+	}
+}
+
+START_TEST(test_roomy_terminal_shows_everything)
+{
+	struct layout	l;
+
+	layout_compute(&l, 120, 40, 2, 2, 0);
+	ck_assert_int_eq(l.ok, 1);
+	ck_assert_int_eq(l.horizontal, 1);
+	ck_assert_int_eq(l.worker_rows, 2);
+	ck_assert_int_gt(l.timeline.h, 0);
+	ck_assert_int_gt(l.output.h, 0);
+	ck_assert_int_eq(l.rack[1].w, 9);
+	ck_assert_int_eq(l.keys.y, 39);
+	assert_inside(&l, 120, 40);
+}
+END_TEST
+
+START_TEST(test_too_small_asks_for_more)
+{
+	struct layout	l;
+
+	layout_compute(&l, 40, 10, 2, 2, 0);
+	ck_assert_int_eq(l.ok, 0);
+	ck_assert_int_eq(l.min_cols, LAYOUT_MIN_COLS);
+	ck_assert_int_eq(l.min_rows, LAYOUT_MIN_ROWS);
+	layout_compute(&l, LAYOUT_MIN_COLS, LAYOUT_MIN_ROWS, 2, 2, 0);
+	ck_assert_int_eq(l.ok, 1);
+	assert_inside(&l, LAYOUT_MIN_COLS, LAYOUT_MIN_ROWS);
+}
+END_TEST
+
+START_TEST(test_narrow_stacks_stations)
+{
+	struct layout	l;
+
+	/* Eight stations cannot sit side by side in 70 columns. */
+	layout_compute(&l, 70, 40, 8, 1, 0);
+	ck_assert_int_eq(l.horizontal, 0);
+	if (l.ok)
+		assert_inside(&l, 70, 40);
+	layout_compute(&l, 70, 20, 2, 2, 0);
+	ck_assert_int_eq(l.ok, 1);
+	ck_assert_int_eq(l.horizontal, 1);
+	assert_inside(&l, 70, 20);
+}
+END_TEST
+
+START_TEST(test_many_workers_are_capped)
+{
+	struct layout	l;
+
+	layout_compute(&l, 120, 40, 2, 16, 0);
+	ck_assert_int_eq(l.ok, 1);
+	ck_assert_int_le(l.worker_rows, 8);
+	assert_inside(&l, 120, 40);
+	/* On a short screen the boxes shrink before the rest vanishes. */
+	layout_compute(&l, 100, 20, 3, 16, 0);
+	ck_assert_int_eq(l.ok, 1);
+	ck_assert_int_le(l.station[0].h, 20 / 2);
+	assert_inside(&l, 100, 20);
+}
+END_TEST
+
+START_TEST(test_big_drops_timeline_and_output)
+{
+	struct layout	l;
+
+	layout_compute(&l, 100, 30, 2, 2, 1);
+	ck_assert_int_eq(l.ok, 1);
+	ck_assert_int_eq(l.timeline.h, 0);
+	ck_assert_int_eq(l.output.h, 0);
+	ck_assert_int_ge(l.station[0].h, (30 - 3) / 2);
+	assert_inside(&l, 100, 30);
+}
+END_TEST
+
+START_TEST(test_every_size_is_sane)
+{
+	struct layout	l;
+	int		cols, rows;
+	unsigned	n, w;
+
+	for (cols = 20; cols <= 200; cols += 7)
+		for (rows = 5; rows <= 60; rows += 5)
+			for (n = 1; n <= 4; n++)
+				for (w = 1; w <= 9; w += 4) {
+					layout_compute(&l, cols, rows, n, w, 0);
+					if (l.ok)
+						assert_inside(&l, cols, rows);
+				}
+}
+END_TEST
+
+static Suite *
+layout_suite(void)
+{
+	Suite	*s = suite_create("layout");
+	TCase	*tc = tcase_create("sizes");
+
+	tcase_add_test(tc, test_roomy_terminal_shows_everything);
+	tcase_add_test(tc, test_too_small_asks_for_more);
+	tcase_add_test(tc, test_narrow_stacks_stations);
+	tcase_add_test(tc, test_many_workers_are_capped);
+	tcase_add_test(tc, test_big_drops_timeline_and_output);
+	tcase_add_test(tc, test_every_size_is_sane);
+	suite_add_tcase(s, tc);
+	return (s);
+}
+
+int
+main(void)
+{
+	SRunner	*sr = srunner_create(layout_suite());
+	int	 failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+}

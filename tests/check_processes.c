@@ -1,0 +1,206 @@
+/*
+ * check_processes.c: workers as forked processes. Its own binary, since
+ * ThreadSanitizer cannot follow fork().
+ */
+#include "config.h"
+
+#include <check.h>
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include "runutil.h"
+
+/* Entries in /dev/shm whose name mentions dishrack. */
+static int
+shm_leftovers(void)
+{
+	DIR		*d;
+	struct dirent	*de;
+	int		 n = 0;
+
+	if ((d = opendir("/dev/shm")) == NULL)
+		return (0);
+	while ((de = readdir(d)) != NULL) {
+		if (strstr(de->d_name, "dishrack") != NULL)
+			n++;
+	}
+	closedir(d);
+	return (n);
+}
+
+static int
+no_children_left(void)
+{
+	return (waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD);
+}
+
+START_TEST(test_dryers_are_other_processes)
+{
+	struct test_run	 r;
+	char		*text = test_scenario_text("seed-processes");
+	const char	*sets[] = { "dryer.count=2", NULL };
+	size_t		 i;
+	int		 me = (int)getpid(), others = 0, washer_here = 0;
+
+	ck_assert_int_eq(test_run(&r, text, sets, 0, 20.0, 0), 0);
+	for (i = 0; i < r.nev; i++) {
+		if (r.ev[i].kind != EV_SPAWN)
+			continue;
+		if (r.ev[i].station == 0 && r.ev[i].arg == me)
+			washer_here = 1;
+		if (r.ev[i].station == 1 && r.ev[i].arg != me &&
+		    r.ev[i].arg > 0)
+			others++;
+	}
+	ck_assert_int_eq(washer_here, 1);
+	ck_assert_int_eq(others, 2);
+	ck_assert_int_eq(r.st.complete, 1);
+	ck_assert_ptr_nonnull(strstr(r.out, "Washing salad dish\n"));
+	ck_assert_ptr_nonnull(strstr(r.out, "Drying dessert dish\n"));
+	ck_assert_int_eq(shm_leftovers(), 0);
+	ck_assert_int_eq(no_children_left(), 1);
+	test_run_free(&r);
+	free(text);
+}
+END_TEST
+
+START_TEST(test_processes_zero_work_conserves)
+{
+	struct test_run	 r;
+	const char	*text = "[scenario]\nmode = processes\ndishes = 20000\n"
+	    "[washer]\ntime = 0\n[dryer]\ncount = 2\ntime = 0\n"
+	    "[stacker]\ncount = 2\ntime = 0\nrack = 3\n";
+
+	ck_assert_int_eq(test_run(&r, text, NULL, 0, 1.0, 0), 0);
+	ck_assert_uint_eq(r.st.dried, 20000);
+	ck_assert_uint_eq(r.st.duplicated, 0);
+	ck_assert_int_eq(r.st.complete, 1);
+	ck_assert_int_eq(no_children_left(), 1);
+	test_run_free(&r);
+}
+END_TEST
+
+START_TEST(test_processes_stop_leaves_nothing)
+{
+	struct test_run	 r;
+	char		*text = test_scenario_text("seed-processes");
+	const char	*sets[] = { "dryer.time=3s", "dryer.count=2", NULL };
+
+	ck_assert_int_eq(test_run(&r, text, sets, 0, 1.0,
+	    2500 * NSEC_PER_MSEC), 0);
+	ck_assert_int_eq(r.interrupted, 1);
+	ck_assert_int_eq(r.st.conserved, 1);
+	ck_assert_int_eq(no_children_left(), 1);
+	ck_assert_int_eq(shm_leftovers(), 0);
+	test_run_free(&r);
+	free(text);
+}
+END_TEST
+
+/* A dryer killed mid-dish: its dish goes back, a new dryer finishes. */
+struct killer {
+	pthread_t	 th;
+	int		 killed;
+};
+
+/* The first child process of ours that runs our own program. */
+static int
+find_child(void)
+{
+	DIR		*d;
+	struct dirent	*de;
+	char		 path[300], buf[512], self[64] = "", *p;
+	FILE		*f;
+	int		 pid, ppid, found = -1;
+
+	if ((f = fopen("/proc/self/comm", "r")) != NULL) {
+		if (fgets(self, sizeof self, f) != NULL)
+			self[strcspn(self, "\n")] = '\0';
+		fclose(f);
+	}
+	if ((d = opendir("/proc")) == NULL)
+		return (-1);
+	while (found == -1 && (de = readdir(d)) != NULL) {
+		if ((pid = atoi(de->d_name)) <= 0)
+			continue;
+		snprintf(path, sizeof path, "/proc/%d/stat", pid);
+		if ((f = fopen(path, "r")) == NULL)
+			continue;
+		if (fgets(buf, sizeof buf, f) != NULL &&
+		    (p = strrchr(buf, ')')) != NULL &&
+		    sscanf(p + 2, "%*c %d", &ppid) == 1 &&
+		    ppid == (int)getpid() && strstr(buf, self) != NULL)
+			found = pid;
+		fclose(f);
+	}
+	closedir(d);
+	return (found);
+}
+
+static void *
+killer_main(void *arg)
+{
+	struct killer	*k = arg;
+	int		 pid;
+
+	clock_sleep_ns(400 * NSEC_PER_MSEC);
+	if ((pid = find_child()) > 0 && kill(pid, SIGKILL) == 0)
+		k->killed = 1;
+	return (NULL);
+}
+
+START_TEST(test_killed_dryer_loses_no_dish)
+{
+	struct test_run	 r;
+	struct killer	 k = { .killed = 0 };
+	const char	*text = "[scenario]\nmode = processes\ndishes = 12\n"
+	    "output = lines\n[washer]\ntime = 0\n"
+	    "[dryer]\ncount = 2\ntime = 200ms\n";
+	size_t		 i;
+	int		 died = 0;
+
+	pthread_create(&k.th, NULL, killer_main, &k);
+	ck_assert_int_eq(test_run(&r, text, NULL, 0, 1.0, 0), 0);
+	pthread_join(k.th, NULL);
+	ck_assert_int_eq(k.killed, 1);
+	for (i = 0; i < r.nev; i++) {
+		if (r.ev[i].kind == EV_EXIT && r.ev[i].arg == EXIT_DIED)
+			died++;
+	}
+	ck_assert_int_eq(died, 1);
+	ck_assert_uint_eq(r.st.dried, 12);
+	ck_assert_uint_eq(r.st.duplicated, 0);
+	ck_assert_int_eq(r.st.complete, 1);
+	ck_assert_int_eq(no_children_left(), 1);
+	test_run_free(&r);
+}
+END_TEST
+
+static Suite *
+processes_suite(void)
+{
+	Suite	*s = suite_create("processes");
+	TCase	*tc = tcase_create("fork");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_dryers_are_other_processes);
+	tcase_add_test(tc, test_processes_zero_work_conserves);
+	tcase_add_test(tc, test_processes_stop_leaves_nothing);
+	tcase_add_test(tc, test_killed_dryer_loses_no_dish);
+	suite_add_tcase(s, tc);
+	return (s);
+}
+
+int
+main(void)
+{
+	SRunner	*sr = srunner_create(processes_suite());
+	int	 failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+}

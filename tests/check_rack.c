@@ -1,0 +1,390 @@
+/*
+ * check_rack.c: the rack's JoinableQueue semantics, with threads: capacity
+ * 0 (hand-off), N and unbounded, join, close, abort, a pile, and many
+ * producers and consumers under stress with every dish counted.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "rack.h"
+#include "scenario.h"
+
+static struct rack *
+new_rack(uint32_t capacity, uint64_t need)
+{
+	struct rack	*r;
+
+	r = calloc(1, rack_size(capacity, need));
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(rack_init(r, RACK_THREADS, NULL, capacity, need), 0);
+	return (r);
+}
+
+static void
+free_rack(struct rack *r)
+{
+	rack_destroy(r);
+	free(r);
+}
+
+START_TEST(test_fifo_unbounded)
+{
+	struct rack	*r = new_rack(RACK_UNBOUNDED, 100);
+	struct hand	 h = { DISH_NONE, 0 };
+	int		 i, depth, blocked;
+
+	for (i = 0; i < 100; i++)
+		ck_assert_int_eq(rack_put(r, (dish_t)i, NULL, &blocked), i + 1);
+	ck_assert_int_eq(blocked, 0);
+	ck_assert_uint_eq(rack_depth(r), 100);
+	ck_assert_uint_eq(rack_max_depth(r), 100);
+	for (i = 0; i < 100; i++) {
+		ck_assert_uint_eq(rack_get(r, &h, &depth, &blocked), (dish_t)i);
+		ck_assert_uint_eq(atomic_load(&h.dish), (dish_t)i);
+		ck_assert_int_eq(atomic_load(&h.owes), 1);
+		ck_assert_int_eq(depth, 99 - i);
+		ck_assert_int_eq(rack_task_done(r, &h), 0);
+		ck_assert_uint_eq(atomic_load(&h.dish), DISH_NONE);
+	}
+	ck_assert_uint_eq(rack_unfinished(r), 0);
+	/* task_done with nothing pending is an error, as in Python. */
+	ck_assert_int_eq(rack_task_done(r, NULL), -1);
+	free_rack(r);
+}
+END_TEST
+
+struct taker {
+	struct rack	*r;
+	int64_t		 delay_ns;
+	uint64_t	 got;
+	uint64_t	 sum;
+};
+
+static void *
+taker_main(void *arg)
+{
+	struct taker	*t = arg;
+	struct hand	 h = { DISH_NONE, 0 };
+	dish_t		 d;
+
+	for (;;) {
+		d = rack_get(t->r, &h, NULL, NULL);
+		if (d == DISH_NONE)
+			break;
+		if (t->delay_ns)
+			clock_sleep_ns(t->delay_ns);
+		t->got++;
+		t->sum += d;
+		rack_task_done(t->r, &h);
+	}
+	return (NULL);
+}
+
+START_TEST(test_bounded_blocks_putter)
+{
+	struct rack	*r = new_rack(2, 10);
+	struct taker	 t = { .r = r, .delay_ns = 5 * NSEC_PER_MSEC };
+	pthread_t	 th;
+	int		 i, blocked, any = 0;
+
+	for (i = 0; i < 2; i++) {
+		ck_assert_int_gt(rack_put(r, (dish_t)i, NULL, &blocked), 0);
+		ck_assert_int_eq(blocked, 0);
+	}
+	pthread_create(&th, NULL, taker_main, &t);
+	for (i = 2; i < 10; i++) {
+		ck_assert_int_ge(rack_put(r, (dish_t)i, NULL, &blocked), 0);
+		ck_assert_uint_le(rack_depth(r), 2);
+		any |= blocked;
+	}
+	ck_assert_int_eq(any, 1);
+	ck_assert_int_eq(rack_join(r, -1), 0);
+	ck_assert_uint_le(rack_max_depth(r), 2);
+	rack_close(r);
+	pthread_join(th, NULL);
+	ck_assert_uint_eq(t.got, 10);
+	ck_assert_uint_eq(t.sum, 45);
+	free_rack(r);
+}
+END_TEST
+
+START_TEST(test_handoff_waits_for_taker)
+{
+	struct rack	*r = new_rack(0, 4);
+	struct taker	 t = { .r = r };
+	pthread_t	 th;
+	int		 blocked;
+
+	pthread_create(&th, NULL, taker_main, &t);
+	ck_assert_int_eq(rack_put(r, 7, NULL, &blocked), 0);
+	ck_assert_uint_eq(rack_depth(r), 0);
+	ck_assert_int_eq(rack_join(r, -1), 0);
+	ck_assert_uint_eq(t.got, 1);
+	ck_assert_uint_eq(rack_max_depth(r), 0);
+	rack_close(r);
+	pthread_join(th, NULL);
+	free_rack(r);
+}
+END_TEST
+
+static void *
+late_taker_main(void *arg)
+{
+	struct taker	*t = arg;
+
+	clock_sleep_ns(50 * NSEC_PER_MSEC);
+	return (taker_main(t));
+}
+
+START_TEST(test_handoff_blocks_until_taken)
+{
+	struct rack	*r = new_rack(0, 4);
+	struct taker	 t = { .r = r };
+	pthread_t	 th;
+	int64_t		 t0, waited;
+	int		 blocked;
+
+	pthread_create(&th, NULL, late_taker_main, &t);
+	t0 = clock_mono_ns();
+	ck_assert_int_eq(rack_put(r, 3, NULL, &blocked), 0);
+	waited = clock_mono_ns() - t0;
+	ck_assert_int_eq(blocked, 1);
+	/* The put returned only once the late taker had the dish. */
+	ck_assert_int_ge(waited, 40 * NSEC_PER_MSEC);
+	ck_assert_int_eq(rack_join(r, -1), 0);
+	rack_close(r);
+	pthread_join(th, NULL);
+	ck_assert_uint_eq(t.got, 1);
+	free_rack(r);
+}
+END_TEST
+
+START_TEST(test_join_timeout_and_done)
+{
+	struct rack	*r = new_rack(RACK_UNBOUNDED, 4);
+	struct hand	 h = { DISH_NONE, 0 };
+
+	ck_assert_int_eq(rack_join(r, 0), 0);	/* nothing put: done */
+	rack_put(r, 1, NULL, NULL);
+	ck_assert_int_eq(rack_join(r, 10 * NSEC_PER_MSEC), 1);
+	ck_assert_uint_eq(rack_get(r, &h, NULL, NULL), 1);
+	ck_assert_int_eq(rack_join(r, 10 * NSEC_PER_MSEC), 1);
+	rack_task_done(r, &h);
+	ck_assert_int_eq(rack_join(r, 10 * NSEC_PER_MSEC), 0);
+	free_rack(r);
+}
+END_TEST
+
+START_TEST(test_close_drains_then_ends)
+{
+	struct rack	*r = new_rack(RACK_UNBOUNDED, 4);
+
+	rack_put(r, 1, NULL, NULL);
+	rack_put(r, 2, NULL, NULL);
+	rack_close(r);
+	ck_assert_int_eq(rack_put(r, 3, NULL, NULL), -1);
+	ck_assert_uint_eq(rack_get(r, NULL, NULL, NULL), 1);
+	ck_assert_uint_eq(rack_get(r, NULL, NULL, NULL), 2);
+	ck_assert_uint_eq(rack_get(r, NULL, NULL, NULL), DISH_NONE);
+	free_rack(r);
+}
+END_TEST
+
+START_TEST(test_abort_wakes_waiters)
+{
+	struct rack	*r = new_rack(RACK_UNBOUNDED, 4);
+	struct taker	 t = { .r = r };
+	pthread_t	 th;
+
+	pthread_create(&th, NULL, taker_main, &t);
+	clock_sleep_ns(20 * NSEC_PER_MSEC);
+	rack_abort(r);
+	pthread_join(th, NULL);
+	ck_assert_uint_eq(t.got, 0);
+	ck_assert_int_eq(rack_join(r, -1), 0);
+	rack_put(r, 1, NULL, NULL);
+	ck_assert_int_eq(rack_join(r, -1), -1);
+	free_rack(r);
+}
+END_TEST
+
+START_TEST(test_pile)
+{
+	struct rack	*r;
+	dish_t		 d;
+	int		 i;
+
+	r = calloc(1, rack_size(RACK_UNBOUNDED, 0));
+	ck_assert_int_eq(rack_init_pile(r, RACK_THREADS, NULL, 5), 0);
+	ck_assert_uint_eq(rack_depth(r), 5);
+	ck_assert_uint_eq(rack_unfinished(r), 5);
+	for (i = 0; i < 5; i++) {
+		d = rack_get(r, NULL, NULL, NULL);
+		ck_assert_uint_eq(d, (dish_t)i);
+		rack_task_done(r, NULL);
+	}
+	ck_assert_int_eq(rack_join(r, 0), 0);
+	ck_assert_int_eq(rack_putback(r, 1), -1);
+	rack_close(r);
+	ck_assert_uint_eq(rack_get(r, NULL, NULL, NULL), DISH_NONE);
+	free_rack(r);
+}
+END_TEST
+
+START_TEST(test_putback_goes_first)
+{
+	struct rack	*r = new_rack(RACK_UNBOUNDED, 4);
+	struct hand	 h = { DISH_NONE, 0 };
+
+	rack_put(r, 1, NULL, NULL);
+	rack_put(r, 2, NULL, NULL);
+	ck_assert_uint_eq(rack_get(r, &h, NULL, NULL), 1);
+	ck_assert_int_eq(rack_putback(r, 1), 0);
+	ck_assert_uint_eq(rack_get(r, NULL, NULL, NULL), 1);
+	ck_assert_uint_eq(rack_get(r, NULL, NULL, NULL), 2);
+	ck_assert_uint_eq(rack_unfinished(r), 2);
+	free_rack(r);
+}
+END_TEST
+
+#define STRESS_PRODUCERS	4
+#define STRESS_CONSUMERS	4
+#define STRESS_EACH		20000
+
+struct producer {
+	struct rack	*r;
+	unsigned	 base;
+};
+
+static void *
+producer_main(void *arg)
+{
+	struct producer	*p = arg;
+	unsigned	 i;
+
+	for (i = 0; i < STRESS_EACH; i++)
+		ck_assert_int_ge(rack_put(p->r, p->base + i, NULL, NULL), 0);
+	return (NULL);
+}
+
+struct counter {
+	struct rack	*r;
+	uint8_t		*seen;
+	uint64_t	 got;
+};
+
+static void *
+counter_main(void *arg)
+{
+	struct counter	*c = arg;
+	struct hand	 h = { DISH_NONE, 0 };
+	dish_t		 d;
+
+	while ((d = rack_get(c->r, &h, NULL, NULL)) != DISH_NONE) {
+		/* Each dish has one taker, so this byte has one writer. */
+		c->seen[d]++;
+		c->got++;
+		rack_task_done(c->r, &h);
+	}
+	return (NULL);
+}
+
+static void
+stress(uint32_t capacity)
+{
+	const unsigned	 total = STRESS_PRODUCERS * STRESS_EACH;
+	struct rack	*r = new_rack(capacity, total);
+	struct producer	 p[STRESS_PRODUCERS];
+	struct counter	 c[STRESS_CONSUMERS];
+	pthread_t	 pt[STRESS_PRODUCERS], ct[STRESS_CONSUMERS];
+	uint8_t		*seen = calloc(total, 1);
+	uint64_t	 got = 0;
+	unsigned	 i;
+
+	for (i = 0; i < STRESS_CONSUMERS; i++) {
+		c[i] = (struct counter){ .r = r, .seen = seen };
+		pthread_create(&ct[i], NULL, counter_main, &c[i]);
+	}
+	for (i = 0; i < STRESS_PRODUCERS; i++) {
+		p[i] = (struct producer){ .r = r, .base = i * STRESS_EACH };
+		pthread_create(&pt[i], NULL, producer_main, &p[i]);
+	}
+	for (i = 0; i < STRESS_PRODUCERS; i++)
+		pthread_join(pt[i], NULL);
+	ck_assert_int_eq(rack_join(r, -1), 0);
+	rack_close(r);
+	for (i = 0; i < STRESS_CONSUMERS; i++) {
+		pthread_join(ct[i], NULL);
+		got += c[i].got;
+	}
+	ck_assert_uint_eq(got, total);
+	for (i = 0; i < total; i++)
+		ck_assert_uint_eq(seen[i], 1);
+	if (capacity != RACK_UNBOUNDED)
+		ck_assert_uint_le(rack_max_depth(r),
+		    capacity == 0 ? 0 : capacity);
+	free(seen);
+	free_rack(r);
+}
+
+START_TEST(test_stress_unbounded)
+{
+	stress(RACK_UNBOUNDED);
+}
+END_TEST
+
+START_TEST(test_stress_bounded)
+{
+	stress(8);
+}
+END_TEST
+
+START_TEST(test_stress_handoff)
+{
+	stress(0);
+}
+END_TEST
+
+static Suite *
+rack_suite(void)
+{
+	Suite	*s = suite_create("rack");
+	TCase	*tc = tcase_create("semantics");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_fifo_unbounded);
+	tcase_add_test(tc, test_bounded_blocks_putter);
+	tcase_add_test(tc, test_handoff_waits_for_taker);
+	tcase_add_test(tc, test_handoff_blocks_until_taken);
+	tcase_add_test(tc, test_join_timeout_and_done);
+	tcase_add_test(tc, test_close_drains_then_ends);
+	tcase_add_test(tc, test_abort_wakes_waiters);
+	tcase_add_test(tc, test_pile);
+	tcase_add_test(tc, test_putback_goes_first);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("stress");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_stress_unbounded);
+	tcase_add_test(tc, test_stress_bounded);
+	tcase_add_test(tc, test_stress_handoff);
+	suite_add_tcase(s, tc);
+	return (s);
+}
+
+int
+main(void)
+{
+	SRunner	*sr = srunner_create(rack_suite());
+	int	 failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+}

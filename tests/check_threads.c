@@ -1,0 +1,169 @@
+/*
+ * check_threads.c: real pthreads on the real clock. Timing is compared with
+ * the virtual clock's prediction, never with a constant.
+ */
+#include "config.h"
+
+#include <check.h>
+
+#include "runutil.h"
+
+/* Does out hold a line that is none of the whole lines a worker says? */
+static int
+has_mixed_line(const char *out)
+{
+	static const char *const whole[] = {
+		"Washing salad", "Washing bread", "Washing entree",
+		"Washing dessert", "Drying salad", "Drying bread",
+		"Drying entree", "Drying dessert", NULL
+	};
+	const char	*p = out, *nl;
+	size_t		 n;
+	int		 i, ok;
+
+	for (; *p != '\0'; p = nl + 1) {
+		if ((nl = strchr(p, '\n')) == NULL)
+			break;
+		n = (size_t)(nl - p);
+		ok = 0;
+		for (i = 0; whole[i] != NULL; i++) {
+			if (strlen(whole[i]) == n && strncmp(p, whole[i], n) == 0)
+				ok = 1;
+		}
+		if (!ok)
+			return (1);
+	}
+	return (0);
+}
+
+START_TEST(test_speed_matches_virtual_prediction)
+{
+	struct test_run	 v, r;
+	char		*text = test_scenario_text("seed-threads");
+	double		 predicted, wall;
+
+	ck_assert_int_eq(test_run(&v, text, NULL, 1, 1.0, 0), 0);
+	ck_assert_int_eq(test_run(&r, text, NULL, 0, 20.0, 0), 0);
+	predicted = (double)v.st.t_end / 20.0;
+	wall = (double)r.wall_ns;
+	ck_assert_msg(wall > predicted * 0.9 && wall < predicted * 1.1,
+	    "wall %.3f s against predicted %.3f s", wall / 1e9,
+	    predicted / 1e9);
+	ck_assert_int_eq(r.st.conserved, 1);
+	ck_assert_int_eq(r.st.complete, 1);
+	ck_assert_uint_eq(r.st.dried, 4);
+	test_run_free(&v);
+	test_run_free(&r);
+	free(text);
+}
+END_TEST
+
+/* The lecture's garbled lines, for real: some run shows one. */
+START_TEST(test_parts_interleave)
+{
+	struct test_run	 r;
+	char		*text = test_scenario_text("seed-threads");
+	int		 run, mixed = 0;
+
+	for (run = 0; run < 8 && !mixed; run++) {
+		ck_assert_int_eq(test_run(&r, text, NULL, 0, 10.0, 0), 0);
+		mixed = has_mixed_line(r.out);
+		ck_assert_int_eq(r.st.complete, 1);
+		test_run_free(&r);
+	}
+	ck_assert_msg(mixed, "no run of eight interleaved its output");
+	free(text);
+}
+END_TEST
+
+/* Whole lines under a lock never mix. */
+START_TEST(test_lines_never_interleave)
+{
+	struct test_run	 r;
+	char		*text = test_scenario_text("seed-threads");
+	const char	*sets[] = { "scenario.output=lines", NULL };
+	int		 run;
+
+	for (run = 0; run < 3; run++) {
+		ck_assert_int_eq(test_run(&r, text, sets, 0, 10.0, 0), 0);
+		ck_assert_msg(!has_mixed_line(r.out), "mixed: %s", r.out);
+		test_run_free(&r);
+	}
+	free(text);
+}
+END_TEST
+
+START_TEST(test_zero_work_conserves)
+{
+	struct test_run	 r;
+	const char	*text = "[scenario]\ndishes = 50000\n"
+	    "[washer]\ncount = 2\ntime = 0\n[dryer]\ncount = 3\ntime = 0\n"
+	    "[stacker]\ncount = 2\ntime = 0\nrack = 4\n";
+
+	ck_assert_int_eq(test_run(&r, text, NULL, 0, 1.0, 0), 0);
+	ck_assert_uint_eq(r.st.dried, 50000);
+	ck_assert_uint_eq(r.st.duplicated, 0);
+	ck_assert_int_eq(r.st.complete, 1);
+	ck_assert_uint_le(r.st.rk[2].max_depth, 4);
+	test_run_free(&r);
+}
+END_TEST
+
+START_TEST(test_cpu_work_computes)
+{
+	struct test_run	 r;
+	const char	*text = "[scenario]\ndishes = 4\n"
+	    "[washer]\ntime = 50ms\nwork = cpu\n";
+
+	ck_assert_int_eq(test_run(&r, text, NULL, 0, 1.0, 0), 0);
+	ck_assert_int_eq(r.st.complete, 1);
+	ck_assert_int_ge(r.st.t_end, 200 * NSEC_PER_MSEC);
+	test_run_free(&r);
+}
+END_TEST
+
+/* Interrupted mid-dish: every dish is still somewhere. */
+START_TEST(test_stop_keeps_dishes)
+{
+	struct test_run	 r;
+	char		*text = test_scenario_text("seed-threads");
+
+	ck_assert_int_eq(test_run(&r, text, NULL, 0, 1.0,
+	    300 * NSEC_PER_MSEC), 0);
+	ck_assert_int_eq(r.interrupted, 1);
+	ck_assert_int_eq(r.st.conserved, 1);
+	ck_assert_int_eq(r.st.complete, 0);
+	ck_assert_uint_ge(r.st.in_hands, 1);
+	test_run_free(&r);
+	free(text);
+}
+END_TEST
+
+static Suite *
+threads_suite(void)
+{
+	Suite	*s = suite_create("threads");
+	TCase	*tc = tcase_create("real");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_speed_matches_virtual_prediction);
+	tcase_add_test(tc, test_parts_interleave);
+	tcase_add_test(tc, test_lines_never_interleave);
+	tcase_add_test(tc, test_zero_work_conserves);
+	tcase_add_test(tc, test_cpu_work_computes);
+	tcase_add_test(tc, test_stop_keeps_dishes);
+	suite_add_tcase(s, tc);
+	return (s);
+}
+
+int
+main(void)
+{
+	SRunner	*sr = srunner_create(threads_suite());
+	int	 failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+}

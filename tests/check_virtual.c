@@ -1,0 +1,321 @@
+/*
+ * check_virtual.c: the virtual clock, and the lecture's numbers in virtual
+ * time: the threads example ends at exactly 12 s, each dish leaves when
+ * the lecture says, the same seed gives the same run.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <pthread.h>
+
+#include "runutil.h"
+#include "vclock.h"
+
+#define SEC	NSEC_PER_SEC
+
+START_TEST(test_seed_threads_twelve_seconds)
+{
+	struct test_run	 tr;
+	char		*text = test_scenario_text("seed-threads");
+	static const int64_t washed[] = { 2, 4, 6, 8 };
+	static const int64_t dried[] = { 6, 8, 10, 12 };
+	unsigned	 i;
+
+	ck_assert_ptr_nonnull(text);
+	ck_assert_int_eq(test_run(&tr, text, NULL, 1, 1.0, 0), 0);
+	ck_assert_int_eq(tr.st.t_end, 12 * SEC);
+	for (i = 0; i < 4; i++) {
+		ck_assert_int_eq(test_run_done_at(&tr, 0, i), washed[i] * SEC);
+		ck_assert_int_eq(test_run_done_at(&tr, 1, i), dried[i] * SEC);
+	}
+	ck_assert_uint_eq(tr.st.washed, 4);
+	ck_assert_uint_eq(tr.st.dried, 4);
+	ck_assert_int_eq(tr.st.conserved, 1);
+	ck_assert_int_eq(tr.st.complete, 1);
+	ck_assert_int_eq(tr.st.bottleneck, 1);
+	ck_assert_int_eq(tr.deadlock, 0);
+	test_run_free(&tr);
+	free(text);
+}
+END_TEST
+
+/*
+ * The n-th event of worker w, or NULL: each worker's events keep their
+ * order, whatever order the reader took the rings in.
+ */
+static const struct event *
+nth_of_worker(const struct test_run *tr, uint32_t w, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < tr->nev; i++) {
+		if (tr->ev[i].worker == w && n-- == 0)
+			return (&tr->ev[i]);
+	}
+	return (NULL);
+}
+
+START_TEST(test_same_seed_same_run)
+{
+	struct test_run	 a, b;
+	char		*text = test_scenario_text("seed-threads");
+	size_t		 i;
+
+	ck_assert_int_eq(test_run(&a, text, NULL, 1, 1.0, 0), 0);
+	ck_assert_int_eq(test_run(&b, text, NULL, 1, 1.0, 0), 0);
+	ck_assert_str_eq(a.out, b.out);
+	ck_assert_uint_eq(a.nev, b.nev);
+	for (i = 0; i < a.nev; i++) {
+		const struct event	*x = &a.ev[i], *y;
+		size_t			 j, n = 0;
+
+		for (j = 0; j < i; j++)
+			n += a.ev[j].worker == x->worker;
+		y = nth_of_worker(&b, x->worker, n);
+		ck_assert_ptr_nonnull(y);
+		ck_assert_int_eq(x->t, y->t);
+		ck_assert_int_eq(x->kind, y->kind);
+		ck_assert_uint_eq(x->dish, y->dish);
+	}
+	test_run_free(&a);
+	test_run_free(&b);
+	free(text);
+}
+END_TEST
+
+/* Every word of every say arrives, and the seeds make them interleave. */
+START_TEST(test_virtual_interleaving)
+{
+	struct test_run	 tr;
+	char		*text = test_scenario_text("seed-threads");
+	const char	*sets[] = { NULL, NULL };
+	char		 seed[32];
+	unsigned	 s, mixed = 0, words;
+	const char	*p;
+
+	for (s = 1; s <= 20; s++) {
+		snprintf(seed, sizeof seed, "scenario.seed=%u", s);
+		sets[0] = seed;
+		ck_assert_int_eq(test_run(&tr, text, sets, 1, 1.0, 0), 0);
+		words = 0;
+		for (p = tr.out; (p = strstr(p, "Washing")) != NULL; p++)
+			words++;
+		ck_assert_uint_eq(words, 4);
+		if (strstr(tr.out, "WashingDrying") != NULL)
+			mixed++;
+		test_run_free(&tr);
+	}
+	ck_assert_uint_gt(mixed, 0);
+	free(text);
+}
+END_TEST
+
+/* Capacity 0: the washer hands each dish over only when the dryer is free. */
+START_TEST(test_handoff_versus_unbounded)
+{
+	struct test_run	 h, u;
+	char		*text = test_scenario_text("handoff");
+	const char	*unbounded[] = { "scenario.rack=unbounded", NULL };
+
+	ck_assert_int_eq(test_run(&h, text, NULL, 1, 1.0, 0), 0);
+	ck_assert_int_eq(test_run(&u, text, unbounded, 1, 1.0, 0), 0);
+	/* The dryer sets the end either way: 1 + 6 x 2 s. */
+	ck_assert_int_eq(h.st.t_end, 13 * SEC);
+	ck_assert_int_eq(u.st.t_end, 13 * SEC);
+	/* But the washer is held until 11 s instead of free at 6 s. */
+	ck_assert_int_eq(test_run_time(&h, 0, EV_PUT, 5), 11 * SEC);
+	ck_assert_int_eq(test_run_time(&u, 0, EV_PUT, 5), 6 * SEC);
+	ck_assert_uint_eq(h.st.max_rack_depth, 0);
+	ck_assert_uint_eq(u.st.max_rack_depth, 3);
+	ck_assert_int_gt(test_run_time(&h, 0, EV_WAIT_PUT, 0), 0);
+	ck_assert_int_eq(test_run_time(&u, 0, EV_WAIT_PUT, 0), -1);
+	ck_assert_int_eq(h.st.conserved && u.st.conserved, 1);
+	test_run_free(&h);
+	test_run_free(&u);
+	free(text);
+}
+END_TEST
+
+START_TEST(test_three_stations_bottleneck_in_the_middle)
+{
+	struct test_run	 tr;
+	char		*text = test_scenario_text("bottleneck");
+
+	ck_assert_int_eq(test_run(&tr, text, NULL, 1, 1.0, 0), 0);
+	ck_assert_uint_eq(tr.st.nstations, 3);
+	ck_assert_uint_eq(tr.st.dried, 12);
+	ck_assert_int_eq(tr.st.conserved, 1);
+	ck_assert_int_eq(tr.st.bottleneck, 1);
+	/* The rack in front of the dryer fills; the one after it does not. */
+	ck_assert_uint_ge(tr.st.rk[1].max_depth, 4);
+	ck_assert_uint_le(tr.st.rk[2].max_depth, 1);
+	test_run_free(&tr);
+	free(text);
+}
+END_TEST
+
+START_TEST(test_script_set_adds_a_worker)
+{
+	struct test_run	 tr;
+	char		*text = test_scenario_text("bottleneck");
+	unsigned	 i, dryers = 0;
+
+	ck_assert_int_eq(test_run(&tr, text, NULL, 1, 1.0, 0), 0);
+	for (i = 0; i < tr.nev; i++) {
+		if (tr.ev[i].kind == EV_SPAWN && tr.ev[i].station == 1) {
+			dryers++;
+			if (dryers == 2)
+				ck_assert_int_eq(tr.ev[i].t, 9 * SEC);
+		}
+	}
+	ck_assert_uint_eq(dryers, 2);
+	test_run_free(&tr);
+	free(text);
+}
+END_TEST
+
+START_TEST(test_zero_work_many_dishes)
+{
+	struct test_run	 tr;
+	const char	*text = "[scenario]\ndishes = 20000\noutput = lines\n"
+	    "[washer]\ntime = 0\n[dryer]\ncount = 3\ntime = 0\n";
+
+	ck_assert_int_eq(test_run(&tr, text, NULL, 1, 1.0, 0), 0);
+	ck_assert_uint_eq(tr.st.dried, 20000);
+	ck_assert_uint_eq(tr.st.duplicated, 0);
+	ck_assert_int_eq(tr.st.complete, 1);
+	ck_assert_int_eq(tr.st.t_end, 0);
+	test_run_free(&tr);
+}
+END_TEST
+
+/* --- The clock on its own ----------------------------------------------- */
+
+struct sleeper {
+	struct vclock	*vc;
+	struct vtask	 t;
+	int64_t		 d;
+	int64_t		 woke;
+	int		 order;
+};
+
+static _Atomic int wake_order;
+
+static void *
+sleeper_main(void *arg)
+{
+	struct sleeper	*s = arg;
+
+	vclock_enter(s->vc, &s->t);
+	vclock_sleep(s->vc, s->d);
+	s->woke = vclock_now(s->vc);
+	s->order = atomic_fetch_add(&wake_order, 1);
+	vclock_exit(s->vc);
+	return (NULL);
+}
+
+START_TEST(test_vclock_timers_in_order)
+{
+	struct vclock	vc;
+	struct sleeper	s[3];
+	pthread_t	th[3];
+	int64_t		d[3] = { 3 * SEC, 1 * SEC, 2 * SEC };
+	int		i;
+
+	vclock_init(&vc, 1, 0);
+	atomic_store(&wake_order, 0);
+	for (i = 0; i < 3; i++) {
+		s[i] = (struct sleeper){ .vc = &vc, .d = d[i] };
+		ck_assert_int_eq(vclock_add(&vc, &s[i].t, "s"), 0);
+		pthread_create(&th[i], NULL, sleeper_main, &s[i]);
+	}
+	vclock_start(&vc);
+	for (i = 0; i < 3; i++)
+		pthread_join(th[i], NULL);
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(s[i].woke, d[i]);
+	ck_assert_int_eq(s[1].order, 0);
+	ck_assert_int_eq(s[2].order, 1);
+	ck_assert_int_eq(s[0].order, 2);
+	ck_assert_int_eq(vclock_deadlocked(&vc), 0);
+	vclock_destroy(&vc);
+}
+END_TEST
+
+struct blocker {
+	struct vclock	*vc;
+	struct vtask	 t;
+	struct vwaitq	*q;
+	int		 rc;
+};
+
+static void *
+blocker_main(void *arg)
+{
+	struct blocker	*b = arg;
+
+	vclock_enter(b->vc, &b->t);
+	b->rc = vclock_block(b->vc, b->q);
+	vclock_exit(b->vc);
+	return (NULL);
+}
+
+START_TEST(test_vclock_detects_deadlock)
+{
+	struct vclock	vc;
+	struct vwaitq	towel = { 0 }, cloth = { 0 };
+	struct blocker	b[2];
+	pthread_t	th[2];
+	int		i;
+
+	vclock_init(&vc, 1, 0);
+	b[0] = (struct blocker){ .vc = &vc, .q = &towel, .rc = 1 };
+	b[1] = (struct blocker){ .vc = &vc, .q = &cloth, .rc = 1 };
+	for (i = 0; i < 2; i++) {
+		vclock_add(&vc, &b[i].t, "b");
+		pthread_create(&th[i], NULL, blocker_main, &b[i]);
+	}
+	vclock_start(&vc);
+	for (i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	ck_assert_int_eq(vclock_deadlocked(&vc), 1);
+	ck_assert_int_eq(b[0].rc, -1);
+	ck_assert_int_eq(b[1].rc, -1);
+	vclock_destroy(&vc);
+}
+END_TEST
+
+static Suite *
+virtual_suite(void)
+{
+	Suite	*s = suite_create("virtual");
+	TCase	*tc = tcase_create("lecture");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_seed_threads_twelve_seconds);
+	tcase_add_test(tc, test_same_seed_same_run);
+	tcase_add_test(tc, test_virtual_interleaving);
+	tcase_add_test(tc, test_handoff_versus_unbounded);
+	tcase_add_test(tc, test_three_stations_bottleneck_in_the_middle);
+	tcase_add_test(tc, test_script_set_adds_a_worker);
+	tcase_add_test(tc, test_zero_work_many_dishes);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("vclock");
+	tcase_add_test(tc, test_vclock_timers_in_order);
+	tcase_add_test(tc, test_vclock_detects_deadlock);
+	suite_add_tcase(s, tc);
+	return (s);
+}
+
+int
+main(void)
+{
+	SRunner	*sr = srunner_create(virtual_suite());
+	int	 failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+}

@@ -1,0 +1,59 @@
+#!/bin/sh
+# bad-input.sh: every kind of bad input gets exit 2 and one clear line
+# naming FILE:LINE:COL, and nothing on stdout.
+. "$(dirname "$0")/lib.sh"
+
+# bad NAME CONTENT PATTERN: a file with CONTENT must fail with PATTERN.
+bad_file() {
+	name=$1; content=$2; pattern=$3
+	printf '%b' "$content" >"$TMP/$name.scn"
+	expect_exit 2 "$name" -- "$DISHRACK" --check "$TMP/$name.scn"
+	expect_grep "$TMP/err" "$pattern" "$name message"
+	expect_lines "$TMP/err" 1 "$name: one line"
+	if [ -s "$TMP/out" ]; then bad "$name: stdout not empty"; else ok; fi
+}
+
+good='[scenario]\ndishes = 2\n[washer]\ntime = 1s\n[dryer]\ntime = 2s\n'
+
+expect_exit 2 "missing file" -- "$DISHRACK" --check "$TMP/nothere.scn"
+expect_grep "$TMP/err" "^dishrack: $TMP/nothere.scn: " "missing file"
+expect_exit 2 "missing name" -- "$DISHRACK" --check nothere
+expect_grep "$TMP/err" "no such file or built-in" "missing name"
+mkdir "$TMP/adir.scn"
+expect_exit 2 "directory" -- "$DISHRACK" --check "$TMP/adir.scn"
+expect_grep "$TMP/err" "directory" "directory message"
+
+bad_file empty '' "empty.scn:1:1: .*no stations"
+bad_file garbage '\0001\0002\0377\0376binary' "garbage.scn:1:[0-9]*: not a text file"
+bad_file section "$good[scenaro]\ntitle = x\n" \
+    "section.scn:7:1: .*did you mean \[scenario\]"
+bad_file key '[scenario]\ndishes = 2\n[dryer]\ncont = 2\n' \
+    "key.scn:4:1: unknown key 'cont' in \[dryer\], did you mean 'count'"
+bad_file dur2x '[washer]\ntime = 2x\n' "dur2x.scn:2:8: "
+bad_file durneg '[washer]\ntime = -1s\n' "durneg.scn:2:8: "
+bad_file durrange '[washer]\ntime = 1s..0s\n' "durrange.scn:2:8: "
+bad_file countneg '[washer]\ncount = -1\n' "countneg.scn:2:9: "
+bad_file countnan '[washer]\ncount = many\n' "countnan.scn:2:9: "
+bad_file dup '[washer]\ncount = 1\ncount = 2\n' "dup.scn:3:1: .*line 2"
+bad_file script "$good[script]\nx5 say hello\n" \
+    "script.scn:8:1: .*duration"
+bad_file threads '[washer]\ncount = 5000\n' "threads.scn:2:9: .*--force"
+bad_file procs '[scenario]\nmode = processes\n[washer]\n[dryer]\ncount = 300\n' \
+    "procs.scn:5:9: .*--force"
+
+# --force lifts the cap (checked only, not run).
+printf '[washer]\ncount = 5000\n' >"$TMP/force.scn"
+expect_exit 0 "--force" -- "$DISHRACK" --check --force "$TMP/force.scn"
+
+# A byte-order mark and CRLF line endings are fine.
+printf '\357\273\277[scenario]\r\ndishes = 2\r\n[washer]\r\ntime = 0\r\n' \
+    >"$TMP/crlf.scn"
+expect_exit 0 "BOM and CRLF" -- "$DISHRACK" --check "$TMP/crlf.scn"
+
+expect_exit 2 "--set unknown key" -- "$DISHRACK" --check --set dryer.cont=3
+expect_grep "$TMP/err" "^dishrack: --set: .*dryer.count" "--set suggestion"
+expect_exit 2 "--set bad value" -- "$DISHRACK" --check --set dryer.count=x
+expect_grep "$TMP/err" "^dishrack: --set: " "--set bad value message"
+
+expect_clean "after bad input"
+finish

@@ -1,0 +1,58 @@
+#!/bin/sh
+# cli.sh: the command-line contract: help, version, list, check, JSON.
+. "$(dirname "$0")/lib.sh"
+
+expect_exit 0 "--help" -- "$DISHRACK" --help
+for opt in --headless --json --quiet --set --speed --clock --seed --check \
+    --list --exit-when-done --force --help --version; do
+	expect_grep "$TMP/out" "$opt" "--help names $opt"
+done
+expect_exit 0 "--version" -- "$DISHRACK" --version
+expect_grep "$TMP/out" "^dishrack [0-9]" "--version"
+
+expect_exit 0 "--list" -- "$DISHRACK" --list
+for s in seed-threads seed-processes bottleneck handoff; do
+	expect_grep "$TMP/out" "^$s " "--list shows $s"
+done
+
+for f in "$SCENARIOS"/*.scn; do
+	expect_exit 0 "--check $(basename "$f")" -- "$DISHRACK" --check "$f"
+	if [ -s "$TMP/out" ] || [ -s "$TMP/err" ]; then
+		bad "--check $(basename "$f") printed something"
+	else ok; fi
+done
+expect_exit 0 "--check a built-in by name" -- "$DISHRACK" --check seed-threads
+
+expect_exit 2 "unknown option" -- "$DISHRACK" --bogus
+expect_grep "$TMP/err" "dishrack" "unknown option message"
+expect_exit 2 "two scenarios" -- "$DISHRACK" --headless a.scn b.scn
+expect_exit 2 "--speed 0" -- "$DISHRACK" --headless --speed 0
+expect_grep "$TMP/err" "^dishrack: --speed: expected" "--speed message"
+expect_exit 2 "--clock bogus" -- "$DISHRACK" --headless --clock sundial
+expect_exit 2 "--json without --headless" -- "$DISHRACK" --json
+
+# The JSON summary has the contract's fields.
+expect_exit 0 "--json" -- "$DISHRACK" --headless --json --clock virtual
+for k in scenario mode wall_seconds dishes_washed dishes_dried lost \
+    duplicated conserved throughput_per_s bottleneck max_rack_depth \
+    stations name count busy_fraction dishes; do
+	expect_grep "$TMP/out" "\"$k\":" "JSON has $k"
+done
+expect_grep "$TMP/out" '"scenario_seconds":12.000000' "JSON virtual time"
+expect_grep "$TMP/out" '"conserved":true' "JSON conserved"
+expect_grep "$TMP/out" '"bottleneck":"dryer"' "JSON bottleneck"
+expect_lines "$TMP/out" 1 "JSON is one line"
+if command -v python3 >/dev/null 2>&1; then
+	if python3 -m json.tool "$TMP/out" >/dev/null; then ok; else
+		bad "JSON does not parse"; fi
+fi
+
+# --set reaches the run; --seed is accepted.
+expect_exit 0 "--set" -- "$DISHRACK" --headless --json --clock virtual \
+    --set dryer.count=4 --seed 7
+expect_grep "$TMP/out" '"name":"dryer","count":4' "--set dryer.count"
+expect_exit 0 "--set dishes" -- "$DISHRACK" --headless -q --clock virtual \
+    --set scenario.dishes=1000 --set washer.time=0 --set dryer.time=0
+expect_grep "$TMP/out" "1000 dried" "--set scenario.dishes"
+
+finish

@@ -1,0 +1,45 @@
+#!/bin/sh
+# headless.sh: the headless runs of the shipped scenarios, on the virtual
+# clock (exact) and the real one (fast-forwarded).
+. "$(dirname "$0")/lib.sh"
+
+for f in "$SCENARIOS"/*.scn; do
+	n=$(basename "$f" .scn)
+	expect_exit 0 "virtual $n" -- "$DISHRACK" --headless --clock virtual "$f"
+	expect_grep "$TMP/out" ": conserved" "virtual $n conserved"
+	expect_exit 0 "real $n" -- "$DISHRACK" --headless -q --speed 50 "$f"
+	expect_grep "$TMP/out" ": conserved" "real $n conserved"
+done
+
+# The lecture's threads example, in virtual time, word for word.
+expect_exit 0 "lecture threads" -- "$DISHRACK" --headless --clock virtual seed-threads
+sed -n '1,/^$/p' "$TMP/out" | sed '$d' >"$TMP/words"
+if cmp -s "$TMP/words" "$(dirname "$0")/lecture-threads.txt"; then ok; else
+	bad "virtual seed-threads differs from the lecture"
+	diff "$(dirname "$0")/lecture-threads.txt" "$TMP/words" | head >&2
+fi
+expect_grep "$TMP/out" "12.000 s scenario" "12 s in virtual time"
+expect_grep "$TMP/out" "dryer .*<- bottleneck" "dryer named bottleneck"
+
+# The lecture's processes example: the same lines in the same order.
+expect_exit 0 "lecture processes" -- "$DISHRACK" --headless --clock virtual seed-processes
+sed -n '1,/^$/p' "$TMP/out" | sed '$d' >"$TMP/words"
+if cmp -s "$TMP/words" "$(dirname "$0")/lecture-processes.txt"; then ok; else
+	bad "virtual seed-processes differs from the lecture"
+	diff "$(dirname "$0")/lecture-processes.txt" "$TMP/words" | head >&2
+fi
+
+# Same seed, same run; the real clock and -q.
+"$DISHRACK" --headless --clock virtual --seed 5 seed-threads >"$TMP/a"
+"$DISHRACK" --headless --clock virtual --seed 5 seed-threads >"$TMP/b"
+if cmp -s "$TMP/a" "$TMP/b"; then ok; else bad "same seed, different run"; fi
+expect_exit 0 "quiet" -- "$DISHRACK" --headless -q --speed 40 seed-threads
+expect_no_grep "$TMP/out" "Washing" "-q hides worker output"
+expect_grep "$TMP/out" "4 dried" "-q keeps the summary"
+
+# A run that writes into a closed pipe neither hangs nor crashes.
+"$DISHRACK" --headless --speed 40 seed-threads | head -c 1 >/dev/null
+ok
+
+expect_clean "after headless runs"
+finish

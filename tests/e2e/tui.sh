@@ -1,0 +1,126 @@
+#!/bin/sh
+# tui.sh: the screen in a real terminal: tmux runs dishrack, send-keys
+# types, capture-pane reads what a person would see.
+. "$(dirname "$0")/lib.sh"
+
+if ! command -v tmux >/dev/null 2>&1; then
+	echo "tui: tmux not installed"; exit 77
+fi
+SOCK="$TMP/tmux.sock"
+T="tmux -S $SOCK"
+trap '$T kill-server 2>/dev/null; rm -rf "$TMP"' EXIT
+
+# screen: what the pane shows now.
+screen() { $T capture-pane -p -t dr >"$TMP/screen"; }
+
+# wait_for PATTERN [SECONDS]: until the pane shows it.
+wait_for() {
+	i=0; limit=$(( ${2:-10} * 10 ))
+	while [ $i -lt $limit ]; do
+		screen
+		grep -q -- "$1" "$TMP/screen" && return 0
+		sleep 0.1; i=$((i + 1))
+	done
+	return 1
+}
+
+expect_screen() {
+	if wait_for "$1" "${3:-10}"; then ok; else
+		bad "$2: screen lacks '$1'"; sed 's/^/  | /' "$TMP/screen" >&2
+	fi
+}
+
+start() {
+	$T kill-server 2>/dev/null
+	$T -f /dev/null new-session -d -s dr -x "${W:-120}" -y "${H:-40}" \
+	    "stty -g >$TMP/stty.before; $*; echo \"exit=\$?\" >$TMP/status; stty -g >$TMP/stty.after; sleep 30"
+}
+
+# The built-in scenario: header, stations, rack, output.
+W=120 H=40 start "$DISHRACK"
+expect_screen "Threads: one washer, two dryers" "header title"
+expect_screen "threads | real clock" "header mode and clock"
+expect_screen "washer" "washer station"
+expect_screen "dryer" "dryer station"
+expect_screen "rack" "rack"
+expect_screen "timeline" "timeline"
+expect_screen "Washing salad" "output pane"
+expect_screen "space pause" "key bar"
+
+# d: a third dryer appears and works.
+$T send-keys -t dr d
+expect_screen "dryer-3" "third dryer after d"
+expect_screen "dryer ×3\|dryer x3" "dryer count 3"
+
+# space: paused, and the clock stands still.
+$T send-keys -t dr ' '
+expect_screen "PAUSED" "paused"
+sleep 0.3; screen; t1=$(grep -o 't=[0-9.]*s' "$TMP/screen")
+sleep 1.2; screen; t2=$(grep -o 't=[0-9.]*s' "$TMP/screen")
+if [ -n "$t1" ] && [ "$t1" = "$t2" ]; then ok; else
+	bad "clock moved while paused: $t1 then $t2"; fi
+$T send-keys -t dr ' '
+expect_screen "running" "resumed"
+
+# ?: help, any key closes it.
+$T send-keys -t dr '?'
+expect_screen "add / remove a worker" "help overlay"
+$T send-keys -t dr x
+
+# Resize: smaller still fits, tiny asks for more, back again.
+$T resize-window -t dr -x 70 -y 20
+expect_screen "rack" "70x20 still draws"
+$T resize-window -t dr -x 40 -y 10
+expect_screen "enlarge the terminal" "40x10 asks for more"
+$T resize-window -t dr -x 120 -y 40
+expect_screen "timeline" "back to 120x40"
+
+# q: the shell is back, the terminal as it was.
+$T send-keys -t dr q
+if wait_for "" 1 && [ -f "$TMP/status" ] || sleep 1; then :; fi
+i=0; while [ ! -f "$TMP/status" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
+expect_grep "$TMP/status" "exit=0" "q exits 0"
+if cmp -s "$TMP/stty.before" "$TMP/stty.after"; then ok; else
+	bad "terminal modes differ after q"; fi
+screen
+if $T display -p -t dr '#{alternate_on}' | grep -q 0; then ok; else
+	bad "alternate screen still on after q"; fi
+
+# The run ends: the summary stays; --exit-when-done leaves by itself.
+W=120 H=40 start "$DISHRACK --speed 20 handoff"
+expect_screen "summary" "summary at the end" 15
+expect_screen "conserved" "summary says conserved"
+$T send-keys -t dr q
+W=120 H=40 start "$DISHRACK --speed 50 --exit-when-done bottleneck"
+i=0; while [ ! -f "$TMP/status" ] && [ $i -lt 150 ]; do sleep 0.1; i=$((i+1)); done
+expect_grep "$TMP/status" "exit=0" "--exit-when-done leaves"
+
+# SIGTERM: terminal restored, no child left behind (processes mode).
+rm -f "$TMP/status"
+W=120 H=40 start "$DISHRACK seed-processes"
+expect_screen "Processes" "processes screen"
+pid=$(pgrep -f "^$DISHRACK seed-processes" | head -1)
+kids=$(pgrep -P "$pid" | wc -l)
+if [ "$kids" -ge 1 ]; then ok; else bad "no dryer process under the screen"; fi
+kill -TERM "$pid"
+i=0; while [ ! -f "$TMP/status" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
+expect_grep "$TMP/status" "exit=143" "SIGTERM exit status"
+if cmp -s "$TMP/stty.before" "$TMP/stty.after"; then ok; else
+	bad "terminal modes differ after SIGTERM"; fi
+sleep 0.3
+if pgrep -P "$pid" >/dev/null 2>&1 || pgrep -f "^$DISHRACK seed-processes" >/dev/null; then
+	bad "processes left after SIGTERM"; else ok; fi
+
+# Monochrome and ASCII still draw.
+rm -f "$TMP/status"
+W=100 H=30 start "NO_COLOR=1 $DISHRACK --ascii"
+expect_screen "+-" "ascii boxes"
+$T send-keys -t dr q
+
+# Not a terminal: falls back to headless, says so.
+expect_exit 0 "piped" -- sh -c "$DISHRACK --speed 50 handoff | cat"
+expect_grep "$TMP/err" "running --headless" "fallback note"
+expect_grep "$TMP/out" "conserved" "fallback summary"
+
+expect_clean "after the screen"
+finish

@@ -1,0 +1,78 @@
+#!/bin/sh
+# run-all.sh: the whole test suite, as CI runs it.
+#   1. gcc, -Werror: make check (unit tests and end-to-end runs)
+#   2. clang, ASan+UBSan: make check
+#   3. ThreadSanitizer: the thread tests (TSan cannot follow fork)
+#   4. the scenario parser under libFuzzer for $FUZZ_SECONDS (60)
+#   5. valgrind: no leaks in headless runs
+# Builds go to build-*/ beside the sources; prints each suite's closing
+# line and a total.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+jobs=$(nproc 2>/dev/null || echo 2)
+FUZZ_SECONDS=${FUZZ_SECONDS:-60}
+status=0
+[ -x configure ] || autoreconf -fi >/dev/null 2>&1 || { echo "autoreconf failed"; exit 1; }
+
+# build DIR CONFIGURE-ARGS...: configure and build out of tree.
+build() {
+	dir=$1; shift
+	mkdir -p "$dir"
+	(cd "$dir" && { [ -f Makefile ] || "$top/configure" -q "$@"; } &&
+	    make -s -j"$jobs") >"$dir.build.log" 2>&1 || {
+		echo "build in $dir failed:"; tail -30 "$dir.build.log"; return 1; }
+}
+
+# check DIR LABEL: make check there, then show every suite's result.
+check() {
+	dir=$1; label=$2
+	echo "== $label"
+	(cd "$dir" && make -s -j"$jobs" check >check.out 2>&1)
+	rc=$?
+	grep -h -E '^(PASS|FAIL|ERROR|XFAIL|SKIP):' "$dir/check.out"
+	for log in "$dir"/tests/*.log "$dir"/tests/e2e/*.log; do
+		[ -f "$log" ] || continue
+		grep -h -E '^[0-9]+%: Checks: |^[a-z-]+: [0-9]+ passed, [0-9]+ failed|^FAIL|Assertion|ERROR' "$log"
+	done
+	[ $rc -eq 0 ] || { echo "$label: make check failed"; status=1; }
+}
+
+build build-gcc CC=gcc --enable-werror && check build-gcc "gcc -Werror" || status=1
+build build-asan CC=clang --enable-werror --enable-sanitizers &&
+    check build-asan "clang ASan+UBSan" || status=1
+build build-tsan CC=clang --enable-tsan && check build-tsan "ThreadSanitizer" || status=1
+
+echo "== libFuzzer, scenario parser, ${FUZZ_SECONDS}s"
+if build build-fuzz CC=clang --enable-fuzzing; then
+	(cd build-fuzz && make -s fuzz/fuzz_scenario >/dev/null 2>&1)
+	mkdir -p build-fuzz/corpus
+	cp scenarios/*.scn build-fuzz/corpus/
+	if build-fuzz/fuzz/fuzz_scenario -max_total_time="$FUZZ_SECONDS" \
+	    -max_len=4096 build-fuzz/corpus >build-fuzz/fuzz.log 2>&1; then
+		echo "fuzz: 1 passed, 0 failed ($(grep -o 'Done [0-9]* runs' build-fuzz/fuzz.log))"
+	else
+		echo "fuzz: 0 passed, 1 failed"; tail -30 build-fuzz/fuzz.log; status=1
+	fi
+else
+	status=1
+fi
+
+echo "== valgrind, headless runs"
+vg_pass=0; vg_fail=0
+for args in "--clock virtual seed-threads" "--speed 20 seed-threads" \
+    "--speed 20 seed-processes" "--clock virtual bottleneck"; do
+	# shellcheck disable=SC2086
+	if valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	    --error-exitcode=99 --trace-children=yes \
+	    build-gcc/src/dishrack --headless -q $args >/dev/null 2>build-gcc/vg.log; then
+		vg_pass=$((vg_pass + 1))
+	else
+		vg_fail=$((vg_fail + 1)); echo "valgrind: $args"; cat build-gcc/vg.log
+	fi
+done
+echo "valgrind: $vg_pass passed, $vg_fail failed"
+[ $vg_fail -eq 0 ] || status=1
+
+[ $status -eq 0 ] && echo "run-all: all suites passed" || echo "run-all: FAILED"
+exit $status
