@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <stdio.h>
 #include <dirent.h>
 #include <errno.h>
 #include <signal.h>

@@ -119,6 +119,9 @@ enum key_section {
 	SECTION_STATION
 };
 
+struct station;
+struct scenario;
+
 /* One row per key: the parser, --set, the man page and suggestions read it. */
 struct scn_key {
 	enum key_section	 section;
@@ -127,6 +130,9 @@ struct scn_key {
 	const char		*const *choices;	/* KEY_ENUM, NULL-terminated */
 	const char		*def;			/* default, as text */
 	const char		*help;
+	/* Parse and store a value; -1 with *why allocated (no position). */
+	int			(*set)(struct scenario *, struct station *,
+				    const char *, char **why);
 };
 
 extern const struct scn_key scn_keys[];

@@ -13,7 +13,7 @@ done
 
 # The lecture's threads example, in virtual time, word for word.
 expect_exit 0 "lecture threads" -- "$DISHRACK" --headless --clock virtual seed-threads
-sed -n '1,/^$/p' "$TMP/out" | sed '$d' >"$TMP/words"
+sed '/^== /,$d' "$TMP/out" | sed '$d' >"$TMP/words"
 if cmp -s "$TMP/words" "$(dirname "$0")/lecture-threads.txt"; then ok; else
 	bad "virtual seed-threads differs from the lecture"
 	diff "$(dirname "$0")/lecture-threads.txt" "$TMP/words" | head >&2
@@ -23,7 +23,7 @@ expect_grep "$TMP/out" "dryer .*<- bottleneck" "dryer named bottleneck"
 
 # The lecture's processes example: the same lines in the same order.
 expect_exit 0 "lecture processes" -- "$DISHRACK" --headless --clock virtual seed-processes
-sed -n '1,/^$/p' "$TMP/out" | sed '$d' >"$TMP/words"
+sed '/^== /,$d' "$TMP/out" | sed '$d' >"$TMP/words"
 if cmp -s "$TMP/words" "$(dirname "$0")/lecture-processes.txt"; then ok; else
 	bad "virtual seed-processes differs from the lecture"
 	diff "$(dirname "$0")/lecture-processes.txt" "$TMP/words" | head >&2

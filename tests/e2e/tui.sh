@@ -6,12 +6,12 @@
 if ! command -v tmux >/dev/null 2>&1; then
 	echo "tui: tmux not installed"; exit 77
 fi
-SOCK="$TMP/tmux.sock"
-T="tmux -S $SOCK"
+n=0
+T=true
 trap '$T kill-server 2>/dev/null; rm -rf "$TMP"' EXIT
 
 # screen: what the pane shows now.
-screen() { $T capture-pane -p -t dr >"$TMP/screen"; }
+screen() { $T capture-pane -p -t dr >"$TMP/screen" 2>/dev/null; }
 
 # wait_for PATTERN [SECONDS]: until the pane shows it.
 wait_for() {
@@ -30,8 +30,12 @@ expect_screen() {
 	fi
 }
 
+# start COMMAND: a fresh tmux server (its own socket) running COMMAND.
 start() {
 	$T kill-server 2>/dev/null
+	n=$((n + 1))
+	T="tmux -S $TMP/tmux.$n.sock"
+	rm -f "$TMP/status"
 	$T -f /dev/null new-session -d -s dr -x "${W:-120}" -y "${H:-40}" \
 	    "stty -g >$TMP/stty.before; $*; echo \"exit=\$?\" >$TMP/status; stty -g >$TMP/stty.after; sleep 30"
 }
