@@ -8,6 +8,9 @@
  * the whole process group; the parent orchestrates the stop through the
  * run's stop flag), dies with its parent (PR_SET_PDEATHSIG) and leaves by
  * _exit, so no stdio buffer or atexit handler of the parent runs twice.
+ * The parent has threads when it forks, so the child must not allocate
+ * (another thread may have held the allocator's lock): the worker loop
+ * renders into buffers on its stack and touches only the shared arena.
  * Its dish in hand is in the shared slot, updated under the rack's lock,
  * so the parent can put it back if the child dies.
  */

@@ -15,7 +15,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "xmalloc.h"
 
 static void	out_emit(struct output *, const char *, size_t);
 
@@ -152,17 +151,16 @@ output_read(struct output *o, uint64_t *pos, char *buf, size_t len)
 	return (n);
 }
 
-char *
-output_render(const char *tmpl, const char *dish, const char *worker)
+void
+output_render(const char *tmpl, const char *dish, const char *worker,
+    char *buf, size_t len)
 {
-	char		*out;
-	size_t		 len, cap, n;
 	const char	*p, *v;
+	size_t		 o = 0, n;
 
-	cap = strlen(tmpl) + 64;
-	out = xmalloc(cap);
-	len = 0;
-	for (p = tmpl; *p != '\0'; p++) {
+	if (len == 0)
+		return;
+	for (p = tmpl; *p != '\0' && o + 1 < len; p++) {
 		v = NULL;
 		if (strncmp(p, "{dish}", 6) == 0) {
 			v = dish;
@@ -171,17 +169,15 @@ output_render(const char *tmpl, const char *dish, const char *worker)
 			v = worker;
 			p += 7;
 		}
-		n = v != NULL ? strlen(v) : 1;
-		if (len + n + 1 > cap) {
-			cap = (len + n + 1) * 2;
-			out = xreallocarray(out, cap, 1);
+		if (v == NULL) {
+			buf[o++] = *p;
+			continue;
 		}
-		if (v != NULL)
-			memcpy(out + len, v, n);
-		else
-			out[len] = *p;
-		len += n;
+		n = strlen(v);
+		if (n > len - 1 - o)
+			n = len - 1 - o;
+		memcpy(buf + o, v, n);
+		o += n;
 	}
-	out[len] = '\0';
-	return (out);
+	buf[o] = '\0';
 }

@@ -45,9 +45,11 @@ void	output_say(struct output *, const char *text, output_pause_fn,
 size_t	output_read(struct output *, uint64_t *pos, char *buf, size_t len);
 
 /*
- * Render a say template: {dish} and {worker} replaced. Returns an
- * allocated string.
+ * Render a say template into buf (len bytes): {dish} and {worker}
+ * replaced, cut short if it does not fit. It allocates nothing, so a forked
+ * child of a threaded parent may call it (malloc is not fork-safe there).
  */
-char	*output_render(const char *tmpl, const char *dish, const char *worker);
+void	output_render(const char *tmpl, const char *dish, const char *worker,
+	    char *buf, size_t len);
 
 #endif

@@ -468,6 +468,10 @@ set_say(struct scenario *s, struct station *st, const char *v, char **why)
 {
 	char	*out, *o;
 
+	free(st->say);
+	st->say = NULL;
+	if (*v == '\0')
+		return (0);	/* an empty say is silence */
 	out = o = xmalloc(strlen(v) + 1);
 	for (; *v != '\0'; v++) {
 		if (*v == '\\' && v[1] == 'n') {
@@ -483,7 +487,6 @@ set_say(struct scenario *s, struct station *st, const char *v, char **why)
 			*o++ = *v;
 	}
 	*o = '\0';
-	free(st->say);
 	st->say = out;
 	return (0);
 }

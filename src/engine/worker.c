@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include "exec.h"
-#include "xmalloc.h"
 
 static void	worker_set_state(struct run *, struct wslot *, enum ws_state);
 static void	worker_say(struct run *, struct wslot *, dish_t);
@@ -75,16 +74,15 @@ static void
 worker_say(struct run *run, struct wslot *w, dish_t d)
 {
 	const struct station	*st = &run->scn->stations[w->station];
-	char			 buf[96], *text;
+	char			 buf[96], text[1024];
 
 	if (st->say == NULL)
 		return;
-	text = output_render(st->say,
-	    scenario_dish_name(run->scn, d, buf, sizeof buf), w->name);
+	output_render(st->say, scenario_dish_name(run->scn, d, buf,
+	    sizeof buf), w->name, text, sizeof text);
 	if (run->ops->yield != NULL)
 		run->ops->yield(run);
 	output_say(run->out, text, worker_part_pause, run);
-	free(text);
 }
 
 void
