@@ -46,6 +46,28 @@ struct options {
 	const char	*sets[MAX_SETS];
 	int		 nsets;
 	const char	*scenario;
+	const char	*matrix;
+};
+
+#define MATRIX_MAX_PARAMS	4
+#define MATRIX_MAX_VALUES	8
+
+/* --matrix 'mode=threads,processes gil=on,off': each key with its values. */
+struct matrix {
+	char		*keys[MATRIX_MAX_PARAMS];
+	char		*values[MATRIX_MAX_PARAMS][MATRIX_MAX_VALUES];
+	unsigned	 nvalues[MATRIX_MAX_PARAMS];
+	unsigned	 nkeys;
+	char		*buf;
+};
+
+/* What one run of a matrix row gives. */
+struct run_figures {
+	double		 seconds;	/* scenario time */
+	double		 throughput;
+	unsigned long long gil_switches;
+	double		 gil_wait;
+	int		 conserved;
 };
 
 static volatile sig_atomic_t main_signal;
@@ -71,6 +93,7 @@ static const struct option long_options[] = {
 	{ "no-color",		no_argument,		NULL, 'n' },
 	{ "ascii",		no_argument,		NULL, 'a' },
 	{ "max-frames",		required_argument,	NULL, 'M' },
+	{ "matrix",		required_argument,	NULL, 'm' },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ "version",		no_argument,		NULL, 'V' },
 	{ NULL,			0,			NULL, 0 }
@@ -91,6 +114,8 @@ usage(FILE *f)
 "  --speed FACTOR      time scale: 0.25 slow motion, 10 fast forward\n"
 "  --clock real|virtual  real time, or an exact discrete-event simulation\n"
 "  --seed N            random seed (random times, virtual interleavings)\n"
+"  --matrix 'K=V,V K=V,V'  with --headless: run every combination and print\n"
+"                      a table (time, speed-up over one worker, GIL hand-overs)\n"
 "  --check             validate SCENARIO; print nothing if it is good\n"
 "  --list              list the built-in scenarios\n"
 "  --exit-when-done    leave the screen by itself when the run ends\n"
@@ -159,6 +184,222 @@ main_load(const struct options *o)
 		return (NULL);
 	}
 	return (scn);
+}
+
+/* Parse the --matrix text. 0, or -1 with the error printed. */
+static int
+matrix_parse(struct matrix *m, const char *text)
+{
+	char	*p, *word, *eq, *v, *save1, *save2;
+
+	memset(m, 0, sizeof *m);
+	m->buf = xstrdup(text);
+	for (word = strtok_r(m->buf, " \t", &save1); word != NULL;
+	    word = strtok_r(NULL, " \t", &save1)) {
+		if ((eq = strchr(word, '=')) == NULL || eq == word ||
+		    eq[1] == '\0') {
+			fprintf(stderr, "dishrack: --matrix: expected KEY=V1,V2 "
+			    "..., found '%s'\n", word);
+			return (-1);
+		}
+		if (m->nkeys == MATRIX_MAX_PARAMS) {
+			fprintf(stderr, "dishrack: --matrix: at most %d keys\n",
+			    MATRIX_MAX_PARAMS);
+			return (-1);
+		}
+		*eq = '\0';
+		m->keys[m->nkeys] = word;
+		p = eq + 1;
+		for (v = strtok_r(p, ",", &save2); v != NULL;
+		    v = strtok_r(NULL, ",", &save2)) {
+			if (m->nvalues[m->nkeys] == MATRIX_MAX_VALUES) {
+				fprintf(stderr, "dishrack: --matrix: at most %d "
+				    "values for %s\n", MATRIX_MAX_VALUES, word);
+				return (-1);
+			}
+			m->values[m->nkeys][m->nvalues[m->nkeys]++] = v;
+		}
+		m->nkeys++;
+	}
+	if (m->nkeys == 0) {
+		fprintf(stderr, "dishrack: --matrix: nothing to vary\n");
+		return (-1);
+	}
+	return (0);
+}
+
+/* "mode" is short for "scenario.mode"; "dryer.count" stays as it is. */
+static void
+matrix_assignment(const char *key, const char *value, char *buf, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; i < scn_nkeys; i++) {
+		if (scn_keys[i].section == SECTION_SCENARIO &&
+		    strcmp(scn_keys[i].name, key) == 0) {
+			snprintf(buf, len, "scenario.%s=%s", key, value);
+			return;
+		}
+	}
+	snprintf(buf, len, "%s=%s", key, value);
+}
+
+/* Run a scenario quietly to the end and keep its figures. */
+static int
+run_quietly(const struct options *o, struct scenario *scn,
+    struct run_figures *rf)
+{
+	struct engine_opts	 eo;
+	struct engine		*eng;
+	struct stats		 st;
+	char			*cause = NULL;
+
+	memset(&eo, 0, sizeof eo);
+	eo.virtual_clock = o->virtual_clock;
+	eo.speed = o->speed;
+	eo.output_fd = -1;
+	if ((eng = engine_create(scn, &eo, &cause)) == NULL) {
+		fprintf(stderr, "dishrack: %s\n", cause);
+		free(cause);
+		scenario_free(scn);
+		return (-1);
+	}
+	stats_init(&st, engine_scenario(eng));
+	if (engine_start(eng, &cause) == -1) {
+		fprintf(stderr, "dishrack: %s\n", cause);
+		free(cause);
+		stats_free(&st);
+		engine_destroy(eng);
+		return (-1);
+	}
+	while (!engine_finished(eng)) {
+		if (main_signal != 0)
+			engine_stop(eng);
+		if (engine_drain(eng, stats_event, &st) == 0)
+			clock_sleep_ns(NSEC_PER_MSEC);
+	}
+	engine_wait(eng);
+	engine_drain(eng, stats_event, &st);
+	stats_finish(&st, eng);
+	rf->seconds = (double)st.t_end / 1e9;
+	rf->throughput = st.throughput;
+	rf->gil_switches = st.gil_handovers;
+	rf->gil_wait = (double)st.gil_wait_ns / 1e9;
+	rf->conserved = st.conserved && st.complete;
+	stats_free(&st);
+	engine_destroy(eng);
+	return (main_signal != 0 ? -1 : 0);
+}
+
+/*
+ * The lecture's table from one command: every combination of the matrix,
+ * each against the same scenario with one worker per station.
+ */
+static int
+main_matrix(struct options *o)
+{
+	struct matrix		 m;
+	struct scenario		*scn;
+	struct run_figures	 rf, one;
+	const char		*saved[MAX_SETS];
+	char			 sets[MATRIX_MAX_PARAMS + SCN_MAX_STATIONS][128];
+	unsigned		 idx[MATRIX_MAX_PARAMS], i, k, row = 0, nstations;
+	int			 nsaved, failed = 0, done = 0;
+	struct sigaction	 sa;
+
+	if (matrix_parse(&m, o->matrix) == -1) {
+		free(m.buf);
+		return (EXIT_USAGE);
+	}
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = main_on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if ((scn = main_load(o)) == NULL) {
+		free(m.buf);
+		return (EXIT_USAGE);
+	}
+	nstations = scn->nstations;
+	for (i = 0; i < nstations; i++)
+		snprintf(sets[MATRIX_MAX_PARAMS + i], sizeof sets[0],
+		    "%s.count=1", scn->stations[i].name);
+	scenario_free(scn);
+
+	memcpy(saved, o->sets, sizeof saved);
+	nsaved = o->nsets;
+	memset(idx, 0, sizeof idx);
+	if (o->json)
+		printf("{\"scenario\":\"%s\",\"rows\":[", o->scenario != NULL ?
+		    o->scenario : BUILTIN_DEFAULT);
+	else {
+		for (k = 0; k < m.nkeys; k++)
+			printf("%-11s ", m.keys[k]);
+		printf("%9s %9s %9s %12s %11s\n", "seconds", "speed-up",
+		    "dishes/s", "gil-handover", "gil-wait-s");
+	}
+	while (!done) {
+		o->nsets = nsaved;
+		for (k = 0; k < m.nkeys && o->nsets < MAX_SETS; k++) {
+			matrix_assignment(m.keys[k], m.values[k][idx[k]],
+			    sets[k], sizeof sets[0]);
+			o->sets[o->nsets++] = sets[k];
+		}
+		/* The same with one worker per station: the baseline. */
+		for (i = 0; i < nstations && o->nsets < MAX_SETS; i++)
+			o->sets[o->nsets++] = sets[MATRIX_MAX_PARAMS + i];
+		if ((scn = main_load(o)) == NULL ||
+		    run_quietly(o, scn, &one) == -1) {
+			failed = 1;
+			break;
+		}
+		o->nsets -= (int)nstations;
+		if ((scn = main_load(o)) == NULL ||
+		    run_quietly(o, scn, &rf) == -1) {
+			failed = 1;
+			break;
+		}
+		if (!rf.conserved || !one.conserved)
+			failed = 1;
+		if (o->json) {
+			printf("%s{\"params\":{", row ? "," : "");
+			for (k = 0; k < m.nkeys; k++)
+				printf("%s\"%s\":\"%s\"", k ? "," : "",
+				    m.keys[k], m.values[k][idx[k]]);
+			printf("},\"wall_seconds\":%.6f,\"one_worker_seconds\":"
+			    "%.6f,\"speedup\":%.4f,\"throughput_per_s\":%.6f,"
+			    "\"gil_switches\":%llu,\"gil_wait_seconds\":%.6f,"
+			    "\"conserved\":%s}", rf.seconds, one.seconds,
+			    rf.seconds > 0 ? one.seconds / rf.seconds : 0.0,
+			    rf.throughput, rf.gil_switches, rf.gil_wait,
+			    rf.conserved ? "true" : "false");
+		} else {
+			for (k = 0; k < m.nkeys; k++)
+				printf("%-11s ", m.values[k][idx[k]]);
+			printf("%9.3f %8.2fx %9.2f %12llu %11.3f%s\n", rf.seconds,
+			    rf.seconds > 0 ? one.seconds / rf.seconds : 0.0,
+			    rf.throughput, rf.gil_switches, rf.gil_wait,
+			    rf.conserved ? "" : "  NOT conserved");
+		}
+		fflush(stdout);
+		row++;
+		/* Next combination, the last key fastest. */
+		for (k = m.nkeys; k-- > 0;) {
+			if (++idx[k] < m.nvalues[k])
+				break;
+			idx[k] = 0;
+			if (k == 0)
+				done = 1;
+		}
+	}
+	if (o->json && !failed)
+		printf("]}\n");
+	memcpy(o->sets, saved, sizeof saved);
+	o->nsets = nsaved;
+	free(m.buf);
+	if (main_signal != 0)
+		return (128 + main_signal);
+	return (failed ? EXIT_RUN_FAILED : 0);
 }
 
 /* A fresh engine for the screen, from the scenario read anew. */
@@ -336,6 +577,9 @@ main(int argc, char **argv)
 		case 'C':
 			o.check = 1;
 			break;
+		case 'm':
+			o.matrix = optarg;
+			break;
 		case 'l':
 			o.list = 1;
 			break;
@@ -390,6 +634,14 @@ main(int argc, char **argv)
 		fprintf(stderr, "dishrack: --json and --quiet go with "
 		    "--headless\n");
 		return (EXIT_USAGE);
+	}
+	if (o.matrix != NULL) {
+		if (!o.headless) {
+			fprintf(stderr, "dishrack: --matrix goes with "
+			    "--headless\n");
+			return (EXIT_USAGE);
+		}
+		return (main_matrix(&o));
 	}
 	if ((scn = main_load(&o)) == NULL)
 		return (EXIT_USAGE);

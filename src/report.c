@@ -63,6 +63,11 @@ report_text(FILE *f, struct engine *eng, const struct stats *s)
 		    (unsigned long long)st->dishes, st->busy_fraction * 100.0,
 		    buf, (int)i == s->bottleneck ? "  <- bottleneck" : "");
 	}
+	if (scn->gil)
+		fprintf(f, "gil         %llu hand-overs, %.3f s waited in all "
+		    "(interval %g ms)\n", (unsigned long long)s->gil_handovers,
+		    (double)s->gil_wait_ns / 1e9,
+		    (double)scn->gil_interval_ns / 1e6);
 	for (i = 1; i < s->nstations; i++) {
 		fprintf(f, "rack %s -> %s: max depth %u, capacity %s\n",
 		    scn->stations[i - 1].name, scn->stations[i].name,
@@ -144,7 +149,14 @@ report_json(FILE *f, struct engine *eng, const struct stats *s)
 			fprintf(f, ",\"capacity\":%u", s->rk[i].capacity);
 		fprintf(f, ",\"max_depth\":%u}", s->rk[i].max_depth);
 	}
-	fprintf(f, "],\"interrupted\":%s,\"deadlock\":%s,\"events\":%llu}\n",
+	fputs("]", f);
+	if (scn->gil)
+		fprintf(f, ",\"gil\":{\"switches\":%llu,\"wait_seconds\":%.6f,"
+		    "\"interval_seconds\":%.6f}",
+		    (unsigned long long)s->gil_handovers,
+		    (double)s->gil_wait_ns / 1e9,
+		    (double)scn->gil_interval_ns / 1e9);
+	fprintf(f, ",\"interrupted\":%s,\"deadlock\":%s,\"events\":%llu}\n",
 	    engine_interrupted(eng) ? "true" : "false",
 	    engine_deadlocked(eng) ? "true" : "false",
 	    (unsigned long long)s->events);

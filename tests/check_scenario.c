@@ -445,7 +445,7 @@ START_TEST(test_key_table_complete)
 		scenario += scn_keys[i].section == SECTION_SCENARIO;
 		station += scn_keys[i].section == SECTION_STATION;
 	}
-	ck_assert_int_eq(scenario, 8);
+	ck_assert_int_eq(scenario, 11);
 	ck_assert_int_eq(station, 5);
 }
 END_TEST

@@ -1,14 +1,18 @@
 /*
  * cpuwork.h: real computation for work = cpu. It burns the processor until
- * a deadline, checking the clock only every few microseconds of work, so
- * it is computing (not sleeping) for all but a sliver of the time.
+ * the calling thread has used a given amount of CPU time (its own thread
+ * clock), so four computing threads on two cores take twice as long as
+ * one on each, as real work would.
  */
 #ifndef DISHRACK_CPUWORK_H
 #define DISHRACK_CPUWORK_H
 
 #include <stdint.h>
 
-/* Compute until the monotonic clock reaches deadline_ns. */
-uint64_t	cpuwork_until(int64_t deadline_ns);
+/* CPU time the calling thread has used, in ns. */
+int64_t		cpuwork_thread_ns(void);
+
+/* Compute until the calling thread has used ns more CPU time. */
+uint64_t	cpuwork_for(int64_t ns);
 
 #endif

@@ -65,6 +65,19 @@ static int	 engine_spawn(struct engine *, unsigned, char **);
 static void	 engine_supervise(struct engine *);
 static void	 engine_reap_all(struct engine *);
 
+struct gil *
+run_gil(struct run *run, struct wslot *w)
+{
+	unsigned	i = 0;
+
+	if (run->ngils == 0)
+		return (NULL);
+	/* Processes: the first station shares the main process's. */
+	if (run->scn->mode == MODE_PROCESSES && w->station != 0)
+		i = 1 + w->id;
+	return (i < run->ngils ? &run->gils[i] : &run->gils[0]);
+}
+
 int64_t
 run_now(struct run *run)
 {
@@ -157,6 +170,8 @@ engine_create(struct scenario *scn, const struct engine_opts *opts,
 	    (size_t)nslots * (sizeof(struct wslot) + ring_bytes + 128) +
 	    ev_ring_size(ENGINE_RING_EVENTS) + 64 * 1024;
 	size += rack_size(RACK_UNBOUNDED, 0);
+	if (scn->gil)
+		size += (size_t)(nslots + 1) * sizeof(struct gil) + 64;
 	for (i = 1; i < scn->nstations; i++)
 		size += rack_size(scenario_rack(scn, i),
 		    scn->ndishes + nslots) + 128;
@@ -183,6 +198,15 @@ engine_create(struct scenario *scn, const struct engine_opts *opts,
 	run->out = arena_alloc(&e->arena, sizeof *run->out);
 	output_init(run->out, opts->output_fd, opts->output_ring,
 	    e->ops->shared_memory, !opts->virtual_clock, scn->output);
+
+	run->vcores.cores = scn->cores > 0 ? scn->cores : 1;
+	if (scn->gil) {
+		run->ngils = scn->mode == MODE_PROCESSES ? nslots + 1 : 1;
+		run->gils = arena_alloc(&e->arena,
+		    run->ngils * sizeof *run->gils);
+		for (i = 0; i < run->ngils; i++)
+			gil_init(&run->gils[i], scn->gil_interval_ns);
+	}
 
 	run->nstations = scn->nstations;
 	run->pile = arena_alloc(&e->arena, rack_size(RACK_UNBOUNDED, 0));

@@ -26,8 +26,8 @@ struct exec_ops {
 	int	(*reap)(struct run *, struct wslot *, int wait);
 	/* Wait d of scenario time; -1 if the run was stopped. */
 	int	(*sleep)(struct run *, int64_t d);
-	/* Compute for d of scenario time; -1 if stopped. */
-	int	(*compute)(struct run *, int64_t d);
+	/* Compute for d of scenario time, holding the GIL if there is one. */
+	int	(*compute)(struct run *, struct wslot *, int64_t d);
 	/* Between the parts of a line. */
 	void	(*part_pause)(struct run *);
 	/* Before a say: where a switch may happen (NULL: the OS decides). */
@@ -42,7 +42,7 @@ extern const struct exec_ops exec_virtual;
 
 /* Real-clock blocking shared by threads and processes. */
 int	exec_real_sleep(struct run *, int64_t d);
-int	exec_real_compute(struct run *, int64_t d);
+int	exec_real_compute(struct run *, struct wslot *, int64_t d);
 int	exec_real_checkpoint(struct run *);
 void	exec_real_part_pause(struct run *);
 

@@ -19,6 +19,9 @@
 
 /* Longest real wait between looks at the stop and pause flags. */
 #define EXEC_SLICE	(20 * NSEC_PER_MSEC)
+/* How often a GIL holder looks for a drop request: CPython checks every
+ * few bytecodes; 50us of work keeps the hand-over close to the interval. */
+#define GIL_SLICE	(50 * 1000)
 
 static void	*exec_thread_main(void *);
 static int	 threads_spawn(struct run *, struct wslot *, char **);
@@ -59,28 +62,50 @@ exec_real_sleep(struct run *run, int64_t d)
 	}
 }
 
-/* Compute, in slices, until d of scenario time has passed. */
+/*
+ * Compute for d of scenario time: that much of this thread's own processor
+ * time (scaled by the speed), so threads sharing cores take longer. With a
+ * GIL, only while holding it: the worker computes in short slices and
+ * between them honours a drop request from a waiter, as CPython's eval
+ * loop does.
+ */
 int
-exec_real_compute(struct run *run, int64_t d)
+exec_real_compute(struct run *run, struct wslot *w, int64_t d)
 {
-	int64_t	deadline, now, real;
+	struct gil	*g = run_gil(run, w);
+	int64_t		 need, done = 0, t0, slice, waited = 0;
 
-	deadline = run_clock_now(&run->clock) + d;
-	for (;;) {
+	/* Processor time is real time divided by the speed, like waits. */
+	need = run_clock_real(&run->clock, d);
+	if (g != NULL && gil_take(g, w->id, &run->stop, &waited) == -1)
+		return (-1);
+	while (done < need) {
 		if (atomic_load(&run->stop))
-			return (-1);
-		now = run_clock_now(&run->clock);
-		if (now >= deadline)
-			return (0);
-		if (run_clock_paused(&run->clock)) {
-			clock_sleep_ns(EXEC_SLICE);
+			break;
+		slice = g != NULL ? GIL_SLICE : EXEC_SLICE;
+		if (need - done < slice)
+			slice = need - done;
+		t0 = cpuwork_thread_ns();
+		cpuwork_for(slice);
+		done += cpuwork_thread_ns() - t0;
+		if (g == NULL) {
+			if (exec_real_checkpoint(run) == -1)
+				break;
 			continue;
 		}
-		real = run_clock_real(&run->clock, deadline - now);
-		if (real > EXEC_SLICE)
-			real = EXEC_SLICE;
-		cpuwork_until(clock_mono_ns() + real);
+		if (gil_drop_requested(g) || run_clock_paused(&run->clock)) {
+			gil_drop(g, w->id, 1, &run->stop);
+			if (exec_real_checkpoint(run) == -1 ||
+			    gil_take(g, w->id, &run->stop, &waited) == -1) {
+				atomic_fetch_add(&w->gil_wait_ns, waited);
+				return (-1);
+			}
+		}
 	}
+	if (g != NULL)
+		gil_drop(g, w->id, 0, &run->stop);
+	atomic_fetch_add(&w->gil_wait_ns, waited);
+	return (atomic_load(&run->stop) ? -1 : 0);
 }
 
 int

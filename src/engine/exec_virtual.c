@@ -16,6 +16,7 @@
 static int	virtual_spawn(struct run *, struct wslot *, char **);
 static int	virtual_reap(struct run *, struct wslot *, int);
 static int	virtual_sleep(struct run *, int64_t);
+static int	virtual_compute(struct run *, struct wslot *, int64_t);
 static void	virtual_part_pause(struct run *);
 static int	virtual_checkpoint(struct run *);
 
@@ -26,7 +27,7 @@ const struct exec_ops exec_virtual = {
 	.spawn = virtual_spawn,
 	.reap = virtual_reap,
 	.sleep = virtual_sleep,
-	.compute = virtual_sleep,
+	.compute = virtual_compute,
 	.part_pause = virtual_part_pause,
 	.yield = virtual_part_pause,
 	.checkpoint = virtual_checkpoint,
@@ -59,6 +60,21 @@ virtual_sleep(struct run *run, int64_t d)
 	if (atomic_load(&run->stop))
 		return (-1);
 	return (vclock_sleep(run->vc, d));
+}
+
+/* Processor time: a core, and the GIL if there is one, one slice at a time. */
+static int
+virtual_compute(struct run *run, struct wslot *w, int64_t d)
+{
+	int64_t	waited = 0;
+	int	rc;
+
+	if (atomic_load(&run->stop))
+		return (-1);
+	rc = gil_compute_virtual(run->vc, run_gil(run, w), &run->vcores, w->id,
+	    d, run->scn->gil_interval_ns, &waited);
+	atomic_fetch_add(&w->gil_wait_ns, waited);
+	return (rc);
 }
 
 /* A switch may happen between the parts of a line: the seed decides. */

@@ -14,6 +14,7 @@
 
 #include "clock.h"
 #include "event.h"
+#include "gil.h"
 #include "output.h"
 #include "rack.h"
 #include "scenario.h"
@@ -40,6 +41,7 @@ struct wslot {
 	_Atomic int	 retire;	/* finish the dish in hand, then leave */
 	_Atomic uint64_t dishes;	/* dishes finished */
 	_Atomic int	 pid;
+	_Atomic int64_t	 gil_wait_ns;	/* waiting for the GIL */
 	unsigned	 station;
 	unsigned	 index;		/* 1-based within its station */
 	unsigned	 id;		/* slot number */
@@ -77,7 +79,13 @@ struct run {
 	_Atomic unsigned	 used;		/* slots handed out */
 	struct ev_ring		*ring;		/* the engine's own events */
 	pthread_mutex_t		 ring_mu;	/* it has several writers */
+	struct gil		*gils;		/* [0]: main process; [1 + slot] */
+	unsigned		 ngils;		/* 0 when the GIL is off */
+	struct vcores		 vcores;	/* virtual clock only */
 };
+
+/* The GIL a worker's interpreter has, or NULL when the GIL is off. */
+struct gil *run_gil(struct run *, struct wslot *);
 
 /* The time now on the run's clock (virtual or scaled real). */
 int64_t	run_now(struct run *);

@@ -27,6 +27,7 @@ static const char *const mode_choices[] = { "threads", "processes", "async",
     NULL };
 static const char *const output_choices[] = { "parts", "lines", NULL };
 static const char *const work_choices[] = { "io", "cpu", NULL };
+static const char *const onoff_choices[] = { "off", "on", NULL };
 static const char *const reserved_sections[] = { "scenario", "script" };
 
 static int	set_title(struct scenario *, struct station *, const char *,
@@ -45,6 +46,12 @@ static int	set_output(struct scenario *, struct station *, const char *,
 		    char **);
 static int	set_print_gap(struct scenario *, struct station *,
 		    const char *, char **);
+static int	set_gil(struct scenario *, struct station *, const char *,
+		    char **);
+static int	set_gil_interval(struct scenario *, struct station *,
+		    const char *, char **);
+static int	set_cores(struct scenario *, struct station *, const char *,
+		    char **);
 static int	set_count(struct scenario *, struct station *, const char *,
 		    char **);
 static int	set_time(struct scenario *, struct station *, const char *,
@@ -75,6 +82,15 @@ const struct scn_key scn_keys[] = {
 	  "whole lines", set_output },
 	{ SECTION_SCENARIO, "print_gap", KEY_DURATION, NULL, "1ms",
 	  "real time between the parts of a say", set_print_gap },
+	{ SECTION_SCENARIO, "gil", KEY_ENUM, onoff_choices, "off",
+	  "on: a global interpreter lock per process, as CPython's; cpu work "
+	  "holds it", set_gil },
+	{ SECTION_SCENARIO, "gil.interval", KEY_DURATION, NULL, "5ms",
+	  "how long a thread waits for the GIL before asking for it "
+	  "(CPython's switch interval)", set_gil_interval },
+	{ SECTION_SCENARIO, "cores", KEY_COUNT, NULL, "2",
+	  "processors on the virtual clock (the real clock has the "
+	  "machine's)", set_cores },
 	{ SECTION_STATION, "count", KEY_COUNT, NULL, "1",
 	  "how many workers the station has", set_count },
 	{ SECTION_STATION, "time", KEY_DIST, NULL, "1s",
@@ -424,6 +440,47 @@ set_print_gap(struct scenario *s, struct station *st, const char *v,
 		    "found '%s'", v);
 		return (-1);
 	}
+	return (0);
+}
+
+static int
+set_gil(struct scenario *s, struct station *st, const char *v, char **why)
+{
+	int	m;
+
+	if (parse_enum(v, onoff_choices, &m, why) == -1)
+		return (-1);
+	s->gil = m;
+	return (0);
+}
+
+static int
+set_gil_interval(struct scenario *s, struct station *st, const char *v,
+    char **why)
+{
+	int64_t	ns;
+
+	if (dist_parse_duration(v, &ns) == -1 || ns < 1000 ||
+	    ns > 1000000000LL) {
+		xasprintf(why, "expected a duration from 1us to 1s such as 5ms, "
+		    "found '%s'", v);
+		return (-1);
+	}
+	s->gil_interval_ns = ns;
+	return (0);
+}
+
+static int
+set_cores(struct scenario *s, struct station *st, const char *v, char **why)
+{
+	uint64_t	n;
+
+	if (parse_u64(v, 4096, &n) == -1 || n == 0) {
+		xasprintf(why, "expected a count of cores from 1 to 4096, "
+		    "found '%s'", v);
+		return (-1);
+	}
+	s->cores = (unsigned)n;
 	return (0);
 }
 
@@ -916,6 +973,9 @@ set_defaults(struct scenario *s, const char *file)
 	s->seed = 1;
 	s->output = OUTPUT_PARTS;
 	s->print_gap_ns = 1000000;
+	s->gil = 0;
+	s->gil_interval_ns = 5000000;
+	s->cores = 2;
 	s->script = xcalloc(SCN_MAX_SCRIPT, sizeof *s->script);
 }
 

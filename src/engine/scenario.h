@@ -94,6 +94,9 @@ struct scenario {
 	uint64_t	 seed;
 	enum output_mode output;
 	int64_t		 print_gap_ns;	/* pause between the parts of a say */
+	int		 gil;		/* a GIL per interpreter (process) */
+	int64_t		 gil_interval_ns; /* CPython's switch interval */
+	unsigned	 cores;		/* processors of the virtual clock */
 
 	struct station	 stations[SCN_MAX_STATIONS];
 	unsigned	 nstations;

@@ -172,7 +172,10 @@ stats_finish(struct stats *s, struct engine *eng)
 	for (i = 0; i < used; i++) {
 		if (atomic_load(&run->slots[i].hand.dish) != DISH_NONE)
 			end.in_hands++;
+		end.gil_wait_ns += atomic_load(&run->slots[i].gil_wait_ns);
 	}
+	for (i = 0; i < run->ngils; i++)
+		end.gil_handovers += atomic_load(&run->gils[i].handovers);
 	stats_compute(s, &end);
 }
 
@@ -186,6 +189,8 @@ stats_compute(struct stats *s, const struct stats_end *e)
 
 	s->t_end = end;
 	s->wall_ns = e->wall_ns;
+	s->gil_handovers = e->gil_handovers;
+	s->gil_wait_ns = e->gil_wait_ns;
 	for (i = 0; i < s->nstations; i++) {
 		s->st[i].present_ns = 0;
 		s->st[i].workers = e->live[i];

@@ -73,6 +73,8 @@ struct stats {
 	double			 throughput;	/* dried per scenario second */
 	int			 bottleneck;	/* station index */
 	uint32_t		 max_rack_depth;
+	uint64_t		 gil_handovers;	/* the GIL changed hands */
+	int64_t			 gil_wait_ns;	/* all workers, waiting for it */
 };
 
 void	stats_init(struct stats *, const struct scenario *);
@@ -89,6 +91,8 @@ struct stats_end {
 	uint32_t		 rack_count[SCN_MAX_STATIONS];	/* [i >= 1] */
 	uint64_t		 in_hands;
 	unsigned		 live[SCN_MAX_STATIONS];
+	uint64_t		 gil_handovers;
+	int64_t			 gil_wait_ns;
 };
 
 /* Derive the figures from the events folded in and the end state. */

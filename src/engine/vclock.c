@@ -334,6 +334,19 @@ vclock_wake_all(struct vclock *vc, struct vwaitq *q)
 	pthread_mutex_unlock(&vc->mu);
 }
 
+void
+vclock_wake_one(struct vclock *vc, struct vwaitq *q)
+{
+	struct vtask	*t;
+
+	pthread_mutex_lock(&vc->mu);
+	if ((t = vc_pop(q)) != NULL) {
+		t->q = NULL;
+		vc_push_runq(vc, t);
+	}
+	pthread_mutex_unlock(&vc->mu);
+}
+
 /* A seeded coin: xorshift64*, so runs repeat exactly. */
 static unsigned
 vc_random_permille(struct vclock *vc)

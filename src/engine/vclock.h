@@ -83,6 +83,7 @@ void	vclock_start(struct vclock *);
 int	vclock_sleep(struct vclock *, int64_t ns);
 int	vclock_block(struct vclock *, struct vwaitq *);
 void	vclock_wake_all(struct vclock *, struct vwaitq *);
+void	vclock_wake_one(struct vclock *, struct vwaitq *);
 
 /* Maybe let another runnable task go first (seeded), as a switch would. */
 void	vclock_yield(struct vclock *);

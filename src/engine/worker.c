@@ -131,7 +131,7 @@ worker_main(struct run *run, struct wslot *w)
 		worker_set_state(run, w, WS_WORKING);
 		run_event(run, w, EV_WORK, dish, 0);
 		if (st->work == WORK_CPU)
-			rc = run->ops->compute(run, d);
+			rc = run->ops->compute(run, w, d);
 		else
 			rc = run->ops->sleep(run, d);
 		if (rc == -1) {
