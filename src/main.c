@@ -236,12 +236,13 @@ matrix_assignment(const char *key, const char *value, char *buf, size_t len)
 
 	for (i = 0; i < scn_nkeys; i++) {
 		if (scn_keys[i].section == SECTION_SCENARIO &&
-		    strcmp(scn_keys[i].name, key) == 0) {
-			snprintf(buf, len, "scenario.%s=%s", key, value);
-			return;
-		}
+		    strcmp(scn_keys[i].name, key) == 0)
+			break;
 	}
-	snprintf(buf, len, "%s=%s", key, value);
+	if (i < scn_nkeys || strchr(key, '.') == NULL)
+		snprintf(buf, len, "scenario.%s=%s", key, value);
+	else
+		snprintf(buf, len, "%s=%s", key, value);
 }
 
 /* Run a scenario quietly to the end and keep its figures. */
@@ -348,19 +349,25 @@ main_matrix(struct options *o)
 		/* The same with one worker per station: the baseline. */
 		for (i = 0; i < nstations && o->nsets < MAX_SETS; i++)
 			o->sets[o->nsets++] = sets[MATRIX_MAX_PARAMS + i];
-		if ((scn = main_load(o)) == NULL ||
-		    run_quietly(o, scn, &one) == -1) {
+		if ((scn = main_load(o)) == NULL) {
+			failed = EXIT_USAGE;
+			break;
+		}
+		if (run_quietly(o, scn, &one) == -1) {
 			failed = 1;
 			break;
 		}
 		o->nsets -= (int)nstations;
-		if ((scn = main_load(o)) == NULL ||
-		    run_quietly(o, scn, &rf) == -1) {
+		if ((scn = main_load(o)) == NULL) {
+			failed = EXIT_USAGE;
+			break;
+		}
+		if (run_quietly(o, scn, &rf) == -1) {
 			failed = 1;
 			break;
 		}
 		if (!rf.conserved || !one.conserved)
-			failed = 1;
+			failed = EXIT_RUN_FAILED;
 		if (o->json) {
 			printf("%s{\"params\":{", row ? "," : "");
 			for (k = 0; k < m.nkeys; k++)
@@ -392,14 +399,14 @@ main_matrix(struct options *o)
 				done = 1;
 		}
 	}
-	if (o->json && !failed)
+	if (o->json && row > 0)
 		printf("]}\n");
 	memcpy(o->sets, saved, sizeof saved);
 	o->nsets = nsaved;
 	free(m.buf);
 	if (main_signal != 0)
 		return (128 + main_signal);
-	return (failed ? EXIT_RUN_FAILED : 0);
+	return (failed);
 }
 
 /* A fresh engine for the screen, from the scenario read anew. */

@@ -20,6 +20,7 @@
 #include "gil.h"
 
 #include <errno.h>
+#include <string.h>
 #include <time.h>
 
 #include "clock.h"
@@ -29,6 +30,7 @@ gil_init(struct gil *g, int64_t interval_ns)
 {
 	pthread_condattr_t	ca;
 
+	memset(g, 0, sizeof *g);
 	pthread_mutex_init(&g->mu, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
