@@ -55,7 +55,8 @@ dish_through(struct stats *s, uint32_t w, uint16_t st, uint32_t dish,
 	ev(s, t + d, w, st, EV_WORKED, dish, 0);
 	if (!last)
 		ev(s, t + d, w, st, EV_PUT, dish, 1);
-	ev(s, t + d, w, st, EV_DONE, dish, 0);
+	else
+		ev(s, t + d, w, st, EV_DONE, dish, 0);
 }
 
 /* The lecture's threads run, as events: 12 s, busy two thirds. */

@@ -126,7 +126,8 @@ test_run_done_at(const struct test_run *tr, unsigned station, uint32_t dish)
 	for (i = 0; i < tr->nev; i++) {
 		if (tr->ev[i].worker != EV_ENGINE &&
 		    tr->ev[i].station == station &&
-		    tr->ev[i].kind == EV_DONE && tr->ev[i].dish == dish)
+		    (tr->ev[i].kind == EV_DONE || tr->ev[i].kind == EV_PUT) &&
+		    tr->ev[i].dish == dish)
 			return (tr->ev[i].t);
 	}
 	return (-1);

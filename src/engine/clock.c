@@ -65,7 +65,10 @@ run_clock_now(const struct run_clock *c)
 	if (paused)
 		return (scn);
 	now = clock_mono_ns() - real;
-	return (scn + (int64_t)((__int128)now * speed / 1000));
+	if (speed == 1000)
+		return (scn + now);
+	/* Split so the product fits in 64 bits for a hundred days. */
+	return (scn + now / 1000 * speed + now % 1000 * speed / 1000);
 }
 
 int
@@ -120,5 +123,7 @@ run_clock_real(const struct run_clock *c, int64_t d)
 	int64_t	speed;
 
 	speed = atomic_load_explicit(&c->speed_milli, memory_order_relaxed);
-	return ((int64_t)((__int128)d * 1000 / speed));
+	if (speed == 1000)
+		return (d);
+	return ((int64_t)((double)d * 1000.0 / (double)speed));
 }

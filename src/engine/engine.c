@@ -30,7 +30,12 @@
 #include "xmalloc.h"
 
 #define ENGINE_RING_EVENTS	1024
-#define ENGINE_EVENT_BUDGET	(48u << 20)	/* bytes of event rings */
+/*
+ * Bytes of event rings. The mapping is lazy: pages a ring never reaches
+ * are never touched, so rings can be deep enough that a worker hardly ever
+ * waits for the reader.
+ */
+#define ENGINE_EVENT_BUDGET	((size_t)256 << 20)
 #define ENGINE_JOIN_SLICE	(100 * NSEC_PER_MSEC)
 
 struct engine {
@@ -163,7 +168,7 @@ engine_create(struct scenario *scn, const struct engine_opts *opts,
 	if (nslots < total)
 		nslots = total;
 	ring_n = engine_ring_events(ENGINE_EVENT_BUDGET /
-	    ((size_t)nslots * sizeof(struct event)), 64, 4096);
+	    ((size_t)nslots * sizeof(struct event)), 64, 65536);
 	ring_bytes = ev_ring_size(ring_n);
 
 	size = sizeof(struct run) + sizeof(struct output) +

@@ -18,8 +18,8 @@ enum ev_kind {
 	EV_WORK,		/* began work on dish */
 	EV_WORKED,		/* finished work on dish */
 	EV_WAIT_PUT,		/* began to wait: the rack after is full */
-	EV_PUT,			/* put dish; arg: depth of the rack after */
-	EV_DONE,		/* dish left this station (task_done) */
+	EV_PUT,			/* put dish and so done with it; arg: depth after */
+	EV_DONE,		/* the last station finished dish (task_done) */
 	EV_EXIT,		/* arg: enum ev_exit */
 	EV_SCRIPT,		/* engine: script step arg ran */
 	EV_CONTROL,		/* engine: a live change, arg: enum ev_control */

@@ -186,7 +186,7 @@ int
 rack_put(struct rack *r, dish_t d, struct hand *hand, int *blocked)
 {
 	uint64_t	ticket;
-	int		depth;
+	int		depth, rc;
 
 	if (blocked != NULL)
 		*blocked = 0;
@@ -211,13 +211,17 @@ rack_put(struct rack *r, dish_t d, struct hand *hand, int *blocked)
 		atomic_store(&hand->dish, DISH_NONE);
 	rk_set_depth(r);
 	depth = (int)atomic_load_explicit(&r->depth, memory_order_relaxed);
-	rk_broadcast(r, RACK_NOT_EMPTY);
+	if (r->waiting_takers > 0)
+		rk_broadcast(r, RACK_NOT_EMPTY);
 	if (r->capacity == 0) {
 		/* A hand-off completes only when someone has taken it. */
 		while (r->takes < ticket) {
 			if (blocked != NULL)
 				*blocked = 1;
-			if (rk_wait(r, RACK_NOT_FULL, -1) == -1)
+			r->waiting_putters++;
+			rc = rk_wait(r, RACK_NOT_FULL, -1);
+			r->waiting_putters--;
+			if (rc == -1)
 				break;
 		}
 	}
@@ -267,7 +271,8 @@ rack_get(struct rack *r, struct hand *hand, int *depth, int *blocked)
 	if (depth != NULL)
 		*depth = (int)atomic_load_explicit(&r->depth,
 		    memory_order_relaxed);
-	rk_broadcast(r, RACK_NOT_FULL);
+	if (r->waiting_putters > 0)
+		rk_broadcast(r, RACK_NOT_FULL);
 	rk_unlock(r);
 	return (d);
 }
@@ -295,12 +300,40 @@ rack_putback(struct rack *r, dish_t d)
 int
 rack_task_done(struct rack *r, struct hand *hand)
 {
-	int	rc = 0;
+	uint64_t	u;
+	int		rc = 0;
 
+	/*
+	 * Threads need no lock to count down: only reaching zero must be
+	 * seen by a joiner, and that takes the lock below. Processes keep the
+	 * whole update under the lock, so the hand and the count change
+	 * together for whoever finds the worker dead.
+	 */
+	if (r->sync != RACK_PROCESSES) {
+		u = atomic_load_explicit(&r->unfinished, memory_order_relaxed);
+		do {
+			if (u == 0)
+				return (-1);
+		} while (!atomic_compare_exchange_weak_explicit(&r->unfinished,
+		    &u, u - 1, memory_order_acq_rel, memory_order_relaxed));
+		if (hand != NULL) {
+			atomic_store_explicit(&hand->dish, DISH_NONE,
+			    memory_order_relaxed);
+			atomic_store_explicit(&hand->owes, 0,
+			    memory_order_relaxed);
+		}
+		if (u == 1) {
+			rk_lock(r);
+			if (r->waiting_joiners > 0)
+				rk_broadcast(r, RACK_ALL_DONE);
+			rk_unlock(r);
+		}
+		return (0);
+	}
 	rk_lock(r);
 	if (r->unfinished == 0)
 		rc = -1;
-	else if (--r->unfinished == 0)
+	else if (--r->unfinished == 0 && r->waiting_joiners > 0)
 		rk_broadcast(r, RACK_ALL_DONE);
 	if (hand != NULL) {
 		atomic_store(&hand->dish, DISH_NONE);
@@ -328,7 +361,10 @@ rack_join(struct rack *r, int64_t timeout_ns)
 				break;
 			}
 		}
-		if ((rc = rk_wait(r, RACK_ALL_DONE, left)) == -1)
+		r->waiting_joiners++;
+		rc = rk_wait(r, RACK_ALL_DONE, left);
+		r->waiting_joiners--;
+		if (rc == -1)
 			break;
 		rc = 0;
 	}

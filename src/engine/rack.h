@@ -60,13 +60,14 @@ struct rack {
 	uint32_t	 count;
 	uint64_t	 puts;
 	uint64_t	 takes;
-	uint64_t	 unfinished;	/* put and not yet task_done */
+	_Atomic uint64_t unfinished;	/* put and not yet task_done */
 	_Atomic uint32_t depth;		/* count, for readers without the lock */
 	uint32_t	 max_depth;
 	int		 closed;
 	_Atomic int	 aborted;
 	unsigned	 waiting_takers;
 	unsigned	 waiting_putters;
+	unsigned	 waiting_joiners;
 	dish_t		 slots[];
 };
 

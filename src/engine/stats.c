@@ -91,6 +91,9 @@ stats_event(const struct event *e, void *arg)
 		    (uint32_t)e->arg > s->rk[st + 1].max_depth)
 			s->rk[st + 1].max_depth = (uint32_t)e->arg;
 		w->state = 3;
+		/* A put is where a dish leaves a station that is not the last. */
+		w->dishes++;
+		s->st[st].dishes++;
 		break;
 	case EV_DONE:
 		w->dishes++;

@@ -14,7 +14,9 @@
 
 #include "exec.h"
 
-static void	worker_set_state(struct run *, struct wslot *, enum ws_state);
+static void	worker_set_state(struct wslot *, int64_t, enum ws_state);
+static void	worker_event(struct wslot *, int64_t, enum ev_kind, dish_t,
+		    int32_t);
 static void	worker_say(struct run *, struct wslot *, dish_t);
 static void	worker_part_pause(void *);
 
@@ -55,11 +57,31 @@ worker_draw_time(struct run *run, struct wslot *w, uint64_t *rng)
 	}
 }
 
+/*
+ * State and events take a time the caller read once: the clock is read a
+ * few times per dish, not once per record (on a virtual machine a clock
+ * read can cost more than a rack operation).
+ */
 static void
-worker_set_state(struct run *run, struct wslot *w, enum ws_state s)
+worker_set_state(struct wslot *w, int64_t t, enum ws_state st)
 {
-	atomic_store_explicit(&w->since, run_now(run), memory_order_relaxed);
-	atomic_store_explicit(&w->state, s, memory_order_release);
+	atomic_store_explicit(&w->since, t, memory_order_relaxed);
+	atomic_store_explicit(&w->state, st, memory_order_release);
+}
+
+static void
+worker_event(struct wslot *w, int64_t t, enum ev_kind kind, dish_t dish,
+    int32_t arg)
+{
+	struct event	e;
+
+	e.t = t;
+	e.worker = w->id;
+	e.station = (uint16_t)w->station;
+	e.kind = (uint16_t)kind;
+	e.dish = dish;
+	e.arg = arg;
+	ev_ring_put(w->ring, &e);
 }
 
 static void
@@ -91,12 +113,13 @@ worker_main(struct run *run, struct wslot *w)
 	const struct station	*st = &run->scn->stations[w->station];
 	struct run_station	*rs = &run->st[w->station];
 	uint64_t		 rng;
-	int64_t			 t0, d;
+	int64_t			 t, d;
 	dish_t			 dish;
 	int			 depth, blocked, rc, why = EXIT_FINISHED;
 
 	rng = run->scn->seed * 0x100000001B3ULL + w->id * 0x9E3779B97F4A7C15ULL + 1;
-	run_event(run, w, EV_SPAWN, DISH_NONE, atomic_load(&w->pid));
+	t = run_now(run);
+	worker_event(w, t, EV_SPAWN, DISH_NONE, atomic_load(&w->pid));
 	for (;;) {
 		if (atomic_load(&w->retire)) {
 			why = EXIT_RETIRED;
@@ -108,8 +131,7 @@ worker_main(struct run *run, struct wslot *w)
 		}
 
 		/* dish = rack.get() */
-		t0 = run_now(run);
-		worker_set_state(run, w, WS_WAIT_GET);
+		worker_set_state(w, t, WS_WAIT_GET);
 		dish = rack_get(rs->in, &w->hand, &depth, &blocked);
 		if (dish == DISH_NONE) {
 			if (atomic_load(&run->stop))
@@ -117,54 +139,58 @@ worker_main(struct run *run, struct wslot *w)
 			break;
 		}
 		if (blocked) {
-			struct event	e = { .t = t0, .worker = w->id,
-			    .station = (uint16_t)w->station,
-			    .kind = EV_WAIT_GET, .dish = DISH_NONE };
-			ev_ring_put(w->ring, &e);
+			worker_event(w, t, EV_WAIT_GET, DISH_NONE, 0);
+			t = run_now(run);
 		}
-		run_event(run, w, EV_GET, dish, depth);
+		worker_event(w, t, EV_GET, dish, depth);
 
 		/* print(...); time.sleep(...) */
 		worker_say(run, w, dish);
 		d = worker_draw_time(run, w, &rng);
-		atomic_store(&w->work_end, run_now(run) + d);
-		worker_set_state(run, w, WS_WORKING);
-		run_event(run, w, EV_WORK, dish, 0);
-		if (st->work == WORK_CPU)
-			rc = run->ops->compute(run, w, d);
-		else
-			rc = run->ops->sleep(run, d);
-		if (rc == -1) {
-			/* Stopped mid-dish: it stays in this worker's hands. */
-			why = EXIT_INTERRUPTED;
-			break;
+		if (st->say != NULL)
+			t = run_now(run);
+		if (d > 0) {
+			/* No work, no record of it: zero-time runs stay lean. */
+			atomic_store_explicit(&w->work_end, t + d,
+			    memory_order_relaxed);
+			worker_set_state(w, t, WS_WORKING);
+			worker_event(w, t, EV_WORK, dish, 0);
+			if (st->work == WORK_CPU)
+				rc = run->ops->compute(run, w, d);
+			else
+				rc = run->ops->sleep(run, d);
+			t = run_now(run);
+			if (rc == -1) {
+				/* Stopped mid-dish: it stays in these hands. */
+				why = EXIT_INTERRUPTED;
+				break;
+			}
+			worker_event(w, t, EV_WORKED, dish, 0);
 		}
-		run_event(run, w, EV_WORKED, dish, 0);
 
 		/* next_rack.put(dish) */
 		if (rs->out != NULL) {
-			t0 = run_now(run);
-			worker_set_state(run, w, WS_WAIT_PUT);
+			worker_set_state(w, t, WS_WAIT_PUT);
 			depth = rack_put(rs->out, dish, &w->hand, &blocked);
 			if (depth == -1) {
 				why = EXIT_INTERRUPTED;
 				break;
 			}
 			if (blocked) {
-				struct event	e = { .t = t0, .worker = w->id,
-				    .station = (uint16_t)w->station,
-				    .kind = EV_WAIT_PUT, .dish = dish };
-				ev_ring_put(w->ring, &e);
+				worker_event(w, t, EV_WAIT_PUT, dish, 0);
+				t = run_now(run);
 			}
-			run_event(run, w, EV_PUT, dish, depth);
+			worker_event(w, t, EV_PUT, dish, depth);
 		}
 
-		/* rack.task_done() */
+		/* rack.task_done(); the put above said "done" already. */
 		rack_task_done(rs->in, &w->hand);
-		atomic_fetch_add(&w->dishes, 1);
-		run_event(run, w, EV_DONE, dish, 0);
+		atomic_fetch_add_explicit(&w->dishes, 1, memory_order_relaxed);
+		if (rs->out == NULL)
+			worker_event(w, t, EV_DONE, dish, 0);
 	}
-	worker_set_state(run, w, WS_EXITED);
-	run_event(run, w, EV_EXIT, DISH_NONE, why);
+	t = run_now(run);
+	worker_set_state(w, t, WS_EXITED);
+	worker_event(w, t, EV_EXIT, DISH_NONE, why);
 	atomic_fetch_sub(&rs->live, 1);
 }
