@@ -32,7 +32,7 @@ struct bare {
 };
 
 static void
-bare_init(struct bare *b, int shared)
+bare_init(struct bare *b, int shared, int robust)
 {
 	pthread_mutexattr_t	ma;
 	pthread_condattr_t	ca;
@@ -43,6 +43,8 @@ bare_init(struct bare *b, int shared)
 		pthread_mutexattr_setpshared(&ma, PTHREAD_PROCESS_SHARED);
 		pthread_condattr_setpshared(&ca, PTHREAD_PROCESS_SHARED);
 	}
+	if (robust)
+		pthread_mutexattr_setrobust(&ma, PTHREAD_MUTEX_ROBUST);
 	pthread_mutex_init(&b->mu, &ma);
 	pthread_cond_init(&b->not_empty, &ca);
 	pthread_cond_init(&b->not_full, &ca);
@@ -88,7 +90,7 @@ bare_consumer(void *arg)
 
 /* Dishes per second through the bare ring, consumers as threads or forks. */
 static double
-bare_rate(int processes, int consumers, int n)
+bare_rate(int processes, int robust, int consumers, int n)
 {
 	struct bare	*b;
 	pthread_t	 th[8];
@@ -98,7 +100,7 @@ bare_rate(int processes, int consumers, int n)
 
 	b = mmap(NULL, sizeof *b, PROT_READ | PROT_WRITE,
 	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	bare_init(b, processes);
+	bare_init(b, processes, robust);
 	t0 = clock_mono_ns();
 	for (i = 0; i < consumers; i++) {
 		if (!processes)
@@ -171,23 +173,29 @@ main(int argc, char **argv)
 {
 	int		 n = argc > 1 ? atoi(argv[1]) : 200000;
 	int		 p, c;
-	double		 bare, eng;
+	double		 bare, robust, eng;
 	const char	*kind;
 
 	printf("dishes per second, zero work, %d dishes, %ld cores\n", n,
 	    sysconf(_SC_NPROCESSORS_ONLN));
-	printf("%-10s %-5s %14s %14s %8s\n", "rack", "line", "bare ring",
-	    "engine", "ratio");
+	printf("%-10s %-5s %12s %12s %12s %8s %8s\n", "rack", "line",
+	    "bare ring", "bare robust", "engine", "engine/", "engine/");
+	printf("%-10s %-5s %12s %12s %12s %8s %8s\n", "", "", "", "", "",
+	    "bare", "robust");
 	for (p = 0; p <= 1; p++) {
 		kind = p ? "processes" : "threads";
 		for (c = 1; c <= 2; c++) {
-			bare = bare_rate(p, c, n);
+			bare = bare_rate(p, 0, c, n);
+			robust = bare_rate(p, 1, c, n);
 			eng = engine_rate(p, c, n);
-			printf("%-10s 1->%-2d %14.0f %14.0f %7.2fx\n", kind, c,
-			    bare, eng, eng / bare);
+			printf("%-10s 1->%-2d %12.0f %12.0f %12.0f %7.2fx "
+			    "%7.2fx\n", kind, c, bare, robust, eng, eng / bare,
+			    eng / robust);
 		}
 	}
 	printf("target: engine (racks and events) at least 0.5x the bare "
-	    "ring\n");
+	    "ring\n(the engine's process racks use robust mutexes, so that a "
+	    "killed worker\ncannot wedge a rack: 'bare robust' is the same "
+	    "ring with that one change)\n");
 	return (0);
 }
