@@ -7,7 +7,7 @@
 set -u
 DISHRACK=${DISHRACK:-src/dishrack}
 SECONDS_CPU=${SECONDS_CPU:-20}
-DISHES=${DISHES:-1000000}
+DISHES=${DISHES:-2000000}
 TMP=$(mktemp -d)
 T="tmux -S $TMP/sock"
 trap '$T kill-server 2>/dev/null; rm -rf "$TMP"' EXIT
@@ -26,18 +26,35 @@ cpu=$(awk -v a="$t0" -v b="$t1" -v hz="$hz" -v s="$SECONDS_CPU" \
 echo "screen, seed-threads, 16 dryers, speed 1: ${cpu}% of one core over ${SECONDS_CPU}s"
 
 zero="--set scenario.dishes=$DISHES --set washer.time=0 --set dryer.time=0 --set dryer.say= --set washer.say="
-start=$(date +%s.%N)
-# shellcheck disable=SC2086
-"$DISHRACK" --headless -q $zero seed-threads >/dev/null
-end=$(date +%s.%N)
-headless=$(awk -v a="$start" -v b="$end" -v n="$DISHES" 'BEGIN { printf "%.0f", n / (b - a) }')
 
-start=$(date +%s.%N)
-$T -f /dev/null new-session -d -s z -x 120 -y 40 \
-    "$DISHRACK --exit-when-done $zero seed-threads; touch $TMP/done"
-while [ ! -f "$TMP/done" ]; do sleep 0.05; done
-end=$(date +%s.%N)
-screen=$(awk -v a="$start" -v b="$end" -v n="$DISHES" 'BEGIN { printf "%.0f", n / (b - a) }')
-echo "zero work, $DISHES dishes: headless $headless/s, screen $screen/s," \
-    "screen/headless $(awk -v a="$screen" -v b="$headless" 'BEGIN { printf "%.2f", a / b }')"
+# rate_headless / rate_screen: dishes per second of one run, timed outside.
+rate_headless() {
+	start=$(date +%s.%N)
+	# shellcheck disable=SC2086
+	"$DISHRACK" --headless -q $zero seed-threads >/dev/null
+	end=$(date +%s.%N)
+	awk -v a="$start" -v b="$end" -v n="$DISHES" 'BEGIN { printf "%.0f", n / (b - a) }'
+}
+rate_screen() {
+	rm -f "$TMP/done"
+	start=$(date +%s.%N)
+	$T -f /dev/null new-session -d -s "z$1" -x 120 -y 40 \
+	    "$DISHRACK --exit-when-done $zero seed-threads; touch $TMP/done"
+	while [ ! -f "$TMP/done" ]; do sleep 0.02; done
+	end=$(date +%s.%N)
+	awk -v a="$start" -v b="$end" -v n="$DISHES" 'BEGIN { printf "%.0f", n / (b - a) }'
+}
+
+# Alternate the two, three times each, and keep the median ratio: one run
+# of either is at the mercy of whatever else the two cores are doing.
+ratios=""
+for i in 1 2 3; do
+	h=$(rate_headless)
+	s=$(rate_screen "$i")
+	r=$(awk -v a="$s" -v b="$h" 'BEGIN { printf "%.2f", a / b }')
+	echo "zero work, $DISHES dishes, run $i: headless $h/s, screen $s/s, ratio $r"
+	ratios="$ratios $r"
+done
+median=$(echo $ratios | tr ' ' '\n' | sort -n | sed -n 2p)
+echo "screen/headless throughput, median of 3: $median"
 echo "targets: screen CPU near idle when waiting; throughput ratio at least 0.90"

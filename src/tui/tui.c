@@ -1186,8 +1186,14 @@ tui_run(const struct tui_opts *o, tui_factory make, void *arg)
 		}
 		if (quit)
 			break;
+		/*
+		 * Keep the event rings drained while they flow (a full ring
+		 * stalls the workers); draw at most every FRAME_NS regardless.
+		 */
 		if (engine_finished(t->eng) || engine_paused(t->eng))
 			timeout(IDLE_MS);
+		else if (n > 0)
+			timeout(1);
 		else
 			timeout((int)(FRAME_NS / NSEC_PER_MSEC));
 		ch = getch();
