@@ -14,6 +14,7 @@
 #define STATION_MIN_W	18
 #define RACK_W		9
 #define RACK_ROW_H	3	/* a rack between stacked stations */
+#define RACK_MIN_H	8	/* label, depth, five dishes, sparkline */
 
 /* Rows a station box needs for w worker rows: border, title, workers. */
 static int
@@ -60,6 +61,9 @@ layout_compute(struct layout *l, int cols, int rows, unsigned n,
 		    avail / 2))
 			wrows--;
 		stations_h = box_height(wrows);
+		/* Room for a rack's stack of dishes beside a short station. */
+		if (stations_h < RACK_MIN_H && RACK_MIN_H <= avail / 2)
+			stations_h = RACK_MIN_H;
 		if (big && stations_h < avail / 2)
 			stations_h = avail / 2;
 		x = 0;

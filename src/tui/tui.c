@@ -618,7 +618,7 @@ tui_draw_rack(struct tui *t, unsigned si)
 		    capbuf);
 		if (cap == 0)
 			tui_puts(r->y + 2, r->x + 1, r->w - 2, "hand-off");
-		rows = r->h - 4;
+		rows = r->h - (cap == 0 ? 4 : 3);
 		attron(tui_attr(t, C_DISH));
 		for (i = 0; i < rows && (uint32_t)i < depth; i++) {
 			y = r->y + r->h - 2 - i;
