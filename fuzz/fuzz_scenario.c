@@ -1,23 +1,57 @@
 /*
  * fuzz_scenario.c: libFuzzer target for the scenario parser. Any input
- * must give a scenario or an error, never a crash or a leak; a scenario
- * that parses must take overrides and validate.
+ * must give a scenario or one error line naming the file, never a crash or
+ * a leak; a scenario that parses must take overrides, run its own script
+ * sets, validate, and write its times back in a form that reads the same.
  */
 #include "config.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "scenario.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
+static void	check_cause(char *, const char *);
+static void	check_round_trip(struct scenario *, unsigned);
+
+/* An error is one line that starts where it should; then free it. */
+static void
+check_cause(char *cause, const char *prefix)
+{
+	if (cause == NULL || strncmp(cause, prefix, strlen(prefix)) != 0 ||
+	    strchr(cause, '\n') != NULL)
+		abort();
+	free(cause);
+}
+
+/* dist_format's text, set again, must give the same distribution. */
+static void
+check_round_trip(struct scenario *s, unsigned i)
+{
+	struct station	*st = &s->stations[i];
+	struct dist	 d = st->time;
+	char		 buf[64], set[128], *cause = NULL;
+
+	dist_format(&d, buf, sizeof buf);
+	snprintf(set, sizeof set, "%s.time=%s", st->name, buf);
+	if (scenario_set(s, set, &cause) == -1 || st->time.kind != d.kind ||
+	    st->time.a_ns != d.a_ns ||
+	    (d.kind == DIST_UNIFORM && st->time.b_ns != d.b_ns))
+		abort();
+}
+
+/* Parse the input, then use the scenario the way main and the engine do. */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const sets[] = {
 		"scenario.dishes=3", "dryer.count=2", "washer.time=1s..2s",
-		"scenario.rack=0", "dryer.cont=1", "x.y=z"
+		"scenario.rack=0", "dryer.cont=1", "x.y=z", "nodot",
+		"scenario.mode=processes", " washer.say = {dish} # x\\n"
 	};
 	struct scenario	*s;
 	char		*cause = NULL, buf[64];
@@ -25,18 +59,27 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	s = scenario_parse("fuzz", (const char *)data, size, &cause);
 	if (s == NULL) {
-		free(cause);
+		check_cause(cause, "fuzz:");
 		return (0);
+	}
+	for (i = 0; i < s->nscript; i++) {
+		if (s->script[i].kind == STEP_SET &&
+		    scenario_set(s, s->script[i].text, &cause) == -1)
+			abort();	/* the parser checked every set */
 	}
 	for (i = 0; i < sizeof sets / sizeof sets[0]; i++) {
 		if (scenario_set(s, sets[i], &cause) == -1)
-			free(cause);
+			check_cause(cause, "--set: ");
 	}
 	if (scenario_validate(s, 0, &cause) == -1)
 		free(cause);
-	for (i = 0; i < s->nstations; i++)
-		dist_format(&s->stations[i].time, buf, sizeof buf);
+	for (i = 0; i < s->nstations; i++) {
+		check_round_trip(s, (unsigned)i);
+		(void)scenario_rack(s, (unsigned)i);
+	}
 	scenario_dish_name(s, 0, buf, sizeof buf);
+	scenario_dish_name(s, s->ndishes - 1, buf, sizeof buf);
+	(void)scn_mode_name(s->mode);
 	scenario_free(s);
 	return (0);
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "lock.h"
 #include "stats.h"
 
 static void	json_string(FILE *, const char *);
@@ -68,6 +69,22 @@ report_text(FILE *f, struct engine *eng, const struct stats *s)
 		    "(interval %g ms)\n", (unsigned long long)s->gil_handovers,
 		    (double)s->gil_wait_ns / 1e9,
 		    (double)scn->gil_interval_ns / 1e6);
+	if (s->cupboard) {
+		fprintf(f, "cupboard    lock %s: %llu dried, %llu counted, "
+		    "%llu updates LOST\n", lock_mode_name(scn->cupboard_lock),
+		    (unsigned long long)s->dried,
+		    (unsigned long long)s->cupboard_count,
+		    (unsigned long long)s->lost_updates);
+		if (scn->cupboard_lock == LOCK_MUTEX ||
+		    scn->cupboard_lock == LOCK_SPIN)
+			fprintf(f, "lock        %llu acquisitions, %.3f s "
+			    "waited, longest %.3f s\n",
+			    (unsigned long long)s->lock_acquisitions,
+			    (double)s->lock_wait_ns / 1e9,
+			    (double)s->lock_longest_ns / 1e9);
+	}
+	if (engine_deadlock_cycle(eng) != NULL)
+		fprintf(f, "DEADLOCK    %s\n", engine_deadlock_cycle(eng));
 	for (i = 1; i < s->nstations; i++) {
 		fprintf(f, "rack %s -> %s: max depth %u, capacity %s\n",
 		    scn->stations[i - 1].name, scn->stations[i].name,
@@ -156,6 +173,20 @@ report_json(FILE *f, struct engine *eng, const struct stats *s)
 		    (unsigned long long)s->gil_handovers,
 		    (double)s->gil_wait_ns / 1e9,
 		    (double)scn->gil_interval_ns / 1e9);
+	if (s->cupboard)
+		fprintf(f, ",\"lock\":{\"mode\":\"%s\",\"counted\":%llu,"
+		    "\"lost_updates\":%llu,\"acquisitions\":%llu,"
+		    "\"wait_seconds\":%.6f,\"longest_wait_seconds\":%.6f}",
+		    lock_mode_name(scn->cupboard_lock),
+		    (unsigned long long)s->cupboard_count,
+		    (unsigned long long)s->lost_updates,
+		    (unsigned long long)s->lock_acquisitions,
+		    (double)s->lock_wait_ns / 1e9,
+		    (double)s->lock_longest_ns / 1e9);
+	if (engine_deadlock_cycle(eng) != NULL) {
+		fputs(",\"cycle\":", f);
+		json_string(f, engine_deadlock_cycle(eng));
+	}
 	fprintf(f, ",\"interrupted\":%s,\"deadlock\":%s,\"events\":%llu}\n",
 	    engine_interrupted(eng) ? "true" : "false",
 	    engine_deadlocked(eng) ? "true" : "false",

@@ -84,6 +84,8 @@ test_run(struct test_run *tr, const char *text, const char *const *sets,
 	engine_drain(eng, test_run_keep, tr);
 	stats_finish(&tr->st, eng);
 	tr->deadlock = engine_deadlocked(eng);
+	if (engine_deadlock_cycle(eng) != NULL)
+		tr->cycle = strdup(engine_deadlock_cycle(eng));
 	tr->interrupted = engine_interrupted(eng);
 	tr->wall_ns = engine_wall_ns(eng);
 	engine_destroy(eng);
@@ -139,6 +141,7 @@ test_run_free(struct test_run *tr)
 	stats_free(&tr->st);
 	free(tr->ev);
 	free(tr->out);
+	free(tr->cycle);
 }
 
 /* Read a shipped scenario by name from $SCENARIOS or ../scenarios. */

@@ -21,6 +21,7 @@ struct test_run {
 	size_t		 cap;
 	char		*out;		/* worker output, NUL-terminated */
 	int		 deadlock;
+	char		*cycle;		/* the deadlock's cycle, or NULL */
 	int		 interrupted;
 	double		 speed;
 	int64_t		 wall_ns;

@@ -60,6 +60,7 @@ struct engine {
 	_Atomic int64_t		 real_start;
 	_Atomic int64_t		 real_end;
 	_Atomic int		 interrupted;
+	int			 cycle_seen;
 	char			*error;
 	struct event		 buf[256];
 };
@@ -123,6 +124,43 @@ engine_ring_events(size_t n, uint32_t lo, uint32_t hi)
 	return (p);
 }
 
+/* Give every lock a station needs an index; the same name, the same lock. */
+static int
+engine_named_locks(struct engine *e, char **cause)
+{
+	struct run	*run = e->run;
+	const char	*names[LOCK_MAX_NAMED];
+	unsigned	 i, j, k, n = 0;
+
+	for (i = 0; i < e->scn->nstations; i++) {
+		const struct station	*st = &e->scn->stations[i];
+
+		for (j = 0; j < st->nneeds; j++) {
+			for (k = 0; k < n; k++)
+				if (strcmp(names[k], st->needs[j]) == 0)
+					break;
+			if (k == n) {
+				if (n == LOCK_MAX_NAMED) {
+					xasprintf(cause, "more than %d named "
+					    "locks", LOCK_MAX_NAMED);
+					return (-1);
+				}
+				names[n++] = st->needs[j];
+			}
+			run->st[i].need[j] = k;
+		}
+		run->st[i].nneed = st->nneeds;
+	}
+	if (n == 0)
+		return (0);
+	run->locks = arena_alloc(&e->arena, n * sizeof *run->locks);
+	for (k = 0; k < n; k++)
+		named_lock_init(&run->locks[k], names[k],
+		    e->ops->shared_memory);
+	run->nlocks = n;
+	return (0);
+}
+
 struct engine *
 engine_create(struct scenario *scn, const struct engine_opts *opts,
     char **cause)
@@ -177,6 +215,8 @@ engine_create(struct scenario *scn, const struct engine_opts *opts,
 	size += rack_size(RACK_UNBOUNDED, 0);
 	if (scn->gil)
 		size += (size_t)(nslots + 1) * sizeof(struct gil) + 64;
+	size += sizeof(struct cupboard) + LOCK_MAX_NAMED *
+	    sizeof(struct named_lock) + 128;
 	for (i = 1; i < scn->nstations; i++)
 		size += rack_size(scenario_rack(scn, i),
 		    scn->ndishes + nslots) + 128;
@@ -211,6 +251,16 @@ engine_create(struct scenario *scn, const struct engine_opts *opts,
 		    run->ngils * sizeof *run->gils);
 		for (i = 0; i < run->ngils; i++)
 			gil_init(&run->gils[i], scn->gil_interval_ns);
+	}
+
+	if (scn->cupboard) {
+		run->cupboard = arena_alloc(&e->arena, sizeof *run->cupboard);
+		cupboard_init(run->cupboard, scn->cupboard_lock,
+		    scn->cupboard_window_ns, e->ops->shared_memory);
+	}
+	if (engine_named_locks(e, cause) == -1) {
+		engine_destroy(e);
+		return (NULL);
 	}
 
 	run->nstations = scn->nstations;
@@ -278,6 +328,7 @@ engine_spawn(struct engine *e, unsigned si, char **cause)
 	snprintf(w->name, sizeof w->name, "%s-%u", e->scn->stations[si].name,
 	    w->index);
 	atomic_store(&w->hand.dish, DISH_NONE);
+	atomic_store(&w->waiting_lock, -1);
 	atomic_store(&w->state, WS_STARTING);
 	atomic_store(&w->since, run_now(run));
 	atomic_fetch_add(&rs->live, 1);
@@ -409,6 +460,20 @@ engine_supervise(struct engine *e)
 	dish_t			 d;
 	unsigned		 i, used;
 	char			*cause = NULL;
+
+	/* A cycle seen on two looks a slice apart is a deadlock. */
+	if (run->nlocks > 0) {
+		char	text[sizeof run->deadlock_text];
+
+		if (lock_find_cycle(run, text, sizeof text)) {
+			if (e->cycle_seen++ > 0) {
+				run_note_deadlock(run);
+				engine_stop(e);
+				return;
+			}
+		} else
+			e->cycle_seen = 0;
+	}
 
 	used = atomic_load(&run->used);
 	for (i = 0; i < used; i++) {
@@ -563,7 +628,7 @@ engine_stop(struct engine *e)
 
 	if (atomic_exchange(&run->stop, 1))
 		return;
-	if (!atomic_load(&e->ended))
+	if (!atomic_load(&e->ended) && !atomic_load(&run->deadlock))
 		atomic_store(&e->interrupted, 1);
 	rack_abort(run->pile);
 	for (i = 1; i < run->nstations; i++)
@@ -792,7 +857,14 @@ engine_interrupted(struct engine *e)
 int
 engine_deadlocked(struct engine *e)
 {
-	return (e->has_vc && vclock_deadlocked(&e->vc));
+	return (atomic_load(&e->run->deadlock) ||
+	    (e->has_vc && vclock_deadlocked(&e->vc)));
+}
+
+const char *
+engine_deadlock_cycle(struct engine *e)
+{
+	return (atomic_load(&e->run->deadlock) ? e->run->deadlock_text : NULL);
 }
 
 const char *

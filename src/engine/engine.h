@@ -73,6 +73,7 @@ int64_t		 engine_end_time(struct engine *);	/* -1 while running */
 int64_t		 engine_wall_ns(struct engine *);
 int		 engine_interrupted(struct engine *);
 int		 engine_deadlocked(struct engine *);
+const char	*engine_deadlock_cycle(struct engine *);	/* or NULL */
 const char	*engine_error(struct engine *);
 const char	*engine_clock_name(struct engine *);
 double		 engine_speed(struct engine *);

@@ -15,6 +15,7 @@
 #include "clock.h"
 #include "event.h"
 #include "gil.h"
+#include "lock.h"
 #include "output.h"
 #include "rack.h"
 #include "scenario.h"
@@ -42,6 +43,7 @@ struct wslot {
 	_Atomic uint64_t dishes;	/* dishes finished */
 	_Atomic int	 pid;
 	_Atomic int64_t	 gil_wait_ns;	/* waiting for the GIL */
+	_Atomic int	 waiting_lock;	/* named lock waited for, or -1 */
 	unsigned	 station;
 	unsigned	 index;		/* 1-based within its station */
 	unsigned	 id;		/* slot number */
@@ -60,6 +62,8 @@ struct run_station {
 	_Atomic int64_t	 time_b;
 	_Atomic unsigned live;		/* workers running */
 	unsigned	 next_index;	/* for worker names; under ctl lock */
+	unsigned	 need[SCN_MAX_NEEDS];	/* named locks, by index */
+	unsigned	 nneed;
 	struct rack	*in;		/* the pile for the first station */
 	struct rack	*out;		/* NULL for the last */
 };
@@ -82,7 +86,25 @@ struct run {
 	struct gil		*gils;		/* [0]: main process; [1 + slot] */
 	unsigned		 ngils;		/* 0 when the GIL is off */
 	struct vcores		 vcores;	/* virtual clock only */
+	struct cupboard		*cupboard;	/* NULL without [cupboard] */
+	struct named_lock	*locks;		/* what stations may need */
+	unsigned		 nlocks;
+	_Atomic int		 deadlock;	/* a cycle was found */
+	char			 deadlock_text[512];
 };
+
+/* Put a dish in the cupboard (the last station). 0, or -1 if stopped. */
+int	cupboard_put(struct run *, struct wslot *);
+
+/* Take or let go of named lock i. take: -1 if stopped or deadlocked. */
+int	named_lock_take(struct run *, struct wslot *, unsigned);
+void	named_lock_release(struct run *, struct wslot *, unsigned);
+
+/* A cycle in the wait-for graph, described in buf. 1 if there is one. */
+int	lock_find_cycle(struct run *, char *buf, size_t len);
+
+/* Record the cycle, once, as the run's deadlock. */
+void	run_note_deadlock(struct run *);
 
 /* The GIL a worker's interpreter has, or NULL when the GIL is off. */
 struct gil *run_gil(struct run *, struct wslot *);

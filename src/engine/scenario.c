@@ -1,7 +1,9 @@
 /*
  * scenario.c: the scenario language, read by hand. One key table (scn_keys)
- * drives the parser, --set, the suggestions for misspelt keys and the man
- * page; each row carries its setter. Errors name FILE:LINE:COL.
+ * drives the parser, --set, the [script] set steps, the suggestions for
+ * misspelt keys and the man page; each row carries its setter. Errors name
+ * FILE:LINE:COL. Nothing here is global and mutable: the engine's tests
+ * parse in several threads at once.
  */
 #include "config.h"
 
@@ -17,18 +19,55 @@
 
 #include "xmalloc.h"
 
-#define SCN_FILE_MAX		(1024 * 1024)
-#define SCN_MAX_NAMES		100000
-#define SCN_DISH_NAME_MAX	64
+#define SCN_FILE_MAX		(1024 * 1024)	/* bytes in a scenario file */
+#define SCN_MAX_NAMES		100000		/* dish names; more: a count */
+#define SCN_DISH_NAME_MAX	64		/* bytes in one dish name */
 #define SCN_RACK_MAX		1000000
+#define SCN_COUNT_MAX		1000000		/* workers in one station */
 #define SCN_DURATION_MAX	(24LL * 3600 * 1000000000LL)
+#define SCN_KEYS_MAX		32		/* rows scn_keys may grow to */
+#define CLIP_MAX		48		/* bytes of user text quoted */
+
+/* User text in a message: '" CLIPF "'" with CLIPA(s), cut after CLIP_MAX. */
+#define CLIPF			"%.*s%s"
+#define CLIPA(s)		clip_len(s), (s), clip_dots(s)
+
+/* What an assignment got wrong, so a message can point at it. */
+enum set_part {
+	PART_SECTION,
+	PART_KEY,
+	PART_VALUE
+};
+
+/* The state of one parse; the scenario is built in place. */
+struct parser {
+	struct scenario	*s;
+	const char	*file;
+	char		*cause;		/* the first error, allocated */
+	unsigned	 line;
+	int		 section;	/* SEC_* below, or a station index */
+#define SEC_NONE	-1
+#define SEC_SCENARIO	-2
+#define SEC_SCRIPT	-3
+#define SEC_CUPBOARD	-4
+	unsigned	 seen_line[SCN_KEYS_MAX]; /* key row -> line set on */
+	int		 have_scenario;
+	int		 have_script;
+	int		 have_cupboard;
+	unsigned	 set_col[SCN_MAX_SCRIPT][2]; /* set step: key, value */
+};
 
 static const char *const mode_choices[] = { "threads", "processes", "async",
     NULL };
 static const char *const output_choices[] = { "parts", "lines", NULL };
 static const char *const work_choices[] = { "io", "cpu", NULL };
 static const char *const onoff_choices[] = { "off", "on", NULL };
-static const char *const reserved_sections[] = { "scenario", "script" };
+static const char *const order_choices[] = { "opposite", "fixed", NULL };
+static const char *const lock_choices[] = { "none", "mutex", "spin",
+    "atomic", NULL };
+static const char *const reserved_sections[] = { "scenario", "script",
+    "cupboard" };
+static const char *const placeholders[] = { "dish", "worker" };
 
 static int	set_title(struct scenario *, struct station *, const char *,
 		    char **);
@@ -52,6 +91,8 @@ static int	set_gil_interval(struct scenario *, struct station *,
 		    const char *, char **);
 static int	set_cores(struct scenario *, struct station *, const char *,
 		    char **);
+static int	set_lock_order(struct scenario *, struct station *,
+		    const char *, char **);
 static int	set_count(struct scenario *, struct station *, const char *,
 		    char **);
 static int	set_time(struct scenario *, struct station *, const char *,
@@ -60,6 +101,51 @@ static int	set_work(struct scenario *, struct station *, const char *,
 		    char **);
 static int	set_say(struct scenario *, struct station *, const char *,
 		    char **);
+static int	set_needs(struct scenario *, struct station *, const char *,
+		    char **);
+static int	set_cupboard_lock(struct scenario *, struct station *,
+		    const char *, char **);
+static int	set_cupboard_window(struct scenario *, struct station *,
+		    const char *, char **);
+
+static int	clip_len(const char *);
+static const char *clip_dots(const char *);
+static void	dist_format_one(int64_t, char *, size_t);
+static int	dist_parse(const char *, struct dist *, char **);
+static int	is_digits(const char *);
+static int	parse_u64(const char *, uint64_t, uint64_t *);
+static int	parse_enum(const char *, const char *const *, int *,
+		    char **);
+static void	free_names(struct scenario *);
+static int	check_placeholders(const char *, char **);
+static size_t	levenshtein(const char *, const char *);
+static const struct scn_key *key_find(enum key_section, const char *,
+		    const char **);
+static int	key_apply(struct scenario *, struct station *,
+		    const struct scn_key *, const char *,
+		    const struct scn_pos *, char **);
+static int	assign(struct scenario *, const char *, const char *,
+		    const char *, const struct scn_pos *, char **,
+		    enum set_part *);
+static int	perr(struct parser *, unsigned, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+static int	check_text(struct parser *, const unsigned char *, size_t);
+static int	is_blank(char);
+static char	*skip_blanks(char *);
+static void	trim_blanks(char *);
+static void	trim_value(char *);
+static void	default_station(struct station *, const char *);
+static int	parse_section(struct parser *, char *, unsigned);
+static int	parse_assignment(struct parser *, char *, unsigned);
+static int	parse_set_step(struct parser *, struct script_step *, char *,
+		    unsigned);
+static int	parse_step(struct parser *, char *, unsigned);
+static void	scratch_release(struct scenario *);
+static int	check_script_sets(struct parser *);
+static void	set_defaults(struct scenario *, const char *);
+static char	*read_file(FILE *, const char *, size_t *, char **);
+static void	pos_format(const struct scenario *, const struct scn_pos *,
+		    char *, size_t);
 
 const struct scn_key scn_keys[] = {
 	{ SECTION_SCENARIO, "title", KEY_STRING, NULL, "the file name",
@@ -91,6 +177,10 @@ const struct scn_key scn_keys[] = {
 	{ SECTION_SCENARIO, "cores", KEY_COUNT, NULL, "2",
 	  "processors on the virtual clock (the real clock has the "
 	  "machine's)", set_cores },
+	{ SECTION_SCENARIO, "lock_order", KEY_ENUM, order_choices, "opposite",
+	  "how workers take the locks they need: opposite: every other worker "
+	  "in reverse (they may deadlock); fixed: all in one order",
+	  set_lock_order },
 	{ SECTION_STATION, "count", KEY_COUNT, NULL, "1",
 	  "how many workers the station has", set_count },
 	{ SECTION_STATION, "time", KEY_DIST, NULL, "1s",
@@ -102,11 +192,51 @@ const struct scn_key scn_keys[] = {
 	  set_say },
 	{ SECTION_STATION, "rack", KEY_CAPACITY, NULL, "[scenario] rack",
 	  "capacity of the rack in front of this station", set_rack },
+	{ SECTION_STATION, "needs", KEY_STRING, NULL, "nothing",
+	  "named locks a worker holds while it works, such as towel cloth",
+	  set_needs },
+	{ SECTION_CUPBOARD, "lock", KEY_ENUM, lock_choices, "none",
+	  "how the last station's workers update the cupboard's count",
+	  set_cupboard_lock },
+	{ SECTION_CUPBOARD, "window", KEY_DURATION, NULL, "1ms",
+	  "the work between reading the count and writing it back",
+	  set_cupboard_window },
 };
 const size_t scn_nkeys = sizeof scn_keys / sizeof scn_keys[0];
 
+/* The parser keeps a line number per key row; the table must fit. */
+_Static_assert(sizeof scn_keys / sizeof scn_keys[0] <= SCN_KEYS_MAX,
+    "scn_keys has more rows than SCN_KEYS_MAX");
+
 /* --- Values ------------------------------------------------------------- */
 
+/*
+ * How much of s a message quotes: all of it, or CLIP_MAX bytes cut at a
+ * character boundary, so a 1 MiB line does not make a 1 MiB message.
+ */
+static int
+clip_len(const char *s)
+{
+	size_t	n;
+
+	if ((n = strlen(s)) <= CLIP_MAX)
+		return ((int)n);
+	for (n = CLIP_MAX; n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80; n--)
+		/* nothing */;
+	return ((int)n);
+}
+
+/* What follows a clipped quote: "..." if clip_len cut it. */
+static const char *
+clip_dots(const char *s)
+{
+	return (strlen(s) > CLIP_MAX ? "..." : "");
+}
+
+/*
+ * A decimal number and a unit, or a bare 0. A double holds 24 hours in
+ * nanoseconds to well under a nanosecond, so rounding it is exact enough.
+ */
 int
 dist_parse_duration(const char *s, int64_t *ns)
 {
@@ -122,34 +252,34 @@ dist_parse_duration(const char *s, int64_t *ns)
 	size_t		 i;
 	int		 digits = 0;
 
-	if (*p == '0' && p[1] == '\0') {
+	if (strcmp(s, "0") == 0) {
 		*ns = 0;
 		return (0);
 	}
-	while (isdigit((unsigned char)*p)) {
-		v = v * 10 + (*p++ - '0');
-		digits++;
+	for (; isdigit((unsigned char)*p); p++, digits++) {
+		v = v * 10 + (*p - '0');
 		if (v > 1e15)
 			return (-1);
 	}
-	if (*p == '.') {
-		p++;
-		while (isdigit((unsigned char)*p)) {
-			v += (*p++ - '0') * frac;
-			frac /= 10;
-			digits++;
-		}
-	}
 	if (digits == 0)
 		return (-1);
-	for (i = 0; i < sizeof units / sizeof units[0]; i++) {
-		if (strcmp(p, units[i].unit) == 0) {
-			v *= units[i].ns;
-			if (v > (double)SCN_DURATION_MAX)
-				return (-1);
-			*ns = (int64_t)(v + 0.5);
-			return (0);
+	if (*p == '.') {
+		p++;
+		for (digits = 0; isdigit((unsigned char)*p); p++, digits++) {
+			v += (*p - '0') * frac;
+			frac /= 10;
 		}
+		if (digits == 0)
+			return (-1);	/* "5.s" */
+	}
+	for (i = 0; i < sizeof units / sizeof units[0]; i++) {
+		if (strcmp(p, units[i].unit) != 0)
+			continue;
+		v *= units[i].ns;
+		if (v > (double)SCN_DURATION_MAX)
+			return (-1);
+		*ns = (int64_t)(v + 0.5);
+		return (0);
 	}
 	return (-1);
 }
@@ -170,6 +300,7 @@ dist_format_one(int64_t ns, char *buf, size_t len)
 		snprintf(buf, len, "%lldns", (long long)ns);
 }
 
+/* A distribution in the syntax a scenario uses: 2s, 1s..3s, exp(2s). */
 const char *
 dist_format(const struct dist *d, char *buf, size_t len)
 {
@@ -184,6 +315,7 @@ dist_format(const struct dist *d, char *buf, size_t len)
 	case DIST_EXP:
 		snprintf(buf, len, "exp(%s)", a);
 		break;
+	case DIST_FIXED:
 	default:
 		snprintf(buf, len, "%s", a);
 		break;
@@ -198,72 +330,82 @@ dist_parse(const char *v, struct dist *d, char **why)
 	const char	*dots;
 	char		*a;
 	size_t		 n;
+	int		 rc;
 
+	n = strlen(v);
 	if (strncmp(v, "exp(", 4) == 0) {
-		n = strlen(v);
 		if (n < 6 || v[n - 1] != ')')
 			goto bad;
 		a = xstrndup(v + 4, n - 5);
+		rc = dist_parse_duration(a, &d->a_ns);
+		free(a);
+		if (rc == -1)
+			goto bad;
 		d->kind = DIST_EXP;
 		d->b_ns = 0;
-		if (dist_parse_duration(a, &d->a_ns) == -1) {
-			free(a);
-			goto bad;
-		}
-		free(a);
 		return (0);
 	}
 	if ((dots = strstr(v, "..")) != NULL) {
 		a = xstrndup(v, (size_t)(dots - v));
-		d->kind = DIST_UNIFORM;
-		if (dist_parse_duration(a, &d->a_ns) == -1 ||
-		    dist_parse_duration(dots + 2, &d->b_ns) == -1) {
-			free(a);
-			goto bad;
-		}
+		rc = dist_parse_duration(a, &d->a_ns);
 		free(a);
+		if (rc == -1 || dist_parse_duration(dots + 2, &d->b_ns) == -1)
+			goto bad;
 		if (d->a_ns > d->b_ns) {
-			xasprintf(why, "%s: the lower bound is above the upper",
-			    v);
+			xasprintf(why, CLIPF ": the lower bound is above the "
+			    "upper", CLIPA(v));
 			return (-1);
 		}
+		d->kind = DIST_UNIFORM;
 		return (0);
 	}
-	d->kind = DIST_FIXED;
-	d->b_ns = 0;
 	if (dist_parse_duration(v, &d->a_ns) == -1)
 		goto bad;
+	d->kind = DIST_FIXED;
+	d->b_ns = 0;
 	return (0);
 bad:
 	xasprintf(why, "expected a duration such as 2s, 150ms, 1s..3s or "
-	    "exp(2s), found '%s'", v);
+	    "exp(2s), found '" CLIPF "'", CLIPA(v));
 	return (-1);
 }
 
-/* A whole number, digits only. Returns 0 or -1. */
+/* Whether v is one or more ASCII digits and nothing else. */
+static int
+is_digits(const char *v)
+{
+	if (*v == '\0')
+		return (0);
+	for (; *v != '\0'; v++) {
+		if (!isdigit((unsigned char)*v))
+			return (0);
+	}
+	return (1);
+}
+
+/* A whole number up to max, digits only. Returns 0 or -1. */
 static int
 parse_u64(const char *v, uint64_t max, uint64_t *out)
 {
 	uint64_t	n = 0;
-	const char	*p;
 
-	if (*v == '\0')
+	if (!is_digits(v))
 		return (-1);
-	for (p = v; *p != '\0'; p++) {
-		if (!isdigit((unsigned char)*p))
+	for (; *v != '\0'; v++) {
+		if (n > (max - (uint64_t)(*v - '0')) / 10)
 			return (-1);
-		if (n > (max - (uint64_t)(*p - '0')) / 10)
-			return (-1);
-		n = n * 10 + (uint64_t)(*p - '0');
+		n = n * 10 + (uint64_t)(*v - '0');
 	}
 	*out = n;
 	return (0);
 }
 
+/* One of choices (two or more). Returns 0, or -1 with *why. */
 static int
 parse_enum(const char *v, const char *const *choices, int *out, char **why)
 {
-	int	i;
+	char	*list, *more;
+	int	 i;
 
 	for (i = 0; choices[i] != NULL; i++) {
 		if (strcmp(v, choices[i]) == 0) {
@@ -271,16 +413,21 @@ parse_enum(const char *v, const char *const *choices, int *out, char **why)
 			return (0);
 		}
 	}
-	xasprintf(why, "expected %s%s%s%s%s, found '%s'", choices[0],
-	    choices[1] != NULL ? (choices[2] != NULL ? ", " : " or ") : "",
-	    choices[1] != NULL ? choices[1] : "",
-	    choices[1] != NULL && choices[2] != NULL ? " or " : "",
-	    choices[1] != NULL && choices[2] != NULL ? choices[2] : "", v);
+	list = xstrdup(choices[0]);
+	for (i = 1; choices[i] != NULL; i++) {
+		xasprintf(&more, "%s%s%s", list, choices[i + 1] == NULL ?
+		    " or " : ", ", choices[i]);
+		free(list);
+		list = more;
+	}
+	xasprintf(why, "expected %s, found '" CLIPF "'", list, CLIPA(v));
+	free(list);
 	return (-1);
 }
 
 /* --- Setters: one per key ------------------------------------------------ */
 
+/* title: any text; an empty title is allowed. */
 static int
 set_title(struct scenario *s, struct station *st, const char *v, char **why)
 {
@@ -289,6 +436,7 @@ set_title(struct scenario *s, struct station *st, const char *v, char **why)
 	return (0);
 }
 
+/* mode: threads, processes or async. */
 static int
 set_mode(struct scenario *s, struct station *st, const char *v, char **why)
 {
@@ -300,6 +448,7 @@ set_mode(struct scenario *s, struct station *st, const char *v, char **why)
 	return (0);
 }
 
+/* Drop the dish names, leaving ndishes as it is. */
 static void
 free_names(struct scenario *s)
 {
@@ -313,19 +462,24 @@ free_names(struct scenario *s)
 	s->dish_names = NULL;
 }
 
+/*
+ * dishes: a count when the value starts with a digit, else names. Names
+ * are letters, digits, '-' and '_'; any non-ASCII UTF-8 counts as a letter,
+ * since the text is already known to be valid UTF-8.
+ */
 static int
 set_dishes(struct scenario *s, struct station *st, const char *v, char **why)
 {
 	const char	*p, *start;
 	char		**names = NULL;
-	uint64_t	 n = 0, i;
+	uint64_t	 n = 0, cap = 0, i;
 	size_t		 len;
 
 	if (isdigit((unsigned char)*v)) {
 		if (parse_u64(v, SCN_MAX_DISHES, &n) == -1 || n == 0) {
 			xasprintf(why, "expected a count of dishes from 1 to "
-			    "%llu, or dish names, found '%s'",
-			    (unsigned long long)SCN_MAX_DISHES, v);
+			    "%llu, or dish names, found '" CLIPF "'",
+			    (unsigned long long)SCN_MAX_DISHES, CLIPA(v));
 			return (-1);
 		}
 		free_names(s);
@@ -338,28 +492,30 @@ set_dishes(struct scenario *s, struct station *st, const char *v, char **why)
 		if (*p == '\0')
 			break;
 		start = p;
-		while (*p != '\0' && *p != ' ' && *p != '\t') {
+		for (; *p != '\0' && *p != ' ' && *p != '\t'; p++) {
 			if (!isalnum((unsigned char)*p) && *p != '_' &&
 			    *p != '-' && (unsigned char)*p < 0x80) {
 				xasprintf(why, "a dish name may have letters, "
-				    "digits, '-' and '_', found '%c' in '%s'",
-				    *p, v);
+				    "digits, '-' and '_', found '%c' in '" CLIPF
+				    "'", *p, CLIPA(start));
 				goto fail;
 			}
-			p++;
 		}
 		len = (size_t)(p - start);
 		if (len > SCN_DISH_NAME_MAX) {
-			xasprintf(why, "a dish name is at most %d bytes",
-			    SCN_DISH_NAME_MAX);
+			xasprintf(why, "a dish name is at most %d bytes, found "
+			    "'%.*s...'", SCN_DISH_NAME_MAX, 16, start);
 			goto fail;
 		}
 		if (n == SCN_MAX_NAMES) {
-			xasprintf(why, "more than %d dish names; give a count",
-			    SCN_MAX_NAMES);
+			xasprintf(why, "more than %d dish names; give a count "
+			    "instead", SCN_MAX_NAMES);
 			goto fail;
 		}
-		names = xreallocarray(names, n + 1, sizeof *names);
+		if (n == cap) {
+			cap = cap == 0 ? 8 : cap * 2;
+			names = xreallocarray(names, cap, sizeof *names);
+		}
 		names[n++] = xstrndup(start, len);
 	}
 	if (n == 0) {
@@ -377,6 +533,7 @@ fail:
 	return (-1);
 }
 
+/* rack: unbounded or a capacity, for every rack or the station's own. */
 static int
 set_rack(struct scenario *s, struct station *st, const char *v, char **why)
 {
@@ -389,7 +546,7 @@ set_rack(struct scenario *s, struct station *st, const char *v, char **why)
 		cap = (uint32_t)n;
 	else {
 		xasprintf(why, "expected a capacity from 0 (hand-off) to %d, "
-		    "or unbounded, found '%s'", SCN_RACK_MAX, v);
+		    "or unbounded, found '" CLIPF "'", SCN_RACK_MAX, CLIPA(v));
 		return (-1);
 	}
 	if (st != NULL) {
@@ -400,6 +557,7 @@ set_rack(struct scenario *s, struct station *st, const char *v, char **why)
 	return (0);
 }
 
+/* transport: any text here; the engine refuses what it cannot open. */
 static int
 set_transport(struct scenario *s, struct station *st, const char *v,
     char **why)
@@ -409,16 +567,19 @@ set_transport(struct scenario *s, struct station *st, const char *v,
 	return (0);
 }
 
+/* seed: any 64-bit whole number. */
 static int
 set_seed(struct scenario *s, struct station *st, const char *v, char **why)
 {
 	if (parse_u64(v, UINT64_MAX, &s->seed) == -1) {
-		xasprintf(why, "expected a whole number, found '%s'", v);
+		xasprintf(why, "expected a whole number from 0 to %llu, found "
+		    "'" CLIPF "'", (unsigned long long)UINT64_MAX, CLIPA(v));
 		return (-1);
 	}
 	return (0);
 }
 
+/* output: parts or lines. */
 static int
 set_output(struct scenario *s, struct station *st, const char *v, char **why)
 {
@@ -430,19 +591,23 @@ set_output(struct scenario *s, struct station *st, const char *v, char **why)
 	return (0);
 }
 
+/* print_gap: a duration up to 1s; longer would stall every say. */
 static int
 set_print_gap(struct scenario *s, struct station *st, const char *v,
     char **why)
 {
-	if (dist_parse_duration(v, &s->print_gap_ns) == -1 ||
-	    s->print_gap_ns > 1000000000LL) {
+	int64_t	ns;
+
+	if (dist_parse_duration(v, &ns) == -1 || ns > 1000000000LL) {
 		xasprintf(why, "expected a duration up to 1s such as 1ms, "
-		    "found '%s'", v);
+		    "found '" CLIPF "'", CLIPA(v));
 		return (-1);
 	}
+	s->print_gap_ns = ns;
 	return (0);
 }
 
+/* gil: off or on. */
 static int
 set_gil(struct scenario *s, struct station *st, const char *v, char **why)
 {
@@ -454,6 +619,7 @@ set_gil(struct scenario *s, struct station *st, const char *v, char **why)
 	return (0);
 }
 
+/* gil.interval: 1us to 1s; outside that the simulation means nothing. */
 static int
 set_gil_interval(struct scenario *s, struct station *st, const char *v,
     char **why)
@@ -462,14 +628,15 @@ set_gil_interval(struct scenario *s, struct station *st, const char *v,
 
 	if (dist_parse_duration(v, &ns) == -1 || ns < 1000 ||
 	    ns > 1000000000LL) {
-		xasprintf(why, "expected a duration from 1us to 1s such as 5ms, "
-		    "found '%s'", v);
+		xasprintf(why, "expected a duration from 1us to 1s such as "
+		    "5ms, found '" CLIPF "'", CLIPA(v));
 		return (-1);
 	}
 	s->gil_interval_ns = ns;
 	return (0);
 }
 
+/* cores: 1 to 4096 processors for the virtual clock. */
 static int
 set_cores(struct scenario *s, struct station *st, const char *v, char **why)
 {
@@ -477,26 +644,50 @@ set_cores(struct scenario *s, struct station *st, const char *v, char **why)
 
 	if (parse_u64(v, 4096, &n) == -1 || n == 0) {
 		xasprintf(why, "expected a count of cores from 1 to 4096, "
-		    "found '%s'", v);
+		    "found '" CLIPF "'", CLIPA(v));
 		return (-1);
 	}
 	s->cores = (unsigned)n;
 	return (0);
 }
 
+/* lock_order: opposite or fixed. */
+static int
+set_lock_order(struct scenario *s, struct station *st, const char *v,
+    char **why)
+{
+	int	m;
+
+	if (parse_enum(v, order_choices, &m, why) == -1)
+		return (-1);
+	s->lock_order_fixed = m;
+	return (0);
+}
+
+/*
+ * count: at least 1. The hard ceiling only keeps the sums in range; the
+ * limits a user may pass with --force are scenario_validate's.
+ */
 static int
 set_count(struct scenario *s, struct station *st, const char *v, char **why)
 {
 	uint64_t	n;
 
-	if (parse_u64(v, 1000000, &n) == -1 || n == 0) {
-		xasprintf(why, "expected a count >= 1, found '%s'", v);
+	if (is_digits(v) && parse_u64(v, SCN_COUNT_MAX, &n) == -1) {
+		xasprintf(why, "expected a count of at most %d, found '"
+		    CLIPF "'", SCN_COUNT_MAX, CLIPA(v));
+		return (-1);
+	}
+	if (parse_u64(v, SCN_COUNT_MAX, &n) == -1 || n == 0) {
+		xasprintf(why, "expected a count >= 1, found '" CLIPF "'",
+		    CLIPA(v));
 		return (-1);
 	}
 	st->count = (unsigned)n;
 	return (0);
 }
 
+/* time: a distribution. */
 static int
 set_time(struct scenario *s, struct station *st, const char *v, char **why)
 {
@@ -508,6 +699,7 @@ set_time(struct scenario *s, struct station *st, const char *v, char **why)
 	return (0);
 }
 
+/* work: io or cpu. */
 static int
 set_work(struct scenario *s, struct station *st, const char *v, char **why)
 {
@@ -519,12 +711,52 @@ set_work(struct scenario *s, struct station *st, const char *v, char **why)
 	return (0);
 }
 
-/* A say template: \n, \t and \\ are escapes; anything else is kept. */
+/*
+ * Other braces are printed as they are, but {dihs} is surely a typo: refuse
+ * a brace word within two edits of a placeholder. One pass, pairing each
+ * '}' with the nearest '{' before it. Returns 0 or -1 with *why.
+ */
+static int
+check_placeholders(const char *v, char **why)
+{
+	const char	*p, *open = NULL, *near;
+	char		 word[17];
+	size_t		 n;
+
+	for (p = v; *p != '\0'; p++) {
+		if (*p == '{') {
+			open = p;
+			continue;
+		}
+		if (*p != '}' || open == NULL)
+			continue;
+		n = (size_t)(p - open - 1);
+		open = NULL;
+		if (n == 0 || n >= sizeof word)
+			continue;
+		memcpy(word, p - n, n);
+		word[n] = '\0';
+		if (strcmp(word, "dish") == 0 || strcmp(word, "worker") == 0)
+			continue;
+		near = scn_suggest(word, placeholders,
+		    sizeof placeholders / sizeof placeholders[0]);
+		if (near != NULL) {
+			xasprintf(why, "unknown placeholder '{%s}', did you "
+			    "mean '{%s}'?", word, near);
+			return (-1);
+		}
+	}
+	return (0);
+}
+
+/* say: a template; \n, \t and \\ are escapes, other text is kept. */
 static int
 set_say(struct scenario *s, struct station *st, const char *v, char **why)
 {
 	char	*out, *o;
 
+	if (check_placeholders(v, why) == -1)
+		return (-1);
 	free(st->say);
 	st->say = NULL;
 	if (*v == '\0')
@@ -548,8 +780,92 @@ set_say(struct scenario *s, struct station *st, const char *v, char **why)
 	return (0);
 }
 
-/* --- Suggestions ----------------------------------------------------------- */
+/*
+ * needs: lock names, as station names are, apart by blanks. The same lock
+ * twice would make a worker wait for itself.
+ */
+static int
+set_needs(struct scenario *s, struct station *st, const char *v, char **why)
+{
+	char		 needs[SCN_MAX_NEEDS][SCN_LOCK_NAME_MAX], *name;
+	const char	*p, *start;
+	unsigned	 n = 0, i;
+	size_t		 len;
 
+	for (p = v; *p != '\0';) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '\0')
+			break;
+		for (start = p; *p != '\0' && *p != ' ' && *p != '\t'; p++)
+			/* nothing */;
+		len = (size_t)(p - start);
+		if (!islower((unsigned char)*start) ||
+		    len >= SCN_LOCK_NAME_MAX ||
+		    strspn(start, "abcdefghijklmnopqrstuvwxyz0123456789_-") <
+		    len) {
+			name = xstrndup(start, len);
+			xasprintf(why, "a lock is named with lowercase "
+			    "letters, digits, '-' and '_' (at most %d), found '"
+			    CLIPF "'", SCN_LOCK_NAME_MAX - 1, CLIPA(name));
+			free(name);
+			return (-1);
+		}
+		if (n == SCN_MAX_NEEDS) {
+			xasprintf(why, "a station needs at most %d locks",
+			    SCN_MAX_NEEDS);
+			return (-1);
+		}
+		memcpy(needs[n], start, len);
+		needs[n][len] = '\0';
+		for (i = 0; i < n; i++) {
+			if (strcmp(needs[i], needs[n]) == 0) {
+				xasprintf(why, "'%s' is needed twice",
+				    needs[n]);
+				return (-1);
+			}
+		}
+		n++;
+	}
+	memcpy(st->needs, needs, sizeof needs);
+	st->nneeds = n;
+	return (0);
+}
+
+/* [cupboard] lock: none, mutex, spin or atomic; a key makes a cupboard. */
+static int
+set_cupboard_lock(struct scenario *s, struct station *st, const char *v,
+    char **why)
+{
+	int	m;
+
+	if (parse_enum(v, lock_choices, &m, why) == -1)
+		return (-1);
+	s->cupboard_lock = (enum lock_mode)m;
+	s->cupboard = 1;
+	return (0);
+}
+
+/* [cupboard] window: up to 1s; a spin lock spins through all of it. */
+static int
+set_cupboard_window(struct scenario *s, struct station *st, const char *v,
+    char **why)
+{
+	int64_t	ns;
+
+	if (dist_parse_duration(v, &ns) == -1 || ns > 1000000000LL) {
+		xasprintf(why, "expected a duration up to 1s such as 2ms, "
+		    "found '" CLIPF "'", CLIPA(v));
+		return (-1);
+	}
+	s->cupboard_window_ns = ns;
+	s->cupboard = 1;
+	return (0);
+}
+
+/* --- Keys and suggestions ------------------------------------------------- */
+
+/* Edit distance, ignoring case; words of 64 bytes or more are far away. */
 static size_t
 levenshtein(const char *a, const char *b)
 {
@@ -578,6 +894,10 @@ levenshtein(const char *a, const char *b)
 	return (row[lb]);
 }
 
+/*
+ * The nearest candidate within two edits, and fewer edits than word has
+ * letters (else "x" would suggest any short key). Ties go to the first.
+ */
 const char *
 scn_suggest(const char *word, const char *const *candidates, size_t n)
 {
@@ -598,7 +918,7 @@ scn_suggest(const char *word, const char *const *candidates, size_t n)
 static const struct scn_key *
 key_find(enum key_section sec, const char *name, const char **near)
 {
-	const char	*names[32];
+	const char	*names[SCN_KEYS_MAX];
 	size_t		 i, n = 0;
 
 	for (i = 0; i < scn_nkeys; i++) {
@@ -613,26 +933,95 @@ key_find(enum key_section sec, const char *name, const char **near)
 	return (NULL);
 }
 
-/* --- The parser ------------------------------------------------------------- */
-
-struct parser {
-	struct scenario	*s;
-	const char	*file;
-	char		*cause;
-	unsigned	 line;
-	int		 section;	/* -1 none, -2 scenario, -3 script, i */
-	unsigned	 seen_line[32];	/* key row -> line it was set on */
-	int		 have_scenario;
-	int		 have_script;
-};
-
-#define SEC_NONE	-1
-#define SEC_SCENARIO	-2
-#define SEC_SCRIPT	-3
-
+/*
+ * Store a value through its row, and remember where it came from for the
+ * values scenario_validate and the engine report on. -1 with *why.
+ */
 static int
-perr(struct parser *p, unsigned col, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+key_apply(struct scenario *s, struct station *st, const struct scn_key *k,
+    const char *v, const struct scn_pos *pos, char **why)
+{
+	if (*v == '\0' && k->type != KEY_STRING) {
+		xasprintf(why, "expected a value for '%s', found nothing",
+		    k->name);
+		return (-1);
+	}
+	if (k->set(s, st, v, why) == -1)
+		return (-1);
+	if (k->set == set_mode)
+		s->mode_pos = *pos;
+	else if (k->set == set_dishes)
+		s->dishes_pos = *pos;
+	else if (k->set == set_count)
+		st->count_pos = *pos;
+	return (0);
+}
+
+/*
+ * Apply SECTION.KEY = VALUE, as --set and [script] set steps do. On error,
+ * *why is allocated without a position and *part says what was wrong.
+ */
+static int
+assign(struct scenario *s, const char *section, const char *key,
+    const char *value, const struct scn_pos *pos, char **why,
+    enum set_part *part)
+{
+	const struct scn_key	*k;
+	struct station		*st = NULL;
+	enum key_section	 sec = SECTION_STATION;
+	const char		*near = NULL, *names[SCN_MAX_STATIONS + 2];
+	char			*list, *more, *w = NULL;
+	unsigned		 i;
+
+	if (strcmp(section, "scenario") == 0)
+		sec = SECTION_SCENARIO;
+	else if (strcmp(section, "cupboard") == 0)
+		sec = SECTION_CUPBOARD;
+	else if ((st = scenario_station(s, section)) == NULL) {
+		*part = PART_SECTION;
+		names[0] = "scenario";
+		names[1] = "cupboard";
+		for (i = 0; i < s->nstations; i++)
+			names[i + 2] = s->stations[i].name;
+		near = scn_suggest(section, names, s->nstations + 2);
+		if (near != NULL) {
+			xasprintf(why, "unknown section '" CLIPF "', did you "
+			    "mean '%s'?", CLIPA(section), near);
+			return (-1);
+		}
+		list = xstrdup("scenario, cupboard");
+		for (i = 0; i < s->nstations; i++) {
+			xasprintf(&more, "%s%s%s", list, i + 1 == s->nstations ?
+			    " or " : ", ", s->stations[i].name);
+			free(list);
+			list = more;
+		}
+		xasprintf(why, "unknown section '" CLIPF "': expected %s",
+		    CLIPA(section), list);
+		free(list);
+		return (-1);
+	}
+	if ((k = key_find(sec, key, &near)) == NULL) {
+		*part = PART_KEY;
+		if (near != NULL)
+			xasprintf(why, "unknown key '%s." CLIPF "', did you "
+			    "mean '%s.%s'?", section, CLIPA(key), section,
+			    near);
+		else
+			xasprintf(why, "unknown key '%s." CLIPF "'", section,
+			    CLIPA(key));
+		return (-1);
+	}
+	*part = PART_VALUE;
+	if (key_apply(s, st, k, value, pos, &w) == -1) {
+		xasprintf(why, "%s.%s: %s", section, key, w);
+		free(w);
+		return (-1);
+	}
+	return (0);
+}
+
+/* --- The parser ----------------------------------------------------------- */
 
 /* Record the first error, as FILE:LINE:COL: message. Returns -1. */
 static int
@@ -651,56 +1040,98 @@ perr(struct parser *p, unsigned col, const char *fmt, ...)
 	return (-1);
 }
 
-/* Check the text is UTF-8 without NUL bytes; on error say where. */
+/*
+ * Check the text is UTF-8 (RFC 3629: no overlong forms, no surrogates) and
+ * has no control characters but tab, CR and LF: a say is written to the
+ * terminal, and an escape sequence in a file must not reach it.
+ */
 static int
 check_text(struct parser *p, const unsigned char *t, size_t len)
 {
-	size_t		i, k, n;
-	unsigned	line = 1, col = 1;
+	size_t		i, k, n, bol = 0;
+	unsigned char	lo, hi;
 
-	for (i = 0; i < len; i += n, col++) {
+	for (i = 0; i < len; i += n) {
 		n = 1;
+		lo = 0x80;
+		hi = 0xbf;
 		if (t[i] == '\n') {
-			line++;
-			col = 0;
+			p->line++;
+			bol = i + 1;
 			continue;
 		}
-		if (t[i] == 0)
-			goto bad;
-		if (t[i] < 0x80)
+		if (t[i] < 0x80) {
+			if ((t[i] < 0x20 && t[i] != '\t' && t[i] != '\r') ||
+			    t[i] == 0x7f)
+				goto bad;
 			continue;
-		if ((t[i] & 0xe0) == 0xc0 && t[i] >= 0xc2)
+		}
+		if (t[i] >= 0xc2 && t[i] <= 0xdf) {
 			n = 2;
-		else if ((t[i] & 0xf0) == 0xe0)
+			if (t[i] == 0xc2)
+				lo = 0xa0;	/* not C1 controls */
+		} else if (t[i] >= 0xe0 && t[i] <= 0xef) {
 			n = 3;
-		else if ((t[i] & 0xf8) == 0xf0 && t[i] <= 0xf4)
+			if (t[i] == 0xe0)
+				lo = 0xa0;
+			else if (t[i] == 0xed)
+				hi = 0x9f;
+		} else if (t[i] >= 0xf0 && t[i] <= 0xf4) {
 			n = 4;
-		else
+			if (t[i] == 0xf0)
+				lo = 0x90;
+			else if (t[i] == 0xf4)
+				hi = 0x8f;
+		} else
 			goto bad;
-		if (i + n > len)
+		if (i + n > len || t[i + 1] < lo || t[i + 1] > hi)
 			goto bad;
-		for (k = 1; k < n; k++) {
+		for (k = 2; k < n; k++) {
 			if ((t[i + k] & 0xc0) != 0x80)
 				goto bad;
 		}
 	}
 	return (0);
 bad:
-	p->line = line;
-	return (perr(p, col, "not a text file (byte 0x%02x)", t[i]));
+	return (perr(p, (unsigned)(i - bol + 1), "not a text file (byte "
+	    "0x%02x)", t[i]));
 }
 
+/* A blank inside a line: a space or a tab. */
 static int
 is_blank(char c)
 {
 	return (c == ' ' || c == '\t');
 }
 
-/* Cut a trailing comment (" #") and blanks off a value. */
+/* The first character of s that is not blank. */
+static char *
+skip_blanks(char *s)
+{
+	while (is_blank(*s))
+		s++;
+	return (s);
+}
+
+/* Cut blanks off the end of s. */
+static void
+trim_blanks(char *s)
+{
+	char	*end;
+
+	end = s + strlen(s);
+	while (end > s && is_blank(end[-1]))
+		*--end = '\0';
+}
+
+/*
+ * Cut a comment and the blanks before it off a value. A '#' after a blank
+ * (or first) starts a comment, so "dish#1" keeps its '#'.
+ */
 static void
 trim_value(char *v)
 {
-	char	*p, *end;
+	char	*p;
 
 	for (p = v; *p != '\0'; p++) {
 		if (*p == '#' && (p == v || is_blank(p[-1]))) {
@@ -708,11 +1139,10 @@ trim_value(char *v)
 			break;
 		}
 	}
-	end = v + strlen(v);
-	while (end > v && is_blank(end[-1]))
-		*--end = '\0';
+	trim_blanks(v);
 }
 
+/* A station with every key at its default. */
 static void
 default_station(struct station *st, const char *name)
 {
@@ -724,6 +1154,7 @@ default_station(struct station *st, const char *name)
 	st->work = WORK_IO;
 }
 
+/* A [name] line: [scenario], [script], or the next station. */
 static int
 parse_section(struct parser *p, char *line, unsigned col)
 {
@@ -731,28 +1162,36 @@ parse_section(struct parser *p, char *line, unsigned col)
 	const char	*near;
 	size_t		 len, i;
 	struct station	*st;
+	int		*have;
 
 	if ((end = strchr(line, ']')) == NULL)
 		return (perr(p, col, "expected ']' to close the section name"));
-	rest = end + 1;
-	while (is_blank(*rest))
-		rest++;
+	rest = skip_blanks(end + 1);
 	if (*rest != '\0' && *rest != '#')
 		return (perr(p, col + (unsigned)(rest - line), "unexpected "
-		    "text after the section name"));
+		    "text after the section name, found '" CLIPF "'",
+		    CLIPA(rest)));
 	*end = '\0';
 	name = line + 1;
 	len = strlen(name);
 	memset(p->seen_line, 0, sizeof p->seen_line);
 
-	if (strcmp(name, "scenario") == 0 || strcmp(name, "script") == 0) {
-		int	 scn = strcmp(name, "scenario") == 0;
-		int	*have = scn ? &p->have_scenario : &p->have_script;
-
+	have = NULL;
+	if (strcmp(name, "scenario") == 0) {
+		have = &p->have_scenario;
+		p->section = SEC_SCENARIO;
+	} else if (strcmp(name, "script") == 0) {
+		have = &p->have_script;
+		p->section = SEC_SCRIPT;
+	} else if (strcmp(name, "cupboard") == 0) {
+		have = &p->have_cupboard;
+		p->section = SEC_CUPBOARD;
+		p->s->cupboard = 1;
+	}
+	if (have != NULL) {
 		if (*have)
 			return (perr(p, col, "[%s] appears twice", name));
 		*have = 1;
-		p->section = scn ? SEC_SCENARIO : SEC_SCRIPT;
 		return (0);
 	}
 	if (len == 0 || len >= SCN_NAME_MAX || !islower((unsigned char)name[0]))
@@ -763,12 +1202,14 @@ parse_section(struct parser *p, char *line, unsigned col)
 		    name[i] != '-')
 			goto badname;
 	}
-	near = scn_suggest(name, reserved_sections, 2);
+	near = scn_suggest(name, reserved_sections,
+	    sizeof reserved_sections / sizeof reserved_sections[0]);
 	if (near != NULL)
 		return (perr(p, col, "unknown section [%s], did you mean "
 		    "[%s]?", name, near));
-	if (scenario_station(p->s, name) != NULL)
-		return (perr(p, col, "station [%s] appears twice", name));
+	if ((st = scenario_station(p->s, name)) != NULL)
+		return (perr(p, col, "station [%s] appears twice: first on "
+		    "line %u", name, st->pos.line));
 	if (p->s->nstations == SCN_MAX_STATIONS)
 		return (perr(p, col, "more than %d stations",
 		    SCN_MAX_STATIONS));
@@ -780,7 +1221,7 @@ parse_section(struct parser *p, char *line, unsigned col)
 badname:
 	return (perr(p, col + 1, "a section is [scenario], [script], or a "
 	    "station name of lowercase letters, digits, '-' and '_' "
-	    "(at most %d), found [%s]", SCN_NAME_MAX - 1, name));
+	    "(at most %d), found [" CLIPF "]", SCN_NAME_MAX - 1, CLIPA(name)));
 }
 
 /* A key = value line in [scenario] or a station. */
@@ -789,59 +1230,89 @@ parse_assignment(struct parser *p, char *line, unsigned col)
 {
 	const struct scn_key	*k;
 	struct station		*st = NULL;
+	struct scn_pos		 pos;
 	const char		*near = NULL, *secname;
-	char			*eq, *key, *v, *kend, *why = NULL;
+	char			*eq, *v, *why = NULL;
 	unsigned		 vcol, row;
 
 	if (p->section == SEC_NONE)
 		return (perr(p, col, "a key outside any section: start with "
 		    "[scenario] or a station such as [washer]"));
-	if ((eq = strchr(line, '=')) == NULL)
-		return (perr(p, col, "expected KEY = VALUE, found '%s'", line));
-	key = line;
-	kend = eq;
-	while (kend > key && is_blank(kend[-1]))
-		kend--;
-	*kend = '\0';
-	v = eq + 1;
-	while (is_blank(*v))
-		v++;
+	if ((eq = strchr(line, '=')) == NULL) {
+		trim_value(line);
+		return (perr(p, col, "expected KEY = VALUE, found '" CLIPF "'",
+		    CLIPA(line)));
+	}
+	*eq = '\0';
+	trim_blanks(line);
+	if (*line == '\0')
+		return (perr(p, col, "expected a key before '='"));
+	v = skip_blanks(eq + 1);
 	vcol = col + (unsigned)(v - line);
 	trim_value(v);
 	if (p->section >= 0) {
 		st = &p->s->stations[p->section];
 		secname = st->name;
-		k = key_find(SECTION_STATION, key, &near);
+		k = key_find(SECTION_STATION, line, &near);
+	} else if (p->section == SEC_CUPBOARD) {
+		secname = "cupboard";
+		k = key_find(SECTION_CUPBOARD, line, &near);
 	} else {
 		secname = "scenario";
-		k = key_find(SECTION_SCENARIO, key, &near);
+		k = key_find(SECTION_SCENARIO, line, &near);
 	}
 	if (k == NULL) {
 		if (near != NULL)
-			return (perr(p, col, "unknown key '%s' in [%s], did you "
-			    "mean '%s'?", key, secname, near));
-		return (perr(p, col, "unknown key '%s' in [%s]", key,
-		    secname));
+			return (perr(p, col, "unknown key '" CLIPF "' in [%s], "
+			    "did you mean '%s'?", CLIPA(line), secname, near));
+		return (perr(p, col, "unknown key '" CLIPF "' in [%s]",
+		    CLIPA(line), secname));
 	}
 	row = (unsigned)(k - scn_keys);
 	if (p->seen_line[row] != 0)
 		return (perr(p, col, "'%s' is set twice in [%s]: first on "
-		    "line %u", key, secname, p->seen_line[row]));
+		    "line %u", line, secname, p->seen_line[row]));
 	p->seen_line[row] = p->line;
-	if (*v == '\0' && k->type != KEY_STRING)
-		return (perr(p, vcol, "'%s' needs a value", key));
-	if (k->set(p->s, st, v, &why) == -1) {
+	pos = (struct scn_pos){ p->s->file, p->line, vcol };
+	if (key_apply(p->s, st, k, v, &pos, &why) == -1) {
 		perr(p, vcol, "%s", why);
 		free(why);
 		return (-1);
 	}
-	if (strcmp(k->name, "mode") == 0)
-		p->s->mode_pos = (struct scn_pos){ p->s->file, p->line, vcol };
-	else if (strcmp(k->name, "dishes") == 0)
-		p->s->dishes_pos = (struct scn_pos){ p->s->file, p->line, vcol };
-	else if (strcmp(k->name, "count") == 0)
-		st->count_pos = (struct scn_pos){ p->s->file, p->line, vcol };
 	return (0);
+}
+
+/*
+ * The rest of a "TIME set SECTION.KEY = VALUE" line, at column col. The
+ * text is stored as "section.key=value" and checked once the file is read,
+ * since the stations may come after [script].
+ */
+static int
+parse_set_step(struct parser *p, struct script_step *step, char *rest,
+    unsigned col)
+{
+	char		*eq, *end, *value;
+	const char	*dot, *q;
+
+	if ((eq = strchr(rest, '=')) == NULL)
+		goto bad;
+	for (end = eq; end > rest && is_blank(end[-1]); end--)
+		/* nothing */;
+	dot = memchr(rest, '.', (size_t)(end - rest));
+	if (dot == NULL || dot == rest || dot + 1 == end)
+		goto bad;
+	for (q = rest; q < end; q++) {
+		if (is_blank(*q))
+			goto bad;
+	}
+	value = skip_blanks(eq + 1);
+	p->set_col[p->s->nscript][0] = col;
+	p->set_col[p->s->nscript][1] = col + (unsigned)(value - rest);
+	xasprintf(&step->text, "%.*s=%s", (int)(end - rest), rest, value);
+	return (0);
+bad:
+	return (perr(p, col, "expected set SECTION.KEY = VALUE, found '"
+	    CLIPF "'", CLIPA(rest)));
 }
 
 /* A [script] line: TIME say TEXT | TIME set SECTION.KEY = VALUE | pause. */
@@ -849,7 +1320,8 @@ static int
 parse_step(struct parser *p, char *line, unsigned col)
 {
 	struct script_step	*step;
-	char			*t = line, *verb, *rest, *o, *q;
+	char			*t = line, *verb, *rest;
+	unsigned		 vcol;
 	int64_t			 at;
 
 	while (*line != '\0' && !is_blank(*line))
@@ -858,74 +1330,79 @@ parse_step(struct parser *p, char *line, unsigned col)
 		*line++ = '\0';
 	if (dist_parse_duration(t, &at) == -1)
 		return (perr(p, col, "expected a duration such as 5s, found "
-		    "'%s'", t));
-	while (is_blank(*line))
-		line++;
-	verb = line;
-	while (*line != '\0' && !is_blank(*line))
-		line++;
+		    "'" CLIPF "'", CLIPA(t)));
+	verb = skip_blanks(line);
+	vcol = col + (unsigned)(verb - t);
+	for (line = verb; *line != '\0' && !is_blank(*line); line++)
+		/* nothing */;
 	if (*line != '\0')
 		*line++ = '\0';
-	while (is_blank(*line))
-		line++;
-	rest = line;
+	rest = skip_blanks(line);
 	trim_value(rest);
+	if (strcmp(verb, "say") != 0 && strcmp(verb, "set") != 0 &&
+	    strcmp(verb, "pause") != 0) {
+		if (*verb == '\0' || *verb == '#')
+			return (perr(p, vcol, "expected say, set or pause "
+			    "after the time, found nothing"));
+		return (perr(p, vcol, "expected say, set or pause after the "
+		    "time, found '" CLIPF "'", CLIPA(verb)));
+	}
 	if (p->s->nscript == SCN_MAX_SCRIPT)
 		return (perr(p, col, "more than %d script steps",
 		    SCN_MAX_SCRIPT));
 	if (p->s->nscript > 0 && at < p->s->script[p->s->nscript - 1].at_ns)
-		return (perr(p, col, "script steps must be in time order"));
+		return (perr(p, col, "script steps must be in time order: "
+		    CLIPF " comes after a later step on line %u", CLIPA(t),
+		    p->s->script[p->s->nscript - 1].pos.line));
 	step = &p->s->script[p->s->nscript];
 	step->at_ns = at;
 	step->pos = (struct scn_pos){ p->s->file, p->line, col };
 	if (strcmp(verb, "say") == 0) {
+		if (*rest == '\0')
+			return (perr(p, vcol, "expected text after say, found "
+			    "nothing"));
 		step->kind = STEP_SAY;
 		step->text = xstrdup(rest);
 	} else if (strcmp(verb, "pause") == 0) {
 		step->kind = STEP_PAUSE;
 		step->text = xstrdup(rest);
-	} else if (strcmp(verb, "set") == 0) {
+	} else {
 		step->kind = STEP_SET;
-		o = step->text = xmalloc(strlen(rest) + 1);
-		for (q = rest; *q != '\0'; q++) {
-			if (!is_blank(*q))
-				*o++ = *q;
-		}
-		*o = '\0';
-		if (strchr(step->text, '=') == NULL ||
-		    strchr(step->text, '.') == NULL) {
-			free(step->text);
-			step->text = NULL;
-			return (perr(p, col + (unsigned)(rest - t), "expected "
-			    "set SECTION.KEY = VALUE, found '%s'", rest));
-		}
-	} else
-		return (perr(p, col + (unsigned)(verb - t), "expected say, set "
-		    "or pause after the time, found '%s'", verb));
+		if (parse_set_step(p, step, rest,
+		    col + (unsigned)(rest - t)) == -1)
+			return (-1);
+	}
 	p->s->nscript++;
 	return (0);
 }
 
-/* Free what a setter allocated into a scratch copy of a scenario. */
+/* Free what the setters allocated into a scratch copy of a scenario. */
 static void
 scratch_release(struct scenario *tmp)
 {
-	unsigned	j;
+	unsigned	i;
 
 	free(tmp->title);
 	free(tmp->transport);
 	free_names(tmp);
-	for (j = 0; j < tmp->nstations; j++)
-		free(tmp->stations[j].say);
+	for (i = 0; i < tmp->nstations; i++)
+		free(tmp->stations[i].say);
 }
 
-/* Check each script set against the finished scenario, on a scratch copy. */
+/*
+ * Try each script set on a scratch copy of the finished scenario, so a typo
+ * is reported at its line now rather than at second 40 of a lecture. The
+ * copy shares no allocation with the real one. The engine can change only
+ * a station's count and time while it runs (engine_set) and would drop any
+ * other set without a word, so those are refused here too.
+ */
 static int
 check_script_sets(struct parser *p)
 {
 	struct scenario		 tmp;
 	const struct script_step *step;
-	char			*why = NULL;
+	enum set_part		 part;
+	char			*text, *dot, *eq, *why = NULL;
 	unsigned		 i, j;
 	int			 rc;
 
@@ -940,12 +1417,28 @@ check_script_sets(struct parser *p)
 		tmp.nscript = 0;
 		for (j = 0; j < tmp.nstations; j++)
 			tmp.stations[j].say = NULL;
-		rc = scenario_set(&tmp, step->text, &why);
+		text = xstrdup(step->text);
+		if ((dot = strchr(text, '.')) == NULL ||
+		    (eq = strchr(dot, '=')) == NULL) {
+			free(text);	/* parse_set_step made sure of both */
+			continue;
+		}
+		*dot = *eq = '\0';
+		rc = assign(&tmp, text, dot + 1, eq + 1, &step->pos, &why,
+		    &part);
+		if (rc == 0 && (scenario_station(p->s, text) == NULL ||
+		    (strcmp(dot + 1, "count") != 0 &&
+		    strcmp(dot + 1, "time") != 0))) {
+			xasprintf(&why, "only a station's count and time can "
+			    "change during a run, not '%s.%s'", text, dot + 1);
+			part = PART_KEY;
+			rc = -1;
+		}
+		free(text);
 		scratch_release(&tmp);
 		if (rc == -1) {
 			p->line = step->pos.line;
-			perr(p, step->pos.col, "%s", why +
-			    (strncmp(why, "--set: ", 7) == 0 ? 7 : 0));
+			perr(p, p->set_col[i][part == PART_VALUE], "%s", why);
 			free(why);
 			return (-1);
 		}
@@ -953,6 +1446,7 @@ check_script_sets(struct parser *p)
 	return (0);
 }
 
+/* The defaults of the key table, and the title from the file name. */
 static void
 set_defaults(struct scenario *s, const char *file)
 {
@@ -976,23 +1470,29 @@ set_defaults(struct scenario *s, const char *file)
 	s->gil = 0;
 	s->gil_interval_ns = 5000000;
 	s->cores = 2;
+	s->lock_order_fixed = 0;
+	s->cupboard = 0;
+	s->cupboard_lock = LOCK_NONE;
+	s->cupboard_window_ns = 1000000;
 	s->script = xcalloc(SCN_MAX_SCRIPT, sizeof *s->script);
 }
 
+/* Text check, then line by line; the first error stops the parse. */
 struct scenario *
 scenario_parse(const char *file, const char *text, size_t len, char **cause)
 {
-	struct parser	 p;
-	struct scenario	*s;
+	struct parser	*p;
+	struct scenario	*s, *ret = NULL;
 	char		*buf, *line, *next, *l;
 	size_t		 n;
 	unsigned	 col;
 	int		 rc = 0;
 
-	memset(&p, 0, sizeof p);
-	p.file = file;
-	p.section = SEC_NONE;
-	s = p.s = xcalloc(1, sizeof *s);
+	p = xcalloc(1, sizeof *p);	/* set_col makes it a few KiB */
+	p->file = file;
+	p->section = SEC_NONE;
+	p->line = 1;
+	s = p->s = xcalloc(1, sizeof *s);
 	s->file = xstrdup(file);
 	set_defaults(s, file);
 
@@ -1000,47 +1500,87 @@ scenario_parse(const char *file, const char *text, size_t len, char **cause)
 		text += 3;
 		len -= 3;
 	}
-	if (check_text(&p, (const unsigned char *)text, len) == -1)
-		goto fail;
+	if (check_text(p, (const unsigned char *)text, len) == -1)
+		goto out;
 	buf = xstrndup(text, len);
+	p->line = 0;
 	for (line = buf; line != NULL && rc == 0; line = next) {
-		p.line++;
+		p->line++;
 		if ((next = strchr(line, '\n')) != NULL)
 			*next++ = '\0';
 		n = strlen(line);
 		if (n > 0 && line[n - 1] == '\r')
 			line[--n] = '\0';
-		l = line;
-		while (is_blank(*l))
-			l++;
+		l = skip_blanks(line);
 		col = (unsigned)(l - line) + 1;
 		if (*l == '\0' || *l == '#')
 			continue;
 		if (*l == '[')
-			rc = parse_section(&p, l, col);
-		else if (p.section == SEC_SCRIPT)
-			rc = parse_step(&p, l, col);
+			rc = parse_section(p, l, col);
+		else if (p->section == SEC_SCRIPT)
+			rc = parse_step(p, l, col);
 		else
-			rc = parse_assignment(&p, l, col);
+			rc = parse_assignment(p, l, col);
 	}
 	free(buf);
 	if (rc == -1)
-		goto fail;
+		goto out;
 	if (s->nstations == 0) {
-		p.line = 1;
-		perr(&p, 1, "no stations: a scenario needs at least one "
+		p->line = 1;
+		perr(p, 1, "no stations: a scenario needs at least one "
 		    "[section] such as [washer]");
-		goto fail;
+		goto out;
 	}
-	if (check_script_sets(&p) == -1)
-		goto fail;
-	return (s);
-fail:
-	*cause = p.cause;
-	scenario_free(s);
-	return (NULL);
+	if (check_script_sets(p) == -1)
+		goto out;
+	ret = s;
+out:
+	if (ret == NULL) {
+		*cause = p->cause;
+		scenario_free(s);
+	}
+	free(p);
+	return (ret);
 }
 
+/*
+ * Read all of f, refusing more than SCN_FILE_MAX bytes. Reads until EOF
+ * rather than trusting the size, for pipes such as <(...). NULL on error.
+ */
+static char *
+read_file(FILE *f, const char *path, size_t *len, char **cause)
+{
+	char	*buf = NULL;
+	size_t	 n, cap = 0;
+
+	*len = 0;
+	for (;;) {
+		if (*len == cap) {
+			cap = cap == 0 ? 16384 : cap * 2;
+			if (cap > SCN_FILE_MAX + 1)
+				cap = SCN_FILE_MAX + 1;
+			buf = xreallocarray(buf, cap, 1);
+		}
+		n = fread(buf + *len, 1, cap - *len, f);
+		*len += n;
+		if (*len > SCN_FILE_MAX) {
+			xasprintf(cause, "%s: larger than %d bytes: not a "
+			    "scenario file", path, SCN_FILE_MAX);
+			free(buf);
+			return (NULL);
+		}
+		if (n == 0)
+			break;
+	}
+	if (ferror(f)) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		free(buf);
+		return (NULL);
+	}
+	return (buf);
+}
+
+/* Open, read and parse a file; I/O errors are "FILE: reason". */
 struct scenario *
 scenario_load(const char *path, char **cause)
 {
@@ -1048,113 +1588,88 @@ scenario_load(const char *path, char **cause)
 	struct scenario	*s;
 	FILE		*f;
 	char		*buf;
-	size_t		 n;
+	size_t		 len;
 
 	if ((f = fopen(path, "r")) == NULL) {
 		xasprintf(cause, "%s: %s", path, strerror(errno));
 		return (NULL);
 	}
-	if (fstat(fileno(f), &sb) == -1 || S_ISDIR(sb.st_mode)) {
-		xasprintf(cause, "%s: is a directory, not a scenario file",
-		    path);
-		fclose(f);
-		return (NULL);
-	}
-	if (sb.st_size > SCN_FILE_MAX) {
-		xasprintf(cause, "%s: larger than %d bytes: not a scenario",
-		    path, SCN_FILE_MAX);
-		fclose(f);
-		return (NULL);
-	}
-	buf = xmalloc((size_t)sb.st_size + 1);
-	n = fread(buf, 1, (size_t)sb.st_size, f);
-	if (ferror(f)) {
+	if (fstat(fileno(f), &sb) == -1) {
 		xasprintf(cause, "%s: %s", path, strerror(errno));
 		fclose(f);
-		free(buf);
 		return (NULL);
 	}
+	if (S_ISDIR(sb.st_mode)) {
+		xasprintf(cause, "%s: is a directory", path);
+		fclose(f);
+		return (NULL);
+	}
+	if (S_ISREG(sb.st_mode) && sb.st_size > SCN_FILE_MAX) {
+		xasprintf(cause, "%s: larger than %d bytes: not a scenario "
+		    "file", path, SCN_FILE_MAX);
+		fclose(f);
+		return (NULL);
+	}
+	buf = read_file(f, path, &len, cause);
 	fclose(f);
-	s = scenario_parse(path, buf, n, cause);
+	if (buf == NULL)
+		return (NULL);
+	s = scenario_parse(path, buf, len, cause);
 	free(buf);
 	return (s);
 }
 
+/*
+ * "section.key=value", blanks allowed around the name and the '='. The
+ * value is taken whole: on a command line '#' is not a comment.
+ */
 int
 scenario_set(struct scenario *s, const char *assignment, char **cause)
 {
-	const struct scn_key	*k;
-	struct station		*st = NULL;
-	const char		*eq, *dot, *near = NULL, *names[SCN_MAX_STATIONS + 1];
-	char			*section, *key, *value, *why = NULL;
-	unsigned		 i;
+	static const struct scn_pos	 pos = { "--set", 0, 0 };
+	enum set_part			 part;
+	char				*copy, *name, *eq, *dot, *value;
+	char				*why = NULL;
+	int				 rc = -1;
 
-	eq = strchr(assignment, '=');
-	dot = strchr(assignment, '.');
-	if (eq == NULL || dot == NULL || dot > eq) {
-		xasprintf(cause, "--set: expected SECTION.KEY=VALUE, found "
-		    "'%s'", assignment);
-		return (-1);
-	}
-	section = xstrndup(assignment, (size_t)(dot - assignment));
-	key = xstrndup(dot + 1, (size_t)(eq - dot - 1));
-	value = xstrdup(eq + 1);
-	trim_value(value);
-
-	if (strcmp(section, "scenario") == 0)
-		k = key_find(SECTION_SCENARIO, key, &near);
-	else if ((st = scenario_station(s, section)) != NULL)
-		k = key_find(SECTION_STATION, key, &near);
-	else {
-		names[0] = "scenario";
-		for (i = 0; i < s->nstations; i++)
-			names[i + 1] = s->stations[i].name;
-		near = scn_suggest(section, names, s->nstations + 1);
-		if (near != NULL)
-			xasprintf(cause, "--set: unknown section '%s' in '%s', "
-			    "did you mean '%s'?", section, assignment, near);
-		else
-			xasprintf(cause, "--set: unknown section '%s' in '%s'",
-			    section, assignment);
-		goto fail;
-	}
-	if (k == NULL) {
-		if (near != NULL)
-			xasprintf(cause, "--set: unknown key '%s.%s', did you "
-			    "mean '%s.%s'?", section, key, section, near);
-		else
-			xasprintf(cause, "--set: unknown key '%s.%s'", section,
-			    key);
-		goto fail;
-	}
-	if (k->set(s, st, value, &why) == -1) {
-		xasprintf(cause, "--set: %s.%s: %s", section, key, why);
+	copy = xstrdup(assignment);
+	name = skip_blanks(copy);
+	if ((eq = strchr(name, '=')) == NULL)
+		goto bad;
+	*eq = '\0';
+	trim_blanks(name);
+	if ((dot = strchr(name, '.')) == NULL || dot == name || dot[1] == '\0')
+		goto bad;
+	*dot = '\0';
+	value = skip_blanks(eq + 1);
+	trim_blanks(value);
+	if ((rc = assign(s, name, dot + 1, value, &pos, &why, &part)) == -1) {
+		xasprintf(cause, "--set: %s", why);
 		free(why);
-		goto fail;
 	}
-	if (st != NULL && strcmp(key, "count") == 0)
-		st->count_pos = (struct scn_pos){ "--set", 0, 0 };
-	free(section);
-	free(key);
-	free(value);
-	return (0);
-fail:
-	free(section);
-	free(key);
-	free(value);
+	free(copy);
+	return (rc);
+bad:
+	xasprintf(cause, "--set: expected SECTION.KEY=VALUE, found '" CLIPF
+	    "'", CLIPA(assignment));
+	free(copy);
 	return (-1);
 }
 
-/* "FILE:LINE:COL" of a value, or "--set" if it came from the command line. */
+/* "FILE:LINE:COL" of a value, "--set", or the file if it was a default. */
 static void
-pos_format(const struct scn_pos *pos, char *buf, size_t len)
+pos_format(const struct scenario *s, const struct scn_pos *pos, char *buf,
+    size_t len)
 {
-	if (pos->line == 0 || pos->file == NULL)
-		snprintf(buf, len, "--set");
-	else
+	if (pos->file != NULL && pos->line != 0)
 		snprintf(buf, len, "%s:%u:%u", pos->file, pos->line, pos->col);
+	else if (pos->file != NULL)
+		snprintf(buf, len, "%s", pos->file);
+	else
+		snprintf(buf, len, "%s", s->file);
 }
 
+/* Counts against the mode; --force lifts both limits. */
 int
 scenario_validate(const struct scenario *s, int force, char **cause)
 {
@@ -1162,28 +1677,32 @@ scenario_validate(const struct scenario *s, int force, char **cause)
 	unsigned		 i, total = 0;
 	char			 where[1100];
 
+	if (force)
+		return (0);
 	for (i = 0; i < s->nstations; i++) {
 		st = &s->stations[i];
 		total += st->count;
 		if (largest == NULL || st->count > largest->count)
 			largest = st;
-		if (!force && st->count > SCN_MAX_THREADS) {
-			pos_format(&st->count_pos, where, sizeof where);
+		if (st->count > SCN_MAX_THREADS) {
+			pos_format(s, &st->count_pos, where, sizeof where);
 			xasprintf(cause, "%s: %s.count = %u is more than %d "
 			    "threads; pass --force to allow it", where,
 			    st->name, st->count, SCN_MAX_THREADS);
 			return (-1);
 		}
 	}
-	if (!force && s->mode == MODE_PROCESSES && total > SCN_MAX_PROCESSES) {
-		pos_format(&largest->count_pos, where, sizeof where);
-		xasprintf(cause, "%s: %u processes in all is more than %d; pass "
-		    "--force to allow it", where, total, SCN_MAX_PROCESSES);
+	if (s->mode == MODE_PROCESSES && total > SCN_MAX_PROCESSES) {
+		pos_format(s, &largest->count_pos, where, sizeof where);
+		xasprintf(cause, "%s: %u processes in all is more than %d; "
+		    "pass --force to allow it", where, total,
+		    SCN_MAX_PROCESSES);
 		return (-1);
 	}
 	return (0);
 }
 
+/* A station by name, or NULL. */
 struct station *
 scenario_station(struct scenario *s, const char *name)
 {
@@ -1196,6 +1715,7 @@ scenario_station(struct scenario *s, const char *name)
 	return (NULL);
 }
 
+/* The station's own rack if it set one, else the scenario's. */
 uint32_t
 scenario_rack(const struct scenario *s, unsigned i)
 {
@@ -1204,6 +1724,7 @@ scenario_rack(const struct scenario *s, unsigned i)
 	return (s->rack);
 }
 
+/* Given names first; counted dishes are dish-1, dish-2, ... */
 const char *
 scenario_dish_name(const struct scenario *s, uint64_t i, char *buf,
     size_t len)
@@ -1214,6 +1735,7 @@ scenario_dish_name(const struct scenario *s, uint64_t i, char *buf,
 	return (buf);
 }
 
+/* Free a scenario and everything it owns; NULL is fine. */
 void
 scenario_free(struct scenario *s)
 {
@@ -1235,6 +1757,7 @@ scenario_free(struct scenario *s)
 	free(s);
 }
 
+/* The name a scenario uses for a mode. */
 const char *
 scn_mode_name(enum scn_mode m)
 {

@@ -41,6 +41,17 @@ enum work_kind {
 	WORK_CPU		/* computes for that long */
 };
 
+/* How the cupboard's counter is updated. */
+enum lock_mode {
+	LOCK_NONE,		/* read, work, write: updates get lost */
+	LOCK_MUTEX,
+	LOCK_SPIN,
+	LOCK_ATOMIC		/* one indivisible add */
+};
+
+#define SCN_MAX_NEEDS		4	/* named locks one station may need */
+#define SCN_LOCK_NAME_MAX	16
+
 enum output_mode {
 	OUTPUT_PARTS,		/* as Python's print: each part separately */
 	OUTPUT_LINES		/* each line whole */
@@ -61,6 +72,8 @@ struct station {
 	char		*say;		/* template with {dish} {worker}; NULL = silent */
 	uint32_t	 rack;		/* capacity of the rack in front of it */
 	int		 rack_set;	/* rack given in this section */
+	char		 needs[SCN_MAX_NEEDS][SCN_LOCK_NAME_MAX];
+	unsigned	 nneeds;	/* locks held while working */
 
 	struct scn_pos	 pos;		/* the [section] header */
 	struct scn_pos	 count_pos;
@@ -97,6 +110,10 @@ struct scenario {
 	int		 gil;		/* a GIL per interpreter (process) */
 	int64_t		 gil_interval_ns; /* CPython's switch interval */
 	unsigned	 cores;		/* processors of the virtual clock */
+	int		 lock_order_fixed; /* all take needs in one order */
+	int		 cupboard;	/* a [cupboard] section was given */
+	enum lock_mode	 cupboard_lock;
+	int64_t		 cupboard_window_ns;
 
 	struct station	 stations[SCN_MAX_STATIONS];
 	unsigned	 nstations;
@@ -119,7 +136,8 @@ enum key_type {
 
 enum key_section {
 	SECTION_SCENARIO,
-	SECTION_STATION
+	SECTION_STATION,
+	SECTION_CUPBOARD	/* [cupboard]: the shared counter */
 };
 
 struct station;

@@ -179,6 +179,14 @@ stats_finish(struct stats *s, struct engine *eng)
 	}
 	for (i = 0; i < run->ngils; i++)
 		end.gil_handovers += atomic_load(&run->gils[i].handovers);
+	if (run->cupboard != NULL) {
+		end.cupboard = 1;
+		end.cupboard_count = atomic_load(&run->cupboard->count);
+		end.lock_acquisitions =
+		    atomic_load(&run->cupboard->acquisitions);
+		end.lock_wait_ns = atomic_load(&run->cupboard->wait_ns);
+		end.lock_longest_ns = atomic_load(&run->cupboard->longest_ns);
+	}
 	stats_compute(s, &end);
 }
 
@@ -194,6 +202,11 @@ stats_compute(struct stats *s, const struct stats_end *e)
 	s->wall_ns = e->wall_ns;
 	s->gil_handovers = e->gil_handovers;
 	s->gil_wait_ns = e->gil_wait_ns;
+	s->cupboard = e->cupboard;
+	s->cupboard_count = e->cupboard_count;
+	s->lock_acquisitions = e->lock_acquisitions;
+	s->lock_wait_ns = e->lock_wait_ns;
+	s->lock_longest_ns = e->lock_longest_ns;
 	for (i = 0; i < s->nstations; i++) {
 		s->st[i].present_ns = 0;
 		s->st[i].workers = e->live[i];
@@ -242,6 +255,8 @@ stats_compute(struct stats *s, const struct stats_end *e)
 	    s->duplicated == 0 && s->taken == e->pile_takes;
 	s->complete = s->dried == s->ndishes && s->conserved;
 	s->throughput = end > 0 ? (double)s->dried * 1e9 / (double)end : 0.0;
+	s->lost_updates = s->cupboard && s->dried > s->cupboard_count ?
+	    s->dried - s->cupboard_count : 0;
 }
 
 void

@@ -75,6 +75,12 @@ struct stats {
 	uint32_t		 max_rack_depth;
 	uint64_t		 gil_handovers;	/* the GIL changed hands */
 	int64_t			 gil_wait_ns;	/* all workers, waiting for it */
+	int			 cupboard;	/* a [cupboard] was kept */
+	uint64_t		 cupboard_count; /* what it believes it holds */
+	uint64_t		 lost_updates;	/* dried but not counted */
+	uint64_t		 lock_acquisitions;
+	int64_t			 lock_wait_ns;
+	int64_t			 lock_longest_ns;
 };
 
 void	stats_init(struct stats *, const struct scenario *);
@@ -93,6 +99,11 @@ struct stats_end {
 	unsigned		 live[SCN_MAX_STATIONS];
 	uint64_t		 gil_handovers;
 	int64_t			 gil_wait_ns;
+	int			 cupboard;
+	uint64_t		 cupboard_count;
+	uint64_t		 lock_acquisitions;
+	int64_t			 lock_wait_ns;
+	int64_t			 lock_longest_ns;
 };
 
 /* Derive the figures from the events folded in and the end state. */

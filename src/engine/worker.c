@@ -107,6 +107,56 @@ worker_say(struct run *run, struct wslot *w, dish_t d)
 	output_say(run->out, text, worker_part_pause, run);
 }
 
+/* Work for d: cpu or io, on the executor's clock. */
+static int
+worker_spend(struct run *run, struct wslot *w, const struct station *st,
+    int64_t d)
+{
+	if (d <= 0)
+		return (0);
+	if (st->work == WORK_CPU)
+		return (run->ops->compute(run, w, d));
+	return (run->ops->sleep(run, d));
+}
+
+/*
+ * Work on a dish. A station that needs named locks takes the first, does
+ * half the work, takes the rest, does the other half: two workers that
+ * take them in opposite orders can each end up holding what the other
+ * waits for. With lock_order = fixed everyone takes them in one order.
+ */
+static int
+worker_work(struct run *run, struct wslot *w, const struct station *st,
+    struct run_station *rs, int64_t d)
+{
+	unsigned	order[SCN_MAX_NEEDS], i, n = rs->nneed, held = 0;
+	int		rc = 0;
+
+	if (n == 0)
+		return (worker_spend(run, w, st, d));
+	for (i = 0; i < n; i++) {
+		/* Opposite orders: every other worker takes them backwards. */
+		if (!run->scn->lock_order_fixed && w->index % 2 == 0)
+			order[i] = rs->need[n - 1 - i];
+		else
+			order[i] = rs->need[i];
+	}
+	if ((rc = named_lock_take(run, w, order[0])) == -1)
+		return (-1);
+	held = 1;
+	if (n > 1)
+		rc = worker_spend(run, w, st, d / 2);
+	for (i = 1; i < n && rc == 0; i++) {
+		if ((rc = named_lock_take(run, w, order[i])) == 0)
+			held++;
+	}
+	if (rc == 0)
+		rc = worker_spend(run, w, st, n > 1 ? d - d / 2 : d);
+	while (held > 0)
+		named_lock_release(run, w, order[--held]);
+	return (rc);
+}
+
 void
 worker_main(struct run *run, struct wslot *w)
 {
@@ -119,6 +169,7 @@ worker_main(struct run *run, struct wslot *w)
 
 	rng = run->scn->seed * 0x100000001B3ULL + w->id * 0x9E3779B97F4A7C15ULL + 1;
 	t = run_now(run);
+	atomic_store(&w->waiting_lock, -1);
 	worker_event(w, t, EV_SPAWN, DISH_NONE, atomic_load(&w->pid));
 	for (;;) {
 		if (atomic_load(&w->retire)) {
@@ -149,16 +200,13 @@ worker_main(struct run *run, struct wslot *w)
 		d = worker_draw_time(run, w, &rng);
 		if (st->say != NULL)
 			t = run_now(run);
-		if (d > 0) {
+		if (d > 0 || rs->nneed > 0) {
 			/* No work, no record of it: zero-time runs stay lean. */
 			atomic_store_explicit(&w->work_end, t + d,
 			    memory_order_relaxed);
 			worker_set_state(w, t, WS_WORKING);
 			worker_event(w, t, EV_WORK, dish, 0);
-			if (st->work == WORK_CPU)
-				rc = run->ops->compute(run, w, d);
-			else
-				rc = run->ops->sleep(run, d);
+			rc = worker_work(run, w, st, rs, d);
 			t = run_now(run);
 			if (rc == -1) {
 				/* Stopped mid-dish: it stays in these hands. */
@@ -166,6 +214,10 @@ worker_main(struct run *run, struct wslot *w)
 				break;
 			}
 			worker_event(w, t, EV_WORKED, dish, 0);
+		}
+		if (rs->out == NULL && cupboard_put(run, w) == -1) {
+			why = EXIT_INTERRUPTED;
+			break;
 		}
 
 		/* next_rack.put(dish) */
