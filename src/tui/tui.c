@@ -111,6 +111,7 @@ struct tui {
 	unsigned char		(*tl)[TL_LEN];
 	int64_t			*tl_last;
 	unsigned		 tl_n;
+	uint32_t		 gil_tl[TL_LEN];	/* holder per bucket */
 	uint32_t		 hist[LAYOUT_MAX_STATIONS][HIST_LEN];
 };
 
@@ -402,6 +403,10 @@ tui_sample(struct tui *t)
 			t->tl[i][j % TL_LEN] = s;
 		t->tl_last[i] = b;
 	}
+	if (run->ngils > 0) {
+		/* Who holds the main interpreter's GIL in this bucket. */
+		t->gil_tl[b % TL_LEN] = atomic_load(&run->gils[0].current);
+	}
 	for (k = 1; k < run->nstations; k++) {
 		uint32_t d = rack_depth(run->st[k].in);
 
@@ -530,10 +535,26 @@ tui_draw_station(struct tui *t, unsigned si)
 		tui_puts(r->y, r->x + 1 + x, r->w - 2 - x, "BOTTLENECK ");
 	attroff(a);
 	if (t->have_stats && r->h > 2) {
-		tui_printf(r->y + r->h - 1, r->x + 2, r->w - 4,
+		x = tui_printf(r->y + r->h - 1, r->x + 2, r->w - 4,
 		    " %llu done, busy %.0f%% ",
 		    (unsigned long long)t->st.st[si].dishes,
 		    t->st.st[si].busy_fraction * 100.0);
+		/* The cupboard belongs to the last station. */
+		if (run->cupboard != NULL && si == run->nstations - 1) {
+			uint64_t	counted = atomic_load(&run->cupboard->count);
+			uint64_t	done = t->st.st[si].dishes;
+
+			x += tui_printf(r->y + r->h - 1, r->x + 2 + x,
+			    r->w - 4 - x, "cupboard %llu ",
+			    (unsigned long long)counted);
+			if (done > counted) {
+				attron(tui_attr(t, C_BAD));
+				tui_printf(r->y + r->h - 1, r->x + 2 + x,
+				    r->w - 4 - x, "%llu LOST",
+				    (unsigned long long)(done - counted));
+				attroff(tui_attr(t, C_BAD));
+			}
+		}
 	}
 
 	used = atomic_load(&run->used);
@@ -567,6 +588,28 @@ tui_draw_station(struct tui *t, unsigned si)
 				    scenario_dish_name(scn, d, dish,
 				    sizeof dish));
 				attroff(tui_attr(t, C_DISH));
+			}
+		}
+		{
+			struct gil	*gl = run_gil(run, w);
+			int		 l = atomic_load(&w->waiting_lock);
+
+			/* The GIL as a token on its holder. */
+			if (gl != NULL && atomic_load(&gl->current) == w->id) {
+				attron(tui_attr(t, C_BOTTLENECK) | A_REVERSE);
+				x += tui_puts(r->y + 1 + row, x,
+				    r->x + r->w - 1 - x, "GIL");
+				attroff(tui_attr(t, C_BOTTLENECK) | A_REVERSE);
+				x++;
+			}
+			if (l >= 0 && (unsigned)l < run->nlocks) {
+				attron(tui_attr(t, C_BLOCK));
+				tui_printf(r->y + 1 + row, x,
+				    r->x + r->w - 1 - x, "waits for the %s",
+				    run->locks[l].name);
+				attroff(tui_attr(t, C_BLOCK));
+				row++;
+				continue;
 			}
 		}
 		if (s == WS_WORKING) {
@@ -668,6 +711,26 @@ tui_draw_timeline(struct tui *t)
 	cols = r->w - 12;
 	b = t->last_t;
 	used = atomic_load(&run->used);
+	if (run->ngils > 0 && row < r->h) {
+		/* The GIL's row: the number of the worker holding it. */
+		tui_puts(r->y + row, 0, 11, "GIL");
+		attron(tui_attr(t, C_BOTTLENECK));
+		for (x = 0; x < cols; x++) {
+			uint32_t	h;
+			char		c[2] = { ' ', '\0' };
+
+			j = b - (cols - 1) + x;
+			if (j < 0 || b - j >= TL_LEN)
+				continue;
+			h = t->gil_tl[j % TL_LEN];
+			if (h < used)
+				c[0] = (char)('0' + run->slots[h].index % 10);
+			tui_puts(r->y + row, 12 + x, 1, c);
+		}
+		attroff(tui_attr(t, C_BOTTLENECK));
+		row++;
+	}
+	used = atomic_load(&run->used);
 	if (used > t->tl_n)
 		used = t->tl_n;
 	for (i = 0; i < used && row < r->h; i++) {
@@ -717,6 +780,14 @@ tui_draw_caption(struct tui *t)
 	const struct rect	*r = &t->lay.caption;
 	const char		*text = NULL;
 
+	if (engine_deadlock_cycle(t->eng) != NULL) {
+		attron(tui_attr(t, C_BAD));
+		mvhline(r->y, 0, ' ', r->w);
+		tui_printf(r->y, 0, r->w, " DEADLOCK: %s",
+		    engine_deadlock_cycle(t->eng));
+		attroff(tui_attr(t, C_BAD));
+		return;
+	}
 	if (t->status_until > clock_mono_ns())
 		text = t->status;
 	else if (t->caption_step >= 0 &&
@@ -899,6 +970,8 @@ tui_start_engine(struct tui *t)
 	t->npartial = 0;
 	t->selected = scn->nstations > 1 ? 1 : 0;
 	memset(t->hist, 0, sizeof t->hist);
+	for (i = 0; i < TL_LEN; i++)
+		t->gil_tl[i] = GIL_NOBODY;
 	for (i = 0; i < scn->nstations; i++) {
 		mean = stats_mean_ns(&scn->stations[i].time);
 		if (mean > longest)
