@@ -292,6 +292,17 @@ run_quietly(const struct options *o, struct scenario *scn,
 	return (main_signal != 0 ? -1 : 0);
 }
 
+/* Read the scenario with the options' sets and run it: 0, or an exit code. */
+static int
+matrix_run(const struct options *o, struct run_figures *rf)
+{
+	struct scenario	*scn;
+
+	if ((scn = main_load(o)) == NULL)
+		return (EXIT_USAGE);
+	return (run_quietly(o, scn, rf) == -1 ? EXIT_RUN_FAILED : 0);
+}
+
 /*
  * The lecture's table from one command: every combination of the matrix,
  * each against the same scenario with one worker per station.
@@ -349,23 +360,11 @@ main_matrix(struct options *o)
 		/* The same with one worker per station: the baseline. */
 		for (i = 0; i < nstations && o->nsets < MAX_SETS; i++)
 			o->sets[o->nsets++] = sets[MATRIX_MAX_PARAMS + i];
-		if ((scn = main_load(o)) == NULL) {
-			failed = EXIT_USAGE;
+		if ((failed = matrix_run(o, &one)) != 0)
 			break;
-		}
-		if (run_quietly(o, scn, &one) == -1) {
-			failed = 1;
-			break;
-		}
 		o->nsets -= (int)nstations;
-		if ((scn = main_load(o)) == NULL) {
-			failed = EXIT_USAGE;
+		if ((failed = matrix_run(o, &rf)) != 0)
 			break;
-		}
-		if (run_quietly(o, scn, &rf) == -1) {
-			failed = 1;
-			break;
-		}
 		if (!rf.conserved || !one.conserved)
 			failed = EXIT_RUN_FAILED;
 		if (o->json) {

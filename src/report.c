@@ -64,11 +64,22 @@ report_text(FILE *f, struct engine *eng, const struct stats *s)
 		    (unsigned long long)st->dishes, st->busy_fraction * 100.0,
 		    buf, (int)i == s->bottleneck ? "  <- bottleneck" : "");
 	}
-	if (scn->gil)
+	if (scn->gil) {
+		struct run	*run = engine_run(eng);
+		unsigned	 used = atomic_load(&run->used);
+
 		fprintf(f, "gil         %llu hand-overs, %.3f s waited in all "
-		    "(interval %g ms)\n", (unsigned long long)s->gil_handovers,
+		    "(interval %g ms):", (unsigned long long)s->gil_handovers,
 		    (double)s->gil_wait_ns / 1e9,
 		    (double)scn->gil_interval_ns / 1e6);
+		for (i = 0; i < used; i++) {
+			if (atomic_load(&run->slots[i].gil_wait_ns) > 0)
+				fprintf(f, " %s %.3f s", run->slots[i].name,
+				    (double)atomic_load(
+				    &run->slots[i].gil_wait_ns) / 1e9);
+		}
+		fputc('\n', f);
+	}
 	if (s->cupboard) {
 		fprintf(f, "cupboard    lock %s: %llu dried, %llu counted, "
 		    "%llu updates LOST\n", lock_mode_name(scn->cupboard_lock),
@@ -153,6 +164,25 @@ report_json(FILE *f, struct engine *eng, const struct stats *s)
 		    scn->stations[i].count, s->st[i].busy_fraction,
 		    (unsigned long long)s->st[i].dishes,
 		    s->st[i].capacity_per_s);
+	}
+	fputs("],\"workers\":[", f);
+	{
+		struct run	*run = engine_run(eng);
+		unsigned	 used = atomic_load(&run->used), n = 0;
+
+		for (i = 0; i < used && i < s->nw; i++) {
+			const struct worker_stats *w = &s->w[i];
+
+			if (!w->seen)
+				continue;
+			fputs(n++ ? ",{\"name\":" : "{\"name\":", f);
+			json_string(f, run->slots[i].name);
+			fprintf(f, ",\"pid\":%d,\"dishes\":%llu,"
+			    "\"busy_seconds\":%.6f,\"gil_wait_seconds\":%.6f}",
+			    w->pid, (unsigned long long)w->dishes,
+			    (double)w->busy_ns / 1e9, (double)atomic_load(
+			    &run->slots[i].gil_wait_ns) / 1e9);
+		}
 	}
 	fputs("],\"racks\":[", f);
 	for (i = 1; i < s->nstations; i++) {

@@ -179,6 +179,52 @@ START_TEST(test_killed_dryer_loses_no_dish)
 }
 END_TEST
 
+/* The cupboard in shared memory: locks keep every update, none loses some. */
+START_TEST(test_processes_cupboard)
+{
+	static const char *const modes[] = { "cupboard.lock=mutex",
+	    "cupboard.lock=spin", "cupboard.lock=atomic" };
+	const char	*text = "[scenario]\nmode = processes\ndishes = 120\n"
+	    "[washer]\ntime = 0\n[dryer]\ncount = 3\ntime = 1ms\n"
+	    "[cupboard]\nlock = none\nwindow = 2ms\n";
+	const char	*sets[] = { NULL, NULL };
+	struct test_run	 r;
+	unsigned	 i;
+
+	ck_assert_int_eq(test_run(&r, text, NULL, 0, 1.0, 0), 0);
+	ck_assert_uint_eq(r.st.dried, 120);
+	ck_assert_uint_gt(r.st.lost_updates, 0);
+	test_run_free(&r);
+	for (i = 0; i < 3; i++) {
+		sets[0] = modes[i];
+		ck_assert_int_eq(test_run(&r, text, sets, 0, 1.0, 0), 0);
+		ck_assert_msg(r.st.lost_updates == 0, "%s lost %llu", modes[i],
+		    (unsigned long long)r.st.lost_updates);
+		ck_assert_uint_eq(r.st.cupboard_count, 120);
+		test_run_free(&r);
+	}
+	ck_assert_int_eq(no_children_left(), 1);
+}
+END_TEST
+
+/* Dryers in two processes take the towel and the cloth crosswise. */
+START_TEST(test_processes_deadlock)
+{
+	struct test_run	 r;
+	char		*text = test_scenario_text("deadlock");
+	const char	*sets[] = { "scenario.mode=processes", NULL };
+
+	ck_assert_int_eq(test_run(&r, text, sets, 0, 1.0, 0), 0);
+	ck_assert_int_eq(r.deadlock, 1);
+	ck_assert_ptr_nonnull(r.cycle);
+	ck_assert_ptr_nonnull(strstr(r.cycle, "towel"));
+	ck_assert_int_eq(r.st.conserved, 1);
+	ck_assert_int_eq(no_children_left(), 1);
+	test_run_free(&r);
+	free(text);
+}
+END_TEST
+
 static Suite *
 processes_suite(void)
 {
@@ -190,6 +236,8 @@ processes_suite(void)
 	tcase_add_test(tc, test_processes_zero_work_conserves);
 	tcase_add_test(tc, test_processes_stop_leaves_nothing);
 	tcase_add_test(tc, test_killed_dryer_loses_no_dish);
+	tcase_add_test(tc, test_processes_cupboard);
+	tcase_add_test(tc, test_processes_deadlock);
 	suite_add_tcase(s, tc);
 	return (s);
 }

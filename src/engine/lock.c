@@ -121,23 +121,17 @@ cupboard_put(struct run *run, struct wslot *w)
 		atomic_store_explicit(&c->count, v + 1, memory_order_relaxed);
 		return (rc);
 	case LOCK_MUTEX:
-		if (run->vc != NULL) {
-			while (c->vheld && rc == 0)
-				rc = vclock_block(run->vc, &c->vq);
-			if (rc == -1)
-				return (-1);
-			c->vheld = 1;
-		} else
-			lock_mutex(&c->mu);
-		break;
 	case LOCK_SPIN:
 		if (run->vc != NULL) {
+			/* One task runs at a time: a flag and a queue will do. */
 			while (c->vheld && rc == 0)
 				rc = vclock_block(run->vc, &c->vq);
 			if (rc == -1)
 				return (-1);
 			c->vheld = 1;
-		} else {
+		} else if (c->mode == LOCK_MUTEX)
+			lock_mutex(&c->mu);
+		else {
 			while (atomic_exchange_explicit(&c->spin, 1,
 			    memory_order_acquire))
 				;	/* spinning is the point */
