@@ -38,7 +38,7 @@ if command -v python3 >/dev/null 2>&1; then
 		bad "real threads with the GIL sped up ${s}x"; fi
 	if [ "$(nproc)" -ge 2 ]; then
 		s=$(speed processes on)
-		if awk -v s="$s" 'BEGIN { exit !(s > 1.4) }'; then ok; else
+		if awk -v s="$s" 'BEGIN { exit !(s > 1.3) }'; then ok; else
 			bad "real processes sped up only ${s}x"; fi
 	fi
 fi
