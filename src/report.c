@@ -69,16 +69,21 @@ report_text(FILE *f, struct engine *eng, const struct stats *s)
 		unsigned	 used = atomic_load(&run->used);
 
 		fprintf(f, "gil         %llu hand-overs, %.3f s waited in all "
-		    "(interval %g ms):", (unsigned long long)s->gil_handovers,
+		    "(interval %g ms)", (unsigned long long)s->gil_handovers,
 		    (double)s->gil_wait_ns / 1e9,
 		    (double)scn->gil_interval_ns / 1e6);
-		for (i = 0; i < used; i++) {
-			if (atomic_load(&run->slots[i].gil_wait_ns) > 0)
-				fprintf(f, " %s %.3f s", run->slots[i].name,
-				    (double)atomic_load(
-				    &run->slots[i].gil_wait_ns) / 1e9);
-		}
 		fputc('\n', f);
+		for (i = 0; i < used; i++) {
+			struct wslot	*w = &run->slots[i];
+
+			if (atomic_load(&w->gil_hold_ns) == 0 &&
+			    atomic_load(&w->gil_wait_ns) == 0)
+				continue;
+			fprintf(f, "  %-10s waited %.3f s for the GIL, held it "
+			    "%.3f s\n", w->name,
+			    (double)atomic_load(&w->gil_wait_ns) / 1e9,
+			    (double)atomic_load(&w->gil_hold_ns) / 1e9);
+		}
 	}
 	if (s->cupboard) {
 		fprintf(f, "cupboard    lock %s: %llu dried, %llu counted, "
@@ -178,10 +183,13 @@ report_json(FILE *f, struct engine *eng, const struct stats *s)
 			fputs(n++ ? ",{\"name\":" : "{\"name\":", f);
 			json_string(f, run->slots[i].name);
 			fprintf(f, ",\"pid\":%d,\"dishes\":%llu,"
-			    "\"busy_seconds\":%.6f,\"gil_wait_seconds\":%.6f}",
+			    "\"busy_seconds\":%.6f,\"gil_wait_seconds\":%.6f,"
+			    "\"gil_hold_seconds\":%.6f}",
 			    w->pid, (unsigned long long)w->dishes,
 			    (double)w->busy_ns / 1e9, (double)atomic_load(
-			    &run->slots[i].gil_wait_ns) / 1e9);
+			    &run->slots[i].gil_wait_ns) / 1e9,
+			    (double)atomic_load(&run->slots[i].gil_hold_ns) /
+			    1e9);
 		}
 	}
 	fputs("],\"racks\":[", f);

@@ -87,7 +87,8 @@ exec_real_compute(struct run *run, struct wslot *w, int64_t d)
 			slice = need - done;
 		t0 = cpuwork_thread_ns();
 		cpuwork_for(slice);
-		done += cpuwork_thread_ns() - t0;
+		t0 = cpuwork_thread_ns() - t0;
+		done += t0;
 		if (g == NULL) {
 			if (exec_real_checkpoint(run) == -1)
 				break;
@@ -102,8 +103,10 @@ exec_real_compute(struct run *run, struct wslot *w, int64_t d)
 			}
 		}
 	}
-	if (g != NULL)
+	if (g != NULL) {
 		gil_drop(g, w->id, 0, &run->stop);
+		atomic_fetch_add(&w->gil_hold_ns, done);
+	}
 	atomic_fetch_add(&w->gil_wait_ns, waited);
 	return (atomic_load(&run->stop) ? -1 : 0);
 }

@@ -74,6 +74,8 @@ virtual_compute(struct run *run, struct wslot *w, int64_t d)
 	rc = gil_compute_virtual(run->vc, run_gil(run, w), &run->vcores, w->id,
 	    d, run->scn->gil_interval_ns, &waited);
 	atomic_fetch_add(&w->gil_wait_ns, waited);
+	if (rc == 0 && run_gil(run, w) != NULL)
+		atomic_fetch_add(&w->gil_hold_ns, d);
 	return (rc);
 }
 

@@ -122,12 +122,15 @@ cupboard_put(struct run *run, struct wslot *w)
 		return (rc);
 	case LOCK_MUTEX:
 	case LOCK_SPIN:
+		atomic_fetch_add(&c->waiters, 1);
 		if (run->vc != NULL) {
 			/* One task runs at a time: a flag and a queue will do. */
 			while (c->vheld && rc == 0)
 				rc = vclock_block(run->vc, &c->vq);
-			if (rc == -1)
+			if (rc == -1) {
+				atomic_fetch_sub(&c->waiters, 1);
 				return (-1);
+			}
 			c->vheld = 1;
 		} else if (c->mode == LOCK_MUTEX)
 			lock_mutex(&c->mu);
@@ -136,6 +139,7 @@ cupboard_put(struct run *run, struct wslot *w)
 			    memory_order_acquire))
 				;	/* spinning is the point */
 		}
+		atomic_fetch_sub(&c->waiters, 1);
 		break;
 	}
 	atomic_store(&c->holder, w->id);

@@ -30,6 +30,7 @@ struct cupboard {
 	pthread_mutex_t	 mu;
 	_Atomic int	 spin;
 	_Atomic uint32_t holder;	/* who holds mu or spin */
+	_Atomic unsigned waiters;	/* waiting for it now */
 	_Atomic uint64_t acquisitions;
 	_Atomic int64_t	 wait_ns;
 	_Atomic int64_t	 longest_ns;

@@ -43,6 +43,7 @@ struct wslot {
 	_Atomic uint64_t dishes;	/* dishes finished */
 	_Atomic int	 pid;
 	_Atomic int64_t	 gil_wait_ns;	/* waiting for the GIL */
+	_Atomic int64_t	 gil_hold_ns;	/* computing while holding it */
 	_Atomic int	 waiting_lock;	/* named lock waited for, or -1 */
 	unsigned	 station;
 	unsigned	 index;		/* 1-based within its station */

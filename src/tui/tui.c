@@ -27,6 +27,7 @@
 
 #include "clock.h"
 #include "layout.h"
+#include "lock.h"
 #include "report.h"
 #include "stats.h"
 #include "xmalloc.h"
@@ -544,9 +545,17 @@ tui_draw_station(struct tui *t, unsigned si)
 			uint64_t	counted = atomic_load(&run->cupboard->count);
 			uint64_t	done = t->st.st[si].dishes;
 
+			uint32_t	holder = atomic_load(&run->cupboard->holder);
+
 			x += tui_printf(r->y + r->h - 1, r->x + 2 + x,
 			    r->w - 4 - x, "cupboard %llu ",
 			    (unsigned long long)counted);
+			if (holder < atomic_load(&run->used))
+				x += tui_printf(r->y + r->h - 1, r->x + 2 + x,
+				    r->w - 4 - x, "(%s: %s, %u wait) ",
+				    lock_mode_name(run->cupboard->mode),
+				    run->slots[holder].name,
+				    atomic_load(&run->cupboard->waiters));
 			if (done > counted) {
 				attron(tui_attr(t, C_BAD));
 				tui_printf(r->y + r->h - 1, r->x + 2 + x,
@@ -620,6 +629,11 @@ tui_draw_station(struct tui *t, unsigned si)
 				    2 - x) > 12 ? 10 : r->x + r->w - 3 - x,
 				    (double)(now - since) / (double)(end -
 				    since));
+			/* How long this worker has waited for the GIL. */
+			if (run_gil(run, w) != NULL && r->x + r->w - 1 - x > 30)
+				tui_printf(r->y + 1 + row, x + 11,
+				    r->x + r->w - 12 - x, "gil-wait %.1fs",
+				    (double)atomic_load(&w->gil_wait_ns) / 1e9);
 		} else
 			tui_puts(r->y + 1 + row, x, r->x + r->w - 1 - x,
 			    tui_state_name(s));
