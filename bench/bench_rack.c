@@ -153,12 +153,7 @@ engine_rate(int processes, int consumers, int n)
 		exit(1);
 	}
 	stats_init(&st, engine_scenario(eng));
-	while (!engine_finished(eng)) {
-		if (engine_drain(eng, stats_event, &st) == 0)
-			clock_sleep_ns(200000);
-	}
-	engine_wait(eng);
-	engine_drain(eng, stats_event, &st);
+	engine_follow(eng, stats_event, &st, NULL);
 	stats_finish(&st, eng);
 	if (!st.complete)
 		fprintf(stderr, "bench: run not complete!\n");

@@ -245,43 +245,56 @@ matrix_assignment(const char *key, const char *value, char *buf, size_t len)
 		snprintf(buf, len, "%s=%s", key, value);
 }
 
-/* Run a scenario quietly to the end and keep its figures. */
-static int
-run_quietly(const struct options *o, struct scenario *scn,
-    struct run_figures *rf)
+/*
+ * Run scn to the end (or to a signal), folding its events into *st, worker
+ * text to out_fd. Returns the engine for the report, or NULL with the error
+ * printed and *rc set; the caller frees st and the engine.
+ */
+static struct engine *
+main_run(const struct options *o, struct scenario *scn, int out_fd,
+    struct stats *st, int *rc)
 {
 	struct engine_opts	 eo;
 	struct engine		*eng;
-	struct stats		 st;
 	char			*cause = NULL;
 
 	memset(&eo, 0, sizeof eo);
 	eo.virtual_clock = o->virtual_clock;
 	eo.speed = o->speed;
-	eo.output_fd = -1;
+	eo.output_fd = out_fd;
 	if ((eng = engine_create(scn, &eo, &cause)) == NULL) {
 		fprintf(stderr, "dishrack: %s\n", cause);
 		free(cause);
 		scenario_free(scn);
-		return (-1);
+		*rc = EXIT_USAGE;
+		return (NULL);
 	}
-	stats_init(&st, engine_scenario(eng));
+	stats_init(st, engine_scenario(eng));
 	if (engine_start(eng, &cause) == -1) {
 		fprintf(stderr, "dishrack: %s\n", cause);
 		free(cause);
-		stats_free(&st);
+		stats_free(st);
 		engine_destroy(eng);
+		*rc = EXIT_RUN_FAILED;
+		return (NULL);
+	}
+	engine_follow(eng, stats_event, st, &main_signal);
+	stats_finish(st, eng);
+	*rc = 0;
+	return (eng);
+}
+
+/* Run a scenario quietly to the end and keep its figures. */
+static int
+run_quietly(const struct options *o, struct scenario *scn,
+    struct run_figures *rf)
+{
+	struct engine	*eng;
+	struct stats	 st;
+	int		 rc;
+
+	if ((eng = main_run(o, scn, -1, &st, &rc)) == NULL)
 		return (-1);
-	}
-	while (!engine_finished(eng)) {
-		if (main_signal != 0)
-			engine_stop(eng);
-		if (engine_drain(eng, stats_event, &st) == 0)
-			clock_sleep_ns(NSEC_PER_MSEC);
-	}
-	engine_wait(eng);
-	engine_drain(eng, stats_event, &st);
-	stats_finish(&st, eng);
 	rf->seconds = (double)st.t_end / 1e9;
 	rf->throughput = st.throughput;
 	rf->gil_switches = st.gil_handovers;
@@ -449,14 +462,10 @@ main_screen(struct options *o)
 static int
 main_headless(const struct options *o, struct scenario *scn)
 {
-	struct engine_opts	 eo;
 	struct engine		*eng;
 	struct stats		 st;
 	struct sigaction	 sa;
-	char			*cause = NULL;
-	int			 stopped = 0, rc;
-	size_t			 n;
-	int64_t			 idle = 20000;
+	int			 rc;
 
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = main_on_signal;
@@ -466,43 +475,10 @@ main_headless(const struct options *o, struct scenario *scn)
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	memset(&eo, 0, sizeof eo);
-	eo.virtual_clock = o->virtual_clock;
-	eo.speed = o->speed;
-	eo.output_fd = (o->quiet || o->json) ? -1 : STDOUT_FILENO;
-
-	if ((eng = engine_create(scn, &eo, &cause)) == NULL) {
-		fprintf(stderr, "dishrack: %s\n", cause);
-		free(cause);
-		scenario_free(scn);
-		return (EXIT_USAGE);
-	}
-	stats_init(&st, engine_scenario(eng));
-	if (engine_start(eng, &cause) == -1) {
-		fprintf(stderr, "dishrack: %s\n", cause);
-		free(cause);
-		stats_free(&st);
-		engine_destroy(eng);
-		return (EXIT_RUN_FAILED);
-	}
-	while (!engine_finished(eng)) {
-		n = engine_drain(eng, stats_event, &st);
-		if (main_signal != 0 && !stopped) {
-			engine_stop(eng);
-			stopped = 1;
-		}
-		/* Back off while idle: a fast run is read often, a slow one rarely. */
-		if (n > 0)
-			idle = 20000;
-		else {
-			clock_sleep_ns(idle);
-			if (idle < 5 * NSEC_PER_MSEC)
-				idle *= 2;
-		}
-	}
-	engine_wait(eng);
-	engine_drain(eng, stats_event, &st);
-	stats_finish(&st, eng);
+	eng = main_run(o, scn, (o->quiet || o->json) ? -1 : STDOUT_FILENO,
+	    &st, &rc);
+	if (eng == NULL)
+		return (rc);
 
 	if (o->json)
 		report_json(stdout, eng, &st);

@@ -74,14 +74,16 @@ test_run(struct test_run *tr, const char *text, const char *const *sets,
 		return (-1);
 	}
 	t0 = clock_mono_ns();
-	while (!engine_finished(eng)) {
-		if (engine_drain(eng, test_run_keep, tr) == 0)
-			clock_sleep_ns(1000000);
-		if (stop_after_ns > 0 && clock_mono_ns() - t0 > stop_after_ns)
-			engine_stop(eng);
+	if (stop_after_ns > 0) {
+		/* Interrupt the run after a while, as a signal would. */
+		while (!engine_finished(eng) &&
+		    clock_mono_ns() - t0 < stop_after_ns) {
+			if (engine_drain(eng, test_run_keep, tr) == 0)
+				clock_sleep_ns(1000000);
+		}
+		engine_stop(eng);
 	}
-	engine_wait(eng);
-	engine_drain(eng, test_run_keep, tr);
+	engine_follow(eng, test_run_keep, tr, NULL);
 	stats_finish(&tr->st, eng);
 	tr->deadlock = engine_deadlocked(eng);
 	if (engine_deadlock_cycle(eng) != NULL)

@@ -614,6 +614,31 @@ engine_drain(struct engine *e, void (*fn)(const struct event *, void *),
 	return (total);
 }
 
+void
+engine_follow(struct engine *e, void (*fn)(const struct event *, void *),
+    void *arg, volatile sig_atomic_t *stop)
+{
+	int64_t	idle = 20000;
+	int	stopped = 0;
+
+	while (!engine_finished(e)) {
+		if (stop != NULL && *stop != 0 && !stopped) {
+			engine_stop(e);
+			stopped = 1;
+		}
+		/* A fast run is read often, a slow one rarely. */
+		if (engine_drain(e, fn, arg) > 0)
+			idle = 20000;
+		else {
+			clock_sleep_ns(idle);
+			if (idle < 5 * NSEC_PER_MSEC)
+				idle *= 2;
+		}
+	}
+	engine_wait(e);
+	engine_drain(e, fn, arg);
+}
+
 int
 engine_finished(struct engine *e)
 {

@@ -7,6 +7,7 @@
 #ifndef DISHRACK_ENGINE_H
 #define DISHRACK_ENGINE_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -42,6 +43,16 @@ int		 engine_start(struct engine *, char **cause);
  */
 size_t		 engine_drain(struct engine *,
 		    void (*fn)(const struct event *, void *), void *arg);
+
+/*
+ * Drain events into fn until every worker has ended and been collected,
+ * reading often while events flow and backing off while idle. A non-zero
+ * *stop (if stop is not NULL) interrupts the run; the drain goes on to the
+ * end, so no event is lost.
+ */
+void		 engine_follow(struct engine *,
+		    void (*fn)(const struct event *, void *), void *arg,
+		    volatile sig_atomic_t *stop);
 
 /* Every worker has ended and been collected. */
 int		 engine_finished(struct engine *);
