@@ -7,7 +7,7 @@
 set -u
 DISHRACK=${DISHRACK:-src/dishrack}
 SECONDS_CPU=${SECONDS_CPU:-20}
-DISHES=${DISHES:-2000000}
+DISHES=${DISHES:-8000000}
 TMP=$(mktemp -d)
 T="tmux -S $TMP/sock"
 trap '$T kill-server 2>/dev/null; rm -rf "$TMP"' EXIT
