@@ -11,6 +11,7 @@
 #include "cpuwork.h"
 #include "gil.h"
 #include "runutil.h"
+#include "check_main.h"
 
 #define MS	NSEC_PER_MSEC
 
@@ -187,14 +188,4 @@ gil_suite(void)
 	return (s);
 }
 
-int
-main(void)
-{
-	SRunner	*sr = srunner_create(gil_suite());
-	int	 failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
-}
+CHECK_MAIN(gil_suite)

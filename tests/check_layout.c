@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "layout.h"
+#include "check_main.h"
 
 /* No part leaves the screen, and none overlaps another. */
 static void
@@ -154,14 +155,4 @@ layout_suite(void)
 	return (s);
 }
 
-int
-main(void)
-{
-	SRunner	*sr = srunner_create(layout_suite());
-	int	 failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
-}
+CHECK_MAIN(layout_suite)

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "runutil.h"
+#include "check_main.h"
 
 /* Many dishes through four dryers with a wide window: a reliable race. */
 static const char *race_text =
@@ -137,14 +138,4 @@ locks_suite(void)
 	return (s);
 }
 
-int
-main(void)
-{
-	SRunner	*sr = srunner_create(locks_suite());
-	int	 failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
-}
+CHECK_MAIN(locks_suite)

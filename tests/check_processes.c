@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 
 #include "runutil.h"
+#include "check_main.h"
 
 /* Entries in /dev/shm whose name mentions dishrack. */
 static int
@@ -242,14 +243,4 @@ processes_suite(void)
 	return (s);
 }
 
-int
-main(void)
-{
-	SRunner	*sr = srunner_create(processes_suite());
-	int	 failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
-}
+CHECK_MAIN(processes_suite)

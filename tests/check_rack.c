@@ -13,6 +13,7 @@
 #include "clock.h"
 #include "rack.h"
 #include "scenario.h"
+#include "check_main.h"
 
 static struct rack *
 new_rack(uint32_t capacity, uint64_t need)
@@ -377,14 +378,4 @@ rack_suite(void)
 	return (s);
 }
 
-int
-main(void)
-{
-	SRunner	*sr = srunner_create(rack_suite());
-	int	 failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
-}
+CHECK_MAIN(rack_suite)

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "scenario.h"
+#include "check_main.h"
 
 #define SEC	1000000000LL
 #define MS	1000000LL
@@ -1226,14 +1227,4 @@ scenario_suite(void)
 }
 
 /* Run the suite; the exit status is whether every test passed. */
-int
-main(void)
-{
-	SRunner	*sr = srunner_create(scenario_suite());
-	int	 failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
-}
+CHECK_MAIN(scenario_suite)

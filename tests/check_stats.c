@@ -12,6 +12,7 @@
 #include "clock.h"
 #include "rack.h"
 #include "stats.h"
+#include "check_main.h"
 
 #define SEC	NSEC_PER_SEC
 
@@ -229,14 +230,4 @@ stats_suite(void)
 	return (s);
 }
 
-int
-main(void)
-{
-	SRunner	*sr = srunner_create(stats_suite());
-	int	 failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
-}
+CHECK_MAIN(stats_suite)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "runutil.h"
+#include "check_main.h"
 
 /* Does out hold a line that is none of the whole lines a worker says? */
 static int
@@ -157,14 +158,4 @@ threads_suite(void)
 	return (s);
 }
 
-int
-main(void)
-{
-	SRunner	*sr = srunner_create(threads_suite());
-	int	 failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
-}
+CHECK_MAIN(threads_suite)

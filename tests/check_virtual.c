@@ -11,6 +11,7 @@
 
 #include "runutil.h"
 #include "vclock.h"
+#include "check_main.h"
 
 #define SEC	NSEC_PER_SEC
 
@@ -309,14 +310,4 @@ virtual_suite(void)
 	return (s);
 }
 
-int
-main(void)
-{
-	SRunner	*sr = srunner_create(virtual_suite());
-	int	 failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
-}
+CHECK_MAIN(virtual_suite)
