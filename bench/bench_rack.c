@@ -163,16 +163,38 @@ engine_rate(int processes, int consumers, int n)
 	return (rate);
 }
 
+static int
+cmp_double(const void *a, const void *b)
+{
+	double	x = *(const double *)a, y = *(const double *)b;
+
+	return ((x > y) - (x < y));
+}
+
+static double
+median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof *v, cmp_double);
+	return (n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2);
+}
+
+#define MAX_REPS	15
+
 int
 main(int argc, char **argv)
 {
 	int		 n = argc > 1 ? atoi(argv[1]) : 200000;
-	int		 p, c;
-	double		 bare, robust, eng;
+	int		 reps = argc > 2 ? atoi(argv[2]) : 5;
+	int		 p, c, k;
+	double		 bare[MAX_REPS], robust[MAX_REPS], eng[MAX_REPS];
+	double		 mb, mr, me;
 	const char	*kind;
 
-	printf("dishes per second, zero work, %d dishes, %ld cores\n", n,
-	    sysconf(_SC_NPROCESSORS_ONLN));
+	if (reps < 1 || reps > MAX_REPS)
+		reps = 5;
+	printf("dishes per second, zero work, %d dishes, %ld cores, median "
+	    "of %d runs (the three kinds alternate)\n", n,
+	    sysconf(_SC_NPROCESSORS_ONLN), reps);
 	printf("%-10s %-5s %12s %12s %12s %8s %8s\n", "rack", "line",
 	    "bare ring", "bare robust", "engine", "engine/", "engine/");
 	printf("%-10s %-5s %12s %12s %12s %8s %8s\n", "", "", "", "", "",
@@ -180,12 +202,18 @@ main(int argc, char **argv)
 	for (p = 0; p <= 1; p++) {
 		kind = p ? "processes" : "threads";
 		for (c = 1; c <= 2; c++) {
-			bare = bare_rate(p, 0, c, n);
-			robust = bare_rate(p, 1, c, n);
-			eng = engine_rate(p, c, n);
+			/* Alternate, so a slow spell of the machine hits all. */
+			for (k = 0; k < reps; k++) {
+				bare[k] = bare_rate(p, 0, c, n);
+				robust[k] = bare_rate(p, 1, c, n);
+				eng[k] = engine_rate(p, c, n);
+			}
+			mb = median(bare, reps);
+			mr = median(robust, reps);
+			me = median(eng, reps);
 			printf("%-10s 1->%-2d %12.0f %12.0f %12.0f %7.2fx "
-			    "%7.2fx\n", kind, c, bare, robust, eng, eng / bare,
-			    eng / robust);
+			    "%7.2fx\n", kind, c, mb, mr, me, me / mb, me / mr);
+			fflush(stdout);
 		}
 	}
 	printf("target: engine (racks and events) at least 0.5x the bare "

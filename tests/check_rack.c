@@ -15,13 +15,23 @@
 #include "scenario.h"
 #include "check_main.h"
 
+/* Zeroed memory aligned as the arena aligns it (a rack's lines are). */
+static struct rack *
+alloc_rack(size_t size)
+{
+	void	*p = NULL;
+
+	ck_assert_int_eq(posix_memalign(&p, 64, size), 0);
+	memset(p, 0, size);
+	return (p);
+}
+
 static struct rack *
 new_rack(uint32_t capacity, uint64_t need)
 {
 	struct rack	*r;
 
-	r = calloc(1, rack_size(capacity, need));
-	ck_assert_ptr_nonnull(r);
+	r = alloc_rack(rack_size(capacity, need));
 	ck_assert_int_eq(rack_init(r, RACK_THREADS, NULL, capacity, need), 0);
 	return (r);
 }
@@ -181,6 +191,38 @@ START_TEST(test_join_timeout_and_done)
 }
 END_TEST
 
+/*
+ * A worker's task_done may wait for its next get: the get pays what the
+ * hand owes first, under the same lock, and join sees the count change.
+ */
+START_TEST(test_get_pays_what_the_hand_owes)
+{
+	struct rack	*r = new_rack(RACK_UNBOUNDED, 4);
+	struct hand	 h = { DISH_NONE, 0 };
+
+	rack_put(r, 1, NULL, NULL);
+	rack_put(r, 2, NULL, NULL);
+	ck_assert_uint_eq(rack_get(r, &h, NULL, NULL), 1);
+	/* The dish went on (a put elsewhere): the hand only owes. */
+	atomic_store(&h.dish, DISH_NONE);
+	ck_assert_uint_eq(rack_unfinished(r), 2);
+	ck_assert_uint_eq(rack_get(r, &h, NULL, NULL), 2);
+	ck_assert_uint_eq(rack_unfinished(r), 1);
+	ck_assert_int_eq(atomic_load(&h.owes), 1);
+	ck_assert_int_eq(rack_join(r, 10 * NSEC_PER_MSEC), 1);
+	/* The last get finds the rack closed and empty, and still pays. */
+	atomic_store(&h.dish, DISH_NONE);
+	rack_close(r);
+	ck_assert_uint_eq(rack_get(r, &h, NULL, NULL), DISH_NONE);
+	ck_assert_int_eq(atomic_load(&h.owes), 0);
+	ck_assert_uint_eq(rack_unfinished(r), 0);
+	ck_assert_int_eq(rack_join(r, 0), 0);
+	/* Nothing owed: a task_done is an error, as in Python. */
+	ck_assert_int_eq(rack_task_done(r, &h), -1);
+	free_rack(r);
+}
+END_TEST
+
 START_TEST(test_close_drains_then_ends)
 {
 	struct rack	*r = new_rack(RACK_UNBOUNDED, 4);
@@ -220,7 +262,7 @@ START_TEST(test_pile)
 	dish_t		 d;
 	int		 i;
 
-	r = calloc(1, rack_size(RACK_UNBOUNDED, 0));
+	r = alloc_rack(rack_size(RACK_UNBOUNDED, 0));
 	ck_assert_int_eq(rack_init_pile(r, RACK_THREADS, NULL, 5), 0);
 	ck_assert_uint_eq(rack_depth(r), 5);
 	ck_assert_uint_eq(rack_unfinished(r), 5);
@@ -363,6 +405,7 @@ rack_suite(void)
 	tcase_add_test(tc, test_handoff_waits_for_taker);
 	tcase_add_test(tc, test_handoff_blocks_until_taken);
 	tcase_add_test(tc, test_join_timeout_and_done);
+	tcase_add_test(tc, test_get_pays_what_the_hand_owes);
 	tcase_add_test(tc, test_close_drains_then_ends);
 	tcase_add_test(tc, test_abort_wakes_waiters);
 	tcase_add_test(tc, test_pile);

@@ -22,6 +22,7 @@ ev_ring_init(struct ev_ring *r, uint32_t n)
 {
 	atomic_store(&r->head, 0);
 	atomic_store(&r->tail, 0);
+	r->tail_seen = 0;
 	atomic_store(&r->abandoned, 0);
 	atomic_store(&r->dropped, 0);
 	r->mask = n - 1;
@@ -35,7 +36,10 @@ ev_ring_put(struct ev_ring *r, const struct event *e)
 
 	head = atomic_load_explicit(&r->head, memory_order_relaxed);
 	for (;;) {
+		if (head - r->tail_seen <= r->mask)
+			break;
 		tail = atomic_load_explicit(&r->tail, memory_order_acquire);
+		r->tail_seen = tail;
 		if (head - tail <= r->mask)
 			break;
 		if (atomic_load_explicit(&r->abandoned, memory_order_relaxed)) {

@@ -53,13 +53,20 @@ struct event {
 	int32_t		arg;
 };
 
+/*
+ * Each side writes only its own cache line and keeps the last index it
+ * read of the other's: the producer looks at tail only when the ring
+ * seems full, the consumer at head once per take, so the two lines cross
+ * between cores rarely instead of at every event.
+ */
 struct ev_ring {
-	_Atomic uint64_t head;		/* written by the producer */
-	_Atomic uint64_t tail;		/* written by the consumer */
-	_Atomic int	 abandoned;	/* no consumer: drop, never wait */
-	_Atomic uint64_t dropped;
+	_Alignas(64) _Atomic uint64_t head;	/* written by the producer */
+	uint64_t	 tail_seen;	/* producer's copy of tail */
 	uint32_t	 mask;
-	struct event	 ev[];
+	_Alignas(64) _Atomic uint64_t tail;	/* written by the consumer */
+	_Alignas(64) _Atomic int abandoned;	/* no consumer: drop, never wait */
+	_Atomic uint64_t dropped;
+	_Alignas(64) struct event ev[];
 };
 
 /* Bytes for a ring of n events (n a power of two). */

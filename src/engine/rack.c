@@ -3,7 +3,12 @@
  * accounting.
  *
  * DESIGN: every field but depth and aborted is read and written with mu
- * held (virtual racks: with the baton held). Each wait re-checks its
+ * held (virtual racks: with the baton held). A worker's task_done is paid
+ * inside its next get, under the one lock both need: the rack's hottest
+ * path takes the lock once per dish per side, as a bare ring does, and
+ * the count and the hand still change together for whoever finds the
+ * worker dead. Real racks wake one waiter per dish or slot (the others
+ * would only find nothing); virtual racks wake all, in a fixed order. Each wait re-checks its
  * condition after waking. Real waits are bounded (RACK_WAIT_SLICE) so a
  * lost wake-up, or a process that died between a change and its broadcast,
  * costs a slice, never a hang. Process racks use a robust mutex: a child
@@ -29,6 +34,8 @@ static void	rk_lock(struct rack *);
 static void	rk_unlock(struct rack *);
 static int	rk_wait(struct rack *, int, int64_t);
 static void	rk_broadcast(struct rack *, int);
+static void	rk_signal(struct rack *, int);
+static int	rk_pay(struct rack *, struct hand *);
 
 size_t
 rack_size(uint32_t capacity, uint64_t need)
@@ -160,6 +167,37 @@ rk_broadcast(struct rack *r, int which)
 		pthread_cond_broadcast(&r->cond[which]);
 }
 
+/*
+ * Wake a waiter for one new dish or one free slot. Virtual waiters all
+ * wake, so the order in which they run stays the one the clock chooses.
+ */
+static void
+rk_signal(struct rack *r, int which)
+{
+	if (r->sync == RACK_VIRTUAL)
+		vclock_wake_all(r->vc, &r->vq[which]);
+	else
+		pthread_cond_signal(&r->cond[which]);
+}
+
+/* The task_done a hand owes, with the lock held. 0, or -1 if none. */
+static int
+rk_pay(struct rack *r, struct hand *hand)
+{
+	int	rc = 0;
+
+	if (r->unfinished == 0)
+		rc = -1;
+	else if (--r->unfinished == 0 && r->waiting_joiners > 0)
+		rk_broadcast(r, RACK_ALL_DONE);
+	if (hand != NULL) {
+		atomic_store_explicit(&hand->dish, DISH_NONE,
+		    memory_order_relaxed);
+		atomic_store_explicit(&hand->owes, 0, memory_order_relaxed);
+	}
+	return (rc);
+}
+
 /* The most dishes that may sit in the rack. */
 static uint32_t
 rk_limit(const struct rack *r)
@@ -208,11 +246,12 @@ rack_put(struct rack *r, dish_t d, struct hand *hand, int *blocked)
 	ticket = ++r->puts;
 	r->unfinished++;
 	if (hand != NULL)
-		atomic_store(&hand->dish, DISH_NONE);
+		atomic_store_explicit(&hand->dish, DISH_NONE,
+		    memory_order_relaxed);
 	rk_set_depth(r);
 	depth = (int)atomic_load_explicit(&r->depth, memory_order_relaxed);
 	if (r->waiting_takers > 0)
-		rk_broadcast(r, RACK_NOT_EMPTY);
+		rk_signal(r, RACK_NOT_EMPTY);
 	if (r->capacity == 0) {
 		/* A hand-off completes only when someone has taken it. */
 		while (r->takes < ticket) {
@@ -240,6 +279,9 @@ rack_get(struct rack *r, struct hand *hand, int *depth, int *blocked)
 	if (blocked != NULL)
 		*blocked = 0;
 	rk_lock(r);
+	if (hand != NULL && atomic_load_explicit(&hand->owes,
+	    memory_order_relaxed))
+		rk_pay(r, hand);
 	while (r->count == 0 && !r->closed) {
 		if (blocked != NULL)
 			*blocked = 1;
@@ -264,15 +306,18 @@ rack_get(struct rack *r, struct hand *hand, int *depth, int *blocked)
 	r->count--;
 	r->takes++;
 	if (hand != NULL) {
-		atomic_store(&hand->dish, d);
-		atomic_store(&hand->owes, 1);
+		atomic_store_explicit(&hand->dish, d, memory_order_relaxed);
+		atomic_store_explicit(&hand->owes, 1, memory_order_relaxed);
 	}
 	rk_set_depth(r);
 	if (depth != NULL)
 		*depth = (int)atomic_load_explicit(&r->depth,
 		    memory_order_relaxed);
-	if (r->waiting_putters > 0)
+	/* A hand-off's putters wait for their own ticket: wake them all. */
+	if (r->waiting_putters > 0 && r->capacity == 0)
 		rk_broadcast(r, RACK_NOT_FULL);
+	else if (r->waiting_putters > 0)
+		rk_signal(r, RACK_NOT_FULL);
 	rk_unlock(r);
 	return (d);
 }
@@ -300,45 +345,10 @@ rack_putback(struct rack *r, dish_t d)
 int
 rack_task_done(struct rack *r, struct hand *hand)
 {
-	uint64_t	u;
-	int		rc = 0;
+	int	rc;
 
-	/*
-	 * Threads need no lock to count down: only reaching zero must be
-	 * seen by a joiner, and that takes the lock below. Processes keep the
-	 * whole update under the lock, so the hand and the count change
-	 * together for whoever finds the worker dead.
-	 */
-	if (r->sync != RACK_PROCESSES) {
-		u = atomic_load_explicit(&r->unfinished, memory_order_relaxed);
-		do {
-			if (u == 0)
-				return (-1);
-		} while (!atomic_compare_exchange_weak_explicit(&r->unfinished,
-		    &u, u - 1, memory_order_acq_rel, memory_order_relaxed));
-		if (hand != NULL) {
-			atomic_store_explicit(&hand->dish, DISH_NONE,
-			    memory_order_relaxed);
-			atomic_store_explicit(&hand->owes, 0,
-			    memory_order_relaxed);
-		}
-		if (u == 1) {
-			rk_lock(r);
-			if (r->waiting_joiners > 0)
-				rk_broadcast(r, RACK_ALL_DONE);
-			rk_unlock(r);
-		}
-		return (0);
-	}
 	rk_lock(r);
-	if (r->unfinished == 0)
-		rc = -1;
-	else if (--r->unfinished == 0 && r->waiting_joiners > 0)
-		rk_broadcast(r, RACK_ALL_DONE);
-	if (hand != NULL) {
-		atomic_store(&hand->dish, DISH_NONE);
-		atomic_store(&hand->owes, 0);
-	}
+	rc = rk_pay(r, hand);
 	rk_unlock(r);
 	return (rc);
 }

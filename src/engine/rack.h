@@ -46,29 +46,34 @@ enum {
 	RACK_NCONDS
 };
 
+/*
+ * Laid out by use: the lock and what every put and get changes share the
+ * first two cache lines, so a dish moves two lines between cores, not
+ * five; what only waits and set-up touch comes after.
+ */
 struct rack {
 	pthread_mutex_t	 mu;
-	pthread_cond_t	 cond[RACK_NCONDS];
-	struct vwaitq	 vq[RACK_NCONDS];
-	struct vclock	*vc;
-	enum rack_sync	 sync;
-
-	uint32_t	 capacity;	/* RACK_UNBOUNDED, 0 = hand-off, or N */
-	uint32_t	 nslots;	/* 0 for a pile */
-	uint64_t	 pile;		/* a pile: dishes 0..pile-1, no slots */
 	uint32_t	 head;
 	uint32_t	 count;
-	uint64_t	 puts;
-	uint64_t	 takes;
-	_Atomic uint64_t unfinished;	/* put and not yet task_done */
-	_Atomic uint32_t depth;		/* count, for readers without the lock */
-	uint32_t	 max_depth;
-	int		 closed;
-	_Atomic int	 aborted;
 	unsigned	 waiting_takers;
 	unsigned	 waiting_putters;
 	unsigned	 waiting_joiners;
-	dish_t		 slots[];
+	int		 closed;
+	uint64_t	 puts;
+	uint64_t	 takes;
+	uint64_t	 unfinished;	/* put and not yet task_done */
+	_Atomic uint32_t depth;		/* count, for readers without the lock */
+	uint32_t	 max_depth;
+	uint32_t	 capacity;	/* RACK_UNBOUNDED, 0 = hand-off, or N */
+	uint32_t	 nslots;	/* 0 for a pile */
+	uint64_t	 pile;		/* a pile: dishes 0..pile-1, no slots */
+	_Atomic int	 aborted;
+	enum rack_sync	 sync;
+
+	pthread_cond_t	 cond[RACK_NCONDS];
+	struct vwaitq	 vq[RACK_NCONDS];
+	struct vclock	*vc;
+	_Alignas(64) dish_t slots[];
 };
 
 /* Bytes for a rack of capacity that must hold up to need dishes at once. */
@@ -92,9 +97,12 @@ int		 rack_put(struct rack *, dish_t, struct hand *,
 		    int *blocked);
 
 /*
- * Take the oldest dish, waiting while empty. The hand receives it, and
- * owes a task_done, under the lock. Returns the dish, or DISH_NONE if closed and empty, or aborted.
- * *depth (if not NULL) gets the depth after the take.
+ * Take the oldest dish, waiting while empty. A task_done the hand still
+ * owes for its last dish is paid first, in the same critical section, so
+ * a worker that goes straight back for the next dish never pays for a
+ * lock of its own. The hand receives the dish, and owes a task_done,
+ * under the lock. Returns the dish, or DISH_NONE if closed and empty, or
+ * aborted. *depth (if not NULL) gets the depth after the take.
  */
 dish_t		 rack_get(struct rack *, struct hand *, int *depth,
 		    int *blocked);

@@ -33,9 +33,14 @@ enum ws_state {
 	WS_EXITED
 };
 
-/* One worker: a thread, a process or a virtual task. */
+/*
+ * One worker: a thread, a process or a virtual task. Slots sit side by
+ * side and each is written by its own worker at every dish, so each
+ * starts a cache line of its own (a neighbour's writes would otherwise
+ * evict the ring pointer this worker reads at every event).
+ */
 struct wslot {
-	_Atomic int	 state;		/* enum ws_state */
+	_Alignas(64) _Atomic int state;	/* enum ws_state */
 	_Atomic int64_t	 since;		/* scenario time of the last change */
 	_Atomic int64_t	 work_end;	/* when the current work ends */
 	struct hand	 hand;		/* dish held, task_done owed */

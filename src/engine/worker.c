@@ -235,12 +235,19 @@ worker_main(struct run *run, struct wslot *w)
 			worker_event(w, t, EV_PUT, dish, depth);
 		}
 
-		/* rack.task_done(); the put above said "done" already. */
-		rack_task_done(rs->in, &w->hand);
+		/*
+		 * rack.task_done(): the hand owes it, and the next rack_get
+		 * pays it under the lock it takes anyway (or the exit below).
+		 * The put above said "done" already.
+		 */
 		atomic_fetch_add_explicit(&w->dishes, 1, memory_order_relaxed);
 		if (rs->out == NULL)
 			worker_event(w, t, EV_DONE, dish, 0);
 	}
+	if (atomic_load_explicit(&w->hand.owes, memory_order_relaxed) &&
+	    atomic_load_explicit(&w->hand.dish, memory_order_relaxed) ==
+	    DISH_NONE)
+		rack_task_done(rs->in, &w->hand);
 	t = run_now(run);
 	worker_set_state(w, t, WS_EXITED);
 	worker_event(w, t, EV_EXIT, DISH_NONE, why);
