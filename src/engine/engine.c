@@ -30,6 +30,7 @@
 #include "xmalloc.h"
 
 #define ENGINE_RING_EVENTS	1024
+#define ENGINE_BATCH_NS		(1 * NSEC_PER_MSEC)
 /*
  * Bytes of event rings. The mapping is lazy: pages a ring never reaches
  * are never touched, so rings can be deep enough that a worker hardly ever
@@ -632,10 +633,16 @@ engine_follow(struct engine *e, void (*fn)(const struct event *, void *),
 			engine_stop(e);
 			stopped = 1;
 		}
-		/* A fast run is read often, a slow one rarely. */
-		if (engine_drain(e, fn, arg) > 0)
+		/*
+		 * Read in batches: the rings hold milliseconds of events even
+		 * at full speed, and a reader that polls takes a core's share
+		 * from the workers it watches (two cores, three threads). An
+		 * idle run is read ever more rarely, up to every 5 ms.
+		 */
+		if (engine_drain(e, fn, arg) > 0) {
 			idle = 20000;
-		else {
+			clock_sleep_ns(ENGINE_BATCH_NS);
+		} else {
 			clock_sleep_ns(idle);
 			if (idle < 5 * NSEC_PER_MSEC)
 				idle *= 2;

@@ -30,6 +30,9 @@
 
 #define RACK_WAIT_SLICE	(100 * NSEC_PER_MSEC)
 
+#define PILE_LEFT(w)		((uint32_t)((w) >> 32))
+#define PILE_UNFINISHED(w)	((uint32_t)(w))
+
 static void	rk_lock(struct rack *);
 static void	rk_unlock(struct rack *);
 static int	rk_wait(struct rack *, int, int64_t);
@@ -101,11 +104,8 @@ rack_init_pile(struct rack *r, enum rack_sync sync, struct vclock *vc,
 		return (-1);
 	r->capacity = RACK_UNBOUNDED;
 	r->nslots = 0;
-	r->pile = n;
-	r->count = (uint32_t)n;
-	r->puts = n;
-	r->unfinished = n;
-	atomic_store(&r->depth, (uint32_t)n);
+	r->pile = (uint32_t)n;
+	atomic_store(&r->pile_left, n << 32 | n);
 	r->max_depth = (uint32_t)n;
 	return (rk_init_sync(r, sync, vc));
 }
@@ -180,6 +180,15 @@ rk_signal(struct rack *r, int which)
 		pthread_cond_signal(&r->cond[which]);
 }
 
+/* Put and not yet done; a rack's with the lock held, a pile's any time. */
+static uint32_t
+rk_unfinished(struct rack *r)
+{
+	if (r->nslots == 0)
+		return (PILE_UNFINISHED(atomic_load(&r->pile_left)));
+	return (r->unfinished);
+}
+
 /* The task_done a hand owes, with the lock held. 0, or -1 if none. */
 static int
 rk_pay(struct rack *r, struct hand *hand)
@@ -220,10 +229,79 @@ rk_set_depth(struct rack *r)
 		r->max_depth = d;
 }
 
+
+/* Tell a joiner that the last task_done has come. */
+static void
+rk_all_done(struct rack *r)
+{
+	rk_lock(r);
+	if (r->waiting_joiners > 0)
+		rk_broadcast(r, RACK_ALL_DONE);
+	rk_unlock(r);
+}
+
+/*
+ * Take from a pile without its lock: pay what the hand owes and take the
+ * next number in one compare-and-swap. The lock is for waiting only, once
+ * the pile is empty, until it is closed.
+ */
+static dish_t
+rk_pile_get(struct rack *r, struct hand *hand, int *depth, int *blocked)
+{
+	uint64_t	w, nw;
+	int		owes;
+
+	owes = hand != NULL && atomic_load_explicit(&hand->owes,
+	    memory_order_relaxed);
+	w = atomic_load_explicit(&r->pile_left, memory_order_relaxed);
+	do {
+		nw = w;
+		if (owes && PILE_UNFINISHED(w) > 0)
+			nw--;
+		if (PILE_LEFT(w) > 0 && !atomic_load_explicit(&r->aborted,
+		    memory_order_relaxed))
+			nw -= (uint64_t)1 << 32;
+	} while (nw != w && !atomic_compare_exchange_weak_explicit(
+	    &r->pile_left, &w, nw, memory_order_acq_rel,
+	    memory_order_relaxed));
+	if (owes) {
+		atomic_store_explicit(&hand->dish, DISH_NONE,
+		    memory_order_relaxed);
+		atomic_store_explicit(&hand->owes, 0, memory_order_relaxed);
+		if (PILE_UNFINISHED(nw) == 0 && PILE_UNFINISHED(w) == 1)
+			rk_all_done(r);
+	}
+	if (PILE_LEFT(nw) < PILE_LEFT(w)) {
+		if (hand != NULL) {
+			atomic_store_explicit(&hand->dish,
+			    r->pile - PILE_LEFT(w), memory_order_relaxed);
+			atomic_store_explicit(&hand->owes, 1,
+			    memory_order_relaxed);
+		}
+		if (depth != NULL)
+			*depth = (int)PILE_LEFT(nw);
+		return ((dish_t)(r->pile - PILE_LEFT(w)));
+	}
+	/* Empty (or aborted): the end comes with close. */
+	rk_lock(r);
+	while (!r->closed) {
+		if (blocked != NULL)
+			*blocked = 1;
+		r->waiting_takers++;
+		if (rk_wait(r, RACK_NOT_EMPTY, -1) == -1) {
+			r->waiting_takers--;
+			break;
+		}
+		r->waiting_takers--;
+	}
+	rk_unlock(r);
+	return (DISH_NONE);
+}
+
 int
 rack_put(struct rack *r, dish_t d, struct hand *hand, int *blocked)
 {
-	uint64_t	ticket;
+	uint32_t	ticket;
 	int		depth, rc;
 
 	if (blocked != NULL)
@@ -254,7 +332,7 @@ rack_put(struct rack *r, dish_t d, struct hand *hand, int *blocked)
 		rk_signal(r, RACK_NOT_EMPTY);
 	if (r->capacity == 0) {
 		/* A hand-off completes only when someone has taken it. */
-		while (r->takes < ticket) {
+		while (r->puts - r->count < ticket) {
 			if (blocked != NULL)
 				*blocked = 1;
 			r->waiting_putters++;
@@ -278,6 +356,8 @@ rack_get(struct rack *r, struct hand *hand, int *depth, int *blocked)
 
 	if (blocked != NULL)
 		*blocked = 0;
+	if (r->nslots == 0)
+		return (rk_pile_get(r, hand, depth, blocked));
 	rk_lock(r);
 	if (hand != NULL && atomic_load_explicit(&hand->owes,
 	    memory_order_relaxed))
@@ -297,14 +377,9 @@ rack_get(struct rack *r, struct hand *hand, int *depth, int *blocked)
 		rk_unlock(r);
 		return (DISH_NONE);
 	}
-	if (r->nslots == 0)
-		d = (dish_t)(r->pile - r->count);
-	else {
-		d = r->slots[r->head];
-		r->head = (r->head + 1) % r->nslots;
-	}
+	d = r->slots[r->head];
+	r->head = (r->head + 1) % r->nslots;
 	r->count--;
-	r->takes++;
 	if (hand != NULL) {
 		atomic_store_explicit(&hand->dish, d, memory_order_relaxed);
 		atomic_store_explicit(&hand->owes, 1, memory_order_relaxed);
@@ -333,7 +408,6 @@ rack_putback(struct rack *r, dish_t d)
 		r->head = (r->head + r->nslots - 1) % r->nslots;
 		r->slots[r->head] = d;
 		r->count++;
-		r->takes--;
 		rk_set_depth(r);
 		rk_broadcast(r, RACK_NOT_EMPTY);
 		rc = 0;
@@ -345,8 +419,26 @@ rack_putback(struct rack *r, dish_t d)
 int
 rack_task_done(struct rack *r, struct hand *hand)
 {
-	int	rc;
+	uint64_t	w;
+	int		rc;
 
+	if (r->nslots == 0) {
+		w = atomic_load_explicit(&r->pile_left, memory_order_relaxed);
+		do {
+			if (PILE_UNFINISHED(w) == 0)
+				return (-1);
+		} while (!atomic_compare_exchange_weak_explicit(&r->pile_left,
+		    &w, w - 1, memory_order_acq_rel, memory_order_relaxed));
+		if (hand != NULL) {
+			atomic_store_explicit(&hand->dish, DISH_NONE,
+			    memory_order_relaxed);
+			atomic_store_explicit(&hand->owes, 0,
+			    memory_order_relaxed);
+		}
+		if (PILE_UNFINISHED(w) == 1)
+			rk_all_done(r);
+		return (0);
+	}
 	rk_lock(r);
 	rc = rk_pay(r, hand);
 	rk_unlock(r);
@@ -362,7 +454,7 @@ rack_join(struct rack *r, int64_t timeout_ns)
 	if (timeout_ns >= 0)
 		deadline = clock_mono_ns() + timeout_ns;
 	rk_lock(r);
-	while (r->unfinished > 0) {
+	while (rk_unfinished(r) > 0) {
 		left = -1;
 		if (timeout_ns >= 0 && r->sync != RACK_VIRTUAL) {
 			left = deadline - clock_mono_ns();
@@ -411,6 +503,9 @@ rack_abort(struct rack *r)
 uint32_t
 rack_depth(const struct rack *r)
 {
+	if (r->nslots == 0)
+		return (PILE_LEFT(atomic_load_explicit(&r->pile_left,
+		    memory_order_relaxed)));
 	return (atomic_load_explicit(&r->depth, memory_order_relaxed));
 }
 
@@ -431,9 +526,22 @@ rack_unfinished(struct rack *r)
 	uint64_t	u;
 
 	rk_lock(r);
-	u = r->unfinished;
+	u = rk_unfinished(r);
 	rk_unlock(r);
 	return (u);
+}
+
+uint64_t
+rack_taken(struct rack *r)
+{
+	uint64_t	n;
+
+	if (r->nslots == 0)
+		return (r->pile - PILE_LEFT(atomic_load(&r->pile_left)));
+	rk_lock(r);
+	n = r->puts - r->count;
+	rk_unlock(r);
+	return (n);
 }
 
 void

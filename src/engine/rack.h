@@ -47,27 +47,36 @@ enum {
 };
 
 /*
- * Laid out by use: the lock and what every put and get changes share the
- * first two cache lines, so a dish moves two lines between cores, not
- * five; what only waits and set-up touch comes after.
+ * Laid out by use: the lock and everything a put or a get writes share
+ * one cache line (with glibc on x86-64), so a dish moves one line between
+ * cores besides its slot. What puts and gets only read, and what only
+ * waits and set-up write, comes after: those lines stay shared. Counts
+ * are 32 bits because a run has at most DISH_MAX dishes; how many were
+ * taken is puts - count.
  */
 struct rack {
 	pthread_mutex_t	 mu;
 	uint32_t	 head;
 	uint32_t	 count;
+	uint32_t	 puts;
+	uint32_t	 unfinished;	/* put and not yet task_done */
+	_Atomic uint32_t depth;		/* count, for readers without the lock */
+	uint32_t	 max_depth;
+
 	unsigned	 waiting_takers;
 	unsigned	 waiting_putters;
 	unsigned	 waiting_joiners;
 	int		 closed;
-	uint64_t	 puts;
-	uint64_t	 takes;
-	uint64_t	 unfinished;	/* put and not yet task_done */
-	_Atomic uint32_t depth;		/* count, for readers without the lock */
-	uint32_t	 max_depth;
+	_Atomic int	 aborted;
 	uint32_t	 capacity;	/* RACK_UNBOUNDED, 0 = hand-off, or N */
 	uint32_t	 nslots;	/* 0 for a pile */
-	uint64_t	 pile;		/* a pile: dishes 0..pile-1, no slots */
-	_Atomic int	 aborted;
+	uint32_t	 pile;		/* a pile: dishes 0..pile-1, no slots */
+	/*
+	 * A pile's dishes left (high half) and unfinished (low half) in one
+	 * word: its takers are threads of one process, so a single
+	 * compare-and-swap takes a dish and pays the last one's task_done.
+	 */
+	_Atomic uint64_t pile_left;
 	enum rack_sync	 sync;
 
 	pthread_cond_t	 cond[RACK_NCONDS];
@@ -127,6 +136,7 @@ void		 rack_abort(struct rack *);
 uint32_t	 rack_depth(const struct rack *);
 uint32_t	 rack_max_depth(struct rack *);
 uint64_t	 rack_unfinished(struct rack *);
+uint64_t	 rack_taken(struct rack *);	/* dishes taken, net of putbacks */
 
 /* Release the rack's synchronisation objects (threads only). */
 void		 rack_destroy(struct rack *);

@@ -165,7 +165,7 @@ stats_finish(struct stats *s, struct engine *eng)
 	if (end.t_end < 0)
 		end.t_end = engine_now(eng);
 	end.wall_ns = engine_wall_ns(eng);
-	end.pile_takes = run->pile->takes;
+	end.pile_takes = rack_taken(run->pile);
 	for (i = 0; i < run->nstations; i++) {
 		end.live[i] = atomic_load(&run->st[i].live);
 		if (i > 0)

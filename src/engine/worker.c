@@ -240,7 +240,9 @@ worker_main(struct run *run, struct wslot *w)
 		 * pays it under the lock it takes anyway (or the exit below).
 		 * The put above said "done" already.
 		 */
-		atomic_fetch_add_explicit(&w->dishes, 1, memory_order_relaxed);
+		/* Only this worker writes it: no locked add, no barrier. */
+		atomic_store_explicit(&w->dishes, atomic_load_explicit(
+		    &w->dishes, memory_order_relaxed) + 1, memory_order_relaxed);
 		if (rs->out == NULL)
 			worker_event(w, t, EV_DONE, dish, 0);
 	}
