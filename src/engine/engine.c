@@ -207,7 +207,7 @@ engine_create(struct scenario *scn, const struct engine_opts *opts,
 	if (nslots < total)
 		nslots = total;
 	ring_n = engine_ring_events(ENGINE_EVENT_BUDGET /
-	    ((size_t)nslots * sizeof(struct event)), 64, 65536);
+	    ((size_t)nslots * sizeof(struct event)), 64, 131072);
 	ring_bytes = ev_ring_size(ring_n);
 
 	size = sizeof(struct run) + sizeof(struct output) +

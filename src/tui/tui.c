@@ -34,6 +34,7 @@
 
 #define FRAME_NS	(33 * NSEC_PER_MSEC)	/* at most 30 frames a second */
 #define IDLE_MS		500
+#define DRAIN_MS	4		/* while events flow: rings hold more */
 #define OUT_LINES	200
 #define OUT_LINE_MAX	512
 #define TL_LEN		1024			/* timeline buckets kept */
@@ -1280,7 +1281,7 @@ tui_run(const struct tui_opts *o, tui_factory make, void *arg)
 		if (engine_finished(t->eng) || engine_paused(t->eng))
 			timeout(IDLE_MS);
 		else if (n > 0)
-			timeout(1);
+			timeout(DRAIN_MS);
 		else
 			timeout((int)(FRAME_NS / NSEC_PER_MSEC));
 		ch = getch();
