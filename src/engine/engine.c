@@ -97,20 +97,15 @@ void
 run_event(struct run *run, struct wslot *w, enum ev_kind kind, dish_t dish,
     int32_t arg)
 {
-	struct event	e;
+	int64_t	t = run_now(run);
 
-	e.t = run_now(run);
-	e.worker = w != NULL ? w->id : EV_ENGINE;
-	e.station = w != NULL ? (uint16_t)w->station : 0;
-	e.kind = (uint16_t)kind;
-	e.dish = dish;
-	e.arg = arg;
 	if (w != NULL) {
-		ev_ring_put(w->ring, &e);
+		/* A worker's ring: its own, or a dead process's. */
+		ev_ring_put(w->ring, t, kind, dish, arg);
 		return;
 	}
 	pthread_mutex_lock(&run->ring_mu);
-	ev_ring_put(run->ring, &e);
+	ev_ring_put(run->ring, t, kind, dish, arg);
 	pthread_mutex_unlock(&run->ring_mu);
 }
 
@@ -207,7 +202,7 @@ engine_create(struct scenario *scn, const struct engine_opts *opts,
 	if (nslots < total)
 		nslots = total;
 	ring_n = engine_ring_events(ENGINE_EVENT_BUDGET /
-	    ((size_t)nslots * sizeof(struct event)), 64, 131072);
+	    ((size_t)nslots * sizeof(struct ev_rec)), 64, 131072);
 	ring_bytes = ev_ring_size(ring_n);
 
 	size = sizeof(struct run) + sizeof(struct output) +
@@ -610,9 +605,12 @@ engine_drain(struct engine *e, void (*fn)(const struct event *, void *),
 	used = atomic_load(&run->used);
 	for (i = 0; i <= used; i++) {
 		struct ev_ring	*r = i < used ? run->slots[i].ring : run->ring;
+		uint32_t	 who = i < used ? i : EV_ENGINE;
+		uint16_t	 st = i < used ?
+				    (uint16_t)run->slots[i].station : 0;
 
 		while ((n = ev_ring_take(r, e->buf,
-		    sizeof e->buf / sizeof e->buf[0])) > 0) {
+		    sizeof e->buf / sizeof e->buf[0], who, st)) > 0) {
 			for (j = 0; j < n; j++)
 				fn(&e->buf[j], arg);
 			total += n;

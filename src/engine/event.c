@@ -14,7 +14,7 @@
 size_t
 ev_ring_size(uint32_t n)
 {
-	return (sizeof(struct ev_ring) + (size_t)n * sizeof(struct event));
+	return (sizeof(struct ev_ring) + (size_t)n * sizeof(struct ev_rec));
 }
 
 void
@@ -29,8 +29,10 @@ ev_ring_init(struct ev_ring *r, uint32_t n)
 }
 
 void
-ev_ring_put(struct ev_ring *r, const struct event *e)
+ev_ring_put(struct ev_ring *r, int64_t t, enum ev_kind kind, uint32_t dish,
+    int32_t arg)
 {
+	struct ev_rec	*rec;
 	uint64_t	head, tail;
 	unsigned	spins = 0;
 
@@ -51,20 +53,33 @@ ev_ring_put(struct ev_ring *r, const struct event *e)
 		else
 			clock_sleep_ns(50000);
 	}
-	r->ev[head & r->mask] = *e;
+	rec = &r->ev[head & r->mask];
+	rec->tk = (uint64_t)(t < 0 ? 0 : t) << 8 | (uint8_t)kind;
+	rec->dish = dish;
+	rec->arg = arg;
 	atomic_store_explicit(&r->head, head + 1, memory_order_release);
 }
 
 size_t
-ev_ring_take(struct ev_ring *r, struct event *out, size_t max)
+ev_ring_take(struct ev_ring *r, struct event *out, size_t max,
+    uint32_t worker, uint16_t station)
 {
-	uint64_t	head, tail;
-	size_t		n = 0;
+	const struct ev_rec	*rec;
+	uint64_t		 head, tail;
+	size_t			 n = 0;
 
 	tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
 	head = atomic_load_explicit(&r->head, memory_order_acquire);
-	while (tail != head && n < max)
-		out[n++] = r->ev[tail++ & r->mask];
+	while (tail != head && n < max) {
+		rec = &r->ev[tail++ & r->mask];
+		out[n].t = (int64_t)(rec->tk >> 8);
+		out[n].kind = (uint16_t)(rec->tk & 0xff);
+		out[n].worker = worker;
+		out[n].station = station;
+		out[n].dish = rec->dish;
+		out[n].arg = rec->arg;
+		n++;
+	}
 	atomic_store_explicit(&r->tail, tail, memory_order_release);
 	return (n);
 }

@@ -54,6 +54,17 @@ struct event {
 };
 
 /*
+ * What a ring holds of an event: 16 bytes, four to a cache line. The
+ * worker and station are the ring's own (a ring has one writer, and a
+ * slot is never reused), so the reader fills them in.
+ */
+struct ev_rec {
+	uint64_t	tk;		/* time << 8 | kind */
+	uint32_t	dish;
+	int32_t		arg;
+};
+
+/*
  * Each side writes only its own cache line and keeps the last index it
  * read of the other's: the producer looks at tail only when the ring
  * seems full, the consumer at head once per take, so the two lines cross
@@ -66,7 +77,7 @@ struct ev_ring {
 	_Alignas(64) _Atomic uint64_t tail;	/* written by the consumer */
 	_Alignas(64) _Atomic int abandoned;	/* no consumer: drop, never wait */
 	_Atomic uint64_t dropped;
-	_Alignas(64) struct event ev[];
+	_Alignas(64) struct ev_rec ev[];
 };
 
 /* Bytes for a ring of n events (n a power of two). */
@@ -77,10 +88,15 @@ void	ev_ring_init(struct ev_ring *, uint32_t n);
  * Append an event. A full ring makes the producer wait for the consumer
  * (events are the record the figures are made from), unless abandoned.
  */
-void	ev_ring_put(struct ev_ring *, const struct event *);
+void	ev_ring_put(struct ev_ring *, int64_t t, enum ev_kind, uint32_t dish,
+	    int32_t arg);
 
-/* Take up to max events. Returns how many. */
-size_t	ev_ring_take(struct ev_ring *, struct event *, size_t max);
+/*
+ * Take up to max events, as written by worker of station (the ring's
+ * owner: a slot, or EV_ENGINE). Returns how many.
+ */
+size_t	ev_ring_take(struct ev_ring *, struct event *, size_t max,
+	    uint32_t worker, uint16_t station);
 
 const char *ev_kind_name(enum ev_kind);
 

@@ -73,15 +73,7 @@ static void
 worker_event(struct wslot *w, int64_t t, enum ev_kind kind, dish_t dish,
     int32_t arg)
 {
-	struct event	e;
-
-	e.t = t;
-	e.worker = w->id;
-	e.station = (uint16_t)w->station;
-	e.kind = (uint16_t)kind;
-	e.dish = dish;
-	e.arg = arg;
-	ev_ring_put(w->ring, &e);
+	ev_ring_put(w->ring, t, kind, dish, arg);
 }
 
 static void
