@@ -214,6 +214,36 @@ START_TEST(test_retired_worker_counts_until_it_left)
 }
 END_TEST
 
+/* The screen's caption: the last [script] say or pause, never a set. */
+START_TEST(test_caption_follows_the_script)
+{
+	const unsigned		 count[] = { 1 };
+	const double		 secs[] = { 1 };
+	struct scenario		*scn = make_scenario(1, count, secs, 1);
+	struct script_step	 steps[3];
+	struct stats		 s;
+
+	memset(steps, 0, sizeof steps);
+	steps[0].kind = STEP_SAY;
+	steps[1].kind = STEP_SET;
+	steps[2].kind = STEP_PAUSE;
+	scn->script = steps;
+	scn->nscript = 3;
+	stats_init(&s, scn);
+	ck_assert_int_eq(s.caption, -1);
+	ev(&s, 0, EV_ENGINE, 0, EV_SCRIPT, DISH_NONE, 0);
+	ck_assert_int_eq(s.caption, 0);
+	ev(&s, 1, EV_ENGINE, 0, EV_SCRIPT, DISH_NONE, 1);
+	ck_assert_int_eq(s.caption, 0);
+	ev(&s, 2, EV_ENGINE, 0, EV_SCRIPT, DISH_NONE, 2);
+	ck_assert_int_eq(s.caption, 2);
+	ev(&s, 3, EV_ENGINE, 0, EV_SCRIPT, DISH_NONE, 7);	/* no such step */
+	ck_assert_int_eq(s.caption, 2);
+	stats_free(&s);
+	free(scn);
+}
+END_TEST
+
 static Suite *
 stats_suite(void)
 {
@@ -226,6 +256,7 @@ stats_suite(void)
 	tcase_add_test(tc, test_lost_dish_breaks_conservation);
 	tcase_add_test(tc, test_duplicate_dish_is_caught);
 	tcase_add_test(tc, test_retired_worker_counts_until_it_left);
+	tcase_add_test(tc, test_caption_follows_the_script);
 	suite_add_tcase(s, tc);
 	return (s);
 }

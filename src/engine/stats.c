@@ -26,6 +26,7 @@ stats_init(struct stats *s, const struct scenario *scn)
 	for (i = 1; i < scn->nstations; i++)
 		s->rk[i].capacity = scenario_rack(scn, i);
 	s->bottleneck = -1;
+	s->caption = -1;
 }
 
 static struct worker_stats *
@@ -52,7 +53,13 @@ stats_event(const struct event *e, void *arg)
 	unsigned		 st = e->station;
 
 	s->events++;
-	if (e->worker == EV_ENGINE || st >= s->nstations)
+	if (e->worker == EV_ENGINE) {
+		if (e->kind == EV_SCRIPT && (unsigned)e->arg < s->scn->nscript &&
+		    s->scn->script[e->arg].kind != STEP_SET)
+			s->caption = e->arg;
+		return;
+	}
+	if (st >= s->nstations)
 		return;
 	w = stats_worker(s, e->worker);
 	w->station = st;

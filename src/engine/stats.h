@@ -57,6 +57,7 @@ struct stats {
 	uint8_t			*finished;	/* per dish, times dried */
 	uint64_t		 ndishes;
 	uint64_t		 events;
+	int			 caption;	/* last [script] say or pause, or -1 */
 
 	/* From stats_finish. */
 	uint64_t		 taken;		/* from the pile */

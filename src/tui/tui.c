@@ -94,7 +94,6 @@ struct tui {
 	int			 step_pending;
 	int			 summary;
 	int			 dirty;
-	int			 caption_step;
 	char			 status[160];
 	int64_t			 status_until;
 	int64_t			 last_frame;
@@ -331,21 +330,6 @@ tui_set_status(struct tui *t, const char *fmt, ...)
 }
 
 /* --- Folding the run in ------------------------------------------------ */
-
-static void
-tui_on_event(const struct event *e, void *arg)
-{
-	struct tui	*t = arg;
-
-	stats_event(e, &t->st);
-	if (e->worker == EV_ENGINE && e->kind == EV_SCRIPT) {
-		const struct scenario	*scn = engine_scenario(t->eng);
-
-		if ((unsigned)e->arg < scn->nscript &&
-		    scn->script[e->arg].kind != STEP_SET)
-			t->caption_step = e->arg;
-	}
-}
 
 static void
 tui_push_line(struct tui *t)
@@ -805,9 +789,8 @@ tui_draw_caption(struct tui *t)
 	}
 	if (t->status_until > clock_mono_ns())
 		text = t->status;
-	else if (t->caption_step >= 0 &&
-	    (unsigned)t->caption_step < scn->nscript)
-		text = scn->script[t->caption_step].text;
+	else if (t->st.caption >= 0)
+		text = scn->script[t->st.caption].text;
 	if (text == NULL || *text == '\0')
 		return;
 	attron(tui_attr(t, C_CAPTION) | A_BOLD);
@@ -979,7 +962,6 @@ tui_start_engine(struct tui *t)
 	stats_init(&t->st, scn);
 	t->have_stats = 0;
 	t->summary = 0;
-	t->caption_step = -1;
 	t->out_pos = 0;
 	t->nlines = 0;
 	t->npartial = 0;
@@ -1230,7 +1212,7 @@ tui_run(const struct tui_opts *o, tui_factory make, void *arg)
 		return (1);
 	}
 	while (!quit) {
-		n = engine_drain(t->eng, tui_on_event, t);
+		n = engine_drain(t->eng, stats_event, &t->st);
 		if (tui_read_output(t))
 			t->dirty = 1;
 		if (n > 0) {
@@ -1245,7 +1227,7 @@ tui_run(const struct tui_opts *o, tui_factory make, void *arg)
 			break;
 		}
 		if (engine_finished(t->eng) && !t->summary) {
-			engine_drain(t->eng, tui_on_event, t);
+			engine_drain(t->eng, stats_event, &t->st);
 			tui_read_output(t);
 			stats_finish(&t->st, t->eng);
 			t->have_stats = 1;

@@ -50,6 +50,7 @@ expect_screen "rack" "rack"
 expect_screen "timeline" "timeline"
 expect_screen "Washing salad" "output pane"
 expect_screen "space pause" "key bar"
+expect_screen "One washer (2 s a dish) feeds two dryers" "[script] caption"
 
 # d: a third dryer appears and works.
 $T send-keys -t dr d
