@@ -166,11 +166,13 @@ engine_create(struct scenario *scn, const struct engine_opts *opts,
 	size_t		 size, ring_bytes;
 	uint32_t	 ring_n;
 	unsigned	 nslots, i, total = 0;
+	char		 where[1100];
 
 	if (!opts->virtual_clock && scn->mode == MODE_ASYNC) {
-		xasprintf(cause, "%s:%u:%u: mode 'async' is not available in "
-		    "this version; use threads or processes, or --clock virtual",
-		    scn->file, scn->mode_pos.line, scn->mode_pos.col);
+		scenario_where(scn, &scn->mode_pos, where, sizeof where);
+		xasprintf(cause, "%s: mode 'async' is not available in this "
+		    "version; use threads or processes, or --clock virtual",
+		    where);
 		return (NULL);
 	}
 	if (scn->transport != NULL && strcmp(scn->transport, "local") != 0) {

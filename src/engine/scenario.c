@@ -144,8 +144,6 @@ static void	scratch_release(struct scenario *);
 static int	check_script_sets(struct parser *);
 static void	set_defaults(struct scenario *, const char *);
 static char	*read_file(FILE *, const char *, size_t *, char **);
-static void	pos_format(const struct scenario *, const struct scn_pos *,
-		    char *, size_t);
 
 const struct scn_key scn_keys[] = {
 	{ SECTION_SCENARIO, "title", KEY_STRING, NULL, "the file name",
@@ -1656,9 +1654,8 @@ bad:
 	return (-1);
 }
 
-/* "FILE:LINE:COL" of a value, "--set", or the file if it was a default. */
-static void
-pos_format(const struct scenario *s, const struct scn_pos *pos, char *buf,
+void
+scenario_where(const struct scenario *s, const struct scn_pos *pos, char *buf,
     size_t len)
 {
 	if (pos->file != NULL && pos->line != 0)
@@ -1685,7 +1682,7 @@ scenario_validate(const struct scenario *s, int force, char **cause)
 		if (largest == NULL || st->count > largest->count)
 			largest = st;
 		if (st->count > SCN_MAX_THREADS) {
-			pos_format(s, &st->count_pos, where, sizeof where);
+			scenario_where(s, &st->count_pos, where, sizeof where);
 			xasprintf(cause, "%s: %s.count = %u is more than %d "
 			    "threads; pass --force to allow it", where,
 			    st->name, st->count, SCN_MAX_THREADS);
@@ -1693,7 +1690,7 @@ scenario_validate(const struct scenario *s, int force, char **cause)
 		}
 	}
 	if (s->mode == MODE_PROCESSES && total > SCN_MAX_PROCESSES) {
-		pos_format(s, &largest->count_pos, where, sizeof where);
+		scenario_where(s, &largest->count_pos, where, sizeof where);
 		xasprintf(cause, "%s: %u processes in all is more than %d; "
 		    "pass --force to allow it", where, total,
 		    SCN_MAX_PROCESSES);

@@ -173,6 +173,10 @@ struct scenario	*scenario_load(const char *path, char **cause);
  * Apply one "section.key=value" override, as --set or a [script] set step.
  * Returns 0, or -1 with *cause allocated ("--set: unknown key ...").
  */
+/* "FILE:LINE:COL" of a value, "--set", or the file if it was a default. */
+void		 scenario_where(const struct scenario *, const struct scn_pos *,
+		    char *buf, size_t len);
+
 int		 scenario_set(struct scenario *, const char *assignment,
 		    char **cause);
 

@@ -55,5 +55,15 @@ expect_grep "$TMP/err" "^dishrack: --set: .*dryer.count" "--set suggestion"
 expect_exit 2 "--set bad value" -- "$DISHRACK" --check --set dryer.count=x
 expect_grep "$TMP/err" "^dishrack: --set: " "--set bad value message"
 
+# A mode this version cannot run: where it was asked for, file or --set.
+printf '[scenario]\nmode = async\n[washer]\n' >"$TMP/async.scn"
+expect_exit 2 "async in a file" -- "$DISHRACK" --headless "$TMP/async.scn"
+expect_grep "$TMP/err" "^dishrack: $TMP/async.scn:2:8: mode 'async'" \
+    "async in a file: its position"
+expect_exit 2 "async by --set" -- "$DISHRACK" --headless \
+    --set scenario.mode=async seed-threads
+expect_grep "$TMP/err" "^dishrack: --set: mode 'async'" \
+    "async by --set: names --set"
+
 expect_clean "after bad input"
 finish
