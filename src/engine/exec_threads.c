@@ -69,15 +69,31 @@ exec_real_sleep(struct run *run, int64_t d)
  * between them honours a drop request from a waiter, as CPython's eval
  * loop does.
  */
+/*
+ * Take the GIL and add the wait to the worker's figure at once, so the
+ * screen sees a long wait when it ends rather than when the dish does.
+ */
+static int
+exec_gil_take(struct run *run, struct wslot *w, struct gil *g)
+{
+	int64_t	waited = 0;
+	int	rc;
+
+	rc = gil_take(g, w->id, &run->stop, &waited);
+	atomic_fetch_add_explicit(&w->gil_wait_ns, waited,
+	    memory_order_relaxed);
+	return (rc);
+}
+
 int
 exec_real_compute(struct run *run, struct wslot *w, int64_t d)
 {
 	struct gil	*g = run_gil(run, w);
-	int64_t		 need, done = 0, t0, slice, waited = 0;
+	int64_t		 need, done = 0, t0, slice;
 
 	/* Processor time is real time divided by the speed, like waits. */
 	need = run_clock_real(&run->clock, d);
-	if (g != NULL && gil_take(g, w->id, &run->stop, &waited) == -1)
+	if (g != NULL && exec_gil_take(run, w, g) == -1)
 		return (-1);
 	while (done < need) {
 		if (atomic_load(&run->stop))
@@ -97,17 +113,14 @@ exec_real_compute(struct run *run, struct wslot *w, int64_t d)
 		if (gil_drop_requested(g) || run_clock_paused(&run->clock)) {
 			gil_drop(g, w->id, 1, &run->stop);
 			if (exec_real_checkpoint(run) == -1 ||
-			    gil_take(g, w->id, &run->stop, &waited) == -1) {
-				atomic_fetch_add(&w->gil_wait_ns, waited);
+			    exec_gil_take(run, w, g) == -1)
 				return (-1);
-			}
 		}
 	}
 	if (g != NULL) {
 		gil_drop(g, w->id, 0, &run->stop);
 		atomic_fetch_add(&w->gil_hold_ns, done);
 	}
-	atomic_fetch_add(&w->gil_wait_ns, waited);
 	return (atomic_load(&run->stop) ? -1 : 0);
 }
 
