@@ -36,7 +36,7 @@
  * are never touched, so rings can be deep enough that a worker hardly ever
  * waits for the reader.
  */
-#define ENGINE_EVENT_BUDGET	((size_t)256 << 20)
+#define ENGINE_EVENT_BUDGET	((size_t)512 << 20)
 #define ENGINE_JOIN_SLICE	(100 * NSEC_PER_MSEC)
 
 struct engine {
@@ -204,7 +204,7 @@ engine_create(struct scenario *scn, const struct engine_opts *opts,
 	if (nslots < total)
 		nslots = total;
 	ring_n = engine_ring_events(ENGINE_EVENT_BUDGET /
-	    ((size_t)nslots * sizeof(struct ev_rec)), 64, 131072);
+	    ((size_t)nslots * sizeof(struct ev_rec)), 64, 262144);
 	ring_bytes = ev_ring_size(ring_n);
 
 	size = sizeof(struct run) + sizeof(struct output) +

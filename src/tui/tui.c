@@ -34,7 +34,7 @@
 
 #define FRAME_NS	(33 * NSEC_PER_MSEC)	/* at most 30 frames a second */
 #define IDLE_MS		500
-#define DRAIN_MS	4		/* while events flow: rings hold more */
+#define DRAIN_MS	8		/* while events flow; rings hold ~20 ms */
 #define OUT_LINES	200
 #define OUT_LINE_MAX	512
 #define TL_LEN		1024			/* timeline buckets kept */
@@ -1258,7 +1258,8 @@ tui_run(const struct tui_opts *o, tui_factory make, void *arg)
 			break;
 		/*
 		 * Keep the event rings drained while they flow (a full ring
-		 * stalls the workers); draw at most every FRAME_NS regardless.
+		 * stalls the workers), but not so often that waking up costs
+		 * the workers a core's share; draw at most every FRAME_NS.
 		 */
 		if (engine_finished(t->eng) || engine_paused(t->eng))
 			timeout(IDLE_MS);
