@@ -53,7 +53,7 @@ rate_screen() {
 
 # Alternate the two and keep the median ratio: one run of either is at
 # the mercy of whatever else the two cores are doing.
-RUNS=${RUNS:-5}
+RUNS=${RUNS:-7}
 ratios=""
 i=1
 while [ $i -le "$RUNS" ]; do
