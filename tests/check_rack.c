@@ -279,74 +279,6 @@ START_TEST(test_pile)
 }
 END_TEST
 
-struct pile_taker {
-	struct rack	*r;
-	uint8_t		*seen;
-	uint64_t	 got;
-};
-
-/* A washer's loop: the next get pays the last task_done. */
-static void *
-pile_taker_main(void *arg)
-{
-	struct pile_taker	*t = arg;
-	struct hand		 h = { DISH_NONE, 0 };
-	dish_t			 d;
-
-	while ((d = rack_get(t->r, &h, NULL, NULL)) != DISH_NONE) {
-		t->seen[d]++;
-		t->got++;
-		atomic_store(&h.dish, DISH_NONE);	/* put on elsewhere */
-	}
-	ck_assert_int_eq(atomic_load(&h.owes), 0);
-	return (NULL);
-}
-
-static void *
-pile_joiner_main(void *arg)
-{
-	struct rack	*r = arg;
-
-	ck_assert_int_eq(rack_join(r, -1), 0);
-	rack_close(r);
-	return (NULL);
-}
-
-/* Takers share a pile without its lock: every dish once, join wakes. */
-START_TEST(test_pile_many_takers)
-{
-	enum { N = 200000, T = 4 };
-	struct pile_taker	 t[T];
-	pthread_t		 th[T], joiner;
-	struct rack		*r;
-	uint8_t			*seen;
-	uint64_t		 total = 0;
-	int			 i;
-
-	r = alloc_rack(rack_size(RACK_UNBOUNDED, 0));
-	ck_assert_int_eq(rack_init_pile(r, RACK_THREADS, NULL, N), 0);
-	seen = calloc(N, 1);
-	pthread_create(&joiner, NULL, pile_joiner_main, r);
-	for (i = 0; i < T; i++) {
-		t[i] = (struct pile_taker){ .r = r, .seen = seen };
-		pthread_create(&th[i], NULL, pile_taker_main, &t[i]);
-	}
-	for (i = 0; i < T; i++) {
-		pthread_join(th[i], NULL);
-		total += t[i].got;
-	}
-	pthread_join(joiner, NULL);
-	ck_assert_uint_eq(total, N);
-	for (i = 0; i < N; i++)
-		ck_assert_uint_eq(seen[i], 1);
-	ck_assert_uint_eq(rack_unfinished(r), 0);
-	ck_assert_uint_eq(rack_depth(r), 0);
-	ck_assert_uint_eq(rack_taken(r), N);
-	free(seen);
-	free_rack(r);
-}
-END_TEST
-
 START_TEST(test_putback_goes_first)
 {
 	struct rack	*r = new_rack(RACK_UNBOUNDED, 4);
@@ -387,6 +319,7 @@ struct counter {
 	struct rack	*r;
 	uint8_t		*seen;
 	uint64_t	 got;
+	int		 pay_later;	/* as a worker: the next get pays */
 };
 
 static void *
@@ -400,10 +333,60 @@ counter_main(void *arg)
 		/* Each dish has one taker, so this byte has one writer. */
 		c->seen[d]++;
 		c->got++;
-		rack_task_done(c->r, &h);
+		if (c->pay_later)
+			atomic_store(&h.dish, DISH_NONE);	/* put on */
+		else
+			rack_task_done(c->r, &h);
 	}
+	ck_assert_int_eq(atomic_load(&h.owes), 0);
 	return (NULL);
 }
+
+static void *
+pile_joiner_main(void *arg)
+{
+	struct rack	*r = arg;
+
+	ck_assert_int_eq(rack_join(r, -1), 0);
+	rack_close(r);
+	return (NULL);
+}
+
+/* Takers share a pile without its lock: every dish once, join wakes. */
+START_TEST(test_pile_many_takers)
+{
+	enum { N = 200000, T = 4 };
+	struct counter		 t[T];
+	pthread_t		 th[T], joiner;
+	struct rack		*r;
+	uint8_t			*seen;
+	uint64_t		 total = 0;
+	int			 i;
+
+	r = alloc_rack(rack_size(RACK_UNBOUNDED, 0));
+	ck_assert_int_eq(rack_init_pile(r, RACK_THREADS, NULL, N), 0);
+	seen = calloc(N, 1);
+	pthread_create(&joiner, NULL, pile_joiner_main, r);
+	for (i = 0; i < T; i++) {
+		t[i] = (struct counter){ .r = r, .seen = seen,
+		    .pay_later = 1 };
+		pthread_create(&th[i], NULL, counter_main, &t[i]);
+	}
+	for (i = 0; i < T; i++) {
+		pthread_join(th[i], NULL);
+		total += t[i].got;
+	}
+	pthread_join(joiner, NULL);
+	ck_assert_uint_eq(total, N);
+	for (i = 0; i < N; i++)
+		ck_assert_uint_eq(seen[i], 1);
+	ck_assert_uint_eq(rack_unfinished(r), 0);
+	ck_assert_uint_eq(rack_depth(r), 0);
+	ck_assert_uint_eq(rack_taken(r), N);
+	free(seen);
+	free_rack(r);
+}
+END_TEST
 
 static void
 stress(uint32_t capacity)
