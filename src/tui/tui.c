@@ -1245,7 +1245,9 @@ tui_run(const struct tui_opts *o, tui_factory make, void *arg)
 			if (!engine_paused(t->eng))
 				t->dirty = 1;
 		}
-		if (t->dirty || now - t->last_frame > NSEC_PER_SEC) {
+		/* A paused or finished screen has nothing that moves. */
+		if (t->dirty || (now - t->last_frame > NSEC_PER_SEC &&
+		    !engine_finished(t->eng) && !engine_paused(t->eng))) {
 			tui_draw(t);
 			t->dirty = 0;
 			t->last_frame = now;
