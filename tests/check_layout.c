@@ -139,6 +139,51 @@ START_TEST(test_every_size_is_sane)
 }
 END_TEST
 
+static const struct keyhint hints[] = {
+	{ "space", "pause", 1 },
+	{ ".", "step", 4 },
+	{ "+/-", "speed", 2 },
+	{ "?", "help", 0 },
+	{ "q", "quit", 0 },
+};
+
+/* All fit: all shown, in their order, and the columns add up. */
+START_TEST(test_keyhints_all_fit)
+{
+	int	shown[5], i;
+
+	/* 11 + 6 + 9 + 6 + 6 and four gaps of 2 */
+	ck_assert_int_eq(layout_keyhints(hints, 5, 200, shown), 46);
+	for (i = 0; i < 5; i++)
+		ck_assert_int_eq(shown[i], 1);
+	ck_assert_int_eq(layout_keyhints(hints, 5, 46, shown), 46);
+	ck_assert_int_eq(shown[1], 1);
+}
+END_TEST
+
+/* Short of room: help and quit stay, then by rank, never past width. */
+START_TEST(test_keyhints_by_rank)
+{
+	int	shown[5], w;
+
+	w = layout_keyhints(hints, 5, 45, shown);
+	ck_assert_int_le(w, 45);
+	ck_assert_int_eq(shown[1], 0);		/* ". step" goes first */
+	ck_assert_int_eq(shown[3] + shown[4] + shown[0] + shown[2], 4);
+	w = layout_keyhints(hints, 5, 14, shown);
+	ck_assert_int_eq(w, 14);		/* "? help  q quit" */
+	ck_assert_int_eq(shown[3], 1);
+	ck_assert_int_eq(shown[4], 1);
+	ck_assert_int_eq(shown[0] + shown[1] + shown[2], 0);
+	/* A smaller hint of a later rank may take what is left. */
+	w = layout_keyhints(hints, 5, 22, shown);
+	ck_assert_int_eq(shown[0], 0);		/* "space pause" is 11 */
+	ck_assert_int_eq(shown[1], 1);		/* ". step" is 6 */
+	ck_assert_int_eq(w, 22);
+	ck_assert_int_eq(layout_keyhints(hints, 5, 3, shown), 0);
+}
+END_TEST
+
 static Suite *
 layout_suite(void)
 {
@@ -151,6 +196,8 @@ layout_suite(void)
 	tcase_add_test(tc, test_many_workers_are_capped);
 	tcase_add_test(tc, test_big_drops_timeline_and_output);
 	tcase_add_test(tc, test_every_size_is_sane);
+	tcase_add_test(tc, test_keyhints_all_fit);
+	tcase_add_test(tc, test_keyhints_by_rank);
 	suite_add_tcase(s, tc);
 	return (s);
 }

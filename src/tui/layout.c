@@ -134,3 +134,39 @@ layout_compute(struct layout *l, int cols, int rows, unsigned n,
 	if (rest >= 2)
 		l->output = (struct rect){ y, 0, rest, cols };
 }
+
+static int
+keyhint_width(const struct keyhint *k)
+{
+	return ((int)(strlen(k->keys) + 1 + strlen(k->label)));
+}
+
+int
+layout_keyhints(const struct keyhint *k, unsigned n, int width, int *shown)
+{
+	unsigned	i, j, best;
+	int		used = 0, w;
+
+	for (i = 0; i < n; i++)
+		shown[i] = 0;
+	/* Fill by rank: a few passes over a dozen hints cost nothing. */
+	for (i = 0; i < n; i++) {
+		best = n;
+		for (j = 0; j < n; j++) {
+			if (shown[j] != 0)
+				continue;
+			if (best == n || k[j].rank < k[best].rank)
+				best = j;
+		}
+		w = keyhint_width(&k[best]) + (used > 0 ? KEYHINT_GAP : 0);
+		if (used + w <= width) {
+			shown[best] = 1;
+			used += w;
+		} else
+			shown[best] = -1;	/* tried: does not fit */
+	}
+	for (i = 0; i < n; i++)
+		if (shown[i] == -1)
+			shown[i] = 0;
+	return (used);
+}

@@ -32,6 +32,23 @@ struct layout {
 	int		worker_rows;	/* rows for workers in a station box */
 };
 
+/* One hint of the key bar: "keys label". */
+struct keyhint {
+	const char	*keys;
+	const char	*label;
+	int		 rank;		/* 0 first: what must always show */
+};
+
+#define KEYHINT_GAP	2	/* columns between two hints */
+
+/*
+ * Which hints fit in width columns, the lowest rank first (ties: the
+ * earlier): shown[i] is set to 1 or 0, and the hints keep their order on
+ * the bar. Returns the columns the shown ones take, gaps included.
+ */
+int	layout_keyhints(const struct keyhint *, unsigned n, int width,
+	    int *shown);
+
 /*
  * Lay out n stations, the busiest having up to workers workers, on a
  * terminal of cols x rows. big: fewer, larger parts for a lecture hall.

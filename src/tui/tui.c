@@ -60,6 +60,7 @@ struct glyphs {
 	const char	*arrow;
 	const char	*inf;
 	const char	*times;
+	const char	*more;		/* text cut short */
 };
 
 static const struct glyphs glyphs_utf8 = {
@@ -68,7 +69,7 @@ static const struct glyphs glyphs_utf8 = {
 	"\u2588", "\u2591",
 	{ "\u2581", "\u2582", "\u2583", "\u2584", "\u2585", "\u2586",
 	  "\u2587", "\u2588" },
-	"\u25b6", "\u221e", "\u00d7"
+	"\u25b6", "\u221e", "\u00d7", "\u2026"
 };
 
 static const struct glyphs glyphs_ascii = {
@@ -76,7 +77,7 @@ static const struct glyphs glyphs_ascii = {
 	"=====",
 	"#", "-",
 	{ "_", ".", ":", "-", "=", "+", "*", "#" },
-	">", "inf", "x"
+	">", "inf", "x", "~"
 };
 
 struct tui {
@@ -257,6 +258,30 @@ tui_puts(int y, int x, int w, const char *s)
 	}
 	if (k > 0)
 		mvaddnwstr(y, x, buf, (int)k);
+	return (used);
+}
+
+/* Columns s takes on the screen. */
+static int
+tui_cols(const char *s)
+{
+	mbstate_t	ps;
+	size_t		n;
+	int		used = 0, cw;
+	wchar_t		wc;
+
+	memset(&ps, 0, sizeof ps);
+	while (*s != '\0') {
+		n = mbrtowc(&wc, s, strlen(s), &ps);
+		if (n == (size_t)-1 || n == (size_t)-2) {
+			wc = L'?';
+			n = 1;
+			memset(&ps, 0, sizeof ps);
+		}
+		cw = wcwidth(wc);
+		used += cw < 0 ? 1 : cw;
+		s += n;
+	}
 	return (used);
 }
 
@@ -450,7 +475,7 @@ tui_draw_header(struct tui *t)
 	const struct scenario	*scn = engine_scenario(t->eng);
 	const struct rect	*r = &t->lay.header;
 	const char		*state;
-	char			 right[160];
+	char			 right[160], title[256];
 	int			 w;
 
 	if (engine_finished(t->eng))
@@ -463,12 +488,24 @@ tui_draw_header(struct tui *t)
 	    "| %s ", scn_mode_name(scn->mode), engine_clock_name(t->eng),
 	    (double)engine_now(t->eng) / 1e9, t->g->times,
 	    engine_speed(t->eng), state);
+	/* The state matters more than the title: short words when tight. */
+	if (tui_cols(right) + 20 > r->w)
+		snprintf(right, sizeof right, " %s | %s | %.1fs | %s%g | %s ",
+		    scn_mode_name(scn->mode), engine_clock_name(t->eng),
+		    (double)engine_now(t->eng) / 1e9, t->g->times,
+		    engine_speed(t->eng), state);
+	w = tui_cols(right);
 	attron(tui_attr(t, C_HEADER));
 	mvhline(r->y, 0, ' ', r->w);
-	w = tui_printf(r->y, 0, r->w, " dishrack  %s", scn->title);
-	(void)w;
-	tui_puts(r->y, r->w - (int)strlen(right) > w ? r->w -
-	    (int)strlen(right) : w, r->w - w, right);
+	if (w < r->w) {
+		snprintf(title, sizeof title, " dishrack  %s", scn->title);
+		if (tui_cols(title) > r->w - w - 1)
+			tui_puts(r->y, tui_puts(r->y, 0, r->w - w - 2, title),
+			    1, t->g->more);
+		else
+			tui_puts(r->y, 0, r->w - w, title);
+	}
+	tui_puts(r->y, w < r->w ? r->w - w : 0, r->w, right);
 	attroff(tui_attr(t, C_HEADER));
 }
 
@@ -703,10 +740,15 @@ tui_draw_timeline(struct tui *t)
 
 	if (r->h == 0)
 		return;
-	tui_printf(r->y, 0, r->w, "timeline (%s = working, %s = waiting for "
-	    "a dish, %s = blocked by a full rack; a column is %.2fs)",
-	    t->g->work, t->g->wait, t->g->block,
-	    (double)t->bucket_ns / 1e9);
+	if (r->w >= 96)
+		tui_printf(r->y, 0, r->w, "timeline (%s = working, %s = "
+		    "waiting for a dish, %s = blocked by a full rack; a column "
+		    "is %.2fs)", t->g->work, t->g->wait, t->g->block,
+		    (double)t->bucket_ns / 1e9);
+	else
+		tui_printf(r->y, 0, r->w, "timeline: %s working  %s waiting  "
+		    "%s blocked  (%.2fs a column)", t->g->work, t->g->wait,
+		    t->g->block, (double)t->bucket_ns / 1e9);
 	cols = r->w - 12;
 	b = t->last_t;
 	used = atomic_load(&run->used);
@@ -798,16 +840,38 @@ tui_draw_caption(struct tui *t)
 	attroff(tui_attr(t, C_CAPTION) | A_BOLD);
 }
 
+/* The key bar, in the order it reads; a narrow screen keeps the first ranks. */
+static const struct keyhint tui_keyhints[] = {
+	{ "space", "pause", 1 },
+	{ ".", "step", 6 },
+	{ "+/-", "speed", 2 },
+	{ "tab", "select", 5 },
+	{ "a/A", "add/remove", 6 },
+	{ "[/]", "faster/slower", 5 },
+	{ "d/D", "dryer", 3 },
+	{ "w/W", "washer", 3 },
+	{ "r", "restart", 4 },
+	{ "?", "help", 0 },
+	{ "q", "quit", 0 },
+};
+#define TUI_NKEYHINTS	(sizeof tui_keyhints / sizeof tui_keyhints[0])
+
 static void
 tui_draw_keys(struct tui *t)
 {
 	const struct rect	*r = &t->lay.keys;
+	int			 shown[TUI_NKEYHINTS], x = 1;
+	unsigned		 i;
 
+	layout_keyhints(tui_keyhints, TUI_NKEYHINTS, r->w - 1, shown);
 	attron(A_REVERSE);
 	mvhline(r->y, 0, ' ', r->w);
-	tui_puts(r->y, 0, r->w, " space pause  . step  +/- speed  "
-	    "tab select  a/A add/remove  [/] faster/slower  d/D dryer  "
-	    "w/W washer  r restart  ? help  q quit");
+	for (i = 0; i < TUI_NKEYHINTS; i++) {
+		if (!shown[i])
+			continue;
+		x += tui_printf(r->y, x, r->w - x, "%s %s",
+		    tui_keyhints[i].keys, tui_keyhints[i].label) + KEYHINT_GAP;
+	}
 	attroff(A_REVERSE);
 }
 

@@ -75,6 +75,9 @@ $T send-keys -t dr x
 # Resize: smaller still fits, tiny asks for more, back again.
 $T resize-window -t dr -x 70 -y 20
 expect_screen "rack" "70x20 still draws"
+# Narrow, the header keeps the run's state and the key bar help and quit.
+expect_screen "| \(running\|PAUSED\|finished\)$" "70x20 header state"
+expect_screen "? help  q quit" "70x20 key bar keeps help and quit"
 $T resize-window -t dr -x 40 -y 10
 expect_screen "enlarge the terminal" "40x10 asks for more"
 $T resize-window -t dr -x 120 -y 40
