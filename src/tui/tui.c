@@ -17,6 +17,7 @@
 #include <curses.h>
 #include <langinfo.h>
 #include <locale.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,6 +119,7 @@ struct tui {
 };
 
 static volatile sig_atomic_t tui_signal;
+static volatile sig_atomic_t tui_suspend;
 static int tui_active;
 
 static void	tui_stop(void);
@@ -172,6 +174,13 @@ static void
 tui_on_signal(int sig)
 {
 	tui_signal = sig;
+}
+
+static void
+tui_on_suspend(int sig)
+{
+	(void)sig;
+	tui_suspend = 1;
 }
 
 /* As htop does: give the terminal back, say what happened, die as we were. */
@@ -1136,6 +1145,40 @@ tui_scale_time(struct tui *t, double f)
 }
 
 /* Act on a key. Returns 1 to quit. */
+/*
+ * Ctrl-Z, as a shell user expects: the terminal given back and the process
+ * stopped; on fg the screen redrawn. The run is paused meanwhile, so its
+ * clock does not jump by the time spent stopped (the lecture resumes where
+ * it was left), unless the user had paused it already.
+ */
+static void
+tui_suspend_now(struct tui *t)
+{
+	struct sigaction	sa;
+	sigset_t		tstp, old;
+	int			was_paused = engine_paused(t->eng);
+
+	if (!was_paused)
+		engine_pause(t->eng, 1);
+	endwin();
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = SIG_DFL;
+	sigaction(SIGTSTP, &sa, NULL);
+	sigemptyset(&tstp);
+	sigaddset(&tstp, SIGTSTP);
+	pthread_sigmask(SIG_UNBLOCK, &tstp, &old);
+	raise(SIGTSTP);		/* stopped here until SIGCONT */
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	sa.sa_handler = tui_on_suspend;
+	sigaction(SIGTSTP, &sa, NULL);
+	clearok(curscr, TRUE);
+	refresh();
+	if (!was_paused)
+		engine_pause(t->eng, 0);
+	t->dirty = 1;
+}
+
 static int
 tui_key(struct tui *t, int ch)
 {
@@ -1246,6 +1289,8 @@ tui_run(const struct tui_opts *o, tui_factory make, void *arg)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = tui_on_suspend;
+	sigaction(SIGTSTP, &sa, NULL);
 	sa.sa_handler = tui_on_crash;
 	sa.sa_flags = SA_RESETHAND;
 	sigaction(SIGSEGV, &sa, NULL);
@@ -1285,6 +1330,10 @@ tui_run(const struct tui_opts *o, tui_factory make, void *arg)
 				engine_pause(t->eng, 1);
 				t->step_pending = 0;
 			}
+		}
+		if (tui_suspend) {
+			tui_suspend = 0;
+			tui_suspend_now(t);
 		}
 		if (tui_signal != 0) {
 			status = 128 + tui_signal;

@@ -119,6 +119,25 @@ sleep 0.3
 if pgrep -P "$pid" >/dev/null 2>&1 || pgrep -f "^$DISHRACK seed-processes" >/dev/null; then
 	bad "processes left after SIGTERM"; else ok; fi
 
+# Ctrl-Z in a shell with job control: the terminal back, the run paused
+# while stopped (its clock does not jump by the stop), fg redraws.
+if command -v bash >/dev/null 2>&1; then
+	W=100 H=30 start "bash --norc -i"
+	$T send-keys -t dr "PS1='sh> '; $DISHRACK" Enter
+	expect_screen "| running" "screen before Ctrl-Z"
+	t1=$(grep -o 't=[0-9.]*s' "$TMP/screen" | tr -d 'ts=')
+	$T send-keys -t dr C-z
+	expect_screen "Stopped" "Ctrl-Z gives the shell back"
+	sleep 2
+	$T send-keys -t dr "fg" Enter
+	expect_screen "| running" "fg redraws the screen"
+	t2=$(grep -o 't=[0-9.]*s' "$TMP/screen" | tr -d 'ts=')
+	if awk -v a="$t1" -v b="$t2" 'BEGIN { exit !(b - a < 1.5) }'; then
+		ok; else bad "the clock ran while stopped: t=$t1 then t=$t2"; fi
+	$T send-keys -t dr q
+	expect_screen "^sh> " "q after fg leaves"
+fi
+
 # Monochrome and ASCII still draw.
 rm -f "$TMP/status"
 W=100 H=30 start "NO_COLOR=1 $DISHRACK --ascii"
