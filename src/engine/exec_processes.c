@@ -61,6 +61,7 @@ processes_child(struct run *run, struct wslot *w, pid_t parent)
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGHUP, SIG_DFL);
+	signal(SIGTSTP, SIG_DFL);	/* stop with the job on Ctrl-Z */
 	sigemptyset(&none);
 	pthread_sigmask(SIG_SETMASK, &none, NULL);
 	atomic_store(&w->pid, (int)getpid());
