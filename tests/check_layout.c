@@ -117,8 +117,22 @@ START_TEST(test_big_drops_timeline_and_output)
 	ck_assert_int_eq(l.ok, 1);
 	ck_assert_int_eq(l.timeline.h, 0);
 	ck_assert_int_eq(l.output.h, 0);
-	ck_assert_int_ge(l.station[0].h, (30 - 3) / 2);
+	/* The stations take the room, and each worker gets a bar line. */
+	ck_assert_int_eq(l.station[0].h, 30 - 3);
+	ck_assert_int_eq(l.rack[1].h, 30 - 3);
+	ck_assert_int_eq(l.worker_step, 4);
+	ck_assert_int_ge(l.worker_pad, 1);
+	ck_assert_int_le(l.worker_pad + l.worker_rows * l.worker_step,
+	    l.station[0].h - 2);
 	assert_inside(&l, 100, 30);
+	/* Four workers on 16 rows: two rows each still fit. */
+	layout_compute(&l, 100, 16, 2, 4, 1);
+	ck_assert_int_eq(l.worker_step, 2);
+	ck_assert_int_le(l.worker_pad + l.worker_rows * l.worker_step,
+	    l.station[0].h - 2);
+	/* Not big: one row a worker. */
+	layout_compute(&l, 100, 30, 2, 2, 0);
+	ck_assert_int_eq(l.worker_step, 1);
 }
 END_TEST
 

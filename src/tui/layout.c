@@ -64,8 +64,9 @@ layout_compute(struct layout *l, int cols, int rows, unsigned n,
 		/* Room for a rack's stack of dishes beside a short station. */
 		if (stations_h < RACK_MIN_H && RACK_MIN_H <= avail / 2)
 			stations_h = RACK_MIN_H;
-		if (big && stations_h < avail / 2)
-			stations_h = avail / 2;
+		/* Big: nothing below the stations, so they take it all. */
+		if (big)
+			stations_h = avail;
 		x = 0;
 		for (k = 0; k < n; k++) {
 			if (k > 0) {
@@ -115,6 +116,20 @@ layout_compute(struct layout *l, int cols, int rows, unsigned n,
 		}
 	}
 	l->worker_rows = wrows;
+	/*
+	 * Big and side by side: each worker a line of its own and a wide
+	 * progress bar under it (two rows thick when there is room), the
+	 * lot centred in the box, readable from the back of a room.
+	 */
+	l->worker_step = 1;
+	if (big && l->horizontal) {
+		l->worker_step = (stations_h - 2) / wrows;
+		if (l->worker_step > 4)
+			l->worker_step = 4;
+		if (l->worker_step < 1)
+			l->worker_step = 1;
+		l->worker_pad = (stations_h - 2 - wrows * l->worker_step) / 2;
+	}
 
 	rest = avail - stations_h;
 	y = 1 + stations_h;

@@ -29,7 +29,9 @@ struct layout {
 	struct rect	output;
 	struct rect	caption;
 	struct rect	keys;
-	int		worker_rows;	/* rows for workers in a station box */
+	int		worker_rows;	/* workers a station box shows */
+	int		worker_step;	/* rows each takes: 1, or 2-4 if big */
+	int		worker_pad;	/* rows above the first, to centre them */
 };
 
 /* One hint of the key bar: "keys label". */

@@ -545,7 +545,8 @@ tui_draw_station(struct tui *t, unsigned si)
 	struct run		*run = engine_run(t->eng);
 	const struct rect	*r = &t->lay.station[si];
 	struct wslot		*w;
-	int			 bottleneck, row = 0, x, live, s;
+	int			 bottleneck, row = 0, x, live, s, wy;
+	double			 frac;
 	unsigned		 i, used, shown = 0, more = 0;
 	attr_t			 a;
 	char			 dish[64], tdesc[64];
@@ -610,20 +611,21 @@ tui_draw_station(struct tui *t, unsigned si)
 			continue;
 		}
 		shown++;
+		wy = r->y + 1 + t->lay.worker_pad + row * t->lay.worker_step;
 		g = tui_state_glyph(t, s, &a);
 		x = r->x + 2;
 		attron(a);
-		tui_puts(r->y + 1 + row, x, 1, g);
+		tui_puts(wy, x, 1, g);
 		attroff(a);
 		x += 2;
-		x += tui_printf(r->y + 1 + row, x, r->x + r->w - 1 - x,
+		x += tui_printf(wy, x, r->x + r->w - 1 - x,
 		    "%-9s ", w->name);
 		if (s == WS_WORKING || s == WS_WAIT_PUT) {
 			dish_t d = atomic_load(&w->hand.dish);
 
 			if (d != DISH_NONE) {
 				attron(tui_attr(t, C_DISH));
-				x += tui_printf(r->y + 1 + row, x,
+				x += tui_printf(wy, x,
 				    r->x + r->w - 1 - x, "%-8s ",
 				    scenario_dish_name(scn, d, dish,
 				    sizeof dish));
@@ -637,14 +639,14 @@ tui_draw_station(struct tui *t, unsigned si)
 			/* The GIL as a token on its holder. */
 			if (gl != NULL && atomic_load(&gl->current) == w->id) {
 				attron(tui_attr(t, C_BOTTLENECK) | A_REVERSE);
-				x += tui_puts(r->y + 1 + row, x,
+				x += tui_puts(wy, x,
 				    r->x + r->w - 1 - x, "GIL");
 				attroff(tui_attr(t, C_BOTTLENECK) | A_REVERSE);
 				x++;
 			}
 			if (l >= 0 && (unsigned)l < run->nlocks) {
 				attron(tui_attr(t, C_BLOCK));
-				tui_printf(r->y + 1 + row, x,
+				tui_printf(wy, x,
 				    r->x + r->w - 1 - x, "waits for the %s",
 				    run->locks[l].name);
 				attroff(tui_attr(t, C_BLOCK));
@@ -655,18 +657,27 @@ tui_draw_station(struct tui *t, unsigned si)
 		if (s == WS_WORKING) {
 			since = atomic_load(&w->since);
 			end = atomic_load(&w->work_end);
-			if (end > since && r->x + r->w - 1 - x > 6)
-				tui_bar(t, r->y + 1 + row, x, (r->x + r->w -
+			/* Big: the bar on a line of its own, the box wide. */
+			if (end > since && t->lay.worker_step > 1) {
+				frac = (double)(now - since) /
+				    (double)(end - since);
+				tui_bar(t, wy + 1, r->x + 4, r->w - 8, frac);
+				if (t->lay.worker_step > 3)
+					tui_bar(t, wy + 2, r->x + 4, r->w - 8,
+					    frac);
+			}
+			else if (end > since && r->x + r->w - 1 - x > 6)
+				tui_bar(t, wy, x, (r->x + r->w -
 				    2 - x) > 12 ? 10 : r->x + r->w - 3 - x,
 				    (double)(now - since) / (double)(end -
 				    since));
 			/* How long this worker has waited for the GIL. */
 			if (run_gil(run, w) != NULL && r->x + r->w - 1 - x > 30)
-				tui_printf(r->y + 1 + row, x + 11,
+				tui_printf(wy, x + 11,
 				    r->x + r->w - 12 - x, "gil-wait %.1fs",
 				    (double)atomic_load(&w->gil_wait_ns) / 1e9);
 		} else
-			tui_puts(r->y + 1 + row, x, r->x + r->w - 1 - x,
+			tui_puts(wy, x, r->x + r->w - 1 - x,
 			    tui_state_name(s));
 		row++;
 	}

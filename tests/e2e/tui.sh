@@ -138,6 +138,14 @@ if command -v bash >/dev/null 2>&1; then
 	expect_screen "^sh> " "q after fg leaves"
 fi
 
+# --big: no timeline or output; each worker's bar on a line of its own,
+# as wide as the box.
+W=100 H=30 start "$DISHRACK --big --ascii"
+expect_screen "washer-1" "big screen"
+expect_screen "^|   ##*-*   |" "big: a wide bar under the worker"
+if grep -q "timeline" "$TMP/screen"; then bad "big shows a timeline"; else ok; fi
+$T send-keys -t dr q
+
 # Monochrome and ASCII still draw.
 rm -f "$TMP/status"
 W=100 H=30 start "NO_COLOR=1 $DISHRACK --ascii"
