@@ -130,6 +130,15 @@ START_TEST(test_big_drops_timeline_and_output)
 	ck_assert_int_eq(l.worker_step, 2);
 	ck_assert_int_le(l.worker_pad + l.worker_rows * l.worker_step,
 	    l.station[0].h - 2);
+	/* Eight workers on 30 rows: all shown, three rows each. */
+	layout_compute(&l, 100, 30, 2, 8, 1);
+	ck_assert_int_eq(l.worker_rows, 8);
+	ck_assert_int_eq(l.worker_step, 3);
+	/* ... on 16 rows: two rows each, as many as fit. */
+	layout_compute(&l, 100, 16, 2, 8, 1);
+	ck_assert_int_eq(l.worker_step, 2);
+	ck_assert_int_eq(l.worker_rows, (13 - 2) / 2);
+	assert_inside(&l, 100, 16);
 	/* Not big: one row a worker. */
 	layout_compute(&l, 100, 30, 2, 2, 0);
 	ck_assert_int_eq(l.worker_step, 1);

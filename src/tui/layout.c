@@ -50,8 +50,6 @@ layout_compute(struct layout *l, int cols, int rows, unsigned n,
 	wrows = workers > 0 ? (int)workers : 1;
 	if (wrows > 8)
 		wrows = 8;
-	if (big && wrows > 4)
-		wrows = 4;
 
 	boxw = (cols - (int)(n - 1) * RACK_W) / (int)n;
 	l->horizontal = boxw >= STATION_MIN_W;
@@ -123,6 +121,11 @@ layout_compute(struct layout *l, int cols, int rows, unsigned n,
 	 */
 	l->worker_step = 1;
 	if (big && l->horizontal) {
+		/* Two rows each at the least: fewer workers, then "+N more". */
+		if (wrows > (stations_h - 2) / 2)
+			wrows = (stations_h - 2) / 2 > 1 ?
+			    (stations_h - 2) / 2 : 1;
+		l->worker_rows = wrows;
 		l->worker_step = (stations_h - 2) / wrows;
 		if (l->worker_step > 4)
 			l->worker_step = 4;
