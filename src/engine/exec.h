@@ -46,6 +46,9 @@ int	exec_real_compute(struct run *, struct wslot *, int64_t d);
 int	exec_real_checkpoint(struct run *);
 void	exec_real_part_pause(struct run *);
 
+/* The kernel's id of the calling thread (0 where there is none). */
+int	exec_thread_id(void);
+
 /* Start a pthread running worker_main for the slot, signals blocked. */
 int	exec_start_thread(struct run *, struct wslot *, char **cause);
 

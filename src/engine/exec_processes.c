@@ -65,6 +65,7 @@ processes_child(struct run *run, struct wslot *w, pid_t parent)
 	sigemptyset(&none);
 	pthread_sigmask(SIG_SETMASK, &none, NULL);
 	atomic_store(&w->pid, (int)getpid());
+	atomic_store(&w->tid, exec_thread_id());
 	worker_main(run, w);
 	_exit(0);
 }

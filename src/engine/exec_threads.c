@@ -9,6 +9,9 @@
 
 #include <errno.h>
 #include <signal.h>
+#ifdef __linux__
+#include <sys/syscall.h>
+#endif
 #include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,6 +153,17 @@ struct thread_start {
 	struct wslot	*w;
 };
 
+/* The kernel's id of the calling thread, as ps -L and top -H show it. */
+int
+exec_thread_id(void)
+{
+#if defined(__linux__) && defined(SYS_gettid)
+	return ((int)syscall(SYS_gettid));
+#else
+	return (0);
+#endif
+}
+
 static void *
 exec_thread_main(void *arg)
 {
@@ -160,6 +174,8 @@ exec_thread_main(void *arg)
 	free(ts);
 	if (run->vc != NULL)
 		vclock_enter(run->vc, &w->vt);
+	else
+		atomic_store(&w->tid, exec_thread_id());
 	worker_main(run, w);
 	if (run->vc != NULL)
 		vclock_exit(run->vc);

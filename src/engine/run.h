@@ -47,6 +47,7 @@ struct wslot {
 	_Atomic int	 retire;	/* finish the dish in hand, then leave */
 	_Atomic uint64_t dishes;	/* dishes finished */
 	_Atomic int	 pid;
+	_Atomic int	 tid;		/* kernel thread id; 0: none (virtual) */
 	_Atomic int64_t	 gil_wait_ns;	/* waiting for the GIL */
 	_Atomic int64_t	 gil_hold_ns;	/* computing while holding it */
 	_Atomic int	 waiting_lock;	/* named lock waited for, or -1 */

@@ -538,6 +538,97 @@ tui_bar(struct tui *t, int y, int x, int w, double frac)
 		tui_puts(y, x + i, 1, t->g->bar_empty);
 }
 
+/*
+ * One worker's row: state, name, the dish in hand, progress; at the right,
+ * where the box has room, its dishes done and its pid (a process) or
+ * thread id. Big: the bar on the lines under it, the box wide.
+ */
+static void
+tui_draw_worker(struct tui *t, const struct rect *r, struct wslot *w, int wy,
+    int64_t now)
+{
+	struct run		*run = engine_run(t->eng);
+	const struct scenario	*scn = engine_scenario(t->eng);
+	struct gil		*gl = run_gil(run, w);
+	char			 dish[96], right[48], id[24];
+	const char		*g;
+	attr_t			 a;
+	int64_t			 since, end;
+	double			 frac;
+	int			 s, x, xe, l, rw, tid;
+
+	s = atomic_load(&w->state);
+	id[0] = '\0';
+	if (w->is_process)
+		snprintf(id, sizeof id, "  pid %d", atomic_load(&w->pid));
+	else if ((tid = atomic_load(&w->tid)) > 0)
+		snprintf(id, sizeof id, "  tid %d", tid);
+	snprintf(right, sizeof right, "%llu done%s",
+	    (unsigned long long)atomic_load(&w->dishes), id);
+	/* What the row needs first: glyph, name, dish, a short bar. */
+	xe = r->x + r->w - 2;
+	rw = tui_cols(right);
+	if (r->w - 4 - (t->lay.worker_step > 1 ? 21 : 32) < rw + 1) {
+		right[tui_cols(right) - tui_cols(id)] = '\0';
+		rw = tui_cols(right);
+	}
+	if (r->w - 4 - (t->lay.worker_step > 1 ? 21 : 32) >= rw + 1) {
+		tui_puts(wy, xe - rw, rw, right);
+		xe -= rw + 1;
+	}
+	xe++;		/* from here on: the first column not to write */
+
+	g = tui_state_glyph(t, s, &a);
+	x = r->x + 2;
+	attron(a);
+	tui_puts(wy, x, 1, g);
+	attroff(a);
+	x += 2;
+	x += tui_printf(wy, x, xe - x, "%-9s ", w->name);
+	if (s == WS_WORKING || s == WS_WAIT_PUT) {
+		dish_t d = atomic_load(&w->hand.dish);
+
+		if (d != DISH_NONE) {
+			attron(tui_attr(t, C_DISH));
+			x += tui_printf(wy, x, xe - x, "%-8s ",
+			    scenario_dish_name(scn, d, dish, sizeof dish));
+			attroff(tui_attr(t, C_DISH));
+		}
+	}
+	/* The GIL as a token on its holder. */
+	if (gl != NULL && atomic_load(&gl->current) == w->id) {
+		attron(tui_attr(t, C_BOTTLENECK) | A_REVERSE);
+		x += tui_puts(wy, x, xe - x, "GIL");
+		attroff(tui_attr(t, C_BOTTLENECK) | A_REVERSE);
+		x++;
+	}
+	l = atomic_load(&w->waiting_lock);
+	if (l >= 0 && (unsigned)l < run->nlocks) {
+		attron(tui_attr(t, C_BLOCK));
+		tui_printf(wy, x, xe - x, "waits for the %s",
+		    run->locks[l].name);
+		attroff(tui_attr(t, C_BLOCK));
+		return;
+	}
+	if (s != WS_WORKING) {
+		tui_puts(wy, x, xe - x, tui_state_name(s));
+		return;
+	}
+	since = atomic_load(&w->since);
+	end = atomic_load(&w->work_end);
+	frac = end > since ? (double)(now - since) / (double)(end - since) : 0;
+	if (end > since && t->lay.worker_step > 1) {
+		tui_bar(t, wy + 1, r->x + 4, r->w - 8, frac);
+		if (t->lay.worker_step > 3)
+			tui_bar(t, wy + 2, r->x + 4, r->w - 8, frac);
+	} else if (end > since && xe - x > 6)
+		tui_bar(t, wy, x, xe - 1 - x > 11 ? 10 : xe - 2 - x, frac);
+	/* How long this worker has waited for the GIL. */
+	if (gl != NULL && xe - x > 30)
+		tui_printf(wy, x + 11, xe - 11 - x, "gil-wait %.1fs",
+		    (double)atomic_load(&w->gil_wait_ns) / 1e9);
+}
+
 static void
 tui_draw_station(struct tui *t, unsigned si)
 {
@@ -546,12 +637,10 @@ tui_draw_station(struct tui *t, unsigned si)
 	const struct rect	*r = &t->lay.station[si];
 	struct wslot		*w;
 	int			 bottleneck, row = 0, x, live, s, wy;
-	double			 frac;
-	unsigned		 i, used, shown = 0, more = 0;
+	unsigned		 i, used, more = 0;
 	attr_t			 a;
-	char			 dish[64], tdesc[64];
-	const char		*g;
-	int64_t			 now = engine_now(t->eng), since, end;
+	char			 tdesc[64];
+	int64_t			 now = engine_now(t->eng);
 
 	bottleneck = t->have_stats && t->st.bottleneck == (int)si;
 	a = bottleneck ? tui_attr(t, C_BOTTLENECK) : A_NORMAL;
@@ -610,81 +699,13 @@ tui_draw_station(struct tui *t, unsigned si)
 			more++;
 			continue;
 		}
-		shown++;
 		wy = r->y + 1 + t->lay.worker_pad + row * t->lay.worker_step;
-		g = tui_state_glyph(t, s, &a);
-		x = r->x + 2;
-		attron(a);
-		tui_puts(wy, x, 1, g);
-		attroff(a);
-		x += 2;
-		x += tui_printf(wy, x, r->x + r->w - 1 - x,
-		    "%-9s ", w->name);
-		if (s == WS_WORKING || s == WS_WAIT_PUT) {
-			dish_t d = atomic_load(&w->hand.dish);
-
-			if (d != DISH_NONE) {
-				attron(tui_attr(t, C_DISH));
-				x += tui_printf(wy, x,
-				    r->x + r->w - 1 - x, "%-8s ",
-				    scenario_dish_name(scn, d, dish,
-				    sizeof dish));
-				attroff(tui_attr(t, C_DISH));
-			}
-		}
-		{
-			struct gil	*gl = run_gil(run, w);
-			int		 l = atomic_load(&w->waiting_lock);
-
-			/* The GIL as a token on its holder. */
-			if (gl != NULL && atomic_load(&gl->current) == w->id) {
-				attron(tui_attr(t, C_BOTTLENECK) | A_REVERSE);
-				x += tui_puts(wy, x,
-				    r->x + r->w - 1 - x, "GIL");
-				attroff(tui_attr(t, C_BOTTLENECK) | A_REVERSE);
-				x++;
-			}
-			if (l >= 0 && (unsigned)l < run->nlocks) {
-				attron(tui_attr(t, C_BLOCK));
-				tui_printf(wy, x,
-				    r->x + r->w - 1 - x, "waits for the %s",
-				    run->locks[l].name);
-				attroff(tui_attr(t, C_BLOCK));
-				row++;
-				continue;
-			}
-		}
-		if (s == WS_WORKING) {
-			since = atomic_load(&w->since);
-			end = atomic_load(&w->work_end);
-			/* Big: the bar on a line of its own, the box wide. */
-			if (end > since && t->lay.worker_step > 1) {
-				frac = (double)(now - since) /
-				    (double)(end - since);
-				tui_bar(t, wy + 1, r->x + 4, r->w - 8, frac);
-				if (t->lay.worker_step > 3)
-					tui_bar(t, wy + 2, r->x + 4, r->w - 8,
-					    frac);
-			}
-			else if (end > since && r->x + r->w - 1 - x > 6)
-				tui_bar(t, wy, x, (r->x + r->w -
-				    2 - x) > 12 ? 10 : r->x + r->w - 3 - x,
-				    (double)(now - since) / (double)(end -
-				    since));
-			/* How long this worker has waited for the GIL. */
-			if (run_gil(run, w) != NULL && r->x + r->w - 1 - x > 30)
-				tui_printf(wy, x + 11,
-				    r->x + r->w - 12 - x, "gil-wait %.1fs",
-				    (double)atomic_load(&w->gil_wait_ns) / 1e9);
-		} else
-			tui_puts(wy, x, r->x + r->w - 1 - x,
-			    tui_state_name(s));
+		tui_draw_worker(t, r, w, wy, now);
 		row++;
 	}
 	if (more > 0)
 		tui_printf(r->y + r->h - 2, r->x + r->w - 12, 10, "+%u more",
 		    more);
-	(void)shown;
 }
 
 static void

@@ -50,6 +50,7 @@ expect_screen "rack" "rack"
 expect_screen "timeline" "timeline"
 expect_screen "Washing salad" "output pane"
 expect_screen "space pause" "key bar"
+expect_screen "washer-1 .*[0-9] done  tid [0-9]" "a thread's row: dishes done, thread id"
 expect_screen "One washer (2 s a dish) feeds two dryers" "[script] caption"
 
 # d: a third dryer appears and works.
@@ -110,6 +111,8 @@ expect_screen "Processes" "processes screen"
 pid=$(pgrep -f "^$DISHRACK seed-processes" | head -1)
 kids=$(pgrep -P "$pid" | wc -l)
 if [ "$kids" -ge 1 ]; then ok; else bad "no dryer process under the screen"; fi
+kid=$(pgrep -P "$pid" | head -1)
+expect_screen "dryer-1 .* done  pid $kid " "the dryer's row shows its pid"
 kill -TERM "$pid"
 i=0; while [ ! -f "$TMP/status" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
 expect_grep "$TMP/status" "exit=143" "SIGTERM exit status"
