@@ -85,6 +85,10 @@ START_TEST(test_lecture_figures)
 	ck_assert_uint_eq(s.dried, 4);
 	ck_assert_int_eq(s.conserved, 1);
 	ck_assert_int_eq(s.complete, 1);
+	/* Each station took four in and let four out. */
+	ck_assert_uint_eq(s.st[0].got, 4);
+	ck_assert_uint_eq(s.st[1].got, 4);
+	ck_assert_uint_eq(s.st[1].dishes, 4);
 	ck_assert_double_eq_tol(s.st[0].busy_fraction, 8.0 / 12.0, 1e-9);
 	ck_assert_double_eq_tol(s.st[1].busy_fraction, 16.0 / 24.0, 1e-9);
 	ck_assert_double_eq_tol(s.throughput, 4.0 / 12.0, 1e-9);

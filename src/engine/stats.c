@@ -77,6 +77,7 @@ stats_event(const struct event *e, void *arg)
 		w->state = e->kind == EV_WAIT_GET ? 2 : 4;
 		break;
 	case EV_GET:
+		s->st[st].got++;
 		if (w->state == 2)
 			w->wait_get_ns += e->t - w->wait_start;
 		if (st == 0)

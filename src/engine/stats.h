@@ -33,7 +33,8 @@ struct worker_stats {
 };
 
 struct station_stats {
-	uint64_t	 dishes;
+	uint64_t	 got;			/* dishes taken in */
+	uint64_t	 dishes;		/* dishes finished (out) */
 	int64_t		 busy_ns;
 	int64_t		 present_ns;
 	double		 busy_fraction;

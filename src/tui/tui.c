@@ -40,6 +40,8 @@
 #define OUT_LINE_MAX	512
 #define TL_LEN		1024			/* timeline buckets kept */
 #define HIST_LEN	256
+#define RATE_MIN_NS	(2 * NSEC_PER_SEC)	/* rate windows, scenario time */
+#define RATE_MAX_NS	(30 * NSEC_PER_SEC)
 
 enum tui_color {
 	C_NORMAL = 1,
@@ -116,6 +118,14 @@ struct tui {
 	unsigned		 tl_n;
 	uint32_t		 gil_tl[TL_LEN];	/* holder per bucket */
 	uint32_t		 hist[LAYOUT_MAX_STATIONS][HIST_LEN];
+	/* Dishes in and out per second of each station, over rate_ns. */
+	int64_t			 rate_ns;
+	struct {
+		int64_t		 t0;
+		uint64_t	 in0, out0;
+		double		 in, out;
+		int		 have;
+	}			 rate[LAYOUT_MAX_STATIONS];
 };
 
 static volatile sig_atomic_t tui_signal;
@@ -402,6 +412,39 @@ tui_read_output(struct tui *t)
 }
 
 /* Record each worker's state in the current timeline bucket. */
+/*
+ * Each station's rates in and out over the last window of scenario time
+ * (four of the slowest station's dishes: long enough to count several, so
+ * a change of workers or times shows soon), or since the start until the
+ * first window is full.
+ */
+static void
+tui_sample_rates(struct tui *t)
+{
+	int64_t		now = engine_now(t->eng), dt;
+	unsigned	k;
+
+	for (k = 0; k < t->st.nstations && k < LAYOUT_MAX_STATIONS; k++) {
+		uint64_t in = t->st.st[k].got, out = t->st.st[k].dishes;
+
+		dt = now - t->rate[k].t0;
+		if (dt <= 0)
+			continue;
+		if (!t->rate[k].have || dt >= t->rate_ns) {
+			t->rate[k].in = (double)(in - t->rate[k].in0) * 1e9 /
+			    (double)dt;
+			t->rate[k].out = (double)(out - t->rate[k].out0) *
+			    1e9 / (double)dt;
+		}
+		if (dt >= t->rate_ns) {
+			t->rate[k].t0 = now;
+			t->rate[k].in0 = in;
+			t->rate[k].out0 = out;
+			t->rate[k].have = 1;
+		}
+	}
+}
+
 static void
 tui_sample(struct tui *t)
 {
@@ -427,6 +470,7 @@ tui_sample(struct tui *t)
 		/* Who holds the main interpreter's GIL in this bucket. */
 		t->gil_tl[b % TL_LEN] = atomic_load(&run->gils[0].current);
 	}
+	tui_sample_rates(t);
 	for (k = 1; k < run->nstations; k++) {
 		uint32_t d = rack_depth(run->st[k].in);
 
@@ -639,7 +683,7 @@ tui_draw_station(struct tui *t, unsigned si)
 	int			 bottleneck, row = 0, x, live, s, wy;
 	unsigned		 i, used, more = 0;
 	attr_t			 a;
-	char			 tdesc[64];
+	char			 tdesc[64], rates[64];
 	int64_t			 now = engine_now(t->eng);
 
 	bottleneck = t->have_stats && t->st.bottleneck == (int)si;
@@ -706,6 +750,15 @@ tui_draw_station(struct tui *t, unsigned si)
 	if (more > 0)
 		tui_printf(r->y + r->h - 2, r->x + r->w - 12, 10, "+%u more",
 		    more);
+	else if (t->have_stats && si < LAYOUT_MAX_STATIONS &&
+	    t->lay.worker_pad + row * t->lay.worker_step < r->h - 2) {
+		/* In faster than out: the rack in front of it fills. */
+		snprintf(rates, sizeof rates, "in %.2f/s  out %.2f/s",
+		    t->rate[si].in, t->rate[si].out);
+		if (tui_cols(rates) <= r->w - 4)
+			tui_puts(r->y + r->h - 2, r->x + r->w - 2 -
+			    tui_cols(rates), r->w - 4, rates);
+	}
 }
 
 static void
@@ -1072,6 +1125,14 @@ tui_start_engine(struct tui *t)
 	t->npartial = 0;
 	t->selected = scn->nstations > 1 ? 1 : 0;
 	memset(t->hist, 0, sizeof t->hist);
+	memset(t->rate, 0, sizeof t->rate);
+	t->rate_ns = RATE_MIN_NS;
+	for (i = 0; i < scn->nstations; i++) {
+		if (4 * stats_mean_ns(&scn->stations[i].time) > t->rate_ns)
+			t->rate_ns = 4 * stats_mean_ns(&scn->stations[i].time);
+	}
+	if (t->rate_ns > RATE_MAX_NS)
+		t->rate_ns = RATE_MAX_NS;
 	for (i = 0; i < TL_LEN; i++)
 		t->gil_tl[i] = GIL_NOBODY;
 	for (i = 0; i < scn->nstations; i++) {

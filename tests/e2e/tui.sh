@@ -100,6 +100,10 @@ W=120 H=40 start "$DISHRACK --speed 20 handoff"
 expect_screen "summary" "summary at the end" 15
 expect_screen "conserved" "summary says conserved"
 $T send-keys -t dr q
+# The bottleneck takes dishes in faster than it lets them out.
+W=120 H=40 start "$DISHRACK --speed 4 bottleneck"
+expect_screen "in 0\.[0-9]*/s  out 0\.[0-9]*/s" "stations' rates in and out"
+$T send-keys -t dr q
 W=120 H=40 start "$DISHRACK --speed 50 --exit-when-done bottleneck"
 i=0; while [ ! -f "$TMP/status" ] && [ $i -lt 150 ]; do sleep 0.1; i=$((i+1)); done
 expect_grep "$TMP/status" "exit=0" "--exit-when-done leaves"
