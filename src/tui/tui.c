@@ -427,6 +427,12 @@ tui_sample_rates(struct tui *t)
 	for (k = 0; k < t->st.nstations && k < LAYOUT_MAX_STATIONS; k++) {
 		uint64_t in = t->st.st[k].got, out = t->st.st[k].dishes;
 
+		/* At the end: the whole run's. */
+		if (engine_finished(t->eng) && now > 0) {
+			t->rate[k].in = (double)in * 1e9 / (double)now;
+			t->rate[k].out = (double)out * 1e9 / (double)now;
+			continue;
+		}
 		dt = now - t->rate[k].t0;
 		if (dt <= 0)
 			continue;
@@ -1436,6 +1442,7 @@ tui_run(const struct tui_opts *o, tui_factory make, void *arg)
 			engine_drain(t->eng, stats_event, &t->st);
 			tui_read_output(t);
 			stats_finish(&t->st, t->eng);
+			tui_sample_rates(t);
 			t->have_stats = 1;
 			t->summary = 1;
 			t->dirty = 1;
