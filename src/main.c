@@ -126,6 +126,8 @@ usage(FILE *f)
 "  -h, --help          this help\n"
 "  -V, --version       the version\n"
 "\n"
+"On the screen: space pauses, ? lists every key, q quits.\n"
+"\n"
 "Exit status: 0 ok, 1 the run failed (dishes not conserved, deadlock),\n"
 "2 usage or scenario error, 128+N when stopped by signal N.\n"
 "See dishrack(1) and dishrack-scenario(5).\n");
