@@ -46,7 +46,7 @@ free_rack(struct rack *r)
 START_TEST(test_fifo_unbounded)
 {
 	struct rack	*r = new_rack(RACK_UNBOUNDED, 100);
-	struct hand	 h = { DISH_NONE, 0 };
+	struct hand	 h = { DISH_NONE, 0, 0 };
 	int		 i, depth, blocked;
 
 	for (i = 0; i < 100; i++)
@@ -80,7 +80,7 @@ static void *
 taker_main(void *arg)
 {
 	struct taker	*t = arg;
-	struct hand	 h = { DISH_NONE, 0 };
+	struct hand	 h = { DISH_NONE, 0, 0 };
 	dish_t		 d;
 
 	for (;;) {
@@ -178,7 +178,7 @@ END_TEST
 START_TEST(test_join_timeout_and_done)
 {
 	struct rack	*r = new_rack(RACK_UNBOUNDED, 4);
-	struct hand	 h = { DISH_NONE, 0 };
+	struct hand	 h = { DISH_NONE, 0, 0 };
 
 	ck_assert_int_eq(rack_join(r, 0), 0);	/* nothing put: done */
 	rack_put(r, 1, NULL, NULL);
@@ -198,7 +198,7 @@ END_TEST
 START_TEST(test_get_pays_what_the_hand_owes)
 {
 	struct rack	*r = new_rack(RACK_UNBOUNDED, 4);
-	struct hand	 h = { DISH_NONE, 0 };
+	struct hand	 h = { DISH_NONE, 0, 0 };
 
 	rack_put(r, 1, NULL, NULL);
 	rack_put(r, 2, NULL, NULL);
@@ -220,6 +220,53 @@ START_TEST(test_get_pays_what_the_hand_owes)
 	/* Nothing owed: a task_done is an error, as in Python. */
 	ck_assert_int_eq(rack_task_done(r, &h), -1);
 	free_rack(r);
+}
+END_TEST
+
+struct leaver {
+	struct rack	*r;
+	struct hand	 h;
+	dish_t		 got;
+};
+
+static void *
+leaver_main(void *arg)
+{
+	struct leaver	*l = arg;
+
+	l->got = rack_get(l->r, &l->h, NULL, NULL);
+	return (NULL);
+}
+
+/* A worker removed while it waits for a dish leaves without one. */
+START_TEST(test_leaving_hand_gives_up_the_wait)
+{
+	struct rack	*r = new_rack(RACK_UNBOUNDED, 4);
+	struct rack	*pile;
+	struct leaver	 l = { .r = r, .h = { DISH_NONE, 0, 0 }, .got = 0 };
+	pthread_t	 th;
+
+	pthread_create(&th, NULL, leaver_main, &l);
+	clock_sleep_ns(20 * NSEC_PER_MSEC);
+	atomic_store(&l.h.leave, 1);
+	pthread_join(th, NULL);		/* within a wait slice */
+	ck_assert_uint_eq(l.got, DISH_NONE);
+	/* The rack is as it was: a put now waits for another taker. */
+	rack_put(r, 7, NULL, NULL);
+	ck_assert_uint_eq(rack_depth(r), 1);
+	free_rack(r);
+
+	/* The same at an empty pile. */
+	pile = alloc_rack(rack_size(RACK_UNBOUNDED, 0));
+	ck_assert_int_eq(rack_init_pile(pile, RACK_THREADS, NULL, 1), 0);
+	ck_assert_uint_eq(rack_get(pile, NULL, NULL, NULL), 0);
+	l = (struct leaver){ .r = pile, .h = { DISH_NONE, 0, 0 }, .got = 0 };
+	pthread_create(&th, NULL, leaver_main, &l);
+	clock_sleep_ns(20 * NSEC_PER_MSEC);
+	atomic_store(&l.h.leave, 1);
+	pthread_join(th, NULL);
+	ck_assert_uint_eq(l.got, DISH_NONE);
+	free_rack(pile);
 }
 END_TEST
 
@@ -282,7 +329,7 @@ END_TEST
 START_TEST(test_putback_goes_first)
 {
 	struct rack	*r = new_rack(RACK_UNBOUNDED, 4);
-	struct hand	 h = { DISH_NONE, 0 };
+	struct hand	 h = { DISH_NONE, 0, 0 };
 
 	rack_put(r, 1, NULL, NULL);
 	rack_put(r, 2, NULL, NULL);
@@ -326,7 +373,7 @@ static void *
 counter_main(void *arg)
 {
 	struct counter	*c = arg;
-	struct hand	 h = { DISH_NONE, 0 };
+	struct hand	 h = { DISH_NONE, 0, 0 };
 	dish_t		 d;
 
 	while ((d = rack_get(c->r, &h, NULL, NULL)) != DISH_NONE) {
@@ -458,6 +505,7 @@ rack_suite(void)
 	tcase_add_test(tc, test_join_timeout_and_done);
 	tcase_add_test(tc, test_get_pays_what_the_hand_owes);
 	tcase_add_test(tc, test_close_drains_then_ends);
+	tcase_add_test(tc, test_leaving_hand_gives_up_the_wait);
 	tcase_add_test(tc, test_abort_wakes_waiters);
 	tcase_add_test(tc, test_pile);
 	tcase_add_test(tc, test_pile_many_takers);

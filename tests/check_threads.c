@@ -7,6 +7,7 @@
 #include <check.h>
 #include <stdio.h>
 
+#include "run.h"
 #include "runutil.h"
 #include "check_main.h"
 
@@ -141,6 +142,49 @@ START_TEST(test_stop_keeps_dishes)
 }
 END_TEST
 
+/*
+ * A worker removed while it waits for a dish leaves at once, without one,
+ * well before the next dish comes (the washer takes 2 s a dish); the one
+ * picked is a waiting one, not one with a dish to finish.
+ */
+START_TEST(test_removed_waiting_worker_leaves_at_once)
+{
+	static const char text[] = "[scenario]\ndishes = 2\n[washer]\n"
+	    "time = 2s\n[dryer]\ncount = 3\ntime = 0\n";
+	struct engine_opts	 eo;
+	struct scenario		*scn;
+	struct engine		*eng;
+	struct run		*run;
+	char			*cause = NULL;
+	unsigned		 i, exited = 0, tries;
+
+	scn = scenario_parse("test", text, strlen(text), &cause);
+	ck_assert_ptr_nonnull(scn);
+	memset(&eo, 0, sizeof eo);
+	eo.speed = 1.0;
+	eo.output_fd = -1;
+	eng = engine_create(scn, &eo, &cause);
+	ck_assert_ptr_nonnull(eng);
+	ck_assert_int_eq(engine_start(eng, &cause), 0);
+	run = engine_run(eng);
+	clock_sleep_ns(100 * NSEC_PER_MSEC);
+	ck_assert_int_eq(engine_remove_worker(eng, 1, &cause), 0);
+	for (tries = 0; tries < 100 && exited == 0; tries++) {
+		clock_sleep_ns(10 * NSEC_PER_MSEC);
+		for (i = 0; i < atomic_load(&run->used); i++) {
+			if (run->slots[i].station == 1 &&
+			    atomic_load(&run->slots[i].state) == WS_EXITED)
+				exited++;
+		}
+	}
+	ck_assert_uint_eq(exited, 1);
+	/* Gone within a second, long before the first dish was washed. */
+	ck_assert_int_lt(engine_now(eng), 1500 * NSEC_PER_MSEC);
+	engine_stop(eng);
+	engine_destroy(eng);
+}
+END_TEST
+
 static Suite *
 threads_suite(void)
 {
@@ -154,6 +198,7 @@ threads_suite(void)
 	tcase_add_test(tc, test_zero_work_conserves);
 	tcase_add_test(tc, test_cpu_work_computes);
 	tcase_add_test(tc, test_stop_keeps_dishes);
+	tcase_add_test(tc, test_removed_waiting_worker_leaves_at_once);
 	suite_add_tcase(s, tc);
 	return (s);
 }

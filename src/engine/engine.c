@@ -779,7 +779,10 @@ engine_remove_worker(struct engine *e, unsigned si, char **cause)
 		    atomic_load(&w->state) == WS_EXITED)
 			continue;
 		staying++;
-		pick = w;
+		/* The last to come, but one with nothing to finish first. */
+		if (pick == NULL || atomic_load(&pick->state) != WS_WAIT_GET ||
+		    atomic_load(&w->state) == WS_WAIT_GET)
+			pick = w;
 	}
 	if (staying <= 1) {
 		pthread_mutex_unlock(&e->ctl);
@@ -788,6 +791,7 @@ engine_remove_worker(struct engine *e, unsigned si, char **cause)
 		return (-1);
 	}
 	atomic_store(&pick->retire, 1);
+	atomic_store(&pick->hand.leave, 1);
 	e->scn->stations[si].count--;
 	pthread_mutex_unlock(&e->ctl);
 	run_event(run, NULL, EV_CONTROL, DISH_NONE, CTL_REMOVE_WORKER);

@@ -180,6 +180,14 @@ rk_signal(struct rack *r, int which)
 		pthread_cond_signal(&r->cond[which]);
 }
 
+/* A worker asked to leave, with nothing in its hand, waits no more. */
+static int
+rk_leaving(const struct hand *hand)
+{
+	return (hand != NULL && atomic_load_explicit(&hand->leave,
+	    memory_order_relaxed));
+}
+
 /* Put and not yet done; a rack's with the lock held, a pile's any time. */
 static uint32_t
 rk_unfinished(struct rack *r)
@@ -284,7 +292,7 @@ rk_pile_get(struct rack *r, struct hand *hand, int *depth, int *blocked)
 	}
 	/* Empty (or aborted): the end comes with close. */
 	rk_lock(r);
-	while (!r->closed) {
+	while (!r->closed && !rk_leaving(hand)) {
 		if (blocked != NULL)
 			*blocked = 1;
 		r->waiting_takers++;
@@ -363,6 +371,10 @@ rack_get(struct rack *r, struct hand *hand, int *depth, int *blocked)
 	    memory_order_relaxed))
 		rk_pay(r, hand);
 	while (r->count == 0 && !r->closed) {
+		if (rk_leaving(hand)) {
+			rk_unlock(r);
+			return (DISH_NONE);
+		}
 		if (blocked != NULL)
 			*blocked = 1;
 		r->waiting_takers++;

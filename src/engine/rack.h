@@ -31,6 +31,7 @@ typedef uint32_t dish_t;
 struct hand {
 	_Atomic dish_t	dish;		/* held, or DISH_NONE */
 	_Atomic int	owes;		/* taken and not yet task_done */
+	_Atomic int	leave;		/* asked to go: a get gives up waiting */
 };
 
 enum rack_sync {
@@ -106,7 +107,8 @@ int		 rack_put(struct rack *, dish_t, struct hand *,
 		    int *blocked);
 
 /*
- * Take the oldest dish, waiting while empty. A task_done the hand still
+ * Take the oldest dish, waiting while empty (a hand asked to leave gives
+ * up the wait, within a slice, and gets DISH_NONE). A task_done the hand still
  * owes for its last dish is paid first, in the same critical section, so
  * a worker that goes straight back for the next dish never pays for a
  * lock of its own. The hand receives the dish, and owes a task_done,

@@ -179,6 +179,8 @@ worker_main(struct run *run, struct wslot *w)
 		if (dish == DISH_NONE) {
 			if (atomic_load(&run->stop))
 				why = EXIT_INTERRUPTED;
+			else if (atomic_load(&w->retire))
+				why = EXIT_RETIRED;
 			break;
 		}
 		if (blocked) {

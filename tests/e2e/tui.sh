@@ -117,6 +117,17 @@ kids=$(pgrep -P "$pid" | wc -l)
 if [ "$kids" -ge 1 ]; then ok; else bad "no dryer process under the screen"; fi
 kid=$(pgrep -P "$pid" | head -1)
 expect_screen "dryer-1 .* done  pid $kid " "the dryer's row shows its pid"
+# d forks a second dryer; D sends one that waits for a dish away at once.
+$T send-keys -t dr d
+expect_screen "dryer ×2" "d: a second dryer process"
+if [ "$(pgrep -P "$pid" | wc -l)" -eq 2 ]; then ok; else
+	bad "d: expected 2 dryer processes"; fi
+$T send-keys -t dr D
+expect_screen "dryer ×1" "D: back to one dryer" 2
+i=0; while [ "$(pgrep -P "$pid" | wc -l)" -ne 1 ] && [ $i -lt 20 ]; do
+	sleep 0.1; i=$((i + 1)); done
+if [ "$(pgrep -P "$pid" | wc -l)" -eq 1 ]; then ok; else
+	bad "D: the waiting dryer's process did not leave"; fi
 kill -TERM "$pid"
 i=0; while [ ! -f "$TMP/status" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
 expect_grep "$TMP/status" "exit=143" "SIGTERM exit status"
