@@ -8,7 +8,7 @@
 set -u
 DISHRACK=${DISHRACK:-src/dishrack}
 SECONDS_CPU=${SECONDS_CPU:-20}
-DISHES=${DISHES:-8000000}
+DISHES=${DISHES:-10000000}
 TMP=$(mktemp -d)
 T="tmux -S $TMP/sock"
 trap '$T kill-server 2>/dev/null; rm -rf "$TMP"' EXIT
@@ -53,7 +53,7 @@ rate_screen() {
 
 # Alternate the two and keep the median ratio: one run of either is at
 # the mercy of whatever else the two cores are doing.
-RUNS=${RUNS:-7}
+RUNS=${RUNS:-11}
 ratios=""
 i=1
 while [ $i -le "$RUNS" ]; do

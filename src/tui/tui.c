@@ -97,7 +97,8 @@ struct tui {
 	int			 help;
 	int			 step_pending;
 	int			 summary;
-	int			 dirty;
+	int			 dirty;		/* redraw at the next frame */
+	int			 urgent;	/* redraw now: a key, a resize */
 	char			 status[160];
 	int64_t			 status_until;
 	int64_t			 last_frame;
@@ -370,7 +371,7 @@ tui_set_status(struct tui *t, const char *fmt, ...)
 	vsnprintf(t->status, sizeof t->status, fmt, ap);
 	va_end(ap);
 	t->status_until = clock_mono_ns() + 3 * NSEC_PER_SEC;
-	t->dirty = 1;
+	t->urgent = 1;
 }
 
 /* --- Folding the run in ------------------------------------------------ */
@@ -1162,7 +1163,7 @@ tui_start_engine(struct tui *t)
 		free(cause);
 		return (-1);
 	}
-	t->dirty = 1;
+	t->urgent = 1;
 	return (0);
 }
 
@@ -1275,7 +1276,7 @@ tui_suspend_now(struct tui *t)
 	refresh();
 	if (!was_paused)
 		engine_pause(t->eng, 0);
-	t->dirty = 1;
+	t->urgent = 1;
 }
 
 static int
@@ -1284,7 +1285,7 @@ tui_key(struct tui *t, int ch)
 	const struct scenario	*scn = engine_scenario(t->eng);
 	int			 n = (int)scn->nstations;
 
-	t->dirty = 1;
+	t->urgent = 1;
 	if (t->help && ch != ERR && ch != KEY_RESIZE) {
 		t->help = 0;
 		if (ch != 'q')
@@ -1445,7 +1446,7 @@ tui_run(const struct tui_opts *o, tui_factory make, void *arg)
 			tui_sample_rates(t);
 			t->have_stats = 1;
 			t->summary = 1;
-			t->dirty = 1;
+			t->urgent = 1;
 			if (o->exit_when_done)
 				quit = 1;
 		}
@@ -1458,11 +1459,17 @@ tui_run(const struct tui_opts *o, tui_factory make, void *arg)
 			if (!engine_paused(t->eng))
 				t->dirty = 1;
 		}
-		/* A paused or finished screen has nothing that moves. */
-		if (t->dirty || (now - t->last_frame > NSEC_PER_SEC &&
+		/*
+		 * Events make the screen stale; it is drawn at the next frame,
+		 * at most every FRAME_NS. A key or a resize is drawn at once.
+		 * A paused or finished screen has nothing that moves.
+		 */
+		if (t->urgent || (t->dirty && now - t->last_frame >= FRAME_NS) ||
+		    (now - t->last_frame > NSEC_PER_SEC &&
 		    !engine_finished(t->eng) && !engine_paused(t->eng))) {
 			tui_draw(t);
 			t->dirty = 0;
+			t->urgent = 0;
 			t->last_frame = now;
 			t->frames++;
 			if (o->max_frames > 0 &&

@@ -100,6 +100,17 @@ W=120 H=40 start "$DISHRACK --speed 20 handoff"
 expect_screen "summary" "summary at the end" 15
 expect_screen "conserved" "summary says conserved"
 $T send-keys -t dr q
+# At most 30 frames a second, however fast the events come: 60 frames
+# take two seconds at the least (a lower bound only: a slow machine is
+# slower, never faster).
+rm -f "$TMP/status"
+t0=$(date +%s.%N)
+W=120 H=40 start "$DISHRACK --max-frames 60 --set scenario.dishes=100000 --set washer.time=1ms --set dryer.time=1ms --set washer.say= --set dryer.say= seed-threads"
+i=0; while [ ! -f "$TMP/status" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done
+t1=$(date +%s.%N)
+if awk -v a="$t0" -v b="$t1" 'BEGIN { exit !(b - a >= 1.8) }'; then ok; else
+	bad "60 frames in less than 1.8 s: more than 30 frames a second"; fi
+
 # The bottleneck takes dishes in faster than it lets them out.
 W=120 H=40 start "$DISHRACK --speed 4 bottleneck"
 expect_screen "in 0\.[0-9]*/s  out 0\.[0-9]*/s" "stations' rates in and out"
