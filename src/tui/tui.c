@@ -247,6 +247,25 @@ tui_attr(struct tui *t, enum tui_color c)
 	}
 }
 
+/*
+ * The character at s (an invalid byte reads as '?'), its length in bytes
+ * in *len and the columns it takes.
+ */
+static int
+tui_char(const char *s, mbstate_t *ps, wchar_t *wc, size_t *len)
+{
+	int	cw;
+
+	*len = mbrtowc(wc, s, strlen(s), ps);
+	if (*len == (size_t)-1 || *len == (size_t)-2) {
+		*wc = L'?';
+		*len = 1;
+		memset(ps, 0, sizeof *ps);
+	}
+	cw = wcwidth(*wc);
+	return (cw < 0 ? 1 : cw);
+}
+
 /* Write s at y,x in at most w columns, UTF-8 aware. Returns columns used. */
 static int
 tui_puts(int y, int x, int w, const char *s)
@@ -261,15 +280,7 @@ tui_puts(int y, int x, int w, const char *s)
 		return (0);
 	memset(&ps, 0, sizeof ps);
 	while (*s != '\0' && k < sizeof buf / sizeof buf[0]) {
-		n = mbrtowc(&wc, s, strlen(s), &ps);
-		if (n == (size_t)-1 || n == (size_t)-2) {
-			wc = L'?';
-			n = 1;
-			memset(&ps, 0, sizeof ps);
-		}
-		cw = wcwidth(wc);
-		if (cw < 0)
-			cw = 1;
+		cw = tui_char(s, &ps, &wc, &n);
 		if (used + cw > w)
 			break;
 		buf[k++] = wc;
@@ -287,19 +298,12 @@ tui_cols(const char *s)
 {
 	mbstate_t	ps;
 	size_t		n;
-	int		used = 0, cw;
+	int		used = 0;
 	wchar_t		wc;
 
 	memset(&ps, 0, sizeof ps);
 	while (*s != '\0') {
-		n = mbrtowc(&wc, s, strlen(s), &ps);
-		if (n == (size_t)-1 || n == (size_t)-2) {
-			wc = L'?';
-			n = 1;
-			memset(&ps, 0, sizeof ps);
-		}
-		cw = wcwidth(wc);
-		used += cw < 0 ? 1 : cw;
+		used += tui_char(s, &ps, &wc, &n);
 		s += n;
 	}
 	return (used);
