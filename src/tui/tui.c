@@ -692,6 +692,7 @@ tui_draw_station(struct tui *t, unsigned si)
 	const struct rect	*r = &t->lay.station[si];
 	struct wslot		*w;
 	int			 bottleneck, row = 0, x, live, s, wy;
+	int			 footer = 0;
 	unsigned		 i, used, more = 0;
 	attr_t			 a;
 	char			 tdesc[64], rates[64];
@@ -734,12 +735,13 @@ tui_draw_station(struct tui *t, unsigned si)
 				    atomic_load(&run->cupboard->waiters));
 			if (done > counted) {
 				attron(tui_attr(t, C_BAD));
-				tui_printf(r->y + r->h - 1, r->x + 2 + x,
+				x += tui_printf(r->y + r->h - 1, r->x + 2 + x,
 				    r->w - 4 - x, "%llu LOST",
 				    (unsigned long long)(done - counted));
 				attroff(tui_attr(t, C_BAD));
 			}
 		}
+		footer = x;
 	}
 
 	used = atomic_load(&run->used);
@@ -761,15 +763,21 @@ tui_draw_station(struct tui *t, unsigned si)
 	if (more > 0)
 		tui_printf(r->y + r->h - 2, r->x + r->w - 12, 10, "+%u more",
 		    more);
-	else if (t->have_stats && si < LAYOUT_MAX_STATIONS &&
-	    t->lay.worker_pad + row * t->lay.worker_step < r->h - 2) {
-		/* In faster than out: the rack in front of it fills. */
-		snprintf(rates, sizeof rates, "in %.2f/s  out %.2f/s",
-		    t->rate[si].in, t->rate[si].out);
-		if (tui_cols(rates) <= r->w - 4)
-			tui_puts(r->y + r->h - 2, r->x + r->w - 2 -
-			    tui_cols(rates), r->w - 4, rates);
-	}
+	if (!t->have_stats || si >= LAYOUT_MAX_STATIONS)
+		return;
+	/*
+	 * In faster than out: the rack in front of it fills. On the bottom
+	 * border after the busy figure if it fits, else on a free row.
+	 */
+	snprintf(rates, sizeof rates, " in %.2f/s  out %.2f/s ",
+	    t->rate[si].in, t->rate[si].out);
+	if (tui_cols(rates) <= r->w - 4 - footer - 1)
+		tui_puts(r->y + r->h - 1, r->x + r->w - 2 - tui_cols(rates),
+		    r->w - 4, rates);
+	else if (more == 0 && t->lay.worker_pad + row * t->lay.worker_step <
+	    r->h - 2 && tui_cols(rates) - 1 <= r->w - 4)
+		tui_puts(r->y + r->h - 2, r->x + r->w - 1 - tui_cols(rates),
+		    r->w - 4, rates);
 }
 
 static void
@@ -837,7 +845,7 @@ tui_draw_timeline(struct tui *t)
 {
 	const struct rect	*r = &t->lay.timeline;
 	struct run		*run = engine_run(t->eng);
-	unsigned		 i, used;
+	unsigned		 i, k, used;
 	int			 row = 1, x, cols;
 	int64_t			 b, j;
 	attr_t			 a;
@@ -879,8 +887,10 @@ tui_draw_timeline(struct tui *t)
 	used = atomic_load(&run->used);
 	if (used > t->tl_n)
 		used = t->tl_n;
-	for (i = 0; i < used && row < r->h; i++) {
-		if (t->tl_last[i] < 0)
+	/* Station by station, so a worker added later sits with its own. */
+	for (k = 0; k < run->nstations * used && row < r->h; k++) {
+		i = k % used;
+		if (run->slots[i].station != k / used || t->tl_last[i] < 0)
 			continue;
 		tui_printf(r->y + row, 0, 11, "%-11s", run->slots[i].name);
 		for (x = 0; x < cols; x++) {
