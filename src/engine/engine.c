@@ -263,13 +263,7 @@ engine_create(struct scenario *scn, const struct engine_opts *opts,
 
 	run->nstations = scn->nstations;
 	run->pile = arena_alloc(&e->arena, rack_size(RACK_UNBOUNDED, 0));
-	/*
-	 * Only the first station takes from the pile, and it always runs in
-	 * the main process (processes mode included), so the pile needs no
-	 * robust, process-shared lock: a plain one costs half as much.
-	 */
-	rack_init_pile(run->pile, e->ops->rack_sync == RACK_PROCESSES ?
-	    RACK_THREADS : e->ops->rack_sync, run->vc, scn->ndishes);
+	rack_init_pile(run->pile, e->ops->rack_sync, run->vc, scn->ndishes);
 	for (i = 0; i < scn->nstations; i++) {
 		struct run_station	*rs = &run->st[i];
 		const struct station	*st = &scn->stations[i];
@@ -504,7 +498,7 @@ engine_supervise(struct engine *e)
 		atomic_store(&w->state, WS_EXITED);
 		atomic_fetch_sub(&rs->live, 1);
 		run_event(run, w, EV_EXIT, d, EXIT_DIED);
-		if (!atomic_load(&run->stop) && !atomic_load(&w->retire)) {
+		if (!atomic_load(&run->stop) && !atomic_load(&w->hand.leave)) {
 			pthread_mutex_lock(&e->ctl);
 			if (engine_spawn(e, w->station, &cause) == -1) {
 				free(cause);
@@ -699,9 +693,8 @@ engine_destroy(struct engine *e)
 	if (e->run != NULL && !e->ops->shared_memory) {
 		for (i = 1; i < e->run->nstations; i++)
 			rack_destroy(e->run->st[i].in);
-	}
-	if (e->run != NULL && e->run->pile != NULL)
 		rack_destroy(e->run->pile);
+	}
 	if (e->has_vc)
 		vclock_destroy(&e->vc);
 	arena_free(&e->arena);
@@ -775,7 +768,7 @@ engine_remove_worker(struct engine *e, unsigned si, char **cause)
 	used = atomic_load(&run->used);
 	for (i = 0; i < used; i++) {
 		w = &run->slots[i];
-		if (w->station != si || atomic_load(&w->retire) ||
+		if (w->station != si || atomic_load(&w->hand.leave) ||
 		    atomic_load(&w->state) == WS_EXITED)
 			continue;
 		staying++;
@@ -790,7 +783,6 @@ engine_remove_worker(struct engine *e, unsigned si, char **cause)
 		    e->scn->stations[si].name);
 		return (-1);
 	}
-	atomic_store(&pick->retire, 1);
 	atomic_store(&pick->hand.leave, 1);
 	e->scn->stations[si].count--;
 	pthread_mutex_unlock(&e->ctl);

@@ -197,6 +197,19 @@ rk_unfinished(struct rack *r)
 	return (r->unfinished);
 }
 
+/*
+ * What a hand holds and owes. Relaxed: a rack's hands change under its
+ * lock, and a pile's takers are threads that only read their own.
+ */
+static void
+rk_hand_set(struct hand *hand, dish_t d, int owes)
+{
+	if (hand == NULL)
+		return;
+	atomic_store_explicit(&hand->dish, d, memory_order_relaxed);
+	atomic_store_explicit(&hand->owes, owes, memory_order_relaxed);
+}
+
 /* The task_done a hand owes, with the lock held. 0, or -1 if none. */
 static int
 rk_pay(struct rack *r, struct hand *hand)
@@ -207,11 +220,7 @@ rk_pay(struct rack *r, struct hand *hand)
 		rc = -1;
 	else if (--r->unfinished == 0 && r->waiting_joiners > 0)
 		rk_broadcast(r, RACK_ALL_DONE);
-	if (hand != NULL) {
-		atomic_store_explicit(&hand->dish, DISH_NONE,
-		    memory_order_relaxed);
-		atomic_store_explicit(&hand->owes, 0, memory_order_relaxed);
-	}
+	rk_hand_set(hand, DISH_NONE, 0);
 	return (rc);
 }
 
@@ -226,7 +235,8 @@ rk_limit(const struct rack *r)
 	return (r->capacity);
 }
 
-static void
+/* Publish the depth for readers without the lock; returns it. */
+static uint32_t
 rk_set_depth(struct rack *r)
 {
 	uint32_t	d;
@@ -235,6 +245,7 @@ rk_set_depth(struct rack *r)
 	atomic_store_explicit(&r->depth, d, memory_order_relaxed);
 	if (d > r->max_depth)
 		r->max_depth = d;
+	return (d);
 }
 
 
@@ -246,6 +257,34 @@ rk_all_done(struct rack *r)
 	if (r->waiting_joiners > 0)
 		rk_broadcast(r, RACK_ALL_DONE);
 	rk_unlock(r);
+}
+
+/*
+ * One compare-and-swap on a pile: pay a task_done (if pay, and one is
+ * unfinished) and take a dish (if take, one is left and the run goes on).
+ * The last task_done wakes the joiners. Returns the word before; *after
+ * gets the word after.
+ */
+static uint64_t
+rk_pile_swap(struct rack *r, int pay, int take, uint64_t *after)
+{
+	uint64_t	w, nw;
+
+	w = atomic_load_explicit(&r->pile_left, memory_order_relaxed);
+	do {
+		nw = w;
+		if (pay && PILE_UNFINISHED(w) > 0)
+			nw--;
+		if (take && PILE_LEFT(w) > 0 && !atomic_load_explicit(
+		    &r->aborted, memory_order_relaxed))
+			nw -= (uint64_t)1 << 32;
+	} while (nw != w && !atomic_compare_exchange_weak_explicit(
+	    &r->pile_left, &w, nw, memory_order_acq_rel,
+	    memory_order_relaxed));
+	if (PILE_UNFINISHED(w) == 1 && PILE_UNFINISHED(nw) == 0)
+		rk_all_done(r);
+	*after = nw;
+	return (w);
 }
 
 /*
@@ -261,31 +300,11 @@ rk_pile_get(struct rack *r, struct hand *hand, int *depth, int *blocked)
 
 	owes = hand != NULL && atomic_load_explicit(&hand->owes,
 	    memory_order_relaxed);
-	w = atomic_load_explicit(&r->pile_left, memory_order_relaxed);
-	do {
-		nw = w;
-		if (owes && PILE_UNFINISHED(w) > 0)
-			nw--;
-		if (PILE_LEFT(w) > 0 && !atomic_load_explicit(&r->aborted,
-		    memory_order_relaxed))
-			nw -= (uint64_t)1 << 32;
-	} while (nw != w && !atomic_compare_exchange_weak_explicit(
-	    &r->pile_left, &w, nw, memory_order_acq_rel,
-	    memory_order_relaxed));
-	if (owes) {
-		atomic_store_explicit(&hand->dish, DISH_NONE,
-		    memory_order_relaxed);
-		atomic_store_explicit(&hand->owes, 0, memory_order_relaxed);
-		if (PILE_UNFINISHED(nw) == 0 && PILE_UNFINISHED(w) == 1)
-			rk_all_done(r);
-	}
+	w = rk_pile_swap(r, owes, 1, &nw);
+	if (owes)
+		rk_hand_set(hand, DISH_NONE, 0);
 	if (PILE_LEFT(nw) < PILE_LEFT(w)) {
-		if (hand != NULL) {
-			atomic_store_explicit(&hand->dish,
-			    r->pile - PILE_LEFT(w), memory_order_relaxed);
-			atomic_store_explicit(&hand->owes, 1,
-			    memory_order_relaxed);
-		}
+		rk_hand_set(hand, r->pile - PILE_LEFT(w), 1);
 		if (depth != NULL)
 			*depth = (int)PILE_LEFT(nw);
 		return ((dish_t)(r->pile - PILE_LEFT(w)));
@@ -334,8 +353,7 @@ rack_put(struct rack *r, dish_t d, struct hand *hand, int *blocked)
 	if (hand != NULL)
 		atomic_store_explicit(&hand->dish, DISH_NONE,
 		    memory_order_relaxed);
-	rk_set_depth(r);
-	depth = (int)atomic_load_explicit(&r->depth, memory_order_relaxed);
+	depth = (int)rk_set_depth(r);
 	if (r->waiting_takers > 0)
 		rk_signal(r, RACK_NOT_EMPTY);
 	if (r->capacity == 0) {
@@ -360,7 +378,8 @@ fail:
 dish_t
 rack_get(struct rack *r, struct hand *hand, int *depth, int *blocked)
 {
-	dish_t	d;
+	dish_t		d;
+	uint32_t	d_after;
 
 	if (blocked != NULL)
 		*blocked = 0;
@@ -392,14 +411,10 @@ rack_get(struct rack *r, struct hand *hand, int *depth, int *blocked)
 	d = r->slots[r->head];
 	r->head = (r->head + 1) % r->nslots;
 	r->count--;
-	if (hand != NULL) {
-		atomic_store_explicit(&hand->dish, d, memory_order_relaxed);
-		atomic_store_explicit(&hand->owes, 1, memory_order_relaxed);
-	}
-	rk_set_depth(r);
+	rk_hand_set(hand, d, 1);
+	d_after = rk_set_depth(r);
 	if (depth != NULL)
-		*depth = (int)atomic_load_explicit(&r->depth,
-		    memory_order_relaxed);
+		*depth = (int)d_after;
 	/* A hand-off's putters wait for their own ticket: wake them all. */
 	if (r->waiting_putters > 0 && r->capacity == 0)
 		rk_broadcast(r, RACK_NOT_FULL);
@@ -431,24 +446,13 @@ rack_putback(struct rack *r, dish_t d)
 int
 rack_task_done(struct rack *r, struct hand *hand)
 {
-	uint64_t	w;
+	uint64_t	after;
 	int		rc;
 
 	if (r->nslots == 0) {
-		w = atomic_load_explicit(&r->pile_left, memory_order_relaxed);
-		do {
-			if (PILE_UNFINISHED(w) == 0)
-				return (-1);
-		} while (!atomic_compare_exchange_weak_explicit(&r->pile_left,
-		    &w, w - 1, memory_order_acq_rel, memory_order_relaxed));
-		if (hand != NULL) {
-			atomic_store_explicit(&hand->dish, DISH_NONE,
-			    memory_order_relaxed);
-			atomic_store_explicit(&hand->owes, 0,
-			    memory_order_relaxed);
-		}
-		if (PILE_UNFINISHED(w) == 1)
-			rk_all_done(r);
+		if (PILE_UNFINISHED(rk_pile_swap(r, 1, 0, &after)) == 0)
+			return (-1);
+		rk_hand_set(hand, DISH_NONE, 0);
 		return (0);
 	}
 	rk_lock(r);

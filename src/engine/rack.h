@@ -24,14 +24,17 @@ typedef uint32_t dish_t;
 #define DISH_MAX	(UINT32_MAX - 2)
 
 /*
- * A worker's hands, as the rack sees them. Both fields change under the
- * rack's lock, so whoever finds a worker dead knows exactly what it owed:
- * a dish to put back (dish), or only a task_done (owes with no dish).
+ * A worker's hands, as the rack sees them. dish and owes change under the
+ * rack's lock (a pile's takers are threads of one process and need none),
+ * so whoever finds a worker dead knows exactly what it owed: a dish to put
+ * back (dish), or only a task_done (owes with no dish). leave is the
+ * worker's notice: it finishes the dish in hand, then goes, and a get that
+ * would wait for a dish gives up.
  */
 struct hand {
 	_Atomic dish_t	dish;		/* held, or DISH_NONE */
 	_Atomic int	owes;		/* taken and not yet task_done */
-	_Atomic int	leave;		/* asked to go: a get gives up waiting */
+	_Atomic int	leave;		/* asked to go */
 };
 
 enum rack_sync {

@@ -44,7 +44,6 @@ struct wslot {
 	_Atomic int64_t	 since;		/* scenario time of the last change */
 	_Atomic int64_t	 work_end;	/* when the current work ends */
 	struct hand	 hand;		/* dish held, task_done owed */
-	_Atomic int	 retire;	/* finish the dish in hand, then leave */
 	_Atomic uint64_t dishes;	/* dishes finished */
 	_Atomic int	 pid;
 	_Atomic int	 tid;		/* kernel thread id; 0: none (virtual) */

@@ -164,7 +164,7 @@ worker_main(struct run *run, struct wslot *w)
 	atomic_store(&w->waiting_lock, -1);
 	worker_event(w, t, EV_SPAWN, DISH_NONE, atomic_load(&w->pid));
 	for (;;) {
-		if (atomic_load(&w->retire)) {
+		if (atomic_load(&w->hand.leave)) {
 			why = EXIT_RETIRED;
 			break;
 		}
@@ -179,7 +179,7 @@ worker_main(struct run *run, struct wslot *w)
 		if (dish == DISH_NONE) {
 			if (atomic_load(&run->stop))
 				why = EXIT_INTERRUPTED;
-			else if (atomic_load(&w->retire))
+			else if (atomic_load(&w->hand.leave))
 				why = EXIT_RETIRED;
 			break;
 		}

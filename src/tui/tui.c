@@ -610,7 +610,7 @@ tui_draw_worker(struct tui *t, const struct rect *r, struct wslot *w, int wy,
 	attr_t			 a;
 	int64_t			 since, end;
 	double			 frac;
-	int			 s, x, xe, l, rw, tid;
+	int			 s, x, xe, l, rw, room, tid;
 
 	s = atomic_load(&w->state);
 	id[0] = '\0';
@@ -618,16 +618,14 @@ tui_draw_worker(struct tui *t, const struct rect *r, struct wslot *w, int wy,
 		snprintf(id, sizeof id, "  pid %d", atomic_load(&w->pid));
 	else if ((tid = atomic_load(&w->tid)) > 0)
 		snprintf(id, sizeof id, "  tid %d", tid);
-	snprintf(right, sizeof right, "%llu done%s",
+	/* Columns left after what the row needs first: glyph, name, dish, bar. */
+	room = r->w - 4 - (t->lay.worker_step > 1 ? 21 : 32);
+	rw = snprintf(right, sizeof right, "%llu done%s",
 	    (unsigned long long)atomic_load(&w->dishes), id);
-	/* What the row needs first: glyph, name, dish, a short bar. */
+	if (rw + 1 > room)
+		rw -= (int)strlen(id);	/* the id goes first */
 	xe = r->x + r->w - 2;
-	rw = tui_cols(right);
-	if (r->w - 4 - (t->lay.worker_step > 1 ? 21 : 32) < rw + 1) {
-		right[tui_cols(right) - tui_cols(id)] = '\0';
-		rw = tui_cols(right);
-	}
-	if (r->w - 4 - (t->lay.worker_step > 1 ? 21 : 32) >= rw + 1) {
+	if (rw + 1 <= room) {
 		tui_puts(wy, xe - rw, rw, right);
 		xe -= rw + 1;
 	}
@@ -692,7 +690,7 @@ tui_draw_station(struct tui *t, unsigned si)
 	const struct rect	*r = &t->lay.station[si];
 	struct wslot		*w;
 	int			 bottleneck, row = 0, x, live, s, wy;
-	int			 footer = 0;
+	int			 footer = 0, n;
 	unsigned		 i, used, more = 0;
 	attr_t			 a;
 	char			 tdesc[64], rates[64];
@@ -750,7 +748,7 @@ tui_draw_station(struct tui *t, unsigned si)
 		if (w->station != si)
 			continue;
 		s = atomic_load(&w->state);
-		if (s == WS_EXITED && atomic_load(&w->retire))
+		if (s == WS_EXITED && atomic_load(&w->hand.leave))
 			continue;
 		if (row >= t->lay.worker_rows) {
 			more++;
@@ -769,15 +767,13 @@ tui_draw_station(struct tui *t, unsigned si)
 	 * In faster than out: the rack in front of it fills. On the bottom
 	 * border after the busy figure if it fits, else on a free row.
 	 */
-	snprintf(rates, sizeof rates, " in %.2f/s  out %.2f/s ",
+	n = snprintf(rates, sizeof rates, " in %.2f/s  out %.2f/s ",
 	    t->rate[si].in, t->rate[si].out);
-	if (tui_cols(rates) <= r->w - 4 - footer - 1)
-		tui_puts(r->y + r->h - 1, r->x + r->w - 2 - tui_cols(rates),
-		    r->w - 4, rates);
+	if (n <= r->w - 4 - footer - 1)
+		tui_puts(r->y + r->h - 1, r->x + r->w - 2 - n, r->w - 4, rates);
 	else if (more == 0 && t->lay.worker_pad + row * t->lay.worker_step <
-	    r->h - 2 && tui_cols(rates) - 1 <= r->w - 4)
-		tui_puts(r->y + r->h - 2, r->x + r->w - 1 - tui_cols(rates),
-		    r->w - 4, rates);
+	    r->h - 2 && n - 1 <= r->w - 4)
+		tui_puts(r->y + r->h - 2, r->x + r->w - 1 - n, r->w - 4, rates);
 }
 
 static void
@@ -1073,7 +1069,7 @@ tui_station_workers(struct tui *t, unsigned si)
 	used = atomic_load(&run->used);
 	for (i = 0; i < used; i++) {
 		if (run->slots[i].station == si &&
-		    !(atomic_load(&run->slots[i].retire) &&
+		    !(atomic_load(&run->slots[i].hand.leave) &&
 		    atomic_load(&run->slots[i].state) == WS_EXITED))
 			n++;
 	}
