@@ -349,6 +349,7 @@ END_TEST
 struct producer {
 	struct rack	*r;
 	unsigned	 base;
+	unsigned	 refused;	/* puts that failed; must stay 0 */
 };
 
 static void *
@@ -357,9 +358,26 @@ producer_main(void *arg)
 	struct producer	*p = arg;
 	unsigned	 i;
 
+	/* Counted, not asserted: ck_assert belongs to the test's thread. */
 	for (i = 0; i < STRESS_EACH; i++)
-		ck_assert_int_ge(rack_put(p->r, p->base + i, NULL, NULL), 0);
+		if (rack_put(p->r, p->base + i, NULL, NULL) < 0)
+			p->refused++;
 	return (NULL);
+}
+
+/*
+ * The first dish not taken exactly once, or n. One assertion on the
+ * result, not one per dish: each passing ck_assert writes to Check's
+ * pipe, a syscall per dish.
+ */
+static size_t
+first_not_once(const uint8_t *seen, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n && seen[i] == 1; i++)
+		continue;
+	return (i);
 }
 
 struct counter {
@@ -425,8 +443,7 @@ START_TEST(test_pile_many_takers)
 	}
 	pthread_join(joiner, NULL);
 	ck_assert_uint_eq(total, N);
-	for (i = 0; i < N; i++)
-		ck_assert_uint_eq(seen[i], 1);
+	ck_assert_uint_eq(first_not_once(seen, N), N);
 	ck_assert_uint_eq(rack_unfinished(r), 0);
 	ck_assert_uint_eq(rack_depth(r), 0);
 	ck_assert_uint_eq(rack_taken(r), N);
@@ -455,8 +472,10 @@ stress(uint32_t capacity)
 		p[i] = (struct producer){ .r = r, .base = i * STRESS_EACH };
 		pthread_create(&pt[i], NULL, producer_main, &p[i]);
 	}
-	for (i = 0; i < STRESS_PRODUCERS; i++)
+	for (i = 0; i < STRESS_PRODUCERS; i++) {
 		pthread_join(pt[i], NULL);
+		ck_assert_uint_eq(p[i].refused, 0);
+	}
 	ck_assert_int_eq(rack_join(r, -1), 0);
 	rack_close(r);
 	for (i = 0; i < STRESS_CONSUMERS; i++) {
@@ -464,8 +483,7 @@ stress(uint32_t capacity)
 		got += c[i].got;
 	}
 	ck_assert_uint_eq(got, total);
-	for (i = 0; i < total; i++)
-		ck_assert_uint_eq(seen[i], 1);
+	ck_assert_uint_eq(first_not_once(seen, total), total);
 	if (capacity != RACK_UNBOUNDED)
 		ck_assert_uint_le(rack_max_depth(r),
 		    capacity == 0 ? 0 : capacity);
