@@ -25,22 +25,33 @@ if command -v python3 >/dev/null 2>&1; then
 		bad "matrix JSON does not parse"; fi
 fi
 
-# Real runs: the shape, with generous bounds (two cores or more).
-expect_exit 0 "real matrix" -- "$DISHRACK" --headless --json --speed 2 \
-    --matrix "$m" gil-cpu
+# Real runs: the shape, with generous bounds (two cores or more). A
+# speed-up needs two idle cores, and a shared machine does not always
+# have them: up to three tries, each bound met once is enough (noise only
+# ever lowers a speed-up; it cannot fake one).
 speed() {
 	python3 -c "import json,sys; d=json.load(open('$TMP/out'));
 print([r['speedup'] for r in d['rows'] if r['params']=={'mode':'$1','gil':'$2'}][0])"
 }
 if command -v python3 >/dev/null 2>&1; then
-	s=$(speed threads on)
-	if awk -v s="$s" 'BEGIN { exit !(s > 0.6 && s < 1.3) }'; then ok; else
-		bad "real threads with the GIL sped up ${s}x"; fi
-	if [ "$(nproc)" -ge 2 ]; then
-		s=$(speed processes on)
-		if awk -v s="$s" 'BEGIN { exit !(s > 1.3) }'; then ok; else
-			bad "real processes sped up only ${s}x"; fi
-	fi
+	gil_ok=0; procs_ok=0; [ "$(nproc)" -ge 2 ] || procs_ok=1
+	for try in 1 2 3; do
+		expect_exit 0 "real matrix" -- "$DISHRACK" --headless --json \
+		    --speed 2 --matrix "$m" gil-cpu
+		s_gil=$(speed threads on)
+		s_procs=$(speed processes on)
+		awk -v s="$s_gil" 'BEGIN { exit !(s > 0.6 && s < 1.3) }' && gil_ok=1
+		awk -v s="$s_procs" 'BEGIN { exit !(s > 1.3) }' && procs_ok=1
+		[ $gil_ok -eq 1 ] && [ $procs_ok -eq 1 ] && break
+		echo "matrix: try $try: threads with the GIL ${s_gil}x, processes ${s_procs}x" >&2
+	done
+	if [ $gil_ok -eq 1 ]; then ok; else
+		bad "real threads with the GIL sped up ${s_gil}x"; fi
+	if [ $procs_ok -eq 1 ]; then ok; else
+		bad "real processes sped up only ${s_procs}x"; fi
+else
+	expect_exit 0 "real matrix" -- "$DISHRACK" --headless --json \
+	    --speed 2 --matrix "$m" gil-cpu
 fi
 
 expect_exit 2 "matrix without values" -- "$DISHRACK" --headless --matrix mode gil-cpu
