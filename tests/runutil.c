@@ -22,6 +22,25 @@ test_run_keep(const struct event *e, void *arg)
 	tr->ev[tr->nev++] = *e;
 }
 
+/* How many distinct kernel threads the run's workers ran on (0: none known). */
+static unsigned
+test_run_threads(struct run *run)
+{
+	unsigned	i, j, n = 0, used = atomic_load(&run->used);
+	int		tid;
+
+	for (i = 0; i < used; i++) {
+		if ((tid = atomic_load(&run->slots[i].tid)) == 0)
+			continue;
+		for (j = 0; j < i; j++)
+			if (atomic_load(&run->slots[j].tid) == tid)
+				break;
+		if (j == i)
+			n++;
+	}
+	return (n);
+}
+
 /*
  * Parse text, apply sets (NULL-terminated), run to the end. stop_after_ns
  * > 0 interrupts the run after that much real time. Returns 0, or -1 with
@@ -90,6 +109,7 @@ test_run(struct test_run *tr, const char *text, const char *const *sets,
 		tr->cycle = strdup(engine_deadlock_cycle(eng));
 	tr->interrupted = engine_interrupted(eng);
 	tr->wall_ns = engine_wall_ns(eng);
+	tr->threads = test_run_threads(engine_run(eng));
 	engine_destroy(eng);
 
 	fflush(f);

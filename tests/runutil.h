@@ -25,6 +25,7 @@ struct test_run {
 	int		 interrupted;
 	double		 speed;
 	int64_t		 wall_ns;
+	unsigned	 threads;	/* distinct kernel threads of workers */
 };
 
 int	test_run(struct test_run *, const char *text, const char *const *sets,

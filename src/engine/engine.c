@@ -46,7 +46,8 @@ struct engine {
 	struct arena		 arena;
 	struct run		*run;
 	struct vclock		 vc;
-	int			 has_vc;
+	int			 has_vc;	/* virtual, or the async loop */
+	int			 fibers;	/* the async loop: tasks are fibers */
 	struct vtask		 conductor_vt;
 	struct vtask		 script_vt;
 	pthread_t		 conductor;
@@ -67,7 +68,10 @@ struct engine {
 };
 
 static void	*engine_conductor(void *);
+static void	 engine_conduct(void *);
+static void	*engine_loop(void *);
 static void	*engine_script(void *);
+static void	 engine_script_steps(void *);
 static int	 engine_spawn(struct engine *, unsigned, char **);
 static void	 engine_supervise(struct engine *);
 static void	 engine_reap_all(struct engine *);
@@ -168,17 +172,10 @@ engine_create(struct scenario *scn, const struct engine_opts *opts,
 	unsigned	 nslots, i, total = 0;
 	char		 where[1100];
 
-	if (!opts->virtual_clock && scn->mode == MODE_ASYNC) {
-		scenario_where(scn, &scn->mode_pos, where, sizeof where);
-		xasprintf(cause, "%s: mode 'async' is not available in this "
-		    "version; use threads or processes, or --clock virtual",
-		    where);
-		return (NULL);
-	}
 	if (scn->transport != NULL && strcmp(scn->transport, "local") != 0) {
+		scenario_where(scn, &scn->transport_pos, where, sizeof where);
 		xasprintf(cause, "%s: transport '%s' is not available in this "
-		    "version; only 'local' racks are", scn->file,
-		    scn->transport);
+		    "version; only 'local' racks are", where, scn->transport);
 		return (NULL);
 	}
 
@@ -189,6 +186,8 @@ engine_create(struct scenario *scn, const struct engine_opts *opts,
 		e->opts.speed = 1.0;
 	if (opts->virtual_clock)
 		e->ops = &exec_virtual;
+	else if (scn->mode == MODE_ASYNC)
+		e->ops = &exec_async;
 	else if (scn->mode == MODE_PROCESSES)
 		e->ops = &exec_processes;
 	else
@@ -231,18 +230,23 @@ engine_create(struct scenario *scn, const struct engine_opts *opts,
 	pthread_mutex_init(&run->ring_mu, NULL);
 	run->ring = arena_alloc(&e->arena, ev_ring_size(ENGINE_RING_EVENTS));
 	ev_ring_init(run->ring, ENGINE_RING_EVENTS);
-	if (opts->virtual_clock) {
+	if (opts->virtual_clock || scn->mode == MODE_ASYNC) {
 		vclock_init(&e->vc, scn->seed, VCLOCK_SWITCH_PERMILLE);
 		e->has_vc = 1;
 		run->vc = &e->vc;
-		if (opts->paced)
+		if (!opts->virtual_clock) {
+			vclock_use_fibers(&e->vc, &run->clock);
+			e->fibers = 1;
+		} else if (opts->paced)
 			vclock_set_pace(&e->vc, &run->clock);
 	}
 	run->out = arena_alloc(&e->arena, sizeof *run->out);
 	output_init(run->out, opts->output_fd, opts->output_ring,
 	    e->ops->shared_memory, !opts->virtual_clock, scn->output);
 
-	run->vcores.cores = scn->cores > 0 ? scn->cores : 1;
+	/* An event loop is one thread: one core, whatever the machine. */
+	run->vcores.cores = scn->mode == MODE_ASYNC ? 1 :
+	    scn->cores > 0 ? scn->cores : 1;
 	if (scn->gil) {
 		run->ngils = scn->mode == MODE_PROCESSES ? nslots + 1 : 1;
 		run->gils = arena_alloc(&e->arena,
@@ -346,7 +350,14 @@ engine_start(struct engine *e, char **cause)
 	sigset_t	all, old;
 	int		rc;
 
-	if (e->has_vc && vclock_add(&e->vc, &e->conductor_vt, "conductor")) {
+	if (e->fibers) {
+		if (vclock_add_fiber(&e->vc, &e->conductor_vt, "conductor",
+		    engine_conduct, e) == -1) {
+			xasprintf(cause, "cannot register the conductor");
+			return (-1);
+		}
+	} else if (e->has_vc &&
+	    vclock_add(&e->vc, &e->conductor_vt, "conductor")) {
 		xasprintf(cause, "cannot register the conductor");
 		return (-1);
 	}
@@ -354,14 +365,15 @@ engine_start(struct engine *e, char **cause)
 	run_clock_pause(&e->run->clock, 0);
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
-	rc = pthread_create(&e->conductor, NULL, engine_conductor, e);
+	rc = pthread_create(&e->conductor, NULL,
+	    e->fibers ? engine_loop : engine_conductor, e);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc != 0) {
 		xasprintf(cause, "cannot start the run: %s", strerror(rc));
 		return (-1);
 	}
 	e->started = 1;
-	if (e->has_vc)
+	if (e->has_vc && !e->fibers)
 		vclock_start(&e->vc);
 	return (0);
 }
@@ -377,17 +389,51 @@ engine_fail(struct engine *e, char *cause)
 	pthread_mutex_unlock(&e->ctl);
 }
 
+/* Off the clock, once the run is over: collect what is left. */
+static void
+engine_wind_up(struct engine *e)
+{
+	engine_reap_all(e);
+	if (e->script_started)
+		pthread_join(e->script, NULL);
+	atomic_store(&e->finished, 1);
+}
+
+/* The conductor as a thread: real, or a task on the virtual clock. */
 static void *
 engine_conductor(void *arg)
+{
+	struct engine	*e = arg;
+
+	if (e->has_vc)
+		vclock_enter(&e->vc, &e->conductor_vt);
+	engine_conduct(e);
+	if (e->has_vc)
+		vclock_exit(&e->vc);
+	engine_wind_up(e);
+	return (NULL);
+}
+
+/* The async event loop's thread: the conductor is its first task. */
+static void *
+engine_loop(void *arg)
+{
+	struct engine	*e = arg;
+
+	vclock_run(&e->vc);
+	engine_wind_up(e);
+	return (NULL);
+}
+
+/* Start the stations and the script, then join the racks down the line. */
+static void
+engine_conduct(void *arg)
 {
 	struct engine	*e = arg;
 	struct run	*run = e->run;
 	char		*cause = NULL;
 	unsigned	 i, j;
 	int		 rc = 0;
-
-	if (e->has_vc)
-		vclock_enter(&e->vc, &e->conductor_vt);
 
 	pthread_mutex_lock(&e->ctl);
 	for (i = 0; i < run->nstations && rc == 0; i++) {
@@ -402,7 +448,11 @@ engine_conductor(void *arg)
 		engine_stop(e);
 	}
 
-	if (rc == 0 && e->scn->nscript > 0) {
+	if (rc == 0 && e->scn->nscript > 0 && e->fibers) {
+		if (vclock_add_fiber(&e->vc, &e->script_vt, "script",
+		    engine_script_steps, e) == -1)
+			engine_fail(e, xstrdup("cannot start the [script]"));
+	} else if (rc == 0 && e->scn->nscript > 0) {
 		sigset_t	all, old;
 
 		if (!e->has_vc ||
@@ -438,14 +488,6 @@ engine_conductor(void *arg)
 		atomic_store(&e->real_end, clock_mono_ns());
 	}
 	atomic_store(&e->ended, 1);
-
-	if (e->has_vc)
-		vclock_exit(&e->vc);
-	engine_reap_all(e);
-	if (e->script_started)
-		pthread_join(e->script, NULL);
-	atomic_store(&e->finished, 1);
-	return (NULL);
 }
 
 /* Collect children that died, put back what they held, replace them. */
@@ -559,13 +601,24 @@ engine_script_wait(struct engine *e, int64_t t)
 static void *
 engine_script(void *arg)
 {
+	struct engine	*e = arg;
+
+	if (e->has_vc)
+		vclock_enter(&e->vc, &e->script_vt);
+	engine_script_steps(e);
+	if (e->has_vc)
+		vclock_exit(&e->vc);
+	return (NULL);
+}
+
+static void
+engine_script_steps(void *arg)
+{
 	struct engine		*e = arg;
 	const struct script_step *step;
 	char			*cause;
 	unsigned		 i;
 
-	if (e->has_vc)
-		vclock_enter(&e->vc, &e->script_vt);
 	for (i = 0; i < e->scn->nscript; i++) {
 		step = &e->scn->script[i];
 		if (engine_script_wait(e, step->at_ns) == -1)
@@ -585,9 +638,6 @@ engine_script(void *arg)
 			break;
 		}
 	}
-	if (e->has_vc)
-		vclock_exit(&e->vc);
-	return (NULL);
 }
 
 size_t
@@ -786,6 +836,7 @@ engine_remove_worker(struct engine *e, unsigned si, char **cause)
 	atomic_store(&pick->hand.leave, 1);
 	e->scn->stations[si].count--;
 	pthread_mutex_unlock(&e->ctl);
+	rack_wake_takers(run->st[si].in);
 	run_event(run, NULL, EV_CONTROL, DISH_NONE, CTL_REMOVE_WORKER);
 	return (0);
 }
@@ -911,7 +962,7 @@ engine_error(struct engine *e)
 const char *
 engine_clock_name(struct engine *e)
 {
-	return (e->has_vc ? "virtual" : "real");
+	return (e->has_vc && !e->fibers ? "virtual" : "real");
 }
 
 double

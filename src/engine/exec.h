@@ -1,7 +1,8 @@
 /*
  * exec.h: executors run the one worker loop as threads, as forked
- * processes, or as tasks on the virtual clock. Each is a const ops table;
- * the blocking calls are theirs to implement.
+ * processes, as coroutines on an event loop, or as tasks on the virtual
+ * clock. Each is a const ops table; the blocking calls are theirs to
+ * implement.
  */
 #ifndef DISHRACK_EXEC_H
 #define DISHRACK_EXEC_H
@@ -39,6 +40,7 @@ struct exec_ops {
 extern const struct exec_ops exec_threads;
 extern const struct exec_ops exec_processes;
 extern const struct exec_ops exec_virtual;
+extern const struct exec_ops exec_async;
 
 /* Real-clock blocking shared by threads and processes. */
 int	exec_real_sleep(struct run *, int64_t d);

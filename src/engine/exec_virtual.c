@@ -71,6 +71,9 @@ virtual_compute(struct run *run, struct wslot *w, int64_t d)
 
 	if (atomic_load(&run->stop))
 		return (-1);
+	/* A coroutine computing holds the loop: nobody else runs. */
+	if (run->scn->mode == MODE_ASYNC)
+		return (vclock_hold(run->vc, d));
 	rc = gil_compute_virtual(run->vc, run_gil(run, w), &run->vcores, w->id,
 	    d, run->scn->gil_interval_ns, &waited);
 	atomic_fetch_add(&w->gil_wait_ns, waited);
@@ -79,11 +82,15 @@ virtual_compute(struct run *run, struct wslot *w, int64_t d)
 	return (rc);
 }
 
-/* A switch may happen between the parts of a line: the seed decides. */
+/*
+ * A switch may happen between the parts of a line: the seed decides.
+ * Not for async tasks: print() has no await in it.
+ */
 static void
 virtual_part_pause(struct run *run)
 {
-	vclock_yield(run->vc);
+	if (run->scn->mode != MODE_ASYNC)
+		vclock_yield(run->vc);
 }
 
 /* Pauses are the pacing clock's business: virtual time waits for it. */

@@ -503,6 +503,14 @@ rack_close(struct rack *r)
 }
 
 void
+rack_wake_takers(struct rack *r)
+{
+	rk_lock(r);
+	rk_broadcast(r, RACK_NOT_EMPTY);
+	rk_unlock(r);
+}
+
+void
 rack_abort(struct rack *r)
 {
 	int	i;

@@ -137,6 +137,12 @@ int		 rack_task_done(struct rack *, struct hand *);
 int		 rack_join(struct rack *, int64_t timeout_ns);
 
 void		 rack_close(struct rack *);
+/*
+ * Wake whoever waits for a dish to look at its hand again: one of them
+ * was asked to leave. Threads would see it within a wait slice anyway;
+ * tasks on a clock wait without slices.
+ */
+void		 rack_wake_takers(struct rack *);
 void		 rack_abort(struct rack *);
 uint32_t	 rack_depth(const struct rack *);
 uint32_t	 rack_max_depth(struct rack *);

@@ -950,6 +950,8 @@ key_apply(struct scenario *s, struct station *st, const struct scn_key *k,
 		s->mode_pos = *pos;
 	else if (k->set == set_dishes)
 		s->dishes_pos = *pos;
+	else if (k->set == set_transport)
+		s->transport_pos = *pos;
 	else if (k->set == set_count)
 		st->count_pos = *pos;
 	return (0);

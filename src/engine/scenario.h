@@ -104,6 +104,7 @@ struct scenario {
 
 	uint32_t	 rack;		/* default capacity; 0 = hand-off */
 	char		*transport;	/* "local" by default */
+	struct scn_pos	 transport_pos;
 	uint64_t	 seed;
 	enum output_mode output;
 	int64_t		 print_gap_ns;	/* pause between the parts of a say */

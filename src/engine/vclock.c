@@ -10,6 +10,11 @@
  * deadlock, detected exactly, and the run is aborted so every blocked call
  * returns -1. Threads never run concurrently, so the simulated code needs no
  * locks of its own and the outcome depends only on the seed.
+ *
+ * With fibers (the async executor) the choice is the same, but handing the
+ * baton on is a switch of stacks on the loop thread, made with mu let go:
+ * other threads (the screen adding a worker, a stop) only ever queue tasks
+ * and raise flags, and the fiber chosen is already marked running.
  */
 #include "config.h"
 
@@ -19,6 +24,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "fiber.h"
 #include "xmalloc.h"
 
 static void	vc_push_runq(struct vclock *, struct vtask *);
@@ -27,6 +33,7 @@ static void	vc_heap_push(struct vclock *, struct vtask *);
 static struct vtask *vc_heap_pop(struct vclock *);
 static void	vc_dispatch(struct vclock *);
 static void	vc_wait_turn(struct vclock *, struct vtask *);
+static void	vc_pass(struct vclock *, struct vtask *);
 static void	vc_release_blocked(struct vclock *);
 
 void
@@ -46,8 +53,11 @@ vclock_destroy(struct vclock *vc)
 {
 	unsigned	i;
 
-	for (i = 0; i < vc->nall; i++)
+	for (i = 0; i < vc->nall; i++) {
 		pthread_cond_destroy(&vc->all[i]->cv);
+		fiber_free(vc->all[i]->fib);
+	}
+	fiber_free(vc->loop);
 	free(vc->heap);
 	free(vc->all);
 	pthread_cond_destroy(&vc->idle);
@@ -144,13 +154,17 @@ vc_heap_pop(struct vclock *vc)
 	return (top);
 }
 
-/* Wait, without the lock, until the paced real clock reaches t. */
+/*
+ * Wait, without the lock, until the paced real clock reaches t, or (with
+ * any set) a task was queued meanwhile: the screen added a worker, a rack
+ * was closed.
+ */
 static void
-vc_pace_to(struct vclock *vc, int64_t t)
+vc_pace_to(struct vclock *vc, int64_t t, int any)
 {
 	int64_t	now, step;
 
-	while (!vc->aborted) {
+	while (!vc->aborted && !(any && vc->runq.head != NULL)) {
 		now = run_clock_now(vc->pace);
 		if (now >= t)
 			break;
@@ -175,7 +189,7 @@ vc_dispatch(struct vclock *vc)
 		if (vc->nheap > 0) {
 			next = vc->heap[0];
 			if (vc->pace != NULL && !vc->aborted)
-				vc_pace_to(vc, next->wake);
+				vc_pace_to(vc, next->wake, 1);
 			/* Pacing let go of mu; an abort may have queued others. */
 			if (vc->runq.head != NULL)
 				continue;
@@ -199,7 +213,8 @@ vc_dispatch(struct vclock *vc)
 	next->state = VT_RUNNING;
 	vc->running = next;
 	next->go = 1;
-	pthread_cond_signal(&next->cv);
+	if (!vc->fibers)
+		pthread_cond_signal(&next->cv);
 }
 
 static void
@@ -208,6 +223,34 @@ vc_wait_turn(struct vclock *vc, struct vtask *t)
 	while (!t->go)
 		pthread_cond_wait(&t->cv, &vc->mu);
 	t->go = 0;
+}
+
+/*
+ * Hand the baton on and, unless self is leaving (NULL), wait for it back.
+ * A thread waits on its own condition variable. A fiber switches to the
+ * task that has the baton now, or to the loop's own stack when nobody
+ * has; it is back when some fiber switches to it.
+ */
+static void
+vc_pass(struct vclock *vc, struct vtask *self)
+{
+	struct vtask	*from = vc->cur, *to;
+
+	vc_dispatch(vc);
+	if (!vc->fibers) {
+		if (self != NULL)
+			vc_wait_turn(vc, self);
+		return;
+	}
+	if ((to = vc->running) != from) {
+		vc->cur = to;
+		pthread_mutex_unlock(&vc->mu);
+		fiber_switch(from != NULL ? from->fib : vc->loop,
+		    to != NULL ? to->fib : vc->loop, from != NULL && self == NULL);
+		pthread_mutex_lock(&vc->mu);
+	}
+	if (self != NULL)
+		self->go = 0;
 }
 
 /* Move every blocked task to the run queue; their calls will fail. */
@@ -227,8 +270,10 @@ vc_release_blocked(struct vclock *vc)
 	}
 }
 
-int
-vclock_add(struct vclock *vc, struct vtask *t, const char *name)
+/* Register t, runnable, with fib as its stack (NULL: its own thread). */
+static int
+vc_add(struct vclock *vc, struct vtask *t, const char *name,
+    struct fiber *fib, void (*fn)(void *), void *arg)
 {
 	int	rc = -1;
 
@@ -237,6 +282,10 @@ vclock_add(struct vclock *vc, struct vtask *t, const char *name)
 		memset(t, 0, sizeof *t);
 		pthread_cond_init(&t->cv, NULL);
 		t->name = name;
+		t->fib = fib;
+		t->fn = fn;
+		t->arg = arg;
+		t->vc = vc;
 		vc->all[vc->nall++] = t;
 		vc->alive++;
 		vc_push_runq(vc, t);
@@ -244,6 +293,55 @@ vclock_add(struct vclock *vc, struct vtask *t, const char *name)
 	}
 	pthread_mutex_unlock(&vc->mu);
 	return (rc);
+}
+
+int
+vclock_add(struct vclock *vc, struct vtask *t, const char *name)
+{
+	return (vc_add(vc, t, name, NULL, NULL, NULL));
+}
+
+void
+vclock_use_fibers(struct vclock *vc, const struct run_clock *pace)
+{
+	vc->fibers = 1;
+	vc->real = 1;
+	vc->pace = pace;
+}
+
+/* A fiber's life: its task, then off the clock for good. */
+static void
+vc_fiber_main(void *arg)
+{
+	struct vtask	*t = arg;
+
+	t->fn(t->arg);
+	vclock_exit(t->vc);
+}
+
+int
+vclock_add_fiber(struct vclock *vc, struct vtask *t, const char *name,
+    void (*fn)(void *), void *arg)
+{
+	struct fiber	*fib;
+
+	if ((fib = fiber_create(vc_fiber_main, t)) == NULL)
+		return (-1);
+	if (vc_add(vc, t, name, fib, fn, arg) == -1) {
+		fiber_free(fib);
+		return (-1);
+	}
+	return (0);
+}
+
+void
+vclock_run(struct vclock *vc)
+{
+	pthread_mutex_lock(&vc->mu);
+	vc->loop = fiber_of_thread();
+	vc->cur = NULL;
+	vc_pass(vc, NULL);
+	pthread_mutex_unlock(&vc->mu);
 }
 
 void
@@ -260,7 +358,7 @@ vclock_exit(struct vclock *vc)
 	pthread_mutex_lock(&vc->mu);
 	vc->running->state = VT_DONE;
 	vc->alive--;
-	vc_dispatch(vc);
+	vc_pass(vc, NULL);	/* a fiber does not come back from this */
 	pthread_mutex_unlock(&vc->mu);
 }
 
@@ -287,8 +385,7 @@ vclock_sleep(struct vclock *vc, int64_t ns)
 	self = vc->running;
 	self->wake = vclock_now(vc) + (ns > 0 ? ns : 0);
 	vc_heap_push(vc, self);
-	vc_dispatch(vc);
-	vc_wait_turn(vc, self);
+	vc_pass(vc, self);
 	rc = vc->aborted ? -1 : 0;
 	pthread_mutex_unlock(&vc->mu);
 	return (rc);
@@ -314,8 +411,24 @@ vclock_block(struct vclock *vc, struct vwaitq *q)
 	else
 		q->head = self;
 	q->tail = self;
-	vc_dispatch(vc);
-	vc_wait_turn(vc, self);
+	vc_pass(vc, self);
+	rc = vc->aborted ? -1 : 0;
+	pthread_mutex_unlock(&vc->mu);
+	return (rc);
+}
+
+int
+vclock_hold(struct vclock *vc, int64_t ns)
+{
+	int64_t	t;
+	int	rc;
+
+	pthread_mutex_lock(&vc->mu);
+	t = vclock_now(vc) + (ns > 0 ? ns : 0);
+	if (vc->pace != NULL)
+		vc_pace_to(vc, t, 0);
+	if (!vc->real && t > vclock_now(vc))
+		atomic_store(&vc->now, t);
 	rc = vc->aborted ? -1 : 0;
 	pthread_mutex_unlock(&vc->mu);
 	return (rc);
@@ -373,8 +486,7 @@ vclock_yield(struct vclock *vc)
 	}
 	self = vc->running;
 	vc_push_runq(vc, self);
-	vc_dispatch(vc);
-	vc_wait_turn(vc, self);
+	vc_pass(vc, self);
 	pthread_mutex_unlock(&vc->mu);
 }
 
@@ -390,6 +502,8 @@ vclock_abort(struct vclock *vc)
 int64_t
 vclock_now(const struct vclock *vc)
 {
+	if (vc->real)
+		return (run_clock_now(vc->pace));
 	return (atomic_load(&vc->now));
 }
 

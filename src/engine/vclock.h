@@ -3,6 +3,10 @@
  * real thread running the same straight-line code as in a real run, but
  * only one holds the baton at a time; blocking calls hand the baton on and
  * time jumps to the next timer when nobody can run. Same seed, same run.
+ *
+ * The same clock, following real time and with fibers in place of
+ * threads, is the async executor's event loop: the tasks then really are
+ * coroutines on one thread, and the baton is the thread itself.
  */
 #ifndef DISHRACK_VCLOCK_H
 #define DISHRACK_VCLOCK_H
@@ -11,6 +15,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+struct fiber;
 struct run_clock;
 
 enum vtask_state {
@@ -36,6 +41,10 @@ struct vtask {
 	struct vtask	 *next;		/* in the run queue or a wait queue */
 	struct vwaitq	 *q;		/* the wait queue it is blocked on */
 	const char	 *name;
+	struct fiber	 *fib;		/* fibers only: its stack, */
+	void		(*fn)(void *);	/* what it runs */
+	void		 *arg;
+	struct vclock	 *vc;
 };
 
 struct vclock {
@@ -55,6 +64,10 @@ struct vclock {
 	int		  aborted;
 	int		  deadlock;
 	const struct run_clock *pace;	/* follow this clock, or NULL: flat out */
+	int		  real;		/* now is the pace clock's time */
+	int		  fibers;	/* tasks are fibers on the loop thread */
+	struct fiber	 *loop;		/* the loop thread's own stack */
+	struct vtask	 *cur;		/* the fiber on the loop thread now */
 };
 
 #define VCLOCK_MAX_TASKS 8192
@@ -71,6 +84,23 @@ void	vclock_destroy(struct vclock *);
 /* Pace virtual time against a real scaled clock (for the screen). */
 void	vclock_set_pace(struct vclock *, const struct run_clock *);
 
+/*
+ * Be an event loop: tasks are fibers (vclock_add_fiber) that vclock_run
+ * runs on the calling thread, and the time is pace's own, real and
+ * scaled; timers fire when it reaches them, late if a task held on.
+ */
+void	vclock_use_fibers(struct vclock *, const struct run_clock *pace);
+
+/*
+ * Register a task that runs fn(arg) on a fiber and leaves the clock when
+ * fn returns. -1 if full or out of memory.
+ */
+int	vclock_add_fiber(struct vclock *, struct vtask *, const char *name,
+	    void (*fn)(void *), void *arg);
+
+/* The loop: run fibers on this thread until none is left. */
+void	vclock_run(struct vclock *);
+
 /* Register a task; its thread then calls vclock_enter. -1 if full. */
 int	vclock_add(struct vclock *, struct vtask *, const char *name);
 void	vclock_enter(struct vclock *, struct vtask *);
@@ -82,6 +112,8 @@ void	vclock_start(struct vclock *);
 /* Blocking calls of the running task: 0, or -1 when the run was aborted. */
 int	vclock_sleep(struct vclock *, int64_t ns);
 int	vclock_block(struct vclock *, struct vwaitq *);
+/* Let ns pass with the baton held: nobody runs meanwhile, timers are late. */
+int	vclock_hold(struct vclock *, int64_t ns);
 void	vclock_wake_all(struct vclock *, struct vwaitq *);
 void	vclock_wake_one(struct vclock *, struct vwaitq *);
 

@@ -55,15 +55,15 @@ expect_grep "$TMP/err" "^dishrack: --set: .*dryer.count" "--set suggestion"
 expect_exit 2 "--set bad value" -- "$DISHRACK" --check --set dryer.count=x
 expect_grep "$TMP/err" "^dishrack: --set: " "--set bad value message"
 
-# A mode this version cannot run: where it was asked for, file or --set.
-printf '[scenario]\nmode = async\n[washer]\n' >"$TMP/async.scn"
-expect_exit 2 "async in a file" -- "$DISHRACK" --headless "$TMP/async.scn"
-expect_grep "$TMP/err" "^dishrack: $TMP/async.scn:2:8: mode 'async'" \
-    "async in a file: its position"
-expect_exit 2 "async by --set" -- "$DISHRACK" --headless \
-    --set scenario.mode=async seed-threads
-expect_grep "$TMP/err" "^dishrack: --set: mode 'async'" \
-    "async by --set: names --set"
+# A transport this version cannot open: where it was asked for, file or --set.
+printf '[scenario]\ntransport = redis\n[washer]\n' >"$TMP/redis.scn"
+expect_exit 2 "an unavailable transport in a file" -- "$DISHRACK" --headless "$TMP/redis.scn"
+expect_grep "$TMP/err" "^dishrack: $TMP/redis.scn:2:13: transport 'redis' is not available" \
+    "an unavailable transport: its position"
+expect_exit 2 "an unavailable transport by --set" -- "$DISHRACK" --headless \
+    --set scenario.transport=zmq seed-threads
+expect_grep "$TMP/err" "^dishrack: --set: transport 'zmq'" \
+    "an unavailable transport by --set: names --set"
 
 expect_clean "after bad input"
 finish
