@@ -230,11 +230,29 @@ START_TEST(test_add_and_remove_while_running)
 }
 END_TEST
 
+/*
+ * A [script] step long after the end does not keep the loop: the run is
+ * over when its dishes are (the case's timeout is far below the step).
+ */
+START_TEST(test_script_does_not_outlive_the_run)
+{
+	struct test_run	 r;
+	const char	*text = "[scenario]\nmode = async\ndishes = 3\n"
+	    "[washer]\ntime = 10ms\n[dryer]\ntime = 10ms\n"
+	    "[script]\n0s say start\n600s say much later\n";
+
+	ck_assert_int_eq(test_run(&r, text, NULL, 0, 1.0, 0), 0);
+	ck_assert_int_eq(r.st.complete, 1);
+	test_run_free(&r);
+}
+END_TEST
+
 static Suite *
 async_suite(void)
 {
 	Suite	*s = suite_create("async");
 	TCase	*tc = tcase_create("loop");
+	TCase	*quick = tcase_create("quick");
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_tasks_share_one_thread);
@@ -247,6 +265,9 @@ async_suite(void)
 	tcase_add_test(tc, test_deadlock_found);
 	tcase_add_test(tc, test_add_and_remove_while_running);
 	suite_add_tcase(s, tc);
+	tcase_set_timeout(quick, 20);
+	tcase_add_test(quick, test_script_does_not_outlive_the_run);
+	suite_add_tcase(s, quick);
 	return (s);
 }
 

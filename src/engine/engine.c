@@ -488,6 +488,9 @@ engine_conduct(void *arg)
 		atomic_store(&e->real_end, clock_mono_ns());
 	}
 	atomic_store(&e->ended, 1);
+	/* The script may sleep till a step after the end: no need to wait. */
+	if (e->has_vc)
+		vclock_wake(&e->vc, &e->script_vt);
 }
 
 /* Collect children that died, put back what they held, replace them. */

@@ -30,6 +30,7 @@
 static void	vc_push_runq(struct vclock *, struct vtask *);
 static struct vtask *vc_pop(struct vwaitq *);
 static void	vc_heap_push(struct vclock *, struct vtask *);
+static void	vc_heap_fix(struct vclock *, unsigned);
 static struct vtask *vc_heap_pop(struct vclock *);
 static void	vc_dispatch(struct vclock *);
 static void	vc_wait_turn(struct vclock *, struct vtask *);
@@ -107,13 +108,19 @@ vc_before(const struct vtask *a, const struct vtask *b)
 static void
 vc_heap_push(struct vclock *vc, struct vtask *t)
 {
-	unsigned	 i, parent;
-	struct vtask	*tmp;
-
 	t->state = VT_SLEEPING;
 	t->seq = vc->seq++;
-	i = vc->nheap++;
-	vc->heap[i] = t;
+	vc->heap[vc->nheap] = t;
+	vc_heap_fix(vc, vc->nheap++);
+}
+
+/* Restore the heap order around entry i, which was just replaced. */
+static void
+vc_heap_fix(struct vclock *vc, unsigned i)
+{
+	struct vtask	*tmp;
+	unsigned	 l, r, m, parent;
+
 	while (i > 0) {
 		parent = (i - 1) / 2;
 		if (!vc_before(vc->heap[i], vc->heap[parent]))
@@ -123,19 +130,6 @@ vc_heap_push(struct vclock *vc, struct vtask *t)
 		vc->heap[parent] = tmp;
 		i = parent;
 	}
-}
-
-static struct vtask *
-vc_heap_pop(struct vclock *vc)
-{
-	struct vtask	*top, *tmp;
-	unsigned	 i, l, r, m;
-
-	if (vc->nheap == 0)
-		return (NULL);
-	top = vc->heap[0];
-	vc->heap[0] = vc->heap[--vc->nheap];
-	i = 0;
 	for (;;) {
 		l = 2 * i + 1;
 		r = l + 1;
@@ -151,6 +145,19 @@ vc_heap_pop(struct vclock *vc)
 		vc->heap[m] = tmp;
 		i = m;
 	}
+}
+
+static struct vtask *
+vc_heap_pop(struct vclock *vc)
+{
+	struct vtask	*top;
+
+	if (vc->nheap == 0)
+		return (NULL);
+	top = vc->heap[0];
+	vc->heap[0] = vc->heap[--vc->nheap];
+	if (vc->nheap > 0)
+		vc_heap_fix(vc, 0);
 	return (top);
 }
 
@@ -432,6 +439,24 @@ vclock_hold(struct vclock *vc, int64_t ns)
 	rc = vc->aborted ? -1 : 0;
 	pthread_mutex_unlock(&vc->mu);
 	return (rc);
+}
+
+void
+vclock_wake(struct vclock *vc, struct vtask *t)
+{
+	unsigned	i;
+
+	pthread_mutex_lock(&vc->mu);
+	if (t->vc == vc && t->state == VT_SLEEPING) {
+		for (i = 0; i < vc->nheap && vc->heap[i] != t; i++)
+			continue;
+		/* Out of the heap: the last takes its place, then re-sorts. */
+		vc->heap[i] = vc->heap[--vc->nheap];
+		if (i < vc->nheap)
+			vc_heap_fix(vc, i);
+		vc_push_runq(vc, t);
+	}
+	pthread_mutex_unlock(&vc->mu);
 }
 
 void

@@ -115,6 +115,8 @@ int	vclock_block(struct vclock *, struct vwaitq *);
 /* Let ns pass with the baton held: nobody runs meanwhile, timers are late. */
 int	vclock_hold(struct vclock *, int64_t ns);
 void	vclock_wake_all(struct vclock *, struct vwaitq *);
+/* Cut a sleeping task's sleep short (nothing if it is not asleep). */
+void	vclock_wake(struct vclock *, struct vtask *);
 void	vclock_wake_one(struct vclock *, struct vwaitq *);
 
 /* Maybe let another runnable task go first (seeded), as a switch would. */

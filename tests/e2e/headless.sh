@@ -43,6 +43,22 @@ fi
 expect_grep "$TMP/out" "12.000 s scenario" "12 s in virtual time"
 expect_grep "$TMP/out" "dryer .*<- bottleneck" "dryer named bottleneck"
 
+# asyncio: the seed's story as coroutines. Waits overlap (12 s, as with
+# threads), lines never mix, and CPU-bound dryers hold the loop (18 s).
+expect_exit 0 "async, virtual" -- "$DISHRACK" --headless --clock virtual async
+expect_grep "$TMP/out" "12.000 s scenario" "async: waits overlap, 12 s"
+expect_grep "$TMP/out" "^mode async, virtual clock" "async: the mode in the summary"
+expect_no_grep "$TMP/out" "WashingDrying" "async: no mixed line"
+expect_exit 0 "async, CPU-bound" -- "$DISHRACK" --headless --clock virtual \
+    --set dryer.work=cpu async
+expect_grep "$TMP/out" "18.000 s scenario" "async: computing holds the loop, 18 s"
+expect_exit 0 "async, real" -- "$DISHRACK" --headless --speed 20 --json async
+expect_grep "$TMP/out" '"mode":"async"' "async, real: JSON mode"
+expect_grep "$TMP/out" '"dishes_dried":4' "async, real: all dried"
+expect_exit 0 "async matrix" -- "$DISHRACK" --headless --clock virtual \
+    --matrix 'mode=threads,async dryer.work=io,cpu' async
+expect_grep "$TMP/out" "^async *cpu *18.000" "async matrix: the CPU row"
+
 # The lecture's processes example: the same lines in the same order.
 expect_exit 0 "lecture processes" -- "$DISHRACK" --headless --clock virtual seed-processes
 sed '/^== /,$d' "$TMP/out" | sed '$d' >"$TMP/words"

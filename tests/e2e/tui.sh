@@ -200,6 +200,18 @@ expect_screen "^|   ##*-*   |" "big: a wide bar under the worker"
 if grep -q "timeline" "$TMP/screen"; then bad "big shows a timeline"; else ok; fi
 $T send-keys -t dr q
 
+# async: the tasks are coroutines on the loop's one thread, and every
+# row says so with the same thread id.
+W=120 H=40 start "$DISHRACK async"
+expect_screen "async | real clock" "async header"
+expect_screen "dryer-2 .* done  tid [0-9]" "async rows show a thread id"
+rows=$(grep -o 'tid [0-9]' "$TMP/screen" | wc -l)
+tids=$(grep -o 'tid [0-9]*' "$TMP/screen" | sort -u | wc -l)
+if [ "$rows" -eq 3 ] && [ "$tids" -eq 1 ]; then ok; else
+	bad "async: $rows rows with $tids thread ids (want 3 rows, 1 id)"
+	sed 's/^/  | /' "$TMP/screen" >&2; fi
+$T send-keys -t dr q
+
 # Monochrome and ASCII still draw.
 rm -f "$TMP/status"
 W=100 H=30 start "NO_COLOR=1 $DISHRACK --ascii"
