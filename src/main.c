@@ -104,7 +104,7 @@ usage(FILE *f)
 {
 	fprintf(f,
 "usage: dishrack [OPTIONS] [SCENARIO]\n"
-"Watch washers and dryers run concurrently: threads, processes, racks.\n"
+"Watch washers and dryers run concurrently: threads, processes, coroutines.\n"
 "SCENARIO is a .scn file or a built-in name (--list); none runs seed-threads.\n"
 "\n"
 "  --headless          no screen: worker output as it happens, then a summary\n"
