@@ -14,6 +14,7 @@
 #include "check_main.h"
 
 #define SEC	NSEC_PER_SEC
+#define MSEC	NSEC_PER_MSEC
 
 START_TEST(test_seed_threads_twelve_seconds)
 {
@@ -201,39 +202,33 @@ struct sleeper {
 	int		 order;
 };
 
-static _Atomic int wake_order;
+static int wake_order;
 
-static void *
+static void
 sleeper_main(void *arg)
 {
 	struct sleeper	*s = arg;
 
-	vclock_enter(s->vc, &s->t);
 	vclock_sleep(s->vc, s->d);
 	s->woke = vclock_now(s->vc);
-	s->order = atomic_fetch_add(&wake_order, 1);
-	vclock_exit(s->vc);
-	return (NULL);
+	s->order = wake_order++;
 }
 
 START_TEST(test_vclock_timers_in_order)
 {
 	struct vclock	vc;
 	struct sleeper	s[3];
-	pthread_t	th[3];
 	int64_t		d[3] = { 3 * SEC, 1 * SEC, 2 * SEC };
 	int		i;
 
 	vclock_init(&vc, 1, 0);
-	atomic_store(&wake_order, 0);
+	wake_order = 0;
 	for (i = 0; i < 3; i++) {
 		s[i] = (struct sleeper){ .vc = &vc, .d = d[i] };
-		ck_assert_int_eq(vclock_add(&vc, &s[i].t, "s"), 0);
-		pthread_create(&th[i], NULL, sleeper_main, &s[i]);
+		ck_assert_int_eq(vclock_add(&vc, &s[i].t, "s", sleeper_main,
+		    &s[i]), 0);
 	}
-	vclock_start(&vc);
-	for (i = 0; i < 3; i++)
-		pthread_join(th[i], NULL);
+	vclock_run(&vc);
 	for (i = 0; i < 3; i++)
 		ck_assert_int_eq(s[i].woke, d[i]);
 	ck_assert_int_eq(s[1].order, 0);
@@ -251,15 +246,12 @@ struct blocker {
 	int		 rc;
 };
 
-static void *
+static void
 blocker_main(void *arg)
 {
 	struct blocker	*b = arg;
 
-	vclock_enter(b->vc, &b->t);
 	b->rc = vclock_block(b->vc, b->q);
-	vclock_exit(b->vc);
-	return (NULL);
 }
 
 START_TEST(test_vclock_detects_deadlock)
@@ -267,23 +259,42 @@ START_TEST(test_vclock_detects_deadlock)
 	struct vclock	vc;
 	struct vwaitq	towel = { 0 }, cloth = { 0 };
 	struct blocker	b[2];
-	pthread_t	th[2];
 	int		i;
 
 	vclock_init(&vc, 1, 0);
 	b[0] = (struct blocker){ .vc = &vc, .q = &towel, .rc = 1 };
 	b[1] = (struct blocker){ .vc = &vc, .q = &cloth, .rc = 1 };
-	for (i = 0; i < 2; i++) {
-		vclock_add(&vc, &b[i].t, "b");
-		pthread_create(&th[i], NULL, blocker_main, &b[i]);
-	}
-	vclock_start(&vc);
 	for (i = 0; i < 2; i++)
-		pthread_join(th[i], NULL);
+		ck_assert_int_eq(vclock_add(&vc, &b[i].t, "b", blocker_main,
+		    &b[i]), 0);
+	vclock_run(&vc);
 	ck_assert_int_eq(vclock_deadlocked(&vc), 1);
 	ck_assert_int_eq(b[0].rc, -1);
 	ck_assert_int_eq(b[1].rc, -1);
 	vclock_destroy(&vc);
+}
+END_TEST
+
+/* A thousand tasks, each with a stack of its own, wake in timer order. */
+START_TEST(test_vclock_many_tasks_one_thread)
+{
+	struct vclock	 vc;
+	struct sleeper	*s;
+	int		 i, n = 1000;
+
+	s = calloc((size_t)n, sizeof *s);
+	vclock_init(&vc, 1, 0);
+	wake_order = 0;
+	for (i = 0; i < n; i++) {
+		s[i] = (struct sleeper){ .vc = &vc, .d = (n - i) * MSEC };
+		ck_assert_int_eq(vclock_add(&vc, &s[i].t, "s", sleeper_main,
+		    &s[i]), 0);
+	}
+	vclock_run(&vc);
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(s[i].order, n - 1 - i);
+	vclock_destroy(&vc);
+	free(s);
 }
 END_TEST
 
@@ -306,6 +317,7 @@ virtual_suite(void)
 	tc = tcase_create("vclock");
 	tcase_add_test(tc, test_vclock_timers_in_order);
 	tcase_add_test(tc, test_vclock_detects_deadlock);
+	tcase_add_test(tc, test_vclock_many_tasks_one_thread);
 	suite_add_tcase(s, tc);
 	return (s);
 }

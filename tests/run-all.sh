@@ -63,7 +63,8 @@ fi
 echo "== valgrind, headless runs"
 vg_pass=0; vg_fail=0
 for args in "--clock virtual seed-threads" "--speed 20 seed-threads" \
-    "--speed 20 seed-processes" "--clock virtual bottleneck"; do
+    "--speed 20 seed-processes" "--clock virtual bottleneck" \
+    "--speed 20 async"; do
 	# shellcheck disable=SC2086
 	if valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
 	    --error-exitcode=99 --trace-children=yes \

@@ -9,9 +9,9 @@
  * lets its takers leave. It also supervises children, putting back the
  * dish of one that died. The script thread runs the [script] timeline.
  * Views call the engine_* controls from the main thread; ctl serialises
- * those with the script's. On the virtual clock the conductor and the
- * script are tasks like the workers, so every step happens at an exact
- * virtual time.
+ * those with the script's. On a clock (virtual, or the async loop) the
+ * conductor and the script are tasks like the workers, on the clock's one
+ * loop thread, so every step happens at an exact clock time.
  */
 #include "config.h"
 
@@ -47,7 +47,6 @@ struct engine {
 	struct run		*run;
 	struct vclock		 vc;
 	int			 has_vc;	/* virtual, or the async loop */
-	int			 fibers;	/* the async loop: tasks are fibers */
 	struct vtask		 conductor_vt;
 	struct vtask		 script_vt;
 	pthread_t		 conductor;
@@ -234,11 +233,10 @@ engine_create(struct scenario *scn, const struct engine_opts *opts,
 		vclock_init(&e->vc, scn->seed, VCLOCK_SWITCH_PERMILLE);
 		e->has_vc = 1;
 		run->vc = &e->vc;
-		if (!opts->virtual_clock) {
-			vclock_use_fibers(&e->vc, &run->clock);
-			e->fibers = 1;
-		} else if (opts->paced)
-			vclock_set_pace(&e->vc, &run->clock);
+		if (!opts->virtual_clock)
+			vclock_set_pace(&e->vc, &run->clock, 1);
+		else if (opts->paced)
+			vclock_set_pace(&e->vc, &run->clock, 0);
 	}
 	run->out = arena_alloc(&e->arena, sizeof *run->out);
 	output_init(run->out, opts->output_fd, opts->output_ring,
@@ -350,14 +348,8 @@ engine_start(struct engine *e, char **cause)
 	sigset_t	all, old;
 	int		rc;
 
-	if (e->fibers) {
-		if (vclock_add_fiber(&e->vc, &e->conductor_vt, "conductor",
-		    engine_conduct, e) == -1) {
-			xasprintf(cause, "cannot register the conductor");
-			return (-1);
-		}
-	} else if (e->has_vc &&
-	    vclock_add(&e->vc, &e->conductor_vt, "conductor")) {
+	if (e->has_vc && vclock_add(&e->vc, &e->conductor_vt, "conductor",
+	    engine_conduct, e) == -1) {
 		xasprintf(cause, "cannot register the conductor");
 		return (-1);
 	}
@@ -366,15 +358,13 @@ engine_start(struct engine *e, char **cause)
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	rc = pthread_create(&e->conductor, NULL,
-	    e->fibers ? engine_loop : engine_conductor, e);
+	    e->has_vc ? engine_loop : engine_conductor, e);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc != 0) {
 		xasprintf(cause, "cannot start the run: %s", strerror(rc));
 		return (-1);
 	}
 	e->started = 1;
-	if (e->has_vc && !e->fibers)
-		vclock_start(&e->vc);
 	return (0);
 }
 
@@ -399,22 +389,18 @@ engine_wind_up(struct engine *e)
 	atomic_store(&e->finished, 1);
 }
 
-/* The conductor as a thread: real, or a task on the virtual clock. */
+/* The conductor as a thread of its own, on the real clock. */
 static void *
 engine_conductor(void *arg)
 {
 	struct engine	*e = arg;
 
-	if (e->has_vc)
-		vclock_enter(&e->vc, &e->conductor_vt);
 	engine_conduct(e);
-	if (e->has_vc)
-		vclock_exit(&e->vc);
 	engine_wind_up(e);
 	return (NULL);
 }
 
-/* The async event loop's thread: the conductor is its first task. */
+/* The clock's loop thread (virtual or async): the conductor is a task. */
 static void *
 engine_loop(void *arg)
 {
@@ -448,22 +434,18 @@ engine_conduct(void *arg)
 		engine_stop(e);
 	}
 
-	if (rc == 0 && e->scn->nscript > 0 && e->fibers) {
-		if (vclock_add_fiber(&e->vc, &e->script_vt, "script",
+	if (rc == 0 && e->scn->nscript > 0 && e->has_vc) {
+		if (vclock_add(&e->vc, &e->script_vt, "script",
 		    engine_script_steps, e) == -1)
 			engine_fail(e, xstrdup("cannot start the [script]"));
 	} else if (rc == 0 && e->scn->nscript > 0) {
 		sigset_t	all, old;
 
-		if (!e->has_vc ||
-		    vclock_add(&e->vc, &e->script_vt, "script") == 0) {
-			sigfillset(&all);
-			pthread_sigmask(SIG_BLOCK, &all, &old);
-			if (pthread_create(&e->script, NULL, engine_script,
-			    e) == 0)
-				e->script_started = 1;
-			pthread_sigmask(SIG_SETMASK, &old, NULL);
-		}
+		sigfillset(&all);
+		pthread_sigmask(SIG_BLOCK, &all, &old);
+		if (pthread_create(&e->script, NULL, engine_script, e) == 0)
+			e->script_started = 1;
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
 	}
 
 	/* dish_queue.join(), then the daemons may go: down the line. */
@@ -601,16 +583,11 @@ engine_script_wait(struct engine *e, int64_t t)
 	}
 }
 
+/* The script as a thread of its own, on the real clock. */
 static void *
 engine_script(void *arg)
 {
-	struct engine	*e = arg;
-
-	if (e->has_vc)
-		vclock_enter(&e->vc, &e->script_vt);
-	engine_script_steps(e);
-	if (e->has_vc)
-		vclock_exit(&e->vc);
+	engine_script_steps(arg);
 	return (NULL);
 }
 
@@ -965,7 +942,7 @@ engine_error(struct engine *e)
 const char *
 engine_clock_name(struct engine *e)
 {
-	return (e->has_vc && !e->fibers ? "virtual" : "real");
+	return (e->opts.virtual_clock ? "virtual" : "real");
 }
 
 double

@@ -54,4 +54,12 @@ int	exec_thread_id(void);
 /* Start a pthread running worker_main for the slot, signals blocked. */
 int	exec_start_thread(struct run *, struct wslot *, char **cause);
 
+/*
+ * Start worker_main for the slot as a task on the run's clock, virtual or
+ * the async loop; and collect it (its stack goes with the clock).
+ */
+int	exec_task_spawn(struct run *, struct wslot *, char **cause);
+int	exec_task_reap(struct run *, struct wslot *, int wait);
+int	exec_task_sleep(struct run *, int64_t d);
+
 #endif

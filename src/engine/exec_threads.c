@@ -172,13 +172,8 @@ exec_thread_main(void *arg)
 	struct wslot		*w = ts->w;
 
 	free(ts);
-	if (run->vc != NULL)
-		vclock_enter(run->vc, &w->vt);
-	else
-		atomic_store(&w->tid, exec_thread_id());
+	atomic_store(&w->tid, exec_thread_id());
 	worker_main(run, w);
-	if (run->vc != NULL)
-		vclock_exit(run->vc);
 	return (NULL);
 }
 

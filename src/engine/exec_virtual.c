@@ -1,21 +1,20 @@
 /*
- * exec_virtual.c: workers as tasks on the virtual clock. Each is a thread,
- * but only the one holding the baton runs, and time moves only when every
- * task waits: the run is the discrete-event simulation of the scenario,
- * running the very same worker code.
+ * exec_virtual.c: workers as tasks on the virtual clock. Each is a fiber
+ * on the clock's loop thread, so only one runs at a time, and time moves
+ * only when every task waits: the run is the discrete-event simulation of
+ * the scenario, running the very same worker code. The async executor
+ * starts its tasks the same way.
  */
 #include "config.h"
 
 #include "exec.h"
 
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "worker.h"
 #include "xmalloc.h"
 
-static int	virtual_spawn(struct run *, struct wslot *, char **);
-static int	virtual_reap(struct run *, struct wslot *, int);
-static int	virtual_sleep(struct run *, int64_t);
 static int	virtual_compute(struct run *, struct wslot *, int64_t);
 static void	virtual_part_pause(struct run *);
 static int	virtual_checkpoint(struct run *);
@@ -24,38 +23,63 @@ const struct exec_ops exec_virtual = {
 	.name = "virtual",
 	.rack_sync = RACK_VIRTUAL,
 	.shared_memory = 0,
-	.spawn = virtual_spawn,
-	.reap = virtual_reap,
-	.sleep = virtual_sleep,
+	.spawn = exec_task_spawn,
+	.reap = exec_task_reap,
+	.sleep = exec_task_sleep,
 	.compute = virtual_compute,
 	.part_pause = virtual_part_pause,
 	.yield = virtual_part_pause,
 	.checkpoint = virtual_checkpoint,
 };
 
-static int
-virtual_spawn(struct run *run, struct wslot *w, char **cause)
+struct task_start {
+	struct run	*run;
+	struct wslot	*w;
+};
+
+static void
+exec_task_main(void *arg)
 {
-	if (vclock_add(run->vc, &w->vt, w->name) == -1) {
-		xasprintf(cause, "more than %d tasks on the virtual clock",
+	struct task_start	*ts = arg;
+	struct run		*run = ts->run;
+	struct wslot		*w = ts->w;
+
+	free(ts);
+	/* On the async loop every task reports the loop's one thread. */
+	if (run->vc->real)
+		atomic_store(&w->tid, exec_thread_id());
+	worker_main(run, w);
+}
+
+int
+exec_task_spawn(struct run *run, struct wslot *w, char **cause)
+{
+	struct task_start	*ts;
+
+	ts = xmalloc(sizeof *ts);
+	ts->run = run;
+	ts->w = w;
+	atomic_store(&w->pid, (int)getpid());
+	if (vclock_add(run->vc, &w->vt, w->name, exec_task_main, ts) == -1) {
+		free(ts);
+		xasprintf(cause, "cannot start a task for %s (at most %d, "
+		    "each with a stack of its own)", w->name,
 		    VCLOCK_MAX_TASKS);
 		return (-1);
 	}
-	atomic_store(&w->pid, (int)getpid());
-	return (exec_start_thread(run, w, cause));
-}
-
-static int
-virtual_reap(struct run *run, struct wslot *w, int wait)
-{
-	if (!wait)
-		return (-1);
-	pthread_join(w->thread, NULL);
 	return (0);
 }
 
-static int
-virtual_sleep(struct run *run, int64_t d)
+/* A task's stack is the clock's to free, with the clock. */
+int
+exec_task_reap(struct run *run, struct wslot *w, int wait)
+{
+	return (wait ? 0 : -1);
+}
+
+/* A wait on the clock: virtual time, or await asyncio.sleep(d). */
+int
+exec_task_sleep(struct run *run, int64_t d)
 {
 	if (atomic_load(&run->stop))
 		return (-1);

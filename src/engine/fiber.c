@@ -43,6 +43,10 @@
 #ifdef FIBER_TSAN
 #include <sanitizer/tsan_interface.h>
 #endif
+#ifdef HAVE_VALGRIND_VALGRIND_H
+/* Its requests cost nothing outside valgrind; inside, it must know. */
+#include <valgrind/valgrind.h>
+#endif
 
 struct fiber {
 	ucontext_t	  uc;
@@ -54,6 +58,7 @@ struct fiber {
 	void		 *arg;
 	void		 *fake;		/* ASan's fake stack while away */
 	void		 *tsan;		/* TSan's context for this fiber */
+	unsigned	  vg;		/* valgrind's id for the stack */
 };
 
 /* The fiber that switched to the one now landing: ASan learns its stack. */
@@ -119,6 +124,10 @@ fiber_create(void (*fn)(void *), void *arg)
 	}
 	f->bottom = (char *)f->map + page;
 	f->size = FIBER_STACK;
+#ifdef HAVE_VALGRIND_VALGRIND_H
+	f->vg = VALGRIND_STACK_REGISTER(f->bottom,
+	    (const char *)f->bottom + f->size);
+#endif
 	f->fn = fn;
 	f->arg = arg;
 	getcontext(&f->uc);
@@ -159,6 +168,9 @@ fiber_free(struct fiber *f)
 	if (f->map != NULL) {
 #ifdef FIBER_TSAN
 		__tsan_destroy_fiber(f->tsan);
+#endif
+#ifdef HAVE_VALGRIND_VALGRIND_H
+		VALGRIND_STACK_DEREGISTER(f->vg);
 #endif
 		munmap(f->map, f->maplen);
 	}

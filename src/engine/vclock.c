@@ -1,20 +1,19 @@
 /*
- * vclock.c: virtual time by baton passing.
+ * vclock.c: virtual time by baton passing between fibers.
  *
- * DESIGN: one mutex (mu) guards all state. The running task is the only
- * participant thread not waiting on its own condition variable; giving up
- * the baton means queueing oneself (run queue, timer heap or a wait queue),
- * choosing the next task under mu, setting its go flag and signalling it.
- * Choice order: the run queue (FIFO), then the earliest timer (time jumps to
- * it). With neither and tasks still alive, every task is blocked: that is a
- * deadlock, detected exactly, and the run is aborted so every blocked call
- * returns -1. Threads never run concurrently, so the simulated code needs no
- * locks of its own and the outcome depends only on the seed.
+ * DESIGN: one mutex (mu) guards all state. The running task holds the
+ * baton; giving it up means queueing oneself (run queue, timer heap or a
+ * wait queue), choosing the next task under mu and switching to its stack
+ * on the loop thread. Choice order: the run queue (FIFO), then the earliest
+ * timer (time jumps to it). With neither and tasks still alive, every task
+ * is blocked: that is a deadlock, detected exactly, and the run is aborted
+ * so every blocked call returns -1. Tasks never run concurrently, so the
+ * simulated code needs no locks of its own and the outcome depends only on
+ * the seed.
  *
- * With fibers (the async executor) the choice is the same, but handing the
- * baton on is a switch of stacks on the loop thread, made with mu let go:
- * other threads (the screen adding a worker, a stop) only ever queue tasks
- * and raise flags, and the fiber chosen is already marked running.
+ * A switch is made with mu let go: other threads (the screen adding a
+ * worker, a stop) only ever queue tasks and raise flags, and the task
+ * chosen is already marked running. No fiber holds mu across a switch.
  */
 #include "config.h"
 
@@ -33,7 +32,6 @@ static void	vc_heap_push(struct vclock *, struct vtask *);
 static void	vc_heap_fix(struct vclock *, unsigned);
 static struct vtask *vc_heap_pop(struct vclock *);
 static void	vc_dispatch(struct vclock *);
-static void	vc_wait_turn(struct vclock *, struct vtask *);
 static void	vc_pass(struct vclock *, struct vtask *);
 static void	vc_release_blocked(struct vclock *);
 
@@ -42,7 +40,6 @@ vclock_init(struct vclock *vc, uint64_t seed, unsigned yield_permille)
 {
 	memset(vc, 0, sizeof *vc);
 	pthread_mutex_init(&vc->mu, NULL);
-	pthread_cond_init(&vc->idle, NULL);
 	vc->heap = xcalloc(VCLOCK_MAX_TASKS, sizeof *vc->heap);
 	vc->all = xcalloc(VCLOCK_MAX_TASKS, sizeof *vc->all);
 	vc->rng = seed * 0x9E3779B97F4A7C15ULL + 0x2545F4914F6CDD1DULL;
@@ -54,21 +51,19 @@ vclock_destroy(struct vclock *vc)
 {
 	unsigned	i;
 
-	for (i = 0; i < vc->nall; i++) {
-		pthread_cond_destroy(&vc->all[i]->cv);
+	for (i = 0; i < vc->nall; i++)
 		fiber_free(vc->all[i]->fib);
-	}
 	fiber_free(vc->loop);
 	free(vc->heap);
 	free(vc->all);
-	pthread_cond_destroy(&vc->idle);
 	pthread_mutex_destroy(&vc->mu);
 }
 
 void
-vclock_set_pace(struct vclock *vc, const struct run_clock *pace)
+vclock_set_pace(struct vclock *vc, const struct run_clock *pace, int real)
 {
 	vc->pace = pace;
+	vc->real = real;
 }
 
 static void
@@ -214,29 +209,16 @@ vc_dispatch(struct vclock *vc)
 				continue;
 		}
 		vc->running = NULL;
-		pthread_cond_broadcast(&vc->idle);
 		return;
 	}
 	next->state = VT_RUNNING;
 	vc->running = next;
-	next->go = 1;
-	if (!vc->fibers)
-		pthread_cond_signal(&next->cv);
-}
-
-static void
-vc_wait_turn(struct vclock *vc, struct vtask *t)
-{
-	while (!t->go)
-		pthread_cond_wait(&t->cv, &vc->mu);
-	t->go = 0;
 }
 
 /*
- * Hand the baton on and, unless self is leaving (NULL), wait for it back.
- * A thread waits on its own condition variable. A fiber switches to the
- * task that has the baton now, or to the loop's own stack when nobody
- * has; it is back when some fiber switches to it.
+ * Hand the baton on: switch to the task that has it now, or to the loop's
+ * own stack when nobody has. self (NULL: a task leaving for good, or the
+ * loop) is back here when some task switches to it.
  */
 static void
 vc_pass(struct vclock *vc, struct vtask *self)
@@ -244,20 +226,13 @@ vc_pass(struct vclock *vc, struct vtask *self)
 	struct vtask	*from = vc->cur, *to;
 
 	vc_dispatch(vc);
-	if (!vc->fibers) {
-		if (self != NULL)
-			vc_wait_turn(vc, self);
+	if ((to = vc->running) == from)
 		return;
-	}
-	if ((to = vc->running) != from) {
-		vc->cur = to;
-		pthread_mutex_unlock(&vc->mu);
-		fiber_switch(from != NULL ? from->fib : vc->loop,
-		    to != NULL ? to->fib : vc->loop, from != NULL && self == NULL);
-		pthread_mutex_lock(&vc->mu);
-	}
-	if (self != NULL)
-		self->go = 0;
+	vc->cur = to;
+	pthread_mutex_unlock(&vc->mu);
+	fiber_switch(from != NULL ? from->fib : vc->loop,
+	    to != NULL ? to->fib : vc->loop, from != NULL && self == NULL);
+	pthread_mutex_lock(&vc->mu);
 }
 
 /* Move every blocked task to the run queue; their calls will fail. */
@@ -277,17 +252,33 @@ vc_release_blocked(struct vclock *vc)
 	}
 }
 
-/* Register t, runnable, with fib as its stack (NULL: its own thread). */
-static int
-vc_add(struct vclock *vc, struct vtask *t, const char *name,
-    struct fiber *fib, void (*fn)(void *), void *arg)
+/* A task's life: its work, then off the clock for good. */
+static void
+vc_fiber_main(void *arg)
 {
-	int	rc = -1;
+	struct vtask	*t = arg;
+	struct vclock	*vc = t->vc;
 
+	t->fn(t->arg);
+	pthread_mutex_lock(&vc->mu);
+	t->state = VT_DONE;
+	vc->alive--;
+	vc_pass(vc, NULL);
+	abort();	/* nobody switches back to a task that is done */
+}
+
+int
+vclock_add(struct vclock *vc, struct vtask *t, const char *name,
+    void (*fn)(void *), void *arg)
+{
+	struct fiber	*fib;
+	int		 rc = -1;
+
+	if ((fib = fiber_create(vc_fiber_main, t)) == NULL)
+		return (-1);
 	pthread_mutex_lock(&vc->mu);
 	if (vc->nall < VCLOCK_MAX_TASKS) {
 		memset(t, 0, sizeof *t);
-		pthread_cond_init(&t->cv, NULL);
 		t->name = name;
 		t->fib = fib;
 		t->fn = fn;
@@ -299,46 +290,9 @@ vc_add(struct vclock *vc, struct vtask *t, const char *name,
 		rc = 0;
 	}
 	pthread_mutex_unlock(&vc->mu);
-	return (rc);
-}
-
-int
-vclock_add(struct vclock *vc, struct vtask *t, const char *name)
-{
-	return (vc_add(vc, t, name, NULL, NULL, NULL));
-}
-
-void
-vclock_use_fibers(struct vclock *vc, const struct run_clock *pace)
-{
-	vc->fibers = 1;
-	vc->real = 1;
-	vc->pace = pace;
-}
-
-/* A fiber's life: its task, then off the clock for good. */
-static void
-vc_fiber_main(void *arg)
-{
-	struct vtask	*t = arg;
-
-	t->fn(t->arg);
-	vclock_exit(t->vc);
-}
-
-int
-vclock_add_fiber(struct vclock *vc, struct vtask *t, const char *name,
-    void (*fn)(void *), void *arg)
-{
-	struct fiber	*fib;
-
-	if ((fib = fiber_create(vc_fiber_main, t)) == NULL)
-		return (-1);
-	if (vc_add(vc, t, name, fib, fn, arg) == -1) {
+	if (rc == -1)
 		fiber_free(fib);
-		return (-1);
-	}
-	return (0);
+	return (rc);
 }
 
 void
@@ -348,33 +302,6 @@ vclock_run(struct vclock *vc)
 	vc->loop = fiber_of_thread();
 	vc->cur = NULL;
 	vc_pass(vc, NULL);
-	pthread_mutex_unlock(&vc->mu);
-}
-
-void
-vclock_enter(struct vclock *vc, struct vtask *t)
-{
-	pthread_mutex_lock(&vc->mu);
-	vc_wait_turn(vc, t);
-	pthread_mutex_unlock(&vc->mu);
-}
-
-void
-vclock_exit(struct vclock *vc)
-{
-	pthread_mutex_lock(&vc->mu);
-	vc->running->state = VT_DONE;
-	vc->alive--;
-	vc_pass(vc, NULL);	/* a fiber does not come back from this */
-	pthread_mutex_unlock(&vc->mu);
-}
-
-void
-vclock_start(struct vclock *vc)
-{
-	pthread_mutex_lock(&vc->mu);
-	if (vc->running == NULL)
-		vc_dispatch(vc);
 	pthread_mutex_unlock(&vc->mu);
 }
 

@@ -1,12 +1,12 @@
 /*
  * vclock.h: a deterministic discrete-event clock. Every participant is a
- * real thread running the same straight-line code as in a real run, but
- * only one holds the baton at a time; blocking calls hand the baton on and
- * time jumps to the next timer when nobody can run. Same seed, same run.
+ * fiber running the same straight-line code as in a real run, on one loop
+ * thread, so only one runs at a time; blocking calls switch to the next
+ * and time jumps to the next timer when nobody can run. Same seed, same
+ * run.
  *
- * The same clock, following real time and with fibers in place of
- * threads, is the async executor's event loop: the tasks then really are
- * coroutines on one thread, and the baton is the thread itself.
+ * The same clock, following real time, is the async executor's event
+ * loop: the tasks are coroutines on one thread, as under asyncio.
  */
 #ifndef DISHRACK_VCLOCK_H
 #define DISHRACK_VCLOCK_H
@@ -33,15 +33,13 @@ struct vwaitq {
 };
 
 struct vtask {
-	pthread_cond_t	  cv;
-	int		  go;		/* the baton was handed to this task */
 	enum vtask_state  state;
 	int64_t		  wake;
 	uint64_t	  seq;		/* FIFO order among equal wake times */
 	struct vtask	 *next;		/* in the run queue or a wait queue */
 	struct vwaitq	 *q;		/* the wait queue it is blocked on */
 	const char	 *name;
-	struct fiber	 *fib;		/* fibers only: its stack, */
+	struct fiber	 *fib;		/* its stack, */
 	void		(*fn)(void *);	/* what it runs */
 	void		 *arg;
 	struct vclock	 *vc;
@@ -49,7 +47,6 @@ struct vtask {
 
 struct vclock {
 	pthread_mutex_t	  mu;
-	pthread_cond_t	  idle;
 	_Atomic int64_t	  now;
 	struct vtask	 *running;
 	struct vwaitq	  runq;
@@ -65,7 +62,6 @@ struct vclock {
 	int		  deadlock;
 	const struct run_clock *pace;	/* follow this clock, or NULL: flat out */
 	int		  real;		/* now is the pace clock's time */
-	int		  fibers;	/* tasks are fibers on the loop thread */
 	struct fiber	 *loop;		/* the loop thread's own stack */
 	struct vtask	 *cur;		/* the fiber on the loop thread now */
 };
@@ -81,33 +77,23 @@ struct vclock {
 void	vclock_init(struct vclock *, uint64_t seed, unsigned yield_permille);
 void	vclock_destroy(struct vclock *);
 
-/* Pace virtual time against a real scaled clock (for the screen). */
-void	vclock_set_pace(struct vclock *, const struct run_clock *);
-
 /*
- * Be an event loop: tasks are fibers (vclock_add_fiber) that vclock_run
- * runs on the calling thread, and the time is pace's own, real and
- * scaled; timers fire when it reaches them, late if a task held on.
+ * Pace virtual time against a real scaled clock (for the screen). With
+ * real set, time is pace's own: the async executor's event loop, whose
+ * timers fire when the real clock reaches them, late if a task held on.
  */
-void	vclock_use_fibers(struct vclock *, const struct run_clock *pace);
+void	vclock_set_pace(struct vclock *, const struct run_clock *pace,
+	    int real);
 
 /*
  * Register a task that runs fn(arg) on a fiber and leaves the clock when
- * fn returns. -1 if full or out of memory.
+ * fn returns. -1 if full or out of memory. Any thread may add a task.
  */
-int	vclock_add_fiber(struct vclock *, struct vtask *, const char *name,
+int	vclock_add(struct vclock *, struct vtask *, const char *name,
 	    void (*fn)(void *), void *arg);
 
-/* The loop: run fibers on this thread until none is left. */
+/* The loop: run the tasks on this thread until none is left. */
 void	vclock_run(struct vclock *);
-
-/* Register a task; its thread then calls vclock_enter. -1 if full. */
-int	vclock_add(struct vclock *, struct vtask *, const char *name);
-void	vclock_enter(struct vclock *, struct vtask *);
-void	vclock_exit(struct vclock *);
-
-/* Hand out the baton for the first time. */
-void	vclock_start(struct vclock *);
 
 /* Blocking calls of the running task: 0, or -1 when the run was aborted. */
 int	vclock_sleep(struct vclock *, int64_t ns);
