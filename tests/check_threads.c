@@ -41,23 +41,16 @@ has_mixed_line(const char *out)
 
 START_TEST(test_speed_matches_virtual_prediction)
 {
-	struct test_run	 v, r;
-	char		*text = test_scenario_text("seed-threads");
-	double		 predicted, wall;
+	struct test_run	 r;
+	double		 ratio;
 
-	ck_assert_int_eq(test_run(&v, text, NULL, 1, 1.0, 0), 0);
-	ck_assert_int_eq(test_run(&r, text, NULL, 0, 20.0, 0), 0);
-	predicted = (double)v.st.t_end / 20.0;
-	wall = (double)r.wall_ns;
-	ck_assert_msg(wall > predicted * 0.9 && wall < predicted * 1.1,
-	    "wall %.3f s against predicted %.3f s", wall / 1e9,
-	    predicted / 1e9);
+	ratio = test_run_against_prediction(&r, "seed-threads", 20.0);
+	ck_assert_msg(ratio > 0.9 && ratio < 1.1,
+	    "the run took %.3fx the predicted time", ratio);
 	ck_assert_int_eq(r.st.conserved, 1);
 	ck_assert_int_eq(r.st.complete, 1);
 	ck_assert_uint_eq(r.st.dried, 4);
-	test_run_free(&v);
 	test_run_free(&r);
-	free(text);
 }
 END_TEST
 

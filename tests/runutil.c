@@ -124,6 +124,28 @@ test_run(struct test_run *tr, const char *text, const char *const *sets,
 	return (0);
 }
 
+double
+test_run_against_prediction(struct test_run *r, const char *name,
+    double speed)
+{
+	struct test_run	 v;
+	char		*text = test_scenario_text(name);
+	double		 predicted;
+
+	if (text == NULL || test_run(&v, text, NULL, 1, 1.0, 0) == -1) {
+		free(text);
+		return (-1);
+	}
+	predicted = (double)v.st.t_end / speed;
+	test_run_free(&v);
+	if (test_run(r, text, NULL, 0, speed, 0) == -1) {
+		free(text);
+		return (-1);
+	}
+	free(text);
+	return ((double)r->wall_ns / predicted);
+}
+
 /* The time of the n-th event of kind at station (n from 0), or -1. */
 int64_t
 test_run_time(const struct test_run *tr, unsigned station, int kind,

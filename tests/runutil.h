@@ -35,6 +35,13 @@ int64_t	test_run_time(const struct test_run *, unsigned station, int kind,
 int64_t	test_run_done_at(const struct test_run *, unsigned station,
 	    uint32_t dish);
 void	test_run_free(struct test_run *);
+/*
+ * Run the built-in scenario name on the virtual clock, then for real at
+ * speed, keeping the real run in *r. Returns the real wall time over the
+ * virtual prediction (1.0: exactly as predicted), or -1.
+ */
+double	test_run_against_prediction(struct test_run *r, const char *name,
+	    double speed);
 char	*test_scenario_text(const char *name);
 
 #endif

@@ -42,6 +42,8 @@
 #define HIST_LEN	256
 #define RATE_MIN_NS	(2 * NSEC_PER_SEC)	/* rate windows, scenario time */
 #define RATE_MAX_NS	(30 * NSEC_PER_SEC)
+/* An async wait over by more than this (scenario time) shows as late. */
+#define ASYNC_LATE	(100 * NSEC_PER_MSEC)
 
 enum tui_color {
 	C_NORMAL = 1,
@@ -611,6 +613,7 @@ tui_draw_worker(struct tui *t, const struct rect *r, struct wslot *w, int wy,
 	int64_t			 since, end;
 	double			 frac;
 	int			 s, x, xe, l, rw, room, tid;
+	int			 async = scn->mode == MODE_ASYNC;
 
 	s = atomic_load(&w->state);
 	id[0] = '\0';
@@ -648,8 +651,17 @@ tui_draw_worker(struct tui *t, const struct rect *r, struct wslot *w, int wy,
 			attroff(tui_attr(t, C_DISH));
 		}
 	}
-	/* The GIL as a token on its holder. */
-	if (gl != NULL && atomic_load(&gl->current) == w->id) {
+	/*
+	 * The GIL as a token on its holder; so is the event loop, on an
+	 * async task that computes: it gives the loop up only when done.
+	 */
+	if (async && s == WS_WORKING &&
+	    scn->stations[w->station].work == WORK_CPU) {
+		attron(tui_attr(t, C_BOTTLENECK) | A_REVERSE);
+		x += tui_puts(wy, x, xe - x, "LOOP");
+		attroff(tui_attr(t, C_BOTTLENECK) | A_REVERSE);
+		x++;
+	} else if (gl != NULL && atomic_load(&gl->current) == w->id) {
 		attron(tui_attr(t, C_BOTTLENECK) | A_REVERSE);
 		x += tui_puts(wy, x, xe - x, "GIL");
 		attroff(tui_attr(t, C_BOTTLENECK) | A_REVERSE);
@@ -670,6 +682,18 @@ tui_draw_worker(struct tui *t, const struct rect *r, struct wslot *w, int wy,
 	since = atomic_load(&w->since);
 	end = atomic_load(&w->work_end);
 	frac = end > since ? (double)(now - since) / (double)(end - since) : 0;
+	/*
+	 * An async task whose wait is over but cannot run, since another
+	 * task holds the loop: its timer fires late, by this much so far.
+	 */
+	if (async && scn->stations[w->station].work != WORK_CPU &&
+	    now - end > ASYNC_LATE) {
+		attron(tui_attr(t, C_BLOCK));
+		tui_printf(wy, x, xe - x, "late %.1fs", (double)(now - end) /
+		    1e9);
+		attroff(tui_attr(t, C_BLOCK));
+		return;
+	}
 	if (end > since && t->lay.worker_step > 1) {
 		tui_bar(t, wy + 1, r->x + 4, r->w - 8, frac);
 		if (t->lay.worker_step > 3)

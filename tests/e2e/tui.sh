@@ -211,6 +211,11 @@ if [ "$rows" -eq 3 ] && [ "$tids" -eq 1 ]; then ok; else
 	bad "async: $rows rows with $tids thread ids (want 3 rows, 1 id)"
 	sed 's/^/  | /' "$TMP/screen" >&2; fi
 $T send-keys -t dr q
+# A computing dryer holds the loop, and the washer's timer fires late.
+W=120 H=40 start "$DISHRACK --speed 2 --set dryer.work=cpu async"
+expect_screen "dryer-1 .*LOOP" "async: the computing task holds the loop"
+expect_screen "washer-1 .* late [0-9.]*s" "async: the washer's wait is late"
+$T send-keys -t dr q
 
 # Monochrome and ASCII still draw.
 rm -f "$TMP/status"
