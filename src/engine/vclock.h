@@ -19,7 +19,7 @@ struct fiber;
 struct run_clock;
 
 enum vtask_state {
-	VT_NEW,
+	VT_NEW,			/* zeroed: not on a clock */
 	VT_RUNNABLE,
 	VT_RUNNING,
 	VT_SLEEPING,
