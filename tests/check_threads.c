@@ -178,6 +178,24 @@ START_TEST(test_removed_waiting_worker_leaves_at_once)
 }
 END_TEST
 
+/*
+ * Workers of the last station removed while they work leave with their
+ * last dish done and its task_done paid: the run ends (it hung: join
+ * waited for the two task_dones they took away).
+ */
+START_TEST(test_removed_working_workers_let_the_run_end)
+{
+	struct test_run	 r;
+
+	ck_assert_int_eq(test_run(&r, TEST_SHRINK_LAST_STATION, NULL, 0,
+	    10.0, 0), 0);
+	ck_assert_int_eq(r.st.complete, 1);
+	ck_assert_int_eq(r.st.conserved, 1);
+	ck_assert_uint_eq(r.st.dried, 12);
+	test_run_free(&r);
+}
+END_TEST
+
 static Suite *
 threads_suite(void)
 {
@@ -186,6 +204,7 @@ threads_suite(void)
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_speed_matches_virtual_prediction);
+	tcase_add_test(tc, test_removed_working_workers_let_the_run_end);
 	tcase_add_test(tc, test_parts_interleave);
 	tcase_add_test(tc, test_lines_never_interleave);
 	tcase_add_test(tc, test_zero_work_conserves);

@@ -114,6 +114,29 @@ START_TEST(test_virtual_interleaving)
 END_TEST
 
 /* Capacity 0: the washer hands each dish over only when the dryer is free. */
+/* Workers of the last station removed mid-dish pay what they owe. */
+START_TEST(test_removed_last_station_workers_pay)
+{
+	struct test_run	 r;
+	const char	*modes[] = { "scenario.mode=threads",
+	    "scenario.mode=async", NULL };
+	const char	*sets[2] = { NULL, NULL };
+	int		 i;
+
+	for (i = 0; modes[i] != NULL; i++) {
+		sets[0] = modes[i];
+		ck_assert_int_eq(test_run(&r, TEST_SHRINK_LAST_STATION, sets,
+		    1, 1.0, 0), 0);
+		ck_assert_int_eq(r.deadlock, 0);
+		ck_assert_int_eq(r.st.complete, 1);
+		ck_assert_int_eq(r.st.conserved, 1);
+		ck_assert_uint_eq(r.st.in_hands, 0);
+		ck_assert_uint_eq(r.st.dried, 12);
+		test_run_free(&r);
+	}
+}
+END_TEST
+
 START_TEST(test_handoff_versus_unbounded)
 {
 	struct test_run	 h, u;
@@ -317,6 +340,7 @@ virtual_suite(void)
 	tc = tcase_create("vclock");
 	tcase_add_test(tc, test_vclock_timers_in_order);
 	tcase_add_test(tc, test_vclock_detects_deadlock);
+	tcase_add_test(tc, test_removed_last_station_workers_pay);
 	tcase_add_test(tc, test_vclock_many_tasks_one_thread);
 	suite_add_tcase(s, tc);
 	return (s);

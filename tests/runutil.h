@@ -44,4 +44,14 @@ double	test_run_against_prediction(struct test_run *r, const char *name,
 	    double speed);
 char	*test_scenario_text(const char *name);
 
+/*
+ * The script grows the last station to four workers, then shrinks it to
+ * two while they work: removed workers leave with their last dish done.
+ */
+#define TEST_SHRINK_LAST_STATION \
+	"[scenario]\ndishes = 12\n[washer]\ntime = 500ms\n" \
+	"[dryer]\ncount = 1\ntime = 2s\n" \
+	"[script]\n1s set dryer.count=4\n3s set dryer.count=2\n"
+
+
 #endif
