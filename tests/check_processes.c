@@ -226,6 +226,38 @@ START_TEST(test_processes_deadlock)
 }
 END_TEST
 
+/*
+ * Dryers the [script] forks outlive its last step. A child dies with the
+ * thread that forked it (PR_SET_PDEATHSIG), and the script's thread used
+ * to end with its last step: its dryers were killed mid-dish, a dish was
+ * lost and the run could hang.
+ */
+START_TEST(test_script_forked_workers_outlive_the_script)
+{
+	struct test_run	 r;
+	const char	*text = "[scenario]\nmode = processes\ndishes = 12\n"
+	    "[washer]\ntime = 100ms\n[dryer]\ncount = 1\ntime = 400ms\n"
+	    "[script]\n100ms set dryer.count=3\n300ms say the script ends\n";
+	size_t		 i, died = 0, spawned = 0;
+
+	ck_assert_int_eq(test_run(&r, text, NULL, 0, 1.0, 0), 0);
+	for (i = 0; i < r.nev; i++) {
+		if (r.ev[i].station != 1)
+			continue;
+		if (r.ev[i].kind == EV_SPAWN)
+			spawned++;
+		if (r.ev[i].kind == EV_EXIT && r.ev[i].arg == EXIT_DIED)
+			died++;
+	}
+	ck_assert_uint_eq(spawned, 3);
+	ck_assert_uint_eq(died, 0);
+	ck_assert_int_eq(r.st.complete, 1);
+	ck_assert_int_eq(r.st.conserved, 1);
+	ck_assert_uint_eq(r.st.dried, 12);
+	test_run_free(&r);
+}
+END_TEST
+
 static Suite *
 processes_suite(void)
 {
@@ -239,6 +271,7 @@ processes_suite(void)
 	tcase_add_test(tc, test_killed_dryer_loses_no_dish);
 	tcase_add_test(tc, test_processes_cupboard);
 	tcase_add_test(tc, test_processes_deadlock);
+	tcase_add_test(tc, test_script_forked_workers_outlive_the_script);
 	suite_add_tcase(s, tc);
 	return (s);
 }

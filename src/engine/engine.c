@@ -56,6 +56,7 @@ struct engine {
 	int			 waited;
 	pthread_mutex_t		 ctl;
 	_Atomic int		 finished;
+	_Atomic int		 reaped;	/* every worker collected */
 	_Atomic int		 ended;
 	_Atomic int64_t		 end_scn;
 	_Atomic int64_t		 real_start;
@@ -384,6 +385,7 @@ static void
 engine_wind_up(struct engine *e)
 {
 	engine_reap_all(e);
+	atomic_store(&e->reaped, 1);
 	if (e->script_started)
 		pthread_join(e->script, NULL);
 	atomic_store(&e->finished, 1);
@@ -583,11 +585,19 @@ engine_script_wait(struct engine *e, int64_t t)
 	}
 }
 
-/* The script as a thread of its own, on the real clock. */
+/*
+ * The script as a thread of its own, on the real clock. A child it forks
+ * (set dryer.count=4) dies with it, since PR_SET_PDEATHSIG follows the
+ * thread that forked, not the process: so it outlives every worker.
+ */
 static void *
 engine_script(void *arg)
 {
-	engine_script_steps(arg);
+	struct engine	*e = arg;
+
+	engine_script_steps(e);
+	while (!atomic_load(&e->reaped))
+		clock_sleep_ns(20 * NSEC_PER_MSEC);
 	return (NULL);
 }
 
