@@ -61,8 +61,10 @@ struct fiber {
 	unsigned	  vg;		/* valgrind's id for the stack */
 };
 
+#ifdef FIBER_ASAN
 /* The fiber that switched to the one now landing: ASan learns its stack. */
 static _Thread_local struct fiber *fiber_from;
+#endif
 
 static void
 fiber_landed(struct fiber *self)
@@ -149,13 +151,13 @@ fiber_switch(struct fiber *from, struct fiber *to, int last)
 #ifdef FIBER_ASAN
 	__sanitizer_start_switch_fiber(last ? NULL : &from->fake, to->bottom,
 	    to->size);
+	fiber_from = from;
 #else
 	(void)last;
 #endif
 #ifdef FIBER_TSAN
 	__tsan_switch_to_fiber(to->tsan, 0);
 #endif
-	fiber_from = from;
 	swapcontext(&from->uc, &to->uc);
 	fiber_landed(from);
 }
