@@ -210,6 +210,12 @@ rk_hand_set(struct hand *hand, dish_t d, int owes)
 	atomic_store_explicit(&hand->owes, owes, memory_order_relaxed);
 }
 
+void
+hand_let_go(struct hand *hand)
+{
+	atomic_store_explicit(&hand->dish, DISH_NONE, memory_order_release);
+}
+
 /* The task_done a hand owes, with the lock held. 0, or -1 if none. */
 static int
 rk_pay(struct rack *r, struct hand *hand)
@@ -247,7 +253,6 @@ rk_set_depth(struct rack *r)
 		r->max_depth = d;
 	return (d);
 }
-
 
 /* Tell a joiner that the last task_done has come. */
 static void
@@ -351,8 +356,7 @@ rack_put(struct rack *r, dish_t d, struct hand *hand, int *blocked)
 	ticket = ++r->puts;
 	r->unfinished++;
 	if (hand != NULL)
-		atomic_store_explicit(&hand->dish, DISH_NONE,
-		    memory_order_relaxed);
+		hand_let_go(hand);
 	depth = (int)rk_set_depth(r);
 	if (r->waiting_takers > 0)
 		rk_signal(r, RACK_NOT_EMPTY);

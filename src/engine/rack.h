@@ -27,7 +27,10 @@ typedef uint32_t dish_t;
  * A worker's hands, as the rack sees them. dish and owes change under the
  * rack's lock (a pile's takers are threads of one process and need none),
  * so whoever finds a worker dead knows exactly what it owed: a dish to put
- * back (dish), or only a task_done (owes with no dish). leave is the
+ * back (dish), or only a task_done (owes with no dish). The one change
+ * made without a lock is the last station's hand_let_go: only the worker
+ * writes it, and it only turns "a dish to put back" into "a task_done to
+ * pay". leave is the
  * worker's notice: it finishes the dish in hand, then goes, and a get that
  * would wait for a dish gives up.
  */
@@ -111,7 +114,7 @@ int		 rack_put(struct rack *, dish_t, struct hand *,
 
 /*
  * Take the oldest dish, waiting while empty (a hand asked to leave gives
- * up the wait, within a slice, and gets DISH_NONE). A task_done the hand still
+ * up the wait, at rack_wake_takers, and gets DISH_NONE). A task_done the hand still
  * owes for its last dish is paid first, in the same critical section, so
  * a worker that goes straight back for the next dish never pays for a
  * lock of its own. The hand receives the dish, and owes a task_done,
@@ -135,6 +138,13 @@ int		 rack_task_done(struct rack *, struct hand *);
  * for ever. Returns 0 when done, 1 on timeout, -1 if aborted.
  */
 int		 rack_join(struct rack *, int64_t timeout_ns);
+
+/*
+ * The dish leaves the hand, put in the next rack or (the last station)
+ * finished; its task_done is still owed, paid at the next get or on the
+ * way out. A worker that dies after it is never made to redo the dish.
+ */
+void		 hand_let_go(struct hand *);
 
 void		 rack_close(struct rack *);
 /*

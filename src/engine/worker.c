@@ -239,13 +239,7 @@ worker_main(struct run *run, struct wslot *w)
 		    &w->dishes, memory_order_relaxed) + 1, memory_order_relaxed);
 		if (rs->out == NULL) {
 			worker_event(w, t, EV_DONE, dish, 0);
-			/*
-			 * Done: out of the hand, its task_done still owed.
-			 * A worker that leaves now pays it on the way out,
-			 * and a dead child's is paid, never put back.
-			 */
-			atomic_store_explicit(&w->hand.dish, DISH_NONE,
-			    memory_order_release);
+			hand_let_go(&w->hand);
 		}
 	}
 	if (atomic_load_explicit(&w->hand.owes, memory_order_relaxed) &&
