@@ -608,7 +608,7 @@ tui_draw_worker(struct tui *t, const struct rect *r, struct wslot *w, int wy,
 	const struct scenario	*scn = engine_scenario(t->eng);
 	struct gil		*gl = run_gil(run, w);
 	char			 dish[96], right[48], id[24];
-	const char		*g;
+	const char		*g, *token;
 	attr_t			 a;
 	int64_t			 since, end;
 	double			 frac;
@@ -655,17 +655,16 @@ tui_draw_worker(struct tui *t, const struct rect *r, struct wslot *w, int wy,
 	 * The GIL as a token on its holder; so is the event loop, on an
 	 * async task that computes: it gives the loop up only when done.
 	 */
+	token = NULL;
 	if (async && s == WS_WORKING &&
-	    scn->stations[w->station].work == WORK_CPU) {
+	    scn->stations[w->station].work == WORK_CPU)
+		token = "LOOP";
+	else if (gl != NULL && atomic_load(&gl->current) == w->id)
+		token = "GIL";
+	if (token != NULL) {
 		attron(tui_attr(t, C_BOTTLENECK) | A_REVERSE);
-		x += tui_puts(wy, x, xe - x, "LOOP");
+		x += tui_puts(wy, x, xe - x, token) + 1;
 		attroff(tui_attr(t, C_BOTTLENECK) | A_REVERSE);
-		x++;
-	} else if (gl != NULL && atomic_load(&gl->current) == w->id) {
-		attron(tui_attr(t, C_BOTTLENECK) | A_REVERSE);
-		x += tui_puts(wy, x, xe - x, "GIL");
-		attroff(tui_attr(t, C_BOTTLENECK) | A_REVERSE);
-		x++;
 	}
 	l = atomic_load(&w->waiting_lock);
 	if (l >= 0 && (unsigned)l < run->nlocks) {
