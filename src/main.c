@@ -488,7 +488,9 @@ main_headless(const struct options *o, struct scenario *scn)
 		report_text(stdout, eng, &st);
 	fflush(stdout);
 
-	if (main_signal != 0)
+	if (engine_watchdog_fired(eng))
+		rc = EXIT_RUN_FAILED;
+	else if (main_signal != 0)
 		rc = 128 + main_signal;
 	else if (engine_error(eng) != NULL || !st.conserved ||
 	    engine_deadlocked(eng) || !st.complete)

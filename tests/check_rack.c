@@ -31,8 +31,9 @@ new_rack(uint32_t capacity, uint64_t need)
 {
 	struct rack	*r;
 
-	r = alloc_rack(rack_size(capacity, need));
-	ck_assert_int_eq(rack_init(r, RACK_THREADS, NULL, capacity, need), 0);
+	r = alloc_rack(rack_size(capacity, need, 0));
+	ck_assert_int_eq(rack_init(r, RACK_THREADS, NULL, capacity, need, 0),
+	    0);
 	return (r);
 }
 
@@ -257,7 +258,7 @@ START_TEST(test_leaving_hand_gives_up_the_wait)
 	free_rack(r);
 
 	/* The same at an empty pile. */
-	pile = alloc_rack(rack_size(RACK_UNBOUNDED, 0));
+	pile = alloc_rack(rack_size(RACK_UNBOUNDED, 0, 0));
 	ck_assert_int_eq(rack_init_pile(pile, RACK_THREADS, NULL, 1), 0);
 	ck_assert_uint_eq(rack_get(pile, NULL, NULL, NULL), 0);
 	l = (struct leaver){ .r = pile, .h = { DISH_NONE, 0, 0 }, .got = 0 };
@@ -309,7 +310,7 @@ START_TEST(test_pile)
 	dish_t		 d;
 	int		 i;
 
-	r = alloc_rack(rack_size(RACK_UNBOUNDED, 0));
+	r = alloc_rack(rack_size(RACK_UNBOUNDED, 0, 0));
 	ck_assert_int_eq(rack_init_pile(r, RACK_THREADS, NULL, 5), 0);
 	ck_assert_uint_eq(rack_depth(r), 5);
 	ck_assert_uint_eq(rack_unfinished(r), 5);
@@ -323,6 +324,44 @@ START_TEST(test_pile)
 	rack_close(r);
 	ck_assert_uint_eq(rack_get(r, NULL, NULL, NULL), DISH_NONE);
 	free_rack(r);
+}
+END_TEST
+
+/*
+ * A full rack (and a hand-off whose slot holds the next dish) must still
+ * take back the dish of a taker that died: the put-back that failed here
+ * left the dish unfinished for ever, and join hung (the kill harness).
+ */
+START_TEST(test_putback_into_a_full_rack)
+{
+	struct rack	*r;
+	struct hand	 h1 = { DISH_NONE, 0, 0 }, h2 = { DISH_NONE, 0, 0 };
+	uint32_t	 cap;
+
+	for (cap = 0; cap <= 2; cap += 2) {
+		r = alloc_rack(rack_size(cap, 100, 2));
+		ck_assert_int_eq(rack_init(r, RACK_THREADS, NULL, cap, 100, 2),
+		    0);
+		if (cap > 0) {
+			rack_put(r, 1, NULL, NULL);
+			rack_put(r, 2, NULL, NULL);
+			ck_assert_uint_eq(rack_get(r, &h1, NULL, NULL), 1);
+			ck_assert_uint_eq(rack_get(r, &h2, NULL, NULL), 2);
+			rack_put(r, 3, NULL, NULL);
+			rack_put(r, 4, NULL, NULL);
+		} else {
+			r->count = 1;	/* a putter's dish waits in the slot */
+			r->slots[0] = 3;
+			r->puts = r->unfinished = 3;
+		}
+		/* Both takers die holding their dishes. */
+		ck_assert_int_eq(rack_putback(r, 1), 0);
+		ck_assert_int_eq(rack_putback(r, 2), 0);
+		ck_assert_uint_eq(rack_get(r, NULL, NULL, NULL), 2);
+		ck_assert_uint_eq(rack_get(r, NULL, NULL, NULL), 1);
+		ck_assert_uint_eq(rack_get(r, NULL, NULL, NULL), 3);
+		free_rack(r);
+	}
 }
 END_TEST
 
@@ -428,7 +467,7 @@ START_TEST(test_pile_many_takers)
 	uint64_t		 total = 0;
 	int			 i;
 
-	r = alloc_rack(rack_size(RACK_UNBOUNDED, 0));
+	r = alloc_rack(rack_size(RACK_UNBOUNDED, 0, 0));
 	ck_assert_int_eq(rack_init_pile(r, RACK_THREADS, NULL, N), 0);
 	seen = calloc(N, 1);
 	pthread_create(&joiner, NULL, pile_joiner_main, r);
@@ -528,6 +567,7 @@ rack_suite(void)
 	tcase_add_test(tc, test_pile);
 	tcase_add_test(tc, test_pile_many_takers);
 	tcase_add_test(tc, test_putback_goes_first);
+	tcase_add_test(tc, test_putback_into_a_full_rack);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("stress");

@@ -38,6 +38,11 @@
  */
 #define ENGINE_EVENT_BUDGET	((size_t)512 << 20)
 #define ENGINE_JOIN_SLICE	(100 * NSEC_PER_MSEC)
+/*
+ * The watchdog's patience once a stop is asked: after one grace the child
+ * processes still there are killed, after two the run is given up.
+ */
+#define ENGINE_STOP_GRACE	(3 * NSEC_PER_SEC)
 
 struct engine {
 	struct scenario		*scn;
@@ -62,8 +67,12 @@ struct engine {
 	_Atomic int64_t		 real_start;
 	_Atomic int64_t		 real_end;
 	_Atomic int		 interrupted;
+	_Atomic int64_t		 stop_at;	/* when a stop was asked */
+	int			 children_killed;	/* by the watchdog */
+	_Atomic int		 abandoned;	/* the watchdog gave up */
 	int			 cycle_seen;
 	char			*error;
+	char			*watchdog_error;
 	struct event		 buf[256];
 };
 
@@ -209,14 +218,14 @@ engine_create(struct scenario *scn, const struct engine_opts *opts,
 	size = sizeof(struct run) + sizeof(struct output) +
 	    (size_t)nslots * (sizeof(struct wslot) + ring_bytes + 128) +
 	    ev_ring_size(ENGINE_RING_EVENTS) + 64 * 1024;
-	size += rack_size(RACK_UNBOUNDED, 0);
+	size += rack_size(RACK_UNBOUNDED, 0, 0);
 	if (scn->gil)
 		size += (size_t)(nslots + 1) * sizeof(struct gil) + 64;
 	size += sizeof(struct cupboard) + LOCK_MAX_NAMED *
 	    sizeof(struct named_lock) + 128;
 	for (i = 1; i < scn->nstations; i++)
 		size += rack_size(scenario_rack(scn, i),
-		    scn->ndishes + nslots) + 128;
+		    scn->ndishes + nslots, nslots) + 128;
 	if (arena_init(&e->arena, size, e->ops->shared_memory, cause) == -1) {
 		free(e);
 		return (NULL);
@@ -265,7 +274,7 @@ engine_create(struct scenario *scn, const struct engine_opts *opts,
 	}
 
 	run->nstations = scn->nstations;
-	run->pile = arena_alloc(&e->arena, rack_size(RACK_UNBOUNDED, 0));
+	run->pile = arena_alloc(&e->arena, rack_size(RACK_UNBOUNDED, 0, 0));
 	rack_init_pile(run->pile, e->ops->rack_sync, run->vc, scn->ndishes);
 	for (i = 0; i < scn->nstations; i++) {
 		struct run_station	*rs = &run->st[i];
@@ -277,11 +286,13 @@ engine_create(struct scenario *scn, const struct engine_opts *opts,
 		if (i == 0)
 			rs->in = run->pile;
 		else {
+			/* Every worker may die holding a dish: room for all. */
 			rs->in = arena_alloc(&e->arena, rack_size(
-			    scenario_rack(scn, i), scn->ndishes + nslots));
+			    scenario_rack(scn, i), scn->ndishes + nslots,
+			    nslots));
 			if (rs->in == NULL || rack_init(rs->in,
 			    e->ops->rack_sync, run->vc, scenario_rack(scn, i),
-			    scn->ndishes + nslots) == -1) {
+			    scn->ndishes + nslots, nslots) == -1) {
 				xasprintf(cause, "cannot set up the rack in "
 				    "front of %s", st->name);
 				engine_destroy(e);
@@ -667,6 +678,8 @@ engine_follow(struct engine *e, void (*fn)(const struct event *, void *),
 			engine_stop(e);
 			stopped = 1;
 		}
+		if (engine_watchdog(e))
+			return;
 		/*
 		 * Read in batches: the rings hold milliseconds of events even
 		 * at full speed, and a reader that polls takes a core's share
@@ -689,7 +702,102 @@ engine_follow(struct engine *e, void (*fn)(const struct event *, void *),
 int
 engine_finished(struct engine *e)
 {
-	return (atomic_load(&e->finished));
+	return (atomic_load(&e->finished) || atomic_load(&e->abandoned));
+}
+
+/* Name each worker still there, for the watchdog's message. */
+static void
+engine_name_stuck(struct engine *e, char *buf, size_t len)
+{
+	static const char *const states[] = { "free", "starting",
+	    "waiting for a dish", "working", "waiting to put", "paused",
+	    "exited" };
+	struct run	*run = e->run;
+	struct wslot	*w;
+	unsigned	 i, used, st;
+	size_t		 n = 0;
+	int		 k;
+
+	buf[0] = '\0';
+	used = atomic_load(&run->used);
+	for (i = 0; i < used && n + 1 < len; i++) {
+		w = &run->slots[i];
+		st = (unsigned)atomic_load(&w->state);
+		if (st == WS_EXITED || st == WS_FREE || w->reaped)
+			continue;
+		k = snprintf(buf + n, len - n, "%s%s (%s", n > 0 ? ", " : "",
+		    w->name, st < 7 ? states[st] : "?");
+		if (k > 0 && (size_t)k < len - n)
+			n += (size_t)k;
+		if (w->is_process)
+			k = snprintf(buf + n, len - n, ", pid %d)",
+			    atomic_load(&w->pid));
+		else
+			k = snprintf(buf + n, len - n, ")");
+		if (k > 0 && (size_t)k < len - n)
+			n += (size_t)k;
+	}
+	if (n == 0)
+		snprintf(buf, len, "the conductor");
+}
+
+/*
+ * The watchdog's word says why the run ended, before any error of the
+ * run's own. Only the thread that waits writes it, and takes no lock a
+ * stuck thread could hold.
+ */
+static void
+engine_replace_error(struct engine *e, char *msg)
+{
+	free(e->watchdog_error);
+	e->watchdog_error = msg;
+}
+
+int
+engine_watchdog(struct engine *e)
+{
+	struct run	*run = e->run;
+	struct wslot	*w;
+	char		 who[512], *msg;
+	int64_t		 asked, waited;
+	unsigned	 i, used;
+	int		 pid;
+
+	asked = atomic_load(&e->stop_at);
+	if (asked == 0 || engine_finished(e))
+		return (atomic_load(&e->abandoned));
+	waited = clock_mono_ns() - asked;
+	if (waited > ENGINE_STOP_GRACE && !e->children_killed) {
+		/* A stopped or wedged child: killing it lets the reap end. */
+		engine_name_stuck(e, who, sizeof who);
+		e->children_killed = 1;
+		used = atomic_load(&run->used);
+		for (i = 0; i < used; i++) {
+			w = &run->slots[i];
+			pid = atomic_load(&w->pid);
+			if (w->is_process && !w->reaped && pid > 0)
+				kill(pid, SIGKILL);
+		}
+		xasprintf(&msg, "the run did not stop within %d s; killed what"
+		    " was left: %s", (int)(ENGINE_STOP_GRACE / NSEC_PER_SEC),
+		    who);
+		engine_replace_error(e, msg);
+	}
+	if (waited > 2 * ENGINE_STOP_GRACE) {
+		engine_name_stuck(e, who, sizeof who);
+		xasprintf(&msg, "the run did not stop within %d s; gave up on"
+		    " %s", (int)(2 * ENGINE_STOP_GRACE / NSEC_PER_SEC), who);
+		engine_replace_error(e, msg);
+		atomic_store(&e->abandoned, 1);
+		return (1);
+	}
+	return (0);
+}
+
+int
+engine_watchdog_fired(struct engine *e)
+{
+	return (e->watchdog_error != NULL);
 }
 
 void
@@ -700,6 +808,7 @@ engine_stop(struct engine *e)
 
 	if (atomic_exchange(&run->stop, 1))
 		return;
+	atomic_store(&e->stop_at, clock_mono_ns());
 	if (!atomic_load(&e->ended) && !atomic_load(&run->deadlock))
 		atomic_store(&e->interrupted, 1);
 	rack_abort(run->pile);
@@ -713,10 +822,16 @@ engine_stop(struct engine *e)
 void
 engine_wait(struct engine *e)
 {
-	if (e->started && !e->waited) {
-		pthread_join(e->conductor, NULL);
-		e->waited = 1;
+	if (!e->started || e->waited)
+		return;
+	/* Once stopped, a run that will not end is the watchdog's. */
+	while (atomic_load(&e->stop_at) != 0 && !atomic_load(&e->finished)) {
+		if (engine_watchdog(e))
+			return;
+		clock_sleep_ns(10 * NSEC_PER_MSEC);
 	}
+	pthread_join(e->conductor, NULL);
+	e->waited = 1;
 }
 
 void
@@ -730,6 +845,9 @@ engine_destroy(struct engine *e)
 		engine_stop(e);
 		engine_wait(e);
 	}
+	/* Threads that would not stop may still use all of it. */
+	if (atomic_load(&e->abandoned))
+		return;
 	if (e->run != NULL && !e->ops->shared_memory) {
 		for (i = 1; i < e->run->nstations; i++)
 			rack_destroy(e->run->st[i].in);
@@ -741,6 +859,7 @@ engine_destroy(struct engine *e)
 	pthread_mutex_destroy(&e->ctl);
 	scenario_free(e->scn);
 	free(e->error);
+	free(e->watchdog_error);
 	free(e);
 }
 
@@ -946,6 +1065,8 @@ engine_deadlock_cycle(struct engine *e)
 const char *
 engine_error(struct engine *e)
 {
+	if (e->watchdog_error != NULL)
+		return (e->watchdog_error);
 	return (e->error);
 }
 

@@ -60,8 +60,21 @@ int		 engine_finished(struct engine *);
 /* Interrupt: every worker leaves at its next step; dishes stay put. */
 void		 engine_stop(struct engine *);
 
-/* Wait for the conductor, after engine_finished or engine_stop. */
+/*
+ * Wait for the conductor, after engine_finished or engine_stop. After a
+ * stop it waits no more than the watchdog allows (engine_watchdog).
+ */
 void		 engine_wait(struct engine *);
+
+/*
+ * The watchdog, for whoever waits on a stopped run: a run still going
+ * ENGINE_STOP_GRACE after engine_stop has its child processes killed,
+ * twice that and it is given up (engine_error says who did not move).
+ * Returns 1 once given up: the run counts as finished, and
+ * engine_destroy frees nothing threads that never stopped could touch.
+ */
+int		 engine_watchdog(struct engine *);
+int		 engine_watchdog_fired(struct engine *);	/* it had to act */
 
 void		 engine_destroy(struct engine *);
 

@@ -8,14 +8,21 @@
  * path takes the lock once per dish per side, as a bare ring does, and
  * the count and the hand still change together for whoever finds the
  * worker dead. Real racks wake one waiter per dish or slot (the others
- * would only find nothing); virtual racks wake all, in a fixed order. Each wait re-checks its
- * condition after waking. Real waits are bounded (RACK_WAIT_SLICE) so a
- * lost wake-up, or a process that died between a change and its broadcast,
- * costs a slice, never a hang. Process racks use a robust mutex: a child
- * killed inside a critical section leaves EOWNERDEAD, which is repaired and
- * made consistent (critical sections only move counters the owner had
- * already made whole). Shared condition variables are never destroyed: the
- * arena goes with the last process.
+ * would only find nothing); virtual racks wake all, in a fixed order. Each
+ * wait re-checks its condition after waking.
+ *
+ * Real waits sleep on a futex word per condition, never on a condition
+ * variable: glibc's process-shared condition variable counts its waiters
+ * in the shared memory, and a waiter killed inside pthread_cond_timedwait
+ * leaves a signal or broadcast waiting for it for ever (the killed-worker
+ * hang, doc/robust-waits.md). A waker moves the word under mu and wakes;
+ * a waiter reads it under mu, unlocks, and sleeps only while it has not
+ * moved, so no wake-up between the unlock and the sleep is lost. A dead
+ * waiter leaves nothing behind; a waker that dies between its change and
+ * its wake costs a slice (RACK_WAIT_SLICE), never a hang. Process racks
+ * use a robust mutex: a child killed inside a critical section leaves
+ * EOWNERDEAD, which is repaired and made consistent (critical sections
+ * only move counters the owner had already made whole).
  */
 #include "config.h"
 
@@ -23,9 +30,9 @@
 
 #include <errno.h>
 #include <string.h>
-#include <time.h>
 
 #include "clock.h"
+#include "futex.h"
 #include "scenario.h"
 
 #define RACK_WAIT_SLICE	(100 * NSEC_PER_MSEC)
@@ -41,11 +48,14 @@ static void	rk_signal(struct rack *, int);
 static int	rk_pay(struct rack *, struct hand *);
 
 size_t
-rack_size(uint32_t capacity, uint64_t need)
+rack_size(uint32_t capacity, uint64_t need, uint32_t holders)
 {
 	uint64_t	n;
 
-	n = capacity == RACK_UNBOUNDED ? need : capacity;
+	if (capacity == RACK_UNBOUNDED)
+		n = need;
+	else
+		n = (uint64_t)(capacity == 0 ? 1 : capacity) + holders;
 	if (n == 0)
 		n = 1;
 	if (n > need && need > 0)
@@ -58,37 +68,31 @@ static int
 rk_init_sync(struct rack *r, enum rack_sync sync, struct vclock *vc)
 {
 	pthread_mutexattr_t	ma;
-	pthread_condattr_t	ca;
-	int			i;
+	int			i, rc;
 
 	r->sync = sync;
 	r->vc = vc;
+	for (i = 0; i < RACK_NCONDS; i++)
+		atomic_store(&r->seq[i], 0);
 	if (sync == RACK_VIRTUAL)
 		return (0);
 	pthread_mutexattr_init(&ma);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	if (sync == RACK_PROCESSES) {
 		pthread_mutexattr_setpshared(&ma, PTHREAD_PROCESS_SHARED);
 		pthread_mutexattr_setrobust(&ma, PTHREAD_MUTEX_ROBUST);
-		pthread_condattr_setpshared(&ca, PTHREAD_PROCESS_SHARED);
 	}
-	if (pthread_mutex_init(&r->mu, &ma) != 0)
-		return (-1);
-	for (i = 0; i < RACK_NCONDS; i++)
-		pthread_cond_init(&r->cond[i], &ca);
+	rc = pthread_mutex_init(&r->mu, &ma) == 0 ? 0 : -1;
 	pthread_mutexattr_destroy(&ma);
-	pthread_condattr_destroy(&ca);
-	return (0);
+	return (rc);
 }
 
 int
 rack_init(struct rack *r, enum rack_sync sync, struct vclock *vc,
-    uint32_t capacity, uint64_t need)
+    uint32_t capacity, uint64_t need, uint32_t holders)
 {
 	uint64_t	n;
 
-	n = (rack_size(capacity, need) - sizeof *r) / sizeof(dish_t);
+	n = (rack_size(capacity, need, holders) - sizeof *r) / sizeof(dish_t);
 	if (n > UINT32_MAX)
 		return (-1);
 	r->capacity = capacity;
@@ -133,9 +137,9 @@ rk_unlock(struct rack *r)
 static int
 rk_wait(struct rack *r, int which, int64_t timeout_ns)
 {
-	struct timespec	ts;
+	uint32_t	seen;
 	int64_t		t;
-	int		e;
+	int		timed_out;
 
 	if (atomic_load(&r->aborted))
 		return (-1);
@@ -145,17 +149,24 @@ rk_wait(struct rack *r, int which, int64_t timeout_ns)
 		t = RACK_WAIT_SLICE;
 	else
 		t = timeout_ns;
-	t += clock_mono_ns();
-	ts.tv_sec = t / NSEC_PER_SEC;
-	ts.tv_nsec = t % NSEC_PER_SEC;
-	e = pthread_cond_timedwait(&r->cond[which], &r->mu, &ts);
-	if (e == EOWNERDEAD)
-		pthread_mutex_consistent(&r->mu);
+	seen = atomic_load_explicit(&r->seq[which], memory_order_relaxed);
+	pthread_mutex_unlock(&r->mu);
+	timed_out = futex_wait(&r->seq[which], seen, t,
+	    r->sync == RACK_PROCESSES);
+	rk_lock(r);
 	if (atomic_load(&r->aborted))
 		return (-1);
-	if (e == ETIMEDOUT && timeout_ns >= 0 && timeout_ns <= RACK_WAIT_SLICE)
+	if (timed_out && timeout_ns >= 0 && timeout_ns <= RACK_WAIT_SLICE)
 		return (1);
 	return (0);
+}
+
+/* Move a condition's word and wake n of its sleepers; mu is held. */
+static void
+rk_wake(struct rack *r, int which, int n)
+{
+	atomic_fetch_add_explicit(&r->seq[which], 1, memory_order_relaxed);
+	futex_wake(&r->seq[which], n, r->sync == RACK_PROCESSES);
 }
 
 static void
@@ -164,7 +175,7 @@ rk_broadcast(struct rack *r, int which)
 	if (r->sync == RACK_VIRTUAL)
 		vclock_wake_all(r->vc, &r->vq[which]);
 	else
-		pthread_cond_broadcast(&r->cond[which]);
+		rk_wake(r, which, INT32_MAX);
 }
 
 /*
@@ -177,7 +188,7 @@ rk_signal(struct rack *r, int which)
 	if (r->sync == RACK_VIRTUAL)
 		vclock_wake_all(r->vc, &r->vq[which]);
 	else
-		pthread_cond_signal(&r->cond[which]);
+		rk_wake(r, which, 1);
 }
 
 /* A worker asked to leave, with nothing in its hand, waits no more. */
@@ -575,11 +586,7 @@ rack_taken(struct rack *r)
 void
 rack_destroy(struct rack *r)
 {
-	int	i;
-
-	if (r->sync != RACK_THREADS)
+	if (r == NULL || r->sync != RACK_THREADS)
 		return;
-	for (i = 0; i < RACK_NCONDS; i++)
-		pthread_cond_destroy(&r->cond[i]);
 	pthread_mutex_destroy(&r->mu);
 }

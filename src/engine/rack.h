@@ -41,7 +41,7 @@ struct hand {
 };
 
 enum rack_sync {
-	RACK_THREADS,		/* mutex and condition variables */
+	RACK_THREADS,		/* a mutex, and futex words to wait on */
 	RACK_PROCESSES,		/* the same, process-shared and robust */
 	RACK_VIRTUAL		/* baton passing on a virtual clock */
 };
@@ -86,18 +86,26 @@ struct rack {
 	_Atomic uint64_t pile_left;
 	enum rack_sync	 sync;
 
-	pthread_cond_t	 cond[RACK_NCONDS];
+	/*
+	 * One futex word per condition, moved (under mu) by every wake: a
+	 * waiter reads it under mu and sleeps only while it has not moved.
+	 */
+	_Atomic uint32_t seq[RACK_NCONDS];
 	struct vwaitq	 vq[RACK_NCONDS];
 	struct vclock	*vc;
 	_Alignas(64) dish_t slots[];
 };
 
-/* Bytes for a rack of capacity that must hold up to need dishes at once. */
-size_t		 rack_size(uint32_t capacity, uint64_t need);
+/*
+ * Bytes for a rack of capacity that must hold up to need dishes at once,
+ * with room besides for the dishes of up to holders takers put back (a
+ * full rack must still take back a dead taker's dish).
+ */
+size_t		 rack_size(uint32_t capacity, uint64_t need, uint32_t holders);
 
 /* Set up a rack in mem (rack_size bytes, zeroed). 0, or -1 on failure. */
 int		 rack_init(struct rack *, enum rack_sync, struct vclock *,
-		    uint32_t capacity, uint64_t need);
+		    uint32_t capacity, uint64_t need, uint32_t holders);
 
 /* Set up a pile: a rack that starts with dishes 0..n-1 and takes no puts. */
 int		 rack_init_pile(struct rack *, enum rack_sync, struct vclock *,
@@ -126,7 +134,9 @@ dish_t		 rack_get(struct rack *, struct hand *, int *depth,
 
 /*
  * Put back a dish at the front (a worker died holding it). Its put stays
- * unfinished. -1 for a pile (its takers never die alone) or a full rack.
+ * unfinished, and the rack may hold more than its capacity until takers
+ * catch up. -1 for a pile (its takers never die alone), or when more
+ * dishes come back at once than the rack was sized for (holders).
  */
 int		 rack_putback(struct rack *, dish_t);
 
@@ -159,7 +169,7 @@ uint32_t	 rack_max_depth(struct rack *);
 uint64_t	 rack_unfinished(struct rack *);
 uint64_t	 rack_taken(struct rack *);	/* dishes taken, net of putbacks */
 
-/* Release the rack's synchronisation objects (threads only). */
+/* Release the rack's mutex (threads only). */
 void		 rack_destroy(struct rack *);
 
 #endif

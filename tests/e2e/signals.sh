@@ -33,5 +33,27 @@ stop_run INT 130 processes
 stop_run TERM 143 processes
 stop_run HUP 129 processes
 
+# A child that never moves again (stopped here, wedged in real life) must
+# not keep a stopped run: the watchdog kills it after its grace (3 s),
+# says who it was, and the run ends with exit 1 and a partial summary.
+"$DISHRACK" --headless --set scenario.mode=processes --set dryer.count=2 \
+    seed-threads >"$TMP/out" 2>"$TMP/err" &
+pid=$!
+sleep 1
+for kid in $(pgrep -P "$pid"); do kill -STOP "$kid"; done
+kill -TERM "$pid"
+t=0
+while kill -0 "$pid" 2>/dev/null && [ $t -lt 150 ]; do sleep 0.1; t=$((t + 1)); done
+if kill -0 "$pid" 2>/dev/null; then
+	bad "watchdog: the run still waits for a stopped child after 15 s"
+	pkill -KILL -P "$pid"; kill -KILL "$pid"
+fi
+wait "$pid"
+got=$?
+[ "$got" = 1 ] && ok || bad "watchdog: exit $got, wanted 1"
+expect_grep "$TMP/err" "did not stop within 3 s; killed what was left: dryer-1 (" "watchdog: names the worker"
+expect_grep "$TMP/out" "interrupted" "watchdog: partial summary"
+pgrep -P "$pid" >/dev/null 2>&1 && bad "watchdog: children left" || ok
+
 expect_clean "after signals"
 finish

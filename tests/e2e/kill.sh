@@ -1,0 +1,81 @@
+#!/bin/bash
+# kill.sh: fault injection. Worker processes are killed with SIGKILL at
+# random moments, across many seeded runs of several scenarios, two runs at
+# a time. Every run must end by itself (no hang), with every dish
+# conserved: none lost, none dried twice. KILL_RUNS runs (200), each
+# waited for at most KILL_TIMEOUT seconds (20) before it counts as hung.
+# make soak runs it longer (KILL_RUNS=2000).
+. "$(dirname "$0")/lib.sh"
+
+runs=${KILL_RUNS:-200}
+limit=${KILL_TIMEOUT:-20}
+jobs=2
+
+# The shapes: the lecture's dryers, the three-station bottleneck, many
+# dryers on a bounded rack, and a hand-off where every put waits.
+shapes=(
+	"--set scenario.mode=processes --set scenario.dishes=40 --set washer.time=20ms --set dryer.count=3 --set dryer.time=30ms..60ms seed-threads"
+	"--set scenario.mode=processes --set dryer.count=2 --speed 40 bottleneck"
+	"--set scenario.mode=processes --set scenario.dishes=60 --set scenario.rack=2 --set washer.time=10ms --set dryer.count=4 --set dryer.time=20ms..50ms seed-threads"
+	"--set scenario.mode=processes --set scenario.dishes=30 --set scenario.rack=0 --set washer.time=10ms --set dryer.count=3 --set dryer.time=20ms..40ms seed-threads"
+)
+
+# one_run SEED: a run, its kills, and its verdict in $TMP/run-SEED.
+one_run() {
+	local seed=$1 shape pid kids victim k n t out verdict
+	RANDOM=$seed
+	shape=${shapes[$((seed % ${#shapes[@]}))]}
+	out="$TMP/run-$seed"
+	# shellcheck disable=SC2086
+	"$DISHRACK" --headless -q --json --seed "$seed" $shape >"$out.json" 2>"$out.err" &
+	pid=$!
+	n=$((2 + RANDOM % 4))
+	for ((k = 0; k < n; k++)); do
+		sleep "0.$(printf '%02d' $((5 + RANDOM % 25)))"
+		kids=($(pgrep -P "$pid"))
+		[ ${#kids[@]} -gt 0 ] || break
+		victim=${kids[$((RANDOM % ${#kids[@]}))]}
+		kill -KILL "$victim" 2>/dev/null && echo kill >>"$out.kills"
+	done
+	t=0
+	while kill -0 "$pid" 2>/dev/null && [ $t -lt $((limit * 10)) ]; do
+		sleep 0.1; t=$((t + 1))
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		verdict="hung"
+		pkill -KILL -P "$pid" 2>/dev/null
+		kill -KILL "$pid" 2>/dev/null
+	elif grep -q '"lost":0,"duplicated":0,"conserved":true' "$out.json"; then
+		verdict="ok"
+	else
+		verdict="broken"
+	fi
+	wait "$pid" 2>/dev/null
+	echo "$verdict" >"$out.verdict"
+}
+
+start=$(date +%s)
+for ((s = 1; s <= runs; s += jobs)); do
+	for ((j = 0; j < jobs && s + j <= runs; j++)); do
+		one_run $((s + j)) &
+	done
+	wait
+done
+elapsed=$(($(date +%s) - start))
+
+hung=0; broken=0; good=0; kills=0
+for ((s = 1; s <= runs; s++)); do
+	case $(cat "$TMP/run-$s.verdict" 2>/dev/null) in
+	ok) good=$((good + 1)) ;;
+	hung) hung=$((hung + 1)); [ $hung -le 3 ] && bad "run $s hung: ${shapes[$((s % ${#shapes[@]}))]}" ;;
+	*) broken=$((broken + 1)); [ $broken -le 3 ] && {
+		bad "run $s not conserved: ${shapes[$((s % ${#shapes[@]}))]}"
+		head -c 600 "$TMP/run-$s.json" "$TMP/run-$s.err" >&2; } ;;
+	esac
+	[ -f "$TMP/run-$s.kills" ] && kills=$((kills + $(wc -l <"$TMP/run-$s.kills")))
+done
+echo "kill harness: $runs runs, $kills kills, $good conserved, $hung hung, $broken broken, ${elapsed}s"
+[ $hung -eq 0 ] && [ $broken -eq 0 ] && ok
+sleep 0.2
+expect_clean "after the kill harness"
+finish
