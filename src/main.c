@@ -267,7 +267,6 @@ main_run(const struct options *o, struct scenario *scn, int out_fd,
 	if ((eng = engine_create(scn, &eo, &cause)) == NULL) {
 		fprintf(stderr, "dishrack: %s\n", cause);
 		free(cause);
-		scenario_free(scn);
 		*rc = EXIT_USAGE;
 		return (NULL);
 	}

@@ -64,6 +64,12 @@ report_text(FILE *f, struct engine *eng, const struct stats *s)
 		    (unsigned long long)st->dishes, st->busy_fraction * 100.0,
 		    buf, (int)i == s->bottleneck ? "  <- bottleneck" : "");
 	}
+	for (i = 0; i < s->nstations; i++) {
+		if (s->st[i].killed > 0)
+			fprintf(f, "killed      %s: %u killed, %u restarted\n",
+			    scn->stations[i].name, s->st[i].killed,
+			    s->st[i].restarts);
+	}
 	if (scn->gil) {
 		struct run	*run = engine_run(eng);
 		unsigned	 used = atomic_load(&run->used);
@@ -165,10 +171,12 @@ report_json(FILE *f, struct engine *eng, const struct stats *s)
 		fputs(i ? ",{\"name\":" : "{\"name\":", f);
 		json_string(f, scn->stations[i].name);
 		fprintf(f, ",\"count\":%u,\"busy_fraction\":%.6f,"
-		    "\"dishes\":%llu,\"capacity_per_s\":%.6f}",
+		    "\"dishes\":%llu,\"capacity_per_s\":%.6f,"
+		    "\"killed\":%u,\"restarts\":%u}",
 		    scn->stations[i].count, s->st[i].busy_fraction,
 		    (unsigned long long)s->st[i].dishes,
-		    s->st[i].capacity_per_s);
+		    s->st[i].capacity_per_s, s->st[i].killed,
+		    s->st[i].restarts);
 	}
 	fputs("],\"workers\":[", f);
 	{

@@ -38,6 +38,16 @@ no_children_left(void)
 	return (waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD);
 }
 
+/*
+ * Every arena allocation engine_create makes may fail: each failure is an
+ * error, never a crash (a scenario with a GIL, a cupboard, named locks
+ * and three stations reaches every one).
+ */
+#define TEST_EVERY_PART \
+	"[scenario]\nmode = %s\ndishes = 4\ngil = on\n[washer]\ntime = 0\n" \
+	"[dryer]\ntime = 0\nneeds = towel cloth\n[stacker]\ntime = 0\n" \
+	"rack = 2\n[cupboard]\nlock = mutex\n"
+
 START_TEST(test_dryers_are_other_processes)
 {
 	struct test_run	 r;
@@ -168,10 +178,12 @@ START_TEST(test_killed_dryer_loses_no_dish)
 	pthread_join(k.th, NULL);
 	ck_assert_int_eq(k.killed, 1);
 	for (i = 0; i < r.nev; i++) {
-		if (r.ev[i].kind == EV_EXIT && r.ev[i].arg == EXIT_DIED)
+		if (r.ev[i].kind == EV_EXIT && r.ev[i].arg == EXIT_REPLACED)
 			died++;
 	}
 	ck_assert_int_eq(died, 1);
+	ck_assert_uint_eq(r.st.st[1].killed, 1);
+	ck_assert_uint_eq(r.st.st[1].restarts, 1);
 	ck_assert_uint_eq(r.st.dried, 12);
 	ck_assert_uint_eq(r.st.duplicated, 0);
 	ck_assert_int_eq(r.st.complete, 1);
@@ -246,7 +258,8 @@ START_TEST(test_script_forked_workers_outlive_the_script)
 			continue;
 		if (r.ev[i].kind == EV_SPAWN)
 			spawned++;
-		if (r.ev[i].kind == EV_EXIT && r.ev[i].arg == EXIT_DIED)
+		if (r.ev[i].kind == EV_EXIT && (r.ev[i].arg == EXIT_DIED ||
+		    r.ev[i].arg == EXIT_REPLACED))
 			died++;
 	}
 	ck_assert_uint_eq(spawned, 3);
@@ -255,6 +268,15 @@ START_TEST(test_script_forked_workers_outlive_the_script)
 	ck_assert_int_eq(r.st.conserved, 1);
 	ck_assert_uint_eq(r.st.dried, 12);
 	test_run_free(&r);
+}
+END_TEST
+
+START_TEST(test_create_fails_cleanly_at_every_allocation)
+{
+	char	 text[512];
+
+	snprintf(text, sizeof text, TEST_EVERY_PART, "processes");
+	ck_assert_uint_ge(test_create_failures(text, 0), 8);
 }
 END_TEST
 
@@ -272,6 +294,7 @@ processes_suite(void)
 	tcase_add_test(tc, test_processes_cupboard);
 	tcase_add_test(tc, test_processes_deadlock);
 	tcase_add_test(tc, test_script_forked_workers_outlive_the_script);
+	tcase_add_test(tc, test_create_fails_cleanly_at_every_allocation);
 	suite_add_tcase(s, tc);
 	return (s);
 }

@@ -672,6 +672,29 @@ START_TEST(test_set_overrides)
 }
 END_TEST
 
+/*
+ * More named locks than a run can have: refused by --check, at the needs
+ * that asks for one too many (the run crashed before), --force or not.
+ */
+START_TEST(test_too_many_locks)
+{
+	struct scenario	*s;
+	char		*cause = NULL;
+
+	s = parse_ok("[washer]\nneeds = a b c\n[dryer]\nneeds = d e a f\n"
+	    "[stacker]\nneeds = g h i\n");
+	ck_assert_int_eq(scenario_validate(s, 1, &cause), -1);
+	ck_assert_str_eq(cause, "t.scn:6:9: stacker needs 'i', a lock beyond "
+	    "the 8 named locks a scenario may have");
+	free(cause);
+	scenario_free(s);
+	s = parse_ok("[washer]\nneeds = a b c\n[dryer]\nneeds = d e a f\n"
+	    "[stacker]\nneeds = g h c\n");
+	ck_assert_int_eq(scenario_validate(s, 0, &cause), 0);
+	scenario_free(s);
+}
+END_TEST
+
 /* Absurd counts are refused without --force, at the count's place. */
 START_TEST(test_limits_need_force)
 {
@@ -1214,6 +1237,7 @@ scenario_suite(void)
 	tcase_add_test(tc, test_shipped_scenarios_parse);
 	tcase_add_test(tc, test_set_overrides);
 	tcase_add_test(tc, test_limits_need_force);
+	tcase_add_test(tc, test_too_many_locks);
 	tcase_add_test(tc, test_exact_messages);
 	tcase_add_test(tc, test_bad_inputs);
 	tcase_add_test(tc, test_long_input_clipped);

@@ -39,6 +39,16 @@ has_mixed_line(const char *out)
 	return (0);
 }
 
+/*
+ * Every arena allocation engine_create makes may fail: each failure is an
+ * error, never a crash (a scenario with a GIL, a cupboard, named locks
+ * and three stations reaches every one).
+ */
+#define TEST_EVERY_PART \
+	"[scenario]\nmode = %s\ndishes = 4\ngil = on\n[washer]\ntime = 0\n" \
+	"[dryer]\ntime = 0\nneeds = towel cloth\n[stacker]\ntime = 0\n" \
+	"rack = 2\n[cupboard]\nlock = mutex\n"
+
 START_TEST(test_speed_matches_virtual_prediction)
 {
 	struct test_run	 r;
@@ -196,6 +206,20 @@ START_TEST(test_removed_working_workers_let_the_run_end)
 }
 END_TEST
 
+START_TEST(test_create_fails_cleanly_at_every_allocation)
+{
+	static const char *const modes[] = { "threads", "async" };
+	char	 text[512];
+	unsigned i;
+
+	for (i = 0; i < 2; i++) {
+		snprintf(text, sizeof text, TEST_EVERY_PART, modes[i]);
+		ck_assert_uint_ge(test_create_failures(text, 0), 8);
+		ck_assert_uint_ge(test_create_failures(text, 1), 8);
+	}
+}
+END_TEST
+
 static Suite *
 threads_suite(void)
 {
@@ -211,6 +235,7 @@ threads_suite(void)
 	tcase_add_test(tc, test_cpu_work_computes);
 	tcase_add_test(tc, test_stop_keeps_dishes);
 	tcase_add_test(tc, test_removed_waiting_worker_leaves_at_once);
+	tcase_add_test(tc, test_create_fails_cleanly_at_every_allocation);
 	suite_add_tcase(s, tc);
 	return (s);
 }

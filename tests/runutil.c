@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "arena.h"
+
 static void
 test_run_keep(const struct event *e, void *arg)
 {
@@ -217,3 +219,44 @@ test_scenario_text(const char *name)
 	return (NULL);
 }
 
+
+/*
+ * Make engine_create fail at its n-th arena allocation, for n = 1, 2, ...
+ * until it succeeds: every failure is a NULL with a cause, never a crash
+ * (ASan: no leak, no double free). Returns how many failures were tried.
+ */
+unsigned
+test_create_failures(const char *text, int virtual_clock)
+{
+	struct engine_opts	 eo;
+	struct scenario		*scn;
+	struct engine		*eng;
+	char			*cause;
+	unsigned		 n;
+
+	memset(&eo, 0, sizeof eo);
+	eo.virtual_clock = virtual_clock;
+	eo.output_fd = -1;
+	for (n = 1; n < 1000; n++) {
+		cause = NULL;
+		scn = scenario_parse("test.scn", text, strlen(text), &cause);
+		if (scn == NULL) {
+			fprintf(stderr, "%s\n", cause);
+			free(cause);
+			return (0);
+		}
+		arena_fail_in = n;
+		eng = engine_create(scn, &eo, &cause);
+		arena_fail_in = 0;
+		if (eng != NULL) {
+			engine_destroy(eng);
+			return (n - 1);
+		}
+		if (cause == NULL || *cause == '\0') {
+			fprintf(stderr, "failure %u: no cause\n", n);
+			return (0);
+		}
+		free(cause);
+	}
+	return (0);
+}

@@ -43,6 +43,7 @@ void	test_run_free(struct test_run *);
 double	test_run_against_prediction(struct test_run *r, const char *name,
 	    double speed);
 char	*test_scenario_text(const char *name);
+unsigned test_create_failures(const char *text, int virtual_clock);
 
 /*
  * The script grows the last station to four workers, then shrinks it to

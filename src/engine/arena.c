@@ -13,6 +13,15 @@
 
 #include "xmalloc.h"
 
+unsigned arena_fail_in;
+
+/* The injected failure, for tests of every error path: 1 when it is due. */
+static int
+arena_failing(void)
+{
+	return (arena_fail_in > 0 && --arena_fail_in == 0);
+}
+
 int
 arena_init(struct arena *a, size_t size, int shared, char **cause)
 {
@@ -20,6 +29,11 @@ arena_init(struct arena *a, size_t size, int shared, char **cause)
 	int	 flags;
 
 	size = (size + 4095) & ~(size_t)4095;
+	if (arena_failing()) {
+		xasprintf(cause, "cannot map %zu bytes for the run: %s", size,
+		    strerror(ENOMEM));
+		return (-1);
+	}
 	flags = MAP_ANONYMOUS | (shared ? MAP_SHARED : MAP_PRIVATE);
 	p = mmap(NULL, size, PROT_READ | PROT_WRITE, flags, -1, 0);
 	if (p == MAP_FAILED) {
@@ -40,6 +54,8 @@ arena_alloc(struct arena *a, size_t n)
 	size_t	off;
 
 	off = (a->used + 63) & ~(size_t)63;
+	if (arena_failing())
+		return (NULL);
 	if (off > a->size || n > a->size - off)
 		return (NULL);
 	a->used = off + n;

@@ -24,4 +24,10 @@ void	*arena_alloc(struct arena *, size_t n);
 
 void	 arena_free(struct arena *);
 
+/*
+ * Tests: > 0 makes the arena_init or arena_alloc that many calls from now
+ * fail, as if memory had run out (then it is 0 again).
+ */
+extern unsigned arena_fail_in;
+
 #endif

@@ -133,6 +133,18 @@ engine_ring_events(size_t n, uint32_t lo, uint32_t hi)
 	return (p);
 }
 
+/* Carve n bytes from the run's arena; NULL with *cause if it is full. */
+static void *
+engine_alloc(struct engine *e, size_t n, char **cause)
+{
+	void	*p;
+
+	if ((p = arena_alloc(&e->arena, n)) == NULL)
+		xasprintf(cause, "not enough memory for the run (%zu bytes "
+		    "more)", n);
+	return (p);
+}
+
 /* Give every lock a station needs an index; the same name, the same lock. */
 static int
 engine_named_locks(struct engine *e, char **cause)
@@ -149,6 +161,7 @@ engine_named_locks(struct engine *e, char **cause)
 				if (strcmp(names[k], st->needs[j]) == 0)
 					break;
 			if (k == n) {
+				/* scenario_validate refuses it first. */
 				if (n == LOCK_MAX_NAMED) {
 					xasprintf(cause, "more than %d named "
 					    "locks", LOCK_MAX_NAMED);
@@ -162,12 +175,74 @@ engine_named_locks(struct engine *e, char **cause)
 	}
 	if (n == 0)
 		return (0);
-	run->locks = arena_alloc(&e->arena, n * sizeof *run->locks);
+	if ((run->locks = engine_alloc(e, n * sizeof *run->locks,
+	    cause)) == NULL)
+		return (-1);
 	for (k = 0; k < n; k++)
 		named_lock_init(&run->locks[k], names[k],
 		    e->ops->shared_memory);
 	run->nlocks = n;
 	return (0);
+}
+
+/* Set up the racks, the pile first. 0, or -1 with *cause. */
+static int
+engine_racks(struct engine *e, unsigned nslots, char **cause)
+{
+	struct run		*run = e->run;
+	struct scenario		*scn = e->scn;
+	struct run_station	*rs;
+	const struct station	*st;
+	unsigned		 i;
+
+	run->nstations = scn->nstations;
+	if ((run->pile = engine_alloc(e, rack_size(RACK_UNBOUNDED, 0, 0),
+	    cause)) == NULL)
+		return (-1);
+	if (rack_init_pile(run->pile, e->ops->rack_sync, run->vc,
+	    scn->ndishes) == -1) {
+		run->pile = NULL;
+		xasprintf(cause, "cannot set up the pile of %llu dishes",
+		    (unsigned long long)scn->ndishes);
+		return (-1);
+	}
+	for (i = 0; i < scn->nstations; i++) {
+		rs = &run->st[i];
+		st = &scn->stations[i];
+		atomic_store(&rs->time_kind, st->time.kind);
+		atomic_store(&rs->time_a, st->time.a_ns);
+		atomic_store(&rs->time_b, st->time.b_ns);
+		if (i == 0) {
+			rs->in = run->pile;
+			continue;
+		}
+		/* Every worker may die holding a dish: room for all. */
+		rs->in = engine_alloc(e, rack_size(scenario_rack(scn, i),
+		    scn->ndishes + nslots, nslots), cause);
+		if (rs->in == NULL)
+			return (-1);
+		if (rack_init(rs->in, e->ops->rack_sync, run->vc,
+		    scenario_rack(scn, i), scn->ndishes + nslots, nslots) == -1) {
+			/* Not destroyed: only an initialised rack is. */
+			rs->in = NULL;
+			xasprintf(cause, "cannot set up the rack in front of "
+			    "%s", st->name);
+			return (-1);
+		}
+		run->st[i - 1].out = rs->in;
+	}
+	return (0);
+}
+
+/* Leave engine_create: the scenario goes with the engine. */
+static struct engine *
+engine_create_failed(struct engine *e, struct scenario *scn)
+{
+	if (e != NULL)
+		engine_destroy(e);	/* frees the scenario */
+	else
+		scenario_free(scn);
+	return (NULL);
 }
 
 struct engine *
@@ -185,7 +260,7 @@ engine_create(struct scenario *scn, const struct engine_opts *opts,
 		scenario_where(scn, &scn->transport_pos, where, sizeof where);
 		xasprintf(cause, "%s: transport '%s' is not available in this "
 		    "version; only 'local' racks are", where, scn->transport);
-		return (NULL);
+		return (engine_create_failed(NULL, scn));
 	}
 
 	e = xcalloc(1, sizeof *e);
@@ -226,18 +301,19 @@ engine_create(struct scenario *scn, const struct engine_opts *opts,
 	for (i = 1; i < scn->nstations; i++)
 		size += rack_size(scenario_rack(scn, i),
 		    scn->ndishes + nslots, nslots) + 128;
-	if (arena_init(&e->arena, size, e->ops->shared_memory, cause) == -1) {
-		free(e);
-		return (NULL);
-	}
+	if (arena_init(&e->arena, size, e->ops->shared_memory, cause) == -1)
+		return (engine_create_failed(e, scn));
 
-	run = e->run = arena_alloc(&e->arena, sizeof *run);
+	if ((run = e->run = engine_alloc(e, sizeof *run, cause)) == NULL)
+		return (engine_create_failed(e, scn));
 	run_clock_init(&run->clock, e->opts.speed);
 	run_clock_pause(&run->clock, 1);	/* time starts with the run */
 	run->ops = e->ops;
 	run->scn = scn;
 	pthread_mutex_init(&run->ring_mu, NULL);
-	run->ring = arena_alloc(&e->arena, ev_ring_size(ENGINE_RING_EVENTS));
+	if ((run->ring = engine_alloc(e, ev_ring_size(ENGINE_RING_EVENTS),
+	    cause)) == NULL)
+		return (engine_create_failed(e, scn));
 	ev_ring_init(run->ring, ENGINE_RING_EVENTS);
 	if (opts->virtual_clock || scn->mode == MODE_ASYNC) {
 		vclock_init(&e->vc, scn->seed, VCLOCK_SWITCH_PERMILLE);
@@ -248,7 +324,8 @@ engine_create(struct scenario *scn, const struct engine_opts *opts,
 		else if (opts->paced)
 			vclock_set_pace(&e->vc, &run->clock, 0);
 	}
-	run->out = arena_alloc(&e->arena, sizeof *run->out);
+	if ((run->out = engine_alloc(e, sizeof *run->out, cause)) == NULL)
+		return (engine_create_failed(e, scn));
 	output_init(run->out, opts->output_fd, opts->output_ring,
 	    e->ops->shared_memory, !opts->virtual_clock, scn->output);
 
@@ -257,52 +334,29 @@ engine_create(struct scenario *scn, const struct engine_opts *opts,
 	    scn->cores > 0 ? scn->cores : 1;
 	if (scn->gil) {
 		run->ngils = scn->mode == MODE_PROCESSES ? nslots + 1 : 1;
-		run->gils = arena_alloc(&e->arena,
-		    run->ngils * sizeof *run->gils);
+		if ((run->gils = engine_alloc(e,
+		    run->ngils * sizeof *run->gils, cause)) == NULL) {
+			run->ngils = 0;
+			return (engine_create_failed(e, scn));
+		}
 		for (i = 0; i < run->ngils; i++)
 			gil_init(&run->gils[i], scn->gil_interval_ns);
 	}
 
 	if (scn->cupboard) {
-		run->cupboard = arena_alloc(&e->arena, sizeof *run->cupboard);
+		if ((run->cupboard = engine_alloc(e, sizeof *run->cupboard,
+		    cause)) == NULL)
+			return (engine_create_failed(e, scn));
 		cupboard_init(run->cupboard, scn->cupboard_lock,
 		    scn->cupboard_window_ns, e->ops->shared_memory);
 	}
-	if (engine_named_locks(e, cause) == -1) {
-		engine_destroy(e);
-		return (NULL);
-	}
+	if (engine_named_locks(e, cause) == -1 ||
+	    engine_racks(e, nslots, cause) == -1)
+		return (engine_create_failed(e, scn));
 
-	run->nstations = scn->nstations;
-	run->pile = arena_alloc(&e->arena, rack_size(RACK_UNBOUNDED, 0, 0));
-	rack_init_pile(run->pile, e->ops->rack_sync, run->vc, scn->ndishes);
-	for (i = 0; i < scn->nstations; i++) {
-		struct run_station	*rs = &run->st[i];
-		const struct station	*st = &scn->stations[i];
-
-		atomic_store(&rs->time_kind, st->time.kind);
-		atomic_store(&rs->time_a, st->time.a_ns);
-		atomic_store(&rs->time_b, st->time.b_ns);
-		if (i == 0)
-			rs->in = run->pile;
-		else {
-			/* Every worker may die holding a dish: room for all. */
-			rs->in = arena_alloc(&e->arena, rack_size(
-			    scenario_rack(scn, i), scn->ndishes + nslots,
-			    nslots));
-			if (rs->in == NULL || rack_init(rs->in,
-			    e->ops->rack_sync, run->vc, scenario_rack(scn, i),
-			    scn->ndishes + nslots, nslots) == -1) {
-				xasprintf(cause, "cannot set up the rack in "
-				    "front of %s", st->name);
-				engine_destroy(e);
-				return (NULL);
-			}
-			run->st[i - 1].out = rs->in;
-		}
-	}
-
-	run->slots = arena_alloc(&e->arena, (size_t)nslots * sizeof *run->slots);
+	if ((run->slots = engine_alloc(e, (size_t)nslots * sizeof *run->slots,
+	    cause)) == NULL)
+		return (engine_create_failed(e, scn));
 	run->nslots = nslots;
 	for (i = 0; i < nslots; i++) {
 		run->slots[i].id = i;
@@ -310,8 +364,7 @@ engine_create(struct scenario *scn, const struct engine_opts *opts,
 		if (run->slots[i].ring == NULL) {
 			xasprintf(cause, "not enough memory for %u workers",
 			    nslots);
-			engine_destroy(e);
-			return (NULL);
+			return (engine_create_failed(e, scn));
 		}
 		ev_ring_init(run->slots[i].ring, ring_n);
 		atomic_store(&run->slots[i].hand.dish, DISH_NONE);
@@ -496,7 +549,8 @@ engine_supervise(struct engine *e)
 	struct wslot		*w;
 	struct run_station	*rs;
 	dish_t			 d;
-	unsigned		 i, used;
+	unsigned		 i, used, next;
+	int			 why;
 	char			*cause = NULL;
 
 	/* A cycle seen on two looks a slice apart is a deadlock. */
@@ -535,17 +589,24 @@ engine_supervise(struct engine *e)
 		} else if (atomic_load(&w->hand.owes)) {
 			rack_task_done(rs->in, &w->hand);
 		}
+		atomic_store(&w->died, 1);
 		atomic_store(&w->state, WS_EXITED);
 		atomic_fetch_sub(&rs->live, 1);
-		run_event(run, w, EV_EXIT, d, EXIT_DIED);
+		why = EXIT_DIED;
 		if (!atomic_load(&run->stop) && !atomic_load(&w->hand.leave)) {
 			pthread_mutex_lock(&e->ctl);
+			next = atomic_load(&run->used);
 			if (engine_spawn(e, w->station, &cause) == -1) {
 				free(cause);
 				cause = NULL;
+			} else {
+				atomic_store(&run->slots[next].replaces,
+				    (int)w->id + 1);
+				why = EXIT_REPLACED;
 			}
 			pthread_mutex_unlock(&e->ctl);
 		}
+		run_event(run, w, EV_EXIT, d, why);
 	}
 }
 
@@ -849,6 +910,7 @@ engine_destroy(struct engine *e)
 	if (atomic_load(&e->abandoned))
 		return;
 	if (e->run != NULL && !e->ops->shared_memory) {
+		/* A run that failed to set up has NULL for racks not made. */
 		for (i = 1; i < e->run->nstations; i++)
 			rack_destroy(e->run->st[i].in);
 		rack_destroy(e->run->pile);

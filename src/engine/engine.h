@@ -28,8 +28,9 @@ struct engine_opts {
 struct engine;
 
 /*
- * Prepare a run of scn (the engine takes it over). Returns NULL with
- * *cause allocated if it cannot (memory, a mode not built in).
+ * Prepare a run of scn. The engine takes scn over, whether it succeeds or
+ * not. Returns NULL with *cause allocated if it cannot (memory, a mode
+ * or transport not built in).
  */
 struct engine	*engine_create(struct scenario *, const struct engine_opts *,
 		    char **cause);

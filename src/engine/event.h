@@ -30,7 +30,8 @@ enum ev_exit {
 	EXIT_FINISHED,		/* its input rack closed */
 	EXIT_RETIRED,		/* asked to leave */
 	EXIT_INTERRUPTED,	/* the run was stopped */
-	EXIT_DIED		/* a process that did not exit by itself */
+	EXIT_DIED,		/* a process that did not exit by itself */
+	EXIT_REPLACED		/* died, and a new worker took its place */
 };
 
 enum ev_control {

@@ -20,7 +20,7 @@
 #include "scenario.h"
 #include "vclock.h"
 
-#define LOCK_MAX_NAMED	8
+#define LOCK_MAX_NAMED	SCN_MAX_LOCKS
 #define LOCK_NOBODY	UINT32_MAX
 
 struct cupboard {

@@ -50,6 +50,9 @@ struct wslot {
 	_Atomic int64_t	 gil_wait_ns;	/* waiting for the GIL */
 	_Atomic int64_t	 gil_hold_ns;	/* computing while holding it */
 	_Atomic int	 waiting_lock;	/* named lock waited for, or -1 */
+	_Atomic int	 died;		/* a process killed from outside */
+	_Atomic int	 replaces;	/* 1 + the slot of the dead one it
+					   took over from, or 0 */
 	unsigned	 station;
 	unsigned	 index;		/* 1-based within its station */
 	unsigned	 id;		/* slot number */

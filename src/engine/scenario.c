@@ -954,6 +954,8 @@ key_apply(struct scenario *s, struct station *st, const struct scn_key *k,
 		s->transport_pos = *pos;
 	else if (k->set == set_count)
 		st->count_pos = *pos;
+	else if (k->set == set_needs)
+		st->needs_pos = *pos;
 	return (0);
 }
 
@@ -1668,7 +1670,43 @@ scenario_where(const struct scenario *s, const struct scn_pos *pos, char *buf,
 		snprintf(buf, len, "%s", s->file);
 }
 
-/* Counts against the mode; --force lifts both limits. */
+/*
+ * The named locks of all stations, as the engine will count them: the
+ * same name is the same lock. -1 with *cause at the station that needs
+ * one too many.
+ */
+static int
+validate_locks(const struct scenario *s, char **cause)
+{
+	const char	*names[SCN_MAX_LOCKS];
+	unsigned	 i, j, k, n = 0;
+	char		 where[1100];
+
+	for (i = 0; i < s->nstations; i++) {
+		const struct station	*st = &s->stations[i];
+
+		for (j = 0; j < st->nneeds; j++) {
+			for (k = 0; k < n; k++)
+				if (strcmp(names[k], st->needs[j]) == 0)
+					break;
+			if (k < n)
+				continue;
+			if (n == SCN_MAX_LOCKS) {
+				scenario_where(s, &st->needs_pos, where,
+				    sizeof where);
+				xasprintf(cause, "%s: %s needs '%s', a lock "
+				    "beyond the %d named locks a scenario may "
+				    "have", where, st->name, st->needs[j],
+				    SCN_MAX_LOCKS);
+				return (-1);
+			}
+			names[n++] = st->needs[j];
+		}
+	}
+	return (0);
+}
+
+/* Counts against the mode (--force lifts those limits), and locks. */
 int
 scenario_validate(const struct scenario *s, int force, char **cause)
 {
@@ -1676,6 +1714,8 @@ scenario_validate(const struct scenario *s, int force, char **cause)
 	unsigned		 i, total = 0;
 	char			 where[1100];
 
+	if (validate_locks(s, cause) == -1)
+		return (-1);
 	if (force)
 		return (0);
 	for (i = 0; i < s->nstations; i++) {

@@ -50,6 +50,7 @@ enum lock_mode {
 };
 
 #define SCN_MAX_NEEDS		4	/* named locks one station may need */
+#define SCN_MAX_LOCKS		8	/* named locks in one scenario */
 #define SCN_LOCK_NAME_MAX	16
 
 enum output_mode {
@@ -77,6 +78,7 @@ struct station {
 
 	struct scn_pos	 pos;		/* the [section] header */
 	struct scn_pos	 count_pos;
+	struct scn_pos	 needs_pos;
 };
 
 enum step_kind {

@@ -117,6 +117,10 @@ stats_event(const struct event *e, void *arg)
 		w->exit_t = e->t;
 		w->exit_why = e->arg;
 		w->state = 6;
+		if (e->arg == EXIT_DIED || e->arg == EXIT_REPLACED)
+			s->st[st].killed++;
+		if (e->arg == EXIT_REPLACED)
+			s->st[st].restarts++;
 		break;
 	}
 }
@@ -225,7 +229,8 @@ stats_compute(struct stats *s, const struct stats_end *e)
 			continue;
 		until = end;
 		if (w->exited && (w->exit_why == EXIT_RETIRED ||
-		    w->exit_why == EXIT_DIED) && w->exit_t < end)
+		    w->exit_why == EXIT_DIED || w->exit_why == EXIT_REPLACED) &&
+		    w->exit_t < end)
 			until = w->exit_t;
 		if (until > w->spawn_t)
 			s->st[w->station].present_ns += until - w->spawn_t;

@@ -40,6 +40,8 @@ struct station_stats {
 	double		 busy_fraction;
 	double		 capacity_per_s;	/* theory: workers / mean time */
 	unsigned	 workers;		/* at the end */
+	unsigned	 killed;		/* processes killed from outside */
+	unsigned	 restarts;		/* replacements started for them */
 };
 
 struct rack_stats {

@@ -41,6 +41,11 @@ bad_file threads '[washer]\ncount = 5000\n' "threads.scn:2:9: .*--force"
 bad_file procs '[scenario]\nmode = processes\n[washer]\n[dryer]\ncount = 300\n' \
     "procs.scn:5:9: .*--force"
 
+# Nine named locks: --check refuses what the run would (it crashed).
+bad_file locks '[washer]\nneeds = a b c\n[dryer]\nneeds = d e f\n[stacker]\nneeds = g h i\n' \
+    "locks.scn:6:9: stacker needs 'i', a lock beyond the 8"
+expect_exit 2 "nine locks, run" -- "$DISHRACK" --headless "$TMP/locks.scn"
+
 # --force lifts the cap (checked only, not run).
 printf '[washer]\ncount = 5000\n' >"$TMP/force.scn"
 expect_exit 0 "--force" -- "$DISHRACK" --check --force "$TMP/force.scn"

@@ -63,7 +63,7 @@ for ((s = 1; s <= runs; s += jobs)); do
 done
 elapsed=$(($(date +%s) - start))
 
-hung=0; broken=0; good=0; kills=0
+hung=0; broken=0; good=0; kills=0; counted=0
 for ((s = 1; s <= runs; s++)); do
 	case $(cat "$TMP/run-$s.verdict" 2>/dev/null) in
 	ok) good=$((good + 1)) ;;
@@ -73,9 +73,16 @@ for ((s = 1; s <= runs; s++)); do
 		head -c 600 "$TMP/run-$s.json" "$TMP/run-$s.err" >&2; } ;;
 	esac
 	[ -f "$TMP/run-$s.kills" ] && kills=$((kills + $(wc -l <"$TMP/run-$s.kills")))
+	for k in $(grep -o '"killed":[0-9]*' "$TMP/run-$s.json" 2>/dev/null | cut -d: -f2); do
+		counted=$((counted + k))
+	done
 done
-echo "kill harness: $runs runs, $kills kills, $good conserved, $hung hung, $broken broken, ${elapsed}s"
-[ $hung -eq 0 ] && [ $broken -eq 0 ] && ok
+echo "kill harness: $runs runs, $kills kills ($counted counted as killed), $good conserved, $hung hung, $broken broken, ${elapsed}s"
+[ $hung -eq 0 ] && [ $broken -eq 0 ] && ok || bad "$hung hung, $broken broken"
+# Each kill of a worker is counted, none more: some land on a child that
+# was already leaving, so the count may be a little lower.
+if [ "$counted" -gt 0 ] && [ "$counted" -le "$kills" ]; then ok; else
+	bad "kills counted in the JSON: $counted, for $kills kills sent"; fi
 sleep 0.2
 expect_clean "after the kill harness"
 finish
