@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "clock.h"
-#include "rack.h"
+#include "rack_local.h"
 #include "scenario.h"
 #include "check_main.h"
 
@@ -31,8 +31,8 @@ new_rack(uint32_t capacity, uint64_t need)
 {
 	struct rack	*r;
 
-	r = alloc_rack(rack_size(capacity, need, 0));
-	ck_assert_int_eq(rack_init(r, RACK_THREADS, NULL, capacity, need, 0),
+	r = alloc_rack(rack_local_size(capacity, need, 0));
+	ck_assert_int_eq(rack_local_init(r, RACK_THREADS, NULL, capacity, need, 0),
 	    0);
 	return (r);
 }
@@ -47,7 +47,7 @@ free_rack(struct rack *r)
 START_TEST(test_fifo_unbounded)
 {
 	struct rack	*r = new_rack(RACK_UNBOUNDED, 100);
-	struct hand	 h = { DISH_NONE, 0, 0 };
+	struct hand	 h = { DISH_NONE, 0, 0, 0 };
 	int		 i, depth, blocked;
 
 	for (i = 0; i < 100; i++)
@@ -81,7 +81,7 @@ static void *
 taker_main(void *arg)
 {
 	struct taker	*t = arg;
-	struct hand	 h = { DISH_NONE, 0, 0 };
+	struct hand	 h = { DISH_NONE, 0, 0, 0 };
 	dish_t		 d;
 
 	for (;;) {
@@ -179,7 +179,7 @@ END_TEST
 START_TEST(test_join_timeout_and_done)
 {
 	struct rack	*r = new_rack(RACK_UNBOUNDED, 4);
-	struct hand	 h = { DISH_NONE, 0, 0 };
+	struct hand	 h = { DISH_NONE, 0, 0, 0 };
 
 	ck_assert_int_eq(rack_join(r, 0), 0);	/* nothing put: done */
 	rack_put(r, 1, NULL, NULL);
@@ -199,7 +199,7 @@ END_TEST
 START_TEST(test_get_pays_what_the_hand_owes)
 {
 	struct rack	*r = new_rack(RACK_UNBOUNDED, 4);
-	struct hand	 h = { DISH_NONE, 0, 0 };
+	struct hand	 h = { DISH_NONE, 0, 0, 0 };
 
 	rack_put(r, 1, NULL, NULL);
 	rack_put(r, 2, NULL, NULL);
@@ -244,7 +244,7 @@ START_TEST(test_leaving_hand_gives_up_the_wait)
 {
 	struct rack	*r = new_rack(RACK_UNBOUNDED, 4);
 	struct rack	*pile;
-	struct leaver	 l = { .r = r, .h = { DISH_NONE, 0, 0 }, .got = 0 };
+	struct leaver	 l = { .r = r, .h = { DISH_NONE, 0, 0, 0 }, .got = 0 };
 	pthread_t	 th;
 
 	pthread_create(&th, NULL, leaver_main, &l);
@@ -258,10 +258,10 @@ START_TEST(test_leaving_hand_gives_up_the_wait)
 	free_rack(r);
 
 	/* The same at an empty pile. */
-	pile = alloc_rack(rack_size(RACK_UNBOUNDED, 0, 0));
-	ck_assert_int_eq(rack_init_pile(pile, RACK_THREADS, NULL, 1), 0);
+	pile = alloc_rack(rack_local_size(RACK_UNBOUNDED, 0, 0));
+	ck_assert_int_eq(rack_local_init_pile(pile, RACK_THREADS, NULL, 1), 0);
 	ck_assert_uint_eq(rack_get(pile, NULL, NULL, NULL), 0);
-	l = (struct leaver){ .r = pile, .h = { DISH_NONE, 0, 0 }, .got = 0 };
+	l = (struct leaver){ .r = pile, .h = { DISH_NONE, 0, 0, 0 }, .got = 0 };
 	pthread_create(&th, NULL, leaver_main, &l);
 	clock_sleep_ns(20 * NSEC_PER_MSEC);
 	atomic_store(&l.h.leave, 1);
@@ -307,11 +307,12 @@ END_TEST
 START_TEST(test_pile)
 {
 	struct rack	*r;
+	struct hand	 h = { DISH_NONE, 0, 0, 0 };
 	dish_t		 d;
 	int		 i;
 
-	r = alloc_rack(rack_size(RACK_UNBOUNDED, 0, 0));
-	ck_assert_int_eq(rack_init_pile(r, RACK_THREADS, NULL, 5), 0);
+	r = alloc_rack(rack_local_size(RACK_UNBOUNDED, 0, 0));
+	ck_assert_int_eq(rack_local_init_pile(r, RACK_THREADS, NULL, 5), 0);
 	ck_assert_uint_eq(rack_depth(r), 5);
 	ck_assert_uint_eq(rack_unfinished(r), 5);
 	for (i = 0; i < 5; i++) {
@@ -320,7 +321,8 @@ START_TEST(test_pile)
 		rack_task_done(r, NULL);
 	}
 	ck_assert_int_eq(rack_join(r, 0), 0);
-	ck_assert_int_eq(rack_putback(r, 1), -1);
+	atomic_store(&h.dish, 1);
+	ck_assert_int_eq(rack_reclaim(r, &h), -1);
 	rack_close(r);
 	ck_assert_uint_eq(rack_get(r, NULL, NULL, NULL), DISH_NONE);
 	free_rack(r);
@@ -335,12 +337,12 @@ END_TEST
 START_TEST(test_putback_into_a_full_rack)
 {
 	struct rack	*r;
-	struct hand	 h1 = { DISH_NONE, 0, 0 }, h2 = { DISH_NONE, 0, 0 };
+	struct hand	 h1 = { DISH_NONE, 0, 0, 0 }, h2 = { DISH_NONE, 0, 0, 0 };
 	uint32_t	 cap;
 
 	for (cap = 0; cap <= 2; cap += 2) {
-		r = alloc_rack(rack_size(cap, 100, 2));
-		ck_assert_int_eq(rack_init(r, RACK_THREADS, NULL, cap, 100, 2),
+		r = alloc_rack(rack_local_size(cap, 100, 2));
+		ck_assert_int_eq(rack_local_init(r, RACK_THREADS, NULL, cap, 100, 2),
 		    0);
 		if (cap > 0) {
 			rack_put(r, 1, NULL, NULL);
@@ -350,13 +352,19 @@ START_TEST(test_putback_into_a_full_rack)
 			rack_put(r, 3, NULL, NULL);
 			rack_put(r, 4, NULL, NULL);
 		} else {
-			r->count = 1;	/* a putter's dish waits in the slot */
-			r->slots[0] = 3;
-			r->puts = r->unfinished = 3;
+			struct rack_local *l = (struct rack_local *)r;
+
+			l->count = 1;	/* a putter's dish waits in the slot */
+			l->slots[0] = 3;
+			l->puts = l->unfinished = 3;
+			/* Dishes 1 and 2 were taken, and are in hands. */
+			atomic_store(&h1.dish, 1);
+			atomic_store(&h2.dish, 2);
 		}
 		/* Both takers die holding their dishes. */
-		ck_assert_int_eq(rack_putback(r, 1), 0);
-		ck_assert_int_eq(rack_putback(r, 2), 0);
+		ck_assert_int_eq(rack_reclaim(r, &h1), 1);
+		ck_assert_int_eq(rack_reclaim(r, &h2), 1);
+		ck_assert_uint_eq(atomic_load(&h1.dish), DISH_NONE);
 		ck_assert_uint_eq(rack_get(r, NULL, NULL, NULL), 2);
 		ck_assert_uint_eq(rack_get(r, NULL, NULL, NULL), 1);
 		ck_assert_uint_eq(rack_get(r, NULL, NULL, NULL), 3);
@@ -368,12 +376,12 @@ END_TEST
 START_TEST(test_putback_goes_first)
 {
 	struct rack	*r = new_rack(RACK_UNBOUNDED, 4);
-	struct hand	 h = { DISH_NONE, 0, 0 };
+	struct hand	 h = { DISH_NONE, 0, 0, 0 };
 
 	rack_put(r, 1, NULL, NULL);
 	rack_put(r, 2, NULL, NULL);
 	ck_assert_uint_eq(rack_get(r, &h, NULL, NULL), 1);
-	ck_assert_int_eq(rack_putback(r, 1), 0);
+	ck_assert_int_eq(rack_reclaim(r, &h), 1);
 	ck_assert_uint_eq(rack_get(r, NULL, NULL, NULL), 1);
 	ck_assert_uint_eq(rack_get(r, NULL, NULL, NULL), 2);
 	ck_assert_uint_eq(rack_unfinished(r), 2);
@@ -430,7 +438,7 @@ static void *
 counter_main(void *arg)
 {
 	struct counter	*c = arg;
-	struct hand	 h = { DISH_NONE, 0, 0 };
+	struct hand	 h = { DISH_NONE, 0, 0, 0 };
 	dish_t		 d;
 
 	while ((d = rack_get(c->r, &h, NULL, NULL)) != DISH_NONE) {
@@ -467,8 +475,8 @@ START_TEST(test_pile_many_takers)
 	uint64_t		 total = 0;
 	int			 i;
 
-	r = alloc_rack(rack_size(RACK_UNBOUNDED, 0, 0));
-	ck_assert_int_eq(rack_init_pile(r, RACK_THREADS, NULL, N), 0);
+	r = alloc_rack(rack_local_size(RACK_UNBOUNDED, 0, 0));
+	ck_assert_int_eq(rack_local_init_pile(r, RACK_THREADS, NULL, N), 0);
 	seen = calloc(N, 1);
 	pthread_create(&joiner, NULL, pile_joiner_main, r);
 	for (i = 0; i < T; i++) {

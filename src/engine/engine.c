@@ -196,10 +196,10 @@ engine_racks(struct engine *e, unsigned nslots, char **cause)
 	unsigned		 i;
 
 	run->nstations = scn->nstations;
-	if ((run->pile = engine_alloc(e, rack_size(RACK_UNBOUNDED, 0, 0),
+	if ((run->pile = engine_alloc(e, rack_local_size(RACK_UNBOUNDED, 0, 0),
 	    cause)) == NULL)
 		return (-1);
-	if (rack_init_pile(run->pile, e->ops->rack_sync, run->vc,
+	if (rack_local_init_pile(run->pile, e->ops->rack_sync, run->vc,
 	    scn->ndishes) == -1) {
 		run->pile = NULL;
 		xasprintf(cause, "cannot set up the pile of %llu dishes",
@@ -217,11 +217,11 @@ engine_racks(struct engine *e, unsigned nslots, char **cause)
 			continue;
 		}
 		/* Every worker may die holding a dish: room for all. */
-		rs->in = engine_alloc(e, rack_size(scenario_rack(scn, i),
+		rs->in = engine_alloc(e, rack_local_size(scenario_rack(scn, i),
 		    scn->ndishes + nslots, nslots), cause);
 		if (rs->in == NULL)
 			return (-1);
-		if (rack_init(rs->in, e->ops->rack_sync, run->vc,
+		if (rack_local_init(rs->in, e->ops->rack_sync, run->vc,
 		    scenario_rack(scn, i), scn->ndishes + nslots, nslots) == -1) {
 			/* Not destroyed: only an initialised rack is. */
 			rs->in = NULL;
@@ -293,13 +293,13 @@ engine_create(struct scenario *scn, const struct engine_opts *opts,
 	size = sizeof(struct run) + sizeof(struct output) +
 	    (size_t)nslots * (sizeof(struct wslot) + ring_bytes + 128) +
 	    ev_ring_size(ENGINE_RING_EVENTS) + 64 * 1024;
-	size += rack_size(RACK_UNBOUNDED, 0, 0);
+	size += rack_local_size(RACK_UNBOUNDED, 0, 0);
 	if (scn->gil)
 		size += (size_t)(nslots + 1) * sizeof(struct gil) + 64;
 	size += sizeof(struct cupboard) + LOCK_MAX_NAMED *
 	    sizeof(struct named_lock) + 128;
 	for (i = 1; i < scn->nstations; i++)
-		size += rack_size(scenario_rack(scn, i),
+		size += rack_local_size(scenario_rack(scn, i),
 		    scn->ndishes + nslots, nslots) + 128;
 	if (arena_init(&e->arena, size, e->ops->shared_memory, cause) == -1)
 		return (engine_create_failed(e, scn));
@@ -393,6 +393,7 @@ engine_spawn(struct engine *e, unsigned si, char **cause)
 	snprintf(w->name, sizeof w->name, "%s-%u", e->scn->stations[si].name,
 	    w->index);
 	atomic_store(&w->hand.dish, DISH_NONE);
+	w->hand.who = id;
 	atomic_store(&w->waiting_lock, -1);
 	atomic_store(&w->state, WS_STARTING);
 	atomic_store(&w->since, run_now(run));
@@ -582,13 +583,8 @@ engine_supervise(struct engine *e)
 			continue;
 		rs = &run->st[w->station];
 		d = atomic_load(&w->hand.dish);
-		if (d != DISH_NONE) {
-			rack_putback(rs->in, d);
-			atomic_store(&w->hand.dish, DISH_NONE);
-			atomic_store(&w->hand.owes, 0);
-		} else if (atomic_load(&w->hand.owes)) {
-			rack_task_done(rs->in, &w->hand);
-		}
+		if (rack_reclaim(rs->in, &w->hand) != 1)
+			d = DISH_NONE;
 		atomic_store(&w->died, 1);
 		atomic_store(&w->state, WS_EXITED);
 		atomic_fetch_sub(&rs->live, 1);

@@ -1,11 +1,9 @@
 /*
  * rack.h: the queue between two stations, with the semantics of Python's
  * JoinableQueue: put, get, task_done, join, plus close (no more puts; takers
- * see the end once it is empty) and abort (every wait gives up).
- *
- * A rack lives in the run's arena, so the same code serves threads
- * (private memory), processes (shared memory, process-shared robust mutex)
- * and the virtual clock (waits hand the baton on instead of sleeping).
+ * see the end once it is empty) and abort (every wait gives up). One
+ * interface, an ops table, and several homes: local (the run's memory,
+ * rack_local.c), and the network ones beside it.
  */
 #ifndef DISHRACK_RACK_H
 #define DISHRACK_RACK_H
@@ -38,6 +36,8 @@ struct hand {
 	_Atomic dish_t	dish;		/* held, or DISH_NONE */
 	_Atomic int	owes;		/* taken and not yet task_done */
 	_Atomic int	leave;		/* asked to go */
+	uint32_t	who;		/* the worker's slot: names its own
+					   place in a home that keeps one */
 };
 
 enum rack_sync {
@@ -46,108 +46,164 @@ enum rack_sync {
 	RACK_VIRTUAL		/* baton passing on a virtual clock */
 };
 
-enum {
-	RACK_NOT_EMPTY,
-	RACK_NOT_FULL,		/* also: a hand-off was taken */
-	RACK_ALL_DONE,
-	RACK_NCONDS
-};
+struct rack;
 
 /*
- * Laid out by use: the lock and everything a put or a get writes share
- * one cache line (with glibc on x86-64), so a dish moves one line between
- * cores besides its slot. What puts and gets only read, and what only
- * waits and set-up write, comes after: those lines stay shared. Counts
- * are 32 bits because a run has at most DISH_MAX dishes; how many were
- * taken is puts - count.
+ * A rack's home: where its dishes sit and how its waits are made. Every
+ * home keeps JoinableQueue semantics (put, get, task_done, join) with
+ * close, abort and put-back, so the worker loop and the conductor are
+ * written once. Contracts are the rack_* wrappers' below.
  */
+struct rack_ops {
+	const char	*name;		/* "local", "redis", "zmq" */
+	int		 (*put)(struct rack *, dish_t, struct hand *, int *);
+	dish_t		 (*get)(struct rack *, struct hand *, int *, int *);
+	int		 (*reclaim)(struct rack *, struct hand *);
+	int		 (*task_done)(struct rack *, struct hand *);
+	int		 (*join)(struct rack *, int64_t);
+	void		 (*close)(struct rack *);
+	void		 (*wake_takers)(struct rack *);
+	void		 (*abort)(struct rack *);
+	uint32_t	 (*depth)(const struct rack *);
+	uint32_t	 (*held)(struct rack *);
+	uint32_t	 (*max_depth)(struct rack *);
+	uint64_t	 (*unfinished)(struct rack *);
+	uint64_t	 (*taken)(struct rack *);
+	void		 (*destroy)(struct rack *);
+};
+
+/* What every home's rack begins with. */
 struct rack {
-	pthread_mutex_t	 mu;
-	uint32_t	 head;
-	uint32_t	 count;
-	uint32_t	 puts;
-	uint32_t	 unfinished;	/* put and not yet task_done */
-	_Atomic uint32_t depth;		/* count, for readers without the lock */
-	uint32_t	 max_depth;
-
-	unsigned	 waiting_takers;
-	unsigned	 waiting_putters;
-	unsigned	 waiting_joiners;
-	int		 closed;
-	_Atomic int	 aborted;
-	uint32_t	 capacity;	/* RACK_UNBOUNDED, 0 = hand-off, or N */
-	uint32_t	 nslots;	/* 0 for a pile */
-	uint32_t	 pile;		/* a pile: dishes 0..pile-1, no slots */
-	/*
-	 * A pile's dishes left (high half) and unfinished (low half) in one
-	 * word: its takers are threads of one process, so a single
-	 * compare-and-swap takes a dish and pays the last one's task_done.
-	 */
-	_Atomic uint64_t pile_left;
-	enum rack_sync	 sync;
-
-	/*
-	 * One futex word per condition, moved (under mu) by every wake: a
-	 * waiter reads it under mu and sleeps only while it has not moved.
-	 */
-	_Atomic uint32_t seq[RACK_NCONDS];
-	struct vwaitq	 vq[RACK_NCONDS];
-	struct vclock	*vc;
-	_Alignas(64) dish_t slots[];
+	const struct rack_ops	*ops;
 };
 
-/*
- * Bytes for a rack of capacity that must hold up to need dishes at once,
- * with room besides for the dishes of up to holders takers put back (a
- * full rack must still take back a dead taker's dish).
- */
-size_t		 rack_size(uint32_t capacity, uint64_t need, uint32_t holders);
-
-/* Set up a rack in mem (rack_size bytes, zeroed). 0, or -1 on failure. */
-int		 rack_init(struct rack *, enum rack_sync, struct vclock *,
-		    uint32_t capacity, uint64_t need, uint32_t holders);
-
-/* Set up a pile: a rack that starts with dishes 0..n-1 and takes no puts. */
-int		 rack_init_pile(struct rack *, enum rack_sync, struct vclock *,
-		    uint64_t n);
+extern const struct rack_ops rack_local;
 
 /*
  * Put a dish; waits while full (capacity 0: until a taker has it). The
- * hand's dish is cleared under the rack's lock once the dish is in, so a
- * dish is always either in a hand or in a rack. blocked is set if the call had to
- * wait. Returns the depth after the put, or -1 if closed or aborted.
+ * hand's dish is cleared once the dish is in, atomically with the put as
+ * whoever finds the worker dead sees it, so a dish is always either in a
+ * hand or in a rack. blocked is set if the call had to wait. Returns the
+ * depth after the put, or -1 if closed or aborted.
  */
-int		 rack_put(struct rack *, dish_t, struct hand *,
-		    int *blocked);
+static inline int
+rack_put(struct rack *r, dish_t d, struct hand *hand, int *blocked)
+{
+	return (r->ops->put(r, d, hand, blocked));
+}
 
 /*
  * Take the oldest dish, waiting while empty (a hand asked to leave gives
- * up the wait, at rack_wake_takers, and gets DISH_NONE). A task_done the hand still
- * owes for its last dish is paid first, in the same critical section, so
- * a worker that goes straight back for the next dish never pays for a
- * lock of its own. The hand receives the dish, and owes a task_done,
- * under the lock. Returns the dish, or DISH_NONE if closed and empty, or
- * aborted. *depth (if not NULL) gets the depth after the take.
+ * up the wait, at rack_wake_takers, and gets DISH_NONE). A task_done the
+ * hand still owes for its last dish is paid first, in the same step, so a
+ * worker that goes straight back for the next dish pays nothing extra.
+ * The hand receives the dish, and owes a task_done. Returns the dish, or
+ * DISH_NONE if closed and empty, or aborted. *depth (if not NULL) gets
+ * the depth after the take.
  */
-dish_t		 rack_get(struct rack *, struct hand *, int *depth,
-		    int *blocked);
+static inline dish_t
+rack_get(struct rack *r, struct hand *hand, int *depth, int *blocked)
+{
+	return (r->ops->get(r, hand, depth, blocked));
+}
 
 /*
- * Put back a dish at the front (a worker died holding it). Its put stays
- * unfinished, and the rack may hold more than its capacity until takers
- * catch up. -1 for a pile (its takers never die alone), or when more
- * dishes come back at once than the rack was sized for (holders).
+ * The taker whose hand this is died: what it held goes back to the
+ * front of the rack (its put stays unfinished, and the rack may hold more
+ * than its capacity until takers catch up), or the task_done it owed is
+ * paid; the hand is left empty. Returns 1 if a dish went back, 0 if not,
+ * -1 if one could not: a pile's (its takers never die alone), or more
+ * coming back at once than the rack was sized for (holders).
  */
-int		 rack_putback(struct rack *, dish_t);
+static inline int
+rack_reclaim(struct rack *r, struct hand *hand)
+{
+	return (r->ops->reclaim(r, hand));
+}
 
 /* Mark one dish taken earlier as done; clears the hand. -1 if none. */
-int		 rack_task_done(struct rack *, struct hand *);
+static inline int
+rack_task_done(struct rack *r, struct hand *hand)
+{
+	return (r->ops->task_done(r, hand));
+}
 
 /*
  * Wait until every dish put has been marked done. timeout_ns < 0 waits
  * for ever. Returns 0 when done, 1 on timeout, -1 if aborted.
  */
-int		 rack_join(struct rack *, int64_t timeout_ns);
+static inline int
+rack_join(struct rack *r, int64_t timeout_ns)
+{
+	return (r->ops->join(r, timeout_ns));
+}
+
+/* No more puts: takers see the end once it is empty. */
+static inline void
+rack_close(struct rack *r)
+{
+	r->ops->close(r);
+}
+
+/*
+ * Wake whoever waits for a dish to look at its hand again: one of them
+ * was asked to leave. Threads would see it within a wait slice anyway;
+ * tasks on a clock wait without slices.
+ */
+static inline void
+rack_wake_takers(struct rack *r)
+{
+	r->ops->wake_takers(r);
+}
+
+/* Every wait gives up, now and from now on. */
+static inline void
+rack_abort(struct rack *r)
+{
+	r->ops->abort(r);
+}
+
+/* Dishes waiting, for readers without a lock (a hand-off shows 0). */
+static inline uint32_t
+rack_depth(const struct rack *r)
+{
+	return (r->ops->depth(r));
+}
+
+/* Dishes sitting in it, a hand-off's offered dish included. */
+static inline uint32_t
+rack_held(struct rack *r)
+{
+	return (r->ops->held(r));
+}
+
+static inline uint32_t
+rack_max_depth(struct rack *r)
+{
+	return (r->ops->max_depth(r));
+}
+
+/* Put and not yet task_done. */
+static inline uint64_t
+rack_unfinished(struct rack *r)
+{
+	return (r->ops->unfinished(r));
+}
+
+/* Dishes taken, net of putbacks. */
+static inline uint64_t
+rack_taken(struct rack *r)
+{
+	return (r->ops->taken(r));
+}
+
+/* Release what the rack holds; NULL is fine. */
+static inline void
+rack_destroy(struct rack *r)
+{
+	if (r != NULL && r->ops != NULL)
+		r->ops->destroy(r);
+}
 
 /*
  * The dish leaves the hand, put in the next rack or (the last station)
@@ -156,20 +212,25 @@ int		 rack_join(struct rack *, int64_t timeout_ns);
  */
 void		 hand_let_go(struct hand *);
 
-void		 rack_close(struct rack *);
 /*
- * Wake whoever waits for a dish to look at its hand again: one of them
- * was asked to leave. Threads would see it within a wait slice anyway;
- * tasks on a clock wait without slices.
+ * The local home: a rack in the run's arena, so the same code serves
+ * threads (private memory), processes (shared memory) and the virtual
+ * clock (rack_local.h).
+ *
+ * Bytes for a rack of capacity that must hold up to need dishes at once,
+ * with room besides for the dishes of up to holders takers put back (a
+ * full rack must still take back a dead taker's dish).
  */
-void		 rack_wake_takers(struct rack *);
-void		 rack_abort(struct rack *);
-uint32_t	 rack_depth(const struct rack *);
-uint32_t	 rack_max_depth(struct rack *);
-uint64_t	 rack_unfinished(struct rack *);
-uint64_t	 rack_taken(struct rack *);	/* dishes taken, net of putbacks */
+size_t		 rack_local_size(uint32_t capacity, uint64_t need,
+		    uint32_t holders);
 
-/* Release the rack's mutex (threads only). */
-void		 rack_destroy(struct rack *);
+/* Set up a rack in mem (rack_local_size bytes, zeroed). 0, or -1. */
+int		 rack_local_init(struct rack *, enum rack_sync,
+		    struct vclock *, uint32_t capacity, uint64_t need,
+		    uint32_t holders);
+
+/* A pile: a rack that starts with dishes 0..n-1 and takes no puts. */
+int		 rack_local_init_pile(struct rack *, enum rack_sync,
+		    struct vclock *, uint64_t n);
 
 #endif

@@ -181,7 +181,7 @@ stats_finish(struct stats *s, struct engine *eng)
 	for (i = 0; i < run->nstations; i++) {
 		end.live[i] = atomic_load(&run->st[i].live);
 		if (i > 0)
-			end.rack_count[i] = run->st[i].in->count;
+			end.rack_count[i] = rack_held(run->st[i].in);
 	}
 	used = atomic_load(&run->used);
 	for (i = 0; i < used; i++) {

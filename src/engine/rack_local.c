@@ -1,6 +1,6 @@
 /*
- * rack.c: the rack, a bounded FIFO of dish numbers with JoinableQueue
- * accounting.
+ * rack_local.c: the local home, a bounded FIFO of dish numbers with
+ * JoinableQueue accounting, in the run's memory.
  *
  * DESIGN: every field but depth and aborted is read and written with mu
  * held (virtual racks: with the baton held). A worker's task_done is paid
@@ -26,7 +26,7 @@
  */
 #include "config.h"
 
-#include "rack.h"
+#include "rack_local.h"
 
 #include <errno.h>
 #include <string.h>
@@ -40,15 +40,47 @@
 #define PILE_LEFT(w)		((uint32_t)((w) >> 32))
 #define PILE_UNFINISHED(w)	((uint32_t)(w))
 
-static void	rk_lock(struct rack *);
-static void	rk_unlock(struct rack *);
-static int	rk_wait(struct rack *, int, int64_t);
-static void	rk_broadcast(struct rack *, int);
-static void	rk_signal(struct rack *, int);
-static int	rk_pay(struct rack *, struct hand *);
+static void	rk_lock(struct rack_local *);
+static void	rk_unlock(struct rack_local *);
+static int	rk_wait(struct rack_local *, int, int64_t);
+static void	rk_broadcast(struct rack_local *, int);
+static void	rk_signal(struct rack_local *, int);
+static int	rk_pay(struct rack_local *, struct hand *);
+static int	local_put(struct rack *, dish_t, struct hand *, int *);
+static dish_t	local_get(struct rack *, struct hand *, int *, int *);
+static int	local_reclaim(struct rack *, struct hand *);
+static int	local_task_done(struct rack *, struct hand *);
+static int	local_join(struct rack *, int64_t);
+static void	local_close(struct rack *);
+static void	local_wake_takers(struct rack *);
+static void	local_abort(struct rack *);
+static uint32_t	local_depth(const struct rack *);
+static uint32_t	local_held(struct rack *);
+static uint32_t	local_max_depth(struct rack *);
+static uint64_t	local_unfinished(struct rack *);
+static uint64_t	local_taken(struct rack *);
+static void	local_destroy(struct rack *);
+
+const struct rack_ops rack_local = {
+	.name = "local",
+	.put = local_put,
+	.get = local_get,
+	.reclaim = local_reclaim,
+	.task_done = local_task_done,
+	.join = local_join,
+	.close = local_close,
+	.wake_takers = local_wake_takers,
+	.abort = local_abort,
+	.depth = local_depth,
+	.held = local_held,
+	.max_depth = local_max_depth,
+	.unfinished = local_unfinished,
+	.taken = local_taken,
+	.destroy = local_destroy,
+};
 
 size_t
-rack_size(uint32_t capacity, uint64_t need, uint32_t holders)
+rack_local_size(uint32_t capacity, uint64_t need, uint32_t holders)
 {
 	uint64_t	n;
 
@@ -60,16 +92,17 @@ rack_size(uint32_t capacity, uint64_t need, uint32_t holders)
 		n = 1;
 	if (n > need && need > 0)
 		n = need;
-	return (sizeof(struct rack) + n * sizeof(dish_t));
+	return (sizeof(struct rack_local) + n * sizeof(dish_t));
 }
 
 /* Initialise the synchronisation objects for the kind of run. */
 static int
-rk_init_sync(struct rack *r, enum rack_sync sync, struct vclock *vc)
+rk_init_sync(struct rack_local *r, enum rack_sync sync, struct vclock *vc)
 {
 	pthread_mutexattr_t	ma;
 	int			i, rc;
 
+	r->base.ops = &rack_local;
 	r->sync = sync;
 	r->vc = vc;
 	for (i = 0; i < RACK_NCONDS; i++)
@@ -87,12 +120,14 @@ rk_init_sync(struct rack *r, enum rack_sync sync, struct vclock *vc)
 }
 
 int
-rack_init(struct rack *r, enum rack_sync sync, struct vclock *vc,
+rack_local_init(struct rack *base, enum rack_sync sync, struct vclock *vc,
     uint32_t capacity, uint64_t need, uint32_t holders)
 {
-	uint64_t	n;
+	struct rack_local	*r = (struct rack_local *)base;
+	uint64_t		 n;
 
-	n = (rack_size(capacity, need, holders) - sizeof *r) / sizeof(dish_t);
+	n = (rack_local_size(capacity, need, holders) - sizeof *r) /
+	    sizeof(dish_t);
 	if (n > UINT32_MAX)
 		return (-1);
 	r->capacity = capacity;
@@ -101,9 +136,11 @@ rack_init(struct rack *r, enum rack_sync sync, struct vclock *vc,
 }
 
 int
-rack_init_pile(struct rack *r, enum rack_sync sync, struct vclock *vc,
-    uint64_t n)
+rack_local_init_pile(struct rack *base, enum rack_sync sync,
+    struct vclock *vc, uint64_t n)
 {
+	struct rack_local	*r = (struct rack_local *)base;
+
 	if (n > DISH_MAX)
 		return (-1);
 	r->capacity = RACK_UNBOUNDED;
@@ -115,7 +152,7 @@ rack_init_pile(struct rack *r, enum rack_sync sync, struct vclock *vc,
 }
 
 static void
-rk_lock(struct rack *r)
+rk_lock(struct rack_local *r)
 {
 	if (r->sync == RACK_VIRTUAL)
 		return;
@@ -124,7 +161,7 @@ rk_lock(struct rack *r)
 }
 
 static void
-rk_unlock(struct rack *r)
+rk_unlock(struct rack_local *r)
 {
 	if (r->sync != RACK_VIRTUAL)
 		pthread_mutex_unlock(&r->mu);
@@ -135,7 +172,7 @@ rk_unlock(struct rack *r)
  * after a wake-up or a slice, 1 when timeout_ns has passed, -1 if aborted.
  */
 static int
-rk_wait(struct rack *r, int which, int64_t timeout_ns)
+rk_wait(struct rack_local *r, int which, int64_t timeout_ns)
 {
 	uint32_t	seen;
 	int64_t		t;
@@ -163,14 +200,14 @@ rk_wait(struct rack *r, int which, int64_t timeout_ns)
 
 /* Move a condition's word and wake n of its sleepers; mu is held. */
 static void
-rk_wake(struct rack *r, int which, int n)
+rk_wake(struct rack_local *r, int which, int n)
 {
 	atomic_fetch_add_explicit(&r->seq[which], 1, memory_order_relaxed);
 	futex_wake(&r->seq[which], n, r->sync == RACK_PROCESSES);
 }
 
 static void
-rk_broadcast(struct rack *r, int which)
+rk_broadcast(struct rack_local *r, int which)
 {
 	if (r->sync == RACK_VIRTUAL)
 		vclock_wake_all(r->vc, &r->vq[which]);
@@ -183,7 +220,7 @@ rk_broadcast(struct rack *r, int which)
  * wake, so the order in which they run stays the one the clock chooses.
  */
 static void
-rk_signal(struct rack *r, int which)
+rk_signal(struct rack_local *r, int which)
 {
 	if (r->sync == RACK_VIRTUAL)
 		vclock_wake_all(r->vc, &r->vq[which]);
@@ -201,7 +238,7 @@ rk_leaving(const struct hand *hand)
 
 /* Put and not yet done; a rack's with the lock held, a pile's any time. */
 static uint32_t
-rk_unfinished(struct rack *r)
+rk_unfinished(struct rack_local *r)
 {
 	if (r->nslots == 0)
 		return (PILE_UNFINISHED(atomic_load(&r->pile_left)));
@@ -229,7 +266,7 @@ hand_let_go(struct hand *hand)
 
 /* The task_done a hand owes, with the lock held. 0, or -1 if none. */
 static int
-rk_pay(struct rack *r, struct hand *hand)
+rk_pay(struct rack_local *r, struct hand *hand)
 {
 	int	rc = 0;
 
@@ -243,7 +280,7 @@ rk_pay(struct rack *r, struct hand *hand)
 
 /* The most dishes that may sit in the rack. */
 static uint32_t
-rk_limit(const struct rack *r)
+rk_limit(const struct rack_local *r)
 {
 	if (r->capacity == 0)
 		return (1);
@@ -254,7 +291,7 @@ rk_limit(const struct rack *r)
 
 /* Publish the depth for readers without the lock; returns it. */
 static uint32_t
-rk_set_depth(struct rack *r)
+rk_set_depth(struct rack_local *r)
 {
 	uint32_t	d;
 
@@ -267,7 +304,7 @@ rk_set_depth(struct rack *r)
 
 /* Tell a joiner that the last task_done has come. */
 static void
-rk_all_done(struct rack *r)
+rk_all_done(struct rack_local *r)
 {
 	rk_lock(r);
 	if (r->waiting_joiners > 0)
@@ -282,7 +319,7 @@ rk_all_done(struct rack *r)
  * gets the word after.
  */
 static uint64_t
-rk_pile_swap(struct rack *r, int pay, int take, uint64_t *after)
+rk_pile_swap(struct rack_local *r, int pay, int take, uint64_t *after)
 {
 	uint64_t	w, nw;
 
@@ -309,7 +346,7 @@ rk_pile_swap(struct rack *r, int pay, int take, uint64_t *after)
  * the pile is empty, until it is closed.
  */
 static dish_t
-rk_pile_get(struct rack *r, struct hand *hand, int *depth, int *blocked)
+rk_pile_get(struct rack_local *r, struct hand *hand, int *depth, int *blocked)
 {
 	uint64_t	w, nw;
 	int		owes;
@@ -341,9 +378,10 @@ rk_pile_get(struct rack *r, struct hand *hand, int *depth, int *blocked)
 	return (DISH_NONE);
 }
 
-int
-rack_put(struct rack *r, dish_t d, struct hand *hand, int *blocked)
+static int
+local_put(struct rack *base, dish_t d, struct hand *hand, int *blocked)
 {
+	struct rack_local	*r = (struct rack_local *)base;
 	uint32_t	ticket;
 	int		depth, rc;
 
@@ -390,9 +428,10 @@ fail:
 	return (-1);
 }
 
-dish_t
-rack_get(struct rack *r, struct hand *hand, int *depth, int *blocked)
+static dish_t
+local_get(struct rack *base, struct hand *hand, int *depth, int *blocked)
 {
+	struct rack_local	*r = (struct rack_local *)base;
 	dish_t		d;
 	uint32_t	d_after;
 
@@ -439,28 +478,45 @@ rack_get(struct rack *r, struct hand *hand, int *depth, int *blocked)
 	return (d);
 }
 
-int
-rack_putback(struct rack *r, dish_t d)
+/* Put a dish back at the front, with the lock held. 0, or -1 if no room. */
+static int
+rk_putback(struct rack_local *r, dish_t d)
 {
-	int	rc = -1;
-
-	rk_lock(r);
 	/* A pile hands out dishes by number and has no slot to return to. */
-	if (r->nslots != 0 && r->count < r->nslots) {
-		r->head = (r->head + r->nslots - 1) % r->nslots;
-		r->slots[r->head] = d;
-		r->count++;
-		rk_set_depth(r);
-		rk_broadcast(r, RACK_NOT_EMPTY);
-		rc = 0;
+	if (r->nslots == 0 || r->count >= r->nslots)
+		return (-1);
+	r->head = (r->head + r->nslots - 1) % r->nslots;
+	r->slots[r->head] = d;
+	r->count++;
+	rk_set_depth(r);
+	rk_broadcast(r, RACK_NOT_EMPTY);
+	return (0);
+}
+
+static int
+local_reclaim(struct rack *base, struct hand *hand)
+{
+	struct rack_local	*r = (struct rack_local *)base;
+	dish_t			 d;
+	int			 rc = 0;
+
+	d = atomic_load(&hand->dish);
+	if (d == DISH_NONE) {
+		if (atomic_load(&hand->owes))
+			local_task_done(base, hand);
+		return (0);
 	}
+	rk_lock(r);
+	rc = rk_putback(r, d) == 0 ? 1 : -1;
+	rk_hand_set(hand, DISH_NONE, 0);
 	rk_unlock(r);
 	return (rc);
 }
 
-int
-rack_task_done(struct rack *r, struct hand *hand)
+static int
+local_task_done(struct rack *base, struct hand *hand)
 {
+	struct rack_local	*r = (struct rack_local *)base;
 	uint64_t	after;
 	int		rc;
 
@@ -476,9 +532,10 @@ rack_task_done(struct rack *r, struct hand *hand)
 	return (rc);
 }
 
-int
-rack_join(struct rack *r, int64_t timeout_ns)
+static int
+local_join(struct rack *base, int64_t timeout_ns)
 {
+	struct rack_local	*r = (struct rack_local *)base;
 	int64_t	deadline = 0, left;
 	int	rc = 0;
 
@@ -505,9 +562,10 @@ rack_join(struct rack *r, int64_t timeout_ns)
 	return (rc);
 }
 
-void
-rack_close(struct rack *r)
+static void
+local_close(struct rack *base)
 {
+	struct rack_local	*r = (struct rack_local *)base;
 	int	i;
 
 	rk_lock(r);
@@ -517,17 +575,19 @@ rack_close(struct rack *r)
 	rk_unlock(r);
 }
 
-void
-rack_wake_takers(struct rack *r)
+static void
+local_wake_takers(struct rack *base)
 {
+	struct rack_local	*r = (struct rack_local *)base;
 	rk_lock(r);
 	rk_broadcast(r, RACK_NOT_EMPTY);
 	rk_unlock(r);
 }
 
-void
-rack_abort(struct rack *r)
+static void
+local_abort(struct rack *base)
 {
+	struct rack_local	*r = (struct rack_local *)base;
 	int	i;
 
 	atomic_store(&r->aborted, 1);
@@ -539,18 +599,20 @@ rack_abort(struct rack *r)
 	rk_unlock(r);
 }
 
-uint32_t
-rack_depth(const struct rack *r)
+static uint32_t
+local_depth(const struct rack *base)
 {
+	const struct rack_local	*r = (const struct rack_local *)base;
 	if (r->nslots == 0)
 		return (PILE_LEFT(atomic_load_explicit(&r->pile_left,
 		    memory_order_relaxed)));
 	return (atomic_load_explicit(&r->depth, memory_order_relaxed));
 }
 
-uint32_t
-rack_max_depth(struct rack *r)
+static uint32_t
+local_max_depth(struct rack *base)
 {
+	struct rack_local	*r = (struct rack_local *)base;
 	uint32_t	m;
 
 	rk_lock(r);
@@ -559,9 +621,10 @@ rack_max_depth(struct rack *r)
 	return (m);
 }
 
-uint64_t
-rack_unfinished(struct rack *r)
+static uint64_t
+local_unfinished(struct rack *base)
 {
+	struct rack_local	*r = (struct rack_local *)base;
 	uint64_t	u;
 
 	rk_lock(r);
@@ -570,9 +633,10 @@ rack_unfinished(struct rack *r)
 	return (u);
 }
 
-uint64_t
-rack_taken(struct rack *r)
+static uint64_t
+local_taken(struct rack *base)
 {
+	struct rack_local	*r = (struct rack_local *)base;
 	uint64_t	n;
 
 	if (r->nslots == 0)
@@ -583,10 +647,25 @@ rack_taken(struct rack *r)
 	return (n);
 }
 
-void
-rack_destroy(struct rack *r)
+static void
+local_destroy(struct rack *base)
 {
+	struct rack_local	*r = (struct rack_local *)base;
 	if (r == NULL || r->sync != RACK_THREADS)
 		return;
 	pthread_mutex_destroy(&r->mu);
+}
+
+static uint32_t
+local_held(struct rack *base)
+{
+	struct rack_local	*r = (struct rack_local *)base;
+	uint32_t		 n;
+
+	if (r->nslots == 0)
+		return (local_depth(base));
+	rk_lock(r);
+	n = r->count;
+	rk_unlock(r);
+	return (n);
 }
