@@ -1,0 +1,234 @@
+/*
+ * draw.c: what the panes draw with: text in a given width (UTF-8 aware),
+ * boxes, bars, a centred panel, the glyph tables, and a worker's state as
+ * a glyph or in words.
+ */
+#include "config.h"
+
+#include "tui_private.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "xmalloc.h"
+
+static int	tui_char(const char *, mbstate_t *, wchar_t *, size_t *);
+
+const struct glyphs glyphs_utf8 = {
+	"\u2588", "\u00b7", "\u2592", " ", " ",
+	"\u2584\u2584\u2584\u2584\u2584",
+	"\u2588", "\u2591",
+	{ "\u2581", "\u2582", "\u2583", "\u2584", "\u2585", "\u2586",
+	  "\u2587", "\u2588" },
+	"\u25b6", "\u221e", "\u00d7", "\u2026"
+};
+
+const struct glyphs glyphs_ascii = {
+	"#", ".", "!", " ", " ",
+	"=====",
+	"#", "-",
+	{ "_", ".", ":", "-", "=", "+", "*", "#" },
+	">", "inf", "x", "~"
+};
+
+/*
+ * The character at s (an invalid byte reads as '?'), its length in bytes
+ * in *len and the columns it takes.
+ */
+static int
+tui_char(const char *s, mbstate_t *ps, wchar_t *wc, size_t *len)
+{
+	int	cw;
+
+	*len = mbrtowc(wc, s, strlen(s), ps);
+	if (*len == (size_t)-1 || *len == (size_t)-2) {
+		*wc = L'?';
+		*len = 1;
+		memset(ps, 0, sizeof *ps);
+	}
+	cw = wcwidth(*wc);
+	return (cw < 0 ? 1 : cw);
+}
+
+/* Write s at y,x in at most w columns, UTF-8 aware. Returns columns used. */
+int
+tui_puts(int y, int x, int w, const char *s)
+{
+	wchar_t		 buf[512];
+	mbstate_t	 ps;
+	size_t		 n, k = 0;
+	int		 used = 0, cw;
+	wchar_t		 wc;
+
+	if (w <= 0)
+		return (0);
+	memset(&ps, 0, sizeof ps);
+	while (*s != '\0' && k < sizeof buf / sizeof buf[0]) {
+		cw = tui_char(s, &ps, &wc, &n);
+		if (used + cw > w)
+			break;
+		buf[k++] = wc;
+		used += cw;
+		s += n;
+	}
+	if (k > 0)
+		mvaddnwstr(y, x, buf, (int)k);
+	return (used);
+}
+
+/* Columns s takes on the screen. */
+int
+tui_cols(const char *s)
+{
+	mbstate_t	ps;
+	size_t		n;
+	int		used = 0;
+	wchar_t		wc;
+
+	memset(&ps, 0, sizeof ps);
+	while (*s != '\0') {
+		used += tui_char(s, &ps, &wc, &n);
+		s += n;
+	}
+	return (used);
+}
+
+/* As tui_puts, the text made from a format. */
+int
+tui_printf(int y, int x, int w, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*s;
+	int	 n;
+
+	va_start(ap, fmt);
+	xvasprintf(&s, fmt, ap);
+	va_end(ap);
+	n = tui_puts(y, x, w, s);
+	free(s);
+	return (n);
+}
+
+/* The border of r, in attribute a; ASCII lines with the ASCII glyphs. */
+void
+tui_box(struct tui *t, const struct rect *r, attr_t a)
+{
+	int	i;
+
+	if (r->h < 2 || r->w < 2)
+		return;
+	attron(a);
+	if (t->g == &glyphs_ascii) {
+		for (i = 1; i < r->w - 1; i++) {
+			mvaddch(r->y, r->x + i, '-');
+			mvaddch(r->y + r->h - 1, r->x + i, '-');
+		}
+		for (i = 1; i < r->h - 1; i++) {
+			mvaddch(r->y + i, r->x, '|');
+			mvaddch(r->y + i, r->x + r->w - 1, '|');
+		}
+		mvaddch(r->y, r->x, '+');
+		mvaddch(r->y, r->x + r->w - 1, '+');
+		mvaddch(r->y + r->h - 1, r->x, '+');
+		mvaddch(r->y + r->h - 1, r->x + r->w - 1, '+');
+	} else {
+		mvhline(r->y, r->x + 1, ACS_HLINE, r->w - 2);
+		mvhline(r->y + r->h - 1, r->x + 1, ACS_HLINE, r->w - 2);
+		mvvline(r->y + 1, r->x, ACS_VLINE, r->h - 2);
+		mvvline(r->y + 1, r->x + r->w - 1, ACS_VLINE, r->h - 2);
+		mvaddch(r->y, r->x, ACS_ULCORNER);
+		mvaddch(r->y, r->x + r->w - 1, ACS_URCORNER);
+		mvaddch(r->y + r->h - 1, r->x, ACS_LLCORNER);
+		mvaddch(r->y + r->h - 1, r->x + r->w - 1, ACS_LRCORNER);
+	}
+	attroff(a);
+}
+
+/* A bar of w columns at y,x, the fraction frac of it full. */
+void
+tui_bar(struct tui *t, int y, int x, int w, double frac)
+{
+	int	i, full;
+
+	if (w <= 0)
+		return;
+	if (frac < 0)
+		frac = 0;
+	if (frac > 1)
+		frac = 1;
+	full = (int)(frac * w + 0.5);
+	attron(tui_attr(t, C_WORK));
+	for (i = 0; i < full; i++)
+		tui_puts(y, x + i, 1, t->g->bar_full);
+	attroff(tui_attr(t, C_WORK));
+	for (; i < w; i++)
+		tui_puts(y, x + i, 1, t->g->bar_empty);
+}
+
+/* A centred box with lines of text. */
+void
+tui_draw_panel(struct tui *t, const char *title, char **rowsv, int n)
+{
+	struct rect	r;
+	int		i, w = (int)strlen(title) + 4;
+
+	for (i = 0; i < n; i++)
+		if ((int)strlen(rowsv[i]) + 4 > w)
+			w = (int)strlen(rowsv[i]) + 4;
+	if (w > COLS)
+		w = COLS;
+	r.h = n + 2 < LINES ? n + 2 : LINES;
+	r.w = w;
+	r.y = (LINES - r.h) / 2;
+	r.x = (COLS - r.w) / 2;
+	for (i = 0; i < r.h; i++)
+		mvhline(r.y + i, r.x, ' ', r.w);
+	tui_box(t, &r, A_BOLD);
+	attron(A_BOLD);
+	tui_printf(r.y, r.x + 2, r.w - 4, " %s ", title);
+	attroff(A_BOLD);
+	for (i = 0; i < n && i < r.h - 2; i++)
+		tui_puts(r.y + 1 + i, r.x + 2, r.w - 4, rowsv[i]);
+}
+
+/* A worker's state in words, as its row shows it. */
+const char *
+tui_state_name(int s)
+{
+	switch (s) {
+	case WS_STARTING:
+		return ("starting");
+	case WS_WAIT_GET:
+		return ("waiting for a dish");
+	case WS_WORKING:
+		return ("working");
+	case WS_WAIT_PUT:
+		return ("blocked: rack full");
+	case WS_EXITED:
+		return ("done");
+	default:
+		return ("");
+	}
+}
+
+/* A worker's state as a glyph; its attribute in *a. */
+const char *
+tui_state_glyph(struct tui *t, int s, attr_t *a)
+{
+	switch (s) {
+	case WS_WORKING:
+		*a = tui_attr(t, C_WORK);
+		return (t->g->work);
+	case WS_WAIT_GET:
+		*a = tui_attr(t, C_WAIT);
+		return (t->g->wait);
+	case WS_WAIT_PUT:
+		*a = tui_attr(t, C_BLOCK);
+		return (t->g->block);
+	default:
+		*a = A_NORMAL;
+		return (t->g->done);
+	}
+}

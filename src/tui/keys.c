@@ -1,0 +1,162 @@
+/*
+ * keys.c: what each key does, through the engine's controls (pause, speed,
+ * workers, a station's time); what changed is said on the caption line.
+ */
+#include "config.h"
+
+#include "tui_private.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "xmalloc.h"
+
+static int	tui_station_named(struct tui *, const char *, int);
+static void	tui_change_workers(struct tui *, int, int);
+static void	tui_scale_time(struct tui *, double);
+
+/* The station that a/A, d/D or w/W act on; -1 if none fits. */
+static int
+tui_station_named(struct tui *t, const char *name, int fallback)
+{
+	const struct scenario	*scn = engine_scenario(t->eng);
+	unsigned		 i;
+
+	for (i = 0; i < scn->nstations; i++)
+		if (strcmp(scn->stations[i].name, name) == 0)
+			return ((int)i);
+	return (fallback);
+}
+
+/* Add a worker at station si (add), or ask one to leave; say which. */
+static void
+tui_change_workers(struct tui *t, int si, int add)
+{
+	const struct scenario	*scn = engine_scenario(t->eng);
+	char			*cause = NULL;
+	int			 rc;
+
+	if (si < 0)
+		return;
+	rc = add ? engine_add_worker(t->eng, (unsigned)si, &cause) :
+	    engine_remove_worker(t->eng, (unsigned)si, &cause);
+	if (rc == -1) {
+		tui_set_status(t, "%s", cause);
+		free(cause);
+	} else
+		tui_set_status(t, "%s a %s", add ? "added" : "removing",
+		    scn->stations[si].name);
+}
+
+/* Scale the selected station's time by f, through the engine. */
+static void
+tui_scale_time(struct tui *t, double f)
+{
+	const struct scenario	*scn = engine_scenario(t->eng);
+	const struct station	*st = &scn->stations[t->selected];
+	struct dist		 d = st->time;
+	char			 buf[64], *set, *cause = NULL;
+
+	d.a_ns = (int64_t)((double)d.a_ns * f);
+	d.b_ns = (int64_t)((double)d.b_ns * f);
+	if (d.kind == DIST_FIXED)
+		xasprintf(&set, "%s.time=%lldns", st->name,
+		    (long long)d.a_ns);
+	else if (d.kind == DIST_UNIFORM)
+		xasprintf(&set, "%s.time=%lldns..%lldns", st->name,
+		    (long long)d.a_ns, (long long)d.b_ns);
+	else
+		xasprintf(&set, "%s.time=exp(%lldns)", st->name,
+		    (long long)d.a_ns);
+	if (engine_set(t->eng, set, &cause) == -1) {
+		tui_set_status(t, "%s", cause);
+		free(cause);
+	} else
+		tui_set_status(t, "%s now takes %s", st->name,
+		    dist_format(&st->time, buf, sizeof buf));
+	free(set);
+}
+
+/* Act on a key. Returns 1 to quit. */
+int
+tui_key(struct tui *t, int ch)
+{
+	const struct scenario	*scn = engine_scenario(t->eng);
+	int			 n = (int)scn->nstations;
+
+	t->urgent = 1;
+	if (t->help && ch != ERR && ch != KEY_RESIZE) {
+		t->help = 0;
+		if (ch != 'q')
+			return (0);
+	}
+	switch (ch) {
+	case 'q':
+	case 'Q':
+		return (1);
+	case '?':
+	case 'h':
+		t->help = 1;
+		break;
+	case ' ':
+		if (!engine_finished(t->eng))
+			engine_pause(t->eng, !engine_paused(t->eng));
+		break;
+	case '.':
+		if (engine_paused(t->eng) && !engine_finished(t->eng)) {
+			t->step_pending = 1;
+			engine_pause(t->eng, 0);
+		}
+		break;
+	case '+':
+	case '=':
+		engine_set_speed(t->eng, engine_speed(t->eng) * 2);
+		break;
+	case '-':
+	case '_':
+		engine_set_speed(t->eng, engine_speed(t->eng) / 2);
+		break;
+	case '\t':
+	case KEY_RIGHT:
+		t->selected = (t->selected + 1) % n;
+		break;
+	case KEY_BTAB:
+	case KEY_LEFT:
+		t->selected = (t->selected + n - 1) % n;
+		break;
+	case 'a':
+		tui_change_workers(t, t->selected, 1);
+		break;
+	case 'A':
+		tui_change_workers(t, t->selected, 0);
+		break;
+	case 'd':
+	case 'D':
+		tui_change_workers(t, tui_station_named(t, "dryer",
+		    n > 1 ? 1 : 0), ch == 'd');
+		break;
+	case 'w':
+	case 'W':
+		tui_change_workers(t, tui_station_named(t, "washer", 0),
+		    ch == 'w');
+		break;
+	case '[':
+		tui_scale_time(t, 0.8);
+		break;
+	case ']':
+		tui_scale_time(t, 1.25);
+		break;
+	case 'r':
+	case 'R':
+		tui_end_engine(t);
+		if (tui_start_engine(t) == -1)
+			return (-1);
+		break;
+	case KEY_RESIZE:
+		break;
+	default:
+		t->dirty = 0;
+		break;
+	}
+	return (0);
+}

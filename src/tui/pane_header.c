@@ -1,0 +1,50 @@
+/*
+ * pane_header.c: the header line: the scenario's title at the left; the
+ * mode, clock, time, speed and run state at the right.
+ */
+#include "config.h"
+
+#include "tui_private.h"
+
+#include <stdio.h>
+
+/* The header line; on a narrow screen the title gives way first. */
+void
+tui_draw_header(struct tui *t)
+{
+	const struct scenario	*scn = engine_scenario(t->eng);
+	const struct rect	*r = &t->lay.header;
+	const char		*state;
+	char			 right[160], title[256];
+	int			 w;
+
+	if (engine_finished(t->eng))
+		state = engine_interrupted(t->eng) ? "stopped" : "finished";
+	else if (engine_paused(t->eng))
+		state = "PAUSED";
+	else
+		state = "running";
+	snprintf(right, sizeof right, " %s | %s clock | t=%.1fs | speed %s%g "
+	    "| %s ", scn_mode_name(scn->mode), engine_clock_name(t->eng),
+	    (double)engine_now(t->eng) / 1e9, t->g->times,
+	    engine_speed(t->eng), state);
+	/* The state matters more than the title: short words when tight. */
+	if (tui_cols(right) + 20 > r->w)
+		snprintf(right, sizeof right, " %s | %s | %.1fs | %s%g | %s ",
+		    scn_mode_name(scn->mode), engine_clock_name(t->eng),
+		    (double)engine_now(t->eng) / 1e9, t->g->times,
+		    engine_speed(t->eng), state);
+	w = tui_cols(right);
+	attron(tui_attr(t, C_HEADER));
+	mvhline(r->y, 0, ' ', r->w);
+	if (w < r->w) {
+		snprintf(title, sizeof title, " dishrack  %s", scn->title);
+		if (tui_cols(title) > r->w - w - 1)
+			tui_puts(r->y, tui_puts(r->y, 0, r->w - w - 2, title),
+			    1, t->g->more);
+		else
+			tui_puts(r->y, 0, r->w - w, title);
+	}
+	tui_puts(r->y, w < r->w ? r->w - w : 0, r->w, right);
+	attroff(tui_attr(t, C_HEADER));
+}

@@ -1,0 +1,43 @@
+/*
+ * pane_keys.c: the key bar at the bottom, fitted to the width by rank
+ * (layout_keyhints) rather than cut at the right edge.
+ */
+#include "config.h"
+
+#include "tui_private.h"
+
+/* The key bar, in the order it reads; a narrow screen keeps the first ranks. */
+static const struct keyhint tui_keyhints[] = {
+	{ "space", "pause", 1 },
+	{ ".", "step", 6 },
+	{ "+/-", "speed", 2 },
+	{ "tab", "select", 5 },
+	{ "a/A", "add/remove", 6 },
+	{ "[/]", "faster/slower", 5 },
+	{ "d/D", "dryer", 3 },
+	{ "w/W", "washer", 3 },
+	{ "r", "restart", 4 },
+	{ "?", "help", 0 },
+	{ "q", "quit", 0 },
+};
+#define TUI_NKEYHINTS	(sizeof tui_keyhints / sizeof tui_keyhints[0])
+
+/* The key bar, in reverse video across the screen. */
+void
+tui_draw_keys(struct tui *t)
+{
+	const struct rect	*r = &t->lay.keys;
+	int			 shown[TUI_NKEYHINTS], x = 1;
+	unsigned		 i;
+
+	layout_keyhints(tui_keyhints, TUI_NKEYHINTS, r->w - 1, shown);
+	attron(A_REVERSE);
+	mvhline(r->y, 0, ' ', r->w);
+	for (i = 0; i < TUI_NKEYHINTS; i++) {
+		if (!shown[i])
+			continue;
+		x += tui_printf(r->y, x, r->w - x, "%s %s",
+		    tui_keyhints[i].keys, tui_keyhints[i].label) + KEYHINT_GAP;
+	}
+	attroff(A_REVERSE);
+}

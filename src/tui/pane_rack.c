@@ -1,0 +1,70 @@
+/*
+ * pane_rack.c: the rack in front of a station: its depth and capacity, the
+ * dishes on it and, with the stations side by side, a sparkline of depth.
+ */
+#include "config.h"
+
+#include "tui_private.h"
+
+#include <stdio.h>
+
+/* The rack in front of station si (si > 0). */
+void
+tui_draw_rack(struct tui *t, unsigned si)
+{
+	struct run		*run = engine_run(t->eng);
+	const struct scenario	*scn = engine_scenario(t->eng);
+	const struct rect	*r = &t->lay.rack[si];
+	struct rack		*rk = run->st[si].in;
+	uint32_t		 depth = rack_depth(rk), cap, mx = 1, v;
+	char			 capbuf[16];
+	int			 i, rows, y, lvl;
+	int64_t			 b;
+
+	if (r->h == 0)
+		return;
+	cap = scenario_rack(scn, si);
+	if (cap == RACK_UNBOUNDED)
+		snprintf(capbuf, sizeof capbuf, "%s", t->g->inf);
+	else
+		snprintf(capbuf, sizeof capbuf, "%u", cap);
+	b = t->last_t;
+	for (i = 0; i < HIST_LEN; i++)
+		if (t->hist[si][i] > mx)
+			mx = t->hist[si][i];
+
+	if (t->lay.horizontal) {
+		tui_printf(r->y, r->x + 1, r->w - 2, "%s rack", t->g->arrow);
+		tui_printf(r->y + 1, r->x + 1, r->w - 2, "%u/%s", depth,
+		    capbuf);
+		if (cap == 0)
+			tui_puts(r->y + 2, r->x + 1, r->w - 2, "hand-off");
+		rows = r->h - (cap == 0 ? 4 : 3);
+		attron(tui_attr(t, C_DISH));
+		for (i = 0; i < rows && (uint32_t)i < depth; i++) {
+			y = r->y + r->h - 2 - i;
+			if (i == rows - 1 && depth > (uint32_t)rows)
+				tui_printf(y, r->x + 2, r->w - 3, "+%u",
+				    depth - (uint32_t)rows + 1);
+			else
+				tui_puts(y, r->x + 2, r->w - 3, t->g->dish);
+		}
+		attroff(tui_attr(t, C_DISH));
+		for (i = 0; i < r->w - 2; i++) {
+			v = t->hist[si][(b - (r->w - 3) + i + HIST_LEN *
+			    4) % HIST_LEN];
+			lvl = (int)((v * 7 + mx - 1) / mx);
+			tui_puts(r->y + r->h - 1, r->x + 1 + i, 1,
+			    v == 0 ? " " : t->g->spark[lvl]);
+		}
+	} else {
+		int	x = tui_printf(r->y, r->x + 2, r->w - 4,
+			    "%s rack %u/%s%s ", t->g->arrow, depth, capbuf,
+			    cap == 0 ? " hand-off" : "");
+
+		attron(tui_attr(t, C_DISH));
+		for (i = 0; (uint32_t)i < depth && x < r->w / 2; i++)
+			x += tui_puts(r->y, r->x + 2 + x, 2, t->g->bar_full);
+		attroff(tui_attr(t, C_DISH));
+	}
+}

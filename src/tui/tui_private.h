@@ -1,0 +1,135 @@
+/*
+ * tui_private.h: what the files of the screen share (the frame loop, the
+ * terminal, the drawing primitives, the keys and each pane). Only files
+ * under src/tui/ include it; the rest of the program sees tui.h.
+ */
+#ifndef DISHRACK_TUI_PRIVATE_H
+#define DISHRACK_TUI_PRIVATE_H
+
+#include "tui.h"
+
+#include <curses.h>
+#include <signal.h>
+#include <stdint.h>
+
+#include "layout.h"
+#include "stats.h"
+
+#define OUT_LINES	200
+#define OUT_LINE_MAX	512
+#define TL_LEN		1024			/* timeline buckets kept */
+#define HIST_LEN	256
+
+enum tui_color {
+	C_NORMAL = 1,
+	C_WORK,
+	C_WAIT,
+	C_BLOCK,
+	C_BOTTLENECK,
+	C_HEADER,
+	C_CAPTION,
+	C_DISH,
+	C_BAD
+};
+
+struct glyphs {
+	const char	*work, *wait, *block, *done, *start;
+	const char	*dish;
+	const char	*bar_full, *bar_empty;
+	const char	*spark[8];
+	const char	*arrow;
+	const char	*inf;
+	const char	*times;
+	const char	*more;		/* text cut short */
+};
+
+struct tui {
+	const struct tui_opts	*o;
+	tui_factory		 make;
+	void			*arg;
+	struct engine		*eng;
+	struct stats		 st;
+	int			 have_stats;
+	struct layout		 lay;
+	const struct glyphs	*g;
+	int			 color;
+	int			 selected;
+	int			 help;
+	int			 step_pending;
+	int			 summary;
+	int			 dirty;		/* redraw at the next frame */
+	int			 urgent;	/* redraw now: a key, a resize */
+	char			 status[160];
+	int64_t			 status_until;
+	int64_t			 last_frame;
+	int64_t			 last_t;
+	unsigned		 frames;
+
+	/* Output pane: finished lines, and the one being written. */
+	uint64_t		 out_pos;
+	char			 out_lines[OUT_LINES][OUT_LINE_MAX];
+	unsigned		 nlines;
+	char			 partial[OUT_LINE_MAX];
+	size_t			 npartial;
+
+	/* Timeline: per worker slot, the state in each bucket. */
+	int64_t			 bucket_ns;
+	unsigned char		(*tl)[TL_LEN];
+	int64_t			*tl_last;
+	unsigned		 tl_n;
+	uint32_t		 gil_tl[TL_LEN];	/* holder per bucket */
+	uint32_t		 hist[LAYOUT_MAX_STATIONS][HIST_LEN];
+	/* Dishes in and out per second of each station, over rate_ns. */
+	int64_t			 rate_ns;
+	struct {
+		int64_t		 t0;
+		uint64_t	 in0, out0;
+		double		 in, out;
+		int		 have;
+	}			 rate[LAYOUT_MAX_STATIONS];
+};
+
+/* tui.c: the frame loop. */
+int		 tui_start_engine(struct tui *);
+void		 tui_end_engine(struct tui *);
+
+/* term.c: the terminal, signals, colours. */
+extern volatile sig_atomic_t tui_signal;
+extern volatile sig_atomic_t tui_suspend;
+SCREEN		*tui_term_start(struct tui *);
+void		 tui_term_end(SCREEN *);
+void		 tui_stop(void);
+void		 tui_suspend_now(struct tui *);
+attr_t		 tui_attr(struct tui *, enum tui_color);
+
+/* draw.c: drawing primitives. */
+extern const struct glyphs glyphs_utf8;
+extern const struct glyphs glyphs_ascii;
+int		 tui_puts(int, int, int, const char *);
+int		 tui_cols(const char *);
+int		 tui_printf(int, int, int, const char *, ...)
+		     __attribute__((format(printf, 4, 5)));
+void		 tui_box(struct tui *, const struct rect *, attr_t);
+void		 tui_bar(struct tui *, int, int, int, double);
+void		 tui_draw_panel(struct tui *, const char *, char **, int);
+const char	*tui_state_name(int);
+const char	*tui_state_glyph(struct tui *, int, attr_t *);
+
+/* keys.c: what each key does. */
+int		 tui_key(struct tui *, int);
+
+/* pane_*.c: one part of the screen each, drawn from tui_draw. */
+void		 tui_draw_header(struct tui *);
+void		 tui_draw_station(struct tui *, unsigned);
+unsigned	 tui_station_workers(struct tui *, unsigned);
+void		 tui_draw_rack(struct tui *, unsigned);
+void		 tui_draw_timeline(struct tui *);
+void		 tui_draw_output(struct tui *);
+void		 tui_draw_caption(struct tui *);
+void		 tui_set_status(struct tui *, const char *, ...)
+		     __attribute__((format(printf, 2, 3)));
+void		 tui_draw_keys(struct tui *);
+void		 tui_draw_help(struct tui *);
+void		 tui_draw_summary(struct tui *);
+
+#endif
