@@ -9,4 +9,5 @@ apt-get install -y -qq --no-install-recommends \
 	libncurses-dev check \
 	libhiredis-dev libzmq3-dev \
 	clang libclang-rt-14-dev valgrind \
-	tmux procps python3 >/dev/null
+	tmux procps python3 \
+	redis-server redis-tools >/dev/null

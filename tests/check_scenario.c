@@ -597,7 +597,7 @@ START_TEST(test_set_overrides)
 		{ "dryr.count=3", "--set: unknown section 'dryr', did you "
 		  "mean 'dryer'?" },
 		{ "zzzzz.count=3", "--set: unknown section 'zzzzz': expected "
-		  "scenario, cupboard, washer or dryer" },
+		  "scenario, cupboard, rack, washer or dryer" },
 		{ "cupbord.lock=spin", "--set: unknown section 'cupbord', did "
 		  "you mean 'cupboard'?" },
 		{ "cupboard.lok=spin", "--set: unknown key 'cupboard.lok', did "
@@ -1150,7 +1150,7 @@ END_TEST
 START_TEST(test_key_table_complete)
 {
 	size_t	i, j;
-	int	scenario = 0, station = 0, cupboard = 0;
+	int	scenario = 0, station = 0, cupboard = 0, rack = 0;
 
 	for (i = 0; i < scn_nkeys; i++) {
 		ck_assert(scn_keys[i].set != NULL);
@@ -1164,10 +1164,12 @@ START_TEST(test_key_table_complete)
 		scenario += scn_keys[i].section == SECTION_SCENARIO;
 		station += scn_keys[i].section == SECTION_STATION;
 		cupboard += scn_keys[i].section == SECTION_CUPBOARD;
+		rack += scn_keys[i].section == SECTION_RACK;
 	}
 	ck_assert_int_eq(scenario, 12);
-	ck_assert_int_eq(station, 6);
+	ck_assert_int_eq(station, 10);
 	ck_assert_int_eq(cupboard, 2);
+	ck_assert_int_eq(rack, 1);
 }
 END_TEST
 
@@ -1190,6 +1192,8 @@ START_TEST(test_man_page_has_every_key)
 			sec = strstr(man, "\n.SH [scenario] KEYS\n");
 		else if (scn_keys[i].section == SECTION_CUPBOARD)
 			sec = strstr(man, "\n.SH [cupboard] KEYS\n");
+		else if (scn_keys[i].section == SECTION_RACK)
+			sec = strstr(man, "\n.SH [rack] KEYS\n");
 		else
 			sec = strstr(man, "\n.SH STATION KEYS\n");
 		ck_assert_ptr_nonnull(sec);

@@ -26,6 +26,11 @@
 
 #include "arena.h"
 #include "exec.h"
+#include "rack_local.h"
+#ifdef HAVE_HIREDIS
+#include "rack_redis.h"
+#include "redis_link.h"
+#endif
 #include "worker.h"
 #include "xmalloc.h"
 
@@ -73,6 +78,13 @@ struct engine {
 	int			 cycle_seen;
 	char			*error;
 	char			*watchdog_error;
+#ifdef HAVE_HIREDIS
+	struct redis_where	*where;		/* NULL: the racks are local */
+	struct redis_private	 redis_server;	/* pid 0: none started */
+	int			 redis_private;	/* start one at engine_start */
+	int64_t			 next_expire;	/* refresh the keys' TTL */
+#endif
+	char			 key_prefix[48];	/* dishrack:RUN-ID: */
 	struct event		 buf[256];
 };
 
@@ -84,6 +96,11 @@ static void	 engine_script_steps(void *);
 static int	 engine_spawn(struct engine *, unsigned, char **);
 static void	 engine_supervise(struct engine *);
 static void	 engine_reap_all(struct engine *);
+static int	 engine_check_transport(const struct scenario *,
+		    const struct engine_opts *, char **);
+static int	 engine_redis(struct engine *, char **);
+static int	 engine_redis_start(struct engine *, char **);
+static int	 engine_rack_failed(struct engine *);
 
 struct gil *
 run_gil(struct run *run, struct wslot *w)
@@ -216,6 +233,21 @@ engine_racks(struct engine *e, unsigned nslots, char **cause)
 			rs->in = run->pile;
 			continue;
 		}
+#ifdef HAVE_HIREDIS
+		if (e->where != NULL) {
+			rs->in = engine_alloc(e, rack_redis_size(), cause);
+			if (rs->in == NULL)
+				return (-1);
+			if (rack_redis_init(rs->in, e->where, e->key_prefix, i,
+			    scenario_rack(scn, i), scn->reliable, scn,
+			    cause) == -1) {
+				rs->in = NULL;
+				return (-1);
+			}
+			run->st[i - 1].out = rs->in;
+			continue;
+		}
+#endif
 		/* Every worker may die holding a dish: room for all. */
 		rs->in = engine_alloc(e, rack_local_size(scenario_rack(scn, i),
 		    scn->ndishes + nslots, nslots), cause);
@@ -231,6 +263,100 @@ engine_racks(struct engine *e, unsigned nslots, char **cause)
 		}
 		run->st[i - 1].out = rs->in;
 	}
+	return (0);
+}
+
+/*
+ * Where the racks live: 0 for local (and on the virtual clock, whose time
+ * is simulated, so are its racks: doc/redis.md), 1 for Redis. -1 with
+ * *cause at the transport's place.
+ */
+static int
+engine_check_transport(const struct scenario *scn,
+    const struct engine_opts *opts, char **cause)
+{
+	char	where[1100];
+
+	if (scn->transport == NULL || strcmp(scn->transport, "local") == 0 ||
+	    opts->virtual_clock)
+		return (0);
+	scenario_where(scn, &scn->transport_pos, where, sizeof where);
+	if (strncmp(scn->transport, "redis", 5) != 0 &&
+	    strncmp(scn->transport, "unix://", 7) != 0) {
+		xasprintf(cause, "%s: transport '%s' is not available in this "
+		    "version: expected local, redis, redis://HOST:PORT or "
+		    "unix:///PATH", where, scn->transport);
+		return (-1);
+	}
+#ifdef HAVE_HIREDIS
+	if (scn->mode == MODE_ASYNC) {
+		xasprintf(cause, "%s: transport %s runs workers as threads or "
+		    "processes: async tasks share one thread, which a wait on "
+		    "Redis would block (mode = async is for local racks)",
+		    where, "redis");
+		return (-1);
+	}
+	return (1);
+#else
+	xasprintf(cause, "%s: transport '%s' needs hiredis, and this dishrack "
+	    "was built without it (apt-get install libhiredis-dev, then "
+	    "configure --with-hiredis)", where, "redis");
+	return (-1);
+#endif
+}
+
+/* Set up where the run's Redis is: its address, or a private server. */
+static int
+engine_redis(struct engine *e, char **cause)
+{
+#ifdef HAVE_HIREDIS
+	char	 where[1100], *why = NULL;
+	int	 private;
+
+	if (engine_check_transport(e->scn, &e->opts, cause) != 1)
+		return (0);
+	if ((e->where = engine_alloc(e, sizeof *e->where, cause)) == NULL)
+		return (-1);
+	scenario_where(e->scn, &e->scn->transport_pos, where, sizeof where);
+	if (redis_where_parse(e->scn->transport, e->where, &private,
+	    &why) == -1) {
+		/* The URL may hold a password: the message never quotes it. */
+		xasprintf(cause, "%s: %s", where, why);
+		free(why);
+		e->where = NULL;
+		return (-1);
+	}
+	snprintf(e->key_prefix, sizeof e->key_prefix, "dishrack:%08x:",
+	    (unsigned)((uint64_t)clock_mono_ns() * 2654435761u ^
+	    (uint64_t)getpid() << 16));
+	e->redis_private = private;
+	return (0);
+#else
+	(void)e;
+	(void)cause;
+	return (0);
+#endif
+}
+
+/*
+ * Start the run's private server, or reach the one it was given: a Redis
+ * that is not there is a run that fails (exit 1), not a usage error.
+ */
+static int
+engine_redis_start(struct engine *e, char **cause)
+{
+#ifdef HAVE_HIREDIS
+	if (e->where == NULL)
+		return (0);
+	if (e->redis_private && redis_private_start(&e->redis_server,
+	    e->where, cause) == -1)
+		return (-1);
+	if (redis_conn(e->where, cause) == NULL)
+		return (-1);
+#else
+	(void)e;
+	(void)cause;
+#endif
 	return (0);
 }
 
@@ -254,14 +380,9 @@ engine_create(struct scenario *scn, const struct engine_opts *opts,
 	size_t		 size, ring_bytes;
 	uint32_t	 ring_n;
 	unsigned	 nslots, i, total = 0;
-	char		 where[1100];
 
-	if (scn->transport != NULL && strcmp(scn->transport, "local") != 0) {
-		scenario_where(scn, &scn->transport_pos, where, sizeof where);
-		xasprintf(cause, "%s: transport '%s' is not available in this "
-		    "version; only 'local' racks are", where, scn->transport);
+	if (engine_check_transport(scn, opts, cause) == -1)
 		return (engine_create_failed(NULL, scn));
-	}
 
 	e = xcalloc(1, sizeof *e);
 	e->scn = scn;
@@ -301,6 +422,10 @@ engine_create(struct scenario *scn, const struct engine_opts *opts,
 	for (i = 1; i < scn->nstations; i++)
 		size += rack_local_size(scenario_rack(scn, i),
 		    scn->ndishes + nslots, nslots) + 128;
+#ifdef HAVE_HIREDIS
+	size += scn->nstations * (rack_redis_size() + 128) +
+	    sizeof(struct redis_where) + 128;
+#endif
 	if (arena_init(&e->arena, size, e->ops->shared_memory, cause) == -1)
 		return (engine_create_failed(e, scn));
 
@@ -351,6 +476,7 @@ engine_create(struct scenario *scn, const struct engine_opts *opts,
 		    scn->cupboard_window_ns, e->ops->shared_memory);
 	}
 	if (engine_named_locks(e, cause) == -1 ||
+	    engine_redis(e, cause) == -1 ||
 	    engine_racks(e, nslots, cause) == -1)
 		return (engine_create_failed(e, scn));
 
@@ -419,6 +545,8 @@ engine_start(struct engine *e, char **cause)
 		xasprintf(cause, "cannot register the conductor");
 		return (-1);
 	}
+	if (engine_redis_start(e, cause) == -1)
+		return (-1);
 	atomic_store(&e->real_start, clock_mono_ns());
 	run_clock_pause(&e->run->clock, 0);
 	sigfillset(&all);
@@ -536,10 +664,29 @@ engine_conduct(void *arg)
 		atomic_store(&e->end_scn, run_now(run));
 		atomic_store(&e->real_end, clock_mono_ns());
 	}
+	if (engine_rack_failed(e))
+		engine_stop(e);
 	atomic_store(&e->ended, 1);
 	/* The script may sleep till a step after the end: no need to wait. */
 	if (e->has_vc)
 		vclock_wake(&e->vc, &e->script_vt);
+}
+
+/* A rack that gave up is the run's error. 1 if one did. */
+static int
+engine_rack_failed(struct engine *e)
+{
+	struct run	*run = e->run;
+	const char	*why;
+	unsigned	 i;
+
+	for (i = 1; i < run->nstations; i++) {
+		if ((why = rack_error(run->st[i].in)) != NULL) {
+			engine_fail(e, xstrdup(why));
+			return (1);
+		}
+	}
+	return (0);
 }
 
 /* Collect children that died, put back what they held, replace them. */
@@ -554,6 +701,18 @@ engine_supervise(struct engine *e)
 	int			 why;
 	char			*cause = NULL;
 
+	if (engine_rack_failed(e)) {
+		engine_stop(e);
+		return;
+	}
+#ifdef HAVE_HIREDIS
+	/* Keys of a shared server outlive a coordinator killed for good. */
+	if (e->where != NULL && e->redis_server.pid == 0 &&
+	    clock_mono_ns() > e->next_expire) {
+		redis_keys_expire(e->where, e->key_prefix, 60 * 1000);
+		e->next_expire = clock_mono_ns() + 5 * NSEC_PER_SEC;
+	}
+#endif
 	/* A cycle seen on two looks a slice apart is a deadlock. */
 	if (run->nlocks > 0) {
 		char	text[sizeof run->deadlock_text];
@@ -913,6 +1072,15 @@ engine_destroy(struct engine *e)
 	}
 	if (e->has_vc)
 		vclock_destroy(&e->vc);
+#ifdef HAVE_HIREDIS
+	if (e->where != NULL) {
+		/* Nothing of the run stays in a server it shares. */
+		if (e->redis_server.pid == 0)
+			redis_keys_delete(e->where, e->key_prefix);
+		redis_conn_close();
+	}
+	redis_private_stop(&e->redis_server);
+#endif
 	arena_free(&e->arena);
 	pthread_mutex_destroy(&e->ctl);
 	scenario_free(e->scn);

@@ -70,6 +70,7 @@ struct rack_ops {
 	uint64_t	 (*unfinished)(struct rack *);
 	uint64_t	 (*taken)(struct rack *);
 	void		 (*destroy)(struct rack *);
+	const char	*(*error)(struct rack *);	/* NULL: none */
 };
 
 /* What every home's rack begins with. */
@@ -195,6 +196,16 @@ static inline uint64_t
 rack_taken(struct rack *r)
 {
 	return (r->ops->taken(r));
+}
+
+/*
+ * Why the rack gave up (its server gone for good, say), or NULL. A rack
+ * that fails aborts itself: every wait on it gives up.
+ */
+static inline const char *
+rack_error(struct rack *r)
+{
+	return (r->ops->error != NULL ? r->ops->error(r) : NULL);
 }
 
 /* Release what the rack holds; NULL is fine. */

@@ -50,10 +50,12 @@ struct parser {
 #define SEC_SCENARIO	-2
 #define SEC_SCRIPT	-3
 #define SEC_CUPBOARD	-4
+#define SEC_RACK	-5
 	unsigned	 seen_line[SCN_KEYS_MAX]; /* key row -> line set on */
 	int		 have_scenario;
 	int		 have_script;
 	int		 have_cupboard;
+	int		 have_rack;
 	unsigned	 set_col[SCN_MAX_SCRIPT][2]; /* set step: key, value */
 };
 
@@ -66,7 +68,8 @@ static const char *const order_choices[] = { "opposite", "fixed", NULL };
 static const char *const lock_choices[] = { "none", "mutex", "spin",
     "atomic", NULL };
 static const char *const reserved_sections[] = { "scenario", "script",
-    "cupboard" };
+    "cupboard", "rack" };
+static const char *const yesno_choices[] = { "no", "yes", NULL };
 static const char *const placeholders[] = { "dish", "worker" };
 
 static int	set_title(struct scenario *, struct station *, const char *,
@@ -103,6 +106,16 @@ static int	set_say(struct scenario *, struct station *, const char *,
 		    char **);
 static int	set_needs(struct scenario *, struct station *, const char *,
 		    char **);
+static int	set_say_after(struct scenario *, struct station *,
+		    const char *, char **);
+static int	set_say_start(struct scenario *, struct station *,
+		    const char *, char **);
+static int	set_say_end(struct scenario *, struct station *,
+		    const char *, char **);
+static int	set_start(struct scenario *, struct station *, const char *,
+		    char **);
+static int	set_reliable(struct scenario *, struct station *,
+		    const char *, char **);
 static int	set_cupboard_lock(struct scenario *, struct station *,
 		    const char *, char **);
 static int	set_cupboard_window(struct scenario *, struct station *,
@@ -188,6 +201,16 @@ const struct scn_key scn_keys[] = {
 	{ SECTION_STATION, "say", KEY_STRING, NULL, "nothing",
 	  "what a worker prints for each dish; {dish}, {worker}, \\n",
 	  set_say },
+	{ SECTION_STATION, "say_after", KEY_STRING, NULL, "nothing",
+	  "what a worker prints for each dish once its work is done",
+	  set_say_after },
+	{ SECTION_STATION, "say_start", KEY_STRING, NULL, "nothing",
+	  "what a worker prints when it starts; {worker}", set_say_start },
+	{ SECTION_STATION, "say_end", KEY_STRING, NULL, "nothing",
+	  "what a worker prints when it leaves, its work over; {worker}",
+	  set_say_end },
+	{ SECTION_STATION, "start", KEY_DURATION, NULL, "0",
+	  "how long after the run's start its workers begin", set_start },
 	{ SECTION_STATION, "rack", KEY_CAPACITY, NULL, "[scenario] rack",
 	  "capacity of the rack in front of this station", set_rack },
 	{ SECTION_STATION, "needs", KEY_STRING, NULL, "nothing",
@@ -199,6 +222,10 @@ const struct scn_key scn_keys[] = {
 	{ SECTION_CUPBOARD, "window", KEY_DURATION, NULL, "1ms",
 	  "the work between reading the count and writing it back",
 	  set_cupboard_window },
+	{ SECTION_RACK, "reliable", KEY_ENUM, yesno_choices, "yes",
+	  "yes: a taker that dies loses no dish (Redis: each taker's own "
+	  "list, acknowledged); no: the lecture's plain queue",
+	  set_reliable },
 };
 const size_t scn_nkeys = sizeof scn_keys / sizeof scn_keys[0];
 
@@ -748,15 +775,16 @@ check_placeholders(const char *v, char **why)
 }
 
 /* say: a template; \n, \t and \\ are escapes, other text is kept. */
+/* A template: \n, \t and \\ are escapes; empty is silence (NULL). */
 static int
-set_say(struct scenario *s, struct station *st, const char *v, char **why)
+set_template(char **dst, const char *v, char **why)
 {
 	char	*out, *o;
 
 	if (check_placeholders(v, why) == -1)
 		return (-1);
-	free(st->say);
-	st->say = NULL;
+	free(*dst);
+	*dst = NULL;
 	if (*v == '\0')
 		return (0);	/* an empty say is silence */
 	out = o = xmalloc(strlen(v) + 1);
@@ -774,7 +802,60 @@ set_say(struct scenario *s, struct station *st, const char *v, char **why)
 			*o++ = *v;
 	}
 	*o = '\0';
-	st->say = out;
+	*dst = out;
+	return (0);
+}
+
+static int
+set_say(struct scenario *s, struct station *st, const char *v, char **why)
+{
+	return (set_template(&st->say, v, why));
+}
+
+static int
+set_say_after(struct scenario *s, struct station *st, const char *v,
+    char **why)
+{
+	return (set_template(&st->say_after, v, why));
+}
+
+static int
+set_say_start(struct scenario *s, struct station *st, const char *v,
+    char **why)
+{
+	return (set_template(&st->say_start, v, why));
+}
+
+static int
+set_say_end(struct scenario *s, struct station *st, const char *v,
+    char **why)
+{
+	return (set_template(&st->say_end, v, why));
+}
+
+static int
+set_start(struct scenario *s, struct station *st, const char *v, char **why)
+{
+	int64_t	ns;
+
+	if (dist_parse_duration(v, &ns) == -1) {
+		xasprintf(why, "expected a duration such as 500ms or 2s, found "
+		    "'" CLIPF "'", CLIPA(v));
+		return (-1);
+	}
+	st->start_ns = ns;
+	return (0);
+}
+
+static int
+set_reliable(struct scenario *s, struct station *st, const char *v,
+    char **why)
+{
+	int	m;
+
+	if (parse_enum(v, yesno_choices, &m, why) == -1)
+		return (-1);
+	s->reliable = m;
 	return (0);
 }
 
@@ -971,7 +1052,7 @@ assign(struct scenario *s, const char *section, const char *key,
 	const struct scn_key	*k;
 	struct station		*st = NULL;
 	enum key_section	 sec = SECTION_STATION;
-	const char		*near = NULL, *names[SCN_MAX_STATIONS + 2];
+	const char		*near = NULL, *names[SCN_MAX_STATIONS + 3];
 	char			*list, *more, *w = NULL;
 	unsigned		 i;
 
@@ -979,19 +1060,22 @@ assign(struct scenario *s, const char *section, const char *key,
 		sec = SECTION_SCENARIO;
 	else if (strcmp(section, "cupboard") == 0)
 		sec = SECTION_CUPBOARD;
+	else if (strcmp(section, "rack") == 0)
+		sec = SECTION_RACK;
 	else if ((st = scenario_station(s, section)) == NULL) {
 		*part = PART_SECTION;
 		names[0] = "scenario";
 		names[1] = "cupboard";
+		names[2] = "rack";
 		for (i = 0; i < s->nstations; i++)
-			names[i + 2] = s->stations[i].name;
-		near = scn_suggest(section, names, s->nstations + 2);
+			names[i + 3] = s->stations[i].name;
+		near = scn_suggest(section, names, s->nstations + 3);
 		if (near != NULL) {
 			xasprintf(why, "unknown section '" CLIPF "', did you "
 			    "mean '%s'?", CLIPA(section), near);
 			return (-1);
 		}
-		list = xstrdup("scenario, cupboard");
+		list = xstrdup("scenario, cupboard, rack");
 		for (i = 0; i < s->nstations; i++) {
 			xasprintf(&more, "%s%s%s", list, i + 1 == s->nstations ?
 			    " or " : ", ", s->stations[i].name);
@@ -1189,6 +1273,9 @@ parse_section(struct parser *p, char *line, unsigned col)
 		have = &p->have_cupboard;
 		p->section = SEC_CUPBOARD;
 		p->s->cupboard = 1;
+	} else if (strcmp(name, "rack") == 0) {
+		have = &p->have_rack;
+		p->section = SEC_RACK;
 	}
 	if (have != NULL) {
 		if (*have)
@@ -1259,6 +1346,9 @@ parse_assignment(struct parser *p, char *line, unsigned col)
 	} else if (p->section == SEC_CUPBOARD) {
 		secname = "cupboard";
 		k = key_find(SECTION_CUPBOARD, line, &near);
+	} else if (p->section == SEC_RACK) {
+		secname = "rack";
+		k = key_find(SECTION_RACK, line, &near);
 	} else {
 		secname = "scenario";
 		k = key_find(SECTION_SCENARIO, line, &near);
@@ -1465,6 +1555,7 @@ set_defaults(struct scenario *s, const char *file)
 	s->mode = MODE_THREADS;
 	set_dishes(s, NULL, "salad bread entree dessert", &why);
 	s->rack = RACK_UNBOUNDED;
+	s->reliable = 1;
 	s->transport = xstrdup("local");
 	s->seed = 1;
 	s->output = OUTPUT_PARTS;
@@ -1783,8 +1874,12 @@ scenario_free(struct scenario *s)
 	if (s == NULL)
 		return;
 	free_names(s);
-	for (i = 0; i < s->nstations; i++)
+	for (i = 0; i < s->nstations; i++) {
 		free(s->stations[i].say);
+		free(s->stations[i].say_after);
+		free(s->stations[i].say_start);
+		free(s->stations[i].say_end);
+	}
 	if (s->script != NULL) {
 		for (i = 0; i < s->nscript; i++)
 			free(s->script[i].text);

@@ -71,6 +71,10 @@ struct station {
 	struct dist	 time;
 	enum work_kind	 work;
 	char		*say;		/* template with {dish} {worker}; NULL = silent */
+	char		*say_after;	/* said once the work is done */
+	char		*say_start;	/* said when a worker starts */
+	char		*say_end;	/* said when it leaves, its work over */
+	int64_t		 start_ns;	/* its workers start this late */
 	uint32_t	 rack;		/* capacity of the rack in front of it */
 	int		 rack_set;	/* rack given in this section */
 	char		 needs[SCN_MAX_NEEDS][SCN_LOCK_NAME_MAX];
@@ -115,6 +119,7 @@ struct scenario {
 	unsigned	 cores;		/* processors of the virtual clock */
 	int		 lock_order_fixed; /* all take needs in one order */
 	int		 cupboard;	/* a [cupboard] section was given */
+	int		 reliable;	/* [rack] reliable: no dish lost */
 	enum lock_mode	 cupboard_lock;
 	int64_t		 cupboard_window_ns;
 
@@ -140,7 +145,8 @@ enum key_type {
 enum key_section {
 	SECTION_SCENARIO,
 	SECTION_STATION,
-	SECTION_CUPBOARD	/* [cupboard]: the shared counter */
+	SECTION_CUPBOARD,	/* [cupboard]: the shared counter */
+	SECTION_RACK		/* [rack]: how the racks hand dishes over */
 };
 
 struct station;

@@ -17,7 +17,7 @@
 static void	worker_set_state(struct wslot *, int64_t, enum ws_state);
 static void	worker_event(struct wslot *, int64_t, enum ev_kind, dish_t,
 		    int32_t);
-static void	worker_say(struct run *, struct wslot *, dish_t);
+static void	worker_say(struct run *, struct wslot *, const char *, dish_t);
 static void	worker_part_pause(void *);
 
 /* A seeded generator per worker, so virtual runs repeat exactly. */
@@ -85,15 +85,14 @@ worker_part_pause(void *arg)
 }
 
 static void
-worker_say(struct run *run, struct wslot *w, dish_t d)
+worker_say(struct run *run, struct wslot *w, const char *tmpl, dish_t d)
 {
-	const struct station	*st = &run->scn->stations[w->station];
-	char			 buf[96], text[1024];
+	char	buf[96], text[1024];
 
-	if (st->say == NULL)
+	if (tmpl == NULL)
 		return;
-	output_render(st->say, scenario_dish_name(run->scn, d, buf,
-	    sizeof buf), w->name, text, sizeof text);
+	output_render(tmpl, d == DISH_NONE ? "" : scenario_dish_name(run->scn,
+	    d, buf, sizeof buf), w->name, text, sizeof text);
 	if (run->ops->yield != NULL)
 		run->ops->yield(run);
 	output_say(run->out, text, worker_part_pause, run);
@@ -163,7 +162,13 @@ worker_main(struct run *run, struct wslot *w)
 	t = run_now(run);
 	atomic_store(&w->waiting_lock, -1);
 	worker_event(w, t, EV_SPAWN, DISH_NONE, atomic_load(&w->pid));
-	for (;;) {
+	/* A late station: its workers wait for their start (one sleep). */
+	if (st->start_ns > t && run->ops->sleep(run, st->start_ns - t) == -1)
+		why = EXIT_INTERRUPTED;
+	else
+		worker_say(run, w, st->say_start, DISH_NONE);
+	t = run_now(run);
+	while (why == EXIT_FINISHED) {
 		if (atomic_load(&w->hand.leave)) {
 			why = EXIT_RETIRED;
 			break;
@@ -190,7 +195,7 @@ worker_main(struct run *run, struct wslot *w)
 		worker_event(w, t, EV_GET, dish, depth);
 
 		/* print(...); time.sleep(...) */
-		worker_say(run, w, dish);
+		worker_say(run, w, st->say, dish);
 		d = worker_draw_time(run, w, &rng);
 		if (st->say != NULL)
 			t = run_now(run);
@@ -208,6 +213,10 @@ worker_main(struct run *run, struct wslot *w)
 				break;
 			}
 			worker_event(w, t, EV_WORKED, dish, 0);
+		}
+		if (st->say_after != NULL) {
+			worker_say(run, w, st->say_after, dish);
+			t = run_now(run);
 		}
 		if (rs->out == NULL && cupboard_put(run, w) == -1) {
 			why = EXIT_INTERRUPTED;
@@ -246,6 +255,8 @@ worker_main(struct run *run, struct wslot *w)
 	    atomic_load_explicit(&w->hand.dish, memory_order_relaxed) ==
 	    DISH_NONE)
 		rack_task_done(rs->in, &w->hand);
+	if (why == EXIT_FINISHED)
+		worker_say(run, w, st->say_end, DISH_NONE);
 	t = run_now(run);
 	worker_set_state(w, t, WS_EXITED);
 	worker_event(w, t, EV_EXIT, DISH_NONE, why);

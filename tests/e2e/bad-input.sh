@@ -61,9 +61,9 @@ expect_exit 2 "--set bad value" -- "$DISHRACK" --check --set dryer.count=x
 expect_grep "$TMP/err" "^dishrack: --set: " "--set bad value message"
 
 # A transport this version cannot open: where it was asked for, file or --set.
-printf '[scenario]\ntransport = redis\n[washer]\n' >"$TMP/redis.scn"
-expect_exit 2 "an unavailable transport in a file" -- "$DISHRACK" --headless "$TMP/redis.scn"
-expect_grep "$TMP/err" "^dishrack: $TMP/redis.scn:2:13: transport 'redis' is not available" \
+printf '[scenario]\ntransport = pigeon\n[washer]\n' >"$TMP/pigeon.scn"
+expect_exit 2 "an unavailable transport in a file" -- "$DISHRACK" --headless "$TMP/pigeon.scn"
+expect_grep "$TMP/err" "^dishrack: $TMP/pigeon.scn:2:13: transport 'pigeon' is not available" \
     "an unavailable transport: its position"
 expect_exit 2 "an unavailable transport by --set" -- "$DISHRACK" --headless \
     --set scenario.transport=zmq seed-threads

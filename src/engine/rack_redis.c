@@ -1,0 +1,693 @@
+/*
+ * rack_redis.c: a rack in a Redis list (hiredis, synchronous, one
+ * connection per thread and per process).
+ *
+ * DESIGN: the dishes are entries "ID:NAME" of the list KEY:q, the id the
+ * run's and the name the scenario's, so a dish crosses processes and
+ * hosts and a second delivery is known by its id. Every wait is a
+ * blocking command with a short timeout (a slice), after which the taker
+ * looks at the run's own flags (closed, aborted, its hand's leave) in
+ * shared memory: Redis keeps no state for a taker that died.
+ *
+ * Reliable (the default): a taker moves a dish atomically into its own
+ * list (BLMOVE KEY:q KEY:w:SLOT), so a dish is always in the rack or in
+ * exactly one taker's list. Its task_done is an acknowledgement, one Lua
+ * script: pop the dish from its list, add the id to KEY:a (a set, so a
+ * second acknowledgement of the same dish is a duplicate and changes
+ * nothing), count KEY:u down. A taker that died has its list moved back
+ * to the front of KEY:q (LMOVE, one script), or its acknowledgement paid
+ * if it had let the dish go already. Unreliable: the lecture's RPUSH and
+ * BLPOP; a taker that dies loses its dish, which is written off (KEY:u
+ * down) so join ends, and the run's conservation shows the loss.
+ *
+ * Capacity: a put is one script that refuses when KEY:q is at its limit
+ * (0, a hand-off, counts as 1); a refused putter waits on KEY:s, a list a
+ * taker pushes a token to after each take. A hand-off's putter also waits
+ * until the takes counted in KEY:t reach its put's ticket (KEY:p). join
+ * waits on KEY:d, pushed when KEY:u reaches 0. close pushes one "quit"
+ * per waiting taker, as the lecture's washer does, and sets the flag the
+ * others see within a slice.
+ *
+ * depth is counted by this run's puts and takes (atomics in the rack), so
+ * the screen reads it without a round trip.
+ */
+#include "config.h"
+
+#include "rack_redis.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <hiredis/hiredis.h>
+
+#include "clock.h"
+#include "xmalloc.h"
+
+#define RR_SLICE	"0.1"		/* seconds a blocking command waits */
+#define RR_PUT_SLICE	"0.02"
+#define RR_KEY_MAX	96
+#define RR_ARGS		8
+
+struct rack_redis {
+	struct rack			 base;
+	const struct redis_where	*where;
+	const struct scenario		*scn;
+	char				 key[RR_KEY_MAX];
+	uint32_t			 capacity;
+	int				 reliable;
+	_Atomic int			 closed;
+	_Atomic int			 aborted;
+	_Atomic uint64_t		 puts;		/* by this run */
+	_Atomic uint64_t		 takes;		/* net of reclaims */
+	_Atomic uint32_t		 max_depth;
+	_Atomic unsigned		 waiting_takers;
+	_Atomic uint64_t		 duplicates;	/* second acks */
+	_Atomic int			 failed;
+	char				 error[320];
+};
+
+/* One command, as an argument vector. */
+struct rr_cmd {
+	int		 argc;
+	const char	*argv[RR_ARGS];
+};
+
+static const char put_lua[] =
+    "local lim = tonumber(ARGV[2])\n"
+    "if lim > 0 and redis.call('LLEN', KEYS[1]) >= lim then\n"
+    "  return {-1, 0}\n"
+    "end\n"
+    "local n = redis.call('RPUSH', KEYS[1], ARGV[1])\n"
+    "redis.call('INCR', KEYS[2])\n"
+    "return {n, redis.call('INCR', KEYS[3])}\n";
+
+static const char taken_lua[] =
+    "local t = redis.call('INCR', KEYS[1])\n"
+    "redis.call('RPUSH', KEYS[2], '1')\n"
+    "redis.call('LTRIM', KEYS[2], -16, -1)\n"
+    "return t\n";
+
+static const char ack_lua[] =
+    "local e = redis.call('LPOP', KEYS[1])\n"
+    "if not e then return -1 end\n"
+    "local id = string.match(e, '^%d+') or e\n"
+    "if redis.call('SADD', KEYS[2], id) == 0 then return 0 end\n"
+    "if redis.call('DECR', KEYS[3]) <= 0 then\n"
+    "  redis.call('RPUSH', KEYS[4], '1')\n"
+    "end\n"
+    "return 1\n";
+
+static const char done_lua[] =
+    "local u = redis.call('DECR', KEYS[1])\n"
+    "if u <= 0 then redis.call('RPUSH', KEYS[2], '1') end\n"
+    "return u\n";
+
+static const char reclaim_lua[] =
+    "local n = 0\n"
+    "while redis.call('LMOVE', KEYS[1], KEYS[2], 'RIGHT', 'LEFT') do\n"
+    "  n = n + 1\n"
+    "end\n"
+    "return n\n";
+
+static int	rr_put(struct rack *, dish_t, struct hand *, int *);
+static dish_t	rr_get(struct rack *, struct hand *, int *, int *);
+static int	rr_reclaim(struct rack *, struct hand *);
+static int	rr_task_done(struct rack *, struct hand *);
+static int	rr_join(struct rack *, int64_t);
+static void	rr_close(struct rack *);
+static void	rr_wake_takers(struct rack *);
+static void	rr_abort(struct rack *);
+static uint32_t	rr_depth(const struct rack *);
+static uint32_t	rr_held(struct rack *);
+static uint32_t	rr_max_depth(struct rack *);
+static uint64_t	rr_unfinished(struct rack *);
+static uint64_t	rr_taken(struct rack *);
+static void	rr_destroy(struct rack *);
+static const char *rr_error(struct rack *);
+
+const struct rack_ops rack_redis = {
+	.name = "redis",
+	.put = rr_put,
+	.get = rr_get,
+	.reclaim = rr_reclaim,
+	.task_done = rr_task_done,
+	.join = rr_join,
+	.close = rr_close,
+	.wake_takers = rr_wake_takers,
+	.abort = rr_abort,
+	.depth = rr_depth,
+	.held = rr_held,
+	.max_depth = rr_max_depth,
+	.unfinished = rr_unfinished,
+	.taken = rr_taken,
+	.destroy = rr_destroy,
+	.error = rr_error,
+};
+
+size_t
+rack_redis_size(void)
+{
+	return (sizeof(struct rack_redis));
+}
+
+/* KEY:name into buf. */
+static const char *
+rr_key(const struct rack_redis *r, const char *name, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s:%s", r->key, name);
+	return (buf);
+}
+
+/* A taker's own list: KEY:w:SLOT. */
+static const char *
+rr_proc(const struct rack_redis *r, const struct hand *hand, char *buf,
+    size_t len)
+{
+	snprintf(buf, len, "%s:w:%u", r->key, hand != NULL ? hand->who : 0);
+	return (buf);
+}
+
+/* The first failure is the rack's error; every wait gives up. */
+static void
+rr_fail(struct rack_redis *r, const char *cause)
+{
+	int	expected = 0;
+
+	if (atomic_compare_exchange_strong(&r->failed, &expected, 1))
+		snprintf(r->error, sizeof r->error, "%s", cause);
+	atomic_store(&r->aborted, 1);
+}
+
+/*
+ * Send n commands in one write and read their n replies into out. A
+ * connection that cannot be made or breaks is made again, with backoff,
+ * until the address's timeout; then the rack fails. 0, or -1 (aborted or
+ * failed), with no reply kept.
+ */
+static int
+rr_exec(struct rack_redis *r, int n, const struct rr_cmd *cmds,
+    redisReply **out)
+{
+	redisContext	*c;
+	char		*cause = NULL;
+	int64_t		 start = 0, pause = 10 * NSEC_PER_MSEC;
+	int		 i, j;
+
+	for (;;) {
+		if (atomic_load(&r->aborted))
+			return (-1);
+		free(cause);
+		cause = NULL;
+		if ((c = redis_conn(r->where, &cause)) != NULL) {
+			for (i = 0; i < n; i++)
+				redisAppendCommandArgv(c, cmds[i].argc,
+				    (const char **)(uintptr_t)cmds[i].argv,
+				    NULL);
+			for (i = 0; i < n; i++) {
+				if (redisGetReply(c, (void **)&out[i]) !=
+				    REDIS_OK)
+					break;
+			}
+			if (i == n) {
+				for (j = 0; j < n; j++) {
+					if (out[j]->type != REDIS_REPLY_ERROR)
+						continue;
+					xasprintf(&cause, "%s: %s",
+					    r->where->shown, out[j]->str);
+					rr_fail(r, cause);
+					free(cause);
+					for (i = 0; i < n; i++)
+						freeReplyObject(out[i]);
+					return (-1);
+				}
+				return (0);
+			}
+			for (j = 0; j < i; j++)
+				freeReplyObject(out[j]);
+			xasprintf(&cause, "%s: %s", r->where->shown,
+			    c->errstr[0] != '\0' ? c->errstr :
+			    "the connection broke");
+			redis_conn_broken();
+		}
+		if (start == 0)
+			start = clock_mono_ns();
+		if (clock_mono_ns() - start > r->where->timeout_ns) {
+			rr_fail(r, cause);
+			free(cause);
+			return (-1);
+		}
+		clock_sleep_ns(pause);
+		if (pause < NSEC_PER_SEC / 2)
+			pause *= 2;
+	}
+}
+
+/* One command; its reply, or NULL. */
+static redisReply *
+rr_one(struct rack_redis *r, const struct rr_cmd *cmd)
+{
+	redisReply	*rep;
+
+	return (rr_exec(r, 1, cmd, &rep) == 0 ? rep : NULL);
+}
+
+/* One command whose reply is an integer, or fallback. */
+static long long
+rr_int(struct rack_redis *r, const struct rr_cmd *cmd, long long fallback)
+{
+	redisReply	*rep;
+	long long	 v = fallback;
+
+	if ((rep = rr_one(r, cmd)) == NULL)
+		return (fallback);
+	if (rep->type == REDIS_REPLY_INTEGER)
+		v = rep->integer;
+	else if (rep->type == REDIS_REPLY_STRING)
+		v = strtoll(rep->str, NULL, 10);
+	else if (rep->type == REDIS_REPLY_NIL)
+		v = 0;
+	freeReplyObject(rep);
+	return (v);
+}
+
+int
+rack_redis_init(struct rack *base, const struct redis_where *w,
+    const char *prefix, unsigned index, uint32_t capacity, int reliable,
+    const struct scenario *scn, char **cause)
+{
+	struct rack_redis	*r = (struct rack_redis *)base;
+	r->base.ops = &rack_redis;
+	r->where = w;
+	r->scn = scn;
+	r->capacity = capacity;
+	r->reliable = reliable;
+	if ((size_t)snprintf(r->key, sizeof r->key, "%sr%u", prefix, index) >=
+	    sizeof r->key) {
+		xasprintf(cause, "the Redis key prefix is too long");
+		return (-1);
+	}
+	return (0);
+}
+
+/* The entry a dish travels as: its id, and its name for whoever reads. */
+static void
+rr_entry(const struct rack_redis *r, dish_t d, char *buf, size_t len)
+{
+	char	name[64];
+
+	snprintf(buf, len, "%u:%s", d, scenario_dish_name(r->scn, d, name,
+	    sizeof name));
+}
+
+/* The dish an entry is, DISH_QUIT for the sentinel, DISH_NONE if neither. */
+static dish_t
+rr_dish(const char *e)
+{
+	char		*end;
+	unsigned long	 v;
+
+	if (strcmp(e, "quit") == 0)
+		return (DISH_QUIT);
+	v = strtoul(e, &end, 10);
+	if (end == e || *end != ':' || v > DISH_MAX)
+		return (DISH_NONE);
+	return ((dish_t)v);
+}
+
+static uint32_t
+rr_depth(const struct rack *base)
+{
+	const struct rack_redis	*r = (const struct rack_redis *)base;
+	uint64_t		 p, t;
+
+	if (r->capacity == 0)
+		return (0);
+	p = atomic_load_explicit(&r->puts, memory_order_relaxed);
+	t = atomic_load_explicit(&r->takes, memory_order_relaxed);
+	return (p > t ? (uint32_t)(p - t) : 0);
+}
+
+/* Room for the put: 1 if a putter must wait (the rack is at its limit). */
+static int
+rr_wait_slot(struct rack_redis *r, const char *space)
+{
+	struct rr_cmd	 wait = { 3, { "BLPOP", space, RR_PUT_SLICE } };
+	redisReply	*rep;
+
+	if ((rep = rr_one(r, &wait)) == NULL)
+		return (-1);
+	freeReplyObject(rep);
+	return (0);
+}
+
+static int
+rr_put(struct rack *base, dish_t d, struct hand *hand, int *blocked)
+{
+	struct rack_redis	*r = (struct rack_redis *)base;
+	char			 q[RR_KEY_MAX + 8], u[RR_KEY_MAX + 8];
+	char			 p[RR_KEY_MAX + 8], s[RR_KEY_MAX + 8];
+	char			 t[RR_KEY_MAX + 8], entry[96], lim[16];
+	struct rr_cmd		 put = { 8, { "EVAL", put_lua, "3", NULL,
+				    NULL, NULL, NULL, NULL } };
+	redisReply		*rep;
+	long long		 n, ticket;
+	uint32_t		 depth, m;
+
+	if (blocked != NULL)
+		*blocked = 0;
+	if (atomic_load(&r->closed))
+		return (-1);
+	rr_entry(r, d, entry, sizeof entry);
+	snprintf(lim, sizeof lim, "%u", r->capacity == RACK_UNBOUNDED ? 0 :
+	    r->capacity == 0 ? 1 : r->capacity);
+	put.argv[3] = rr_key(r, "q", q, sizeof q);
+	put.argv[4] = rr_key(r, "u", u, sizeof u);
+	put.argv[5] = rr_key(r, "p", p, sizeof p);
+	put.argv[6] = entry;
+	put.argv[7] = lim;
+	rr_key(r, "s", s, sizeof s);
+	for (;;) {
+		if ((rep = rr_one(r, &put)) == NULL)
+			return (-1);
+		n = rep->type == REDIS_REPLY_ARRAY && rep->elements == 2 ?
+		    rep->element[0]->integer : -1;
+		ticket = n >= 0 ? rep->element[1]->integer : 0;
+		freeReplyObject(rep);
+		if (n >= 0)
+			break;
+		if (blocked != NULL)
+			*blocked = 1;
+		if (rr_wait_slot(r, s) == -1)
+			return (-1);
+	}
+	atomic_fetch_add(&r->puts, 1);
+	if (hand != NULL)
+		hand_let_go(hand);
+	depth = rr_depth(base);
+	m = atomic_load(&r->max_depth);
+	while (depth > m && !atomic_compare_exchange_weak(&r->max_depth, &m,
+	    depth))
+		;
+	if (r->capacity == 0) {
+		/* A hand-off completes only when someone has taken it. */
+		struct rr_cmd get_t = { 2, { "GET", NULL } };
+
+		get_t.argv[1] = rr_key(r, "t", t, sizeof t);
+		while (rr_int(r, &get_t, -1) < ticket) {
+			if (blocked != NULL)
+				*blocked = 1;
+			if (atomic_load(&r->aborted) || rr_wait_slot(r, s) ==
+			    -1)
+				break;
+		}
+	}
+	return ((int)depth);
+}
+
+/* The acknowledgement (reliable) or count-down of a dish: the command. */
+static void
+rr_done_cmd(const struct rack_redis *r, const struct hand *hand,
+    struct rr_cmd *cmd, char keys[4][RR_KEY_MAX + 16])
+{
+	if (r->reliable) {
+		*cmd = (struct rr_cmd){ 7, { "EVAL", ack_lua, "4",
+		    rr_proc(r, hand, keys[0], sizeof keys[0]),
+		    rr_key(r, "a", keys[1], sizeof keys[1]),
+		    rr_key(r, "u", keys[2], sizeof keys[2]),
+		    rr_key(r, "d", keys[3], sizeof keys[3]) } };
+	} else {
+		*cmd = (struct rr_cmd){ 5, { "EVAL", done_lua, "2",
+		    rr_key(r, "u", keys[0], sizeof keys[0]),
+		    rr_key(r, "d", keys[1], sizeof keys[1]) } };
+	}
+}
+
+/* What an acknowledgement said: a second one for a dish is a duplicate. */
+static void
+rr_done_reply(struct rack_redis *r, const redisReply *rep)
+{
+	if (r->reliable && rep->type == REDIS_REPLY_INTEGER &&
+	    rep->integer == 0)
+		atomic_fetch_add(&r->duplicates, 1);
+}
+
+/* Clear a hand's debt: as the local rack does, under no lock of ours. */
+static void
+rr_hand_set(struct hand *hand, dish_t d, int owes)
+{
+	if (hand == NULL)
+		return;
+	atomic_store_explicit(&hand->dish, d, memory_order_relaxed);
+	atomic_store_explicit(&hand->owes, owes, memory_order_relaxed);
+}
+
+static dish_t
+rr_get(struct rack *base, struct hand *hand, int *depth, int *blocked)
+{
+	struct rack_redis	*r = (struct rack_redis *)base;
+	char			 keys[4][RR_KEY_MAX + 16];
+	char			 q[RR_KEY_MAX + 8], w[RR_KEY_MAX + 16];
+	char			 t[RR_KEY_MAX + 8], s[RR_KEY_MAX + 8];
+	struct rr_cmd		 cmds[2], taken;
+	redisReply		*rep[2];
+	dish_t			 d = DISH_NONE;
+	int			 n, owes;
+
+	if (blocked != NULL)
+		*blocked = 0;
+	rr_key(r, "q", q, sizeof q);
+	rr_proc(r, hand, w, sizeof w);
+	for (;;) {
+		n = 0;
+		owes = hand != NULL && atomic_load(&hand->owes);
+		if (owes)
+			rr_done_cmd(r, hand, &cmds[n++], keys);
+		if (r->reliable)
+			cmds[n++] = (struct rr_cmd){ 6, { "BLMOVE", q, w,
+			    "LEFT", "RIGHT", RR_SLICE } };
+		else
+			cmds[n++] = (struct rr_cmd){ 3, { "BLPOP", q,
+			    RR_SLICE } };
+		atomic_fetch_add(&r->waiting_takers, 1);
+		if (rr_exec(r, n, cmds, rep) == -1) {
+			atomic_fetch_sub(&r->waiting_takers, 1);
+			return (DISH_NONE);
+		}
+		atomic_fetch_sub(&r->waiting_takers, 1);
+		if (owes) {
+			rr_done_reply(r, rep[0]);
+			rr_hand_set(hand, DISH_NONE, 0);
+			freeReplyObject(rep[0]);
+		}
+		rep[0] = rep[n - 1];
+		if (rep[0]->type == REDIS_REPLY_STRING)
+			d = rr_dish(rep[0]->str);
+		else if (rep[0]->type == REDIS_REPLY_ARRAY &&
+		    rep[0]->elements == 2)
+			d = rr_dish(rep[0]->element[1]->str);
+		freeReplyObject(rep[0]);
+		if (d == DISH_QUIT) {
+			struct rr_cmd lrem = { 4, { "LREM", w, "1", "quit" } };
+
+			if (r->reliable && (rep[0] = rr_one(r, &lrem)) != NULL)
+				freeReplyObject(rep[0]);
+			return (DISH_NONE);
+		}
+		if (d != DISH_NONE)
+			break;
+		if (atomic_load(&r->aborted) || atomic_load(&r->closed) ||
+		    (hand != NULL && atomic_load(&hand->leave)))
+			return (DISH_NONE);
+		if (blocked != NULL)
+			*blocked = 1;
+	}
+	rr_hand_set(hand, d, 1);
+	atomic_fetch_add(&r->takes, 1);
+	if (depth != NULL)
+		*depth = (int)rr_depth(base);
+	if (r->capacity != RACK_UNBOUNDED) {
+		/* A putter may wait for the room this take made. */
+		taken = (struct rr_cmd){ 5, { "EVAL", taken_lua, "2",
+		    rr_key(r, "t", t, sizeof t), rr_key(r, "s", s, sizeof s) } };
+		if ((rep[0] = rr_one(r, &taken)) != NULL)
+			freeReplyObject(rep[0]);
+	}
+	return (d);
+}
+
+static int
+rr_task_done(struct rack *base, struct hand *hand)
+{
+	struct rack_redis	*r = (struct rack_redis *)base;
+	char			 keys[4][RR_KEY_MAX + 16];
+	struct rr_cmd		 cmd;
+	redisReply		*rep;
+	int			 rc;
+
+	rr_done_cmd(r, hand, &cmd, keys);
+	if ((rep = rr_one(r, &cmd)) == NULL)
+		return (-1);
+	rr_done_reply(r, rep);
+	rc = r->reliable && rep->type == REDIS_REPLY_INTEGER &&
+	    rep->integer == -1 ? -1 : 0;
+	freeReplyObject(rep);
+	rr_hand_set(hand, DISH_NONE, 0);
+	return (rc);
+}
+
+static int
+rr_reclaim(struct rack *base, struct hand *hand)
+{
+	struct rack_redis	*r = (struct rack_redis *)base;
+	char			 w[RR_KEY_MAX + 16], q[RR_KEY_MAX + 8];
+	struct rr_cmd		 back;
+	long long		 n;
+	dish_t			 d;
+	int			 owes;
+
+	d = atomic_load(&hand->dish);
+	owes = atomic_load(&hand->owes);
+	if (!r->reliable) {
+		/* The lecture's queue: what it held is gone with it. */
+		if (d != DISH_NONE || owes)
+			rr_task_done(base, hand);
+		rr_hand_set(hand, DISH_NONE, 0);
+		return (0);
+	}
+	if (owes && d == DISH_NONE) {
+		/* It had let the dish go: only the acknowledgement is owed. */
+		rr_task_done(base, hand);
+		return (0);
+	}
+	/* Whatever its list holds, even a dish it had no time to note. */
+	back = (struct rr_cmd){ 5, { "EVAL", reclaim_lua, "2",
+	    rr_proc(r, hand, w, sizeof w), rr_key(r, "q", q, sizeof q) } };
+	n = rr_int(r, &back, -1);
+	rr_hand_set(hand, DISH_NONE, 0);
+	if (n <= 0)
+		return (n < 0 ? -1 : 0);
+	atomic_fetch_sub(&r->takes, (uint64_t)n);
+	return (1);
+}
+
+static int
+rr_join(struct rack *base, int64_t timeout_ns)
+{
+	struct rack_redis	*r = (struct rack_redis *)base;
+	char			 u[RR_KEY_MAX + 8], d[RR_KEY_MAX + 8];
+	struct rr_cmd		 get_u = { 2, { "GET", NULL } };
+	struct rr_cmd		 wait = { 3, { "BLPOP", NULL, RR_SLICE } };
+	redisReply		*rep;
+	int64_t			 deadline = 0;
+
+	get_u.argv[1] = rr_key(r, "u", u, sizeof u);
+	wait.argv[1] = rr_key(r, "d", d, sizeof d);
+	if (timeout_ns >= 0)
+		deadline = clock_mono_ns() + timeout_ns;
+	for (;;) {
+		if (atomic_load(&r->aborted))
+			return (-1);
+		if (rr_int(r, &get_u, 1) <= 0)
+			return (atomic_load(&r->aborted) ? -1 : 0);
+		if (timeout_ns >= 0 && clock_mono_ns() >= deadline)
+			return (1);
+		if ((rep = rr_one(r, &wait)) == NULL)
+			return (-1);
+		freeReplyObject(rep);
+	}
+}
+
+static void
+rr_close(struct rack *base)
+{
+	struct rack_redis	*r = (struct rack_redis *)base;
+	char			 c[RR_KEY_MAX + 8], q[RR_KEY_MAX + 8];
+	struct rr_cmd		 cmds[RR_ARGS];
+	redisReply		*rep[RR_ARGS];
+	unsigned		 i, n;
+
+	atomic_store(&r->closed, 1);
+	/* One quit per taker waiting now; the rest see the flag. */
+	n = atomic_load(&r->waiting_takers);
+	if (n > RR_ARGS - 1)
+		n = RR_ARGS - 1;
+	cmds[0] = (struct rr_cmd){ 3, { "SET", rr_key(r, "c", c, sizeof c),
+	    "1" } };
+	rr_key(r, "q", q, sizeof q);
+	for (i = 1; i <= n; i++)
+		cmds[i] = (struct rr_cmd){ 3, { "RPUSH", q, "quit" } };
+	if (rr_exec(r, (int)n + 1, cmds, rep) == 0) {
+		for (i = 0; i <= n; i++)
+			freeReplyObject(rep[i]);
+	}
+}
+
+static void
+rr_wake_takers(struct rack *base)
+{
+	/* Takers look at their hands within a slice. */
+	(void)base;
+}
+
+static void
+rr_abort(struct rack *base)
+{
+	struct rack_redis	*r = (struct rack_redis *)base;
+
+	atomic_store(&r->aborted, 1);
+}
+
+static uint32_t
+rr_held(struct rack *base)
+{
+	struct rack_redis	*r = (struct rack_redis *)base;
+	uint64_t		 p, t;
+
+	/* A hand-off's offered dish is in the list too. */
+	p = atomic_load(&r->puts);
+	t = atomic_load(&r->takes);
+	return (p > t ? (uint32_t)(p - t) : 0);
+}
+
+static uint32_t
+rr_max_depth(struct rack *base)
+{
+	return (atomic_load(&((struct rack_redis *)base)->max_depth));
+}
+
+static uint64_t
+rr_unfinished(struct rack *base)
+{
+	struct rack_redis	*r = (struct rack_redis *)base;
+	char			 u[RR_KEY_MAX + 8];
+	struct rr_cmd		 get_u = { 2, { "GET", NULL } };
+	long long		 v;
+
+	get_u.argv[1] = rr_key(r, "u", u, sizeof u);
+	v = rr_int(r, &get_u, 0);
+	return (v > 0 ? (uint64_t)v : 0);
+}
+
+static uint64_t
+rr_taken(struct rack *base)
+{
+	return (atomic_load(&((struct rack_redis *)base)->takes));
+}
+
+static void
+rr_destroy(struct rack *base)
+{
+	/* The run removes its keys; the thread's connection is its own. */
+	(void)base;
+}
+
+static const char *
+rr_error(struct rack *base)
+{
+	struct rack_redis	*r = (struct rack_redis *)base;
+
+	return (atomic_load(&r->failed) ? r->error : NULL);
+}

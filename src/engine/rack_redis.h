@@ -1,0 +1,31 @@
+/*
+ * rack_redis.h: the Redis home of a rack: a list in a real redis-server,
+ * shared by threads, forked workers and (later) agents on other hosts.
+ */
+#ifndef DISHRACK_RACK_REDIS_H
+#define DISHRACK_RACK_REDIS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rack.h"
+#include "redis_link.h"
+#include "scenario.h"
+
+extern const struct rack_ops rack_redis;
+
+/* Bytes a Redis rack takes in the run's arena. */
+size_t	rack_redis_size(void);
+
+/*
+ * Set up a Redis rack in mem (zeroed): its keys are prefix + "rI:" + a
+ * name each. reliable: every taker moves its dish into a list of its own
+ * and acknowledges it, so a taker that dies loses nothing; else the
+ * lecture's RPUSH and BLPOP, where it does. w lives as long as the rack.
+ * 0, or -1 with *cause.
+ */
+int	rack_redis_init(struct rack *, const struct redis_where *w,
+	    const char *prefix, unsigned index, uint32_t capacity,
+	    int reliable, const struct scenario *, char **cause);
+
+#endif

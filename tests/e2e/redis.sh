@@ -1,0 +1,158 @@
+#!/bin/bash
+# redis.sh: racks in a real redis-server. The test starts its own server
+# on a free loopback port in a temporary directory (and one with a
+# password), and stops each by its pid; the private server of
+# transport = redis is dishrack's own. Skipped where redis-server is not
+# installed.
+. "$(dirname "$0")/lib.sh"
+
+if ! command -v redis-server >/dev/null || ! command -v redis-cli >/dev/null; then
+	echo "redis: redis-server or redis-cli not installed: skipped"
+	printf 'redis: 0 passed, 0 failed, 1 skipped\n'
+	exit 77
+fi
+
+# free_port: a loopback port nobody listens on now.
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# start_server NAME [ARGS...]: a redis-server of the test's own; sets PORT.
+start_server() {
+	name=$1; shift
+	PORT=$(free_port)
+	mkdir -p "$TMP/$name"
+	redis-server --port "$PORT" --bind 127.0.0.1 --dir "$TMP/$name" \
+	    --save '' --appendonly no --daemonize no "$@" \
+	    >"$TMP/$name/log" 2>&1 &
+	eval "PID_$name=$!"
+	for _ in $(seq 100); do
+		redis-cli -p "$PORT" ${PASS:+-a "$PASS"} --no-auth-warning ping \
+		    2>/dev/null | grep -q PONG && return 0
+		sleep 0.05
+	done
+	bad "redis-server $name did not start"; cat "$TMP/$name/log" >&2
+	return 1
+}
+
+stop_servers() {
+	for p in ${PID_plain:-} ${PID_locked:-}; do
+		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
+	done
+}
+trap 'stop_servers; rm -rf "$TMP"' EXIT
+
+start_server plain || { finish; exit 1; }
+PLAIN=$PORT
+URL="redis://127.0.0.1:$PLAIN"
+keys() { redis-cli -p "$PLAIN" dbsize; }
+
+# 1. The lecture's two programs, word for word, on the real clock.
+expect_exit 0 "redis-queue" -- "$DISHRACK" --headless --speed 4 redis-queue
+sed '/^== /,$d' "$TMP/out" | sed '$d' >"$TMP/words"
+if cmp -s "$TMP/words" "$(dirname "$0")/lecture-redis.txt"; then ok; else
+	bad "redis-queue differs from the lecture"; diff "$TMP/words" \
+	    "$(dirname "$0")/lecture-redis.txt" >&2; fi
+expect_clean "after the private server"
+if ls "${TMPDIR:-/tmp}" | grep -q '^dishrack-redis\.'; then
+	bad "the private server's directory is left"; else ok; fi
+
+# 2. The same summary as local racks: threads and processes, 0/N/unbounded.
+summary() { grep -E '^(dishes|station|washer|dryer|stacker) ' "$1" | sed 's/ *busy.*//; s/[0-9]*%//'; }
+for mode in threads processes; do
+	for rack in unbounded 2 0; do
+		args="--headless -q --speed 20 --set scenario.mode=$mode --set scenario.rack=$rack"
+		# shellcheck disable=SC2086
+		expect_exit 0 "bottleneck $mode rack=$rack, local" -- "$DISHRACK" $args bottleneck
+		grep -E '^dishes' "$TMP/out" >"$TMP/local"
+		grep -E '<- bottleneck' "$TMP/out" | awk '{print $1}' >>"$TMP/local"
+		# shellcheck disable=SC2086
+		expect_exit 0 "bottleneck $mode rack=$rack, redis" -- "$DISHRACK" $args \
+		    --set "scenario.transport=$URL" bottleneck
+		grep -E '^dishes' "$TMP/out" >"$TMP/remote"
+		grep -E '<- bottleneck' "$TMP/out" | awk '{print $1}' >>"$TMP/remote"
+		if cmp -s "$TMP/local" "$TMP/remote"; then ok; else
+			bad "bottleneck $mode rack=$rack: redis differs from local"
+			diff "$TMP/local" "$TMP/remote" >&2; fi
+		expect_grep "$TMP/out" "12 dried, 0 in racks, 0 in hands: conserved" \
+		    "bottleneck $mode rack=$rack over redis conserved"
+		[ "$(keys)" = 0 ] && ok || bad "keys left after $mode rack=$rack: $(keys)"
+	done
+done
+expect_exit 0 "seed-threads over redis" -- "$DISHRACK" --headless --speed 10 \
+    --set "scenario.transport=$URL" seed-threads
+expect_grep "$TMP/out" "4 dried, 0 in racks, 0 in hands: conserved" "seed-threads conserved"
+
+# 3. Reliable: dryer processes killed mid-dish lose nothing.
+lost_runs=0; hung=0
+for seed in 1 2 3 4 5 6 7 8; do
+	"$DISHRACK" --headless -q --json --seed $seed --set scenario.mode=processes \
+	    --set "scenario.transport=$URL" --set scenario.dishes=40 \
+	    --set washer.time=10ms --set dryer.count=3 --set dryer.time=30ms..60ms \
+	    seed-threads >"$TMP/k.json" 2>"$TMP/k.err" &
+	pid=$!
+	for k in 1 2 3; do
+		sleep 0.2
+		victim=$(pgrep -P "$pid" | shuf -n 1)
+		[ -n "$victim" ] && kill -KILL "$victim"
+	done
+	t=0
+	while kill -0 "$pid" 2>/dev/null && [ $t -lt 200 ]; do sleep 0.1; t=$((t + 1)); done
+	if kill -0 "$pid" 2>/dev/null; then
+		hung=$((hung + 1)); pkill -KILL -P "$pid"; kill -KILL "$pid"
+	fi
+	wait "$pid" 2>/dev/null
+	grep -q '"lost":0,"duplicated":0,"conserved":true' "$TMP/k.json" ||
+	    lost_runs=$((lost_runs + 1))
+done
+[ $hung = 0 ] && ok || bad "reliable redis: $hung of 8 runs hung"
+[ $lost_runs = 0 ] && ok || { bad "reliable redis: $lost_runs of 8 runs lost dishes"; cat "$TMP/k.json" >&2; }
+[ "$(keys)" = 0 ] && ok || bad "keys left after the kills: $(keys)"
+
+# 4. Unreliable (the lecture's queue): a dryer killed mid-dish loses it,
+# and the run says so.
+"$DISHRACK" --headless -q --set scenario.mode=processes --set "scenario.transport=$URL" \
+    --set rack.reliable=no --set scenario.dishes=10 --set washer.time=10ms \
+    --set dryer.time=2s seed-threads >"$TMP/out" 2>"$TMP/err" &
+pid=$!
+sleep 0.7
+kill -KILL "$(pgrep -P "$pid" | head -1)"
+wait "$pid"
+got=$?
+[ "$got" = 1 ] && ok || bad "unreliable redis: exit $got, wanted 1 (a dish lost)"
+expect_grep "$TMP/out" "NOT conserved (1 lost" "unreliable redis: the loss is counted"
+
+# 5. A server that is not there: one line naming it, exit 1, at once.
+dead=$(free_port)
+start=$(date +%s)
+expect_exit 1 "redis down" -- "$DISHRACK" --headless -q \
+    --set "scenario.transport=redis://127.0.0.1:$dead" seed-threads
+[ $(($(date +%s) - start)) -le 5 ] && ok || bad "redis down: took over 5 s"
+expect_lines "$TMP/err" 1 "redis down: one line"
+expect_grep "$TMP/err" "^dishrack: redis://127.0.0.1:$dead/0: Connection refused" "redis down: names it"
+
+# 6. A password is never printed: not when it works, not when it is wrong.
+PASS=s3cret-hunter2 start_server locked --requirepass s3cret-hunter2 || { finish; exit 1; }
+expect_exit 0 "with a password" -- "$DISHRACK" --headless --json --speed 20 \
+    --set "scenario.transport=redis://:s3cret-hunter2@127.0.0.1:$PORT/3" seed-threads
+expect_no_grep "$TMP/out" "hunter2" "password in the report"
+expect_no_grep "$TMP/err" "hunter2" "password in errors"
+expect_exit 1 "a wrong password" -- "$DISHRACK" --headless -q \
+    --set "scenario.transport=redis://:wrong-hunter3@127.0.0.1:$PORT" seed-threads
+expect_grep "$TMP/err" "^dishrack: redis://127.0.0.1:$PORT/0: WRONGPASS" "wrong password: the server's word"
+expect_no_grep "$TMP/err" "hunter3" "wrong password: not printed"
+expect_exit 1 "no password" -- "$DISHRACK" --headless -q \
+    --set "scenario.transport=redis://127.0.0.1:$PORT" seed-threads
+expect_grep "$TMP/err" "NOAUTH" "no password: NOAUTH"
+
+# 7. Keys are removed even when the run is interrupted.
+"$DISHRACK" --headless -q --set "scenario.transport=$URL" --set dryer.time=1s \
+    seed-threads >"$TMP/out" 2>&1 &
+pid=$!
+sleep 1
+kill -INT "$pid"
+wait "$pid"
+[ "$(keys)" = 0 ] && ok || bad "keys left after SIGINT: $(keys)"
+
+expect_clean "after redis"
+finish
