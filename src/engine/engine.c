@@ -1289,6 +1289,18 @@ engine_deadlock_cycle(struct engine *e)
 }
 
 const char *
+engine_racks_where(struct engine *e)
+{
+#ifdef HAVE_HIREDIS
+	if (e->where != NULL)
+		return (e->redis_private ? "a private redis-server" :
+		    e->where->shown);
+#endif
+	(void)e;
+	return (NULL);
+}
+
+const char *
 engine_error(struct engine *e)
 {
 	if (e->watchdog_error != NULL)

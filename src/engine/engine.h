@@ -100,6 +100,8 @@ int		 engine_interrupted(struct engine *);
 int		 engine_deadlocked(struct engine *);
 const char	*engine_deadlock_cycle(struct engine *);	/* or NULL */
 const char	*engine_error(struct engine *);
+/* Where the racks are, password left out, or NULL for the run's memory. */
+const char	*engine_racks_where(struct engine *);
 const char	*engine_clock_name(struct engine *);
 double		 engine_speed(struct engine *);
 

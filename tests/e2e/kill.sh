@@ -12,13 +12,18 @@ limit=${KILL_TIMEOUT:-20}
 jobs=2
 
 # The shapes: the lecture's dryers, the three-station bottleneck, many
-# dryers on a bounded rack, and a hand-off where every put waits.
+# dryers on a bounded rack, a hand-off where every put waits, and (where
+# redis-server is installed) the reliable Redis rack.
 shapes=(
 	"--set scenario.mode=processes --set scenario.dishes=40 --set washer.time=20ms --set dryer.count=3 --set dryer.time=30ms..60ms seed-threads"
 	"--set scenario.mode=processes --set dryer.count=2 --speed 40 bottleneck"
 	"--set scenario.mode=processes --set scenario.dishes=60 --set scenario.rack=2 --set washer.time=10ms --set dryer.count=4 --set dryer.time=20ms..50ms seed-threads"
 	"--set scenario.mode=processes --set scenario.dishes=30 --set scenario.rack=0 --set washer.time=10ms --set dryer.count=3 --set dryer.time=20ms..40ms seed-threads"
 )
+# Where redis-server is installed, the rack in a private Redis too.
+if command -v redis-server >/dev/null; then
+	shapes+=("--set scenario.mode=processes --set scenario.transport=redis --set scenario.dishes=40 --set washer.time=10ms --set dryer.count=3 --set dryer.time=20ms..50ms seed-threads")
+fi
 
 # one_run SEED: a run, its kills, and its verdict in $TMP/run-SEED.
 one_run() {
@@ -32,7 +37,8 @@ one_run() {
 	n=$((2 + RANDOM % 4))
 	for ((k = 0; k < n; k++)); do
 		sleep "0.$(printf '%02d' $((5 + RANDOM % 25)))"
-		kids=($(pgrep -P "$pid"))
+		# Workers only: a private redis-server is a child too.
+		kids=($(pgrep -x dishrack -P "$pid"))
 		[ ${#kids[@]} -gt 0 ] || break
 		victim=${kids[$((RANDOM % ${#kids[@]}))]}
 		kill -KILL "$victim" 2>/dev/null && echo kill >>"$out.kills"
