@@ -49,7 +49,7 @@
 #define RR_SLICE	"0.1"		/* seconds a blocking command waits */
 #define RR_PUT_SLICE	"0.02"
 #define RR_KEY_MAX	96
-#define RR_ARGS		8
+#define RR_ARGS		10
 
 struct rack_redis {
 	struct rack			 base;
@@ -75,14 +75,25 @@ struct rr_cmd {
 	const char	*argv[RR_ARGS];
 };
 
+/*
+ * A put, refused at the limit. A dish comes to a rack once, so its id in
+ * KEY:i makes a put sent again (its reply lost with a connection) change
+ * nothing: it returns the ticket of the first.
+ */
 static const char put_lua[] =
     "local lim = tonumber(ARGV[2])\n"
+    "if redis.call('HEXISTS', KEYS[4], ARGV[3]) == 1 then\n"
+    "  return {redis.call('LLEN', KEYS[1]),\n"
+    "      tonumber(redis.call('HGET', KEYS[4], ARGV[3]))}\n"
+    "end\n"
     "if lim > 0 and redis.call('LLEN', KEYS[1]) >= lim then\n"
     "  return {-1, 0}\n"
     "end\n"
     "local n = redis.call('RPUSH', KEYS[1], ARGV[1])\n"
     "redis.call('INCR', KEYS[2])\n"
-    "return {n, redis.call('INCR', KEYS[3])}\n";
+    "local t = redis.call('INCR', KEYS[3])\n"
+    "redis.call('HSET', KEYS[4], ARGV[3], t)\n"
+    "return {n, t}\n";
 
 static const char taken_lua[] =
     "local t = redis.call('INCR', KEYS[1])\n"
@@ -350,8 +361,9 @@ rr_put(struct rack *base, dish_t d, struct hand *hand, int *blocked)
 	char			 q[RR_KEY_MAX + 8], u[RR_KEY_MAX + 8];
 	char			 p[RR_KEY_MAX + 8], s[RR_KEY_MAX + 8];
 	char			 t[RR_KEY_MAX + 8], entry[96], lim[16];
-	struct rr_cmd		 put = { 8, { "EVAL", put_lua, "3", NULL,
-				    NULL, NULL, NULL, NULL } };
+	char			 in[RR_KEY_MAX + 8], id[16];
+	struct rr_cmd		 put = { 10, { "EVAL", put_lua, "4", NULL,
+				    NULL, NULL, NULL, NULL, NULL, NULL } };
 	redisReply		*rep;
 	long long		 n, ticket;
 	uint32_t		 depth, m;
@@ -366,8 +378,11 @@ rr_put(struct rack *base, dish_t d, struct hand *hand, int *blocked)
 	put.argv[3] = rr_key(r, "q", q, sizeof q);
 	put.argv[4] = rr_key(r, "u", u, sizeof u);
 	put.argv[5] = rr_key(r, "p", p, sizeof p);
-	put.argv[6] = entry;
-	put.argv[7] = lim;
+	put.argv[6] = rr_key(r, "i", in, sizeof in);
+	put.argv[7] = entry;
+	put.argv[8] = lim;
+	put.argv[9] = id;
+	snprintf(id, sizeof id, "%u", d);
 	rr_key(r, "s", s, sizeof s);
 	for (;;) {
 		if ((rep = rr_one(r, &put)) == NULL)

@@ -36,7 +36,7 @@ start_server() {
 }
 
 stop_servers() {
-	for p in ${PID_plain:-} ${PID_locked:-}; do
+	for p in ${PID_plain:-} ${PID_locked:-} ${PID_aof:-} ${PID_gone:-}; do
 		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
 	done
 }
@@ -153,6 +153,53 @@ sleep 1
 kill -INT "$pid"
 wait "$pid"
 [ "$(keys)" = 0 ] && ok || bad "keys left after SIGINT: $(keys)"
+
+# 8. Redis killed mid-run and started again on its append-only file: the
+# workers try again, and no dish is lost or dried twice.
+PASS= start_server aof --appendonly yes --appendfsync always || { finish; exit 1; }
+AOF=$PORT
+"$DISHRACK" --headless -q --json --set scenario.mode=processes \
+    --set "scenario.transport=redis://127.0.0.1:$AOF" --set scenario.dishes=30 \
+    --set washer.time=20ms --set dryer.count=2 --set dryer.time=80ms \
+    seed-threads >"$TMP/out" 2>"$TMP/err" &
+pid=$!
+sleep 0.8
+kill -KILL "$PID_aof"; wait "$PID_aof" 2>/dev/null
+sleep 1
+redis-server --port "$AOF" --bind 127.0.0.1 --dir "$TMP/aof" --save '' \
+    --appendonly yes --appendfsync always --daemonize no >>"$TMP/aof/log" 2>&1 &
+PID_aof=$!
+t=0
+while kill -0 "$pid" 2>/dev/null && [ $t -lt 300 ]; do sleep 0.1; t=$((t + 1)); done
+if kill -0 "$pid" 2>/dev/null; then
+	bad "redis restarted: the run hung"; pkill -KILL -P "$pid"; kill -KILL "$pid"
+fi
+wait "$pid"
+got=$?
+[ "$got" = 0 ] && ok || { bad "redis restarted: exit $got"; cat "$TMP/err" >&2; }
+expect_grep "$TMP/out" '"dishes_dried":30,"in_racks":0,"in_hands":0,"lost":0,"duplicated":0,"conserved":true' \
+    "redis restarted: nothing lost, nothing twice"
+
+# 9. Redis gone for good: a clear error after its 10 s, a partial summary,
+# exit 1, no child left.
+PASS= start_server gone || { finish; exit 1; }
+"$DISHRACK" --headless -q --set scenario.mode=processes \
+    --set "scenario.transport=redis://127.0.0.1:$PORT" --set dryer.time=1s \
+    seed-threads >"$TMP/out" 2>"$TMP/err" &
+pid=$!
+sleep 1
+kill -KILL "$PID_gone"; wait "$PID_gone" 2>/dev/null
+t=0
+while kill -0 "$pid" 2>/dev/null && [ $t -lt 300 ]; do sleep 0.1; t=$((t + 1)); done
+if kill -0 "$pid" 2>/dev/null; then
+	bad "redis gone: the run hung"; pkill -KILL -P "$pid"; kill -KILL "$pid"
+fi
+wait "$pid"
+got=$?
+[ "$got" = 1 ] && ok || bad "redis gone: exit $got, wanted 1"
+expect_grep "$TMP/err" "^dishrack: redis://127.0.0.1:$PORT/0: " "redis gone: the error names it"
+expect_grep "$TMP/out" "interrupted" "redis gone: a partial summary"
+pgrep -P "$pid" >/dev/null && bad "redis gone: children left" || ok
 
 expect_clean "after redis"
 finish
