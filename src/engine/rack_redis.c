@@ -84,7 +84,7 @@ static const char put_lua[] =
     "local lim = tonumber(ARGV[2])\n"
     "if redis.call('HEXISTS', KEYS[4], ARGV[3]) == 1 then\n"
     "  return {redis.call('LLEN', KEYS[1]),\n"
-    "      tonumber(redis.call('HGET', KEYS[4], ARGV[3]))}\n"
+    "      tonumber(redis.call('HGET', KEYS[4], ARGV[3])), 1}\n"
     "end\n"
     "if lim > 0 and redis.call('LLEN', KEYS[1]) >= lim then\n"
     "  return {-1, 0}\n"
@@ -367,6 +367,7 @@ rr_put(struct rack *base, dish_t d, struct hand *hand, int *blocked)
 	redisReply		*rep;
 	long long		 n, ticket;
 	uint32_t		 depth, m;
+	int			 again = 0;
 
 	if (blocked != NULL)
 		*blocked = 0;
@@ -387,9 +388,10 @@ rr_put(struct rack *base, dish_t d, struct hand *hand, int *blocked)
 	for (;;) {
 		if ((rep = rr_one(r, &put)) == NULL)
 			return (-1);
-		n = rep->type == REDIS_REPLY_ARRAY && rep->elements == 2 ?
+		n = rep->type == REDIS_REPLY_ARRAY && rep->elements >= 2 ?
 		    rep->element[0]->integer : -1;
 		ticket = n >= 0 ? rep->element[1]->integer : 0;
+		again = rep->type == REDIS_REPLY_ARRAY && rep->elements == 3;
 		freeReplyObject(rep);
 		if (n >= 0)
 			break;
@@ -398,7 +400,8 @@ rr_put(struct rack *base, dish_t d, struct hand *hand, int *blocked)
 		if (rr_wait_slot(r, s) == -1)
 			return (-1);
 	}
-	atomic_fetch_add(&r->puts, 1);
+	if (!again)
+		atomic_fetch_add(&r->puts, 1);
 	if (hand != NULL)
 		hand_let_go(hand);
 	depth = rr_depth(base);

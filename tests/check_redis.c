@@ -1,0 +1,279 @@
+/*
+ * check_redis.c: the Redis home of a rack against a real redis-server
+ * (a private one, started for the suite on a Unix socket), and the
+ * parsing of Redis addresses.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <hiredis/hiredis.h>
+
+#include "clock.h"
+#include "rack_redis.h"
+#include "redis_link.h"
+#include "scenario.h"
+#include "check_main.h"
+
+static struct redis_private	 server;
+static struct redis_where	 where;
+static struct scenario		*scn;
+static unsigned			 racks;
+
+/* A fresh rack of its own keys on the suite's server. */
+static struct rack *
+new_rack(uint32_t capacity, int reliable)
+{
+	struct rack	*r;
+	char		*cause = NULL;
+
+	r = calloc(1, rack_redis_size());
+	/* Each test runs in a child of its own: keys of its own too. */
+	ck_assert_int_eq(rack_redis_init(r, &where, "dishrack:check:",
+	    (unsigned)getpid() * 16 + ++racks, capacity, reliable, scn,
+	    &cause), 0);
+	return (r);
+}
+
+static struct hand
+hand_of(uint32_t who)
+{
+	struct hand	h = { DISH_NONE, 0, 0, who };
+
+	return (h);
+}
+
+START_TEST(test_where_parse)
+{
+	struct redis_where	 w;
+	char			*cause = NULL;
+	int			 private;
+
+	ck_assert_int_eq(redis_where_parse("redis", &w, &private, &cause), 0);
+	ck_assert_int_eq(private, 1);
+	ck_assert_int_eq(redis_where_parse("redis://:hunter2@10.1.2.3:6390/4",
+	    &w, &private, &cause), 0);
+	ck_assert_int_eq(private, 0);
+	ck_assert_str_eq(w.host, "10.1.2.3");
+	ck_assert_int_eq(w.port, 6390);
+	ck_assert_int_eq(w.db, 4);
+	ck_assert_str_eq(w.password, "hunter2");
+	ck_assert_str_eq(w.shown, "redis://10.1.2.3:6390/4");
+	ck_assert_int_eq(redis_where_parse("redis://localhost", &w, &private,
+	    &cause), 0);
+	ck_assert_int_eq(w.port, 6379);
+	ck_assert_int_eq(redis_where_parse("unix:///run/r.sock", &w, &private,
+	    &cause), 0);
+	ck_assert_str_eq(w.path, "/run/r.sock");
+	/* Refused, and the message never quotes a password. */
+	ck_assert_int_eq(redis_where_parse("redis://:hunter2@host:99999", &w,
+	    &private, &cause), -1);
+	ck_assert_ptr_null(strstr(cause, "hunter2"));
+	free(cause);
+	ck_assert_int_eq(redis_where_parse("redis://:hunter2@host/x", &w,
+	    &private, &cause), -1);
+	ck_assert_ptr_null(strstr(cause, "hunter2"));
+	free(cause);
+	ck_assert_int_eq(redis_where_parse("zmq://x", &w, &private, &cause), -1);
+	free(cause);
+}
+END_TEST
+
+START_TEST(test_fifo_join_close)
+{
+	struct rack	*r = new_rack(RACK_UNBOUNDED, 1);
+	struct hand	 h = hand_of(1);
+	int		 i, depth, blocked;
+
+	for (i = 0; i < 5; i++)
+		ck_assert_int_eq(rack_put(r, (dish_t)i, NULL, &blocked), i + 1);
+	ck_assert_uint_eq(rack_depth(r), 5);
+	ck_assert_uint_eq(rack_unfinished(r), 5);
+	ck_assert_int_eq(rack_join(r, 0), 1);
+	for (i = 0; i < 5; i++) {
+		ck_assert_uint_eq(rack_get(r, &h, &depth, &blocked), (dish_t)i);
+		ck_assert_int_eq(depth, 4 - i);
+		ck_assert_int_eq(atomic_load(&h.owes), 1);
+	}
+	/* The last task_done is owed: paid here, then join ends. */
+	ck_assert_uint_eq(rack_unfinished(r), 1);
+	ck_assert_int_eq(rack_task_done(r, &h), 0);
+	ck_assert_int_eq(rack_join(r, -1), 0);
+	rack_close(r);
+	ck_assert_uint_eq(rack_get(r, &h, NULL, NULL), DISH_NONE);
+	ck_assert_int_eq(rack_put(r, 9, NULL, NULL), -1);
+	ck_assert_uint_eq(rack_max_depth(r), 5);
+	free(r);
+}
+END_TEST
+
+struct taker {
+	struct rack	*r;
+	pthread_t	 th;
+	dish_t		 got;
+	_Atomic int64_t	 at;	/* when it began to take */
+};
+
+static void *
+taker_main(void *arg)
+{
+	struct taker	*t = arg;
+	struct hand	 h = hand_of(7);
+
+	clock_sleep_ns(300 * NSEC_PER_MSEC);
+	atomic_store(&t->at, clock_mono_ns());
+	t->got = rack_get(t->r, &h, NULL, NULL);
+	rack_task_done(t->r, &h);
+	return (NULL);
+}
+
+/* A full rack makes its putter wait, and a hand-off waits for its taker. */
+START_TEST(test_capacity_blocks)
+{
+	uint32_t	 caps[] = { 0, 1 };
+	struct taker	 t;
+	unsigned	 i;
+	int64_t		 end;
+	int		 blocked;
+
+	for (i = 0; i < 2; i++) {
+		memset(&t, 0, sizeof t);
+		t.r = new_rack(caps[i], 1);
+		if (caps[i] == 1)
+			ck_assert_int_ge(rack_put(t.r, 1, NULL, &blocked), 0);
+		pthread_create(&t.th, NULL, taker_main, &t);
+		ck_assert_int_ge(rack_put(t.r, 2, NULL, &blocked), 0);
+		end = clock_mono_ns();
+		/* Only once the taker took a dish could the put end. */
+		ck_assert_int_eq(blocked, 1);
+		ck_assert(atomic_load(&t.at) != 0 && end >= atomic_load(&t.at));
+		pthread_join(t.th, NULL);
+		ck_assert_uint_eq(t.got, caps[i] == 1 ? 1 : 2);
+		free(t.r);
+	}
+}
+END_TEST
+
+/* Reliable: a dead taker's dish goes back to the front, unfinished. */
+START_TEST(test_reclaim_reliable)
+{
+	struct rack	*r = new_rack(RACK_UNBOUNDED, 1);
+	struct hand	 dead = hand_of(2), live = hand_of(3);
+
+	rack_put(r, 10, NULL, NULL);
+	rack_put(r, 11, NULL, NULL);
+	ck_assert_uint_eq(rack_get(r, &dead, NULL, NULL), 10);
+	ck_assert_int_eq(rack_reclaim(r, &dead), 1);
+	ck_assert_uint_eq(atomic_load(&dead.dish), DISH_NONE);
+	ck_assert_uint_eq(rack_get(r, &live, NULL, NULL), 10);
+	ck_assert_uint_eq(rack_unfinished(r), 2);
+	/* A dish let go and not yet acknowledged: only the ack is owed. */
+	atomic_store(&live.dish, DISH_NONE);
+	ck_assert_int_eq(rack_reclaim(r, &live), 0);
+	ck_assert_uint_eq(rack_unfinished(r), 1);
+	ck_assert_uint_eq(rack_depth(r), 1);
+	free(r);
+}
+END_TEST
+
+/* Unreliable: what the dead taker held is gone, and join still ends. */
+START_TEST(test_reclaim_unreliable)
+{
+	struct rack	*r = new_rack(RACK_UNBOUNDED, 0);
+	struct hand	 dead = hand_of(4);
+
+	rack_put(r, 20, NULL, NULL);
+	ck_assert_uint_eq(rack_get(r, &dead, NULL, NULL), 20);
+	ck_assert_int_eq(rack_reclaim(r, &dead), 0);
+	ck_assert_uint_eq(rack_unfinished(r), 0);
+	ck_assert_int_eq(rack_join(r, 0), 0);
+	free(r);
+}
+END_TEST
+
+/* A put sent twice (its reply lost) and an ack sent twice change nothing. */
+START_TEST(test_idempotent)
+{
+	struct rack	*r = new_rack(RACK_UNBOUNDED, 1);
+	struct hand	 h = hand_of(5);
+
+	rack_put(r, 30, NULL, NULL);
+	rack_put(r, 30, NULL, NULL);
+	ck_assert_uint_eq(rack_unfinished(r), 1);
+	ck_assert_uint_eq(rack_get(r, &h, NULL, NULL), 30);
+	ck_assert_int_eq(rack_task_done(r, &h), 0);
+	ck_assert_int_eq(rack_task_done(r, &h), -1);	/* nothing left */
+	ck_assert_uint_eq(rack_unfinished(r), 0);
+	free(r);
+}
+END_TEST
+
+/* A server that is not there: the rack fails with the address's name. */
+START_TEST(test_server_gone)
+{
+	struct redis_where	 w;
+	struct rack		*r;
+	char			*cause = NULL;
+	int			 private;
+
+	ck_assert_int_eq(redis_where_parse("redis://127.0.0.1:1", &w,
+	    &private, &cause), 0);
+	w.timeout_ns = 200 * NSEC_PER_MSEC;
+	r = calloc(1, rack_redis_size());
+	ck_assert_int_eq(rack_redis_init(r, &w, "dishrack:check:", 99,
+	    RACK_UNBOUNDED, 1, scn, &cause), 0);
+	ck_assert_int_eq(rack_put(r, 1, NULL, NULL), -1);
+	ck_assert_ptr_nonnull(rack_error(r));
+	ck_assert_ptr_nonnull(strstr(rack_error(r), "redis://127.0.0.1:1/0: "));
+	redis_conn_close();
+	free(r);
+}
+END_TEST
+
+static void
+suite_setup(void)
+{
+	char	*cause = NULL;
+	int	 private;
+
+	scn = scenario_parse("t.scn", "[washer]\n[dryer]\n", 17, &cause);
+	redis_where_parse("redis", &where, &private, &cause);
+	if (redis_private_start(&server, &where, &cause) == -1) {
+		fprintf(stderr, "%s\n", cause);
+		exit(77);	/* no redis-server: skipped */
+	}
+}
+
+static void
+suite_teardown(void)
+{
+	redis_keys_delete(&where, "dishrack:check:");
+	redis_conn_close();
+	redis_private_stop(&server);
+	scenario_free(scn);
+}
+
+static Suite *
+redis_suite(void)
+{
+	Suite	*s = suite_create("redis");
+	TCase	*tc = tcase_create("rack");
+
+	tcase_add_unchecked_fixture(tc, suite_setup, suite_teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_where_parse);
+	tcase_add_test(tc, test_fifo_join_close);
+	tcase_add_test(tc, test_capacity_blocks);
+	tcase_add_test(tc, test_reclaim_reliable);
+	tcase_add_test(tc, test_reclaim_unreliable);
+	tcase_add_test(tc, test_idempotent);
+	tcase_add_test(tc, test_server_gone);
+	suite_add_tcase(s, tc);
+	return (s);
+}
+
+CHECK_MAIN(redis_suite)
