@@ -18,6 +18,7 @@
 #include "engine.h"
 #include "scenario.h"
 #include "stats.h"
+#include "benchutil.h"
 
 #define RING	1024
 
@@ -129,53 +130,12 @@ bare_rate(int processes, int robust, int consumers, int n)
 static double
 engine_rate(int processes, int consumers, int n)
 {
-	struct engine_opts	 eo;
-	struct scenario		*scn;
-	struct engine		*eng;
-	struct stats		 st;
-	char			 text[512], *cause = NULL;
-	double			 rate;
+	char	text[512];
 
 	snprintf(text, sizeof text, "[scenario]\nmode = %s\ndishes = %d\n"
 	    "output = lines\n[washer]\ntime = 0\n[dryer]\ncount = %d\n"
 	    "time = 0\n", processes ? "processes" : "threads", n, consumers);
-	if ((scn = scenario_parse("bench", text, strlen(text),
-	    &cause)) == NULL) {
-		fprintf(stderr, "bench: %s\n", cause);
-		exit(1);
-	}
-	memset(&eo, 0, sizeof eo);
-	eo.speed = 1.0;
-	eo.output_fd = -1;
-	if ((eng = engine_create(scn, &eo, &cause)) == NULL ||
-	    engine_start(eng, &cause) == -1) {
-		fprintf(stderr, "bench: %s\n", cause);
-		exit(1);
-	}
-	stats_init(&st, engine_scenario(eng));
-	engine_follow(eng, stats_event, &st, NULL);
-	stats_finish(&st, eng);
-	if (!st.complete)
-		fprintf(stderr, "bench: run not complete!\n");
-	rate = (double)st.dried * 1e9 / (double)st.wall_ns;
-	stats_free(&st);
-	engine_destroy(eng);
-	return (rate);
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double	x = *(const double *)a, y = *(const double *)b;
-
-	return ((x > y) - (x < y));
-}
-
-static double
-median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof *v, cmp_double);
-	return (n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2);
+	return (bench_engine_rate(text));
 }
 
 #define MAX_REPS	15
@@ -208,9 +168,9 @@ main(int argc, char **argv)
 				robust[k] = bare_rate(p, 1, c, n);
 				eng[k] = engine_rate(p, c, n);
 			}
-			mb = median(bare, reps);
-			mr = median(robust, reps);
-			me = median(eng, reps);
+			mb = bench_median(bare, reps);
+			mr = bench_median(robust, reps);
+			me = bench_median(eng, reps);
 			printf("%-10s 1->%-2d %12.0f %12.0f %12.0f %7.2fx "
 			    "%7.2fx\n", kind, c, mb, mr, me, me / mb, me / mr);
 			fflush(stdout);
