@@ -17,6 +17,7 @@
 #include "builtin.h"
 #include "clock.h"
 #include "engine.h"
+#include "agent.h"
 #include "report.h"
 #include "scenario.h"
 #include "stats.h"
@@ -512,6 +513,8 @@ main(int argc, char **argv)
 	size_t		 i;
 	int		 ch;
 
+	if (argc > 1 && strcmp(argv[1], "agent") == 0)
+		return (agent_main(argc - 1, argv + 1));
 	memset(&o, 0, sizeof o);
 	o.speed = 1.0;
 	while ((ch = getopt_long(argc, argv, "qhV", long_options, NULL)) != -1) {

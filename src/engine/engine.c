@@ -16,6 +16,7 @@
 #include "config.h"
 
 #include "engine.h"
+#include "engine_int.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -49,44 +50,6 @@
  */
 #define ENGINE_STOP_GRACE	(3 * NSEC_PER_SEC)
 
-struct engine {
-	struct scenario		*scn;
-	struct engine_opts	 opts;
-	const struct exec_ops	*ops;
-	struct arena		 arena;
-	struct run		*run;
-	struct vclock		 vc;
-	int			 has_vc;	/* virtual, or the async loop */
-	struct vtask		 conductor_vt;
-	struct vtask		 script_vt;
-	pthread_t		 conductor;
-	pthread_t		 script;
-	int			 started;
-	int			 script_started;
-	int			 waited;
-	pthread_mutex_t		 ctl;
-	_Atomic int		 finished;
-	_Atomic int		 reaped;	/* every worker collected */
-	_Atomic int		 ended;
-	_Atomic int64_t		 end_scn;
-	_Atomic int64_t		 real_start;
-	_Atomic int64_t		 real_end;
-	_Atomic int		 interrupted;
-	_Atomic int64_t		 stop_at;	/* when a stop was asked */
-	int			 children_killed;	/* by the watchdog */
-	_Atomic int		 abandoned;	/* the watchdog gave up */
-	int			 cycle_seen;
-	char			*error;
-	char			*watchdog_error;
-#ifdef HAVE_HIREDIS
-	struct redis_where	*where;		/* NULL: the racks are local */
-	struct redis_private	 redis_server;	/* pid 0: none started */
-	int			 redis_private;	/* start one at engine_start */
-	int64_t			 next_expire;	/* refresh the keys' TTL */
-#endif
-	char			 key_prefix[48];	/* dishrack:RUN-ID: */
-	struct event		 buf[256];
-};
 
 static void	*engine_conductor(void *);
 static void	 engine_conduct(void *);
@@ -277,6 +240,10 @@ engine_check_transport(const struct scenario *scn,
 {
 	char	where[1100];
 
+#ifdef HAVE_HIREDIS
+	if (opts->agent != NULL)
+		return (1);
+#endif
 	if (scn->transport == NULL || strcmp(scn->transport, "local") == 0 ||
 	    opts->virtual_clock)
 		return (0);
@@ -318,6 +285,20 @@ engine_redis(struct engine *e, char **cause)
 	if ((e->where = engine_alloc(e, sizeof *e->where, cause)) == NULL)
 		return (-1);
 	scenario_where(e->scn, &e->scn->transport_pos, where, sizeof where);
+	if (e->opts.agent != NULL) {
+		/* An agent's racks are the run's: its address, its keys. */
+		if (redis_where_parse(e->opts.agent->url, e->where, &private,
+		    cause) == -1 || private) {
+			if (private)
+				xasprintf(cause, "an agent needs the run's "
+				    "address, redis://HOST:PORT");
+			e->where = NULL;
+			return (-1);
+		}
+		snprintf(e->key_prefix, sizeof e->key_prefix, "%s",
+		    e->opts.agent->prefix);
+		return (0);
+	}
 	if (redis_where_parse(e->scn->transport, e->where, &private,
 	    &why) == -1) {
 		/* The URL may hold a password: the message never quotes it. */
@@ -520,6 +501,12 @@ engine_spawn(struct engine *e, unsigned si, char **cause)
 	    w->index);
 	atomic_store(&w->hand.dish, DISH_NONE);
 	w->hand.who = id;
+	if (e->opts.agent != NULL && w->index <= e->opts.agent->count) {
+		/* The coordinator's slot and name: its list, its words. */
+		w->hand.who = e->opts.agent->who[w->index - 1];
+		snprintf(w->name, sizeof w->name, "%s",
+		    e->opts.agent->names[w->index - 1]);
+	}
 	atomic_store(&w->waiting_lock, -1);
 	atomic_store(&w->state, WS_STARTING);
 	atomic_store(&w->since, run_now(run));
@@ -545,7 +532,8 @@ engine_start(struct engine *e, char **cause)
 		xasprintf(cause, "cannot register the conductor");
 		return (-1);
 	}
-	if (engine_redis_start(e, cause) == -1)
+	if (engine_redis_start(e, cause) == -1 ||
+	    agents_publish(e, cause) == -1)
 		return (-1);
 	atomic_store(&e->real_start, clock_mono_ns());
 	run_clock_pause(&e->run->clock, 0);
@@ -562,7 +550,7 @@ engine_start(struct engine *e, char **cause)
 	return (0);
 }
 
-static void
+void
 engine_fail(struct engine *e, char *cause)
 {
 	pthread_mutex_lock(&e->ctl);
@@ -577,6 +565,7 @@ engine_fail(struct engine *e, char *cause)
 static void
 engine_wind_up(struct engine *e)
 {
+	agents_reap(e);
 	engine_reap_all(e);
 	atomic_store(&e->reaped, 1);
 	if (e->script_started)
@@ -606,6 +595,37 @@ engine_loop(void *arg)
 	return (NULL);
 }
 
+/*
+ * An agent's conductor: start its workers of the one station, tend them
+ * until they have all left (the run closed their rack, or stopped).
+ */
+static void
+engine_conduct_agent(struct engine *e)
+{
+	struct run	*run = e->run;
+	const struct engine_agent *ag = e->opts.agent;
+	char		*cause = NULL;
+	unsigned	 j;
+
+	pthread_mutex_lock(&e->ctl);
+	for (j = 0; j < ag->count; j++) {
+		if (engine_spawn(e, ag->station, &cause) == -1) {
+			engine_fail(e, cause);
+			engine_stop(e);
+			break;
+		}
+	}
+	pthread_mutex_unlock(&e->ctl);
+	while (atomic_load(&run->st[ag->station].live) > 0) {
+		engine_supervise(e);
+		clock_sleep_ns(ENGINE_JOIN_SLICE);
+	}
+	atomic_store(&e->end_scn, run_now(run));
+	atomic_store(&e->real_end, clock_mono_ns());
+	engine_rack_failed(e);
+	atomic_store(&e->ended, 1);
+}
+
 /* Start the stations and the script, then join the racks down the line. */
 static void
 engine_conduct(void *arg)
@@ -616,6 +636,10 @@ engine_conduct(void *arg)
 	unsigned	 i, j;
 	int		 rc = 0;
 
+	if (e->opts.agent != NULL) {
+		engine_conduct_agent(e);
+		return;
+	}
 	pthread_mutex_lock(&e->ctl);
 	for (i = 0; i < run->nstations && rc == 0; i++) {
 		for (j = 0; j < e->scn->stations[i].count; j++) {
@@ -705,10 +729,11 @@ engine_supervise(struct engine *e)
 		engine_stop(e);
 		return;
 	}
+	agents_tend(e);
 #ifdef HAVE_HIREDIS
 	/* Keys of a shared server outlive a coordinator killed for good. */
 	if (e->where != NULL && e->redis_server.pid == 0 &&
-	    clock_mono_ns() > e->next_expire) {
+	    e->opts.agent == NULL && clock_mono_ns() > e->next_expire) {
 		redis_keys_expire(e->where, e->key_prefix, 60 * 1000);
 		e->next_expire = clock_mono_ns() + 5 * NSEC_PER_SEC;
 	}
@@ -748,7 +773,9 @@ engine_supervise(struct engine *e)
 		atomic_store(&w->state, WS_EXITED);
 		atomic_fetch_sub(&rs->live, 1);
 		why = EXIT_DIED;
-		if (!atomic_load(&run->stop) && !atomic_load(&w->hand.leave)) {
+		/* An agent's slots are the coordinator's to give: none more. */
+		if (!atomic_load(&run->stop) && !atomic_load(&w->hand.leave) &&
+		    e->opts.agent == NULL) {
 			pthread_mutex_lock(&e->ctl);
 			next = atomic_load(&run->used);
 			if (engine_spawn(e, w->station, &cause) == -1) {
@@ -778,7 +805,9 @@ engine_reap_all(struct engine *e)
 			w = &run->slots[i];
 			if (w->reaped)
 				continue;
-			e->ops->reap(run, w, 1);
+			/* An agent's workers are its own: agents_reap. */
+			if (!w->remote)
+				e->ops->reap(run, w, 1);
 			w->reaped = 1;
 		}
 		if (atomic_load(&run->used) == used)
@@ -1073,9 +1102,10 @@ engine_destroy(struct engine *e)
 	if (e->has_vc)
 		vclock_destroy(&e->vc);
 #ifdef HAVE_HIREDIS
+	agents_end(e);
 	if (e->where != NULL) {
 		/* Nothing of the run stays in a server it shares. */
-		if (e->redis_server.pid == 0)
+		if (e->redis_server.pid == 0 && e->opts.agent == NULL)
 			redis_keys_delete(e->where, e->key_prefix);
 		redis_conn_close();
 	}

@@ -15,6 +15,17 @@
 #include "run.h"
 #include "scenario.h"
 
+/* A run of one station's workers for a run elsewhere (dishrack agent). */
+#define ENGINE_AGENT_MAX	64
+struct engine_agent {
+	const char	*url;		/* the run's Redis */
+	const char	*prefix;	/* its keys: dishrack:RUN-ID: */
+	unsigned	 station;
+	unsigned	 count;
+	uint32_t	 who[ENGINE_AGENT_MAX];	/* the coordinator's slots */
+	char		 names[ENGINE_AGENT_MAX][40];	/* and their names */
+};
+
 struct engine_opts {
 	int	 virtual_clock;
 	double	 speed;		/* scenario seconds per real second */
@@ -23,6 +34,7 @@ struct engine_opts {
 	int	 paced;		/* virtual: keep pace with the scaled clock */
 	int	 pauses;	/* honour [script] pause steps */
 	unsigned spare_slots;	/* room for workers added during the run */
+	const struct engine_agent *agent;	/* NULL: the run's own */
 };
 
 struct engine;

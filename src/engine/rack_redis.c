@@ -116,6 +116,13 @@ static const char done_lua[] =
     "if u <= 0 then redis.call('RPUSH', KEYS[2], '1') end\n"
     "return u\n";
 
+static const char held_lua[] =
+    "local n = 0\n"
+    "for _, e in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do\n"
+    "  if e ~= 'quit' then n = n + 1 end\n"
+    "end\n"
+    "return n\n";
+
 static const char reclaim_lua[] =
     "local n = 0\n"
     "while redis.call('LMOVE', KEYS[1], KEYS[2], 'RIGHT', 'LEFT') do\n"
@@ -469,7 +476,8 @@ rr_get(struct rack *base, struct hand *hand, int *depth, int *blocked)
 	char			 keys[4][RR_KEY_MAX + 16];
 	char			 q[RR_KEY_MAX + 8], w[RR_KEY_MAX + 16];
 	char			 t[RR_KEY_MAX + 8], s[RR_KEY_MAX + 8];
-	struct rr_cmd		 cmds[2], taken;
+	char			 c[RR_KEY_MAX + 8];
+	struct rr_cmd		 cmds[2], taken, closed = { 2, { "GET", NULL } };
 	redisReply		*rep[2];
 	dish_t			 d = DISH_NONE;
 	int			 n, owes;
@@ -478,6 +486,7 @@ rr_get(struct rack *base, struct hand *hand, int *depth, int *blocked)
 		*blocked = 0;
 	rr_key(r, "q", q, sizeof q);
 	rr_proc(r, hand, w, sizeof w);
+	closed.argv[1] = rr_key(r, "c", c, sizeof c);
 	for (;;) {
 		n = 0;
 		owes = hand != NULL && atomic_load(&hand->owes);
@@ -516,6 +525,9 @@ rr_get(struct rack *base, struct hand *hand, int *depth, int *blocked)
 		}
 		if (d != DISH_NONE)
 			break;
+		/* Closed by whoever runs the run, here or on another host. */
+		if (!atomic_load(&r->closed) && rr_int(r, &closed, 0) == 1)
+			atomic_store(&r->closed, 1);
 		if (atomic_load(&r->aborted) || atomic_load(&r->closed) ||
 		    (hand != NULL && atomic_load(&hand->leave)))
 			return (DISH_NONE);
@@ -658,16 +670,33 @@ rr_abort(struct rack *base)
 	atomic_store(&r->aborted, 1);
 }
 
+/* What the list holds, from Redis itself: every host's puts and takes. */
 static uint32_t
 rr_held(struct rack *base)
 {
 	struct rack_redis	*r = (struct rack_redis *)base;
-	uint64_t		 p, t;
+	char			 q[RR_KEY_MAX + 8];
+	struct rr_cmd		 count = { 4, { "EVAL", held_lua, "1", NULL } };
+	long long		 n;
 
-	/* A hand-off's offered dish is in the list too. */
-	p = atomic_load(&r->puts);
-	t = atomic_load(&r->takes);
-	return (p > t ? (uint32_t)(p - t) : 0);
+	count.argv[3] = rr_key(r, "q", q, sizeof q);
+	n = rr_int(r, &count, -1);
+	if (n >= 0)
+		return ((uint32_t)n);
+	/* Redis is gone: what this run counted, a hand-off's dish too. */
+	return (atomic_load(&r->puts) > atomic_load(&r->takes) ?
+	    (uint32_t)(atomic_load(&r->puts) - atomic_load(&r->takes)) : 0);
+}
+
+void
+rack_redis_note(struct rack *base, unsigned puts, unsigned takes)
+{
+	struct rack_redis	*r = (struct rack_redis *)base;
+
+	if (base == NULL || base->ops != &rack_redis)
+		return;
+	atomic_fetch_add(&r->puts, puts);
+	atomic_fetch_add(&r->takes, takes);
 }
 
 static uint32_t

@@ -28,4 +28,10 @@ int	rack_redis_init(struct rack *, const struct redis_where *w,
 	    const char *prefix, unsigned index, uint32_t capacity,
 	    int reliable, const struct scenario *, char **cause);
 
+/*
+ * Count puts and takes made on another host (an agent's, told by its
+ * events), so the depth this run shows is the rack's. Local racks: nothing.
+ */
+void	rack_redis_note(struct rack *, unsigned puts, unsigned takes);
+
 #endif

@@ -309,6 +309,15 @@ redis_conn_broken(void)
 	redis_conn_close();
 }
 
+/* Two copies of one address: one connection serves both. */
+static int
+where_same(const struct redis_where *a, const struct redis_where *b)
+{
+	return (a != NULL && strcmp(a->host, b->host) == 0 &&
+	    a->port == b->port && strcmp(a->path, b->path) == 0 &&
+	    strcmp(a->password, b->password) == 0 && a->db == b->db);
+}
+
 /* Say what went wrong, as the user would want to read it. */
 static void
 conn_cause(const struct redis_where *w, const char *what, char **cause)
@@ -327,8 +336,11 @@ redis_conn(const struct redis_where *w, char **cause)
 	redisContext	*c;
 	redisReply	*r;
 
-	if (conn.c != NULL && conn.pid == getpid() && conn.w == w)
+	if (conn.c != NULL && conn.pid == getpid() && (conn.w == w ||
+	    where_same(conn.w, w))) {
+		conn.w = w;
 		return (conn.c);
+	}
 	if (conn.c != NULL && conn.pid != getpid()) {
 		/* The parent's, copied by fork: close our copy only. */
 		redisFree(conn.c);

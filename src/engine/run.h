@@ -53,6 +53,8 @@ struct wslot {
 	_Atomic int	 died;		/* a process killed from outside */
 	_Atomic int	 replaces;	/* 1 + the slot of the dead one it
 					   took over from, or 0 */
+	int		 remote;	/* 1 + the agent running it, or 0 */
+	char		 host[32];	/* that agent's host */
 	unsigned	 station;
 	unsigned	 index;		/* 1-based within its station */
 	unsigned	 id;		/* slot number */

@@ -1595,6 +1595,7 @@ scenario_parse(const char *file, const char *text, size_t len, char **cause)
 	}
 	if (check_text(p, (const unsigned char *)text, len) == -1)
 		goto out;
+	s->source = xstrndup(text, len);
 	buf = xstrndup(text, len);
 	p->line = 0;
 	for (line = buf; line != NULL && rc == 0; line = next) {
@@ -1739,6 +1740,12 @@ scenario_set(struct scenario *s, const char *assignment, char **cause)
 	if ((rc = assign(s, name, dot + 1, value, &pos, &why, &part)) == -1) {
 		xasprintf(cause, "--set: %s", why);
 		free(why);
+	} else {
+		/* Whoever reads the run again (an agent) applies them too. */
+		xasprintf(&why, "%s%s\n", s->sets != NULL ? s->sets : "",
+		    assignment);
+		free(s->sets);
+		s->sets = why;
 	}
 	free(copy);
 	return (rc);
@@ -1888,6 +1895,8 @@ scenario_free(struct scenario *s)
 	free(s->title);
 	free(s->transport);
 	free(s->file);
+	free(s->source);
+	free(s->sets);
 	free(s);
 }
 

@@ -100,6 +100,8 @@ struct script_step {
 
 struct scenario {
 	char		*file;		/* as given, or "builtin:NAME" */
+	char		*source;	/* the text parsed */
+	char		*sets;		/* --set assignments applied, a line each */
 	char		*title;
 	enum scn_mode	 mode;
 	struct scn_pos	 mode_pos;

@@ -1,0 +1,120 @@
+#!/bin/bash
+# agents.sh: dishrack agent, workers of a station in another program (on
+# this host, as on another), joining a run through its Redis. The test
+# starts its own redis-server on a free loopback port and stops it by its
+# pid. Skipped where redis-server is not installed.
+. "$(dirname "$0")/lib.sh"
+
+if ! command -v redis-server >/dev/null || ! command -v redis-cli >/dev/null; then
+	echo "agents: redis-server or redis-cli not installed: skipped"
+	exit 77
+fi
+
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+mkdir -p "$TMP/redis"
+redis-server --port "$PORT" --bind 127.0.0.1 --dir "$TMP/redis" --save '' \
+    --appendonly no --daemonize no >"$TMP/redis/log" 2>&1 &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$TMP"' EXIT
+for _ in $(seq 100); do
+	redis-cli -p "$PORT" ping 2>/dev/null | grep -q PONG && break
+	sleep 0.05
+done
+URL="redis://127.0.0.1:$PORT"
+keys() { redis-cli -p "$PORT" --scan --pattern 'dishrack:*' | wc -l; }
+run_args="--headless -q --json --set scenario.transport=$URL --set scenario.dishes=12 --set washer.time=200ms --set dryer.count=1 --set dryer.time=1s"
+
+# wait_for PID SECONDS: 0 once it has ended, 1 if still there (then killed).
+wait_for() {
+	t=0
+	while kill -0 "$1" 2>/dev/null && [ $t -lt $(($2 * 10)) ]; do
+		sleep 0.1; t=$((t + 1)); done
+	if kill -0 "$1" 2>/dev/null; then
+		pkill -KILL -P "$1"; kill -KILL "$1"; return 1; fi
+	return 0
+}
+
+# 1. Two dryers join from an agent (threads, then processes): the run
+# counts them, dries every dish once, and the agent prints its own lines.
+for mode in threads processes; do
+	# shellcheck disable=SC2086
+	"$DISHRACK" $run_args seed-threads >"$TMP/coord.json" 2>"$TMP/coord.err" &
+	coord=$!
+	sleep 0.7
+	"$DISHRACK" agent "$URL" --station dryer --count 2 --mode "$mode" \
+	    >"$TMP/agent.out" 2>"$TMP/agent.err" &
+	agent=$!
+	wait_for $coord 60 || bad "$mode: the run hung"
+	wait "$coord"; rc=$?
+	[ $rc = 0 ] && ok || { bad "$mode: the run exited $rc"; cat "$TMP/coord.err" >&2; }
+	wait_for $agent 10 || bad "$mode: the agent did not leave"
+	wait "$agent"; rc=$?
+	[ $rc = 0 ] && ok || { bad "$mode: the agent exited $rc"; cat "$TMP/agent.err" >&2; }
+	expect_grep "$TMP/coord.json" '"dishes_dried":12,"in_racks":0,"in_hands":0,"lost":0,"duplicated":0,"conserved":true' \
+	    "$mode: the run with an agent conserved"
+	expect_grep "$TMP/coord.json" '{"name":"dryer","count":3,' "$mode: three dryers counted"
+	expect_grep "$TMP/agent.err" "^dishrack agent: 2 dryer on .*, joined the run on $URL/0" "$mode: the agent says it joined"
+	expect_grep "$TMP/agent.out" "Drying" "$mode: the agent's workers print there"
+	# The agent's workers appear with their dishes in the run's figures.
+	n=$(grep -o '"name":"dryer-[23]","pid":[0-9]*,"dishes":[1-9]' "$TMP/coord.json" | wc -l)
+	[ "$n" -ge 1 ] && ok || bad "$mode: the agent's dryers did no dish in the run's figures"
+done
+sleep 3.5		# the agents' pulses expire
+[ "$(keys)" = 0 ] && ok || bad "keys left after agents: $(keys)"
+
+# 2. An agent killed with SIGKILL mid-dish: its dishes go back, nothing is
+# lost, and its workers are counted as killed.
+# shellcheck disable=SC2086
+"$DISHRACK" $run_args seed-threads >"$TMP/coord.json" 2>"$TMP/coord.err" &
+coord=$!
+sleep 0.7
+"$DISHRACK" agent "$URL" --station dryer --count 2 >"$TMP/agent.out" 2>&1 &
+agent=$!
+sleep 2
+kill -KILL "$agent"; wait "$agent" 2>/dev/null
+wait_for $coord 60 || bad "killed agent: the run hung"
+wait "$coord"; rc=$?
+[ $rc = 0 ] && ok || bad "killed agent: the run exited $rc"
+expect_grep "$TMP/coord.json" '"dishes_dried":12,"in_racks":0,"in_hands":0,"lost":0,"duplicated":0,"conserved":true' \
+    "killed agent: nothing lost"
+expect_grep "$TMP/coord.json" '{"name":"dryer","count":3,[^}]*"killed":2' "killed agent: its two dryers killed"
+
+# 3. The coordinator killed: the agent notices and leaves, exit 1.
+# shellcheck disable=SC2086
+"$DISHRACK" $run_args --set dryer.time=3s seed-threads >/dev/null 2>&1 &
+coord=$!
+sleep 0.7
+"$DISHRACK" agent "$URL" --station dryer >"$TMP/agent.out" 2>"$TMP/agent.err" &
+agent=$!
+sleep 1.5
+kill -KILL "$coord"; wait "$coord" 2>/dev/null
+wait_for $agent 15 || bad "coordinator gone: the agent stayed"
+wait "$agent"; rc=$?
+[ $rc = 1 ] && ok || bad "coordinator gone: the agent exited $rc, wanted 1"
+expect_grep "$TMP/agent.err" "the run's coordinator is gone" "coordinator gone: said"
+
+# 4. What an agent refuses, each with one line.
+expect_exit 1 "a run that has ended" -- "$DISHRACK" agent "$URL" --station dryer
+expect_grep "$TMP/err" "has ended" "a run that has ended: said"
+# shellcheck disable=SC2086
+"$DISHRACK" $run_args --set dryer.time=2s seed-threads >/dev/null 2>&1 &
+coord=$!
+sleep 0.7
+expect_exit 1 "no such station" -- "$DISHRACK" agent "$URL" --station folder
+expect_grep "$TMP/err" "the run has no station 'folder'" "no such station: said"
+expect_exit 1 "the first station" -- "$DISHRACK" agent "$URL" --station washer
+expect_grep "$TMP/err" "the first station takes its dishes from the pile" "the first station: said"
+expect_exit 2 "a count of 0" -- "$DISHRACK" agent "$URL" --station dryer --count 0
+expect_exit 2 "no station given" -- "$DISHRACK" agent "$URL"
+kill -TERM "$coord"; wait "$coord" 2>/dev/null
+redis-cli -p "$PORT" set dishrack:current dishrack:old: >/dev/null
+redis-cli -p "$PORT" hset dishrack:old:info version 0.0.1 state running >/dev/null
+expect_exit 1 "another version" -- "$DISHRACK" agent "$URL" --station dryer
+expect_grep "$TMP/err" "the run is of dishrack 0.0.1, this is " "another version: said"
+redis-cli -p "$PORT" del dishrack:current dishrack:old:info >/dev/null
+dead=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+expect_exit 1 "no server" -- "$DISHRACK" agent "redis://127.0.0.1:$dead" --station dryer
+expect_grep "$TMP/err" "Connection refused" "no server: said"
+
+expect_clean "after agents"
+finish
