@@ -1167,7 +1167,7 @@ START_TEST(test_key_table_complete)
 		rack += scn_keys[i].section == SECTION_RACK;
 	}
 	ck_assert_int_eq(scenario, 12);
-	ck_assert_int_eq(station, 10);
+	ck_assert_int_eq(station, 11);
 	ck_assert_int_eq(cupboard, 2);
 	ck_assert_int_eq(rack, 1);
 }

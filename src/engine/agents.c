@@ -55,8 +55,11 @@ struct agents {
 	int		 reader_started;
 	_Atomic int	 stop;
 	int64_t		 next_alive;
+	int64_t		 since;		/* when the run opened to agents */
 	char		 last[64];	/* the stream's position */
 };
+
+#define AGENTS_WAIT_NS		(60 * NSEC_PER_SEC)
 
 static void	*agents_read(void *);
 
@@ -112,6 +115,7 @@ agents_publish(struct engine *e, char **cause)
 	if (e->where == NULL || e->opts.agent != NULL)
 		return (0);
 	e->agents = xcalloc(1, sizeof *e->agents);
+	e->agents->since = clock_mono_ns();
 	snprintf(e->agents->last, sizeof e->agents->last, "0");
 	agents_key(e, "info", info, sizeof info);
 	if (agents_cmd(e, "HSET %s version %s state running file %s "
@@ -224,6 +228,33 @@ agents_join(struct engine *e, const char *req)
 	free(text);
 }
 
+/* A station that waits for agents waits a minute at most. */
+static void
+agents_wait_check(struct engine *e)
+{
+	struct agents	*as = e->agents;
+	unsigned	 i, k;
+	char		*why;
+
+	if (clock_mono_ns() - as->since < AGENTS_WAIT_NS)
+		return;
+	for (i = 1; i < e->scn->nstations; i++) {
+		if (!e->scn->stations[i].agents_only)
+			continue;
+		for (k = 0; k < atomic_load(&as->n); k++)
+			if (as->a[k].station == i)
+				break;
+		if (k < atomic_load(&as->n))
+			continue;
+		xasprintf(&why, "no agent joined within 60 s to run [%s]: start "
+		    "one with dishrack agent %s --station %s", e->scn->stations[
+		    i].name, e->where->shown, e->scn->stations[i].name);
+		engine_fail(e, why);
+		engine_stop(e);
+		return;
+	}
+}
+
 void
 agents_tend(struct engine *e)
 {
@@ -242,6 +273,7 @@ agents_tend(struct engine *e)
 		agents_cmd(e, "EXPIRE dishrack:current 60");
 		as->next_alive = now + NSEC_PER_SEC;
 	}
+	agents_wait_check(e);
 	if ((c = redis_conn(e->where, NULL)) == NULL)
 		return;
 	agents_key(e, "joins", key, sizeof key);
@@ -485,6 +517,33 @@ int
 agents_publish(struct engine *e, char **cause)
 {
 	return (0);
+}
+
+/* A station that waits for agents waits a minute at most. */
+static void
+agents_wait_check(struct engine *e)
+{
+	struct agents	*as = e->agents;
+	unsigned	 i, k;
+	char		*why;
+
+	if (clock_mono_ns() - as->since < AGENTS_WAIT_NS)
+		return;
+	for (i = 1; i < e->scn->nstations; i++) {
+		if (!e->scn->stations[i].agents_only)
+			continue;
+		for (k = 0; k < atomic_load(&as->n); k++)
+			if (as->a[k].station == i)
+				break;
+		if (k < atomic_load(&as->n))
+			continue;
+		xasprintf(&why, "no agent joined within 60 s to run [%s]: start "
+		    "one with dishrack agent %s --station %s", e->scn->stations[
+		    i].name, e->where->shown, e->scn->stations[i].name);
+		engine_fail(e, why);
+		engine_stop(e);
+		return;
+	}
 }
 
 void

@@ -361,9 +361,26 @@ engine_create(struct scenario *scn, const struct engine_opts *opts,
 	size_t		 size, ring_bytes;
 	uint32_t	 ring_n;
 	unsigned	 nslots, i, total = 0;
+	int		 rc;
 
-	if (engine_check_transport(scn, opts, cause) == -1)
+	if ((rc = engine_check_transport(scn, opts, cause)) == -1)
 		return (engine_create_failed(NULL, scn));
+	for (i = 0; i < scn->nstations; i++) {
+		if (!scn->stations[i].agents_only)
+			continue;
+		if (opts->virtual_clock || opts->agent != NULL) {
+			/* Simulated time simulates the agents too. */
+			scn->stations[i].agents_only = 0;
+		} else if (rc != 1 || i == 0) {
+			xasprintf(cause, "%s: [%s] where = agents needs %s",
+			    scn->file, scn->stations[i].name, i == 0 ?
+			    "a station after the first (the first takes its "
+			    "dishes from the pile)" : "racks in Redis "
+			    "(transport = redis://HOST:PORT)");
+			return (engine_create_failed(NULL, scn));
+		} else
+			scn->stations[i].count = 0;
+	}
 
 	e = xcalloc(1, sizeof *e);
 	e->scn = scn;
@@ -642,6 +659,9 @@ engine_conduct(void *arg)
 	}
 	pthread_mutex_lock(&e->ctl);
 	for (i = 0; i < run->nstations && rc == 0; i++) {
+		/* Its workers come with the agents that join. */
+		if (e->scn->stations[i].agents_only)
+			continue;
 		for (j = 0; j < e->scn->stations[i].count; j++) {
 			if ((rc = engine_spawn(e, i, &cause)) == -1)
 				break;

@@ -70,6 +70,7 @@ static const char *const lock_choices[] = { "none", "mutex", "spin",
 static const char *const reserved_sections[] = { "scenario", "script",
     "cupboard", "rack" };
 static const char *const yesno_choices[] = { "no", "yes", NULL };
+static const char *const where_choices[] = { "here", "agents", NULL };
 static const char *const placeholders[] = { "dish", "worker" };
 
 static int	set_title(struct scenario *, struct station *, const char *,
@@ -116,6 +117,8 @@ static int	set_start(struct scenario *, struct station *, const char *,
 		    char **);
 static int	set_reliable(struct scenario *, struct station *,
 		    const char *, char **);
+static int	set_where(struct scenario *, struct station *, const char *,
+		    char **);
 static int	set_cupboard_lock(struct scenario *, struct station *,
 		    const char *, char **);
 static int	set_cupboard_window(struct scenario *, struct station *,
@@ -211,6 +214,9 @@ const struct scn_key scn_keys[] = {
 	  set_say_end },
 	{ SECTION_STATION, "start", KEY_DURATION, NULL, "0",
 	  "how long after the run's start its workers begin", set_start },
+	{ SECTION_STATION, "where", KEY_ENUM, where_choices, "here",
+	  "here: its workers run in this program; agents: only workers of "
+	  "dishrack agent, on other hosts (Redis racks)", set_where },
 	{ SECTION_STATION, "rack", KEY_CAPACITY, NULL, "[scenario] rack",
 	  "capacity of the rack in front of this station", set_rack },
 	{ SECTION_STATION, "needs", KEY_STRING, NULL, "nothing",
@@ -844,6 +850,17 @@ set_start(struct scenario *s, struct station *st, const char *v, char **why)
 		return (-1);
 	}
 	st->start_ns = ns;
+	return (0);
+}
+
+static int
+set_where(struct scenario *s, struct station *st, const char *v, char **why)
+{
+	int	m;
+
+	if (parse_enum(v, where_choices, &m, why) == -1)
+		return (-1);
+	st->agents_only = m;
 	return (0);
 }
 

@@ -75,6 +75,7 @@ struct station {
 	char		*say_start;	/* said when a worker starts */
 	char		*say_end;	/* said when it leaves, its work over */
 	int64_t		 start_ns;	/* its workers start this late */
+	int		 agents_only;	/* where = agents: none run here */
 	uint32_t	 rack;		/* capacity of the rack in front of it */
 	int		 rack_set;	/* rack given in this section */
 	char		 needs[SCN_MAX_NEEDS][SCN_LOCK_NAME_MAX];

@@ -93,9 +93,30 @@ wait "$agent"; rc=$?
 [ $rc = 1 ] && ok || bad "coordinator gone: the agent exited $rc, wanted 1"
 expect_grep "$TMP/agent.err" "the run's coordinator is gone" "coordinator gone: said"
 
-# 4. What an agent refuses, each with one line.
+# 4. The lecture in two terminals: the washer's program here, the dryer
+# an agent (where = agents: no dryer runs with the washer); each prints
+# its own side of the lecture's lines.
+"$DISHRACK" --headless --set dryer.where=agents --set "scenario.transport=$URL" \
+    --speed 2 redis-queue >"$TMP/washer.out" 2>"$TMP/washer.err" &
+coord=$!
+sleep 0.3
+"$DISHRACK" agent "$URL" --station dryer >"$TMP/dryer.out" 2>"$TMP/dryer.err" &
+agent=$!
+wait_for $coord 30 || bad "two programs: the washer's run hung"
+wait "$coord"; rc=$?
+[ $rc = 0 ] && ok || { bad "two programs: the washer's run exited $rc"; cat "$TMP/washer.err" >&2; }
+wait_for $agent 10 || bad "two programs: the dryer stayed"
+wait "$agent"
+sed '/^== /,$d' "$TMP/washer.out" | sed '/^$/d' >"$TMP/washer.words"
+printf 'Washer is starating\nWashed salad\nWashed bread\nWashed entree\nWashed dessert\nWasher is done\n' >"$TMP/washer.want"
+cmp -s "$TMP/washer.words" "$TMP/washer.want" && ok || { bad "two programs: the washer's lines"; diff "$TMP/washer.words" "$TMP/washer.want" >&2; }
+printf 'Dryer is starting\nDried salad\nDried bread\nDried entree\nDried dessert\nDishes are dried\n' >"$TMP/dryer.want"
+cmp -s "$TMP/dryer.out" "$TMP/dryer.want" && ok || { bad "two programs: the dryer's lines"; diff "$TMP/dryer.out" "$TMP/dryer.want" >&2; }
+expect_grep "$TMP/washer.out" "4 dried, 0 in racks, 0 in hands: conserved" "two programs: conserved"
+
+# 5. What an agent refuses, each with one line.
 expect_exit 1 "a run that has ended" -- "$DISHRACK" agent "$URL" --station dryer
-expect_grep "$TMP/err" "has ended" "a run that has ended: said"
+expect_grep "$TMP/err" "has ended\|no dishrack run is open there" "a run that has ended: said"
 # shellcheck disable=SC2086
 "$DISHRACK" $run_args --set dryer.time=2s seed-threads >/dev/null 2>&1 &
 coord=$!
