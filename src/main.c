@@ -105,7 +105,10 @@ usage(FILE *f)
 {
 	fprintf(f,
 "usage: dishrack [OPTIONS] [SCENARIO]\n"
-"Watch washers and dryers run concurrently: threads, processes, coroutines.\n"
+"       dishrack agent URL --station NAME [--count N] [--mode threads|processes]\n"
+"                      [--name NAME]\n"
+"Watch washers and dryers run concurrently: threads, processes, coroutines,\n"
+"and programs on other machines sharing a Redis (dishrack agent).\n"
 "SCENARIO is a .scn file or a built-in name (--list); none runs seed-threads.\n"
 "\n"
 "  --headless          no screen: worker output as it happens, then a summary\n"
