@@ -519,33 +519,6 @@ agents_publish(struct engine *e, char **cause)
 	return (0);
 }
 
-/* A station that waits for agents waits a minute at most. */
-static void
-agents_wait_check(struct engine *e)
-{
-	struct agents	*as = e->agents;
-	unsigned	 i, k;
-	char		*why;
-
-	if (clock_mono_ns() - as->since < AGENTS_WAIT_NS)
-		return;
-	for (i = 1; i < e->scn->nstations; i++) {
-		if (!e->scn->stations[i].agents_only)
-			continue;
-		for (k = 0; k < atomic_load(&as->n); k++)
-			if (as->a[k].station == i)
-				break;
-		if (k < atomic_load(&as->n))
-			continue;
-		xasprintf(&why, "no agent joined within 60 s to run [%s]: start "
-		    "one with dishrack agent %s --station %s", e->scn->stations[
-		    i].name, e->where->shown, e->scn->stations[i].name);
-		engine_fail(e, why);
-		engine_stop(e);
-		return;
-	}
-}
-
 void
 agents_tend(struct engine *e)
 {
