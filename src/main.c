@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <locale.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include "clock.h"
 #include "engine.h"
 #include "report.h"
+#include "safe.h"
 #include "scenario.h"
 #include "stats.h"
 #include "tui.h"
@@ -73,6 +75,8 @@ struct run_figures {
 static volatile sig_atomic_t main_signal;
 
 static void	usage(FILE *);
+static void	main_error(const char *, ...)
+		    __attribute__((format(printf, 1, 2)));
 static void	main_on_signal(int);
 static struct scenario *main_load(const struct options *);
 static int	main_headless(const struct options *, struct scenario *);
@@ -133,6 +137,26 @@ usage(FILE *f)
 "See dishrack(1) and dishrack-scenario(5).\n");
 }
 
+/*
+ * Print one error line. Every error leaves through here, so what it quotes
+ * from outside (a file name, a value, an argument) is made safe for the
+ * terminal in one place: see doc/terminal-safety.md.
+ */
+static void
+main_error(const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*msg;
+
+	va_start(ap, fmt);
+	xvasprintf(&msg, fmt, ap);
+	va_end(ap);
+	fputs("dishrack: ", stderr);
+	safe_fputs(msg, stderr);
+	fputc('\n', stderr);
+	free(msg);
+}
+
 static void
 main_on_signal(int sig)
 {
@@ -159,19 +183,19 @@ main_load(const struct options *o)
 		scn = scenario_parse(file, b->text, strlen(b->text), &cause);
 		free(file);
 	} else if (stat(name, &sb) == -1 && strpbrk(name, "/.") == NULL) {
-		fprintf(stderr, "dishrack: %s: no such file or built-in "
-		    "scenario (dishrack --list shows the built-ins)\n", name);
+		main_error("%s: no such file or built-in "
+		    "scenario (dishrack --list shows the built-ins)", name);
 		return (NULL);
 	} else
 		scn = scenario_load(name, &cause);
 	if (scn == NULL) {
-		fprintf(stderr, "dishrack: %s\n", cause);
+		main_error("%s", cause);
 		free(cause);
 		return (NULL);
 	}
 	for (i = 0; i < o->nsets; i++) {
 		if (scenario_set(scn, o->sets[i], &cause) == -1) {
-			fprintf(stderr, "dishrack: %s\n", cause);
+			main_error("%s", cause);
 			free(cause);
 			scenario_free(scn);
 			return (NULL);
@@ -180,7 +204,7 @@ main_load(const struct options *o)
 	if (o->have_seed)
 		scn->seed = o->seed;
 	if (scenario_validate(scn, o->force, &cause) == -1) {
-		fprintf(stderr, "dishrack: %s\n", cause);
+		main_error("%s", cause);
 		free(cause);
 		scenario_free(scn);
 		return (NULL);
@@ -200,12 +224,12 @@ matrix_parse(struct matrix *m, const char *text)
 	    word = strtok_r(NULL, " \t", &save1)) {
 		if ((eq = strchr(word, '=')) == NULL || eq == word ||
 		    eq[1] == '\0') {
-			fprintf(stderr, "dishrack: --matrix: expected KEY=V1,V2 "
-			    "..., found '%s'\n", word);
+			main_error("--matrix: expected KEY=V1,V2 "
+			    "..., found '%s'", word);
 			return (-1);
 		}
 		if (m->nkeys == MATRIX_MAX_PARAMS) {
-			fprintf(stderr, "dishrack: --matrix: at most %d keys\n",
+			main_error("--matrix: at most %d keys",
 			    MATRIX_MAX_PARAMS);
 			return (-1);
 		}
@@ -215,8 +239,8 @@ matrix_parse(struct matrix *m, const char *text)
 		for (v = strtok_r(p, ",", &save2); v != NULL;
 		    v = strtok_r(NULL, ",", &save2)) {
 			if (m->nvalues[m->nkeys] == MATRIX_MAX_VALUES) {
-				fprintf(stderr, "dishrack: --matrix: at most %d "
-				    "values for %s\n", MATRIX_MAX_VALUES, word);
+				main_error("--matrix: at most %d "
+				    "values for %s", MATRIX_MAX_VALUES, word);
 				return (-1);
 			}
 			m->values[m->nkeys][m->nvalues[m->nkeys]++] = v;
@@ -224,7 +248,7 @@ matrix_parse(struct matrix *m, const char *text)
 		m->nkeys++;
 	}
 	if (m->nkeys == 0) {
-		fprintf(stderr, "dishrack: --matrix: nothing to vary\n");
+		main_error("--matrix: nothing to vary");
 		return (-1);
 	}
 	return (0);
@@ -247,6 +271,17 @@ matrix_assignment(const char *key, const char *value, char *buf, size_t len)
 		snprintf(buf, len, "%s=%s", key, value);
 }
 
+/* One cell of the text table: a key or a value, made safe, padded. */
+static void
+matrix_cell(const char *text)
+{
+	char	*t;
+
+	t = safe_strdup(text);
+	printf("%-11s ", t);
+	free(t);
+}
+
 /*
  * Run scn to the end (or to a signal), folding its events into *st, worker
  * text to out_fd. Returns the engine for the report, or NULL with the error
@@ -265,14 +300,14 @@ main_run(const struct options *o, struct scenario *scn, int out_fd,
 	eo.speed = o->speed;
 	eo.output_fd = out_fd;
 	if ((eng = engine_create(scn, &eo, &cause)) == NULL) {
-		fprintf(stderr, "dishrack: %s\n", cause);
+		main_error("%s", cause);
 		free(cause);
 		*rc = EXIT_USAGE;
 		return (NULL);
 	}
 	stats_init(st, engine_scenario(eng));
 	if (engine_start(eng, &cause) == -1) {
-		fprintf(stderr, "dishrack: %s\n", cause);
+		main_error("%s", cause);
 		free(cause);
 		stats_free(st);
 		engine_destroy(eng);
@@ -355,12 +390,14 @@ main_matrix(struct options *o)
 	memcpy(saved, o->sets, sizeof saved);
 	nsaved = o->nsets;
 	memset(idx, 0, sizeof idx);
-	if (o->json)
-		printf("{\"scenario\":\"%s\",\"rows\":[", o->scenario != NULL ?
-		    o->scenario : BUILTIN_DEFAULT);
-	else {
+	if (o->json) {
+		fputs("{\"scenario\":", stdout);
+		safe_json_fputs(o->scenario != NULL ? o->scenario :
+		    BUILTIN_DEFAULT, stdout);
+		fputs(",\"rows\":[", stdout);
+	} else {
 		for (k = 0; k < m.nkeys; k++)
-			printf("%-11s ", m.keys[k]);
+			matrix_cell(m.keys[k]);
 		printf("%9s %9s %9s %12s %11s\n", "seconds", "speed-up",
 		    "dishes/s", "gil-handover", "gil-wait-s");
 	}
@@ -383,9 +420,13 @@ main_matrix(struct options *o)
 			failed = EXIT_RUN_FAILED;
 		if (o->json) {
 			printf("%s{\"params\":{", row ? "," : "");
-			for (k = 0; k < m.nkeys; k++)
-				printf("%s\"%s\":\"%s\"", k ? "," : "",
-				    m.keys[k], m.values[k][idx[k]]);
+			for (k = 0; k < m.nkeys; k++) {
+				if (k > 0)
+					putchar(',');
+				safe_json_fputs(m.keys[k], stdout);
+				putchar(':');
+				safe_json_fputs(m.values[k][idx[k]], stdout);
+			}
 			printf("},\"wall_seconds\":%.6f,\"one_worker_seconds\":"
 			    "%.6f,\"speedup\":%.4f,\"throughput_per_s\":%.6f,"
 			    "\"gil_switches\":%llu,\"gil_wait_seconds\":%.6f,"
@@ -395,7 +436,7 @@ main_matrix(struct options *o)
 			    rf.conserved ? "true" : "false");
 		} else {
 			for (k = 0; k < m.nkeys; k++)
-				printf("%-11s ", m.values[k][idx[k]]);
+				matrix_cell(m.values[k][idx[k]]);
 			printf("%9.3f %8.2fx %9.2f %12llu %11.3f%s\n", rf.seconds,
 			    rf.seconds > 0 ? one.seconds / rf.seconds : 0.0,
 			    rf.throughput, rf.gil_switches, rf.gil_wait,
@@ -497,7 +538,7 @@ main_headless(const struct options *o, struct scenario *scn)
 	else
 		rc = 0;
 	if (engine_error(eng) != NULL)
-		fprintf(stderr, "dishrack: %s\n", engine_error(eng));
+		main_error("%s", engine_error(eng));
 	stats_free(&st);
 	engine_destroy(eng);
 	return (rc);
@@ -510,11 +551,16 @@ main(int argc, char **argv)
 	struct scenario	*scn;
 	char		*end, buf[128];
 	size_t		 i;
-	int		 ch;
+	int		 ch, before;
 
 	memset(&o, 0, sizeof o);
 	o.speed = 1.0;
-	while ((ch = getopt_long(argc, argv, "qhV", long_options, NULL)) != -1) {
+	opterr = 0;	/* getopt's own messages would quote arguments raw */
+	for (;;) {
+		before = optind;
+		ch = getopt_long(argc, argv, ":qhV", long_options, NULL);
+		if (ch == -1)
+			break;
 		switch (ch) {
 		case 'H':
 			o.headless = 1;
@@ -527,8 +573,8 @@ main(int argc, char **argv)
 			break;
 		case 's':
 			if (o.nsets == MAX_SETS) {
-				fprintf(stderr, "dishrack: more than %d --set "
-				    "options\n", MAX_SETS);
+				main_error("more than %d --set "
+				    "options", MAX_SETS);
 				return (EXIT_USAGE);
 			}
 			o.sets[o.nsets++] = optarg;
@@ -538,8 +584,8 @@ main(int argc, char **argv)
 			o.speed = strtod(optarg, &end);
 			if (errno != 0 || *end != '\0' || end == optarg ||
 			    !(o.speed >= 0.01 && o.speed <= 1000)) {
-				fprintf(stderr, "dishrack: --speed: expected a "
-				    "factor from 0.01 to 1000, found '%s'\n",
+				main_error("--speed: expected a "
+				    "factor from 0.01 to 1000, found '%s'",
 				    optarg);
 				return (EXIT_USAGE);
 			}
@@ -550,8 +596,8 @@ main(int argc, char **argv)
 			else if (strcmp(optarg, "real") == 0)
 				o.virtual_clock = 0;
 			else {
-				fprintf(stderr, "dishrack: --clock: expected "
-				    "real or virtual, found '%s'\n", optarg);
+				main_error("--clock: expected "
+				    "real or virtual, found '%s'", optarg);
 				return (EXIT_USAGE);
 			}
 			break;
@@ -560,8 +606,8 @@ main(int argc, char **argv)
 			o.seed = strtoull(optarg, &end, 10);
 			if (errno != 0 || *end != '\0' || end == optarg ||
 			    optarg[0] == '-') {
-				fprintf(stderr, "dishrack: --seed: expected a "
-				    "whole number, found '%s'\n", optarg);
+				main_error("--seed: expected a "
+				    "whole number, found '%s'", optarg);
 				return (EXIT_USAGE);
 			}
 			o.have_seed = 1;
@@ -600,16 +646,22 @@ main(int argc, char **argv)
 		case 'V':
 			printf("dishrack %s\n", PACKAGE_VERSION);
 			return (0);
+		case ':':
+			main_error("%s: expected a value (see dishrack --help)",
+			    argv[optind - 1]);
+			return (EXIT_USAGE);
 		default:
-			fprintf(stderr, "dishrack: see dishrack --help\n");
+			/* Past the word, or still inside a cluster like -qz. */
+			main_error("unknown option '%s' (see dishrack --help)",
+			    argv[optind > before ? optind - 1 : optind]);
 			return (EXIT_USAGE);
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (argc > 1) {
-		fprintf(stderr, "dishrack: one scenario at a time, found %d "
-		    "(see dishrack --help)\n", argc);
+		main_error("one scenario at a time, found %d "
+		    "(see dishrack --help)", argc);
 		return (EXIT_USAGE);
 	}
 	if (argc == 1)
@@ -623,14 +675,14 @@ main(int argc, char **argv)
 		return (0);
 	}
 	if ((o.json || o.quiet) && !o.headless && !o.check) {
-		fprintf(stderr, "dishrack: --json and --quiet go with "
-		    "--headless\n");
+		main_error("--json and --quiet go with "
+		    "--headless");
 		return (EXIT_USAGE);
 	}
 	if (o.matrix != NULL) {
 		if (!o.headless) {
-			fprintf(stderr, "dishrack: --matrix goes with "
-			    "--headless\n");
+			main_error("--matrix goes with "
+			    "--headless");
 			return (EXIT_USAGE);
 		}
 		return (main_matrix(&o));
@@ -649,7 +701,7 @@ main(int argc, char **argv)
 			scenario_free(scn);
 			return (main_screen(&o));
 		}
-		fprintf(stderr, "dishrack: %s: running --headless\n", why);
+		main_error("%s: running --headless", why);
 	}
 	return (main_headless(&o, scn));
 }

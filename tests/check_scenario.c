@@ -422,6 +422,44 @@ START_TEST(test_bom_crlf_and_blanks)
 }
 END_TEST
 
+/*
+ * A CR that does not end a line would send the cursor back over what the
+ * line showed ("rm -rf / ...\rall good"): refused where it stands, in a
+ * say, a title or anywhere else. A CR as the last byte ends the last line.
+ */
+START_TEST(test_lone_cr)
+{
+	static const struct {
+		const char	*text;
+		const char	*message;
+	} cases[] = {
+		{ "[w]\nsay = rm -rf / \rall good\n", "t.scn:2:16: a "
+		  "carriage return inside a line: expected it only before a "
+		  "newline (CRLF)" },
+		{ "[scenario]\r\ntitle = a\rb\r\n[w]\r\n", "t.scn:2:10: a "
+		  "carriage return inside a line: expected it only before a "
+		  "newline (CRLF)" },
+		{ "[w]\n[script]\n1s say hi\r\r\n", "t.scn:3:10: a "
+		  "carriage return inside a line: expected it only before a "
+		  "newline (CRLF)" },
+		{ "# old Mac\r[w]\r", "t.scn:1:10: a carriage return inside a "
+		  "line: expected it only before a newline (CRLF)" },
+	};
+	struct scenario	*s;
+	char		*cause;
+	size_t		 i;
+
+	for (i = 0; i < NITEMS(cases); i++) {
+		cause = parse_error(cases[i].text, strlen(cases[i].text));
+		ck_assert_str_eq(cause, cases[i].message);
+		free(cause);
+	}
+	s = parse_ok("[w]\r\nsay = a\r");
+	ck_assert_str_eq(s->stations[0].say, "a");
+	scenario_free(s);
+}
+END_TEST
+
 /* '#' after a blank or at the start of a line is a comment, else text. */
 START_TEST(test_comments)
 {
@@ -620,6 +658,21 @@ START_TEST(test_set_overrides)
 		  "'.count=1'" },
 		{ "dryer.=1", "--set: expected SECTION.KEY=VALUE, found "
 		  "'dryer.=1'" },
+		/* Text only: a title or a say reaches the terminal. */
+		{ "scenario.title=\x1b]52;c;aGk=\x07", "--set: expected "
+		  "text, found byte 0x1b at column 16 of 'scenario.title="
+		  "\x1b]52;c;aGk=\x07'" },
+		{ "dryer.say=rm -rf /\rall good", "--set: expected text, "
+		  "found byte 0x0d at column 19 of 'dryer.say=rm -rf /\r"
+		  "all good'" },
+		{ "dryer.say=a\nb", "--set: expected text, found byte 0x0a at "
+		  "column 12 of 'dryer.say=a\nb'" },
+		{ "scenario.dishes=a\xc2\x9b", "--set: expected text, found "
+		  "byte 0xc2 at column 18 of 'scenario.dishes=a\xc2\x9b'" },
+		{ "scenario.dishes=\x9b", "--set: expected text, found byte "
+		  "0x9b at column 17 of 'scenario.dishes=\x9b'" },
+		{ "scenario.title=\x7f", "--set: expected text, found byte "
+		  "0x7f at column 16 of 'scenario.title=\x7f'" },
 	};
 	struct scenario	*s = parse_ok("[washer]\n[dryer]\ncount = 2\n");
 	char		*cause = NULL;
@@ -657,6 +710,9 @@ START_TEST(test_set_overrides)
 	ck_assert_int_eq(scenario_set(s, "dryer.say=Drying {dish}\\n",
 	    &cause), 0);
 	ck_assert_str_eq(s->stations[1].say, "Drying {dish}\n");
+	ck_assert_int_eq(scenario_set(s, "scenario.title=a\tb \xec\xa0\x91",
+	    &cause), 0);
+	ck_assert_str_eq(s->title, "a\tb \xec\xa0\x91");
 
 	for (i = 0; i < NITEMS(bad); i++) {
 		cause = NULL;
@@ -1230,6 +1286,7 @@ scenario_suite(void)
 	tcase_add_test(tc, test_stations_in_order);
 	tcase_add_test(tc, test_say);
 	tcase_add_test(tc, test_bom_crlf_and_blanks);
+	tcase_add_test(tc, test_lone_cr);
 	tcase_add_test(tc, test_comments);
 	tcase_add_test(tc, test_script_steps);
 	tcase_add_test(tc, test_script_limit);

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "safe.h"
 #include "xmalloc.h"
 
 #define SCN_FILE_MAX		(1024 * 1024)	/* bytes in a scenario file */
@@ -144,6 +145,7 @@ static void	scratch_release(struct scenario *);
 static int	check_script_sets(struct parser *);
 static void	set_defaults(struct scenario *, const char *);
 static char	*read_file(FILE *, const char *, size_t *, char **);
+static int	check_set_text(const char *, char **);
 
 const struct scn_key scn_keys[] = {
 	{ SECTION_SCENARIO, "title", KEY_STRING, NULL, "the file name",
@@ -1044,59 +1046,31 @@ perr(struct parser *p, unsigned col, const char *fmt, ...)
 
 /*
  * Check the text is UTF-8 (RFC 3629: no overlong forms, no surrogates) and
- * has no control characters but tab, CR and LF: a say is written to the
- * terminal, and an escape sequence in a file must not reach it.
+ * has no control characters but tab, LF and the CR of a CRLF: a say is
+ * written to the terminal, and an escape sequence in a file must not reach
+ * it, nor a lone CR that sends the cursor back over what the line showed.
  */
 static int
 check_text(struct parser *p, const unsigned char *t, size_t len)
 {
-	size_t		i, k, n, bol = 0;
-	unsigned char	lo, hi;
+	size_t	i, n, bol = 0;
 
 	for (i = 0; i < len; i += n) {
 		n = 1;
-		lo = 0x80;
-		hi = 0xbf;
 		if (t[i] == '\n') {
 			p->line++;
 			bol = i + 1;
-			continue;
-		}
-		if (t[i] < 0x80) {
-			if ((t[i] < 0x20 && t[i] != '\t' && t[i] != '\r') ||
-			    t[i] == 0x7f)
-				goto bad;
-			continue;
-		}
-		if (t[i] >= 0xc2 && t[i] <= 0xdf) {
-			n = 2;
-			if (t[i] == 0xc2)
-				lo = 0xa0;	/* not C1 controls */
-		} else if (t[i] >= 0xe0 && t[i] <= 0xef) {
-			n = 3;
-			if (t[i] == 0xe0)
-				lo = 0xa0;
-			else if (t[i] == 0xed)
-				hi = 0x9f;
-		} else if (t[i] >= 0xf0 && t[i] <= 0xf4) {
-			n = 4;
-			if (t[i] == 0xf0)
-				lo = 0x90;
-			else if (t[i] == 0xf4)
-				hi = 0x8f;
-		} else
-			goto bad;
-		if (i + n > len || t[i + 1] < lo || t[i + 1] > hi)
-			goto bad;
-		for (k = 2; k < n; k++) {
-			if ((t[i + k] & 0xc0) != 0x80)
-				goto bad;
-		}
+		} else if (t[i] == '\r') {
+			if (i + 1 < len && t[i + 1] != '\n')
+				return (perr(p, (unsigned)(i - bol + 1), "a "
+				    "carriage return inside a line: expected "
+				    "it only before a newline (CRLF)"));
+		} else if (t[i] != '\t' &&
+		    (n = safe_char_len(t + i, len - i)) == 0)
+			return (perr(p, (unsigned)(i - bol + 1), "not a text "
+			    "file (byte 0x%02x)", t[i]));
 	}
 	return (0);
-bad:
-	return (perr(p, (unsigned)(i - bol + 1), "not a text file (byte "
-	    "0x%02x)", t[i]));
 }
 
 /* A blank inside a line: a space or a tab. */
@@ -1622,6 +1596,29 @@ scenario_load(const char *path, char **cause)
 }
 
 /*
+ * A --set is text as a file is, on one line: tab is the only control
+ * character it may have, since a title or a say reaches the terminal.
+ * -1 with *cause naming the first other.
+ */
+static int
+check_set_text(const char *v, char **cause)
+{
+	const unsigned char	*t = (const unsigned char *)v;
+	size_t			 len = strlen(v), i, n;
+
+	for (i = 0; i < len; i += n) {
+		n = 1;
+		if (t[i] != '\t' && (n = safe_char_len(t + i, len - i)) == 0) {
+			xasprintf(cause, "--set: expected text, found byte "
+			    "0x%02x at column %zu of '" CLIPF "'", t[i], i + 1,
+			    CLIPA(v));
+			return (-1);
+		}
+	}
+	return (0);
+}
+
+/*
  * "section.key=value", blanks allowed around the name and the '='. The
  * value is taken whole: on a command line '#' is not a comment.
  */
@@ -1634,6 +1631,8 @@ scenario_set(struct scenario *s, const char *assignment, char **cause)
 	char				*why = NULL;
 	int				 rc = -1;
 
+	if (check_set_text(assignment, cause) == -1)
+		return (-1);
 	copy = xstrdup(assignment);
 	name = skip_blanks(copy);
 	if ((eq = strchr(name, '=')) == NULL)

@@ -55,6 +55,47 @@ printf '\357\273\277[scenario]\r\ndishes = 2\r\n[washer]\r\ntime = 0\r\n' \
     >"$TMP/crlf.scn"
 expect_exit 0 "BOM and CRLF" -- "$DISHRACK" --check "$TMP/crlf.scn"
 
+# A lone CR would send the cursor back over the line: refused where it is.
+bad_file cr '[washer]\nsay = rm -rf / \rall good\n' \
+    "cr.scn:2:16: a carriage return inside a line"
+bad_file crtitle '[scenario]\r\ntitle = ok\rlies\r\n[washer]\r\n' \
+    "crtitle.scn:2:11: a carriage return inside a line"
+
+# Nothing from outside drives the terminal. A file name with OSC 52 (sets
+# the clipboard) and OSC 2 (the title) is quoted visibly, as \x1b, by every
+# error that names the file; so is a --set value and an argument.
+evil="x$(printf '\033]52;c;aGk=\007\033]2;pwned\007')"
+shown='x\\x1b]52;c;aGk=\\x07\\x1b]2;pwned\\x07'
+printf '[washer]\ncount = x\n' >"$TMP/$evil.scn"
+expect_exit 2 "a hostile file name, a parse error" -- "$DISHRACK" --check "$TMP/$evil.scn"
+expect_grep "$TMP/err" "^dishrack: $TMP/$shown.scn:2:9: expected a count" \
+    "a hostile file name, shown"
+expect_printable "$TMP/err" "a hostile file name, a parse error"
+expect_exit 2 "a hostile file name, missing" -- "$DISHRACK" --check "$TMP/$evil-not.scn"
+expect_grep "$TMP/err" "^dishrack: $TMP/$shown-not.scn: No such file" \
+    "a hostile missing file, shown"
+expect_printable "$TMP/err" "a hostile file name, missing"
+expect_exit 2 "a hostile name, no such built-in" -- "$DISHRACK" --check "$evil"
+expect_grep "$TMP/err" "^dishrack: $shown: no such file or built-in" \
+    "a hostile built-in name, shown"
+expect_printable "$TMP/err" "a hostile built-in name"
+printf '[washer]\ncount = 2\n' >"$TMP/$evil.scn"
+expect_exit 0 "a hostile file name, --check" -- "$DISHRACK" --check "$TMP/$evil.scn"
+if [ -s "$TMP/out" ] || [ -s "$TMP/err" ]; then
+	bad "a hostile file name, --check printed something"; else ok; fi
+expect_exit 2 "a hostile --set value" -- "$DISHRACK" --check \
+    --set "scenario.mode=$evil"
+expect_grep "$TMP/err" "^dishrack: --set: expected text, found byte 0x1b at column 16 of 'scenario.mode=$shown'" \
+    "a hostile --set value, shown"
+expect_printable "$TMP/err" "a hostile --set value"
+expect_exit 2 "a hostile --set key" -- "$DISHRACK" --check \
+    --set "$(printf 'dryer.count\r=2')"
+expect_grep "$TMP/err" "found byte 0x0d at column 12 of 'dryer.count\\\\x0d=2'" \
+    "a --set with a CR, shown"
+expect_exit 2 "a hostile option" -- "$DISHRACK" "--$evil"
+expect_grep "$TMP/err" "^dishrack: unknown option '--$shown'" "a hostile option, shown"
+expect_printable "$TMP/err" "a hostile option"
+
 expect_exit 2 "--set unknown key" -- "$DISHRACK" --check --set dryer.cont=3
 expect_grep "$TMP/err" "^dishrack: --set: .*dryer.count" "--set suggestion"
 expect_exit 2 "--set bad value" -- "$DISHRACK" --check --set dryer.count=x
