@@ -769,11 +769,31 @@ START_TEST(test_limits_need_force)
 	ck_assert_int_eq(scenario_validate(s, 0, &cause), 0);
 	scenario_free(s);
 
+	/* The washer runs in the main process: 256 dryers are 256 forks. */
+	s = parse_ok("[scenario]\nmode = processes\n[washer]\ncount = 3\n"
+	    "[dryer]\ncount = 256\n");
+	ck_assert_int_eq(scenario_validate(s, 0, &cause), 0);
+	ck_assert_int_eq(scenario_set(s, "dryer.count=257", &cause), 0);
+	ck_assert_int_eq(scenario_validate(s, 0, &cause), -1);
+	ck_assert_str_eq(cause, "--set: 257 forked processes in all is more "
+	    "than 256; pass --force to allow it");
+	free(cause);
+	/* Its workers are threads of the main process, counted as such. */
+	ck_assert_int_eq(scenario_set(s, "dryer.count=1", &cause), 0);
+	ck_assert_int_eq(scenario_set(s, "washer.count=4096", &cause), 0);
+	ck_assert_int_eq(scenario_validate(s, 0, &cause), 0);
+	ck_assert_int_eq(scenario_set(s, "washer.count=4097", &cause), 0);
+	ck_assert_int_eq(scenario_validate(s, 0, &cause), -1);
+	ck_assert_str_eq(cause, "--set: washer.count = 4097 is more than "
+	    "4096 threads; pass --force to allow it");
+	free(cause);
+	scenario_free(s);
+
 	s = parse_ok("[scenario]\nmode = processes\n[washer]\n[dryer]\n"
 	    "count = 300\n");
 	ck_assert_int_eq(scenario_validate(s, 0, &cause), -1);
-	ck_assert_str_eq(cause, "t.scn:5:9: 301 processes in all is more "
-	    "than 256; pass --force to allow it");
+	ck_assert_str_eq(cause, "t.scn:5:9: 300 forked processes in all is "
+	    "more than 256; pass --force to allow it");
 	free(cause);
 	ck_assert_int_eq(scenario_validate(s, 1, &cause), 0);
 	/* The same count is fine for threads, and async is left to run. */
@@ -788,12 +808,12 @@ START_TEST(test_limits_need_force)
 	free(cause);
 	scenario_free(s);
 
-	/* Each station under the limit, all of them over it. */
+	/* Each forked station under the limit, all of them over it. */
 	s = parse_ok("[scenario]\nmode = processes\n[a]\ncount = 100\n"
-	    "[b]\ncount = 100\n[c]\ncount  =  100\n");
+	    "[b]\ncount = 100\n[c]\ncount = 100\n[d]\ncount  =  100\n");
 	ck_assert_int_eq(scenario_validate(s, 0, &cause), -1);
-	ck_assert_str_eq(cause, "t.scn:4:9: 300 processes in all is more "
-	    "than 256; pass --force to allow it");
+	ck_assert_str_eq(cause, "t.scn:6:9: 300 forked processes in all is "
+	    "more than 256; pass --force to allow it");
 	free(cause);
 	scenario_free(s);
 }

@@ -1705,12 +1705,16 @@ validate_locks(const struct scenario *s, char **cause)
 	return (0);
 }
 
-/* Counts against the mode (--force lifts those limits), and locks. */
+/*
+ * Counts against the mode (--force lifts those limits), and locks. With
+ * processes the first station's workers are threads of the main process,
+ * as the lecture's washer is: only the others are forked, and counted.
+ */
 int
 scenario_validate(const struct scenario *s, int force, char **cause)
 {
 	const struct station	*st, *largest = NULL;
-	unsigned		 i, total = 0;
+	unsigned		 i, forked = 0;
 	char			 where[1100];
 
 	if (validate_locks(s, cause) == -1)
@@ -1719,9 +1723,12 @@ scenario_validate(const struct scenario *s, int force, char **cause)
 		return (0);
 	for (i = 0; i < s->nstations; i++) {
 		st = &s->stations[i];
-		total += st->count;
-		if (largest == NULL || st->count > largest->count)
-			largest = st;
+		if (s->mode == MODE_PROCESSES && i > 0) {
+			forked += st->count;
+			if (largest == NULL || st->count > largest->count)
+				largest = st;
+			continue;
+		}
 		if (st->count > SCN_MAX_THREADS) {
 			scenario_where(s, &st->count_pos, where, sizeof where);
 			xasprintf(cause, "%s: %s.count = %u is more than %d "
@@ -1730,10 +1737,10 @@ scenario_validate(const struct scenario *s, int force, char **cause)
 			return (-1);
 		}
 	}
-	if (s->mode == MODE_PROCESSES && total > SCN_MAX_PROCESSES) {
+	if (forked > SCN_MAX_PROCESSES) {
 		scenario_where(s, &largest->count_pos, where, sizeof where);
-		xasprintf(cause, "%s: %u processes in all is more than %d; "
-		    "pass --force to allow it", where, total,
+		xasprintf(cause, "%s: %u forked processes in all is more than "
+		    "%d; pass --force to allow it", where, forked,
 		    SCN_MAX_PROCESSES);
 		return (-1);
 	}

@@ -39,7 +39,13 @@ bad_file script "$good[script]\nx5 say hello\n" \
     "script.scn:8:1: .*duration"
 bad_file threads '[washer]\ncount = 5000\n' "threads.scn:2:9: .*--force"
 bad_file procs '[scenario]\nmode = processes\n[washer]\n[dryer]\ncount = 300\n' \
-    "procs.scn:5:9: .*--force"
+    "procs.scn:5:9: 300 forked processes in all is more than 256; pass --force"
+# The washer runs in the main process: 256 dryers are the limit, not 255.
+printf '[scenario]\nmode = processes\n[washer]\n[dryer]\ncount = 256\n' >"$TMP/procs256.scn"
+expect_exit 0 "256 forked processes" -- "$DISHRACK" --check "$TMP/procs256.scn"
+expect_exit 2 "257 forked processes" -- "$DISHRACK" --check --set dryer.count=257 \
+    "$TMP/procs256.scn"
+expect_grep "$TMP/err" "^dishrack: --set: 257 forked processes in all" "257 forked processes"
 
 # Nine named locks: --check refuses what the run would (it crashed).
 bad_file locks '[washer]\nneeds = a b c\n[dryer]\nneeds = d e f\n[stacker]\nneeds = g h i\n' \
