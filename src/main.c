@@ -123,7 +123,7 @@ usage(FILE *f)
 "  --check             validate SCENARIO; print nothing if it is good\n"
 "  --list              list the built-in scenarios\n"
 "  --exit-when-done    leave the screen by itself when the run ends\n"
-"  --force             allow more than 4096 threads or 256 processes\n"
+"  --force             allow more than 4096 threads (tasks) or 256 processes\n"
 "  --big               the screen for a lecture hall: fewer, larger parts\n"
 "  --no-color          a monochrome screen (so does NO_COLOR)\n"
 "  --ascii             no UTF-8 box drawing or glyphs\n"

@@ -803,8 +803,9 @@ START_TEST(test_limits_need_force)
 	ck_assert_int_eq(scenario_validate(s, 0, &cause), 0);
 	ck_assert_int_eq(scenario_set(s, "dryer.count=9000", &cause), 0);
 	ck_assert_int_eq(scenario_validate(s, 0, &cause), -1);
+	/* An async worker is a task on the loop's one thread. */
 	ck_assert_str_eq(cause, "--set: dryer.count = 9000 is more than 4096 "
-	    "threads; pass --force to allow it");
+	    "async tasks; pass --force to allow it");
 	free(cause);
 	scenario_free(s);
 

@@ -1732,8 +1732,9 @@ scenario_validate(const struct scenario *s, int force, char **cause)
 		if (st->count > SCN_MAX_THREADS) {
 			scenario_where(s, &st->count_pos, where, sizeof where);
 			xasprintf(cause, "%s: %s.count = %u is more than %d "
-			    "threads; pass --force to allow it", where,
-			    st->name, st->count, SCN_MAX_THREADS);
+			    "%s; pass --force to allow it", where, st->name,
+			    st->count, SCN_MAX_THREADS, s->mode == MODE_ASYNC ?
+			    "async tasks" : "threads");
 			return (-1);
 		}
 	}

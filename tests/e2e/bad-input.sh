@@ -38,6 +38,8 @@ bad_file dup '[washer]\ncount = 1\ncount = 2\n' "dup.scn:3:1: .*line 2"
 bad_file script "$good[script]\nx5 say hello\n" \
     "script.scn:8:1: .*duration"
 bad_file threads '[washer]\ncount = 5000\n' "threads.scn:2:9: .*--force"
+bad_file tasks '[scenario]\nmode = async\n[washer]\ncount = 5000\n' \
+    "tasks.scn:4:9: washer.count = 5000 is more than 4096 async tasks; pass --force"
 bad_file procs '[scenario]\nmode = processes\n[washer]\n[dryer]\ncount = 300\n' \
     "procs.scn:5:9: 300 forked processes in all is more than 256; pass --force"
 # The washer runs in the main process: 256 dryers are the limit, not 255.
