@@ -820,6 +820,72 @@ START_TEST(test_limits_need_force)
 }
 END_TEST
 
+/*
+ * A [script] count is held to the same limits, at the step that asks for
+ * it, over the counts the file and --set left; --force lifts them too.
+ */
+START_TEST(test_script_counts_need_force)
+{
+	static const struct {
+		const char	*text;
+		const char	*message;
+	} cases[] = {
+		{ "[washer]\n[dryer]\n[script]\n1s set dryer.count = 5000\n",
+		  "t.scn:4:1: dryer.count = 5000 is more than 4096 threads; "
+		  "pass --force to allow it" },
+		{ "[scenario]\nmode = async\n[washer]\n[dryer]\n[script]\n"
+		  "1s set dryer.count = 4096\n  2s set washer.count=4097\n",
+		  "t.scn:7:3: washer.count = 4097 is more than 4096 async "
+		  "tasks; pass --force to allow it" },
+		{ "[scenario]\nmode = processes\n[washer]\n[dryer]\n"
+		  "count = 200\n[stacker]\n[script]\n1s set stacker.count = "
+		  "56\n2s set stacker.count = 57\n",
+		  "t.scn:9:1: 257 forked processes in all is more than 256; "
+		  "pass --force to allow it" },
+	};
+	struct scenario	*s;
+	char		*cause = NULL;
+	size_t		 i;
+
+	for (i = 0; i < NITEMS(cases); i++) {
+		s = parse_ok(cases[i].text);
+		ck_assert_int_eq(scenario_validate(s, 0, &cause), -1);
+		ck_assert_str_eq(cause, cases[i].message);
+		free(cause);
+		ck_assert_int_eq(scenario_validate(s, 1, &cause), 0);
+		scenario_free(s);
+	}
+	/* Down, then up again: each step on the counts before it. */
+	s = parse_ok("[scenario]\nmode = processes\n[washer]\n[dryer]\n"
+	    "count = 200\n[script]\n1s set dryer.count = 1\n"
+	    "2s set washer.count = 3000\n3s set dryer.count = 256\n");
+	ck_assert_int_eq(scenario_validate(s, 0, &cause), 0);
+	ck_assert_int_eq(scenario_set(s, "washer.count=2000", &cause), 0);
+	ck_assert_int_eq(scenario_validate(s, 0, &cause), 0);
+	scenario_free(s);
+}
+END_TEST
+
+/* The workers a script adds: each step's rise over the count before it. */
+START_TEST(test_script_workers)
+{
+	struct scenario	*s;
+	char		*cause = NULL;
+
+	s = parse_ok("[washer]\n[dryer]\n");
+	ck_assert_uint_eq(scenario_script_workers(s), 0);
+	scenario_free(s);
+	s = parse_ok("[washer]\n[dryer]\ncount = 2\n[script]\n"
+	    "1s set dryer.count = 100\n2s set dryer.count = 1\n"
+	    "2s set dryer.time = 1s\n3s set dryer.count = 100\n"
+	    "4s set washer.count = 3\n5s say done\n");
+	ck_assert_uint_eq(scenario_script_workers(s), 98 + 99 + 2);
+	ck_assert_int_eq(scenario_set(s, "dryer.count=50", &cause), 0);
+	ck_assert_uint_eq(scenario_script_workers(s), 50 + 99 + 2);
+	scenario_free(s);
+}
+END_TEST
+
 /* The messages the man page quotes, word for word. */
 START_TEST(test_exact_messages)
 {
@@ -1315,6 +1381,8 @@ scenario_suite(void)
 	tcase_add_test(tc, test_shipped_scenarios_parse);
 	tcase_add_test(tc, test_set_overrides);
 	tcase_add_test(tc, test_limits_need_force);
+	tcase_add_test(tc, test_script_counts_need_force);
+	tcase_add_test(tc, test_script_workers);
 	tcase_add_test(tc, test_too_many_locks);
 	tcase_add_test(tc, test_exact_messages);
 	tcase_add_test(tc, test_bad_inputs);

@@ -1706,46 +1706,121 @@ validate_locks(const struct scenario *s, char **cause)
 }
 
 /*
- * Counts against the mode (--force lifts those limits), and locks. With
- * processes the first station's workers are threads of the main process,
- * as the lecture's washer is: only the others are forked, and counted.
+ * Whether a [script] step sets a station's count, and if so which and to
+ * what. The parser checked every set, so a count step always parses.
  */
-int
-scenario_validate(const struct scenario *s, int force, char **cause)
+static int
+script_count(const struct scenario *s, const struct script_step *step,
+    unsigned *si, unsigned *count)
 {
-	const struct station	*st, *largest = NULL;
-	unsigned		 i, forked = 0;
+	const char	*dot, *eq;
+	uint64_t	 n;
+	size_t		 len;
+	unsigned	 i;
+
+	if (step->kind != STEP_SET || (dot = strchr(step->text, '.')) == NULL ||
+	    (eq = strchr(dot, '=')) == NULL || eq - dot != 6 ||
+	    strncmp(dot + 1, "count", 5) != 0 ||
+	    parse_u64(eq + 1, SCN_COUNT_MAX, &n) == -1)
+		return (0);
+	len = (size_t)(dot - step->text);
+	for (i = 0; i < s->nstations; i++) {
+		if (strlen(s->stations[i].name) == len &&
+		    strncmp(s->stations[i].name, step->text, len) == 0) {
+			*si = i;
+			*count = (unsigned)n;
+			return (1);
+		}
+	}
+	return (0);
+}
+
+/*
+ * Counts against the mode: each station's, at its count's place or at
+ * the script step *at that set it. With processes the first station's
+ * workers are threads of the main process, as the lecture's washer is:
+ * only the others are forked, and counted.
+ */
+static int
+validate_counts(const struct scenario *s, const unsigned *counts,
+    const struct scn_pos *at, char **cause)
+{
+	const struct station	*st;
+	unsigned		 i, forked = 0, largest = 0;
 	char			 where[1100];
 
-	if (validate_locks(s, cause) == -1)
-		return (-1);
-	if (force)
-		return (0);
 	for (i = 0; i < s->nstations; i++) {
 		st = &s->stations[i];
 		if (s->mode == MODE_PROCESSES && i > 0) {
-			forked += st->count;
-			if (largest == NULL || st->count > largest->count)
-				largest = st;
+			forked += counts[i];
+			if (largest == 0 || counts[i] > counts[largest])
+				largest = i;
 			continue;
 		}
-		if (st->count > SCN_MAX_THREADS) {
-			scenario_where(s, &st->count_pos, where, sizeof where);
+		if (counts[i] > SCN_MAX_THREADS) {
+			scenario_where(s, at != NULL ? at : &st->count_pos,
+			    where, sizeof where);
 			xasprintf(cause, "%s: %s.count = %u is more than %d "
 			    "%s; pass --force to allow it", where, st->name,
-			    st->count, SCN_MAX_THREADS, s->mode == MODE_ASYNC ?
+			    counts[i], SCN_MAX_THREADS, s->mode == MODE_ASYNC ?
 			    "async tasks" : "threads");
 			return (-1);
 		}
 	}
 	if (forked > SCN_MAX_PROCESSES) {
-		scenario_where(s, &largest->count_pos, where, sizeof where);
+		scenario_where(s, at != NULL ? at :
+		    &s->stations[largest].count_pos, where, sizeof where);
 		xasprintf(cause, "%s: %u forked processes in all is more than "
 		    "%d; pass --force to allow it", where, forked,
 		    SCN_MAX_PROCESSES);
 		return (-1);
 	}
 	return (0);
+}
+
+/*
+ * Counts against the mode (--force lifts those limits), as they are and
+ * after every count step of the script; and locks.
+ */
+int
+scenario_validate(const struct scenario *s, int force, char **cause)
+{
+	unsigned	counts[SCN_MAX_STATIONS], i, si, n;
+
+	if (validate_locks(s, cause) == -1)
+		return (-1);
+	if (force)
+		return (0);
+	for (i = 0; i < s->nstations; i++)
+		counts[i] = s->stations[i].count;
+	if (validate_counts(s, counts, NULL, cause) == -1)
+		return (-1);
+	for (i = 0; i < s->nscript; i++) {
+		if (!script_count(s, &s->script[i], &si, &n))
+			continue;
+		counts[si] = n;
+		if (validate_counts(s, counts, &s->script[i].pos, cause) == -1)
+			return (-1);
+	}
+	return (0);
+}
+
+/* Each count step adds what it asks above the count before it. */
+unsigned
+scenario_script_workers(const struct scenario *s)
+{
+	unsigned	counts[SCN_MAX_STATIONS], i, si, n, added = 0;
+
+	for (i = 0; i < s->nstations; i++)
+		counts[i] = s->stations[i].count;
+	for (i = 0; i < s->nscript; i++) {
+		if (!script_count(s, &s->script[i], &si, &n))
+			continue;
+		if (n > counts[si])
+			added += n - counts[si];
+		counts[si] = n;
+	}
+	return (added);
 }
 
 /* A station by name, or NULL. */

@@ -185,10 +185,17 @@ int		 scenario_set(struct scenario *, const char *assignment,
 
 /*
  * Check limits that depend on more than one key (counts against the mode,
- * unless force). Returns 0, or -1 with *cause naming the value's position.
+ * unless force, as they are and after each [script] count step). Returns
+ * 0, or -1 with *cause naming the value's position or the step's.
  */
 int		 scenario_validate(const struct scenario *, int force,
 		    char **cause);
+
+/*
+ * The workers the [script]'s count steps add in all, over the counts as
+ * they are: the engine makes room for them (it never uses a slot twice).
+ */
+unsigned	 scenario_script_workers(const struct scenario *);
 
 /* Find a station by name, or NULL. */
 struct station	*scenario_station(struct scenario *, const char *name);

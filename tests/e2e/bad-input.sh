@@ -54,6 +54,17 @@ bad_file locks '[washer]\nneeds = a b c\n[dryer]\nneeds = d e f\n[stacker]\nneed
     "locks.scn:6:9: stacker needs 'i', a lock beyond the 8"
 expect_exit 2 "nine locks, run" -- "$DISHRACK" --headless "$TMP/locks.scn"
 
+# A [script] count is checked by --check too, at its step.
+bad_file scriptcount "$good[script]\n1s set dryer.count = 5000\n" \
+    "scriptcount.scn:8:1: dryer.count = 5000 is more than 4096 threads; pass --force"
+# Past the room a run has, even with --force: said, at the step, exit 1.
+printf '[scenario]\ndishes = 4\n[washer]\ntime = 2s\n[dryer]\ntime = 0\n[script]\n1s set dryer.count = 9000\n' \
+    >"$TMP/room.scn"
+expect_exit 1 "no room for the script's workers" -- "$DISHRACK" --headless -q \
+    --clock virtual --force "$TMP/room.scn"
+expect_grep "$TMP/err" "^dishrack: $TMP/room.scn:8:1: set dryer.count=9000: no room for another worker" \
+    "no room for the script's workers: said at the step"
+
 # --force lifts the cap (checked only, not run).
 printf '[washer]\ncount = 5000\n' >"$TMP/force.scn"
 expect_exit 0 "--force" -- "$DISHRACK" --check --force "$TMP/force.scn"
