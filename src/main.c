@@ -18,6 +18,7 @@
 #include "builtin.h"
 #include "clock.h"
 #include "engine.h"
+#include "matrix.h"
 #include "report.h"
 #include "safe.h"
 #include "scenario.h"
@@ -51,18 +52,6 @@ struct options {
 	const char	*matrix;
 };
 
-#define MATRIX_MAX_PARAMS	4
-#define MATRIX_MAX_VALUES	8
-
-/* --matrix 'mode=threads,processes gil=on,off': each key with its values. */
-struct matrix {
-	char		*keys[MATRIX_MAX_PARAMS];
-	char		*values[MATRIX_MAX_PARAMS][MATRIX_MAX_VALUES];
-	unsigned	 nvalues[MATRIX_MAX_PARAMS];
-	unsigned	 nkeys;
-	char		*buf;
-};
-
 /* What one run of a matrix row gives. */
 struct run_figures {
 	double		 seconds;	/* scenario time */
@@ -78,7 +67,8 @@ static void	usage(FILE *);
 static void	main_error(const char *, ...)
 		    __attribute__((format(printf, 1, 2)));
 static void	main_on_signal(int);
-static struct scenario *main_load(const struct options *);
+static struct scenario *main_load(const struct options *,
+		    const struct matrix *, const unsigned *, int);
 static int	main_headless(const struct options *, struct scenario *);
 
 static const struct option long_options[] = {
@@ -163,15 +153,21 @@ main_on_signal(int sig)
 	main_signal = sig;
 }
 
-/* Read SCENARIO: a file if one is there, else a built-in by name. */
+/*
+ * Read SCENARIO: a file if one is there, else a built-in by name; then the
+ * --set overrides, and with m the matrix's row idx, with one worker per
+ * station if one_worker. NULL with the error printed.
+ */
 static struct scenario *
-main_load(const struct options *o)
+main_load(const struct options *o, const struct matrix *m,
+    const unsigned *idx, int one_worker)
 {
 	const struct builtin	*b;
 	struct scenario		*scn;
 	struct stat		 sb;
 	char			*cause = NULL, *file;
 	const char		*name;
+	unsigned		 k;
 	int			 i;
 
 	name = o->scenario != NULL ? o->scenario : BUILTIN_DEFAULT;
@@ -194,81 +190,25 @@ main_load(const struct options *o)
 		return (NULL);
 	}
 	for (i = 0; i < o->nsets; i++) {
-		if (scenario_set(scn, o->sets[i], &cause) == -1) {
-			main_error("%s", cause);
-			free(cause);
-			scenario_free(scn);
-			return (NULL);
-		}
+		if (scenario_set(scn, o->sets[i], &cause) == -1)
+			goto bad;
+	}
+	if (m != NULL && matrix_apply(m, idx, scn, &cause) == -1)
+		goto bad;
+	for (k = 0; one_worker && k < scn->nstations; k++) {
+		/* The baseline of a matrix row. */
+		scn->stations[k].count = 1;
 	}
 	if (o->have_seed)
 		scn->seed = o->seed;
-	if (scenario_validate(scn, o->force, &cause) == -1) {
-		main_error("%s", cause);
-		free(cause);
-		scenario_free(scn);
-		return (NULL);
-	}
+	if (scenario_validate(scn, o->force, &cause) == -1)
+		goto bad;
 	return (scn);
-}
-
-/* Parse the --matrix text. 0, or -1 with the error printed. */
-static int
-matrix_parse(struct matrix *m, const char *text)
-{
-	char	*p, *word, *eq, *v, *save1, *save2;
-
-	memset(m, 0, sizeof *m);
-	m->buf = xstrdup(text);
-	for (word = strtok_r(m->buf, " \t", &save1); word != NULL;
-	    word = strtok_r(NULL, " \t", &save1)) {
-		if ((eq = strchr(word, '=')) == NULL || eq == word ||
-		    eq[1] == '\0') {
-			main_error("--matrix: expected KEY=V1,V2 "
-			    "..., found '%s'", word);
-			return (-1);
-		}
-		if (m->nkeys == MATRIX_MAX_PARAMS) {
-			main_error("--matrix: at most %d keys",
-			    MATRIX_MAX_PARAMS);
-			return (-1);
-		}
-		*eq = '\0';
-		m->keys[m->nkeys] = word;
-		p = eq + 1;
-		for (v = strtok_r(p, ",", &save2); v != NULL;
-		    v = strtok_r(NULL, ",", &save2)) {
-			if (m->nvalues[m->nkeys] == MATRIX_MAX_VALUES) {
-				main_error("--matrix: at most %d "
-				    "values for %s", MATRIX_MAX_VALUES, word);
-				return (-1);
-			}
-			m->values[m->nkeys][m->nvalues[m->nkeys]++] = v;
-		}
-		m->nkeys++;
-	}
-	if (m->nkeys == 0) {
-		main_error("--matrix: nothing to vary");
-		return (-1);
-	}
-	return (0);
-}
-
-/* "mode" is short for "scenario.mode"; "dryer.count" stays as it is. */
-static void
-matrix_assignment(const char *key, const char *value, char *buf, size_t len)
-{
-	size_t	i;
-
-	for (i = 0; i < scn_nkeys; i++) {
-		if (scn_keys[i].section == SECTION_SCENARIO &&
-		    strcmp(scn_keys[i].name, key) == 0)
-			break;
-	}
-	if (i < scn_nkeys || strchr(key, '.') == NULL)
-		snprintf(buf, len, "scenario.%s=%s", key, value);
-	else
-		snprintf(buf, len, "%s=%s", key, value);
+bad:
+	main_error("%s", cause);
+	free(cause);
+	scenario_free(scn);
+	return (NULL);
 }
 
 /* One cell of the text table: a key or a value, made safe, padded. */
@@ -341,15 +281,39 @@ run_quietly(const struct options *o, struct scenario *scn,
 	return (main_signal != 0 ? -1 : 0);
 }
 
-/* Read the scenario with the options' sets and run it: 0, or an exit code. */
+/* Read the scenario with a matrix row and run it: 0, or an exit code. */
 static int
-matrix_run(const struct options *o, struct run_figures *rf)
+matrix_run(const struct options *o, const struct matrix *m,
+    const unsigned *idx, int one_worker, struct run_figures *rf)
 {
 	struct scenario	*scn;
 
-	if ((scn = main_load(o)) == NULL)
+	if ((scn = main_load(o, m, idx, one_worker)) == NULL)
 		return (EXIT_USAGE);
 	return (run_quietly(o, scn, rf) == -1 ? EXIT_RUN_FAILED : 0);
+}
+
+/*
+ * Read every row of the matrix, and its baseline, before the first runs:
+ * a bad value is an error of the command, not a table cut short. 0, or
+ * -1 with the error printed.
+ */
+static int
+matrix_check(const struct options *o, const struct matrix *m)
+{
+	struct scenario	*scn;
+	unsigned	 idx[MATRIX_MAX_PARAMS];
+	int		 one;
+
+	memset(idx, 0, sizeof idx);
+	do {
+		for (one = 0; one < 2; one++) {
+			if ((scn = main_load(o, m, idx, one)) == NULL)
+				return (-1);
+			scenario_free(scn);
+		}
+	} while (matrix_next(m, idx));
+	return (0);
 }
 
 /*
@@ -360,16 +324,20 @@ static int
 main_matrix(struct options *o)
 {
 	struct matrix		 m;
-	struct scenario		*scn;
 	struct run_figures	 rf, one;
-	const char		*saved[MAX_SETS];
-	char			 sets[MATRIX_MAX_PARAMS + SCN_MAX_STATIONS][128];
-	unsigned		 idx[MATRIX_MAX_PARAMS], i, k, row = 0, nstations;
-	int			 nsaved, failed = 0, done = 0;
+	unsigned		 idx[MATRIX_MAX_PARAMS], k, row = 0;
+	int			 failed = 0;
+	char			*cause = NULL;
 	struct sigaction	 sa;
 
-	if (matrix_parse(&m, o->matrix) == -1) {
-		free(m.buf);
+	if (matrix_parse(&m, o->matrix, &cause) == -1) {
+		main_error("%s", cause);
+		free(cause);
+		matrix_free(&m);
+		return (EXIT_USAGE);
+	}
+	if (matrix_check(o, &m) == -1) {
+		matrix_free(&m);
 		return (EXIT_USAGE);
 	}
 	memset(&sa, 0, sizeof sa);
@@ -377,18 +345,7 @@ main_matrix(struct options *o)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	if ((scn = main_load(o)) == NULL) {
-		free(m.buf);
-		return (EXIT_USAGE);
-	}
-	nstations = scn->nstations;
-	for (i = 0; i < nstations; i++)
-		snprintf(sets[MATRIX_MAX_PARAMS + i], sizeof sets[0],
-		    "%s.count=1", scn->stations[i].name);
-	scenario_free(scn);
 
-	memcpy(saved, o->sets, sizeof saved);
-	nsaved = o->nsets;
 	memset(idx, 0, sizeof idx);
 	if (o->json) {
 		fputs("{\"scenario\":", stdout);
@@ -401,20 +358,10 @@ main_matrix(struct options *o)
 		printf("%9s %9s %9s %12s %11s\n", "seconds", "speed-up",
 		    "dishes/s", "gil-handover", "gil-wait-s");
 	}
-	while (!done) {
-		o->nsets = nsaved;
-		for (k = 0; k < m.nkeys && o->nsets < MAX_SETS; k++) {
-			matrix_assignment(m.keys[k], m.values[k][idx[k]],
-			    sets[k], sizeof sets[0]);
-			o->sets[o->nsets++] = sets[k];
-		}
+	do {
 		/* The same with one worker per station: the baseline. */
-		for (i = 0; i < nstations && o->nsets < MAX_SETS; i++)
-			o->sets[o->nsets++] = sets[MATRIX_MAX_PARAMS + i];
-		if ((failed = matrix_run(o, &one)) != 0)
-			break;
-		o->nsets -= (int)nstations;
-		if ((failed = matrix_run(o, &rf)) != 0)
+		if ((failed = matrix_run(o, &m, idx, 1, &one)) != 0 ||
+		    (failed = matrix_run(o, &m, idx, 0, &rf)) != 0)
 			break;
 		if (!rf.conserved || !one.conserved)
 			failed = EXIT_RUN_FAILED;
@@ -444,20 +391,10 @@ main_matrix(struct options *o)
 		}
 		fflush(stdout);
 		row++;
-		/* Next combination, the last key fastest. */
-		for (k = m.nkeys; k-- > 0;) {
-			if (++idx[k] < m.nvalues[k])
-				break;
-			idx[k] = 0;
-			if (k == 0)
-				done = 1;
-		}
-	}
-	if (o->json && row > 0)
+	} while (matrix_next(&m, idx));
+	if (o->json)
 		printf("]}\n");
-	memcpy(o->sets, saved, sizeof saved);
-	o->nsets = nsaved;
-	free(m.buf);
+	matrix_free(&m);
 	if (main_signal != 0)
 		return (128 + main_signal);
 	return (failed);
@@ -471,7 +408,7 @@ main_make_engine(void *arg, char **cause)
 	struct engine_opts	 eo;
 	struct scenario		*scn;
 
-	if ((scn = main_load(o)) == NULL) {
+	if ((scn = main_load(o, NULL, NULL, 0)) == NULL) {
 		xasprintf(cause, "cannot read the scenario again");
 		return (NULL);
 	}
@@ -687,7 +624,7 @@ main(int argc, char **argv)
 		}
 		return (main_matrix(&o));
 	}
-	if ((scn = main_load(&o)) == NULL)
+	if ((scn = main_load(&o, NULL, NULL, 0)) == NULL)
 		return (EXIT_USAGE);
 	if (o.check) {
 		scenario_free(scn);

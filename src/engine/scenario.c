@@ -145,7 +145,7 @@ static void	scratch_release(struct scenario *);
 static int	check_script_sets(struct parser *);
 static void	set_defaults(struct scenario *, const char *);
 static char	*read_file(FILE *, const char *, size_t *, char **);
-static int	check_set_text(const char *, char **);
+static int	check_set_text(const char *, const char *, char **);
 
 const struct scn_key scn_keys[] = {
 	{ SECTION_SCENARIO, "title", KEY_STRING, NULL, "the file name",
@@ -1596,12 +1596,12 @@ scenario_load(const char *path, char **cause)
 }
 
 /*
- * A --set is text as a file is, on one line: tab is the only control
+ * An override is text as a file is, on one line: tab is the only control
  * character it may have, since a title or a say reaches the terminal.
  * -1 with *cause naming the first other.
  */
 static int
-check_set_text(const char *v, char **cause)
+check_set_text(const char *origin, const char *v, char **cause)
 {
 	const unsigned char	*t = (const unsigned char *)v;
 	size_t			 len = strlen(v), i, n;
@@ -1609,8 +1609,8 @@ check_set_text(const char *v, char **cause)
 	for (i = 0; i < len; i += n) {
 		n = 1;
 		if (t[i] != '\t' && (n = safe_char_len(t + i, len - i)) == 0) {
-			xasprintf(cause, "--set: expected text, found byte "
-			    "0x%02x at column %zu of '" CLIPF "'", t[i], i + 1,
+			xasprintf(cause, "%s: expected text, found byte 0x%02x "
+			    "at column %zu of '" CLIPF "'", origin, t[i], i + 1,
 			    CLIPA(v));
 			return (-1);
 		}
@@ -1618,20 +1618,28 @@ check_set_text(const char *v, char **cause)
 	return (0);
 }
 
+/* An override from the command line: messages start "--set: ". */
+int
+scenario_set(struct scenario *s, const char *assignment, char **cause)
+{
+	return (scenario_override(s, "--set", assignment, cause));
+}
+
 /*
  * "section.key=value", blanks allowed around the name and the '='. The
  * value is taken whole: on a command line '#' is not a comment.
  */
 int
-scenario_set(struct scenario *s, const char *assignment, char **cause)
+scenario_override(struct scenario *s, const char *origin,
+    const char *assignment, char **cause)
 {
-	static const struct scn_pos	 pos = { "--set", 0, 0 };
-	enum set_part			 part;
-	char				*copy, *name, *eq, *dot, *value;
-	char				*why = NULL;
-	int				 rc = -1;
+	const struct scn_pos	 pos = { origin, 0, 0 };
+	enum set_part		 part;
+	char			*copy, *name, *eq, *dot, *value;
+	char			*why = NULL;
+	int			 rc = -1;
 
-	if (check_set_text(assignment, cause) == -1)
+	if (check_set_text(origin, assignment, cause) == -1)
 		return (-1);
 	copy = xstrdup(assignment);
 	name = skip_blanks(copy);
@@ -1645,14 +1653,14 @@ scenario_set(struct scenario *s, const char *assignment, char **cause)
 	value = skip_blanks(eq + 1);
 	trim_blanks(value);
 	if ((rc = assign(s, name, dot + 1, value, &pos, &why, &part)) == -1) {
-		xasprintf(cause, "--set: %s", why);
+		xasprintf(cause, "%s: %s", origin, why);
 		free(why);
 	}
 	free(copy);
 	return (rc);
 bad:
-	xasprintf(cause, "--set: expected SECTION.KEY=VALUE, found '" CLIPF
-	    "'", CLIPA(assignment));
+	xasprintf(cause, "%s: expected SECTION.KEY=VALUE, found '" CLIPF "'",
+	    origin, CLIPA(assignment));
 	free(copy);
 	return (-1);
 }
