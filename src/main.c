@@ -5,7 +5,9 @@
 #include "config.h"
 
 #include <errno.h>
+#include <ctype.h>
 #include <getopt.h>
+#include <limits.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -66,6 +68,7 @@ static volatile sig_atomic_t main_signal;
 static void	usage(FILE *);
 static void	main_error(const char *, ...)
 		    __attribute__((format(printf, 1, 2)));
+static int	main_is_decimal(const char *, int);
 static void	main_on_signal(int);
 static struct scenario *main_load(const struct options *,
 		    const struct matrix *, const unsigned *, int);
@@ -145,6 +148,24 @@ main_error(const char *fmt, ...)
 	safe_fputs(msg, stderr);
 	fputc('\n', stderr);
 	free(msg);
+}
+
+/*
+ * Whether s is a plain decimal number: digits, and if fraction is allowed
+ * one '.' among them; no sign, blank, exponent, hex, inf or nan.
+ */
+static int
+main_is_decimal(const char *s, int fraction)
+{
+	int	digits = 0;
+
+	for (; isdigit((unsigned char)*s); s++)
+		digits++;
+	if (fraction && *s == '.') {
+		for (s++; isdigit((unsigned char)*s); s++)
+			digits++;
+	}
+	return (digits > 0 && *s == '\0');
 }
 
 static void
@@ -488,6 +509,7 @@ main(int argc, char **argv)
 	struct scenario	*scn;
 	char		*end, buf[128];
 	size_t		 i;
+	long		 lval;
 	int		 ch, before;
 
 	memset(&o, 0, sizeof o);
@@ -517,13 +539,14 @@ main(int argc, char **argv)
 			o.sets[o.nsets++] = optarg;
 			break;
 		case 'S':
+			/* strtod alone would take 0x10, 1e1, inf and " 2". */
 			errno = 0;
-			o.speed = strtod(optarg, &end);
-			if (errno != 0 || *end != '\0' || end == optarg ||
+			if (main_is_decimal(optarg, 1))
+				o.speed = strtod(optarg, &end);
+			if (!main_is_decimal(optarg, 1) || errno != 0 ||
 			    !(o.speed >= 0.01 && o.speed <= 1000)) {
-				main_error("--speed: expected a "
-				    "factor from 0.01 to 1000, found '%s'",
-				    optarg);
+				main_error("--speed: expected a decimal factor "
+				    "from 0.01 to 1000, found '%s'", optarg);
 				return (EXIT_USAGE);
 			}
 			break;
@@ -541,8 +564,7 @@ main(int argc, char **argv)
 		case 'e':
 			errno = 0;
 			o.seed = strtoull(optarg, &end, 10);
-			if (errno != 0 || *end != '\0' || end == optarg ||
-			    optarg[0] == '-') {
+			if (!main_is_decimal(optarg, 0) || errno != 0) {
 				main_error("--seed: expected a "
 				    "whole number, found '%s'", optarg);
 				return (EXIT_USAGE);
@@ -574,8 +596,17 @@ main(int argc, char **argv)
 			o.ascii = 1;
 			break;
 		case 'M':
-			/* Undocumented: leave the screen after N frames (tests). */
-			o.max_frames = atoi(optarg);
+			/* Leave the screen after N frames (tests). */
+			errno = 0;
+			lval = strtol(optarg, &end, 10);
+			if (!main_is_decimal(optarg, 0) || errno != 0 ||
+			    lval < 1 || lval > INT_MAX) {
+				main_error("--max-frames: expected a whole "
+				    "number from 1 to %d, found '%s'", INT_MAX,
+				    optarg);
+				return (EXIT_USAGE);
+			}
+			o.max_frames = (int)lval;
 			break;
 		case 'h':
 			usage(stdout);
