@@ -1183,6 +1183,20 @@ START_TEST(test_load_errors)
 	ck_assert_str_eq(cause + strlen(dir), ": is a directory");
 	free(cause);
 
+	/* A FIFO would block open() until a writer came: refused at once. */
+	snprintf(path, sizeof path, "%s/fifo.scn", dir);
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	ck_assert_ptr_null(scenario_load(path, &cause));
+	ck_assert_int_eq(strncmp(cause, path, strlen(path)), 0);
+	ck_assert_str_eq(cause + strlen(path), ": a FIFO: expected a regular "
+	    "file");
+	free(cause);
+	unlink(path);
+	ck_assert_ptr_null(scenario_load("/dev/null", &cause));
+	ck_assert_str_eq(cause, "/dev/null: a character device: expected a "
+	    "regular file");
+	free(cause);
+
 	snprintf(path, sizeof path, "%s/empty.scn", dir);
 	write_file(path, "", 0);
 	ck_assert_ptr_null(scenario_load(path, &cause));

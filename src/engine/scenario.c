@@ -11,11 +11,13 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "safe.h"
 #include "xmalloc.h"
@@ -145,6 +147,7 @@ static void	scratch_release(struct scenario *);
 static int	check_script_sets(struct parser *);
 static void	set_defaults(struct scenario *, const char *);
 static char	*read_file(FILE *, const char *, size_t *, char **);
+static const char *file_kind(mode_t);
 static int	check_set_text(const char *, const char *, char **);
 
 const struct scn_key scn_keys[] = {
@@ -1521,7 +1524,8 @@ out:
 
 /*
  * Read all of f, refusing more than SCN_FILE_MAX bytes. Reads until EOF
- * rather than trusting the size, for pipes such as <(...). NULL on error.
+ * rather than trusting the size, which may have changed since fstat().
+ * NULL on error.
  */
 static char *
 read_file(FILE *f, const char *path, size_t *len, char **cause)
@@ -1556,7 +1560,28 @@ read_file(FILE *f, const char *path, size_t *len, char **cause)
 	return (buf);
 }
 
-/* Open, read and parse a file; I/O errors are "FILE: reason". */
+/* What a file that is neither regular nor a directory is, for a message. */
+static const char *
+file_kind(mode_t mode)
+{
+	if (S_ISFIFO(mode))
+		return ("a FIFO");
+	if (S_ISCHR(mode))
+		return ("a character device");
+	if (S_ISBLK(mode))
+		return ("a block device");
+	if (S_ISSOCK(mode))
+		return ("a socket");
+	return ("not a regular file");	/* a kind POSIX does not name */
+}
+
+/*
+ * Open, read and parse a regular file; I/O errors are "FILE: reason". A
+ * FIFO would block in open() until a writer came, and a device may do
+ * anything when opened: stat() refuses them before the open, and fstat()
+ * again after it, since the name may have changed in between; O_NONBLOCK
+ * keeps that open from blocking.
+ */
 struct scenario *
 scenario_load(const char *path, char **cause)
 {
@@ -1565,25 +1590,36 @@ scenario_load(const char *path, char **cause)
 	FILE		*f;
 	char		*buf;
 	size_t		 len;
+	int		 fd;
 
-	if ((f = fopen(path, "r")) == NULL) {
+	if (stat(path, &sb) == -1) {
 		xasprintf(cause, "%s: %s", path, strerror(errno));
 		return (NULL);
 	}
-	if (fstat(fileno(f), &sb) == -1) {
+	if (!S_ISREG(sb.st_mode))
+		goto not_regular;
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1) {
 		xasprintf(cause, "%s: %s", path, strerror(errno));
-		fclose(f);
 		return (NULL);
 	}
-	if (S_ISDIR(sb.st_mode)) {
-		xasprintf(cause, "%s: is a directory", path);
-		fclose(f);
+	if (fstat(fd, &sb) == -1) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		close(fd);
 		return (NULL);
 	}
-	if (S_ISREG(sb.st_mode) && sb.st_size > SCN_FILE_MAX) {
+	if (!S_ISREG(sb.st_mode)) {
+		close(fd);
+		goto not_regular;
+	}
+	if (sb.st_size > SCN_FILE_MAX) {
 		xasprintf(cause, "%s: larger than %d bytes: not a scenario "
 		    "file", path, SCN_FILE_MAX);
-		fclose(f);
+		close(fd);
+		return (NULL);
+	}
+	if ((f = fdopen(fd, "r")) == NULL) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		close(fd);
 		return (NULL);
 	}
 	buf = read_file(f, path, &len, cause);
@@ -1593,6 +1629,14 @@ scenario_load(const char *path, char **cause)
 	s = scenario_parse(path, buf, len, cause);
 	free(buf);
 	return (s);
+
+not_regular:
+	if (S_ISDIR(sb.st_mode))
+		xasprintf(cause, "%s: is a directory", path);
+	else
+		xasprintf(cause, "%s: %s: expected a regular file", path,
+		    file_kind(sb.st_mode));
+	return (NULL);
 }
 
 /*

@@ -23,6 +23,14 @@ mkdir "$TMP/adir.scn"
 expect_exit 2 "directory" -- "$DISHRACK" --check "$TMP/adir.scn"
 expect_grep "$TMP/err" "directory" "directory message"
 
+# A FIFO blocked for ever in open(); a device is no scenario either.
+mkfifo "$TMP/fifo.scn"
+expect_exit 2 "a FIFO" -- timeout 10 "$DISHRACK" --check "$TMP/fifo.scn"
+expect_grep "$TMP/err" "^dishrack: $TMP/fifo.scn: a FIFO: expected a regular file" "a FIFO message"
+expect_exit 2 "a device" -- "$DISHRACK" --check /dev/null
+expect_grep "$TMP/err" "^dishrack: /dev/null: a character device: expected a regular file" \
+    "a device message"
+
 bad_file empty '' "empty.scn:1:1: .*no stations"
 bad_file garbage '\0001\0002\0377\0376binary' "garbage.scn:1:[0-9]*: not a text file"
 bad_file section "$good[scenaro]\ntitle = x\n" \
