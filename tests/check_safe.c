@@ -66,6 +66,20 @@ START_TEST(test_char_len)
 }
 END_TEST
 
+/* Text up to the first byte that is neither printable nor allowed. */
+START_TEST(test_text_len)
+{
+	ck_assert_uint_eq(safe_text_len("", 0, ""), 0);
+	ck_assert_uint_eq(safe_text_len("a\tb", 3, "\t"), 3);
+	ck_assert_uint_eq(safe_text_len("a\tb", 3, ""), 1);
+	ck_assert_uint_eq(safe_text_len("\xec\xa0\x91\x1b", 4, "\t"), 3);
+	ck_assert_uint_eq(safe_text_len("a\nb\rc", 5, "\n"), 3);
+	ck_assert_uint_eq(safe_text_len("ab\xc2\x9b", 4, "\t"), 2);
+	/* A NUL inside len is never allowed, whatever allowed says. */
+	ck_assert_uint_eq(safe_text_len("a\0b", 3, "\t"), 1);
+}
+END_TEST
+
 /* Control characters and stray bytes as \xHH; the rest untouched. */
 START_TEST(test_strdup)
 {
@@ -158,6 +172,7 @@ safe_suite(void)
 	TCase	*tc = tcase_create("terminal");
 
 	tcase_add_test(tc, test_char_len);
+	tcase_add_test(tc, test_text_len);
 	tcase_add_test(tc, test_strdup);
 	tcase_add_test(tc, test_every_byte);
 	tcase_add_test(tc, test_json);

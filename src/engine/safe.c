@@ -52,6 +52,22 @@ safe_char_len(const unsigned char *s, size_t len)
 	return (n);
 }
 
+/* The scan a --set and the fuzzers' checks share. */
+size_t
+safe_text_len(const char *s, size_t len, const char *allowed)
+{
+	const unsigned char	*t = (const unsigned char *)s;
+	size_t			 i, n;
+
+	for (i = 0; i < len; i += n) {
+		n = 1;
+		if ((t[i] == '\0' || strchr(allowed, t[i]) == NULL) &&
+		    (n = safe_char_len(t + i, len - i)) == 0)
+			break;
+	}
+	return (i);
+}
+
 /* One pass: each refused byte costs four, so the size is known first. */
 char *
 safe_strdup(const char *s)

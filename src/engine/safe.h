@@ -17,6 +17,13 @@
 size_t	 safe_char_len(const unsigned char *s, size_t len);
 
 /*
+ * The bytes of s (len of them) that are text: printable UTF-8, and the
+ * control characters in allowed ("\t"). len if all of them are; else
+ * where the first other byte is.
+ */
+size_t	 safe_text_len(const char *s, size_t len, const char *allowed);
+
+/*
  * s with every byte safe_char_len refuses written as \xHH (ESC is \x1b);
  * all else, non-ASCII text too, as it is. Allocated; never NULL.
  */

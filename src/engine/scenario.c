@@ -1647,19 +1647,13 @@ not_regular:
 static int
 check_set_text(const char *origin, const char *v, char **cause)
 {
-	const unsigned char	*t = (const unsigned char *)v;
-	size_t			 len = strlen(v), i, n;
+	size_t	len = strlen(v), i;
 
-	for (i = 0; i < len; i += n) {
-		n = 1;
-		if (t[i] != '\t' && (n = safe_char_len(t + i, len - i)) == 0) {
-			xasprintf(cause, "%s: expected text, found byte 0x%02x "
-			    "at column %zu of '" CLIPF "'", origin, t[i], i + 1,
-			    CLIPA(v));
-			return (-1);
-		}
-	}
-	return (0);
+	if ((i = safe_text_len(v, len, "\t")) == len)
+		return (0);
+	xasprintf(cause, "%s: expected text, found byte 0x%02x at column %zu "
+	    "of '" CLIPF "'", origin, (unsigned char)v[i], i + 1, CLIPA(v));
+	return (-1);
 }
 
 /* An override from the command line: messages start "--set: ". */
