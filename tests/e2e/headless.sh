@@ -93,6 +93,15 @@ if command -v python3 >/dev/null 2>&1; then
 	if python3 -m json.tool "$TMP/out" >/dev/null; then ok; else
 		bad "JSON with a hostile title does not parse"; fi
 fi
+# The engine's error names the file too, in the summary and on stderr.
+printf '[washer]\ntime = 2s\n[dryer]\ntime = 0\n[script]\n1s set dryer.count = 9000\n' \
+    >"$TMP/$evil.scn"
+expect_exit 1 "a hostile file name in a run's error" -- "$DISHRACK" --headless -q \
+    --clock virtual --force "$TMP/$evil.scn"
+expect_grep "$TMP/out" '^error: .*x\\x1b]52;c;aGk=\\x07\\x1b]2;pwned\\x07.scn:6:1: set dryer.count=9000: no room' \
+    "a run's error in the summary, shown"
+expect_printable "$TMP/out" "a run's error in the summary"
+expect_printable "$TMP/err" "a run's error on stderr"
 # A file name that is not UTF-8: shown as \xff, valid JSON.
 printf '[washer]\ntime = 0\n' >"$TMP/$(printf 'ab\377').scn"
 expect_exit 0 "a title not UTF-8" -- "$DISHRACK" --headless -q --clock virtual \
