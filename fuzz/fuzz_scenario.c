@@ -1,8 +1,10 @@
 /*
  * fuzz_scenario.c: libFuzzer target for the scenario parser. Any input
  * must give a scenario or one error line naming the file, never a crash or
- * a leak; a scenario that parses must take overrides, run its own script
- * sets, validate, and write its times back in a form that reads the same.
+ * a leak, and printed with nothing that can drive a terminal; a scenario
+ * that parses holds only text where it reaches the terminal, must take
+ * overrides, run its own script sets, validate, and write its times back
+ * in a form that reads the same.
  */
 #include "config.h"
 
@@ -11,22 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "scenario.h"
 
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
-
-static void	check_cause(char *, const char *);
 static void	check_round_trip(struct scenario *, unsigned);
-
-/* An error is one line that starts where it should; then free it. */
-static void
-check_cause(char *cause, const char *prefix)
-{
-	if (cause == NULL || strncmp(cause, prefix, strlen(prefix)) != 0 ||
-	    strchr(cause, '\n') != NULL)
-		abort();
-	free(cause);
-}
 
 /* dist_format's text, set again, must give the same distribution. */
 static void
@@ -53,14 +43,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		"scenario.rack=0", "dryer.cont=1", "x.y=z", "nodot",
 		"scenario.mode=processes", " washer.say = {dish} # x\\n"
 	};
+	static const char *const parse[] = { "fuzz:", NULL };
+	static const char *const set[] = { "--set: ", NULL };
+	static const char *const validate[] = { "fuzz:", "--set: ", NULL };
 	struct scenario	*s;
 	char		*cause = NULL, buf[64];
 	size_t		 i;
 
 	s = scenario_parse("fuzz", (const char *)data, size, &cause);
 	if (s == NULL) {
-		check_cause(cause, "fuzz:");
+		fuzz_check_cause(cause, parse);
 		return (0);
+	}
+	/* What reaches the terminal as it is: text only. */
+	fuzz_check_text(s->title, "\t");
+	for (i = 0; i < s->nscript; i++)
+		fuzz_check_text(s->script[i].text, "\t");
+	for (i = 0; i < s->nstations; i++) {
+		if (s->stations[i].say != NULL)
+			fuzz_check_text(s->stations[i].say, "\t\n");
 	}
 	for (i = 0; i < s->nscript; i++) {
 		if (s->script[i].kind == STEP_SET &&
@@ -69,10 +70,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	for (i = 0; i < sizeof sets / sizeof sets[0]; i++) {
 		if (scenario_set(s, sets[i], &cause) == -1)
-			check_cause(cause, "--set: ");
+			fuzz_check_cause(cause, set);
 	}
 	if (scenario_validate(s, 0, &cause) == -1)
-		free(cause);
+		fuzz_check_cause(cause, validate);
+	(void)scenario_script_workers(s);
 	for (i = 0; i < s->nstations; i++) {
 		check_round_trip(s, (unsigned)i);
 		(void)scenario_rack(s, (unsigned)i);

@@ -5,9 +5,12 @@
 #include "config.h"
 
 #include <errno.h>
+#include <ctype.h>
 #include <getopt.h>
+#include <limits.h>
 #include <locale.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +21,9 @@
 #include "clock.h"
 #include "engine.h"
 #include "agent.h"
+#include "matrix.h"
 #include "report.h"
+#include "safe.h"
 #include "scenario.h"
 #include "stats.h"
 #include "tui.h"
@@ -50,18 +55,6 @@ struct options {
 	const char	*matrix;
 };
 
-#define MATRIX_MAX_PARAMS	4
-#define MATRIX_MAX_VALUES	8
-
-/* --matrix 'mode=threads,processes gil=on,off': each key with its values. */
-struct matrix {
-	char		*keys[MATRIX_MAX_PARAMS];
-	char		*values[MATRIX_MAX_PARAMS][MATRIX_MAX_VALUES];
-	unsigned	 nvalues[MATRIX_MAX_PARAMS];
-	unsigned	 nkeys;
-	char		*buf;
-};
-
 /* What one run of a matrix row gives. */
 struct run_figures {
 	double		 seconds;	/* scenario time */
@@ -74,8 +67,12 @@ struct run_figures {
 static volatile sig_atomic_t main_signal;
 
 static void	usage(FILE *);
+static void	main_error(const char *, ...)
+		    __attribute__((format(printf, 1, 2)));
+static int	main_is_decimal(const char *, int);
 static void	main_on_signal(int);
-static struct scenario *main_load(const struct options *);
+static struct scenario *main_load(const struct options *,
+		    const struct matrix *, const unsigned *, int);
 static int	main_headless(const struct options *, struct scenario *);
 
 static const struct option long_options[] = {
@@ -123,7 +120,7 @@ usage(FILE *f)
 "  --check             validate SCENARIO; print nothing if it is good\n"
 "  --list              list the built-in scenarios\n"
 "  --exit-when-done    leave the screen by itself when the run ends\n"
-"  --force             allow more than 4096 threads or 256 processes\n"
+"  --force             allow more than 4096 threads (tasks) or 256 processes\n"
 "  --big               the screen for a lecture hall: fewer, larger parts\n"
 "  --no-color          a monochrome screen (so does NO_COLOR)\n"
 "  --ascii             no UTF-8 box drawing or glyphs\n"
@@ -137,21 +134,65 @@ usage(FILE *f)
 "See dishrack(1) and dishrack-scenario(5).\n");
 }
 
+/*
+ * Print one error line. Every error leaves through here, so what it quotes
+ * from outside (a file name, a value, an argument) is made safe for the
+ * terminal in one place: see doc/terminal-safety.md.
+ */
+static void
+main_error(const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*msg;
+
+	va_start(ap, fmt);
+	xvasprintf(&msg, fmt, ap);
+	va_end(ap);
+	fputs("dishrack: ", stderr);
+	safe_fputs(msg, stderr);
+	fputc('\n', stderr);
+	free(msg);
+}
+
+/*
+ * Whether s is a plain decimal number: digits, and if fraction is allowed
+ * one '.' among them; no sign, blank, exponent, hex, inf or nan.
+ */
+static int
+main_is_decimal(const char *s, int fraction)
+{
+	int	digits = 0;
+
+	for (; isdigit((unsigned char)*s); s++)
+		digits++;
+	if (fraction && *s == '.') {
+		for (s++; isdigit((unsigned char)*s); s++)
+			digits++;
+	}
+	return (digits > 0 && *s == '\0');
+}
+
 static void
 main_on_signal(int sig)
 {
 	main_signal = sig;
 }
 
-/* Read SCENARIO: a file if one is there, else a built-in by name. */
+/*
+ * Read SCENARIO: a file if one is there, else a built-in by name; then the
+ * --set overrides, and with m the matrix's row idx, with one worker per
+ * station if one_worker. NULL with the error printed.
+ */
 static struct scenario *
-main_load(const struct options *o)
+main_load(const struct options *o, const struct matrix *m,
+    const unsigned *idx, int one_worker)
 {
 	const struct builtin	*b;
 	struct scenario		*scn;
 	struct stat		 sb;
 	char			*cause = NULL, *file;
 	const char		*name;
+	unsigned		 k;
 	int			 i;
 
 	name = o->scenario != NULL ? o->scenario : BUILTIN_DEFAULT;
@@ -163,92 +204,47 @@ main_load(const struct options *o)
 		scn = scenario_parse(file, b->text, strlen(b->text), &cause);
 		free(file);
 	} else if (stat(name, &sb) == -1 && strpbrk(name, "/.") == NULL) {
-		fprintf(stderr, "dishrack: %s: no such file or built-in "
-		    "scenario (dishrack --list shows the built-ins)\n", name);
+		main_error("%s: no such file or built-in "
+		    "scenario (dishrack --list shows the built-ins)", name);
 		return (NULL);
 	} else
 		scn = scenario_load(name, &cause);
 	if (scn == NULL) {
-		fprintf(stderr, "dishrack: %s\n", cause);
+		main_error("%s", cause);
 		free(cause);
 		return (NULL);
 	}
 	for (i = 0; i < o->nsets; i++) {
-		if (scenario_set(scn, o->sets[i], &cause) == -1) {
-			fprintf(stderr, "dishrack: %s\n", cause);
-			free(cause);
-			scenario_free(scn);
-			return (NULL);
-		}
+		if (scenario_set(scn, o->sets[i], &cause) == -1)
+			goto bad;
+	}
+	if (m != NULL && matrix_apply(m, idx, scn, &cause) == -1)
+		goto bad;
+	for (k = 0; one_worker && k < scn->nstations; k++) {
+		/* The baseline of a matrix row. */
+		scn->stations[k].count = 1;
 	}
 	if (o->have_seed)
 		scn->seed = o->seed;
-	if (scenario_validate(scn, o->force, &cause) == -1) {
-		fprintf(stderr, "dishrack: %s\n", cause);
-		free(cause);
-		scenario_free(scn);
-		return (NULL);
-	}
+	if (scenario_validate(scn, o->force, &cause) == -1)
+		goto bad;
 	return (scn);
+bad:
+	main_error("%s", cause);
+	free(cause);
+	scenario_free(scn);
+	return (NULL);
 }
 
-/* Parse the --matrix text. 0, or -1 with the error printed. */
-static int
-matrix_parse(struct matrix *m, const char *text)
-{
-	char	*p, *word, *eq, *v, *save1, *save2;
-
-	memset(m, 0, sizeof *m);
-	m->buf = xstrdup(text);
-	for (word = strtok_r(m->buf, " \t", &save1); word != NULL;
-	    word = strtok_r(NULL, " \t", &save1)) {
-		if ((eq = strchr(word, '=')) == NULL || eq == word ||
-		    eq[1] == '\0') {
-			fprintf(stderr, "dishrack: --matrix: expected KEY=V1,V2 "
-			    "..., found '%s'\n", word);
-			return (-1);
-		}
-		if (m->nkeys == MATRIX_MAX_PARAMS) {
-			fprintf(stderr, "dishrack: --matrix: at most %d keys\n",
-			    MATRIX_MAX_PARAMS);
-			return (-1);
-		}
-		*eq = '\0';
-		m->keys[m->nkeys] = word;
-		p = eq + 1;
-		for (v = strtok_r(p, ",", &save2); v != NULL;
-		    v = strtok_r(NULL, ",", &save2)) {
-			if (m->nvalues[m->nkeys] == MATRIX_MAX_VALUES) {
-				fprintf(stderr, "dishrack: --matrix: at most %d "
-				    "values for %s\n", MATRIX_MAX_VALUES, word);
-				return (-1);
-			}
-			m->values[m->nkeys][m->nvalues[m->nkeys]++] = v;
-		}
-		m->nkeys++;
-	}
-	if (m->nkeys == 0) {
-		fprintf(stderr, "dishrack: --matrix: nothing to vary\n");
-		return (-1);
-	}
-	return (0);
-}
-
-/* "mode" is short for "scenario.mode"; "dryer.count" stays as it is. */
+/* One cell of the text table: a key or a value, made safe, padded. */
 static void
-matrix_assignment(const char *key, const char *value, char *buf, size_t len)
+matrix_cell(const char *text)
 {
-	size_t	i;
+	char	*t;
 
-	for (i = 0; i < scn_nkeys; i++) {
-		if (scn_keys[i].section == SECTION_SCENARIO &&
-		    strcmp(scn_keys[i].name, key) == 0)
-			break;
-	}
-	if (i < scn_nkeys || strchr(key, '.') == NULL)
-		snprintf(buf, len, "scenario.%s=%s", key, value);
-	else
-		snprintf(buf, len, "%s=%s", key, value);
+	t = safe_strdup(text);
+	printf("%-11s ", t);
+	free(t);
 }
 
 /*
@@ -269,14 +265,14 @@ main_run(const struct options *o, struct scenario *scn, int out_fd,
 	eo.speed = o->speed;
 	eo.output_fd = out_fd;
 	if ((eng = engine_create(scn, &eo, &cause)) == NULL) {
-		fprintf(stderr, "dishrack: %s\n", cause);
+		main_error("%s", cause);
 		free(cause);
 		*rc = EXIT_USAGE;
 		return (NULL);
 	}
 	stats_init(st, engine_scenario(eng));
 	if (engine_start(eng, &cause) == -1) {
-		fprintf(stderr, "dishrack: %s\n", cause);
+		main_error("%s", cause);
 		free(cause);
 		stats_free(st);
 		engine_destroy(eng);
@@ -310,15 +306,39 @@ run_quietly(const struct options *o, struct scenario *scn,
 	return (main_signal != 0 ? -1 : 0);
 }
 
-/* Read the scenario with the options' sets and run it: 0, or an exit code. */
+/* Read the scenario with a matrix row and run it: 0, or an exit code. */
 static int
-matrix_run(const struct options *o, struct run_figures *rf)
+matrix_run(const struct options *o, const struct matrix *m,
+    const unsigned *idx, int one_worker, struct run_figures *rf)
 {
 	struct scenario	*scn;
 
-	if ((scn = main_load(o)) == NULL)
+	if ((scn = main_load(o, m, idx, one_worker)) == NULL)
 		return (EXIT_USAGE);
 	return (run_quietly(o, scn, rf) == -1 ? EXIT_RUN_FAILED : 0);
+}
+
+/*
+ * Read every row of the matrix, and its baseline, before the first runs:
+ * a bad value is an error of the command, not a table cut short. 0, or
+ * -1 with the error printed.
+ */
+static int
+matrix_check(const struct options *o, const struct matrix *m)
+{
+	struct scenario	*scn;
+	unsigned	 idx[MATRIX_MAX_PARAMS];
+	int		 one;
+
+	memset(idx, 0, sizeof idx);
+	do {
+		for (one = 0; one < 2; one++) {
+			if ((scn = main_load(o, m, idx, one)) == NULL)
+				return (-1);
+			scenario_free(scn);
+		}
+	} while (matrix_next(m, idx));
+	return (0);
 }
 
 /*
@@ -329,16 +349,20 @@ static int
 main_matrix(struct options *o)
 {
 	struct matrix		 m;
-	struct scenario		*scn;
 	struct run_figures	 rf, one;
-	const char		*saved[MAX_SETS];
-	char			 sets[MATRIX_MAX_PARAMS + SCN_MAX_STATIONS][128];
-	unsigned		 idx[MATRIX_MAX_PARAMS], i, k, row = 0, nstations;
-	int			 nsaved, failed = 0, done = 0;
+	unsigned		 idx[MATRIX_MAX_PARAMS], k, row = 0;
+	int			 failed = 0;
+	char			*cause = NULL;
 	struct sigaction	 sa;
 
-	if (matrix_parse(&m, o->matrix) == -1) {
-		free(m.buf);
+	if (matrix_parse(&m, o->matrix, &cause) == -1) {
+		main_error("%s", cause);
+		free(cause);
+		matrix_free(&m);
+		return (EXIT_USAGE);
+	}
+	if (matrix_check(o, &m) == -1) {
+		matrix_free(&m);
 		return (EXIT_USAGE);
 	}
 	memset(&sa, 0, sizeof sa);
@@ -346,50 +370,35 @@ main_matrix(struct options *o)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	if ((scn = main_load(o)) == NULL) {
-		free(m.buf);
-		return (EXIT_USAGE);
-	}
-	nstations = scn->nstations;
-	for (i = 0; i < nstations; i++)
-		snprintf(sets[MATRIX_MAX_PARAMS + i], sizeof sets[0],
-		    "%s.count=1", scn->stations[i].name);
-	scenario_free(scn);
 
-	memcpy(saved, o->sets, sizeof saved);
-	nsaved = o->nsets;
 	memset(idx, 0, sizeof idx);
-	if (o->json)
-		printf("{\"scenario\":\"%s\",\"rows\":[", o->scenario != NULL ?
-		    o->scenario : BUILTIN_DEFAULT);
-	else {
+	if (o->json) {
+		fputs("{\"scenario\":", stdout);
+		safe_json_fputs(o->scenario != NULL ? o->scenario :
+		    BUILTIN_DEFAULT, stdout);
+		fputs(",\"rows\":[", stdout);
+	} else {
 		for (k = 0; k < m.nkeys; k++)
-			printf("%-11s ", m.keys[k]);
+			matrix_cell(m.keys[k]);
 		printf("%9s %9s %9s %12s %11s\n", "seconds", "speed-up",
 		    "dishes/s", "gil-handover", "gil-wait-s");
 	}
-	while (!done) {
-		o->nsets = nsaved;
-		for (k = 0; k < m.nkeys && o->nsets < MAX_SETS; k++) {
-			matrix_assignment(m.keys[k], m.values[k][idx[k]],
-			    sets[k], sizeof sets[0]);
-			o->sets[o->nsets++] = sets[k];
-		}
+	do {
 		/* The same with one worker per station: the baseline. */
-		for (i = 0; i < nstations && o->nsets < MAX_SETS; i++)
-			o->sets[o->nsets++] = sets[MATRIX_MAX_PARAMS + i];
-		if ((failed = matrix_run(o, &one)) != 0)
-			break;
-		o->nsets -= (int)nstations;
-		if ((failed = matrix_run(o, &rf)) != 0)
+		if ((failed = matrix_run(o, &m, idx, 1, &one)) != 0 ||
+		    (failed = matrix_run(o, &m, idx, 0, &rf)) != 0)
 			break;
 		if (!rf.conserved || !one.conserved)
 			failed = EXIT_RUN_FAILED;
 		if (o->json) {
 			printf("%s{\"params\":{", row ? "," : "");
-			for (k = 0; k < m.nkeys; k++)
-				printf("%s\"%s\":\"%s\"", k ? "," : "",
-				    m.keys[k], m.values[k][idx[k]]);
+			for (k = 0; k < m.nkeys; k++) {
+				if (k > 0)
+					putchar(',');
+				safe_json_fputs(m.keys[k], stdout);
+				putchar(':');
+				safe_json_fputs(m.values[k][idx[k]], stdout);
+			}
 			printf("},\"wall_seconds\":%.6f,\"one_worker_seconds\":"
 			    "%.6f,\"speedup\":%.4f,\"throughput_per_s\":%.6f,"
 			    "\"gil_switches\":%llu,\"gil_wait_seconds\":%.6f,"
@@ -399,7 +408,7 @@ main_matrix(struct options *o)
 			    rf.conserved ? "true" : "false");
 		} else {
 			for (k = 0; k < m.nkeys; k++)
-				printf("%-11s ", m.values[k][idx[k]]);
+				matrix_cell(m.values[k][idx[k]]);
 			printf("%9.3f %8.2fx %9.2f %12llu %11.3f%s\n", rf.seconds,
 			    rf.seconds > 0 ? one.seconds / rf.seconds : 0.0,
 			    rf.throughput, rf.gil_switches, rf.gil_wait,
@@ -407,20 +416,10 @@ main_matrix(struct options *o)
 		}
 		fflush(stdout);
 		row++;
-		/* Next combination, the last key fastest. */
-		for (k = m.nkeys; k-- > 0;) {
-			if (++idx[k] < m.nvalues[k])
-				break;
-			idx[k] = 0;
-			if (k == 0)
-				done = 1;
-		}
-	}
-	if (o->json && row > 0)
+	} while (matrix_next(&m, idx));
+	if (o->json)
 		printf("]}\n");
-	memcpy(o->sets, saved, sizeof saved);
-	o->nsets = nsaved;
-	free(m.buf);
+	matrix_free(&m);
 	if (main_signal != 0)
 		return (128 + main_signal);
 	return (failed);
@@ -434,7 +433,7 @@ main_make_engine(void *arg, char **cause)
 	struct engine_opts	 eo;
 	struct scenario		*scn;
 
-	if ((scn = main_load(o)) == NULL) {
+	if ((scn = main_load(o, NULL, NULL, 0)) == NULL) {
 		xasprintf(cause, "cannot read the scenario again");
 		return (NULL);
 	}
@@ -501,7 +500,7 @@ main_headless(const struct options *o, struct scenario *scn)
 	else
 		rc = 0;
 	if (engine_error(eng) != NULL)
-		fprintf(stderr, "dishrack: %s\n", engine_error(eng));
+		main_error("%s", engine_error(eng));
 	stats_free(&st);
 	engine_destroy(eng);
 	return (rc);
@@ -514,13 +513,19 @@ main(int argc, char **argv)
 	struct scenario	*scn;
 	char		*end, buf[128];
 	size_t		 i;
-	int		 ch;
+	long		 lval;
+	int		 ch, before;
 
 	if (argc > 1 && strcmp(argv[1], "agent") == 0)
 		return (agent_main(argc - 1, argv + 1));
 	memset(&o, 0, sizeof o);
 	o.speed = 1.0;
-	while ((ch = getopt_long(argc, argv, "qhV", long_options, NULL)) != -1) {
+	opterr = 0;	/* getopt's own messages would quote arguments raw */
+	for (;;) {
+		before = optind;
+		ch = getopt_long(argc, argv, ":qhV", long_options, NULL);
+		if (ch == -1)
+			break;
 		switch (ch) {
 		case 'H':
 			o.headless = 1;
@@ -533,20 +538,21 @@ main(int argc, char **argv)
 			break;
 		case 's':
 			if (o.nsets == MAX_SETS) {
-				fprintf(stderr, "dishrack: more than %d --set "
-				    "options\n", MAX_SETS);
+				main_error("more than %d --set "
+				    "options", MAX_SETS);
 				return (EXIT_USAGE);
 			}
 			o.sets[o.nsets++] = optarg;
 			break;
 		case 'S':
+			/* strtod alone would take 0x10, 1e1, inf and " 2". */
 			errno = 0;
-			o.speed = strtod(optarg, &end);
-			if (errno != 0 || *end != '\0' || end == optarg ||
+			if (main_is_decimal(optarg, 1))
+				o.speed = strtod(optarg, &end);
+			if (!main_is_decimal(optarg, 1) || errno != 0 ||
 			    !(o.speed >= 0.01 && o.speed <= 1000)) {
-				fprintf(stderr, "dishrack: --speed: expected a "
-				    "factor from 0.01 to 1000, found '%s'\n",
-				    optarg);
+				main_error("--speed: expected a decimal factor "
+				    "from 0.01 to 1000, found '%s'", optarg);
 				return (EXIT_USAGE);
 			}
 			break;
@@ -556,18 +562,17 @@ main(int argc, char **argv)
 			else if (strcmp(optarg, "real") == 0)
 				o.virtual_clock = 0;
 			else {
-				fprintf(stderr, "dishrack: --clock: expected "
-				    "real or virtual, found '%s'\n", optarg);
+				main_error("--clock: expected "
+				    "real or virtual, found '%s'", optarg);
 				return (EXIT_USAGE);
 			}
 			break;
 		case 'e':
 			errno = 0;
 			o.seed = strtoull(optarg, &end, 10);
-			if (errno != 0 || *end != '\0' || end == optarg ||
-			    optarg[0] == '-') {
-				fprintf(stderr, "dishrack: --seed: expected a "
-				    "whole number, found '%s'\n", optarg);
+			if (!main_is_decimal(optarg, 0) || errno != 0) {
+				main_error("--seed: expected a "
+				    "whole number, found '%s'", optarg);
 				return (EXIT_USAGE);
 			}
 			o.have_seed = 1;
@@ -597,8 +602,17 @@ main(int argc, char **argv)
 			o.ascii = 1;
 			break;
 		case 'M':
-			/* Undocumented: leave the screen after N frames (tests). */
-			o.max_frames = atoi(optarg);
+			/* Leave the screen after N frames (tests). */
+			errno = 0;
+			lval = strtol(optarg, &end, 10);
+			if (!main_is_decimal(optarg, 0) || errno != 0 ||
+			    lval < 1 || lval > INT_MAX) {
+				main_error("--max-frames: expected a whole "
+				    "number from 1 to %d, found '%s'", INT_MAX,
+				    optarg);
+				return (EXIT_USAGE);
+			}
+			o.max_frames = (int)lval;
 			break;
 		case 'h':
 			usage(stdout);
@@ -606,16 +620,22 @@ main(int argc, char **argv)
 		case 'V':
 			printf("dishrack %s\n", PACKAGE_VERSION);
 			return (0);
+		case ':':
+			main_error("%s: expected a value (see dishrack --help)",
+			    argv[optind - 1]);
+			return (EXIT_USAGE);
 		default:
-			fprintf(stderr, "dishrack: see dishrack --help\n");
+			/* Past the word, or still inside a cluster like -qz. */
+			main_error("unknown option '%s' (see dishrack --help)",
+			    argv[optind > before ? optind - 1 : optind]);
 			return (EXIT_USAGE);
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (argc > 1) {
-		fprintf(stderr, "dishrack: one scenario at a time, found %d "
-		    "(see dishrack --help)\n", argc);
+		main_error("one scenario at a time, found %d "
+		    "(see dishrack --help)", argc);
 		return (EXIT_USAGE);
 	}
 	if (argc == 1)
@@ -629,19 +649,19 @@ main(int argc, char **argv)
 		return (0);
 	}
 	if ((o.json || o.quiet) && !o.headless && !o.check) {
-		fprintf(stderr, "dishrack: --json and --quiet go with "
-		    "--headless\n");
+		main_error("--json and --quiet go with "
+		    "--headless");
 		return (EXIT_USAGE);
 	}
 	if (o.matrix != NULL) {
 		if (!o.headless) {
-			fprintf(stderr, "dishrack: --matrix goes with "
-			    "--headless\n");
+			main_error("--matrix goes with "
+			    "--headless");
 			return (EXIT_USAGE);
 		}
 		return (main_matrix(&o));
 	}
-	if ((scn = main_load(&o)) == NULL)
+	if ((scn = main_load(&o, NULL, NULL, 0)) == NULL)
 		return (EXIT_USAGE);
 	if (o.check) {
 		scenario_free(scn);
@@ -655,7 +675,7 @@ main(int argc, char **argv)
 			scenario_free(scn);
 			return (main_screen(&o));
 		}
-		fprintf(stderr, "dishrack: %s: running --headless\n", why);
+		main_error("%s: running --headless", why);
 	}
 	return (main_headless(&o, scn));
 }

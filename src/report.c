@@ -10,9 +10,8 @@
 
 #include "engine.h"
 #include "lock.h"
+#include "safe.h"
 #include "stats.h"
-
-static void	json_string(FILE *, const char *);
 
 static const char *
 report_capacity(uint32_t cap, char *buf, size_t len)
@@ -32,7 +31,10 @@ report_text(FILE *f, struct engine *eng, const struct stats *s)
 	char			 buf[64];
 	unsigned		 i;
 
-	fprintf(f, "\n== %s ==\n", scn->title);
+	/* The title may be the file's name or a --set: made safe. */
+	fputs("\n== ", f);
+	safe_fputs(scn->title, f);
+	fputs(" ==\n", f);
 	fprintf(f, "mode %s, %s clock, speed %g%s%s\n",
 	    scn_mode_name(scn->mode), engine_clock_name(eng),
 	    engine_speed(eng), engine_interrupted(eng) ? ", interrupted" : "",
@@ -117,29 +119,11 @@ report_text(FILE *f, struct engine *eng, const struct stats *s)
 		    s->rk[i].max_depth,
 		    report_capacity(s->rk[i].capacity, buf, sizeof buf));
 	}
-	if (engine_error(eng) != NULL)
-		fprintf(f, "error: %s\n", engine_error(eng));
-}
-
-static void
-json_string(FILE *f, const char *p)
-{
-	fputc('"', f);
-	for (; *p != '\0'; p++) {
-		unsigned char	c = (unsigned char)*p;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", f);
-		else if (c == '\t')
-			fputs("\\t", f);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
+	if (engine_error(eng) != NULL) {
+		fputs("error: ", f);
+		safe_fputs(engine_error(eng), f);
+		fputc('\n', f);
 	}
-	fputc('"', f);
 }
 
 void
@@ -149,9 +133,9 @@ report_json(FILE *f, struct engine *eng, const struct stats *s)
 	unsigned		 i;
 
 	fputs("{\"scenario\":", f);
-	json_string(f, scn->file);
+	safe_json_fputs(scn->file, f);
 	fputs(",\"title\":", f);
-	json_string(f, scn->title);
+	safe_json_fputs(scn->title, f);
 	fprintf(f, ",\"mode\":\"%s\",\"clock\":\"%s\",\"speed\":%g",
 	    scn_mode_name(scn->mode), engine_clock_name(eng),
 	    engine_speed(eng));
@@ -173,13 +157,13 @@ report_json(FILE *f, struct engine *eng, const struct stats *s)
 	    s->conserved ? "true" : "false");
 	fprintf(f, ",\"throughput_per_s\":%.6f,\"bottleneck\":",
 	    s->throughput);
-	json_string(f, s->bottleneck >= 0 ?
-	    scn->stations[s->bottleneck].name : "");
+	safe_json_fputs(s->bottleneck >= 0 ?
+	    scn->stations[s->bottleneck].name : "", f);
 	fprintf(f, ",\"max_rack_depth\":%u", s->max_rack_depth);
 	fputs(",\"stations\":[", f);
 	for (i = 0; i < s->nstations; i++) {
 		fputs(i ? ",{\"name\":" : "{\"name\":", f);
-		json_string(f, scn->stations[i].name);
+		safe_json_fputs(scn->stations[i].name, f);
 		fprintf(f, ",\"count\":%u,\"busy_fraction\":%.6f,"
 		    "\"dishes\":%llu,\"capacity_per_s\":%.6f,"
 		    "\"killed\":%u,\"restarts\":%u}",
@@ -199,7 +183,7 @@ report_json(FILE *f, struct engine *eng, const struct stats *s)
 			if (!w->seen)
 				continue;
 			fputs(n++ ? ",{\"name\":" : "{\"name\":", f);
-			json_string(f, run->slots[i].name);
+			safe_json_fputs(run->slots[i].name, f);
 			fprintf(f, ",\"pid\":%d,\"dishes\":%llu,"
 			    "\"busy_seconds\":%.6f,\"gil_wait_seconds\":%.6f,"
 			    "\"gil_hold_seconds\":%.6f}",
@@ -213,9 +197,9 @@ report_json(FILE *f, struct engine *eng, const struct stats *s)
 	fputs("],\"racks\":[", f);
 	for (i = 1; i < s->nstations; i++) {
 		fputs(i > 1 ? ",{\"from\":" : "{\"from\":", f);
-		json_string(f, scn->stations[i - 1].name);
+		safe_json_fputs(scn->stations[i - 1].name, f);
 		fputs(",\"to\":", f);
-		json_string(f, scn->stations[i].name);
+		safe_json_fputs(scn->stations[i].name, f);
 		if (s->rk[i].capacity == RACK_UNBOUNDED)
 			fputs(",\"capacity\":null", f);
 		else
@@ -241,7 +225,7 @@ report_json(FILE *f, struct engine *eng, const struct stats *s)
 		    (double)s->lock_longest_ns / 1e9);
 	if (engine_deadlock_cycle(eng) != NULL) {
 		fputs(",\"cycle\":", f);
-		json_string(f, engine_deadlock_cycle(eng));
+		safe_json_fputs(engine_deadlock_cycle(eng), f);
 	}
 	fprintf(f, ",\"interrupted\":%s,\"deadlock\":%s,\"events\":%llu}\n",
 	    engine_interrupted(eng) ? "true" : "false",

@@ -422,6 +422,44 @@ START_TEST(test_bom_crlf_and_blanks)
 }
 END_TEST
 
+/*
+ * A CR that does not end a line would send the cursor back over what the
+ * line showed ("rm -rf / ...\rall good"): refused where it stands, in a
+ * say, a title or anywhere else. A CR as the last byte ends the last line.
+ */
+START_TEST(test_lone_cr)
+{
+	static const struct {
+		const char	*text;
+		const char	*message;
+	} cases[] = {
+		{ "[w]\nsay = rm -rf / \rall good\n", "t.scn:2:16: a "
+		  "carriage return inside a line: expected it only before a "
+		  "newline (CRLF)" },
+		{ "[scenario]\r\ntitle = a\rb\r\n[w]\r\n", "t.scn:2:10: a "
+		  "carriage return inside a line: expected it only before a "
+		  "newline (CRLF)" },
+		{ "[w]\n[script]\n1s say hi\r\r\n", "t.scn:3:10: a "
+		  "carriage return inside a line: expected it only before a "
+		  "newline (CRLF)" },
+		{ "# old Mac\r[w]\r", "t.scn:1:10: a carriage return inside a "
+		  "line: expected it only before a newline (CRLF)" },
+	};
+	struct scenario	*s;
+	char		*cause;
+	size_t		 i;
+
+	for (i = 0; i < NITEMS(cases); i++) {
+		cause = parse_error(cases[i].text, strlen(cases[i].text));
+		ck_assert_str_eq(cause, cases[i].message);
+		free(cause);
+	}
+	s = parse_ok("[w]\r\nsay = a\r");
+	ck_assert_str_eq(s->stations[0].say, "a");
+	scenario_free(s);
+}
+END_TEST
+
 /* '#' after a blank or at the start of a line is a comment, else text. */
 START_TEST(test_comments)
 {
@@ -620,6 +658,21 @@ START_TEST(test_set_overrides)
 		  "'.count=1'" },
 		{ "dryer.=1", "--set: expected SECTION.KEY=VALUE, found "
 		  "'dryer.=1'" },
+		/* Text only: a title or a say reaches the terminal. */
+		{ "scenario.title=\x1b]52;c;aGk=\x07", "--set: expected "
+		  "text, found byte 0x1b at column 16 of 'scenario.title="
+		  "\x1b]52;c;aGk=\x07'" },
+		{ "dryer.say=rm -rf /\rall good", "--set: expected text, "
+		  "found byte 0x0d at column 19 of 'dryer.say=rm -rf /\r"
+		  "all good'" },
+		{ "dryer.say=a\nb", "--set: expected text, found byte 0x0a at "
+		  "column 12 of 'dryer.say=a\nb'" },
+		{ "scenario.dishes=a\xc2\x9b", "--set: expected text, found "
+		  "byte 0xc2 at column 18 of 'scenario.dishes=a\xc2\x9b'" },
+		{ "scenario.dishes=\x9b", "--set: expected text, found byte "
+		  "0x9b at column 17 of 'scenario.dishes=\x9b'" },
+		{ "scenario.title=\x7f", "--set: expected text, found byte "
+		  "0x7f at column 16 of 'scenario.title=\x7f'" },
 	};
 	struct scenario	*s = parse_ok("[washer]\n[dryer]\ncount = 2\n");
 	char		*cause = NULL;
@@ -657,6 +710,9 @@ START_TEST(test_set_overrides)
 	ck_assert_int_eq(scenario_set(s, "dryer.say=Drying {dish}\\n",
 	    &cause), 0);
 	ck_assert_str_eq(s->stations[1].say, "Drying {dish}\n");
+	ck_assert_int_eq(scenario_set(s, "scenario.title=a\tb \xec\xa0\x91",
+	    &cause), 0);
+	ck_assert_str_eq(s->title, "a\tb \xec\xa0\x91");
 
 	for (i = 0; i < NITEMS(bad); i++) {
 		cause = NULL;
@@ -713,11 +769,31 @@ START_TEST(test_limits_need_force)
 	ck_assert_int_eq(scenario_validate(s, 0, &cause), 0);
 	scenario_free(s);
 
+	/* The washer runs in the main process: 256 dryers are 256 forks. */
+	s = parse_ok("[scenario]\nmode = processes\n[washer]\ncount = 3\n"
+	    "[dryer]\ncount = 256\n");
+	ck_assert_int_eq(scenario_validate(s, 0, &cause), 0);
+	ck_assert_int_eq(scenario_set(s, "dryer.count=257", &cause), 0);
+	ck_assert_int_eq(scenario_validate(s, 0, &cause), -1);
+	ck_assert_str_eq(cause, "--set: 257 forked processes in all is more "
+	    "than 256; pass --force to allow it");
+	free(cause);
+	/* Its workers are threads of the main process, counted as such. */
+	ck_assert_int_eq(scenario_set(s, "dryer.count=1", &cause), 0);
+	ck_assert_int_eq(scenario_set(s, "washer.count=4096", &cause), 0);
+	ck_assert_int_eq(scenario_validate(s, 0, &cause), 0);
+	ck_assert_int_eq(scenario_set(s, "washer.count=4097", &cause), 0);
+	ck_assert_int_eq(scenario_validate(s, 0, &cause), -1);
+	ck_assert_str_eq(cause, "--set: washer.count = 4097 is more than "
+	    "4096 threads; pass --force to allow it");
+	free(cause);
+	scenario_free(s);
+
 	s = parse_ok("[scenario]\nmode = processes\n[washer]\n[dryer]\n"
 	    "count = 300\n");
 	ck_assert_int_eq(scenario_validate(s, 0, &cause), -1);
-	ck_assert_str_eq(cause, "t.scn:5:9: 301 processes in all is more "
-	    "than 256; pass --force to allow it");
+	ck_assert_str_eq(cause, "t.scn:5:9: 300 forked processes in all is "
+	    "more than 256; pass --force to allow it");
 	free(cause);
 	ck_assert_int_eq(scenario_validate(s, 1, &cause), 0);
 	/* The same count is fine for threads, and async is left to run. */
@@ -727,18 +803,85 @@ START_TEST(test_limits_need_force)
 	ck_assert_int_eq(scenario_validate(s, 0, &cause), 0);
 	ck_assert_int_eq(scenario_set(s, "dryer.count=9000", &cause), 0);
 	ck_assert_int_eq(scenario_validate(s, 0, &cause), -1);
+	/* An async worker is a task on the loop's one thread. */
 	ck_assert_str_eq(cause, "--set: dryer.count = 9000 is more than 4096 "
-	    "threads; pass --force to allow it");
+	    "async tasks; pass --force to allow it");
 	free(cause);
 	scenario_free(s);
 
-	/* Each station under the limit, all of them over it. */
+	/* Each forked station under the limit, all of them over it. */
 	s = parse_ok("[scenario]\nmode = processes\n[a]\ncount = 100\n"
-	    "[b]\ncount = 100\n[c]\ncount  =  100\n");
+	    "[b]\ncount = 100\n[c]\ncount = 100\n[d]\ncount  =  100\n");
 	ck_assert_int_eq(scenario_validate(s, 0, &cause), -1);
-	ck_assert_str_eq(cause, "t.scn:4:9: 300 processes in all is more "
-	    "than 256; pass --force to allow it");
+	ck_assert_str_eq(cause, "t.scn:6:9: 300 forked processes in all is "
+	    "more than 256; pass --force to allow it");
 	free(cause);
+	scenario_free(s);
+}
+END_TEST
+
+/*
+ * A [script] count is held to the same limits, at the step that asks for
+ * it, over the counts the file and --set left; --force lifts them too.
+ */
+START_TEST(test_script_counts_need_force)
+{
+	static const struct {
+		const char	*text;
+		const char	*message;
+	} cases[] = {
+		{ "[washer]\n[dryer]\n[script]\n1s set dryer.count = 5000\n",
+		  "t.scn:4:1: dryer.count = 5000 is more than 4096 threads; "
+		  "pass --force to allow it" },
+		{ "[scenario]\nmode = async\n[washer]\n[dryer]\n[script]\n"
+		  "1s set dryer.count = 4096\n  2s set washer.count=4097\n",
+		  "t.scn:7:3: washer.count = 4097 is more than 4096 async "
+		  "tasks; pass --force to allow it" },
+		{ "[scenario]\nmode = processes\n[washer]\n[dryer]\n"
+		  "count = 200\n[stacker]\n[script]\n1s set stacker.count = "
+		  "56\n2s set stacker.count = 57\n",
+		  "t.scn:9:1: 257 forked processes in all is more than 256; "
+		  "pass --force to allow it" },
+	};
+	struct scenario	*s;
+	char		*cause = NULL;
+	size_t		 i;
+
+	for (i = 0; i < NITEMS(cases); i++) {
+		s = parse_ok(cases[i].text);
+		ck_assert_int_eq(scenario_validate(s, 0, &cause), -1);
+		ck_assert_str_eq(cause, cases[i].message);
+		free(cause);
+		ck_assert_int_eq(scenario_validate(s, 1, &cause), 0);
+		scenario_free(s);
+	}
+	/* Down, then up again: each step on the counts before it. */
+	s = parse_ok("[scenario]\nmode = processes\n[washer]\n[dryer]\n"
+	    "count = 200\n[script]\n1s set dryer.count = 1\n"
+	    "2s set washer.count = 3000\n3s set dryer.count = 256\n");
+	ck_assert_int_eq(scenario_validate(s, 0, &cause), 0);
+	ck_assert_int_eq(scenario_set(s, "washer.count=2000", &cause), 0);
+	ck_assert_int_eq(scenario_validate(s, 0, &cause), 0);
+	scenario_free(s);
+}
+END_TEST
+
+/* The workers a script adds: each step's rise over the count before it. */
+START_TEST(test_script_workers)
+{
+	struct scenario	*s;
+	char		*cause = NULL;
+
+	s = parse_ok("[washer]\n[dryer]\n");
+	ck_assert_uint_eq(scenario_script_workers(s), 0);
+	scenario_free(s);
+	s = parse_ok("[washer]\n[dryer]\ncount = 2\n[script]\n"
+	    "1s set dryer.count = 100\n2s set dryer.count = 1\n"
+	    "2s set dryer.time = 1s\n3s set dryer.count = 100\n"
+	    "4s set washer.count = 3\n5s say done\n");
+	ck_assert_uint_eq(scenario_script_workers(s), 98 + 99 + 2);
+	ck_assert_int_eq(scenario_set(s, "dryer.count=50", &cause), 0);
+	ck_assert_uint_eq(scenario_script_workers(s), 50 + 99 + 2);
 	scenario_free(s);
 }
 END_TEST
@@ -1040,6 +1183,20 @@ START_TEST(test_load_errors)
 	ck_assert_str_eq(cause + strlen(dir), ": is a directory");
 	free(cause);
 
+	/* A FIFO would block open() until a writer came: refused at once. */
+	snprintf(path, sizeof path, "%s/fifo.scn", dir);
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	ck_assert_ptr_null(scenario_load(path, &cause));
+	ck_assert_int_eq(strncmp(cause, path, strlen(path)), 0);
+	ck_assert_str_eq(cause + strlen(path), ": a FIFO: expected a regular "
+	    "file");
+	free(cause);
+	unlink(path);
+	ck_assert_ptr_null(scenario_load("/dev/null", &cause));
+	ck_assert_str_eq(cause, "/dev/null: a character device: expected a "
+	    "regular file");
+	free(cause);
+
 	snprintf(path, sizeof path, "%s/empty.scn", dir);
 	write_file(path, "", 0);
 	ck_assert_ptr_null(scenario_load(path, &cause));
@@ -1234,6 +1391,7 @@ scenario_suite(void)
 	tcase_add_test(tc, test_stations_in_order);
 	tcase_add_test(tc, test_say);
 	tcase_add_test(tc, test_bom_crlf_and_blanks);
+	tcase_add_test(tc, test_lone_cr);
 	tcase_add_test(tc, test_comments);
 	tcase_add_test(tc, test_script_steps);
 	tcase_add_test(tc, test_script_limit);
@@ -1241,6 +1399,8 @@ scenario_suite(void)
 	tcase_add_test(tc, test_shipped_scenarios_parse);
 	tcase_add_test(tc, test_set_overrides);
 	tcase_add_test(tc, test_limits_need_force);
+	tcase_add_test(tc, test_script_counts_need_force);
+	tcase_add_test(tc, test_script_workers);
 	tcase_add_test(tc, test_too_many_locks);
 	tcase_add_test(tc, test_exact_messages);
 	tcase_add_test(tc, test_bad_inputs);

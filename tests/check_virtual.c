@@ -200,6 +200,29 @@ START_TEST(test_script_set_adds_a_worker)
 }
 END_TEST
 
+/*
+ * A script may ask for more workers than the 64 spare slots: they all
+ * start (a thousand were asked and 65 given, without a word).
+ */
+START_TEST(test_script_adds_many_workers)
+{
+	struct test_run	 tr;
+	const char	*text = "[scenario]\ndishes = 4\n[washer]\ntime = 2s\n"
+	    "[dryer]\ntime = 0\n[script]\n1s set dryer.count = 200\n"
+	    "2s set dryer.count = 1\n3s set dryer.count = 100\n";
+	unsigned	 i, dryers = 0;
+
+	ck_assert_int_eq(test_run(&tr, text, NULL, 1, 1.0, 0), 0);
+	for (i = 0; i < tr.nev; i++) {
+		if (tr.ev[i].kind == EV_SPAWN && tr.ev[i].station == 1)
+			dryers++;
+	}
+	ck_assert_uint_ge(dryers, 1 + 199 + 99);
+	ck_assert_uint_eq(tr.st.dried, 4);
+	test_run_free(&tr);
+}
+END_TEST
+
 START_TEST(test_zero_work_many_dishes)
 {
 	struct test_run	 tr;
@@ -334,6 +357,7 @@ virtual_suite(void)
 	tcase_add_test(tc, test_handoff_versus_unbounded);
 	tcase_add_test(tc, test_three_stations_bottleneck_in_the_middle);
 	tcase_add_test(tc, test_script_set_adds_a_worker);
+	tcase_add_test(tc, test_script_adds_many_workers);
 	tcase_add_test(tc, test_zero_work_many_dishes);
 	suite_add_tcase(s, tc);
 

@@ -3,7 +3,8 @@
 #   1. gcc, -Werror: make check (unit tests and end-to-end runs)
 #   2. clang, ASan+UBSan: make check
 #   3. ThreadSanitizer: the thread tests (TSan cannot follow fork)
-#   4. the scenario parser under libFuzzer for $FUZZ_SECONDS (60)
+#   4. libFuzzer for $FUZZ_SECONDS (60) in all: the scenario parser, --set
+#      and --matrix (make fuzz), after the kept corpus of each
 #   5. valgrind: no leaks in headless runs
 # Builds go to build-*/ beside the sources; prints each suite's closing
 # line and a total.
@@ -45,17 +46,21 @@ build build-asan CC=clang --enable-werror --enable-sanitizers &&
     check build-asan "clang ASan+UBSan" || status=1
 build build-tsan CC=clang --enable-tsan && check build-tsan "ThreadSanitizer" || status=1
 
-echo "== libFuzzer, scenario parser, ${FUZZ_SECONDS}s"
-if build build-fuzz CC=clang --enable-fuzzing; then
-	(cd build-fuzz && make -s fuzz/fuzz_scenario >/dev/null 2>&1)
-	mkdir -p build-fuzz/corpus
-	cp scenarios/*.scn build-fuzz/corpus/
-	if build-fuzz/fuzz/fuzz_scenario -max_total_time="$FUZZ_SECONDS" \
-	    -max_len=4096 build-fuzz/corpus >build-fuzz/fuzz.log 2>&1; then
-		echo "fuzz: 1 passed, 0 failed ($(grep -o 'Done [0-9]* runs' build-fuzz/fuzz.log))"
-	else
-		echo "fuzz: 0 passed, 1 failed"; tail -30 build-fuzz/fuzz.log; status=1
-	fi
+# About FUZZ_SECONDS in all: two thirds for the scenario parser, the rest
+# shared by --set and --matrix (40 s, 10 s and 10 s by default).
+fuzz_scn=$((FUZZ_SECONDS * 2 / 3))
+fuzz_rest=$(((FUZZ_SECONDS - fuzz_scn) / 2))
+echo "== libFuzzer: scenario ${fuzz_scn}s, set and matrix ${fuzz_rest}s each"
+if build build-fuzz CC=clang --enable-werror --enable-fuzzing; then
+	for t in scenario set matrix; do
+		secs=$fuzz_rest; [ $t = scenario ] && secs=$fuzz_scn
+		if (cd build-fuzz && make -s fuzz FUZZ_TARGETS=$t \
+		    FUZZ_SECONDS="$secs") >build-fuzz/fuzz-$t.log 2>&1; then
+			echo "fuzz $t: 1 passed, 0 failed ($(grep -o 'Done [0-9]* runs' build-fuzz/fuzz-$t.log))"
+		else
+			echo "fuzz $t: 0 passed, 1 failed"; tail -30 build-fuzz/fuzz-$t.log; status=1
+		fi
+	done
 else
 	status=1
 fi

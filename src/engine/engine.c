@@ -400,7 +400,8 @@ engine_create(struct scenario *scn, const struct engine_opts *opts,
 
 	for (i = 0; i < scn->nstations; i++)
 		total += scn->stations[i].count;
-	nslots = total + (opts->spare_slots ? opts->spare_slots : 64);
+	nslots = total + scenario_script_workers(scn) +
+	    (opts->spare_slots ? opts->spare_slots : 64);
 	if (nslots > VCLOCK_MAX_TASKS - 2)
 		nslots = VCLOCK_MAX_TASKS - 2;
 	if (nslots < total)
@@ -882,7 +883,7 @@ engine_script_steps(void *arg)
 {
 	struct engine		*e = arg;
 	const struct script_step *step;
-	char			*cause;
+	char			*cause, *msg, where[1100];
 	unsigned		 i;
 
 	for (i = 0; i < e->scn->nscript; i++) {
@@ -893,8 +894,15 @@ engine_script_steps(void *arg)
 		switch (step->kind) {
 		case STEP_SET:
 			cause = NULL;
-			if (engine_set(e, step->text, &cause) == -1)
+			if (engine_set(e, step->text, &cause) == -1) {
+				/* Say so, at the step: never a silent cap. */
+				scenario_where(e->scn, &step->pos, where,
+				    sizeof where);
+				xasprintf(&msg, "%s: set %s: %s", where,
+				    step->text, cause);
 				free(cause);
+				engine_fail(e, msg);
+			}
 			break;
 		case STEP_PAUSE:
 			if (e->opts.pauses)

@@ -11,12 +11,15 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "safe.h"
 #include "xmalloc.h"
 
 #define SCN_FILE_MAX		(1024 * 1024)	/* bytes in a scenario file */
@@ -160,6 +163,8 @@ static void	scratch_release(struct scenario *);
 static int	check_script_sets(struct parser *);
 static void	set_defaults(struct scenario *, const char *);
 static char	*read_file(FILE *, const char *, size_t *, char **);
+static const char *file_kind(mode_t);
+static int	check_set_text(const char *, const char *, char **);
 
 const struct scn_key scn_keys[] = {
 	{ SECTION_SCENARIO, "title", KEY_STRING, NULL, "the file name",
@@ -1145,59 +1150,31 @@ perr(struct parser *p, unsigned col, const char *fmt, ...)
 
 /*
  * Check the text is UTF-8 (RFC 3629: no overlong forms, no surrogates) and
- * has no control characters but tab, CR and LF: a say is written to the
- * terminal, and an escape sequence in a file must not reach it.
+ * has no control characters but tab, LF and the CR of a CRLF: a say is
+ * written to the terminal, and an escape sequence in a file must not reach
+ * it, nor a lone CR that sends the cursor back over what the line showed.
  */
 static int
 check_text(struct parser *p, const unsigned char *t, size_t len)
 {
-	size_t		i, k, n, bol = 0;
-	unsigned char	lo, hi;
+	size_t	i, n, bol = 0;
 
 	for (i = 0; i < len; i += n) {
 		n = 1;
-		lo = 0x80;
-		hi = 0xbf;
 		if (t[i] == '\n') {
 			p->line++;
 			bol = i + 1;
-			continue;
-		}
-		if (t[i] < 0x80) {
-			if ((t[i] < 0x20 && t[i] != '\t' && t[i] != '\r') ||
-			    t[i] == 0x7f)
-				goto bad;
-			continue;
-		}
-		if (t[i] >= 0xc2 && t[i] <= 0xdf) {
-			n = 2;
-			if (t[i] == 0xc2)
-				lo = 0xa0;	/* not C1 controls */
-		} else if (t[i] >= 0xe0 && t[i] <= 0xef) {
-			n = 3;
-			if (t[i] == 0xe0)
-				lo = 0xa0;
-			else if (t[i] == 0xed)
-				hi = 0x9f;
-		} else if (t[i] >= 0xf0 && t[i] <= 0xf4) {
-			n = 4;
-			if (t[i] == 0xf0)
-				lo = 0x90;
-			else if (t[i] == 0xf4)
-				hi = 0x8f;
-		} else
-			goto bad;
-		if (i + n > len || t[i + 1] < lo || t[i + 1] > hi)
-			goto bad;
-		for (k = 2; k < n; k++) {
-			if ((t[i + k] & 0xc0) != 0x80)
-				goto bad;
-		}
+		} else if (t[i] == '\r') {
+			if (i + 1 < len && t[i + 1] != '\n')
+				return (perr(p, (unsigned)(i - bol + 1), "a "
+				    "carriage return inside a line: expected "
+				    "it only before a newline (CRLF)"));
+		} else if (t[i] != '\t' &&
+		    (n = safe_char_len(t + i, len - i)) == 0)
+			return (perr(p, (unsigned)(i - bol + 1), "not a text "
+			    "file (byte 0x%02x)", t[i]));
 	}
 	return (0);
-bad:
-	return (perr(p, (unsigned)(i - bol + 1), "not a text file (byte "
-	    "0x%02x)", t[i]));
 }
 
 /* A blank inside a line: a space or a tab. */
@@ -1656,7 +1633,8 @@ out:
 
 /*
  * Read all of f, refusing more than SCN_FILE_MAX bytes. Reads until EOF
- * rather than trusting the size, for pipes such as <(...). NULL on error.
+ * rather than trusting the size, which may have changed since fstat().
+ * NULL on error.
  */
 static char *
 read_file(FILE *f, const char *path, size_t *len, char **cause)
@@ -1691,7 +1669,28 @@ read_file(FILE *f, const char *path, size_t *len, char **cause)
 	return (buf);
 }
 
-/* Open, read and parse a file; I/O errors are "FILE: reason". */
+/* What a file that is neither regular nor a directory is, for a message. */
+static const char *
+file_kind(mode_t mode)
+{
+	if (S_ISFIFO(mode))
+		return ("a FIFO");
+	if (S_ISCHR(mode))
+		return ("a character device");
+	if (S_ISBLK(mode))
+		return ("a block device");
+	if (S_ISSOCK(mode))
+		return ("a socket");
+	return ("not a regular file");	/* a kind POSIX does not name */
+}
+
+/*
+ * Open, read and parse a regular file; I/O errors are "FILE: reason". A
+ * FIFO would block in open() until a writer came, and a device may do
+ * anything when opened: stat() refuses them before the open, and fstat()
+ * again after it, since the name may have changed in between; O_NONBLOCK
+ * keeps that open from blocking.
+ */
 struct scenario *
 scenario_load(const char *path, char **cause)
 {
@@ -1700,25 +1699,36 @@ scenario_load(const char *path, char **cause)
 	FILE		*f;
 	char		*buf;
 	size_t		 len;
+	int		 fd;
 
-	if ((f = fopen(path, "r")) == NULL) {
+	if (stat(path, &sb) == -1) {
 		xasprintf(cause, "%s: %s", path, strerror(errno));
 		return (NULL);
 	}
-	if (fstat(fileno(f), &sb) == -1) {
+	if (!S_ISREG(sb.st_mode))
+		goto not_regular;
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1) {
 		xasprintf(cause, "%s: %s", path, strerror(errno));
-		fclose(f);
 		return (NULL);
 	}
-	if (S_ISDIR(sb.st_mode)) {
-		xasprintf(cause, "%s: is a directory", path);
-		fclose(f);
+	if (fstat(fd, &sb) == -1) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		close(fd);
 		return (NULL);
 	}
-	if (S_ISREG(sb.st_mode) && sb.st_size > SCN_FILE_MAX) {
+	if (!S_ISREG(sb.st_mode)) {
+		close(fd);
+		goto not_regular;
+	}
+	if (sb.st_size > SCN_FILE_MAX) {
 		xasprintf(cause, "%s: larger than %d bytes: not a scenario "
 		    "file", path, SCN_FILE_MAX);
-		fclose(f);
+		close(fd);
+		return (NULL);
+	}
+	if ((f = fdopen(fd, "r")) == NULL) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		close(fd);
 		return (NULL);
 	}
 	buf = read_file(f, path, &len, cause);
@@ -1728,6 +1738,38 @@ scenario_load(const char *path, char **cause)
 	s = scenario_parse(path, buf, len, cause);
 	free(buf);
 	return (s);
+
+not_regular:
+	if (S_ISDIR(sb.st_mode))
+		xasprintf(cause, "%s: is a directory", path);
+	else
+		xasprintf(cause, "%s: %s: expected a regular file", path,
+		    file_kind(sb.st_mode));
+	return (NULL);
+}
+
+/*
+ * An override is text as a file is, on one line: tab is the only control
+ * character it may have, since a title or a say reaches the terminal.
+ * -1 with *cause naming the first other.
+ */
+static int
+check_set_text(const char *origin, const char *v, char **cause)
+{
+	size_t	len = strlen(v), i;
+
+	if ((i = safe_text_len(v, len, "\t")) == len)
+		return (0);
+	xasprintf(cause, "%s: expected text, found byte 0x%02x at column %zu "
+	    "of '" CLIPF "'", origin, (unsigned char)v[i], i + 1, CLIPA(v));
+	return (-1);
+}
+
+/* An override from the command line: messages start "--set: ". */
+int
+scenario_set(struct scenario *s, const char *assignment, char **cause)
+{
+	return (scenario_override(s, "--set", assignment, cause));
 }
 
 /*
@@ -1735,14 +1777,17 @@ scenario_load(const char *path, char **cause)
  * value is taken whole: on a command line '#' is not a comment.
  */
 int
-scenario_set(struct scenario *s, const char *assignment, char **cause)
+scenario_override(struct scenario *s, const char *origin,
+    const char *assignment, char **cause)
 {
-	static const struct scn_pos	 pos = { "--set", 0, 0 };
-	enum set_part			 part;
-	char				*copy, *name, *eq, *dot, *value;
-	char				*why = NULL;
-	int				 rc = -1;
+	const struct scn_pos	 pos = { origin, 0, 0 };
+	enum set_part		 part;
+	char			*copy, *name, *eq, *dot, *value;
+	char			*why = NULL;
+	int			 rc = -1;
 
+	if (check_set_text(origin, assignment, cause) == -1)
+		return (-1);
 	copy = xstrdup(assignment);
 	name = skip_blanks(copy);
 	if ((eq = strchr(name, '=')) == NULL)
@@ -1755,7 +1800,7 @@ scenario_set(struct scenario *s, const char *assignment, char **cause)
 	value = skip_blanks(eq + 1);
 	trim_blanks(value);
 	if ((rc = assign(s, name, dot + 1, value, &pos, &why, &part)) == -1) {
-		xasprintf(cause, "--set: %s", why);
+		xasprintf(cause, "%s: %s", origin, why);
 		free(why);
 	} else {
 		/* Whoever reads the run again (an agent) applies them too. */
@@ -1767,8 +1812,8 @@ scenario_set(struct scenario *s, const char *assignment, char **cause)
 	free(copy);
 	return (rc);
 bad:
-	xasprintf(cause, "--set: expected SECTION.KEY=VALUE, found '" CLIPF
-	    "'", CLIPA(assignment));
+	xasprintf(cause, "%s: expected SECTION.KEY=VALUE, found '" CLIPF "'",
+	    origin, CLIPA(assignment));
 	free(copy);
 	return (-1);
 }
@@ -1821,39 +1866,122 @@ validate_locks(const struct scenario *s, char **cause)
 	return (0);
 }
 
-/* Counts against the mode (--force lifts those limits), and locks. */
+/*
+ * Whether a [script] step sets a station's count, and if so which and to
+ * what. The parser checked every set, so a count step always parses.
+ */
+static int
+script_count(const struct scenario *s, const struct script_step *step,
+    unsigned *si, unsigned *count)
+{
+	const char	*dot, *eq;
+	uint64_t	 n;
+	size_t		 len;
+	unsigned	 i;
+
+	if (step->kind != STEP_SET || (dot = strchr(step->text, '.')) == NULL ||
+	    (eq = strchr(dot, '=')) == NULL || eq - dot != 6 ||
+	    strncmp(dot + 1, "count", 5) != 0 ||
+	    parse_u64(eq + 1, SCN_COUNT_MAX, &n) == -1)
+		return (0);
+	len = (size_t)(dot - step->text);
+	for (i = 0; i < s->nstations; i++) {
+		if (strlen(s->stations[i].name) == len &&
+		    strncmp(s->stations[i].name, step->text, len) == 0) {
+			*si = i;
+			*count = (unsigned)n;
+			return (1);
+		}
+	}
+	return (0);
+}
+
+/*
+ * Counts against the mode: each station's, at its count's place or at
+ * the script step *at that set it. With processes the first station's
+ * workers are threads of the main process, as the lecture's washer is:
+ * only the others are forked, and counted.
+ */
+static int
+validate_counts(const struct scenario *s, const unsigned *counts,
+    const struct scn_pos *at, char **cause)
+{
+	const struct station	*st;
+	unsigned		 i, forked = 0, largest = 0;
+	char			 where[1100];
+
+	for (i = 0; i < s->nstations; i++) {
+		st = &s->stations[i];
+		if (s->mode == MODE_PROCESSES && i > 0) {
+			forked += counts[i];
+			if (largest == 0 || counts[i] > counts[largest])
+				largest = i;
+			continue;
+		}
+		if (counts[i] > SCN_MAX_THREADS) {
+			scenario_where(s, at != NULL ? at : &st->count_pos,
+			    where, sizeof where);
+			xasprintf(cause, "%s: %s.count = %u is more than %d "
+			    "%s; pass --force to allow it", where, st->name,
+			    counts[i], SCN_MAX_THREADS, s->mode == MODE_ASYNC ?
+			    "async tasks" : "threads");
+			return (-1);
+		}
+	}
+	if (forked > SCN_MAX_PROCESSES) {
+		scenario_where(s, at != NULL ? at :
+		    &s->stations[largest].count_pos, where, sizeof where);
+		xasprintf(cause, "%s: %u forked processes in all is more than "
+		    "%d; pass --force to allow it", where, forked,
+		    SCN_MAX_PROCESSES);
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * Counts against the mode (--force lifts those limits), as they are and
+ * after every count step of the script; and locks.
+ */
 int
 scenario_validate(const struct scenario *s, int force, char **cause)
 {
-	const struct station	*st, *largest = NULL;
-	unsigned		 i, total = 0;
-	char			 where[1100];
+	unsigned	counts[SCN_MAX_STATIONS], i, si, n;
 
 	if (validate_locks(s, cause) == -1)
 		return (-1);
 	if (force)
 		return (0);
-	for (i = 0; i < s->nstations; i++) {
-		st = &s->stations[i];
-		total += st->count;
-		if (largest == NULL || st->count > largest->count)
-			largest = st;
-		if (st->count > SCN_MAX_THREADS) {
-			scenario_where(s, &st->count_pos, where, sizeof where);
-			xasprintf(cause, "%s: %s.count = %u is more than %d "
-			    "threads; pass --force to allow it", where,
-			    st->name, st->count, SCN_MAX_THREADS);
-			return (-1);
-		}
-	}
-	if (s->mode == MODE_PROCESSES && total > SCN_MAX_PROCESSES) {
-		scenario_where(s, &largest->count_pos, where, sizeof where);
-		xasprintf(cause, "%s: %u processes in all is more than %d; "
-		    "pass --force to allow it", where, total,
-		    SCN_MAX_PROCESSES);
+	for (i = 0; i < s->nstations; i++)
+		counts[i] = s->stations[i].count;
+	if (validate_counts(s, counts, NULL, cause) == -1)
 		return (-1);
+	for (i = 0; i < s->nscript; i++) {
+		if (!script_count(s, &s->script[i], &si, &n))
+			continue;
+		counts[si] = n;
+		if (validate_counts(s, counts, &s->script[i].pos, cause) == -1)
+			return (-1);
 	}
 	return (0);
+}
+
+/* Each count step adds what it asks above the count before it. */
+unsigned
+scenario_script_workers(const struct scenario *s)
+{
+	unsigned	counts[SCN_MAX_STATIONS], i, si, n, added = 0;
+
+	for (i = 0; i < s->nstations; i++)
+		counts[i] = s->stations[i].count;
+	for (i = 0; i < s->nscript; i++) {
+		if (!script_count(s, &s->script[i], &si, &n))
+			continue;
+		if (n > counts[si])
+			added += n - counts[si];
+		counts[si] = n;
+	}
+	return (added);
 }
 
 /* A station by name, or NULL. */

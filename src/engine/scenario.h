@@ -181,23 +181,38 @@ struct scenario	*scenario_parse(const char *file, const char *text, size_t len,
 /* Read and parse a file. Errors as scenario_parse, "FILE: ..." for I/O. */
 struct scenario	*scenario_load(const char *path, char **cause);
 
-/*
- * Apply one "section.key=value" override, as --set or a [script] set step.
- * Returns 0, or -1 with *cause allocated ("--set: unknown key ...").
- */
 /* "FILE:LINE:COL" of a value, "--set", or the file if it was a default. */
 void		 scenario_where(const struct scenario *, const struct scn_pos *,
 		    char *buf, size_t len);
 
+/*
+ * Apply one "section.key=value" override, as --set or a [script] set step.
+ * Returns 0, or -1 with *cause allocated ("--set: unknown key ...").
+ */
 int		 scenario_set(struct scenario *, const char *assignment,
 		    char **cause);
 
 /*
+ * scenario_set for an override from elsewhere: origin ("--matrix") starts
+ * its messages and is where its values came from. origin must outlive the
+ * scenario (a string literal).
+ */
+int		 scenario_override(struct scenario *, const char *origin,
+		    const char *assignment, char **cause);
+
+/*
  * Check limits that depend on more than one key (counts against the mode,
- * unless force). Returns 0, or -1 with *cause naming the value's position.
+ * unless force, as they are and after each [script] count step). Returns
+ * 0, or -1 with *cause naming the value's position or the step's.
  */
 int		 scenario_validate(const struct scenario *, int force,
 		    char **cause);
+
+/*
+ * The workers the [script]'s count steps add in all, over the counts as
+ * they are: the engine makes room for them (it never uses a slot twice).
+ */
+unsigned	 scenario_script_workers(const struct scenario *);
 
 /* Find a station by name, or NULL. */
 struct station	*scenario_station(struct scenario *, const char *name);

@@ -28,6 +28,25 @@ expect_grep "$TMP/err" "dishrack" "unknown option message"
 expect_exit 2 "two scenarios" -- "$DISHRACK" --headless a.scn b.scn
 expect_exit 2 "--speed 0" -- "$DISHRACK" --headless --speed 0
 expect_grep "$TMP/err" "^dishrack: --speed: expected" "--speed message"
+# Plain decimal numbers only: strtod and atoi took these without a word.
+for v in 0x10 1e1 inf nan " 2" +2 -1 1000.5; do
+	expect_exit 2 "--speed '$v'" -- "$DISHRACK" --check --speed "$v"
+	expect_grep "$TMP/err" "^dishrack: --speed: expected a decimal factor from 0.01 to 1000, found '$v'" \
+	    "--speed '$v' message"
+done
+for v in 0.25 .5 10 1000; do
+	expect_exit 0 "--speed $v" -- "$DISHRACK" --check --speed "$v"
+done
+for v in -1 0 abc '2^64' 18446744073709551616 2147483648 " 5" +5; do
+	expect_exit 2 "--max-frames '$v'" -- "$DISHRACK" --check --max-frames "$v"
+	expect_grep "$TMP/err" "^dishrack: --max-frames: expected a whole number from 1 to 2147483647, found '$v'" \
+	    "--max-frames '$v' message"
+done
+expect_exit 0 "--max-frames 1" -- "$DISHRACK" --check --max-frames 1
+expect_exit 2 "--seed ' 5'" -- "$DISHRACK" --check --seed " 5"
+expect_exit 2 "--seed +5" -- "$DISHRACK" --check --seed +5
+expect_exit 0 "--seed 2^64-1" -- "$DISHRACK" --check --seed 18446744073709551615
+expect_exit 2 "--seed 2^64" -- "$DISHRACK" --check --seed 18446744073709551616
 expect_exit 2 "--clock bogus" -- "$DISHRACK" --headless --clock sundial
 expect_exit 2 "--json without --headless" -- "$DISHRACK" --json
 

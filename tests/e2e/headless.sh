@@ -76,6 +76,45 @@ expect_exit 0 "quiet" -- "$DISHRACK" --headless -q --speed 40 seed-threads
 expect_no_grep "$TMP/out" "Washing" "-q hides worker output"
 expect_grep "$TMP/out" "4 dried" "-q keeps the summary"
 
+# The title defaults to the file's name, which may hold escape sequences:
+# the summary shows them as \x1b, and JSON escapes them.
+evil="x$(printf '\033]52;c;aGk=\007\033]2;pwned\007')"
+printf '[washer]\ntime = 0\n' >"$TMP/$evil.scn"
+expect_exit 0 "a hostile title" -- "$DISHRACK" --headless --clock virtual "$TMP/$evil.scn"
+expect_grep "$TMP/out" '^== x\\x1b]52;c;aGk=\\x07\\x1b]2;pwned\\x07 ==$' \
+    "a hostile title, shown"
+expect_printable "$TMP/out" "a hostile title"
+expect_exit 0 "a hostile title, JSON" -- "$DISHRACK" --headless --json \
+    --clock virtual "$TMP/$evil.scn"
+expect_grep "$TMP/out" '"title":"x\\u001b]52;c;aGk=\\u0007\\u001b]2;pwned\\u0007"' \
+    "a hostile title, JSON"
+expect_printable "$TMP/out" "a hostile title, JSON"
+if command -v python3 >/dev/null 2>&1; then
+	if python3 -m json.tool "$TMP/out" >/dev/null; then ok; else
+		bad "JSON with a hostile title does not parse"; fi
+fi
+# The engine's error names the file too, in the summary and on stderr.
+printf '[washer]\ntime = 2s\n[dryer]\ntime = 0\n[script]\n1s set dryer.count = 9000\n' \
+    >"$TMP/$evil.scn"
+expect_exit 1 "a hostile file name in a run's error" -- "$DISHRACK" --headless -q \
+    --clock virtual --force "$TMP/$evil.scn"
+expect_grep "$TMP/out" '^error: .*x\\x1b]52;c;aGk=\\x07\\x1b]2;pwned\\x07.scn:6:1: set dryer.count=9000: no room' \
+    "a run's error in the summary, shown"
+expect_printable "$TMP/out" "a run's error in the summary"
+expect_printable "$TMP/err" "a run's error on stderr"
+# A file name that is not UTF-8: shown as \xff, valid JSON.
+printf '[washer]\ntime = 0\n' >"$TMP/$(printf 'ab\377').scn"
+expect_exit 0 "a title not UTF-8" -- "$DISHRACK" --headless -q --clock virtual \
+    "$TMP/$(printf 'ab\377').scn"
+expect_grep "$TMP/out" '^== ab\\xff ==$' "a title not UTF-8, shown"
+expect_exit 0 "a title not UTF-8, JSON" -- "$DISHRACK" --headless --json \
+    --clock virtual "$TMP/$(printf 'ab\377').scn"
+expect_printable "$TMP/out" "a title not UTF-8, JSON"
+# A --set title can no more drive the terminal than a file's.
+expect_exit 2 "a hostile --set title" -- "$DISHRACK" --headless -q --clock virtual \
+    --set "scenario.title=$evil"
+expect_no_grep "$TMP/out" "==" "a hostile --set title: no run"
+
 # A run that writes into a closed pipe neither hangs nor crashes.
 "$DISHRACK" --headless --speed 40 seed-threads | head -c 1 >/dev/null
 ok

@@ -34,6 +34,16 @@ expect_no_grep() {
 	if grep -q -- "$2" "$1"; then bad "$3: found '$2'"; else ok; fi
 }
 
+# expect_printable FILE DESCRIPTION: only printable ASCII and newlines, so
+# nothing in it can drive a terminal (what was quoted is escaped as \xHH).
+expect_printable() {
+	n=$(LC_ALL=C tr -d '\n\040-\176' <"$1" | wc -c)
+	if [ "$n" -eq 0 ]; then ok; else
+		bad "$2: $n control or non-ASCII bytes in $(basename "$1")"
+		od -c "$1" | head -5 >&2
+	fi
+}
+
 # expect_lines FILE N DESCRIPTION
 expect_lines() {
 	n=$(wc -l <"$1")

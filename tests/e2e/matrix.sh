@@ -59,4 +59,27 @@ expect_grep "$TMP/err" "expected KEY=V1,V2" "matrix syntax message"
 expect_exit 2 "matrix without --headless" -- "$DISHRACK" --matrix "$m" gil-cpu
 expect_exit 2 "matrix with an unknown key" -- "$DISHRACK" --headless --matrix 'gill=on' gil-cpu
 expect_grep "$TMP/err" "did you mean" "matrix key suggestion"
+
+# Every value of every axis is read before the first row runs: a bad one
+# is a usage error naming --matrix, with no part of a table printed.
+expect_exit 2 "matrix with a bad value" -- "$DISHRACK" --headless --clock virtual \
+    --matrix 'mode=threads,bogus' gil-cpu
+expect_grep "$TMP/err" "^dishrack: --matrix: scenario.mode: expected threads, processes or async, found 'bogus'" \
+    "matrix bad value: names --matrix"
+expect_lines "$TMP/err" 1 "matrix bad value: one line"
+if [ -s "$TMP/out" ]; then bad "matrix bad value: a table was printed"; else ok; fi
+expect_exit 2 "matrix with a bad value, JSON" -- "$DISHRACK" --headless --json \
+    --clock virtual --matrix 'gil=on,off dryer.time=1s,2x' gil-cpu
+expect_grep "$TMP/err" "^dishrack: --matrix: dryer.time: expected a duration" \
+    "matrix bad value, JSON: names --matrix"
+if [ -s "$TMP/out" ]; then bad "matrix bad value, JSON: output printed"; else ok; fi
+# Each value good alone, a combination over a limit: refused before any row.
+expect_exit 2 "matrix with a row over a limit" -- "$DISHRACK" --headless --clock virtual \
+    --matrix 'mode=threads,processes dryer.count=2,300' gil-cpu
+expect_grep "$TMP/err" "^dishrack: --matrix: 300 forked processes in all" \
+    "matrix row over a limit: names --matrix"
+if [ -s "$TMP/out" ]; then bad "matrix row over a limit: a table was printed"; else ok; fi
+expect_exit 2 "matrix key without values" -- "$DISHRACK" --headless --matrix 'mode=,' gil-cpu
+expect_grep "$TMP/err" "^dishrack: --matrix: expected KEY=V1,V2 ..., found 'mode=,'" \
+    "matrix key without values"
 finish
