@@ -11,6 +11,7 @@
 #include "agent.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "safe.h"
 #include "scenario.h"
 #include "xmalloc.h"
 
@@ -41,6 +43,26 @@ struct agent_run {
 	size_t			 nbatch;
 	size_t			 cap;
 };
+
+/*
+ * One line on stderr, made safe: addresses, Redis's words and the run's
+ * answers come from outside (doc/terminal-safety.md).
+ */
+static void __attribute__((format(printf, 1, 2)))
+agent_error(const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*line;
+
+	va_start(ap, fmt);
+	if (vasprintf(&line, fmt, ap) == -1)
+		line = NULL;
+	va_end(ap);
+	fputs("dishrack agent: ", stderr);
+	safe_fputs(line != NULL ? line : "out of memory", stderr);
+	fputc('\n', stderr);
+	free(line);
+}
 
 static void
 agent_on_signal(int sig)
@@ -93,14 +115,14 @@ agent_join(struct agent_run *ar, const char *station, unsigned count,
 
 	if ((v = agent_get(agent_conn(ar), "GET %s",
 	    "dishrack:current")) == NULL) {
-		fprintf(stderr, "dishrack agent: %s: no dishrack run is open "
-		    "there\n", ar->where.shown);
+		agent_error("%s: no dishrack run is open "
+		    "there", ar->where.shown);
 		return (-1);
 	}
 	snprintf(ar->prefix, sizeof ar->prefix, "%s", v);
 	free(v);
 	if (strncmp(ar->prefix, "dishrack:", 9) != 0) {
-		fprintf(stderr, "dishrack agent: %s: not a dishrack run\n",
+		agent_error("%s: not a dishrack run",
 		    ar->where.shown);
 		return (-1);
 	}
@@ -108,8 +130,8 @@ agent_join(struct agent_run *ar, const char *station, unsigned count,
 	v = agent_get(agent_conn(ar), "HGET %s version", key);
 	state = agent_get(agent_conn(ar), "HGET %s state", key);
 	if (v == NULL || strcmp(v, PACKAGE_VERSION) != 0) {
-		fprintf(stderr, "dishrack agent: the run is of dishrack %s, "
-		    "this is %s\n", v != NULL ? v : "(unknown)",
+		agent_error("the run is of dishrack %s, "
+		    "this is %s", v != NULL ? v : "(unknown)",
 		    PACKAGE_VERSION);
 		free(v);
 		free(state);
@@ -125,7 +147,7 @@ agent_join(struct agent_run *ar, const char *station, unsigned count,
 	free(v);
 	snprintf(key, sizeof key, "%sinfo", ar->prefix);
 	if (state == NULL || strcmp(state, "running") != 0) {
-		fprintf(stderr, "dishrack agent: the run on %s has ended\n",
+		agent_error("the run on %s has ended",
 		    ar->where.shown);
 		free(state);
 		return (-1);
@@ -142,7 +164,7 @@ agent_join(struct agent_run *ar, const char *station, unsigned count,
 	free(v);
 	free(source);
 	if (scn == NULL) {
-		fprintf(stderr, "dishrack agent: the run's scenario: %s\n",
+		agent_error("the run's scenario: %s",
 		    cause);
 		free(cause);
 		free(sets);
@@ -151,7 +173,7 @@ agent_join(struct agent_run *ar, const char *station, unsigned count,
 	for (line = sets != NULL ? strtok_r(sets, "\n", &save) : NULL;
 	    line != NULL; line = strtok_r(NULL, "\n", &save)) {
 		if (scenario_set(scn, line, &cause) == -1) {
-			fprintf(stderr, "dishrack agent: %s\n", cause);
+			agent_error("%s", cause);
 			free(cause);
 			free(sets);
 			scenario_free(scn);
@@ -160,7 +182,7 @@ agent_join(struct agent_run *ar, const char *station, unsigned count,
 	}
 	free(sets);
 	if (scenario_station(scn, station) == NULL) {
-		fprintf(stderr, "dishrack agent: the run has no station '%s'\n",
+		agent_error("the run has no station '%s'",
 		    station);
 		scenario_free(scn);
 		return (-1);
@@ -188,15 +210,15 @@ agent_join(struct agent_run *ar, const char *station, unsigned count,
 	while ((v = agent_get(agent_conn(ar), "GET %s", key)) ==
 	    NULL) {
 		if (clock_mono_ns() > deadline || agent_signal) {
-			fprintf(stderr, "dishrack agent: the run did not answer "
-			    "within 10 s\n");
+			agent_error("the run did not answer "
+			    "within 10 s");
 			scenario_free(scn);
 			return (-1);
 		}
 		clock_sleep_ns(50 * NSEC_PER_MSEC);
 	}
 	if (strncmp(v, "ok ", 3) != 0) {
-		fprintf(stderr, "dishrack agent: the run refused: %s\n",
+		agent_error("the run refused: %s",
 		    strncmp(v, "error ", 6) == 0 ? v + 6 : v);
 		free(v);
 		scenario_free(scn);
@@ -331,8 +353,8 @@ agent_main(int argc, char **argv)
 			count = strtoul(optarg, &end, 10);
 			if (*optarg == '\0' || *end != '\0' || errno != 0 ||
 			    count < 1 || count > ENGINE_AGENT_MAX) {
-				fprintf(stderr, "dishrack agent: --count: "
-				    "expected 1 to %d, found '%s'\n",
+				agent_error("--count: "
+				    "expected 1 to %d, found '%s'",
 				    ENGINE_AGENT_MAX, optarg);
 				return (2);
 			}
@@ -340,9 +362,9 @@ agent_main(int argc, char **argv)
 		case 'm':
 			if (strcmp(optarg, "threads") != 0 &&
 			    strcmp(optarg, "processes") != 0) {
-				fprintf(stderr, "dishrack agent: --mode: "
+				agent_error("--mode: "
 				    "expected threads or processes, found "
-				    "'%s'\n", optarg);
+				    "'%s'", optarg);
 				return (2);
 			}
 			mode = optarg;
@@ -364,7 +386,7 @@ agent_main(int argc, char **argv)
 	}
 	if (redis_where_parse(argv[optind], &ar.where, &priv, &cause) == -1 ||
 	    priv) {
-		fprintf(stderr, "dishrack agent: %s\n", priv ? "expected the "
+		agent_error("%s", priv ? "expected the "
 		    "run's address, redis://HOST:PORT or unix:///PATH" : cause);
 		free(cause);
 		return (2);
@@ -378,7 +400,7 @@ agent_main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	if (redis_conn(&ar.where, &cause) == NULL) {
-		fprintf(stderr, "dishrack agent: %s\n", cause);
+		agent_error("%s", cause);
 		free(cause);
 		return (1);
 	}
@@ -398,12 +420,12 @@ agent_main(int argc, char **argv)
 	eo.speed = speed;
 	eo.output_fd = STDOUT_FILENO;
 	eo.agent = &ar.ag;
-	fprintf(stderr, "dishrack agent: %u %s on %s, joined the run on %s\n",
+	agent_error("%u %s on %s, joined the run on %s",
 	    ar.ag.count, scn->stations[ar.ag.station].name, ar.id,
 	    ar.where.shown);
 	if ((eng = engine_create(scn, &eo, &cause)) == NULL ||
 	    engine_start(eng, &cause) == -1) {
-		fprintf(stderr, "dishrack agent: %s\n", cause);
+		agent_error("%s", cause);
 		free(cause);
 		engine_destroy(eng);
 		redis_conn_close();
@@ -418,8 +440,8 @@ agent_main(int argc, char **argv)
 		agent_flush(&ar);
 		if (clock_mono_ns() > next_pulse) {
 			if (!agent_pulse(&ar) && !gone) {
-				fprintf(stderr, "dishrack agent: the run's "
-				    "coordinator is gone\n");
+				agent_error("the run's "
+				    "coordinator is gone");
 				gone = 1;
 			}
 			next_pulse = clock_mono_ns() + NSEC_PER_SEC;
@@ -430,7 +452,7 @@ agent_main(int argc, char **argv)
 	engine_drain(eng, agent_collect, &ar);
 	agent_flush(&ar);
 	if (engine_error(eng) != NULL) {
-		fprintf(stderr, "dishrack agent: %s\n", engine_error(eng));
+		agent_error("%s", engine_error(eng));
 		rc = 1;
 	}
 	if (gone)
@@ -448,9 +470,9 @@ agent_main(int argc, char **argv)
 int
 agent_main(int argc, char **argv)
 {
-	fprintf(stderr, "dishrack agent: this dishrack was built without "
+	agent_error("this dishrack was built without "
 	    "hiredis (apt-get install libhiredis-dev, configure "
-	    "--with-hiredis)\n");
+	    "--with-hiredis)");
 	return (2);
 }
 

@@ -39,10 +39,14 @@ report_text(FILE *f, struct engine *eng, const struct stats *s)
 	    scn_mode_name(scn->mode), engine_clock_name(eng),
 	    engine_speed(eng), engine_interrupted(eng) ? ", interrupted" : "",
 	    engine_deadlocked(eng) ? ", deadlocked" : "");
-	if (engine_racks_where(eng) != NULL)
-		fprintf(f, "racks       in %s, %s\n", engine_racks_where(eng),
-		    scn->reliable ? "reliable (a dead taker's dish goes back)" :
-		    "unreliable (a dead taker's dish is lost)");
+	if (engine_racks_where(eng) != NULL) {
+		/* The host came from the user: shown safe. */
+		fputs("racks       in ", f);
+		safe_fputs(engine_racks_where(eng), f);
+		fprintf(f, ", %s\n", scn->reliable ? "reliable (a dead taker's "
+		    "dish goes back)" : "unreliable (a dead taker's dish is "
+		    "lost)");
+	}
 	fprintf(f, "time        %.3f s scenario, %.3f s wall\n",
 	    (double)s->t_end / 1e9, (double)s->wall_ns / 1e9);
 	fprintf(f, "dishes      %llu washed, %llu dried, %llu in racks, "
@@ -141,9 +145,9 @@ report_json(FILE *f, struct engine *eng, const struct stats *s)
 	    engine_speed(eng));
 	fputs(",\"transport\":", f);
 	/* A private server's socket changes every run: its kind will do. */
-	json_string(f, engine_racks_where(eng) == NULL ? "local" :
+	safe_json_fputs(engine_racks_where(eng) == NULL ? "local" :
 	    strcmp(scn->transport, "redis") == 0 ? "redis" :
-	    engine_racks_where(eng));
+	    engine_racks_where(eng), f);
 	fprintf(f, ",\"reliable\":%s", scn->reliable ? "true" : "false");
 	fprintf(f, ",\"wall_seconds\":%.6f,\"scenario_seconds\":%.6f",
 	    (double)s->wall_ns / 1e9, (double)s->t_end / 1e9);
