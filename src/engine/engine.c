@@ -332,7 +332,7 @@ engine_redis_start(struct engine *e, char **cause)
 	if (e->redis_private && redis_private_start(&e->redis_server,
 	    e->where, cause) == -1)
 		return (-1);
-	if (redis_conn(e->where, cause) == NULL)
+	if (redis_check_server(e->where, cause) == -1)
 		return (-1);
 #else
 	(void)e;

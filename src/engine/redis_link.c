@@ -376,6 +376,13 @@ redis_conn(const struct redis_where *w, char **cause)
 		freeReplyObject(r);
 	}
 	r = redisCommand(c, w->db != 0 ? "SELECT %d" : "PING", w->db);
+	if (r == NULL && c->err == REDIS_ERR_PROTOCOL) {
+		/* Something answered, but not in Redis's protocol. */
+		conn_cause(w, "not a Redis server (its answer was not RESP)",
+		    cause);
+		redisFree(c);
+		return (NULL);
+	}
 	if (r == NULL || r->type == REDIS_REPLY_ERROR) {
 		conn_cause(w, r != NULL ? r->str : c->errstr, cause);
 		if (r != NULL)
@@ -388,6 +395,36 @@ redis_conn(const struct redis_where *w, char **cause)
 	conn.pid = getpid();
 	conn.w = w;
 	return (c);
+}
+
+int
+redis_check_server(const struct redis_where *w, char **cause)
+{
+	redisContext	*c;
+	redisReply	*r;
+	const char	*v;
+	char		 what[96];
+	int		 major = 0, minor = 0;
+
+	if ((c = redis_conn(w, cause)) == NULL)
+		return (-1);
+	if ((r = redisCommand(c, "INFO server")) == NULL) {
+		redis_conn_broken();
+		conn_cause(w, "the connection broke", cause);
+		return (-1);
+	}
+	if (r->type == REDIS_REPLY_STRING &&
+	    (v = strstr(r->str, "redis_version:")) != NULL)
+		sscanf(v + 14, "%d.%d", &major, &minor);
+	freeReplyObject(r);
+	/* BLMOVE, LMOVE and LPOP with a count came with Redis 6.2. */
+	if (major < 6 || (major == 6 && minor < 2)) {
+		snprintf(what, sizeof what, "Redis %d.%d is too old: dishrack "
+		    "needs 6.2 or later (BLMOVE)", major, minor);
+		conn_cause(w, what, cause);
+		return (-1);
+	}
+	return (0);
 }
 
 /* SCAN every key under prefix and send cmd (UNLINK, PEXPIRE) for each. */

@@ -65,6 +65,12 @@ struct redisContext;
  */
 struct redisContext *redis_conn(const struct redis_where *, char **cause);
 
+/*
+ * The server can run a rack: Redis 6.2 or later. 0, or -1 with *cause
+ * (a server that is not Redis is found by redis_conn already).
+ */
+int	redis_check_server(const struct redis_where *, char **cause);
+
 /* The connection broke: drop it, so the next redis_conn makes another. */
 void	redis_conn_broken(void);
 

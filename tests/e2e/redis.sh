@@ -131,6 +131,26 @@ expect_exit 1 "redis down" -- "$DISHRACK" --headless -q \
 expect_lines "$TMP/err" 1 "redis down: one line"
 expect_grep "$TMP/err" "^dishrack: redis://127.0.0.1:$dead/0: Connection refused" "redis down: names it"
 
+# A server that is not Redis: one line that says so.
+fake=$(free_port)
+python3 -c '
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(4); s.settimeout(10)
+try:
+    while True:
+        c, _ = s.accept(); c.sendall(b"HTTP/1.1 400 Bad Request\r\n\r\n"); c.close()
+except Exception:
+    pass
+' "$fake" &
+FAKE=$!
+sleep 0.3
+expect_exit 1 "not redis" -- "$DISHRACK" --headless -q \
+    --set "scenario.transport=redis://127.0.0.1:$fake" seed-threads
+expect_grep "$TMP/err" "^dishrack: redis://127.0.0.1:$fake/0: not a Redis server" "not redis: says so"
+expect_lines "$TMP/err" 1 "not redis: one line"
+kill $FAKE 2>/dev/null; wait $FAKE 2>/dev/null
+
 # 6. A password is never printed: not when it works, not when it is wrong.
 PASS=s3cret-hunter2 start_server locked --requirepass s3cret-hunter2 || { finish; exit 1; }
 expect_exit 0 "with a password" -- "$DISHRACK" --headless --json --speed 20 \
