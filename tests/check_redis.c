@@ -42,7 +42,7 @@ new_rack(uint32_t capacity, int reliable)
 static struct hand
 hand_of(uint32_t who)
 {
-	struct hand	h = { DISH_NONE, 0, 0, who };
+	struct hand	h = { DISH_NONE, 0, 0, who, DISH_NONE };
 
 	return (h);
 }
@@ -180,6 +180,31 @@ START_TEST(test_reclaim_reliable)
 }
 END_TEST
 
+/*
+ * A taker killed between a pipelined acknowledgement and noting its next
+ * dish: Redis has acknowledged the old dish and moved the new one into
+ * its list, its hand still says it owes for the old. The new dish must go
+ * back, not be counted done (the kill harness lost 2 dishes in 40 runs so).
+ */
+START_TEST(test_reclaim_between_ack_and_take)
+{
+	struct rack	*r = new_rack(RACK_UNBOUNDED, 1);
+	struct hand	 h = hand_of(6), stale;
+
+	rack_put(r, 40, NULL, NULL);
+	rack_put(r, 41, NULL, NULL);
+	ck_assert_uint_eq(rack_get(r, &h, NULL, NULL), 40);
+	hand_let_go(&h);
+	stale = h;		/* what the supervisor finds: owes for 40 */
+	ck_assert_uint_eq(rack_get(r, &h, NULL, NULL), 41);
+	ck_assert_uint_eq(rack_unfinished(r), 1);
+	ck_assert_int_eq(rack_reclaim(r, &stale), 1);
+	ck_assert_uint_eq(rack_unfinished(r), 1);
+	ck_assert_uint_eq(rack_get(r, &stale, NULL, NULL), 41);
+	free(r);
+}
+END_TEST
+
 /* Unreliable: what the dead taker held is gone, and join still ends. */
 START_TEST(test_reclaim_unreliable)
 {
@@ -269,6 +294,7 @@ redis_suite(void)
 	tcase_add_test(tc, test_fifo_join_close);
 	tcase_add_test(tc, test_capacity_blocks);
 	tcase_add_test(tc, test_reclaim_reliable);
+	tcase_add_test(tc, test_reclaim_between_ack_and_take);
 	tcase_add_test(tc, test_reclaim_unreliable);
 	tcase_add_test(tc, test_idempotent);
 	tcase_add_test(tc, test_server_gone);

@@ -211,6 +211,7 @@ agents_join(struct engine *e, const char *req)
 		snprintf(w->host, sizeof w->host, "%s", host);
 		w->remote = (int)atomic_load(&as->n) + 1;
 		atomic_store(&w->hand.dish, DISH_NONE);
+		atomic_store(&w->hand.owed, DISH_NONE);
 		w->hand.who = slot;
 		atomic_store(&w->waiting_lock, -1);
 		atomic_store(&w->state, WS_STARTING);
@@ -321,6 +322,7 @@ agents_apply(struct engine *e, unsigned slot, int kind, dish_t d,
 		atomic_store(&w->state, WS_WAIT_GET);
 		break;
 	case EV_GET:
+		atomic_store(&w->hand.owed, d);
 		atomic_store(&w->hand.dish, d);
 		atomic_store(&w->hand.owes, 1);
 		rack_redis_note(run->st[w->station].in, 0, 1);

@@ -518,6 +518,7 @@ engine_spawn(struct engine *e, unsigned si, char **cause)
 	snprintf(w->name, sizeof w->name, "%s-%u", e->scn->stations[si].name,
 	    w->index);
 	atomic_store(&w->hand.dish, DISH_NONE);
+	atomic_store(&w->hand.owed, DISH_NONE);
 	w->hand.who = id;
 	if (e->opts.agent != NULL && w->index <= e->opts.agent->count) {
 		/* The coordinator's slot and name: its list, its words. */

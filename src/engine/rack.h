@@ -38,6 +38,8 @@ struct hand {
 	_Atomic int	leave;		/* asked to go */
 	uint32_t	who;		/* the worker's slot: names its own
 					   place in a home that keeps one */
+	_Atomic dish_t	owed;		/* the dish owes is for (kept when
+					   the dish is let go), or DISH_NONE */
 };
 
 enum rack_sync {

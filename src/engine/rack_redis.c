@@ -101,11 +101,14 @@ static const char taken_lua[] =
     "redis.call('LTRIM', KEYS[2], -16, -1)\n"
     "return t\n";
 
+/*
+ * An acknowledgement names its dish: a taker killed between a pipelined
+ * acknowledgement and its next dish has two in its list for a moment, and
+ * only the one it owes for may be counted done.
+ */
 static const char ack_lua[] =
-    "local e = redis.call('LPOP', KEYS[1])\n"
-    "if not e then return -1 end\n"
-    "local id = string.match(e, '^%d+') or e\n"
-    "if redis.call('SADD', KEYS[2], id) == 0 then return 0 end\n"
+    "if redis.call('LREM', KEYS[1], 1, ARGV[1]) == 0 then return -1 end\n"
+    "if redis.call('SADD', KEYS[2], ARGV[2]) == 0 then return 0 end\n"
     "if redis.call('DECR', KEYS[3]) <= 0 then\n"
     "  redis.call('RPUSH', KEYS[4], '1')\n"
     "end\n"
@@ -435,14 +438,20 @@ rr_put(struct rack *base, dish_t d, struct hand *hand, int *blocked)
 /* The acknowledgement (reliable) or count-down of a dish: the command. */
 static void
 rr_done_cmd(const struct rack_redis *r, const struct hand *hand,
-    struct rr_cmd *cmd, char keys[4][RR_KEY_MAX + 16])
+    struct rr_cmd *cmd, char keys[6][RR_KEY_MAX + 16])
 {
+	dish_t	d;
+
 	if (r->reliable) {
-		*cmd = (struct rr_cmd){ 7, { "EVAL", ack_lua, "4",
+		d = hand != NULL ? atomic_load(&hand->owed) : DISH_NONE;
+		rr_entry(r, d, keys[4], sizeof keys[4]);
+		snprintf(keys[5], sizeof keys[5], "%u", d);
+		*cmd = (struct rr_cmd){ 9, { "EVAL", ack_lua, "4",
 		    rr_proc(r, hand, keys[0], sizeof keys[0]),
 		    rr_key(r, "a", keys[1], sizeof keys[1]),
 		    rr_key(r, "u", keys[2], sizeof keys[2]),
-		    rr_key(r, "d", keys[3], sizeof keys[3]) } };
+		    rr_key(r, "d", keys[3], sizeof keys[3]), keys[4],
+		    keys[5] } };
 	} else {
 		*cmd = (struct rr_cmd){ 5, { "EVAL", done_lua, "2",
 		    rr_key(r, "u", keys[0], sizeof keys[0]),
@@ -465,6 +474,8 @@ rr_hand_set(struct hand *hand, dish_t d, int owes)
 {
 	if (hand == NULL)
 		return;
+	if (d != DISH_NONE)
+		atomic_store_explicit(&hand->owed, d, memory_order_relaxed);
 	atomic_store_explicit(&hand->dish, d, memory_order_relaxed);
 	atomic_store_explicit(&hand->owes, owes, memory_order_relaxed);
 }
@@ -473,7 +484,7 @@ static dish_t
 rr_get(struct rack *base, struct hand *hand, int *depth, int *blocked)
 {
 	struct rack_redis	*r = (struct rack_redis *)base;
-	char			 keys[4][RR_KEY_MAX + 16];
+	char			 keys[6][RR_KEY_MAX + 16];
 	char			 q[RR_KEY_MAX + 8], w[RR_KEY_MAX + 16];
 	char			 t[RR_KEY_MAX + 8], s[RR_KEY_MAX + 8];
 	char			 c[RR_KEY_MAX + 8];
@@ -552,7 +563,7 @@ static int
 rr_task_done(struct rack *base, struct hand *hand)
 {
 	struct rack_redis	*r = (struct rack_redis *)base;
-	char			 keys[4][RR_KEY_MAX + 16];
+	char			 keys[6][RR_KEY_MAX + 16];
 	struct rr_cmd		 cmd;
 	redisReply		*rep;
 	int			 rc;
@@ -587,12 +598,13 @@ rr_reclaim(struct rack *base, struct hand *hand)
 		rr_hand_set(hand, DISH_NONE, 0);
 		return (0);
 	}
-	if (owes && d == DISH_NONE) {
-		/* It had let the dish go: only the acknowledgement is owed. */
+	/* It had let its dish go: the acknowledgement is owed for that one. */
+	if (owes && d == DISH_NONE)
 		rr_task_done(base, hand);
-		return (0);
-	}
-	/* Whatever its list holds, even a dish it had no time to note. */
+	/*
+	 * Whatever its list holds now goes back: the dish in its hand, or
+	 * one it took and had no time to note.
+	 */
 	back = (struct rr_cmd){ 5, { "EVAL", reclaim_lua, "2",
 	    rr_proc(r, hand, w, sizeof w), rr_key(r, "q", q, sizeof q) } };
 	n = rr_int(r, &back, -1);
