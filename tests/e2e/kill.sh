@@ -4,7 +4,7 @@
 # a time. Every run must end by itself (no hang), with every dish
 # conserved: none lost, none dried twice. KILL_RUNS runs (200), each
 # waited for at most KILL_TIMEOUT seconds (20) before it counts as hung.
-# make soak runs it longer (KILL_RUNS=2000).
+# make soak runs it longer (KILL_RUNS=2000); KILL_SHAPE=N soaks one shape.
 . "$(dirname "$0")/lib.sh"
 
 runs=${KILL_RUNS:-200}
@@ -24,6 +24,9 @@ shapes=(
 if command -v redis-server >/dev/null; then
 	shapes+=("--set scenario.mode=processes --set scenario.transport=redis --set scenario.dishes=40 --set washer.time=10ms --set dryer.count=3 --set dryer.time=20ms..50ms seed-threads")
 fi
+
+# KILL_SHAPE=N keeps only shape N (a soak of one of them).
+[ -n "${KILL_SHAPE:-}" ] && shapes=("${shapes[$KILL_SHAPE]}")
 
 # one_run SEED: a run, its kills, and its verdict in $TMP/run-SEED.
 one_run() {
