@@ -36,7 +36,7 @@ wait_for() {
 
 # 1. Two dryers join from an agent (threads, then processes): the run
 # counts them, dries every dish once, and the agent prints its own lines.
-for mode in threads processes; do
+for mode in threads $([ "$REDIS_FORKS" = yes ] && echo processes); do
 	# shellcheck disable=SC2086
 	"$DISHRACK" $run_args seed-threads >"$TMP/coord.json" 2>"$TMP/coord.err" &
 	coord=$!

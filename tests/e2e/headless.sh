@@ -9,7 +9,10 @@ for f in "$SCENARIOS"/*.scn; do
 	[ "$n" = deadlock ] && want=1	# it is meant to: the run fails
 	expect_exit $want "virtual $n" -- "$DISHRACK" --headless --clock virtual "$f"
 	expect_grep "$TMP/out" ": conserved" "virtual $n conserved"
-	expect_exit $want "real $n" -- "$DISHRACK" --headless -q --speed 50 "$f"
+	extra=
+	[ "$n" = redis-queue ] && [ "$REDIS_FORKS" = no ] && extra="--set scenario.mode=threads"
+	# shellcheck disable=SC2086
+	expect_exit $want "real $n" -- "$DISHRACK" --headless -q --speed 50 $extra "$f"
 	expect_grep "$TMP/out" ": conserved" "real $n conserved"
 done
 
