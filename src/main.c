@@ -47,6 +47,7 @@ struct options {
 	int		 nsets;
 	const char	*scenario;
 	const char	*matrix;
+	char		**argv;		/* main's, for the screen's guardian */
 };
 
 #define MATRIX_MAX_PARAMS	4
@@ -456,6 +457,8 @@ main_screen(struct options *o)
 	to.color = !o->no_color && getenv("NO_COLOR") == NULL;
 	to.ascii = o->ascii;
 	to.max_frames = o->max_frames;
+	/* From here the screen runs in a child; this process guards it. */
+	tui_guard(o->argv);
 	return (tui_run(&to, main_make_engine, o));
 }
 
@@ -514,6 +517,7 @@ main(int argc, char **argv)
 
 	memset(&o, 0, sizeof o);
 	o.speed = 1.0;
+	o.argv = argv;
 	while ((ch = getopt_long(argc, argv, "qhV", long_options, NULL)) != -1) {
 		switch (ch) {
 		case 'H':

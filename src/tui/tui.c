@@ -8,7 +8,8 @@
  * DESIGN: one thread. Signal handlers only set a flag (installed before
  * newterm, so ncurses keeps its hands off SIGINT and SIGTERM); the loop
  * stops the run and calls tui_stop, which is idempotent and is also what
- * the crash handler and an allocation failure call.
+ * an allocation failure calls. The fatal signals' handlers and the
+ * guardian restore the terminal on their own (term.c).
  *
  * The terminal and its signals are in term.c, the keys in keys.c, the
  * drawing primitives in draw.c, and each pane in a pane_*.c of its own,

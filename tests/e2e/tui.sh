@@ -58,7 +58,41 @@ start() {
 	T="tmux -S $TMP/tmux.$n.sock"
 	rm -f "$TMP/status"
 	$T -f /dev/null new-session -d -s dr -x "${W:-120}" -y "${H:-40}" \
-	    "stty -g >$TMP/stty.before; $*; echo \"exit=\$?\" >$TMP/status; stty -g >$TMP/stty.after; sleep 30"
+	    "stty -g >$TMP/stty.before; $*; st=\$?; stty -g >$TMP/stty.after; stty -a >$TMP/stty.all; echo \"exit=\$st\" >$TMP/status; sleep 30"
+}
+
+# wait_status [SECONDS]: until the pane's command has ended.
+wait_status() {
+	i=0; limit=$(( ${1:-10} * 10 ))
+	while [ ! -f "$TMP/status" ] && [ $i -lt $limit ]; do
+		sleep 0.1; i=$((i + 1))
+	done
+}
+
+# guard_pid: the pane's guardian; screen_pid: the screen, its child.
+guard_pid() {
+	pgrep -s "$($T display-message -p -t dr '#{pane_pid}' 2>/dev/null)" \
+	    -x dishrack-guard | head -1
+}
+screen_pid() {
+	guard=$(guard_pid)
+	if [ -n "$guard" ]; then pgrep -P "$guard" -x dishrack | head -1
+	else pgrep -o -s "$($T display-message -p -t dr '#{pane_pid}')" \
+	    -x dishrack; fi
+}
+
+# expect_restored WHAT: the terminal as it was before dishrack: the
+# normal screen, a cursor, the same modes (echo and canonical input).
+expect_restored() {
+	if [ "$($T display -p -t dr '#{alternate_on}')" = 0 ]; then ok; else
+		bad "$1: the alternate screen is still on"; fi
+	if [ "$($T display -p -t dr '#{cursor_flag}')" = 1 ]; then ok; else
+		bad "$1: the cursor is still hidden"; fi
+	if cmp -s "$TMP/stty.before" "$TMP/stty.after" &&
+	    grep -q ' echo ' "$TMP/stty.all" && grep -q ' icanon ' "$TMP/stty.all"
+	then ok; else
+		bad "$1: terminal modes differ"; sed 's/^/  | /' "$TMP/stty.all" >&2
+	fi
 }
 
 # The built-in scenario: header, stations, rack, output.
@@ -172,6 +206,56 @@ if cmp -s "$TMP/stty.before" "$TMP/stty.after"; then ok; else
 sleep 0.3
 if pgrep -P "$pid" >/dev/null 2>&1 || pgrep -f "^$DISHRACK --set washer.time=60s seed-processes" >/dev/null; then
 	bad "processes left after SIGTERM"; else ok; fi
+
+# Every signal whose default ends the process leaves the terminal as it
+# was. The fatal ones end the screen as they would have (the guardian then
+# dies of the same signal, so the shell sees 128+N); the others stop the run
+# cleanly, as SIGTERM does (128+N too). SIGKILL cannot be caught: the
+# guardian, the process the screen was forked from, puts it back. Ctrl-\
+# is the real key, sent to the whole job.
+for sig in QUIT TRAP SYS XCPU USR1 USR2 ALRM VTALRM PROF PWR STKFLT KILL \
+    key-QUIT; do
+	rm -f "$TMP/status"
+	W=80 H=24 start "ulimit -c 0; $DISHRACK"
+	expect_screen "| running" "$sig: the screen is up"
+	pane=$($T display-message -p -t dr '#{pane_pid}')
+	case $sig in
+	key-QUIT) $T send-keys -t dr 'C-\'; num=$(env kill -l QUIT) ;;
+	*) env kill -s "$sig" "$(screen_pid)"; num=$(env kill -l "$sig") ;;
+	esac
+	wait_status 10
+	expect_grep "$TMP/status" "exit=$((128 + num))" "$sig: exit status"
+	expect_restored "$sig"
+	if pgrep -s "$pane" dishrack >/dev/null; then
+		bad "$sig: a dishrack process outlived the screen"; else ok; fi
+done
+
+# The guardian is nobody's worker: the screen's children are its workers
+# only, and a processes run's dryer is a child of the screen.
+rm -f "$TMP/status"
+W=120 H=40 start "$DISHRACK --set washer.time=60s seed-processes"
+expect_screen "dryer-1 .* pid " "processes: a dryer's row"
+spid=$(screen_pid)
+kid=$(pgrep -P "$spid" | head -1)
+if [ -n "$spid" ] && [ "$(pgrep -P "$spid" | wc -l)" -eq 1 ] &&
+    [ "$(pgrep -P "$(guard_pid)" | wc -l)" -eq 1 ]; then ok; else
+	bad "the guardian's one child is the screen, the screen's the dryer"; fi
+kill -KILL "$spid"
+wait_status 10
+expect_grep "$TMP/status" "exit=137" "SIGKILL of a processes screen: status"
+expect_restored "SIGKILL of a processes screen"
+sleep 0.3
+# Dead, or a zombie whose new parent has not reaped it yet.
+if [ -n "$kid" ] && ! ps -o stat= -p "$kid" | grep -qv '^Z'; then ok; else
+	bad "the dryer outlived its killed screen"; fi
+
+# Headless: no guardian.
+"$DISHRACK" --headless -q --speed 20 handoff >/dev/null 2>&1 &
+hpid=$!
+sleep 0.5
+if [ "$(ps -o comm= -p "$hpid")" = dishrack ]; then ok; else
+	bad "--headless forked a guardian"; fi
+wait "$hpid"
 
 # Ctrl-Z in a shell with job control: the terminal back, the run paused
 # while stopped (its clock does not jump by the stop), fg redraws.
