@@ -17,7 +17,7 @@
 static int	tui_char(const char *, mbstate_t *, wchar_t *, size_t *);
 
 const struct glyphs glyphs_utf8 = {
-	"\u2588", "\u00b7", "\u2592", " ", " ",
+	"\u2588", "\u00b7", "\u2592", " ", " ", "\u2717",
 	"\u2584\u2584\u2584\u2584\u2584",
 	"\u2588", "\u2591",
 	{ "\u2581", "\u2582", "\u2583", "\u2584", "\u2585", "\u2586",
@@ -26,7 +26,7 @@ const struct glyphs glyphs_utf8 = {
 };
 
 const struct glyphs glyphs_ascii = {
-	"#", ".", "!", " ", " ",
+	"#", ".", "!", " ", " ", "X",
 	"=====",
 	"#", "-",
 	{ "_", ".", ":", "-", "=", "+", "*", "#" },
@@ -231,4 +231,24 @@ tui_state_glyph(struct tui *t, int s, attr_t *a)
 		*a = A_NORMAL;
 		return (t->g->done);
 	}
+}
+
+/* A worker's state in words, as its row shows it: a killed one says so. */
+const char *
+tui_worker_state(struct wslot *w)
+{
+	if (atomic_load(&w->died))
+		return ("killed");
+	return (tui_state_name(atomic_load(&w->state)));
+}
+
+/* A worker's glyph and its attribute: a killed one has its own. */
+const char *
+tui_worker_glyph(struct tui *t, struct wslot *w, attr_t *a)
+{
+	if (atomic_load(&w->died)) {
+		*a = tui_attr(t, C_BAD);
+		return (t->g->killed);
+	}
+	return (tui_state_glyph(t, atomic_load(&w->state), a));
 }

@@ -17,11 +17,17 @@
 
 static void	tui_draw_worker(struct tui *, const struct rect *,
 		    struct wslot *, int, int64_t);
+static int	tui_draw_doing(struct tui *, const struct rect *,
+		    struct wslot *, int, int, int, int64_t, char *);
+static void	tui_restart_note(struct tui *, struct wslot *, char *, size_t);
+static void	tui_draw_note(struct tui *, int, int, int, const char *);
+static unsigned	tui_station_killed(struct tui *, unsigned);
 
 /*
- * One worker's row: state, name, the dish in hand, progress; at the right,
- * where the box has room, its dishes done and its pid (a process) or
- * thread id. Big: the bar on the lines under it, the box wide.
+ * One worker's row: state, name, the dish in hand, what it does; whom it
+ * was started for, if a worker process was killed; at the right, where
+ * the box has room, its dishes done and its pid (a process) or thread id.
+ * Big: the bar on the lines under it, the box wide.
  */
 static void
 tui_draw_worker(struct tui *t, const struct rect *r, struct wslot *w, int wy,
@@ -30,13 +36,10 @@ tui_draw_worker(struct tui *t, const struct rect *r, struct wslot *w, int wy,
 	struct run		*run = engine_run(t->eng);
 	const struct scenario	*scn = engine_scenario(t->eng);
 	struct gil		*gl = run_gil(run, w);
-	char			 dish[96], right[48], id[24];
+	char			 dish[96], right[48], id[24], note[64];
 	const char		*g, *token;
 	attr_t			 a;
-	int64_t			 since, end;
-	double			 frac;
-	int			 s, x, xe, l, rw, room, tid;
-	int			 async = scn->mode == MODE_ASYNC;
+	int			 s, x, xe, rw, room, tid, base;
 
 	s = atomic_load(&w->state);
 	id[0] = '\0';
@@ -44,8 +47,16 @@ tui_draw_worker(struct tui *t, const struct rect *r, struct wslot *w, int wy,
 		snprintf(id, sizeof id, "  pid %d", atomic_load(&w->pid));
 	else if ((tid = atomic_load(&w->tid)) > 0)
 		snprintf(id, sizeof id, "  tid %d", tid);
-	/* Columns left after what the row needs first: glyph, name, dish, bar. */
-	room = r->w - 4 - (t->lay.worker_step > 1 ? 21 : 32);
+	tui_restart_note(t, w, note, sizeof note);
+	/*
+	 * Columns left after what the row needs first: glyph, name, dish and
+	 * bar; a replacement's note, in the place of the state in words if
+	 * it is not working.
+	 */
+	base = t->lay.worker_step > 1 ? 21 : 32;
+	if (note[0] != '\0')
+		base = (s == WS_WORKING ? base : 12) + (int)strlen(note) + 1;
+	room = r->w - 4 - base;
 	rw = snprintf(right, sizeof right, "%llu done%s",
 	    (unsigned long long)atomic_load(&w->dishes), id);
 	if (rw + 1 > room)
@@ -57,7 +68,7 @@ tui_draw_worker(struct tui *t, const struct rect *r, struct wslot *w, int wy,
 	}
 	xe++;		/* from here on: the first column not to write */
 
-	g = tui_state_glyph(t, s, &a);
+	g = tui_worker_glyph(t, w, &a);
 	x = r->x + 2;
 	attron(a);
 	tui_puts(wy, x, 1, g);
@@ -79,7 +90,7 @@ tui_draw_worker(struct tui *t, const struct rect *r, struct wslot *w, int wy,
 	 * async task that computes: it gives the loop up only when done.
 	 */
 	token = NULL;
-	if (async && s == WS_WORKING &&
+	if (scn->mode == MODE_ASYNC && s == WS_WORKING &&
 	    scn->stations[w->station].work == WORK_CPU)
 		token = "LOOP";
 	else if (gl != NULL && atomic_load(&gl->current) == w->id)
@@ -89,17 +100,52 @@ tui_draw_worker(struct tui *t, const struct rect *r, struct wslot *w, int wy,
 		x += tui_puts(wy, x, xe - x, token) + 1;
 		attroff(tui_attr(t, C_BOTTLENECK) | A_REVERSE);
 	}
+	x = tui_draw_doing(t, r, w, wy, x, xe, now, note);
+	tui_draw_note(t, wy, x, xe, note);
+}
+
+/*
+ * What the worker does, from column x, short of xe: the lock it waits
+ * for, its state in words, how late its timer is, or its progress bar.
+ * A replacement's note (if any) may take the place of the state in words.
+ * Returns the first column left free.
+ */
+static int
+tui_draw_doing(struct tui *t, const struct rect *r, struct wslot *w, int wy,
+    int x, int xe, int64_t now, char *note)
+{
+	struct run		*run = engine_run(t->eng);
+	const struct scenario	*scn = engine_scenario(t->eng);
+	struct gil		*gl = run_gil(run, w);
+	const char		*words;
+	int64_t			 since, end;
+	double			 frac;
+	attr_t			 a;
+	int			 s, l, bw;
+	int			 async = scn->mode == MODE_ASYNC;
+
+	s = atomic_load(&w->state);
 	l = atomic_load(&w->waiting_lock);
 	if (l >= 0 && (unsigned)l < run->nlocks) {
 		attron(tui_attr(t, C_BLOCK));
-		tui_printf(wy, x, xe - x, "waits for the %s",
+		x += tui_printf(wy, x, xe - x, "waits for the %s",
 		    run->locks[l].name);
 		attroff(tui_attr(t, C_BLOCK));
-		return;
+		return (x + 1);
 	}
-	if (s != WS_WORKING) {
-		tui_puts(wy, x, xe - x, tui_state_name(s));
-		return;
+	if (s != WS_WORKING || atomic_load(&w->died)) {
+		words = tui_worker_state(w);
+		/* Tight, the note goes first: the glyph says the state. */
+		if (note[0] != '\0' && tui_cols(words) + 2 +
+		    (int)strlen(note) >= xe - x)
+			return (x);
+		a = atomic_load(&w->died) ? tui_attr(t, C_BAD) : A_NORMAL;
+		attron(a);
+		x += tui_puts(wy, x, xe - x, words);
+		attroff(a);
+		if (note[0] != '\0')
+			x += tui_puts(wy, x, xe - x, ",");
+		return (x + 1);
 	}
 	since = atomic_load(&w->since);
 	end = atomic_load(&w->work_end);
@@ -111,21 +157,60 @@ tui_draw_worker(struct tui *t, const struct rect *r, struct wslot *w, int wy,
 	if (async && scn->stations[w->station].work != WORK_CPU &&
 	    now - end > ASYNC_LATE) {
 		attron(tui_attr(t, C_BLOCK));
-		tui_printf(wy, x, xe - x, "late %.1fs", (double)(now - end) /
-		    1e9);
+		x += tui_printf(wy, x, xe - x, "late %.1fs",
+		    (double)(now - end) / 1e9);
 		attroff(tui_attr(t, C_BLOCK));
-		return;
+		return (x + 1);
 	}
 	if (end > since && t->lay.worker_step > 1) {
 		tui_bar(t, wy + 1, r->x + 4, r->w - 8, frac);
 		if (t->lay.worker_step > 3)
 			tui_bar(t, wy + 2, r->x + 4, r->w - 8, frac);
-	} else if (end > since && xe - x > 6)
-		tui_bar(t, wy, x, xe - 1 - x > 11 ? 10 : xe - 2 - x, frac);
+	} else if (end > since && xe - x > 6) {
+		bw = xe - 1 - x > 11 ? 10 : xe - 2 - x;
+		tui_bar(t, wy, x, bw, frac);
+		x += bw + 1;
+	}
 	/* How long this worker has waited for the GIL. */
-	if (gl != NULL && xe - x > 30)
-		tui_printf(wy, x + 11, xe - 11 - x, "gil-wait %.1fs",
-		    (double)atomic_load(&w->gil_wait_ns) / 1e9);
+	if (gl != NULL && xe - x > 19)
+		x += tui_printf(wy, x, xe - x, "gil-wait %.1fs",
+		    (double)atomic_load(&w->gil_wait_ns) / 1e9) + 1;
+	return (x);
+}
+
+/*
+ * Whom w was started for, when a worker process was killed ("restarted
+ * for dryer-1"), or an empty string.
+ */
+static void
+tui_restart_note(struct tui *t, struct wslot *w, char *note, size_t len)
+{
+	struct run	*run = engine_run(t->eng);
+	unsigned	 dead;
+
+	note[0] = '\0';
+	if ((dead = (unsigned)atomic_load(&w->replaces)) != 0 &&
+	    dead <= atomic_load(&run->used))
+		snprintf(note, len, "restarted for %s",
+		    run->slots[dead - 1].name);
+}
+
+/* The note at x, short of xe: whole, or just "restarted" if narrow. */
+static void
+tui_draw_note(struct tui *t, int wy, int x, int xe, const char *note)
+{
+	const char	*text = note;
+
+	if (note[0] == '\0')
+		return;
+	/* A column free before the border or the right part. */
+	if ((int)strlen(text) >= xe - x)
+		text = "restarted";
+	if ((int)strlen(text) >= xe - x)
+		return;
+	attron(tui_attr(t, C_CAPTION));
+	tui_puts(wy, x, xe - x, text);
+	attroff(tui_attr(t, C_CAPTION));
 }
 
 /* Station si's box, bold if selected, in colour if the bottleneck. */
@@ -148,7 +233,7 @@ tui_draw_station(struct tui *t, unsigned si)
 	if ((int)si == t->selected)
 		a |= A_BOLD;
 	tui_box(t, r, a);
-	live = (int)tui_station_workers(t, si);
+	live = (int)tui_station_workers(t, si) - (int)tui_station_killed(t, si);
 	dist_format(&scn->stations[si].time, tdesc, sizeof tdesc);
 	attron(a);
 	x = tui_printf(r->y, r->x + 1, r->w - 2, "%s%s %s%d %s ",
@@ -162,6 +247,16 @@ tui_draw_station(struct tui *t, unsigned si)
 		    " %llu done, busy %.0f%% ",
 		    (unsigned long long)t->st.st[si].dishes,
 		    t->st.st[si].busy_fraction * 100.0);
+		/* Workers started in the place of killed ones. */
+		if (t->st.st[si].restarts > 0) {
+			attron(tui_attr(t, C_BAD));
+			x += tui_printf(r->y + r->h - 1, r->x + 2 + x,
+			    r->w - 4 - x, "restarts %u",
+			    t->st.st[si].restarts);
+			attroff(tui_attr(t, C_BAD));
+			x += tui_puts(r->y + r->h - 1, r->x + 2 + x,
+			    r->w - 4 - x, " ");
+		}
 		/* The cupboard belongs to the last station. */
 		if (run->cupboard != NULL && si == run->nstations - 1) {
 			uint64_t	counted = atomic_load(&run->cupboard->count);
@@ -235,6 +330,22 @@ tui_station_workers(struct tui *t, unsigned si)
 		if (run->slots[i].station == si &&
 		    !(atomic_load(&run->slots[i].hand.leave) &&
 		    atomic_load(&run->slots[i].state) == WS_EXITED))
+			n++;
+	}
+	return (n);
+}
+
+/* Workers of station si killed from outside: shown, but not counted. */
+static unsigned
+tui_station_killed(struct tui *t, unsigned si)
+{
+	struct run	*run = engine_run(t->eng);
+	unsigned	 i, used, n = 0;
+
+	used = atomic_load(&run->used);
+	for (i = 0; i < used; i++) {
+		if (run->slots[i].station == si &&
+		    atomic_load(&run->slots[i].died))
 			n++;
 	}
 	return (n);

@@ -34,6 +34,7 @@ enum tui_color {
 
 struct glyphs {
 	const char	*work, *wait, *block, *done, *start;
+	const char	*killed;	/* a process killed from outside */
 	const char	*dish;
 	const char	*bar_full, *bar_empty;
 	const char	*spark[8];
@@ -114,6 +115,8 @@ void		 tui_bar(struct tui *, int, int, int, double);
 void		 tui_draw_panel(struct tui *, const char *, char **, int);
 const char	*tui_state_name(int);
 const char	*tui_state_glyph(struct tui *, int, attr_t *);
+const char	*tui_worker_state(struct wslot *);
+const char	*tui_worker_glyph(struct tui *, struct wslot *, attr_t *);
 
 /* keys.c: what each key does. */
 int		 tui_key(struct tui *, int);

@@ -207,6 +207,18 @@ sleep 0.3
 if pgrep -P "$pid" >/dev/null 2>&1 || pgrep -f "^$DISHRACK --set washer.time=60s seed-processes" >/dev/null; then
 	bad "processes left after SIGTERM"; else ok; fi
 
+# A dryer process killed from outside shows as killed (not done), the one
+# started in its place says whom it replaces, and the box counts restarts.
+rm -f "$TMP/status"
+W=120 H=40 start "$DISHRACK --set washer.time=3s seed-processes"
+expect_screen "dryer-1 .* pid " "kill: the first dryer's row"
+kill -KILL "$(pgrep -P "$(screen_pid)" | head -1)"
+expect_screen "✗ dryer-1   killed .* pid " "kill: the killed dryer's row"
+expect_screen "dryer-2   .*restarted for dryer-1 .* pid " "kill: its replacement"
+expect_screen "restarts 1 " "kill: the station's restarts"
+expect_screen "dryer ×1 " "kill: one dryer counted"
+$T send-keys -t dr q
+
 # Every signal whose default ends the process leaves the terminal as it
 # was. The fatal ones end the screen as they would have (the guardian then
 # dies of the same signal, so the shell sees 128+N); the others stop the run
