@@ -99,12 +99,15 @@ tui_key(struct tui *t, int ch)
 		t->help = 1;
 		break;
 	case ' ':
+		t->step_pending = 0;
 		if (!engine_finished(t->eng))
 			engine_pause(t->eng, !engine_paused(t->eng));
 		break;
 	case '.':
 		if (engine_paused(t->eng) && !engine_finished(t->eng)) {
 			t->step_pending = 1;
+			t->step_seen = 0;
+			t->step_t = engine_now(t->eng);
 			engine_pause(t->eng, 0);
 		}
 		break;

@@ -14,7 +14,7 @@ tui_draw_help(struct tui *t)
 {
 	static const char *const help[] = {
 		"space   pause / resume (workers stop at their next step)",
-		".       while paused: run until the next event",
+		".       while paused: run to a worker's next event",
 		"+ -     twice / half the speed",
 		"tab     select the next station (left/right arrows too)",
 		"a A     add / remove a worker at the selected station",

@@ -33,6 +33,7 @@
 #define RATE_MIN_NS	(2 * NSEC_PER_SEC)	/* rate windows, scenario time */
 #define RATE_MAX_NS	(30 * NSEC_PER_SEC)
 
+static void	tui_event(const struct event *, void *);
 static void	tui_push_line(struct tui *);
 static int	tui_read_output(struct tui *);
 static void	tui_sample_rates(struct tui *);
@@ -40,6 +41,21 @@ static void	tui_sample(struct tui *);
 static void	tui_draw(struct tui *);
 
 /* --- Folding the run in ------------------------------------------------ */
+
+/*
+ * Fold an event into the stats. A step waits for a worker's event made
+ * after the key, not for the engine's (the step's own resume is one) nor
+ * for one still in the rings from before.
+ */
+static void
+tui_event(const struct event *ev, void *arg)
+{
+	struct tui	*t = arg;
+
+	stats_event(ev, &t->st);
+	if (t->step_pending && ev->worker != EV_ENGINE && ev->t > t->step_t)
+		t->step_seen = 1;
+}
 
 /* The line being written is done: to the output pane, the oldest out. */
 static void
@@ -224,6 +240,7 @@ tui_start_engine(struct tui *t)
 	stats_init(&t->st, scn);
 	t->have_stats = 0;
 	t->summary = 0;
+	t->step_pending = 0;
 	t->out_pos = 0;
 	t->nlines = 0;
 	t->npartial = 0;
@@ -288,7 +305,7 @@ tui_run(const struct tui_opts *o, tui_factory make, void *arg)
 	struct tui		*t;
 	SCREEN			*scr;
 	const char		*cs;
-	int			 ch, rc, status = 0, quit = 0;
+	int			 ch, rc, status = 0, quit = 0, said;
 	int64_t			 now;
 	size_t			 n;
 
@@ -313,15 +330,16 @@ tui_run(const struct tui_opts *o, tui_factory make, void *arg)
 		return (1);
 	}
 	while (!quit) {
-		n = engine_drain(t->eng, stats_event, &t->st);
-		if (tui_read_output(t))
+		n = engine_drain(t->eng, tui_event, t);
+		said = tui_read_output(t);
+		if (n > 0 || said)
 			t->dirty = 1;
-		if (n > 0) {
-			t->dirty = 1;
-			if (t->step_pending) {
-				engine_pause(t->eng, 1);
-				t->step_pending = 0;
-			}
+		/* A step: the next thing a worker did (a dish, a say). */
+		if (t->step_pending && (t->step_seen ||
+		    (said && engine_now(t->eng) > t->step_t))) {
+			engine_pause(t->eng, 1);
+			t->step_pending = 0;
+			t->urgent = 1;
 		}
 		if (tui_suspend) {
 			tui_suspend = 0;
@@ -332,7 +350,8 @@ tui_run(const struct tui_opts *o, tui_factory make, void *arg)
 			break;
 		}
 		if (engine_finished(t->eng) && !t->summary) {
-			engine_drain(t->eng, stats_event, &t->st);
+			t->step_pending = 0;
+			engine_drain(t->eng, tui_event, t);
 			tui_read_output(t);
 			stats_finish(&t->st, t->eng);
 			tui_sample_rates(t);

@@ -56,7 +56,9 @@ struct tui {
 	int			 color;
 	int			 selected;
 	int			 help;
-	int			 step_pending;
+	int			 step_pending;	/* '.': pause at a worker's next event */
+	int64_t			 step_t;	/* scenario time of the '.' */
+	int			 step_seen;	/* a worker's event since */
 	int			 summary;
 	int			 dirty;		/* redraw at the next frame */
 	int			 urgent;	/* redraw now: a key, a resize */

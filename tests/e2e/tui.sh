@@ -150,6 +150,31 @@ screen
 if $T display -p -t dr '#{alternate_on}' | grep -q 0; then ok; else
 	bad "alternate screen still on after q"; fi
 
+# .: while paused, run to a worker's next event and pause there; the
+# clock moves at every press (the resume's own event used to count as the
+# next one, and 30 presses left the clock where it was).
+W=100 H=30 start "$DISHRACK --speed 4"
+expect_screen "| running" "step: the screen is up"
+$T send-keys -t dr ' '
+expect_screen "| PAUSED" "step: paused"
+sleep 0.5; screen; t0=$(grep -o 't=[0-9.]*s' "$TMP/screen")
+for k in 1 2 3; do
+	$T send-keys -t dr '.'
+	i=0; t1=$t0
+	while [ $i -lt 50 ]; do
+		sleep 0.2; screen
+		t1=$(grep -o 't=[0-9.]*s' "$TMP/screen")
+		if [ "$t1" != "$t0" ] && grep -q '| PAUSED' "$TMP/screen"; then
+			break; fi
+		i=$((i + 1))
+	done
+	if [ "$t1" != "$t0" ] && grep -q '| PAUSED' "$TMP/screen"; then ok
+	else bad "step $k: still $t0, or not paused again"
+		sed 's/^/  | /' "$TMP/screen" >&2; fi
+	t0=$t1
+done
+$T send-keys -t dr q
+
 # The run ends: the summary stays; --exit-when-done leaves by itself.
 W=120 H=40 start "$DISHRACK --speed 20 handoff"
 expect_screen "summary" "summary at the end" 15
