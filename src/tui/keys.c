@@ -14,6 +14,7 @@
 static int	tui_station_named(struct tui *, const char *, int);
 static void	tui_change_workers(struct tui *, int, int);
 static void	tui_scale_time(struct tui *, double);
+static void	tui_go_on(struct tui *);
 
 /* The station that a/A, d/D or w/W act on; -1 if none fits. */
 static int
@@ -77,6 +78,24 @@ tui_scale_time(struct tui *t, double f)
 	free(set);
 }
 
+/* Paused by a [script] pause step, and not resumed since. */
+int
+tui_script_paused(struct tui *t)
+{
+	return (t->script_paused && engine_paused(t->eng) &&
+	    !engine_finished(t->eng));
+}
+
+/* Resume a paused run, whoever paused it. */
+static void
+tui_go_on(struct tui *t)
+{
+	t->step_pending = 0;
+	t->script_paused = 0;
+	if (engine_paused(t->eng) && !engine_finished(t->eng))
+		engine_pause(t->eng, 0);
+}
+
 /* Act on a key. Returns 1 to quit. */
 int
 tui_key(struct tui *t, int ch)
@@ -90,6 +109,30 @@ tui_key(struct tui *t, int ch)
 		if (ch != 'q')
 			return (0);
 	}
+	/*
+	 * At a [script] pause, what a presenter's clicker sends for "next"
+	 * goes on. Its "blank the screen" ('.', 'b') neither steps nor goes
+	 * on; the caption says what does.
+	 */
+	if (tui_script_paused(t)) {
+		switch (ch) {
+		case ' ':
+		case '\r':
+		case '\n':
+		case KEY_ENTER:
+		case KEY_RIGHT:
+		case KEY_NPAGE:
+		case 'n':
+			tui_go_on(t);
+			return (0);
+		case '.':
+		case 'b':
+		case 'B':
+			tui_set_status(t, "paused by the script: space, Enter, "
+			    "Right, Page Down or n goes on");
+			return (0);
+		}
+	}
 	switch (ch) {
 	case 'q':
 	case 'Q':
@@ -99,9 +142,18 @@ tui_key(struct tui *t, int ch)
 		t->help = 1;
 		break;
 	case ' ':
-		t->step_pending = 0;
-		if (!engine_finished(t->eng))
-			engine_pause(t->eng, !engine_paused(t->eng));
+		if (engine_paused(t->eng))
+			tui_go_on(t);
+		else if (!engine_finished(t->eng))
+			engine_pause(t->eng, 1);
+		break;
+	case '\r':
+	case '\n':
+	case KEY_ENTER:
+	case KEY_NPAGE:
+	case 'n':
+		/* A clicker's "next": go on if paused. */
+		tui_go_on(t);
 		break;
 	case '.':
 		if (engine_paused(t->eng) && !engine_finished(t->eng)) {

@@ -43,7 +43,7 @@ static void	tui_draw(struct tui *);
 /* --- Folding the run in ------------------------------------------------ */
 
 /*
- * Fold an event into the stats. A step waits for a worker's event made
+ * Fold an event into the stats; note a [script] pause. A step waits for a worker's event made
  * after the key, not for the engine's (the step's own resume is one) nor
  * for one still in the rings from before.
  */
@@ -53,6 +53,10 @@ tui_event(const struct event *ev, void *arg)
 	struct tui	*t = arg;
 
 	stats_event(ev, &t->st);
+	if (ev->worker == EV_ENGINE && ev->kind == EV_SCRIPT &&
+	    (unsigned)ev->arg < t->st.scn->nscript &&
+	    t->st.scn->script[ev->arg].kind == STEP_PAUSE)
+		t->script_paused = 1;
 	if (t->step_pending && ev->worker != EV_ENGINE && ev->t > t->step_t)
 		t->step_seen = 1;
 }
@@ -241,6 +245,7 @@ tui_start_engine(struct tui *t)
 	t->have_stats = 0;
 	t->summary = 0;
 	t->step_pending = 0;
+	t->script_paused = 0;
 	t->out_pos = 0;
 	t->nlines = 0;
 	t->npartial = 0;

@@ -59,6 +59,7 @@ struct tui {
 	int			 step_pending;	/* '.': pause at a worker's next event */
 	int64_t			 step_t;	/* scenario time of the '.' */
 	int			 step_seen;	/* a worker's event since */
+	int			 script_paused;	/* by a [script] pause step */
 	int			 summary;
 	int			 dirty;		/* redraw at the next frame */
 	int			 urgent;	/* redraw now: a key, a resize */
@@ -122,6 +123,7 @@ const char	*tui_worker_glyph(struct tui *, struct wslot *, attr_t *);
 
 /* keys.c: what each key does. */
 int		 tui_key(struct tui *, int);
+int		 tui_script_paused(struct tui *);
 
 /* pane_*.c: one part of the screen each, drawn from tui_draw. */
 void		 tui_draw_header(struct tui *);

@@ -175,6 +175,47 @@ for k in 1 2 3; do
 done
 $T send-keys -t dr q
 
+# A [script] pause goes on with what a presenter's clicker sends for
+# "next" (Enter, Right, Page Down, n, as space); its "blank the screen"
+# ('.', 'b') neither goes on nor steps.
+cat >"$TMP/pauses.scn" <<'EOF'
+[scenario]
+title  = Pauses for a clicker
+dishes = 20
+output = lines
+
+[washer]
+time = 500ms
+
+[dryer]
+time = 500ms
+
+[script]
+1s  pause first pause
+2s  pause second pause
+3s  pause third pause
+4s  pause fourth pause
+5s  pause fifth pause
+6s  pause sixth pause
+EOF
+W=100 H=30 start "$DISHRACK --clock virtual $TMP/pauses.scn"
+expect_screen "t=1.0s .*| PAUSED" "script pause: paused at 1 s"
+expect_screen "first pause  (space, Enter, Right or n: go on)" \
+    "script pause: the caption says how to go on"
+at=1
+for key in Enter Right . b NPage n Space; do
+	$T send-keys -t dr "$key"
+	case $key in
+	.|b) sleep 1
+		expect_screen "t=$at.0s .*| PAUSED" "script pause: $key stays"
+		expect_screen "paused by the script: space, Enter" \
+		    "script pause: $key says how to go on" ;;
+	*) at=$((at + 1))
+		expect_screen "t=$at.0s .*| PAUSED" "script pause: $key goes on" ;;
+	esac
+done
+$T send-keys -t dr q
+
 # The run ends: the summary stays; --exit-when-done leaves by itself.
 W=120 H=40 start "$DISHRACK --speed 20 handoff"
 expect_screen "summary" "summary at the end" 15
