@@ -22,6 +22,7 @@ static int	tui_draw_doing(struct tui *, const struct rect *,
 static void	tui_restart_note(struct tui *, struct wslot *, char *, size_t);
 static void	tui_draw_note(struct tui *, int, int, int, const char *);
 static unsigned	tui_station_killed(struct tui *, unsigned);
+static double	tui_busy_now(struct tui *, unsigned);
 
 /*
  * One worker's row: state, name, the dish in hand, what it does; whom it
@@ -246,7 +247,7 @@ tui_draw_station(struct tui *t, unsigned si)
 		x = tui_printf(r->y + r->h - 1, r->x + 2, r->w - 4,
 		    " %llu done, busy %.0f%% ",
 		    (unsigned long long)t->st.st[si].dishes,
-		    t->st.st[si].busy_fraction * 100.0);
+		    tui_busy_now(t, si) * 100.0);
 		/* Workers started in the place of killed ones. */
 		if (t->st.st[si].restarts > 0) {
 			attron(tui_attr(t, C_BAD));
@@ -349,4 +350,39 @@ tui_station_killed(struct tui *t, unsigned si)
 			n++;
 	}
 	return (n);
+}
+
+/*
+ * Station si's busy fraction as the run stands: the work its workers
+ * finished (the stats fold that in from events) and the work they are in
+ * the middle of, over the time they were there. A dish counts as begun
+ * from its worker's live slot until the event that it was finished is
+ * folded in, and not twice after that.
+ */
+static double
+tui_busy_now(struct tui *t, unsigned si)
+{
+	struct run		*run = engine_run(t->eng);
+	struct wslot		*w;
+	const struct station_stats *ss = &t->st.st[si];
+	int64_t			 busy = ss->busy_ns, since;
+	unsigned		 i, used;
+
+	if (ss->present_ns <= 0)
+		return (0.0);
+	used = atomic_load(&run->used);
+	for (i = 0; i < used; i++) {
+		w = &run->slots[i];
+		if (w->station != si || atomic_load(&w->died) ||
+		    atomic_load(&w->state) != WS_WORKING)
+			continue;
+		since = atomic_load(&w->since);
+		if (i < t->st.nw && t->st.w[i].since > since)
+			continue;	/* its end is folded in already */
+		if (t->st.t_end > since)
+			busy += t->st.t_end - since;
+	}
+	if (busy > ss->present_ns)
+		busy = ss->present_ns;
+	return ((double)busy / (double)ss->present_ns);
 }

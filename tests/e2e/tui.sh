@@ -216,6 +216,12 @@ for key in Enter Right . b NPage n Space; do
 done
 $T send-keys -t dr q
 
+# Busy counts the work in progress: from 2 s to 6 s both dryers of the
+# built-in scenario are mid-dish and none is done (it said busy 0%).
+W=100 H=30 start "$DISHRACK --clock virtual"
+expect_screen "└─ 0 done, busy [1-9][0-9]*% " "busy counts dishes begun"
+$T send-keys -t dr q
+
 # The run ends: the summary stays; --exit-when-done leaves by itself.
 W=120 H=40 start "$DISHRACK --speed 20 handoff"
 expect_screen "summary" "summary at the end" 15
