@@ -133,10 +133,21 @@ tui_key(struct tui *t, int ch)
 			return (0);
 		}
 	}
+	/* The summary over the screen: Esc or Enter puts it away. */
+	if (t->summary && !t->summary_hidden &&
+	    (ch == 27 || ch == '\r' || ch == '\n' || ch == KEY_ENTER)) {
+		t->summary_hidden = 1;
+		tui_set_status(t, "s shows the summary again");
+		return (0);
+	}
 	switch (ch) {
 	case 'q':
 	case 'Q':
 		return (1);
+	case 's':
+		if (t->summary)
+			t->summary_hidden = !t->summary_hidden;
+		break;
 	case '?':
 	case 'h':
 		t->help = 1;

@@ -324,6 +324,7 @@ tui_term_start(struct tui *t)
 	noecho();
 	nonl();
 	keypad(stdscr, TRUE);
+	set_escdelay(25);	/* Esc is a key of its own here */
 	curs_set(0);
 	tui_init_colors(t);
 	return (scr);

@@ -213,7 +213,7 @@ tui_draw(struct tui *t)
 	tui_draw_output(t);
 	tui_draw_caption(t);
 	tui_draw_keys(t);
-	if (t->summary)
+	if (t->summary && !t->summary_hidden)
 		tui_draw_summary(t);
 	if (t->help)
 		tui_draw_help(t);
@@ -244,6 +244,7 @@ tui_start_engine(struct tui *t)
 	stats_init(&t->st, scn);
 	t->have_stats = 0;
 	t->summary = 0;
+	t->summary_hidden = 0;
 	t->step_pending = 0;
 	t->script_paused = 0;
 	t->out_pos = 0;

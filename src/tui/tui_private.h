@@ -60,7 +60,8 @@ struct tui {
 	int64_t			 step_t;	/* scenario time of the '.' */
 	int			 step_seen;	/* a worker's event since */
 	int			 script_paused;	/* by a [script] pause step */
-	int			 summary;
+	int			 summary;	/* the run ended: figures final */
+	int			 summary_hidden;	/* Esc or Enter; s again */
 	int			 dirty;		/* redraw at the next frame */
 	int			 urgent;	/* redraw now: a key, a resize */
 	char			 status[160];

@@ -227,6 +227,22 @@ W=120 H=40 start "$DISHRACK --speed 20 handoff"
 expect_screen "summary" "summary at the end" 15
 expect_screen "conserved" "summary says conserved"
 $T send-keys -t dr q
+# At 100x30 it covers the timeline: Esc or Enter puts it away, s brings
+# it back.
+W=100 H=30 start "$DISHRACK --clock virtual --speed 20 handoff"
+expect_screen "─ summary ─" "100x30: the summary" 15
+$T send-keys -t dr Escape
+expect_screen "s shows the summary again" "Esc: the summary hidden"
+if grep -q "─ summary ─\|conserved" "$TMP/screen"; then
+	bad "Esc: the summary still shows"; else ok; fi
+expect_screen "^dryer-1  *[█·▒]" "Esc: the timeline shows"
+$T send-keys -t dr s
+expect_screen "─ summary ─" "s: the summary again"
+$T send-keys -t dr Enter
+expect_screen "s shows the summary again" "Enter: the summary hidden"
+if grep -q "─ summary ─" "$TMP/screen"; then
+	bad "Enter: the summary still shows"; else ok; fi
+$T send-keys -t dr q
 # At most 30 frames a second, however fast the events come: 60 frames
 # take two seconds at the least (a lower bound only: a slow machine is
 # slower, never faster).
