@@ -15,6 +15,8 @@ static int	tui_station_named(struct tui *, const char *, int);
 static void	tui_change_workers(struct tui *, int, int);
 static void	tui_scale_time(struct tui *, double);
 static void	tui_go_on(struct tui *);
+static void	tui_help_open(struct tui *);
+static int	tui_help_key(struct tui *, int);
 
 /* The station that a/A, d/D or w/W act on; -1 if none fits. */
 static int
@@ -96,6 +98,60 @@ tui_go_on(struct tui *t)
 		engine_pause(t->eng, 0);
 }
 
+/* Open the help, pausing the run while it is open. */
+static void
+tui_help_open(struct tui *t)
+{
+	t->help = 1;
+	t->help_top = 0;
+	t->help_paused = 0;
+	if (!engine_paused(t->eng) && !engine_finished(t->eng)) {
+		engine_pause(t->eng, 1);
+		t->help_paused = 1;
+	}
+}
+
+/*
+ * A key while the help is open: the arrows and pages scroll it, any
+ * other key closes it and the run goes on if the help paused it; q and
+ * F10 quit as well. Returns 1 to quit, 0 if the key was the help's, -1 if
+ * the key is to act as usual (never: a key that closes does only that).
+ */
+static int
+tui_help_key(struct tui *t, int ch)
+{
+	int	page = LINES > 6 ? LINES - 6 : 1;
+
+	switch (ch) {
+	case KEY_DOWN:
+	case 'j':
+		t->help_top++;
+		return (0);
+	case KEY_UP:
+	case 'k':
+		t->help_top--;
+		return (0);
+	case KEY_NPAGE:
+		t->help_top += page;
+		return (0);
+	case KEY_PPAGE:
+		t->help_top -= page;
+		return (0);
+	case KEY_HOME:
+		t->help_top = 0;
+		return (0);
+	case KEY_END:
+		t->help_top = tui_help_rows(t);
+		return (0);
+	}
+	t->help = 0;
+	/* Unless a [script] pause came meanwhile: that one holds. */
+	if (t->help_paused && !t->script_paused)
+		tui_go_on(t);
+	t->help_paused = 0;
+	return (ch == 'q' || ch == 'Q' || ch == KEY_F(10));
+}
+
 /* Act on a key. Returns 1 to quit. */
 int
 tui_key(struct tui *t, int ch)
@@ -104,11 +160,8 @@ tui_key(struct tui *t, int ch)
 	int			 n = (int)scn->nstations;
 
 	t->urgent = 1;
-	if (t->help && ch != ERR && ch != KEY_RESIZE) {
-		t->help = 0;
-		if (ch != 'q')
-			return (0);
-	}
+	if (t->help && ch != ERR && ch != KEY_RESIZE)
+		return (tui_help_key(t, ch));
 	/*
 	 * At a [script] pause, what a presenter's clicker sends for "next"
 	 * goes on. Its "blank the screen" ('.', 'b') neither steps nor goes
@@ -143,6 +196,7 @@ tui_key(struct tui *t, int ch)
 	switch (ch) {
 	case 'q':
 	case 'Q':
+	case KEY_F(10):
 		return (1);
 	case 's':
 		if (t->summary)
@@ -150,7 +204,8 @@ tui_key(struct tui *t, int ch)
 		break;
 	case '?':
 	case 'h':
-		t->help = 1;
+	case KEY_F(1):
+		tui_help_open(t);
 		break;
 	case ' ':
 		if (engine_paused(t->eng))

@@ -56,6 +56,9 @@ struct tui {
 	int			 color;
 	int			 selected;
 	int			 help;
+	int			 help_top;	/* its first line shown */
+	int			 help_lines;	/* lines it took, wrapped */
+	int			 help_paused;	/* the help paused the run */
 	int			 step_pending;	/* '.': pause at a worker's next event */
 	int64_t			 step_t;	/* scenario time of the '.' */
 	int			 step_seen;	/* a worker's event since */
@@ -138,6 +141,7 @@ void		 tui_set_status(struct tui *, const char *, ...)
 		     __attribute__((format(printf, 2, 3)));
 void		 tui_draw_keys(struct tui *);
 void		 tui_draw_help(struct tui *);
+int		 tui_help_rows(struct tui *);
 void		 tui_draw_summary(struct tui *);
 
 #endif

@@ -123,10 +123,28 @@ if [ -n "$t1" ] && [ "$t1" = "$t2" ]; then ok; else
 $T send-keys -t dr ' '
 expect_screen "running" "resumed"
 
-# ?: help, any key closes it.
+# ?: the help pauses the run and explains the screen as well as the keys;
+# the arrows and pages scroll it, any other key closes it and the run
+# goes on as it was.
 $T send-keys -t dr '?'
 expect_screen "add / remove a worker" "help overlay"
+expect_screen "| PAUSED" "help pauses the run"
+expect_screen "waiting for a dish: the rack in front is empty" "help: glyphs"
+$T send-keys -t dr NPage
+expect_screen "the sparkline: its depth over time" "help scrolls: labels"
 $T send-keys -t dr x
+expect_screen "| running" "closing the help resumes the run"
+if grep -q "help: the run is paused" "$TMP/screen"; then
+	bad "the help did not close"; else ok; fi
+$T send-keys -t dr ' '
+expect_screen "| PAUSED" "paused before the help"
+$T send-keys -t dr '?'
+expect_screen "help: the run is paused" "help while paused"
+$T send-keys -t dr x
+sleep 0.5
+expect_screen "| PAUSED" "a run paused before the help stays paused"
+$T send-keys -t dr ' '
+expect_screen "| running" "running again"
 
 # Resize: smaller still fits, tiny asks for more, back again.
 $T resize-window -t dr -x 70 -y 20
@@ -400,6 +418,18 @@ W=120 H=40 start "$DISHRACK --speed 2 --set dryer.work=cpu async"
 expect_screen "dryer-1 .*LOOP" "async: the computing task holds the loop"
 expect_screen "washer-1 .* late [0-9.]*s" "async: the washer's wait is late"
 $T send-keys -t dr q
+
+# F1 opens the help and F10 quits, as in htop.
+rm -f "$TMP/status"
+W=100 H=30 start "$DISHRACK"
+expect_screen "| running" "F1: the screen is up"
+$T send-keys -t dr F1
+expect_screen "help: the run is paused" "F1 opens the help"
+$T send-keys -t dr Escape
+expect_screen "| running" "Esc closes the help"
+$T send-keys -t dr F10
+wait_status 10
+expect_grep "$TMP/status" "exit=0" "F10 quits"
 
 # Monochrome and ASCII still draw.
 rm -f "$TMP/status"
