@@ -57,7 +57,7 @@ START_TEST(test_roomy_terminal_shows_everything)
 	ck_assert_int_eq(l.worker_rows, 2);
 	ck_assert_int_gt(l.timeline.h, 0);
 	ck_assert_int_gt(l.output.h, 0);
-	ck_assert_int_eq(l.rack[1].w, 9);
+	ck_assert_int_eq(l.rack[1].w, 10);
 	ck_assert_int_eq(l.keys.y, 39);
 	assert_inside(&l, 120, 40);
 }

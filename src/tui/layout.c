@@ -12,7 +12,7 @@
 #include <string.h>
 
 #define STATION_MIN_W	18
-#define RACK_W		9
+#define RACK_W		10	/* "hand-off" and a column either side */
 #define RACK_ROW_H	3	/* a rack between stacked stations */
 #define RACK_MIN_H	8	/* label, depth, five dishes, sparkline */
 

@@ -115,7 +115,6 @@ static const struct help_row help_rows[] = {
 #define HELP_NROWS	(sizeof help_rows / sizeof help_rows[0])
 
 static void	help_expand(struct tui *, const char *, char *, size_t);
-static int	help_wrap(const char *, int, char [][160], int);
 
 /*
  * A sample with the screen's glyphs in: %W work, %. wait, %B block, %K
@@ -168,53 +167,6 @@ help_expand(struct tui *t, const char *spec, char *buf, size_t len)
 	buf[n] = '\0';
 }
 
-/*
- * Wrap text at its spaces into lines of at most width columns, into
- * out[0..max); returns how many.
- */
-static int
-help_wrap(const char *text, int width, char out[][160], int max)
-{
-	char		 line[160];
-	const char	*p = text, *e;
-	size_t		 ll = 0, wl;
-	int		 n = 0, lc = 0, wc;
-
-	while (*p != '\0' && n < max) {
-		while (*p == ' ')
-			p++;
-		if (*p == '\0')
-			break;
-		if ((e = strchr(p, ' ')) == NULL)
-			e = p + strlen(p);
-		wl = (size_t)(e - p);
-		if (wl > sizeof line - 2)
-			wl = sizeof line - 2;
-		memcpy(line + ll + (ll > 0), p, wl);
-		line[ll + (ll > 0) + wl] = '\0';
-		wc = tui_cols(line + ll + (ll > 0));
-		if (ll > 0 && lc + 1 + wc > width) {
-			line[ll] = '\0';
-			snprintf(out[n++], sizeof out[0], "%s", line);
-			memmove(line, p, wl);
-			line[wl] = '\0';
-			ll = wl;
-			lc = wc;
-		} else {
-			if (ll > 0)
-				line[ll] = ' ';
-			ll += (ll > 0) + wl;
-			lc += (lc > 0) + wc;
-		}
-		if (ll + 2 >= sizeof line)
-			break;
-		p = e;
-	}
-	if (ll > 0 && n < max)
-		snprintf(out[n++], sizeof out[0], "%s", line);
-	return (n);
-}
-
 /* Lines the help took when it was last drawn, for scrolling it. */
 int
 tui_help_rows(struct tui *t)
@@ -256,7 +208,7 @@ tui_draw_help(struct tui *t)
 		wrapped[0][0] = '\0';
 		if (h->text != NULL) {
 			help_expand(t, h->text, text, sizeof text);
-			n = help_wrap(text, tw > 10 ? tw : 10, wrapped, 4);
+			n = tui_wrap(text, tw > 10 ? tw : 10, wrapped, 4);
 		}
 		for (k = 0; k < n; k++) {
 			lines[nl].h = h;

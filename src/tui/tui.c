@@ -193,13 +193,29 @@ tui_draw(struct tui *t)
 	    t->o->big);
 	erase();
 	if (!t->lay.ok) {
-		char	msg[128];
+		char	need[32], is[32], lines[9][160];
+		int	k, nl, w, room = COLS > 2 ? COLS - 2 : 1;
 
-		snprintf(msg, sizeof msg, "enlarge the terminal to at least "
-		    "%dx%d (it is %dx%d)", t->lay.min_cols, t->lay.min_rows,
-		    COLS, LINES);
-		tui_puts(LINES / 2, COLS > (int)strlen(msg) ? (COLS -
-		    (int)strlen(msg)) / 2 : 0, COLS, msg);
+		/*
+		 * However narrow, it must be read: on one line if it fits,
+		 * else a line a phrase, each wrapped if need be.
+		 */
+		snprintf(need, sizeof need, "at least %dx%d", t->lay.min_cols,
+		    t->lay.min_rows);
+		snprintf(is, sizeof is, "(it is %dx%d)", COLS, LINES);
+		snprintf(lines[0], sizeof lines[0], "enlarge the terminal to "
+		    "%s %s", need, is);
+		nl = 1;
+		if (tui_cols(lines[0]) > room) {
+			nl = tui_wrap("enlarge the terminal to", room, lines, 3);
+			nl += tui_wrap(need, room, lines + nl, 3);
+			nl += tui_wrap(is, room, lines + nl, 3);
+		}
+		for (k = 0; k < nl; k++) {
+			w = tui_cols(lines[k]);
+			tui_puts(LINES / 2 - nl / 2 + k, COLS > w ?
+			    (COLS - w) / 2 : 0, COLS, lines[k]);
+		}
 		refresh();
 		return;
 	}

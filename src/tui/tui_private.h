@@ -115,12 +115,14 @@ extern const struct glyphs glyphs_utf8;
 extern const struct glyphs glyphs_ascii;
 int		 tui_puts(int, int, int, const char *);
 int		 tui_cols(const char *);
+int		 tui_wrap(const char *, int, char [][160], int);
 int		 tui_printf(int, int, int, const char *, ...)
 		     __attribute__((format(printf, 4, 5)));
 void		 tui_box(struct tui *, const struct rect *, attr_t);
 void		 tui_bar(struct tui *, int, int, int, double);
 void		 tui_draw_panel(struct tui *, const char *, char **, int);
 const char	*tui_state_name(int);
+const char	*tui_state_word(int);
 const char	*tui_state_glyph(struct tui *, int, attr_t *);
 const char	*tui_worker_state(struct wslot *);
 const char	*tui_worker_glyph(struct tui *, struct wslot *, attr_t *);

@@ -157,6 +157,12 @@ expect_screen "enlarge the terminal" "40x10 asks for more"
 $T resize-window -t dr -x 120 -y 40
 expect_screen "timeline" "back to 120x40"
 
+# Projector sizes: nothing spills over a border or is cut short.
+$T resize-window -t dr -x 50 -y 14
+expect_screen "(it is 50x14)" "50x14: the too-small message whole"
+$T resize-window -t dr -x 120 -y 40
+expect_screen "timeline" "back to 120x40 again"
+
 # q: the shell is back, the terminal as it was.
 $T send-keys -t dr q
 if wait_for "" 1 && [ -f "$TMP/status" ] || sleep 1; then :; fi
@@ -238,6 +244,21 @@ $T send-keys -t dr q
 # built-in scenario are mid-dish and none is done (it said busy 0%).
 W=100 H=30 start "$DISHRACK --clock virtual"
 expect_screen "└─ 0 done, busy [1-9][0-9]*% " "busy counts dishes begun"
+$T send-keys -t dr q
+
+# Titles stop before the corner (a range of times used to run into it),
+# the rack says hand-off whole, and "+N more" has a row of its own (it
+# was written over the last worker's row, leaving bits of it).
+W=60 H=16 start "$DISHRACK --set washer.time=500ms..1500ms --set dryer.count=12"
+expect_screen "washer ×1" "60x16: the washer's box"
+if grep -q '[^─]┐' "$TMP/screen"; then
+	bad "60x16: a title runs into its corner"
+	sed 's/^/  | /' "$TMP/screen" >&2; else ok; fi
+expect_screen "│ +[0-9]* more  *│$" "60x16: +N more on a row of its own"
+$T send-keys -t dr q
+W=100 H=30 start "$DISHRACK --set dryer.count=20 handoff"
+expect_screen "│ hand-off │" "100x30: hand-off whole"
+expect_screen "│ +1[0-9] more  *│$" "100x30: +N more, nothing after it"
 $T send-keys -t dr q
 
 # The run ends: the summary stays; --exit-when-done leaves by itself.
