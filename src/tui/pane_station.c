@@ -146,8 +146,10 @@ tui_draw_doing(struct tui *t, const struct rect *r, struct wslot *w, int wy,
 	}
 	if (s != WS_WORKING || atomic_load(&w->died)) {
 		words = tui_worker_state(w);
-		if (tui_cols(words) > xe - x)
+		if (tui_cols(words) > xe - x && !atomic_load(&w->died))
 			words = tui_state_word(s);
+		if (tui_cols(words) > xe - x)
+			words = "";	/* the glyph says it */
 		/* Tight, the note goes first: the glyph says the state. */
 		if (note[0] != '\0' && tui_cols(words) + 2 +
 		    (int)strlen(note) > xe - x)
@@ -228,9 +230,9 @@ tui_draw_note(struct tui *t, int wy, int x, int xe, const char *note)
 /*
  * The box's title on its top border, short of the corner and a line
  * before it: the name, the workers, the time a dish takes and, on the
- * bottleneck, BOTTLENECK; where the box is narrow, the time goes first
- * (the bottleneck keeps its word: it is the lesson), then the workers,
- * and a name too long is cut.
+ * bottleneck, BOTTLENECK; where the box is narrow, the time goes first,
+ * then the workers (the bottleneck keeps its word as long as it can: it
+ * is the lesson), and a name too long is cut.
  */
 static void
 tui_station_title(struct tui *t, unsigned si, attr_t a, int bottleneck)
@@ -240,7 +242,7 @@ tui_station_title(struct tui *t, unsigned si, attr_t a, int bottleneck)
 	const char		*sel = (int)si == t->selected ? ">" : " ";
 	const char		*name = scn->stations[si].name;
 	const char		*bn = bottleneck ? "BOTTLENECK" : "";
-	char			 title[5][160], tdesc[64];
+	char			 title[6][160], tdesc[64];
 	int			 live, room = r->w - 3, x, i;
 
 	live = (int)tui_station_workers(t, si) - (int)tui_station_killed(t, si);
@@ -249,19 +251,20 @@ tui_station_title(struct tui *t, unsigned si, attr_t a, int bottleneck)
 	    t->g->times, live, tdesc, bn);
 	snprintf(title[1], sizeof title[1], "%s%s %s%d %s", sel, name,
 	    t->g->times, live, bn);
-	snprintf(title[2], sizeof title[2], "%s%s %s%d %s", sel, name,
+	snprintf(title[2], sizeof title[2], "%s%s %s", sel, name, bn);
+	snprintf(title[3], sizeof title[3], "%s%s %s%d %s", sel, name,
 	    t->g->times, live, tdesc);
-	snprintf(title[3], sizeof title[3], "%s%s %s%d", sel, name,
+	snprintf(title[4], sizeof title[4], "%s%s %s%d", sel, name,
 	    t->g->times, live);
-	snprintf(title[4], sizeof title[4], "%s%s", sel, name);
-	for (i = bottleneck ? 0 : 2; i < 5; i++) {
+	snprintf(title[5], sizeof title[5], "%s%s", sel, name);
+	for (i = bottleneck ? 0 : 3; i < 6; i++) {
 		if (tui_cols(title[i]) <= room)
 			break;
 	}
 	attron(a);
-	if (i == 5) {
+	if (i == 6) {
 		/* Even the name is too long: cut, and say so. */
-		x = tui_puts(r->y, r->x + 1, room - 1, title[4]);
+		x = tui_puts(r->y, r->x + 1, room - 1, title[5]);
 		tui_puts(r->y, r->x + 1 + x, 1, t->g->more);
 	} else {
 		x = tui_puts(r->y, r->x + 1, room, title[i]);
