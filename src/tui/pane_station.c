@@ -181,8 +181,8 @@ tui_draw_doing(struct tui *t, const struct rect *r, struct wslot *w, int wy,
 		tui_bar(t, wy + 1, r->x + 4, r->w - 8, frac);
 		if (t->lay.worker_step > 3)
 			tui_bar(t, wy + 2, r->x + 4, r->w - 8, frac);
-	} else if (end > since && xe - x > 6) {
-		bw = xe - 1 - x > 11 ? 10 : xe - 2 - x;
+	} else if (end > since && xe - x > 5) {
+		bw = xe - x > 11 ? 10 : xe - x - 1;
 		tui_bar(t, wy, x, bw, frac);
 		x += bw + 1;
 	}
