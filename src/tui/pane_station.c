@@ -22,7 +22,6 @@ static int	tui_draw_doing(struct tui *, const struct rect *,
 		    struct wslot *, int, int, int, int64_t, char *);
 static void	tui_restart_note(struct tui *, struct wslot *, char *, size_t);
 static void	tui_draw_note(struct tui *, int, int, int, const char *);
-static unsigned	tui_station_killed(struct tui *, unsigned);
 static double	tui_busy_now(struct tui *, unsigned);
 static void	tui_station_title(struct tui *, unsigned, attr_t, int);
 static void	tui_station_foot(struct tui *, const struct rect *, int *,
@@ -243,9 +242,10 @@ tui_station_title(struct tui *t, unsigned si, attr_t a, int bottleneck)
 	const char		*name = scn->stations[si].name;
 	const char		*bn = bottleneck ? "BOTTLENECK" : "";
 	char			 title[6][160], tdesc[64];
+	unsigned		 killed;
 	int			 live, room = r->w - 3, x, i;
 
-	live = (int)tui_station_workers(t, si) - (int)tui_station_killed(t, si);
+	live = (int)tui_station_workers(t, si, &killed) - (int)killed;
 	dist_format(&scn->stations[si].time, tdesc, sizeof tdesc);
 	snprintf(title[0], sizeof title[0], "%s%s %s%d %s %s", sel, name,
 	    t->g->times, live, tdesc, bn);
@@ -372,7 +372,7 @@ tui_draw_station(struct tui *t, unsigned si)
 	 * row only, the end of it, kept free for that.
 	 */
 	rows = t->lay.worker_rows;
-	shown = tui_station_workers(t, si);
+	shown = tui_station_workers(t, si, NULL);
 	if (shown > (unsigned)rows && rows > 1)
 		rows--;
 	more = shown > (unsigned)rows ? shown - (unsigned)rows : 0;
@@ -411,35 +411,28 @@ tui_draw_station(struct tui *t, unsigned si)
 		tui_puts(r->y + r->h - 2, r->x + r->w - 1 - n, r->w - 4, rates);
 }
 
-/* Workers a station shows: all but those that left when asked. */
+/*
+ * Workers a station shows: all but those that left when asked; of them,
+ * in *killed if not NULL, those killed from outside (shown, not counted).
+ */
 unsigned
-tui_station_workers(struct tui *t, unsigned si)
+tui_station_workers(struct tui *t, unsigned si, unsigned *killed)
 {
 	struct run	*run = engine_run(t->eng);
+	struct wslot	*w;
 	unsigned	 i, used, n = 0;
 
+	if (killed != NULL)
+		*killed = 0;
 	used = atomic_load(&run->used);
 	for (i = 0; i < used; i++) {
-		if (run->slots[i].station == si &&
-		    !(atomic_load(&run->slots[i].hand.leave) &&
-		    atomic_load(&run->slots[i].state) == WS_EXITED))
-			n++;
-	}
-	return (n);
-}
-
-/* Workers of station si killed from outside: shown, but not counted. */
-static unsigned
-tui_station_killed(struct tui *t, unsigned si)
-{
-	struct run	*run = engine_run(t->eng);
-	unsigned	 i, used, n = 0;
-
-	used = atomic_load(&run->used);
-	for (i = 0; i < used; i++) {
-		if (run->slots[i].station == si &&
-		    atomic_load(&run->slots[i].died))
-			n++;
+		w = &run->slots[i];
+		if (w->station != si || (atomic_load(&w->hand.leave) &&
+		    atomic_load(&w->state) == WS_EXITED))
+			continue;
+		n++;
+		if (killed != NULL && atomic_load(&w->died))
+			(*killed)++;
 	}
 	return (n);
 }

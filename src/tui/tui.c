@@ -186,7 +186,7 @@ tui_draw(struct tui *t)
 	unsigned		 i, maxw = 1, n;
 
 	for (i = 0; i < scn->nstations; i++) {
-		if ((n = tui_station_workers(t, i)) > maxw)
+		if ((n = tui_station_workers(t, i, NULL)) > maxw)
 			maxw = n;
 	}
 	layout_compute(&t->lay, COLS, LINES, scn->nstations, maxw,

@@ -134,7 +134,7 @@ int		 tui_script_paused(struct tui *);
 /* pane_*.c: one part of the screen each, drawn from tui_draw. */
 void		 tui_draw_header(struct tui *);
 void		 tui_draw_station(struct tui *, unsigned);
-unsigned	 tui_station_workers(struct tui *, unsigned);
+unsigned	 tui_station_workers(struct tui *, unsigned, unsigned *);
 void		 tui_draw_rack(struct tui *, unsigned);
 void		 tui_draw_timeline(struct tui *);
 void		 tui_draw_output(struct tui *);
