@@ -53,6 +53,7 @@ struct options {
 	int		 nsets;
 	const char	*scenario;
 	const char	*matrix;
+	char		**argv;		/* main's, for the screen's guardian */
 };
 
 /* What one run of a matrix row gives. */
@@ -127,7 +128,8 @@ usage(FILE *f)
 "  -h, --help          this help\n"
 "  -V, --version       the version\n"
 "\n"
-"On the screen: space pauses, ? lists every key, q quits.\n"
+"On the screen: space pauses, ? (or F1) explains every key and glyph,\n"
+"q (or F10) quits.\n"
 "\n"
 "Exit status: 0 ok, 1 the run failed (dishes not conserved, deadlock),\n"
 "2 usage or scenario error, 128+N when stopped by signal N.\n"
@@ -459,6 +461,8 @@ main_screen(struct options *o)
 	to.color = !o->no_color && getenv("NO_COLOR") == NULL;
 	to.ascii = o->ascii;
 	to.max_frames = o->max_frames;
+	/* From here the screen runs in a child; this process guards it. */
+	tui_guard(o->argv);
 	return (tui_run(&to, main_make_engine, o));
 }
 
@@ -520,6 +524,7 @@ main(int argc, char **argv)
 		return (agent_main(argc - 1, argv + 1));
 	memset(&o, 0, sizeof o);
 	o.speed = 1.0;
+	o.argv = argv;
 	opterr = 0;	/* getopt's own messages would quote arguments raw */
 	for (;;) {
 		before = optind;

@@ -57,7 +57,7 @@ START_TEST(test_roomy_terminal_shows_everything)
 	ck_assert_int_eq(l.worker_rows, 2);
 	ck_assert_int_gt(l.timeline.h, 0);
 	ck_assert_int_gt(l.output.h, 0);
-	ck_assert_int_eq(l.rack[1].w, 9);
+	ck_assert_int_eq(l.rack[1].w, 10);
 	ck_assert_int_eq(l.keys.y, 39);
 	assert_inside(&l, 120, 40);
 }
@@ -109,31 +109,50 @@ START_TEST(test_many_workers_are_capped)
 }
 END_TEST
 
-START_TEST(test_big_drops_timeline_and_output)
+START_TEST(test_big_keeps_timeline_and_output)
 {
 	struct layout	l;
 
 	layout_compute(&l, 100, 30, 2, 2, 1);
 	ck_assert_int_eq(l.ok, 1);
-	ck_assert_int_eq(l.timeline.h, 0);
-	ck_assert_int_eq(l.output.h, 0);
-	/* The stations take the room, and each worker gets a bar line. */
-	ck_assert_int_eq(l.station[0].h, 30 - 3);
-	ck_assert_int_eq(l.rack[1].h, 30 - 3);
+	/* A few rows each: the timeline a row a worker, three of output. */
+	ck_assert_int_eq(l.timeline.h, 1 + 4);
+	ck_assert_int_eq(l.output.h, 1 + 3);
+	/* The stations take the rest, and each worker gets a bar line. */
+	ck_assert_int_eq(l.station[0].h, 30 - 3 - 5 - 4);
+	ck_assert_int_eq(l.rack[1].h, l.station[0].h);
+	ck_assert_int_eq(l.timeline.y, 1 + l.station[0].h);
 	ck_assert_int_eq(l.worker_step, 4);
 	ck_assert_int_ge(l.worker_pad, 1);
 	ck_assert_int_le(l.worker_pad + l.worker_rows * l.worker_step,
 	    l.station[0].h - 2);
 	assert_inside(&l, 100, 30);
-	/* Four workers on 16 rows: two rows each still fit. */
+	/* Bigger than without --big, with fewer rows below. */
+	{
+		struct layout	small;
+
+		layout_compute(&small, 100, 30, 2, 2, 0);
+		ck_assert_int_gt(l.station[0].h, small.station[0].h);
+		ck_assert_int_lt(l.output.h, small.output.h);
+	}
+	/* Two workers on 16 rows: the output goes, the timeline stays. */
+	layout_compute(&l, 100, 16, 2, 2, 1);
+	ck_assert_int_gt(l.timeline.h, 0);
+	ck_assert_int_eq(l.output.h, 0);
+	ck_assert_int_ge(l.worker_step, 2);
+	assert_inside(&l, 100, 16);
+	/* Four workers on 16 rows: two rows each still fit, nothing else. */
 	layout_compute(&l, 100, 16, 2, 4, 1);
 	ck_assert_int_eq(l.worker_step, 2);
+	ck_assert_int_eq(l.timeline.h, 0);
 	ck_assert_int_le(l.worker_pad + l.worker_rows * l.worker_step,
 	    l.station[0].h - 2);
-	/* Eight workers on 30 rows: all shown, three rows each. */
+	/* Eight workers on 30 rows: all shown, two rows each. */
 	layout_compute(&l, 100, 30, 2, 8, 1);
 	ck_assert_int_eq(l.worker_rows, 8);
-	ck_assert_int_eq(l.worker_step, 3);
+	ck_assert_int_eq(l.worker_step, 2);
+	ck_assert_int_gt(l.timeline.h, 0);
+	assert_inside(&l, 100, 30);
 	/* ... on 16 rows: two rows each, as many as fit. */
 	layout_compute(&l, 100, 16, 2, 8, 1);
 	ck_assert_int_eq(l.worker_step, 2);
@@ -156,6 +175,9 @@ START_TEST(test_every_size_is_sane)
 			for (n = 1; n <= 4; n++)
 				for (w = 1; w <= 9; w += 4) {
 					layout_compute(&l, cols, rows, n, w, 0);
+					if (l.ok)
+						assert_inside(&l, cols, rows);
+					layout_compute(&l, cols, rows, n, w, 1);
 					if (l.ok)
 						assert_inside(&l, cols, rows);
 				}
@@ -217,7 +239,7 @@ layout_suite(void)
 	tcase_add_test(tc, test_too_small_asks_for_more);
 	tcase_add_test(tc, test_narrow_stacks_stations);
 	tcase_add_test(tc, test_many_workers_are_capped);
-	tcase_add_test(tc, test_big_drops_timeline_and_output);
+	tcase_add_test(tc, test_big_keeps_timeline_and_output);
 	tcase_add_test(tc, test_every_size_is_sane);
 	tcase_add_test(tc, test_keyhints_all_fit);
 	tcase_add_test(tc, test_keyhints_by_rank);

@@ -8,6 +8,7 @@
 #include "tui_private.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
@@ -17,7 +18,7 @@
 static int	tui_char(const char *, mbstate_t *, wchar_t *, size_t *);
 
 const struct glyphs glyphs_utf8 = {
-	"\u2588", "\u00b7", "\u2592", " ", " ",
+	"\u2588", "\u00b7", "\u2592", " ", " ", "\u2717",
 	"\u2584\u2584\u2584\u2584\u2584",
 	"\u2588", "\u2591",
 	{ "\u2581", "\u2582", "\u2583", "\u2584", "\u2585", "\u2586",
@@ -26,7 +27,7 @@ const struct glyphs glyphs_utf8 = {
 };
 
 const struct glyphs glyphs_ascii = {
-	"#", ".", "!", " ", " ",
+	"#", ".", "!", " ", " ", "X",
 	"=====",
 	"#", "-",
 	{ "_", ".", ":", "-", "=", "+", "*", "#" },
@@ -93,6 +94,54 @@ tui_cols(const char *s)
 		s += n;
 	}
 	return (used);
+}
+
+/*
+ * Wrap text at its spaces into lines of at most width columns, into
+ * out[0..max); returns how many. A word longer than width is a line of
+ * its own, cut when drawn.
+ */
+int
+tui_wrap(const char *text, int width, char out[][160], int max)
+{
+	char		 line[160];
+	const char	*p = text, *e;
+	size_t		 ll = 0, wl;
+	int		 n = 0, lc = 0, wc;
+
+	while (*p != '\0' && n < max) {
+		while (*p == ' ')
+			p++;
+		if (*p == '\0')
+			break;
+		if ((e = strchr(p, ' ')) == NULL)
+			e = p + strlen(p);
+		wl = (size_t)(e - p);
+		if (wl > sizeof line - 2)
+			wl = sizeof line - 2;
+		memcpy(line + ll + (ll > 0), p, wl);
+		line[ll + (ll > 0) + wl] = '\0';
+		wc = tui_cols(line + ll + (ll > 0));
+		if (ll > 0 && lc + 1 + wc > width) {
+			line[ll] = '\0';
+			snprintf(out[n++], sizeof out[0], "%s", line);
+			memmove(line, p, wl);
+			line[wl] = '\0';
+			ll = wl;
+			lc = wc;
+		} else {
+			if (ll > 0)
+				line[ll] = ' ';
+			ll += (ll > 0) + wl;
+			lc += (lc > 0) + wc;
+		}
+		if (ll + 2 >= sizeof line)
+			break;
+		p = e;
+	}
+	if (ll > 0 && n < max)
+		snprintf(out[n++], sizeof out[0], "%s", line);
+	return (n);
 }
 
 /* As tui_puts, the text made from a format. */
@@ -213,6 +262,20 @@ tui_state_name(int s)
 	}
 }
 
+/* A worker's state in a word, for a narrow row. */
+const char *
+tui_state_word(int s)
+{
+	switch (s) {
+	case WS_WAIT_GET:
+		return ("waiting");
+	case WS_WAIT_PUT:
+		return ("blocked");
+	default:
+		return (tui_state_name(s));
+	}
+}
+
 /* A worker's state as a glyph; its attribute in *a. */
 const char *
 tui_state_glyph(struct tui *t, int s, attr_t *a)
@@ -231,4 +294,24 @@ tui_state_glyph(struct tui *t, int s, attr_t *a)
 		*a = A_NORMAL;
 		return (t->g->done);
 	}
+}
+
+/* A worker's state in words, as its row shows it: a killed one says so. */
+const char *
+tui_worker_state(struct wslot *w)
+{
+	if (atomic_load(&w->died))
+		return ("killed");
+	return (tui_state_name(atomic_load(&w->state)));
+}
+
+/* A worker's glyph and its attribute: a killed one has its own. */
+const char *
+tui_worker_glyph(struct tui *t, struct wslot *w, attr_t *a)
+{
+	if (atomic_load(&w->died)) {
+		*a = tui_attr(t, C_BAD);
+		return (t->g->killed);
+	}
+	return (tui_state_glyph(t, atomic_load(&w->state), a));
 }

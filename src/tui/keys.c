@@ -14,6 +14,9 @@
 static int	tui_station_named(struct tui *, const char *, int);
 static void	tui_change_workers(struct tui *, int, int);
 static void	tui_scale_time(struct tui *, double);
+static void	tui_go_on(struct tui *);
+static void	tui_help_open(struct tui *);
+static int	tui_help_key(struct tui *, int);
 
 /* The station that a/A, d/D or w/W act on; -1 if none fits. */
 static int
@@ -77,6 +80,78 @@ tui_scale_time(struct tui *t, double f)
 	free(set);
 }
 
+/* Paused by a [script] pause step, and not resumed since. */
+int
+tui_script_paused(struct tui *t)
+{
+	return (t->script_paused && engine_paused(t->eng) &&
+	    !engine_finished(t->eng));
+}
+
+/* Resume a paused run, whoever paused it. */
+static void
+tui_go_on(struct tui *t)
+{
+	t->step_pending = 0;
+	t->script_paused = 0;
+	if (engine_paused(t->eng) && !engine_finished(t->eng))
+		engine_pause(t->eng, 0);
+}
+
+/* Open the help, pausing the run while it is open. */
+static void
+tui_help_open(struct tui *t)
+{
+	t->help = 1;
+	t->help_top = 0;
+	t->help_paused = 0;
+	if (!engine_paused(t->eng) && !engine_finished(t->eng)) {
+		engine_pause(t->eng, 1);
+		t->help_paused = 1;
+	}
+}
+
+/*
+ * A key while the help is open: the arrows and pages scroll it, any
+ * other key closes it and the run goes on if the help paused it; q and
+ * F10 quit as well. Returns 1 to quit, 0 if the key was the help's, -1 if
+ * the key is to act as usual (never: a key that closes does only that).
+ */
+static int
+tui_help_key(struct tui *t, int ch)
+{
+	int	page = LINES > 6 ? LINES - 6 : 1;
+
+	switch (ch) {
+	case KEY_DOWN:
+	case 'j':
+		t->help_top++;
+		return (0);
+	case KEY_UP:
+	case 'k':
+		t->help_top--;
+		return (0);
+	case KEY_NPAGE:
+		t->help_top += page;
+		return (0);
+	case KEY_PPAGE:
+		t->help_top -= page;
+		return (0);
+	case KEY_HOME:
+		t->help_top = 0;
+		return (0);
+	case KEY_END:
+		t->help_top = tui_help_rows(t);
+		return (0);
+	}
+	t->help = 0;
+	/* Unless a [script] pause came meanwhile: that one holds. */
+	if (t->help_paused && !t->script_paused)
+		tui_go_on(t);
+	t->help_paused = 0;
+	return (ch == 'q' || ch == 'Q' || ch == KEY_F(10));
+}
+
 /* Act on a key. Returns 1 to quit. */
 int
 tui_key(struct tui *t, int ch)
@@ -85,26 +160,72 @@ tui_key(struct tui *t, int ch)
 	int			 n = (int)scn->nstations;
 
 	t->urgent = 1;
-	if (t->help && ch != ERR && ch != KEY_RESIZE) {
-		t->help = 0;
-		if (ch != 'q')
+	if (t->help && ch != ERR && ch != KEY_RESIZE)
+		return (tui_help_key(t, ch));
+	/*
+	 * At a [script] pause, what a presenter's clicker sends for "next"
+	 * goes on. Its "blank the screen" ('.', 'b') neither steps nor goes
+	 * on; the caption says what does.
+	 */
+	if (tui_script_paused(t)) {
+		switch (ch) {
+		case ' ':
+		case '\r':
+		case '\n':
+		case KEY_ENTER:
+		case KEY_RIGHT:
+		case KEY_NPAGE:
+		case 'n':
+			tui_go_on(t);
 			return (0);
+		case '.':
+		case 'b':
+		case 'B':
+			tui_set_status(t, "paused by the script: space, Enter, "
+			    "Right, Page Down or n goes on");
+			return (0);
+		}
+	}
+	/* The summary over the screen: Esc or Enter puts it away. */
+	if (t->summary && !t->summary_hidden &&
+	    (ch == 27 || ch == '\r' || ch == '\n' || ch == KEY_ENTER)) {
+		t->summary_hidden = 1;
+		tui_set_status(t, "s shows the summary again");
+		return (0);
 	}
 	switch (ch) {
 	case 'q':
 	case 'Q':
+	case KEY_F(10):
 		return (1);
+	case 's':
+		if (t->summary)
+			t->summary_hidden = !t->summary_hidden;
+		break;
 	case '?':
 	case 'h':
-		t->help = 1;
+	case KEY_F(1):
+		tui_help_open(t);
 		break;
 	case ' ':
-		if (!engine_finished(t->eng))
-			engine_pause(t->eng, !engine_paused(t->eng));
+		if (engine_paused(t->eng))
+			tui_go_on(t);
+		else if (!engine_finished(t->eng))
+			engine_pause(t->eng, 1);
+		break;
+	case '\r':
+	case '\n':
+	case KEY_ENTER:
+	case KEY_NPAGE:
+	case 'n':
+		/* A clicker's "next": go on if paused. */
+		tui_go_on(t);
 		break;
 	case '.':
 		if (engine_paused(t->eng) && !engine_finished(t->eng)) {
 			t->step_pending = 1;
+			t->step_seen = 0;
+			t->step_t = engine_now(t->eng);
 			engine_pause(t->eng, 0);
 		}
 		break;

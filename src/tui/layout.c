@@ -3,7 +3,8 @@
  * with the racks between them, the timeline, the output pane, a caption
  * line and the key bar. Stations go side by side when each box gets at
  * least STATION_MIN_W columns, otherwise one above the other. What does not
- * fit is dropped in this order: output, timeline.
+ * fit is dropped in this order: output, timeline. Big, the stations take
+ * what the timeline and the output (a few rows each) leave.
  */
 #include "config.h"
 
@@ -12,9 +13,11 @@
 #include <string.h>
 
 #define STATION_MIN_W	18
-#define RACK_W		9
+#define RACK_W		10	/* "hand-off" and a column either side */
 #define RACK_ROW_H	3	/* a rack between stacked stations */
 #define RACK_MIN_H	8	/* label, depth, five dishes, sparkline */
+#define BIG_TL_ROWS	4	/* big: the timeline's rows at most */
+#define BIG_OUT_ROWS	3	/* big: the output's lines */
 
 /* Rows a station box needs for w worker rows: border, title, workers. */
 static int
@@ -28,6 +31,7 @@ layout_compute(struct layout *l, int cols, int rows, unsigned n,
     unsigned workers, int big)
 {
 	int		 wrows, avail, boxw, x, y, i, stations_h, rest;
+	int		 tl_h, out_h, big_min;
 	unsigned	 k;
 
 	memset(l, 0, sizeof *l);
@@ -53,6 +57,24 @@ layout_compute(struct layout *l, int cols, int rows, unsigned n,
 
 	boxw = (cols - (int)(n - 1) * RACK_W) / (int)n;
 	l->horizontal = boxw >= STATION_MIN_W;
+	/*
+	 * Big: a few rows for the timeline and the output, if the stations
+	 * keep two rows a worker (and a rack's stack) without them; the
+	 * output goes first.
+	 */
+	tl_h = out_h = 0;
+	if (big && l->horizontal) {
+		i = (int)workers * (int)n;
+		tl_h = 1 + (i < BIG_TL_ROWS ? (i > 0 ? i : 1) : BIG_TL_ROWS);
+		out_h = 1 + BIG_OUT_ROWS;
+		big_min = 2 + 2 * wrows;
+		if (big_min < RACK_MIN_H)
+			big_min = RACK_MIN_H;
+		if (avail - tl_h - out_h < big_min)
+			out_h = 0;
+		if (avail - tl_h - out_h < big_min)
+			tl_h = 0;
+	}
 	if (l->horizontal) {
 		/* Leave the stations at least half the room, or all if big. */
 		while (wrows > 1 && box_height(wrows) > (big ? avail :
@@ -62,9 +84,9 @@ layout_compute(struct layout *l, int cols, int rows, unsigned n,
 		/* Room for a rack's stack of dishes beside a short station. */
 		if (stations_h < RACK_MIN_H && RACK_MIN_H <= avail / 2)
 			stations_h = RACK_MIN_H;
-		/* Big: nothing below the stations, so they take it all. */
+		/* Big: the stations take all the timeline and output leave. */
 		if (big)
-			stations_h = avail;
+			stations_h = avail - tl_h - out_h;
 		x = 0;
 		for (k = 0; k < n; k++) {
 			if (k > 0) {
@@ -136,7 +158,14 @@ layout_compute(struct layout *l, int cols, int rows, unsigned n,
 
 	rest = avail - stations_h;
 	y = 1 + stations_h;
-	if (big || rest < 3)
+	if (big && l->horizontal) {
+		if (tl_h > 0)
+			l->timeline = (struct rect){ y, 0, tl_h, cols };
+		if (out_h > 0)
+			l->output = (struct rect){ y + tl_h, 0, out_h, cols };
+		return;
+	}
+	if (rest < 3)
 		return;
 	/* Timeline: a title row and a row per worker, up to half the rest. */
 	i = (int)workers * (int)n;

@@ -31,6 +31,8 @@ tui_draw_caption(struct tui *t)
 	const struct scenario	*scn = engine_scenario(t->eng);
 	const struct rect	*r = &t->lay.caption;
 	const char		*text = NULL;
+	char			 hint[64];
+	int			 x;
 
 	if (engine_deadlock_cycle(t->eng) != NULL) {
 		attron(tui_attr(t, C_BAD));
@@ -45,8 +47,17 @@ tui_draw_caption(struct tui *t)
 	else if (t->st.caption >= 0)
 		text = scn->script[t->st.caption].text;
 	if (text == NULL || *text == '\0')
+		text = tui_script_paused(t) ? "paused" : NULL;
+	if (text == NULL)
 		return;
 	attron(tui_attr(t, C_CAPTION) | A_BOLD);
-	tui_printf(r->y, 0, r->w, " %s %s", t->g->arrow, text);
+	x = tui_printf(r->y, 0, r->w, " %s %s", t->g->arrow, text);
 	attroff(tui_attr(t, C_CAPTION) | A_BOLD);
+	/* At a [script] pause, how to go on, where it fits. */
+	if (tui_script_paused(t) && text != t->status) {
+		snprintf(hint, sizeof hint, "  (space, Enter, Right or n: "
+		    "go on)");
+		if (tui_cols(hint) <= r->w - x)
+			tui_puts(r->y, x, r->w - x, hint);
+	}
 }

@@ -22,6 +22,8 @@ tui_draw_header(struct tui *t)
 		state = engine_interrupted(t->eng) ? "stopped" : "finished";
 	else if (engine_paused(t->eng))
 		state = "PAUSED";
+	else if (t->step_pending)
+		state = "stepping";
 	else
 		state = "running";
 	snprintf(right, sizeof right, " %s | %s clock | t=%.1fs | speed %s%g "

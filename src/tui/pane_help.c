@@ -1,31 +1,272 @@
 /*
- * pane_help.c: the help panel ('?'): every key, over the screen until the
- * next key.
+ * pane_help.c: the help panel ('?', F1): the keys, and what every glyph,
+ * colour and label of the screen means, over the screen while the run is
+ * paused. It scrolls where the terminal is too short for it.
  */
 #include "config.h"
 
 #include "tui_private.h"
 
-#include <stdint.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
 
-/* The help panel. */
+/*
+ * One row: at the left a key or a sample of the screen, in the colour the
+ * screen draws it in; at the right what it means. A sample is text with
+ * the screen's own glyphs put in for %-escapes (help_expand), so that the
+ * help shows what the screen shows, in UTF-8 or ASCII. A row with no
+ * sample and no text is a blank line; one with a sample only, a heading.
+ */
+struct help_row {
+	const char	*sample;
+	enum tui_color	 color;		/* 0: as text */
+	int		 reverse;	/* the tokens are drawn reversed */
+	const char	*text;
+};
+
+#define HELP_LEFT	14	/* columns of the samples */
+
+static const struct help_row help_rows[] = {
+	{ "Keys", 0, 0, NULL },
+	{ "space", 0, 0, "pause / resume (workers stop at their next step)" },
+	{ ".", 0, 0, "while paused: run to a worker's next event" },
+	{ "Enter n PgDn", 0, 0, "go on after a pause (what a clicker sends; "
+	    "Right too at a [script] pause)" },
+	{ "+ -", 0, 0, "twice / half the speed" },
+	{ "tab %L %R", 0, 0, "select a station (left/right arrows too)" },
+	{ "a A", 0, 0, "add / remove a worker at the selected station" },
+	{ "[ ]", 0, 0, "selected station faster / slower (time x0.8 / x1.25)" },
+	{ "d D", 0, 0, "add / remove a dryer" },
+	{ "w W", 0, 0, "add / remove a washer" },
+	{ "r", 0, 0, "restart the scenario" },
+	{ "Esc Enter s", 0, 0, "when the run has ended: hide / show the "
+	    "summary" },
+	{ "? F1", 0, 0, "this help; the run pauses while it is open" },
+	{ "q F10", 0, 0, "quit" },
+	{ "Ctrl-Z", 0, 0, "back to the shell, the run paused until fg" },
+	{ NULL, 0, 0, NULL },
+	{ "A worker's row", 0, 0, NULL },
+	{ "%W", C_WORK, 0, "working on a dish; the bar is how far it is" },
+	{ "%.", C_WAIT, 0, "waiting for a dish: the rack in front is empty" },
+	{ "%B", C_BLOCK, 0, "blocked: the rack after it is full (or, in a "
+	    "hand-off, nobody takes)" },
+	{ "%K killed", C_BAD, 0, "a worker process killed from outside" },
+	{ "restarted for", C_CAPTION, 0, "started in the place of the killed "
+	    "one named" },
+	{ "dish-3", C_DISH, 0, "the dish in its hands" },
+	{ "GIL", C_BOTTLENECK, 1, "holds the GIL: the one thread of its "
+	    "interpreter that may compute now" },
+	{ "gil-wait 1.2s", 0, 0, "how long it has waited for the GIL so far" },
+	{ "LOOP", C_BOTTLENECK, 1, "an async task that computes: it holds "
+	    "the event loop, nobody else runs" },
+	{ "late 1.4s", C_BLOCK, 0, "an async task whose wait is over, but "
+	    "the loop is held: its timer is late" },
+	{ "waits for the", C_BLOCK, 0, "waits for a named lock (a towel, a "
+	    "cloth) that another holds" },
+	{ "4 done", 0, 0, "dishes it has finished" },
+	{ "tid 8435", 0, 0, "its kernel thread id, as ps -L shows it (async: "
+	    "the loop's one thread)" },
+	{ "pid 8436", 0, 0, "its process id: a forked worker process" },
+	{ NULL, 0, 0, NULL },
+	{ "A station's box", 0, 0, NULL },
+	{ "dryer %X2 4s", 0, 0, "its name, its workers, the time a dish "
+	    "takes" },
+	{ ">", 0, 0, "the station selected (tab); its box is bold" },
+	{ "BOTTLENECK", C_BOTTLENECK, 0, "the station with the least "
+	    "capacity: it sets the pace" },
+	{ "3 done", 0, 0, "dishes it has let out" },
+	{ "busy 67%", 0, 0, "time working (dishes in hand too) over time "
+	    "there, all its workers" },
+	{ "in 0.50/s", 0, 0, "dishes taken in a second, over the last few "
+	    "dish times" },
+	{ "out 0.25/s", 0, 0, "dishes let out a second: in faster than out, "
+	    "the rack in front fills" },
+	{ "restarts 1", C_BAD, 0, "workers started for killed ones" },
+	{ "+2 more", 0, 0, "workers the box has no room for" },
+	{ "cupboard 7", 0, 0, "the shared counter the last station updates" },
+	{ "3 LOST", C_BAD, 0, "updates lost: no lock, and two read the same "
+	    "count" },
+	{ NULL, 0, 0, NULL },
+	{ "A rack", 0, 0, NULL },
+	{ "%A rack 3/%I", 0, 0, "dishes on it / its capacity (%I: unbounded)" },
+	{ "0/0 hand-off", 0, 0, "capacity 0: each dish passes from hand to "
+	    "hand" },
+	{ "%D", C_DISH, 0, "a dish on the rack" },
+	{ "+5", C_DISH, 0, "five dishes more than the stack shows" },
+	{ "%S", 0, 0, "the sparkline: its depth over time, newest at the "
+	    "right" },
+	{ NULL, 0, 0, NULL },
+	{ "The rest", 0, 0, NULL },
+	{ "timeline", 0, 0, "a row a worker, a column a slice of time, "
+	    "newest at the right:" },
+	{ "", 0, 0, "each column the glyph of its state then, as above" },
+	{ "GIL", 0, 0, "(timeline) which worker held the GIL, by its number" },
+	{ "output", 0, 0, "the workers' text as they write it, part by part: "
+	    "lines mix" },
+	{ "%A caption", C_CAPTION, 0, "the [script]'s words, or what a key "
+	    "just did" },
+	{ "DEADLOCK", C_BAD, 0, "workers wait for each other's locks in a "
+	    "cycle: who for whom" },
+	{ "t=4.0s", 0, 0, "scenario time: the clock (real or virtual) "
+	    "times the speed" },
+	{ "PAUSED", 0, 0, "or running, stepping, finished, stopped" },
+};
+#define HELP_NROWS	(sizeof help_rows / sizeof help_rows[0])
+
+static void	help_expand(struct tui *, const char *, char *, size_t);
+
+/*
+ * A sample with the screen's glyphs in: %W work, %. wait, %B block, %K
+ * killed, %D a dish, %A the arrow, %I unbounded, %X times, %S a
+ * sparkline, %L and %R the arrow keys.
+ */
+static void
+help_expand(struct tui *t, const char *spec, char *buf, size_t len)
+{
+	const struct glyphs	*g = t->g;
+	const char		*put;
+	size_t			 n = 0, k, i;
+	char			 c[2] = { '\0', '\0' };
+
+	for (; *spec != '\0'; spec++) {
+		put = c;
+		c[0] = *spec;
+		if (*spec == '%' && spec[1] != '\0') {
+			switch (*++spec) {
+			case 'W': put = g->work; break;
+			case '.': put = g->wait; break;
+			case 'B': put = g->block; break;
+			case 'K': put = g->killed; break;
+			case 'D': put = g->dish; break;
+			case 'A': put = g->arrow; break;
+			case 'I': put = g->inf; break;
+			case 'X': put = g->times; break;
+			case 'L': put = g == &glyphs_ascii ? "<-" : "\u2190";
+				break;
+			case 'R': put = g == &glyphs_ascii ? "->" : "\u2192";
+				break;
+			case 'S':
+				for (i = 0; i < 8; i += 2) {
+					k = strlen(g->spark[i]);
+					if (n + k < len) {
+						memcpy(buf + n, g->spark[i], k);
+						n += k;
+					}
+				}
+				continue;
+			default: c[0] = *spec; break;
+			}
+		}
+		k = strlen(put);
+		if (n + k < len) {
+			memcpy(buf + n, put, k);
+			n += k;
+		}
+	}
+	buf[n] = '\0';
+}
+
+/* Lines the help took when it was last drawn, for scrolling it. */
+int
+tui_help_rows(struct tui *t)
+{
+	return (t->help_lines);
+}
+
+/*
+ * The help panel, centred, its rows wrapped to the width, from line
+ * t->help_top; its border says when there is more above or below.
+ */
 void
 tui_draw_help(struct tui *t)
 {
-	static const char *const help[] = {
-		"space   pause / resume (workers stop at their next step)",
-		".       while paused: run until the next event",
-		"+ -     twice / half the speed",
-		"tab     select the next station (left/right arrows too)",
-		"a A     add / remove a worker at the selected station",
-		"[ ]     selected station faster / slower (time x0.8 / x1.25)",
-		"d D     add / remove a dryer",
-		"w W     add / remove a washer",
-		"r       restart the scenario",
-		"?       this help",
-		"q       quit",
-	};
+	static struct {
+		const struct help_row	*h;
+		int			 first;	/* the row's first line */
+		char			 text[160];
+	}			 lines[HELP_NROWS * 4];
+	const struct help_row	*h;
+	struct rect		 r;
+	char			 sample[64], text[160], wrapped[4][160];
+	attr_t			 a;
+	int			 i, k, n, nl = 0, y, x, w = 0, rows, tw;
 
-	tui_draw_panel(t, "keys", (char **)(uintptr_t)help,
-	    (int)(sizeof help / sizeof help[0]));
+	for (i = 0; i < (int)HELP_NROWS; i++) {
+		h = &help_rows[i];
+		if (h->text == NULL)
+			continue;
+		help_expand(t, h->text, text, sizeof text);
+		if (HELP_LEFT + tui_cols(text) > w)
+			w = HELP_LEFT + tui_cols(text);
+	}
+	r.w = w + 4 < COLS ? w + 4 : COLS;
+	tw = r.w - 4 - HELP_LEFT;
+	for (i = 0; i < (int)HELP_NROWS; i++) {
+		h = &help_rows[i];
+		n = 1;
+		wrapped[0][0] = '\0';
+		if (h->text != NULL) {
+			help_expand(t, h->text, text, sizeof text);
+			n = tui_wrap(text, tw > 10 ? tw : 10, wrapped, 4);
+		}
+		for (k = 0; k < n; k++) {
+			lines[nl].h = h;
+			lines[nl].first = k == 0;
+			memcpy(lines[nl].text, wrapped[k], sizeof wrapped[k]);
+			nl++;
+		}
+	}
+	t->help_lines = nl;
+	r.h = nl + 2 < LINES ? nl + 2 : LINES;
+	r.y = (LINES - r.h) / 2;
+	r.x = (COLS - r.w) / 2;
+	rows = r.h - 2;
+	if (t->help_top > nl - rows)
+		t->help_top = nl - rows;
+	if (t->help_top < 0)
+		t->help_top = 0;
+	for (i = 0; i < r.h; i++)
+		mvhline(r.y + i, r.x, ' ', r.w);
+	tui_box(t, &r, A_BOLD);
+	attron(A_BOLD);
+	tui_puts(r.y, r.x + 2, r.w - 4, " help: the run is paused ");
+	attroff(A_BOLD);
+	for (n = 0; n < rows; n++) {
+		h = lines[t->help_top + n].h;
+		y = r.y + 1 + n;
+		x = r.x + 2;
+		if (h->sample == NULL)
+			continue;
+		if (lines[t->help_top + n].first) {
+			help_expand(t, h->sample, sample, sizeof sample);
+			if (h->text == NULL) {
+				attron(A_BOLD | A_UNDERLINE);
+				tui_puts(y, x, r.w - 4, sample);
+				attroff(A_BOLD | A_UNDERLINE);
+				continue;
+			}
+			a = h->color != 0 ? tui_attr(t, h->color) : A_NORMAL;
+			if (h->reverse)
+				a |= A_REVERSE;
+			attron(a);
+			tui_puts(y, x, HELP_LEFT - 1, sample);
+			attroff(a);
+		}
+		tui_puts(y, x + HELP_LEFT, r.w - 4 - HELP_LEFT,
+		    lines[t->help_top + n].text);
+	}
+	/* More above, more below: say so, and how to see it. */
+	attron(A_BOLD);
+	if (t->help_top > 0)
+		tui_printf(r.y, r.x + r.w - 12, 10, " PgUp %s ",
+		    t->g == &glyphs_ascii ? "^" : "\u2191");
+	if (t->help_top + rows < nl)
+		tui_printf(r.y + r.h - 1, r.x + 2, r.w - 4, " %s more: "
+		    "PgDn, arrows; any other key closes ",
+		    t->g == &glyphs_ascii ? "v" : "\u2193");
+	else
+		tui_puts(r.y + r.h - 1, r.x + 2, r.w - 4,
+		    " any key closes, q quits ");
+	attroff(A_BOLD);
 }

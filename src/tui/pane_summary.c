@@ -24,7 +24,7 @@ tui_draw_summary(struct tui *t)
 	if ((f = open_memstream(&text, &len)) == NULL)
 		return;
 	report_text(f, t->eng, &t->st);
-	fprintf(f, "\nq quit, r run again");
+	fprintf(f, "\nq quit, r run again, Esc hide (s shows it again)");
 	fclose(f);
 	p = text;
 	while (*p == '\n')

@@ -8,7 +8,8 @@
  * DESIGN: one thread. Signal handlers only set a flag (installed before
  * newterm, so ncurses keeps its hands off SIGINT and SIGTERM); the loop
  * stops the run and calls tui_stop, which is idempotent and is also what
- * the crash handler and an allocation failure call.
+ * an allocation failure calls. The fatal signals' handlers and the
+ * guardian restore the terminal on their own (term.c).
  *
  * The terminal and its signals are in term.c, the keys in keys.c, the
  * drawing primitives in draw.c, and each pane in a pane_*.c of its own,
@@ -32,6 +33,7 @@
 #define RATE_MIN_NS	(2 * NSEC_PER_SEC)	/* rate windows, scenario time */
 #define RATE_MAX_NS	(30 * NSEC_PER_SEC)
 
+static void	tui_event(const struct event *, void *);
 static void	tui_push_line(struct tui *);
 static int	tui_read_output(struct tui *);
 static void	tui_sample_rates(struct tui *);
@@ -39,6 +41,25 @@ static void	tui_sample(struct tui *);
 static void	tui_draw(struct tui *);
 
 /* --- Folding the run in ------------------------------------------------ */
+
+/*
+ * Fold an event into the stats; note a [script] pause. A step waits for a worker's event made
+ * after the key, not for the engine's (the step's own resume is one) nor
+ * for one still in the rings from before.
+ */
+static void
+tui_event(const struct event *ev, void *arg)
+{
+	struct tui	*t = arg;
+
+	stats_event(ev, &t->st);
+	if (ev->worker == EV_ENGINE && ev->kind == EV_SCRIPT &&
+	    (unsigned)ev->arg < t->st.scn->nscript &&
+	    t->st.scn->script[ev->arg].kind == STEP_PAUSE)
+		t->script_paused = 1;
+	if (t->step_pending && ev->worker != EV_ENGINE && ev->t > t->step_t)
+		t->step_seen = 1;
+}
 
 /* The line being written is done: to the output pane, the oldest out. */
 static void
@@ -165,20 +186,36 @@ tui_draw(struct tui *t)
 	unsigned		 i, maxw = 1, n;
 
 	for (i = 0; i < scn->nstations; i++) {
-		if ((n = tui_station_workers(t, i)) > maxw)
+		if ((n = tui_station_workers(t, i, NULL)) > maxw)
 			maxw = n;
 	}
 	layout_compute(&t->lay, COLS, LINES, scn->nstations, maxw,
 	    t->o->big);
 	erase();
 	if (!t->lay.ok) {
-		char	msg[128];
+		char	need[32], is[32], lines[9][160];
+		int	k, nl, w, room = COLS > 2 ? COLS - 2 : 1;
 
-		snprintf(msg, sizeof msg, "enlarge the terminal to at least "
-		    "%dx%d (it is %dx%d)", t->lay.min_cols, t->lay.min_rows,
-		    COLS, LINES);
-		tui_puts(LINES / 2, COLS > (int)strlen(msg) ? (COLS -
-		    (int)strlen(msg)) / 2 : 0, COLS, msg);
+		/*
+		 * However narrow, it must be read: on one line if it fits,
+		 * else a line a phrase, each wrapped if need be.
+		 */
+		snprintf(need, sizeof need, "at least %dx%d", t->lay.min_cols,
+		    t->lay.min_rows);
+		snprintf(is, sizeof is, "(it is %dx%d)", COLS, LINES);
+		snprintf(lines[0], sizeof lines[0], "enlarge the terminal to "
+		    "%s %s", need, is);
+		nl = 1;
+		if (tui_cols(lines[0]) > room) {
+			nl = tui_wrap("enlarge the terminal to", room, lines, 3);
+			nl += tui_wrap(need, room, lines + nl, 3);
+			nl += tui_wrap(is, room, lines + nl, 3);
+		}
+		for (k = 0; k < nl; k++) {
+			w = tui_cols(lines[k]);
+			tui_puts(LINES / 2 - nl / 2 + k, COLS > w ?
+			    (COLS - w) / 2 : 0, COLS, lines[k]);
+		}
 		refresh();
 		return;
 	}
@@ -192,7 +229,7 @@ tui_draw(struct tui *t)
 	tui_draw_output(t);
 	tui_draw_caption(t);
 	tui_draw_keys(t);
-	if (t->summary)
+	if (t->summary && !t->summary_hidden)
 		tui_draw_summary(t);
 	if (t->help)
 		tui_draw_help(t);
@@ -223,6 +260,9 @@ tui_start_engine(struct tui *t)
 	stats_init(&t->st, scn);
 	t->have_stats = 0;
 	t->summary = 0;
+	t->summary_hidden = 0;
+	t->step_pending = 0;
+	t->script_paused = 0;
 	t->out_pos = 0;
 	t->nlines = 0;
 	t->npartial = 0;
@@ -287,7 +327,7 @@ tui_run(const struct tui_opts *o, tui_factory make, void *arg)
 	struct tui		*t;
 	SCREEN			*scr;
 	const char		*cs;
-	int			 ch, rc, status = 0, quit = 0;
+	int			 ch, rc, status = 0, quit = 0, said;
 	int64_t			 now;
 	size_t			 n;
 
@@ -312,15 +352,16 @@ tui_run(const struct tui_opts *o, tui_factory make, void *arg)
 		return (1);
 	}
 	while (!quit) {
-		n = engine_drain(t->eng, stats_event, &t->st);
-		if (tui_read_output(t))
+		n = engine_drain(t->eng, tui_event, t);
+		said = tui_read_output(t);
+		if (n > 0 || said)
 			t->dirty = 1;
-		if (n > 0) {
-			t->dirty = 1;
-			if (t->step_pending) {
-				engine_pause(t->eng, 1);
-				t->step_pending = 0;
-			}
+		/* A step: the next thing a worker did (a dish, a say). */
+		if (t->step_pending && (t->step_seen ||
+		    (said && engine_now(t->eng) > t->step_t))) {
+			engine_pause(t->eng, 1);
+			t->step_pending = 0;
+			t->urgent = 1;
 		}
 		if (tui_suspend) {
 			tui_suspend = 0;
@@ -331,7 +372,8 @@ tui_run(const struct tui_opts *o, tui_factory make, void *arg)
 			break;
 		}
 		if (engine_finished(t->eng) && !t->summary) {
-			engine_drain(t->eng, stats_event, &t->st);
+			t->step_pending = 0;
+			engine_drain(t->eng, tui_event, t);
 			tui_read_output(t);
 			stats_finish(&t->st, t->eng);
 			tui_sample_rates(t);

@@ -22,6 +22,16 @@ typedef struct engine *(*tui_factory)(void *arg, char **cause);
 int	tui_usable(const char **why);
 
 /*
+ * Fork the screen off a guardian, before tui_run. Returns in the child,
+ * which runs the screen; the parent never returns: it waits for the
+ * child, puts the terminal back if the child died with the screen on
+ * (SIGKILL too), and ends as the child did (its exit status, or the same
+ * signal). Not a terminal, or fork fails: returns with no guardian.
+ * argv is main's, for the guardian to name itself apart in ps.
+ */
+void	tui_guard(char **argv);
+
+/*
  * Run the screen until the user quits (or the run ends, with
  * exit_when_done). Returns the exit status the program should use.
  */

@@ -34,6 +34,7 @@ enum tui_color {
 
 struct glyphs {
 	const char	*work, *wait, *block, *done, *start;
+	const char	*killed;	/* a process killed from outside */
 	const char	*dish;
 	const char	*bar_full, *bar_empty;
 	const char	*spark[8];
@@ -55,8 +56,15 @@ struct tui {
 	int			 color;
 	int			 selected;
 	int			 help;
-	int			 step_pending;
-	int			 summary;
+	int			 help_top;	/* its first line shown */
+	int			 help_lines;	/* lines it took, wrapped */
+	int			 help_paused;	/* the help paused the run */
+	int			 step_pending;	/* '.': pause at a worker's next event */
+	int64_t			 step_t;	/* scenario time of the '.' */
+	int			 step_seen;	/* a worker's event since */
+	int			 script_paused;	/* by a [script] pause step */
+	int			 summary;	/* the run ended: figures final */
+	int			 summary_hidden;	/* Esc or Enter; s again */
 	int			 dirty;		/* redraw at the next frame */
 	int			 urgent;	/* redraw now: a key, a resize */
 	char			 status[160];
@@ -107,21 +115,26 @@ extern const struct glyphs glyphs_utf8;
 extern const struct glyphs glyphs_ascii;
 int		 tui_puts(int, int, int, const char *);
 int		 tui_cols(const char *);
+int		 tui_wrap(const char *, int, char [][160], int);
 int		 tui_printf(int, int, int, const char *, ...)
 		     __attribute__((format(printf, 4, 5)));
 void		 tui_box(struct tui *, const struct rect *, attr_t);
 void		 tui_bar(struct tui *, int, int, int, double);
 void		 tui_draw_panel(struct tui *, const char *, char **, int);
 const char	*tui_state_name(int);
+const char	*tui_state_word(int);
 const char	*tui_state_glyph(struct tui *, int, attr_t *);
+const char	*tui_worker_state(struct wslot *);
+const char	*tui_worker_glyph(struct tui *, struct wslot *, attr_t *);
 
 /* keys.c: what each key does. */
 int		 tui_key(struct tui *, int);
+int		 tui_script_paused(struct tui *);
 
 /* pane_*.c: one part of the screen each, drawn from tui_draw. */
 void		 tui_draw_header(struct tui *);
 void		 tui_draw_station(struct tui *, unsigned);
-unsigned	 tui_station_workers(struct tui *, unsigned);
+unsigned	 tui_station_workers(struct tui *, unsigned, unsigned *);
 void		 tui_draw_rack(struct tui *, unsigned);
 void		 tui_draw_timeline(struct tui *);
 void		 tui_draw_output(struct tui *);
@@ -130,6 +143,7 @@ void		 tui_set_status(struct tui *, const char *, ...)
 		     __attribute__((format(printf, 2, 3)));
 void		 tui_draw_keys(struct tui *);
 void		 tui_draw_help(struct tui *);
+int		 tui_help_rows(struct tui *);
 void		 tui_draw_summary(struct tui *);
 
 #endif

@@ -58,7 +58,41 @@ start() {
 	T="tmux -S $TMP/tmux.$n.sock"
 	rm -f "$TMP/status"
 	$T -f /dev/null new-session -d -s dr -x "${W:-120}" -y "${H:-40}" \
-	    "stty -g >$TMP/stty.before; $*; echo \"exit=\$?\" >$TMP/status; stty -g >$TMP/stty.after; sleep 30"
+	    "stty -g >$TMP/stty.before; $*; st=\$?; stty -g >$TMP/stty.after; stty -a >$TMP/stty.all; echo \"exit=\$st\" >$TMP/status; sleep 30"
+}
+
+# wait_status [SECONDS]: until the pane's command has ended.
+wait_status() {
+	i=0; limit=$(( ${1:-10} * 10 ))
+	while [ ! -f "$TMP/status" ] && [ $i -lt $limit ]; do
+		sleep 0.1; i=$((i + 1))
+	done
+}
+
+# guard_pid: the pane's guardian; screen_pid: the screen, its child.
+guard_pid() {
+	pgrep -s "$($T display-message -p -t dr '#{pane_pid}' 2>/dev/null)" \
+	    -x dishrack-guard | head -1
+}
+screen_pid() {
+	guard=$(guard_pid)
+	if [ -n "$guard" ]; then pgrep -P "$guard" -x dishrack | head -1
+	else pgrep -o -s "$($T display-message -p -t dr '#{pane_pid}')" \
+	    -x dishrack; fi
+}
+
+# expect_restored WHAT: the terminal as it was before dishrack: the
+# normal screen, a cursor, the same modes (echo and canonical input).
+expect_restored() {
+	if [ "$($T display -p -t dr '#{alternate_on}')" = 0 ]; then ok; else
+		bad "$1: the alternate screen is still on"; fi
+	if [ "$($T display -p -t dr '#{cursor_flag}')" = 1 ]; then ok; else
+		bad "$1: the cursor is still hidden"; fi
+	if cmp -s "$TMP/stty.before" "$TMP/stty.after" &&
+	    grep -q ' echo ' "$TMP/stty.all" && grep -q ' icanon ' "$TMP/stty.all"
+	then ok; else
+		bad "$1: terminal modes differ"; sed 's/^/  | /' "$TMP/stty.all" >&2
+	fi
 }
 
 # The built-in scenario: header, stations, rack, output.
@@ -89,10 +123,27 @@ if [ -n "$t1" ] && [ "$t1" = "$t2" ]; then ok; else
 $T send-keys -t dr ' '
 expect_screen "running" "resumed"
 
-# ?: help, any key closes it.
+# ?: the help pauses the run and explains the screen as well as the keys;
+# the arrows and pages scroll it, any other key closes it and the run
+# goes on as it was.
 $T send-keys -t dr '?'
 expect_screen "add / remove a worker" "help overlay"
+expect_screen "| PAUSED" "help pauses the run"
+expect_screen "waiting for a dish: the rack in front is empty" "help: glyphs"
+$T send-keys -t dr NPage
+expect_screen "the sparkline: its depth over time" "help scrolls: labels"
 $T send-keys -t dr x
+expect_screen "| running" "closing the help resumes the run"
+expect_no_grep "$TMP/screen" "help: the run is paused" "the help closes"
+$T send-keys -t dr ' '
+expect_screen "| PAUSED" "paused before the help"
+$T send-keys -t dr '?'
+expect_screen "help: the run is paused" "help while paused"
+$T send-keys -t dr x
+sleep 0.5
+expect_screen "| PAUSED" "a run paused before the help stays paused"
+$T send-keys -t dr ' '
+expect_screen "| running" "running again"
 
 # Resize: smaller still fits, tiny asks for more, back again.
 $T resize-window -t dr -x 70 -y 20
@@ -105,6 +156,12 @@ expect_screen "enlarge the terminal" "40x10 asks for more"
 $T resize-window -t dr -x 120 -y 40
 expect_screen "timeline" "back to 120x40"
 
+# Projector sizes: nothing spills over a border or is cut short.
+$T resize-window -t dr -x 50 -y 14
+expect_screen "(it is 50x14)" "50x14: the too-small message whole"
+$T resize-window -t dr -x 120 -y 40
+expect_screen "timeline" "back to 120x40 again"
+
 # q: the shell is back, the terminal as it was.
 $T send-keys -t dr q
 if wait_for "" 1 && [ -f "$TMP/status" ] || sleep 1; then :; fi
@@ -116,10 +173,111 @@ screen
 if $T display -p -t dr '#{alternate_on}' | grep -q 0; then ok; else
 	bad "alternate screen still on after q"; fi
 
+# .: while paused, run to a worker's next event and pause there; the
+# clock moves at every press (the resume's own event used to count as the
+# next one, and 30 presses left the clock where it was).
+W=100 H=30 start "$DISHRACK --speed 4"
+expect_screen "| running" "step: the screen is up"
+$T send-keys -t dr ' '
+expect_screen "| PAUSED" "step: paused"
+sleep 0.5; screen; t0=$(grep -o 't=[0-9.]*s' "$TMP/screen")
+for k in 1 2 3; do
+	$T send-keys -t dr '.'
+	i=0; t1=$t0
+	while [ $i -lt 50 ]; do
+		sleep 0.2; screen
+		t1=$(grep -o 't=[0-9.]*s' "$TMP/screen")
+		if [ "$t1" != "$t0" ] && grep -q '| PAUSED' "$TMP/screen"; then
+			break; fi
+		i=$((i + 1))
+	done
+	if [ "$t1" != "$t0" ] && grep -q '| PAUSED' "$TMP/screen"; then ok
+	else bad "step $k: still $t0, or not paused again"
+		sed 's/^/  | /' "$TMP/screen" >&2; fi
+	t0=$t1
+done
+$T send-keys -t dr q
+
+# A [script] pause goes on with what a presenter's clicker sends for
+# "next" (Enter, Right, Page Down, n, as space); its "blank the screen"
+# ('.', 'b') neither goes on nor steps.
+cat >"$TMP/pauses.scn" <<'EOF'
+[scenario]
+title  = Pauses for a clicker
+dishes = 20
+output = lines
+
+[washer]
+time = 500ms
+
+[dryer]
+time = 500ms
+
+[script]
+1s  pause first pause
+2s  pause second pause
+3s  pause third pause
+4s  pause fourth pause
+5s  pause fifth pause
+6s  pause sixth pause
+EOF
+W=100 H=30 start "$DISHRACK --clock virtual $TMP/pauses.scn"
+expect_screen "t=1.0s .*| PAUSED" "script pause: paused at 1 s"
+expect_screen "first pause  (space, Enter, Right or n: go on)" \
+    "script pause: the caption says how to go on"
+at=1
+for key in Enter Right . b NPage n Space; do
+	$T send-keys -t dr "$key"
+	case $key in
+	.|b) sleep 1
+		expect_screen "t=$at.0s .*| PAUSED" "script pause: $key stays"
+		expect_screen "paused by the script: space, Enter" \
+		    "script pause: $key says how to go on" ;;
+	*) at=$((at + 1))
+		expect_screen "t=$at.0s .*| PAUSED" "script pause: $key goes on" ;;
+	esac
+done
+$T send-keys -t dr q
+
+# Busy counts the work in progress: from 2 s to 6 s both dryers of the
+# built-in scenario are mid-dish and none is done (it said busy 0%).
+W=100 H=30 start "$DISHRACK --clock virtual"
+expect_screen "└─ 0 done, busy [1-9][0-9]*% " "busy counts dishes begun"
+$T send-keys -t dr q
+
+# Titles stop before the corner (a range of times used to run into it),
+# the rack says hand-off whole, and "+N more" has a row of its own (it
+# was written over the last worker's row, leaving bits of it).
+W=60 H=16 start "$DISHRACK --set washer.time=500ms..1500ms --set dryer.count=12"
+expect_screen "washer ×1" "60x16: the washer's box"
+if grep -q '[^─]┐' "$TMP/screen"; then
+	bad "60x16: a title runs into its corner"
+	sed 's/^/  | /' "$TMP/screen" >&2; else ok; fi
+expect_screen "│ +[0-9]* more  *│$" "60x16: +N more on a row of its own"
+$T send-keys -t dr q
+W=100 H=30 start "$DISHRACK --set dryer.count=20 handoff"
+expect_screen "│ hand-off │" "100x30: hand-off whole"
+expect_screen "│ +1[0-9] more  *│$" "100x30: +N more, nothing after it"
+$T send-keys -t dr q
+
 # The run ends: the summary stays; --exit-when-done leaves by itself.
 W=120 H=40 start "$DISHRACK --speed 20 handoff"
 expect_screen "summary" "summary at the end" 15
 expect_screen "conserved" "summary says conserved"
+$T send-keys -t dr q
+# At 100x30 it covers the timeline: Esc or Enter puts it away, s brings
+# it back.
+W=100 H=30 start "$DISHRACK --clock virtual --speed 20 handoff"
+expect_screen "─ summary ─" "100x30: the summary" 15
+$T send-keys -t dr Escape
+expect_screen "s shows the summary again" "Esc: the summary hidden"
+expect_no_grep "$TMP/screen" "─ summary ─\|conserved" "Esc: no summary"
+expect_screen "^dryer-1  *[█·▒]" "Esc: the timeline shows"
+$T send-keys -t dr s
+expect_screen "─ summary ─" "s: the summary again"
+$T send-keys -t dr Enter
+expect_screen "s shows the summary again" "Enter: the summary hidden"
+expect_no_grep "$TMP/screen" "─ summary ─" "Enter: no summary"
 $T send-keys -t dr q
 # At most 30 frames a second, however fast the events come: 60 frames
 # take two seconds at the least (a lower bound only: a slow machine is
@@ -173,6 +331,68 @@ sleep 0.3
 if pgrep -P "$pid" >/dev/null 2>&1 || pgrep -f "^$DISHRACK --set washer.time=60s seed-processes" >/dev/null; then
 	bad "processes left after SIGTERM"; else ok; fi
 
+# A dryer process killed from outside shows as killed (not done), the one
+# started in its place says whom it replaces, and the box counts restarts.
+rm -f "$TMP/status"
+W=120 H=40 start "$DISHRACK --set washer.time=3s seed-processes"
+expect_screen "dryer-1 .* pid " "kill: the first dryer's row"
+kill -KILL "$(pgrep -P "$(screen_pid)" | head -1)"
+expect_screen "✗ dryer-1   killed .* pid " "kill: the killed dryer's row"
+expect_screen "dryer-2   .*restarted for dryer-1 .* pid " "kill: its replacement"
+expect_screen "restarts 1 " "kill: the station's restarts"
+expect_screen "dryer ×1 " "kill: one dryer counted"
+$T send-keys -t dr q
+
+# Every signal whose default ends the process leaves the terminal as it
+# was. The fatal ones end the screen as they would have (the guardian then
+# dies of the same signal, so the shell sees 128+N); the others stop the run
+# cleanly, as SIGTERM does (128+N too). SIGKILL cannot be caught: the
+# guardian, the process the screen was forked from, puts it back. Ctrl-\
+# is the real key, sent to the whole job.
+for sig in QUIT TRAP SYS XCPU USR1 USR2 ALRM VTALRM PROF PWR STKFLT KILL \
+    key-QUIT; do
+	rm -f "$TMP/status"
+	W=80 H=24 start "ulimit -c 0; $DISHRACK"
+	expect_screen "| running" "$sig: the screen is up"
+	pane=$($T display-message -p -t dr '#{pane_pid}')
+	case $sig in
+	key-QUIT) $T send-keys -t dr 'C-\'; num=$(env kill -l QUIT) ;;
+	*) env kill -s "$sig" "$(screen_pid)"; num=$(env kill -l "$sig") ;;
+	esac
+	wait_status 10
+	expect_grep "$TMP/status" "exit=$((128 + num))" "$sig: exit status"
+	expect_restored "$sig"
+	if pgrep -s "$pane" dishrack >/dev/null; then
+		bad "$sig: a dishrack process outlived the screen"; else ok; fi
+done
+
+# The guardian is nobody's worker: the screen's children are its workers
+# only, and a processes run's dryer is a child of the screen.
+rm -f "$TMP/status"
+W=120 H=40 start "$DISHRACK --set washer.time=60s seed-processes"
+expect_screen "dryer-1 .* pid " "processes: a dryer's row"
+spid=$(screen_pid)
+kid=$(pgrep -P "$spid" | head -1)
+if [ -n "$spid" ] && [ "$(pgrep -P "$spid" | wc -l)" -eq 1 ] &&
+    [ "$(pgrep -P "$(guard_pid)" | wc -l)" -eq 1 ]; then ok; else
+	bad "the guardian's one child is the screen, the screen's the dryer"; fi
+kill -KILL "$spid"
+wait_status 10
+expect_grep "$TMP/status" "exit=137" "SIGKILL of a processes screen: status"
+expect_restored "SIGKILL of a processes screen"
+sleep 0.3
+# Dead, or a zombie whose new parent has not reaped it yet.
+if [ -n "$kid" ] && ! ps -o stat= -p "$kid" | grep -qv '^Z'; then ok; else
+	bad "the dryer outlived its killed screen"; fi
+
+# Headless: no guardian.
+"$DISHRACK" --headless -q --speed 20 handoff >/dev/null 2>&1 &
+hpid=$!
+sleep 0.5
+if [ "$(ps -o comm= -p "$hpid")" = dishrack ]; then ok; else
+	bad "--headless forked a guardian"; fi
+wait "$hpid"
+
 # Ctrl-Z in a shell with job control: the terminal back, the run paused
 # while stopped (its clock does not jump by the stop), fg redraws.
 if command -v bash >/dev/null 2>&1; then
@@ -192,12 +412,14 @@ if command -v bash >/dev/null 2>&1; then
 	expect_screen "^sh> " "q after fg leaves"
 fi
 
-# --big: no timeline or output; each worker's bar on a line of its own,
-# as wide as the box.
+# --big: each worker's bar on a line of its own, as wide as the box; the
+# timeline and the output stay, with fewer rows (they used to go).
 W=100 H=30 start "$DISHRACK --big --ascii"
 expect_screen "washer-1" "big screen"
 expect_screen "^|   ##*-*   |" "big: a wide bar under the worker"
-if grep -q "timeline" "$TMP/screen"; then bad "big shows a timeline"; else ok; fi
+expect_screen "^timeline" "big: the timeline stays"
+expect_screen "^output" "big: the output stays"
+expect_screen "^Washing salad" "big: the output's lines"
 $T send-keys -t dr q
 
 # async: the tasks are coroutines on the loop's one thread, and every
@@ -216,6 +438,18 @@ W=120 H=40 start "$DISHRACK --speed 2 --set dryer.work=cpu async"
 expect_screen "dryer-1 .*LOOP" "async: the computing task holds the loop"
 expect_screen "washer-1 .* late [0-9.]*s" "async: the washer's wait is late"
 $T send-keys -t dr q
+
+# F1 opens the help and F10 quits, as in htop.
+rm -f "$TMP/status"
+W=100 H=30 start "$DISHRACK"
+expect_screen "| running" "F1: the screen is up"
+$T send-keys -t dr F1
+expect_screen "help: the run is paused" "F1 opens the help"
+$T send-keys -t dr Escape
+expect_screen "| running" "Esc closes the help"
+$T send-keys -t dr F10
+wait_status 10
+expect_grep "$TMP/status" "exit=0" "F10 quits"
 
 # Monochrome and ASCII still draw.
 rm -f "$TMP/status"
