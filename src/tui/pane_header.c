@@ -14,8 +14,8 @@ tui_draw_header(struct tui *t)
 {
 	const struct scenario	*scn = engine_scenario(t->eng);
 	const struct rect	*r = &t->lay.header;
-	const char		*state;
-	char			 right[160], title[256];
+	const char		*state, *where;
+	char			 right[400], title[256], racks[320];
 	int			 w;
 
 	if (engine_finished(t->eng))
@@ -26,16 +26,20 @@ tui_draw_header(struct tui *t)
 		state = "stepping";
 	else
 		state = "running";
-	snprintf(right, sizeof right, " %s | %s clock | t=%.1fs | speed %s%g "
-	    "| %s ", scn_mode_name(scn->mode), engine_clock_name(t->eng),
+	/* Where the racks are, when not in this run's memory. */
+	racks[0] = '\0';
+	if ((where = engine_racks_where(t->eng)) != NULL)
+		snprintf(racks, sizeof racks, " racks in %s |", where);
+	snprintf(right, sizeof right, "%s %s | %s clock | t=%.1fs | speed %s%g "
+	    "| %s ", racks, scn_mode_name(scn->mode), engine_clock_name(t->eng),
 	    (double)engine_now(t->eng) / 1e9, t->g->times,
 	    engine_speed(t->eng), state);
 	/* The state matters more than the title: short words when tight. */
 	if (tui_cols(right) + 20 > r->w)
-		snprintf(right, sizeof right, " %s | %s | %.1fs | %s%g | %s ",
-		    scn_mode_name(scn->mode), engine_clock_name(t->eng),
-		    (double)engine_now(t->eng) / 1e9, t->g->times,
-		    engine_speed(t->eng), state);
+		snprintf(right, sizeof right, "%s %s | %s | %.1fs | %s%g | %s ",
+		    where != NULL ? " redis |" : "", scn_mode_name(scn->mode),
+		    engine_clock_name(t->eng), (double)engine_now(t->eng) / 1e9,
+		    t->g->times, engine_speed(t->eng), state);
 	w = tui_cols(right);
 	attron(tui_attr(t, C_HEADER));
 	mvhline(r->y, 0, ' ', r->w);

@@ -43,14 +43,17 @@ tui_draw_worker(struct tui *t, const struct rect *r, struct wslot *w, int wy,
 	struct run		*run = engine_run(t->eng);
 	const struct scenario	*scn = engine_scenario(t->eng);
 	struct gil		*gl = run_gil(run, w);
-	char			 dish[96], right[48], id[24], note[64];
+	char			 dish[96], right[80], id[56], note[64];
 	const char		*g, *token, *dname;
 	attr_t			 a;
 	int			 s, x, xe, rw, room, tid, base;
 
 	s = atomic_load(&w->state);
 	id[0] = '\0';
-	if (w->is_process)
+	if (w->remote)
+		/* An agent's worker: its host says more than a pid there. */
+		snprintf(id, sizeof id, "  @%s", w->host);
+	else if (w->is_process)
 		snprintf(id, sizeof id, "  pid %d", atomic_load(&w->pid));
 	else if ((tid = atomic_load(&w->tid)) > 0)
 		snprintf(id, sizeof id, "  tid %d", tid);
