@@ -7,6 +7,16 @@
 # make soak runs it longer (KILL_RUNS=2000); KILL_SHAPE=N soaks one shape.
 . "$(dirname "$0")/lib.sh"
 
+# Under ASan, a worker forked from the threaded main process can deadlock
+# in the sanitizer's own runtime (doc/redis.md, "Forked workers and the
+# allocator"): 1 run in 200 hung so in CI, with no fault of the racks.
+# The harness's 200 runs are the gcc build's; ASan checks processes in
+# processes.sh and check_processes.
+if [ "${SANITIZED:-none}" = asan ] && [ -z "${KILL_RUNS:-}" ]; then
+	echo "kill: the kill harness runs in the gcc build (not under ASan): skipped"
+	exit 77
+fi
+
 runs=${KILL_RUNS:-200}
 limit=${KILL_TIMEOUT:-20}
 jobs=2
