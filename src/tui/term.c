@@ -341,10 +341,17 @@ guard_on_signal(int sig, siginfo_t *si, void *ctx)
 		return;
 	}
 	switch (sig) {
+	case SIGHUP:
+		/*
+		 * A hang-up goes to the terminal's controlling process, which
+		 * the guardian is when it leads the session (a tmux pane, an
+		 * ssh login): the screen may never see it. Twice is harmless.
+		 */
+		kill(guard_child, sig);
+		return;
 	case SIGINT:
 	case SIGQUIT:
 	case SIGTSTP:
-	case SIGHUP:
 		/* From the terminal, to the whole job: the screen has it. */
 		return;
 	default:

@@ -459,6 +459,25 @@ $T send-keys -t dr q
 
 end_pane
 
+# A pane that runs dishrack itself: the guardian leads the session, and a
+# hang-up (the pane killed) goes to it alone. The screen must still leave
+# (it once spun for ever on a terminal that was gone).
+end_pane
+n=$((n + 1))
+T="tmux -S $TMP/tmux.$n.sock"
+$T -f /dev/null new-session -d -s dr -x 120 -y 40 "$DISHRACK bottleneck"
+wait_for "washer" 10
+lead=$($T display-message -p -t dr '#{pane_pid}')
+scr=$(pgrep -P "$lead" -x dishrack | head -1)
+$T kill-server 2>/dev/null
+i=0
+while [ -n "$scr" ] && kill -0 "$scr" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+if [ -z "$scr" ]; then bad "hang-up: no screen under the guardian"
+elif kill -0 "$scr" 2>/dev/null; then
+	bad "hang-up: the screen is still there 5 s after its terminal went"
+	kill -KILL "$scr"
+else ok; fi
+
 # Not a terminal: falls back to headless, says so.
 expect_exit 0 "piped" -- sh -c "$DISHRACK --speed 50 handoff | cat"
 expect_grep "$TMP/err" "running --headless" "fallback note"
