@@ -70,6 +70,14 @@ if cmp -s "$TMP/words" "$(dirname "$0")/lecture-processes.txt"; then ok; else
 	diff "$(dirname "$0")/lecture-processes.txt" "$TMP/words" | head >&2
 fi
 
+# The lecture's Redis example: on the virtual clock, word for word.
+expect_exit 0 "lecture redis" -- "$DISHRACK" --headless --clock virtual redis-queue
+sed '/^== /,$d' "$TMP/out" | sed '$d' >"$TMP/words"
+if cmp -s "$TMP/words" "$(dirname "$0")/lecture-redis.txt"; then ok; else
+	bad "virtual redis-queue differs from the lecture"
+	diff "$(dirname "$0")/lecture-redis.txt" "$TMP/words" | head >&2
+fi
+
 # Same seed, same run; the real clock and -q.
 # (all but the wall time, which is the machine's)
 "$DISHRACK" --headless --clock virtual --seed 5 seed-threads | grep -v wall >"$TMP/a"

@@ -47,14 +47,23 @@ PLAIN=$PORT
 URL="redis://127.0.0.1:$PLAIN"
 keys() { redis-cli -p "$PLAIN" dbsize; }
 
-# 1. The lecture's two programs, word for word, on the real clock.
+# 1. The lecture's two programs on the real clock: the lecture's lines,
+# each program's in its order. (Which of two programs writes first, when
+# both write at once, is the race itself: word for word is the virtual
+# clock's, in headless.sh.)
 FORK_MODE=processes; [ "$REDIS_FORKS" = no ] && FORK_MODE=threads
 expect_exit 0 "redis-queue" -- "$DISHRACK" --headless --speed 4 \
     --set "scenario.mode=$FORK_MODE" redis-queue
 sed '/^== /,$d' "$TMP/out" | sed '$d' >"$TMP/words"
-if cmp -s "$TMP/words" "$(dirname "$0")/lecture-redis.txt"; then ok; else
-	bad "redis-queue differs from the lecture"; diff "$TMP/words" \
-	    "$(dirname "$0")/lecture-redis.txt" >&2; fi
+want="$(dirname "$0")/lecture-redis.txt"
+if cmp -s <(sort "$TMP/words") <(sort "$want") &&
+    cmp -s <(grep Wash "$TMP/words") <(grep Wash "$want") &&
+    cmp -s <(grep -E 'Dr(y|ie)' "$TMP/words") <(grep -E 'Dr(y|ie)' "$want"); then
+	ok
+else
+	bad "redis-queue: not the lecture's lines in each program's order"
+	diff "$TMP/words" "$want" >&2
+fi
 expect_clean "after the private server"
 if ls "${TMPDIR:-/tmp}" | grep -q '^dishrack-redis\.'; then
 	bad "the private server's directory is left"; else ok; fi
