@@ -338,17 +338,24 @@ rr_dish(const char *e)
 	return ((dish_t)v);
 }
 
+/* Dishes in the list by this run's count: puts less takes. */
+static uint32_t
+rr_counted(const struct rack_redis *r)
+{
+	uint64_t	p, t;
+
+	p = atomic_load_explicit(&r->puts, memory_order_relaxed);
+	t = atomic_load_explicit(&r->takes, memory_order_relaxed);
+	return (p > t ? (uint32_t)(p - t) : 0);
+}
+
 static uint32_t
 rr_depth(const struct rack *base)
 {
 	const struct rack_redis	*r = (const struct rack_redis *)base;
-	uint64_t		 p, t;
 
-	if (r->capacity == 0)
-		return (0);
-	p = atomic_load_explicit(&r->puts, memory_order_relaxed);
-	t = atomic_load_explicit(&r->takes, memory_order_relaxed);
-	return (p > t ? (uint32_t)(p - t) : 0);
+	/* A hand-off's offered dish is not waiting in a rack. */
+	return (r->capacity == 0 ? 0 : rr_counted(r));
 }
 
 /* Room for the put: 1 if a putter must wait (the rack is at its limit). */
@@ -696,8 +703,7 @@ rr_held(struct rack *base)
 	if (n >= 0)
 		return ((uint32_t)n);
 	/* Redis is gone: what this run counted, a hand-off's dish too. */
-	return (atomic_load(&r->puts) > atomic_load(&r->takes) ?
-	    (uint32_t)(atomic_load(&r->puts) - atomic_load(&r->takes)) : 0);
+	return (rr_counted(r));
 }
 
 void

@@ -326,6 +326,29 @@ conn_cause(const struct redis_where *w, const char *what, char **cause)
 		xasprintf(cause, "%s: %s", w->shown, what);
 }
 
+/*
+ * The reply to one of the first commands on a connection: 0 if it was
+ * not an error (freed), else -1 with *cause: the server's words (which
+ * never echo a password), or that it does not speak Redis at all.
+ */
+static int
+conn_greet(redisContext *c, const struct redis_where *w, char **cause,
+    redisReply *r)
+{
+	if (r != NULL && r->type != REDIS_REPLY_ERROR) {
+		freeReplyObject(r);
+		return (0);
+	}
+	if (r == NULL && c->err == REDIS_ERR_PROTOCOL)
+		conn_cause(w, "not a Redis server (its answer was not RESP)",
+		    cause);
+	else
+		conn_cause(w, r != NULL ? r->str : c->errstr, cause);
+	if (r != NULL)
+		freeReplyObject(r);
+	return (-1);
+}
+
 redisContext *
 redis_conn(const struct redis_where *w, char **cause)
 {
@@ -334,7 +357,6 @@ redis_conn(const struct redis_where *w, char **cause)
 	struct timeval	 rt = { REDIS_READ_TIMEOUT_MS / 1000,
 			    (REDIS_READ_TIMEOUT_MS % 1000) * 1000 };
 	redisContext	*c;
-	redisReply	*r;
 
 	if (conn.c != NULL && conn.pid == getpid() && (conn.w == w ||
 	    where_same(conn.w, w))) {
@@ -363,34 +385,13 @@ redis_conn(const struct redis_where *w, char **cause)
 		return (NULL);
 	}
 	redisSetTimeout(c, rt);
-	if (w->password[0] != '\0') {
-		r = redisCommand(c, "AUTH %s", w->password);
-		if (r == NULL || r->type == REDIS_REPLY_ERROR) {
-			/* The server's words, which never echo a password. */
-			conn_cause(w, r != NULL ? r->str : c->errstr, cause);
-			if (r != NULL)
-				freeReplyObject(r);
-			redisFree(c);
-			return (NULL);
-		}
-		freeReplyObject(r);
-	}
-	r = redisCommand(c, w->db != 0 ? "SELECT %d" : "PING", w->db);
-	if (r == NULL && c->err == REDIS_ERR_PROTOCOL) {
-		/* Something answered, but not in Redis's protocol. */
-		conn_cause(w, "not a Redis server (its answer was not RESP)",
-		    cause);
+	if ((w->password[0] != '\0' && conn_greet(c, w, cause,
+	    redisCommand(c, "AUTH %s", w->password)) == -1) ||
+	    conn_greet(c, w, cause, redisCommand(c, w->db != 0 ? "SELECT %d" :
+	    "PING", w->db)) == -1) {
 		redisFree(c);
 		return (NULL);
 	}
-	if (r == NULL || r->type == REDIS_REPLY_ERROR) {
-		conn_cause(w, r != NULL ? r->str : c->errstr, cause);
-		if (r != NULL)
-			freeReplyObject(r);
-		redisFree(c);
-		return (NULL);
-	}
-	freeReplyObject(r);
 	conn.c = c;
 	conn.pid = getpid();
 	conn.w = w;
