@@ -946,6 +946,7 @@ engine_follow(struct engine *e, void (*fn)(const struct event *, void *),
 {
 	int64_t	idle = 20000;
 	int	stopped = 0;
+	char	line[512];
 
 	while (!engine_finished(e)) {
 		if (stop != NULL && *stop != 0 && !stopped) {
@@ -954,6 +955,8 @@ engine_follow(struct engine *e, void (*fn)(const struct event *, void *),
 		}
 		if (engine_watchdog(e))
 			return;
+		if (engine_outage_line(e, line, sizeof line))
+			fprintf(stderr, "dishrack: %s\n", line);
 		/*
 		 * Read in batches: the rings hold milliseconds of events even
 		 * at full speed, and a reader that polls takes a core's share
@@ -1357,6 +1360,52 @@ engine_racks_where(struct engine *e)
 #endif
 	(void)e;
 	return (NULL);
+}
+
+int64_t
+engine_racks_down(struct engine *e, int64_t *limit)
+{
+#ifdef HAVE_HIREDIS
+	if (e->where != NULL) {
+		if (limit != NULL)
+			*limit = e->where->timeout_ns;
+		return (redis_where_down_ns(e->where));
+	}
+#endif
+	(void)e;
+	if (limit != NULL)
+		*limit = 0;
+	return (0);
+}
+
+int
+engine_outage_line(struct engine *e, char *buf, size_t len)
+{
+#ifdef HAVE_HIREDIS
+	int64_t	since;
+
+	if (e->where == NULL)
+		return (0);
+	since = atomic_load(&e->where->down_since);
+	if (since != 0 && e->outage_said == 0) {
+		e->outage_said = since;
+		snprintf(buf, len, "%s does not answer; the workers retry for "
+		    "up to %.0f s", e->where->shown,
+		    (double)e->where->timeout_ns / 1e9);
+		return (1);
+	}
+	if (since == 0 && e->outage_said != 0) {
+		snprintf(buf, len, "%s answers again, after %.1f s",
+		    e->where->shown,
+		    (double)(clock_mono_ns() - e->outage_said) / 1e9);
+		e->outage_said = 0;
+		return (1);
+	}
+#endif
+	(void)e;
+	(void)buf;
+	(void)len;
+	return (0);
 }
 
 const char *

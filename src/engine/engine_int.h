@@ -53,6 +53,7 @@ struct engine {
 	struct redis_private	 redis_server;	/* pid 0: none started */
 	int			 redis_private;	/* start one at engine_start */
 	int64_t			 next_expire;	/* refresh the keys' TTL */
+	int64_t			 outage_said;	/* since, when said; 0 */
 #endif
 	char			 key_prefix[48];	/* dishrack:RUN-ID: */
 	struct agents		*agents;	/* the hosts that joined */

@@ -58,6 +58,11 @@ struct rack;
  */
 struct rack_ops {
 	const char	*name;		/* "local", "redis", "zmq" */
+	/*
+	 * held asks a server (a round trip, which an outage makes seconds
+	 * long): the live views count instead, and ask only at the end.
+	 */
+	int		 held_asks;
 	int		 (*put)(struct rack *, dish_t, struct hand *, int *);
 	dish_t		 (*get)(struct rack *, struct hand *, int *, int *);
 	int		 (*reclaim)(struct rack *, struct hand *);

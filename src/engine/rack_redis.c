@@ -151,6 +151,7 @@ static const char *rr_error(struct rack *);
 
 const struct rack_ops rack_redis = {
 	.name = "redis",
+	.held_asks = 1,
 	.put = rr_put,
 	.get = rr_get,
 	.reclaim = rr_reclaim,
@@ -233,6 +234,7 @@ rr_exec(struct rack_redis *r, int n, const struct rr_cmd *cmds,
 					break;
 			}
 			if (i == n) {
+				redis_where_up(r->where);
 				for (j = 0; j < n; j++) {
 					if (out[j]->type != REDIS_REPLY_ERROR)
 						continue;
@@ -253,6 +255,7 @@ rr_exec(struct rack_redis *r, int n, const struct rr_cmd *cmds,
 			    "the connection broke");
 			redis_conn_broken();
 		}
+		redis_where_down(r->where);
 		if (start == 0)
 			start = clock_mono_ns();
 		if (clock_mono_ns() - start > r->where->timeout_ns) {

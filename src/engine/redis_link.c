@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -180,6 +181,33 @@ private_exec(const char *dir, const char *sock)
 	    "--save", "", "--appendonly", "no", "--daemonize", "no",
 	    "--logfile", log, (char *)NULL);
 	_exit(127);
+}
+
+void
+redis_where_down(const struct redis_where *w)
+{
+	_Atomic int64_t	*since = (_Atomic int64_t *)(uintptr_t)&w->down_since;
+	int64_t		 zero = 0;
+
+	atomic_compare_exchange_strong(since, &zero, clock_mono_ns());
+}
+
+void
+redis_where_up(const struct redis_where *w)
+{
+	_Atomic int64_t	*since = (_Atomic int64_t *)(uintptr_t)&w->down_since;
+
+	/* A load first: the common case writes no shared cache line. */
+	if (atomic_load_explicit(since, memory_order_relaxed) != 0)
+		atomic_store(since, 0);
+}
+
+int64_t
+redis_where_down_ns(const struct redis_where *w)
+{
+	int64_t	since = atomic_load(&w->down_since);
+
+	return (since == 0 ? 0 : clock_mono_ns() - since);
 }
 
 int

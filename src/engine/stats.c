@@ -180,7 +180,12 @@ stats_finish(struct stats *s, struct engine *eng)
 	end.pile_takes = rack_taken(run->pile);
 	for (i = 0; i < run->nstations; i++) {
 		end.live[i] = atomic_load(&run->st[i].live);
-		if (i > 0)
+		if (i == 0)
+			continue;
+		/* A live frame of the screen must not wait on a server. */
+		if (run->st[i].in->ops->held_asks && !engine_finished(eng))
+			end.rack_count[i] = rack_depth(run->st[i].in);
+		else
 			end.rack_count[i] = rack_held(run->st[i].in);
 	}
 	used = atomic_load(&run->used);

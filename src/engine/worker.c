@@ -204,7 +204,11 @@ worker_main(struct run *run, struct wslot *w)
 			atomic_store_explicit(&w->work_end, t + d,
 			    memory_order_relaxed);
 			worker_set_state(w, t, WS_WORKING);
-			worker_event(w, t, EV_WORK, dish, 0);
+			/* The time in ms, for whoever has no view of
+			 * work_end: a coordinator drawing an agent's bar. */
+			worker_event(w, t, EV_WORK, dish,
+			    (int32_t)(d / NSEC_PER_MSEC > INT32_MAX ?
+			    INT32_MAX : d / NSEC_PER_MSEC));
 			rc = worker_work(run, w, st, rs, d);
 			t = run_now(run);
 			if (rc == -1) {

@@ -214,6 +214,11 @@ got=$?
 [ "$got" = 0 ] && ok || { bad "redis restarted: exit $got"; cat "$TMP/err" >&2; }
 expect_grep "$TMP/out" '"dishes_dried":30,"in_racks":0,"in_hands":0,"lost":0,"duplicated":0,"conserved":true' \
     "redis restarted: nothing lost, nothing twice"
+# The run says so once, not once a worker or a retry, and once it is back.
+[ "$(grep -c "^dishrack: redis://127.0.0.1:$AOF/0 does not answer; the workers retry for up to 10 s$" "$TMP/err")" = 1 ] &&
+    ok || { bad "redis restarted: the outage not said once"; cat "$TMP/err" >&2; }
+[ "$(grep -c "^dishrack: redis://127.0.0.1:$AOF/0 answers again, after [0-9.]* s$" "$TMP/err")" = 1 ] &&
+    ok || bad "redis restarted: its return not said once"
 
 # 9. Redis gone for good: a clear error after its 10 s, a partial summary,
 # exit 1, no child left.
