@@ -229,6 +229,35 @@ engine_racks(struct engine *e, unsigned nslots, char **cause)
 	return (0);
 }
 
+#ifdef HAVE_HIREDIS
+/*
+ * A batch's puts go out unanswered, so none may be refused (a rack with a
+ * limit refuses), and a taker's batch waits in its own list, which only
+ * the reliable rack has. 1 with *cause if scn cannot batch.
+ */
+static int
+engine_batch_refused(const struct scenario *scn, char **cause)
+{
+	char		 where[1100];
+	unsigned	 i;
+	const char	*why = NULL;
+
+	if (!scn->reliable)
+		why = "reliable = yes (a fetched batch waits in the taker's "
+		    "own list, which the lecture's plain queue has not)";
+	for (i = 1; i < scn->nstations && why == NULL; i++) {
+		if (scenario_rack(scn, i) != RACK_UNBOUNDED)
+			why = "unbounded racks (its puts go out unanswered, and "
+			    "a rack with a limit refuses some)";
+	}
+	if (why == NULL)
+		return (0);
+	scenario_where(scn, &scn->batch_pos, where, sizeof where);
+	xasprintf(cause, "%s: batch = %u needs %s", where, scn->batch, why);
+	return (1);
+}
+#endif
+
 /*
  * Where the racks live: 0 for local (and on the virtual clock, whose time
  * is simulated, so are its racks: doc/redis.md), 1 for Redis. -1 with
@@ -263,6 +292,8 @@ engine_check_transport(const struct scenario *scn,
 		    where, "redis");
 		return (-1);
 	}
+	if (scn->batch > 1 && engine_batch_refused(scn, cause))
+		return (-1);
 	return (1);
 #else
 	xasprintf(cause, "%s: transport '%s' needs hiredis, and this dishrack "

@@ -42,6 +42,7 @@ struct redis_conn {
 	redisContext			*c;
 	pid_t				 pid;
 	const struct redis_where	*w;
+	unsigned			 generation;	/* connections made */
 };
 
 static _Thread_local struct redis_conn conn;
@@ -423,7 +424,15 @@ redis_conn(const struct redis_where *w, char **cause)
 	conn.c = c;
 	conn.pid = getpid();
 	conn.w = w;
+	conn.generation++;
 	return (c);
+}
+
+unsigned
+redis_conn_generation(void)
+{
+	/* A copy made by fork is not this process's connection. */
+	return (conn.c != NULL && conn.pid == getpid() ? conn.generation : 0);
 }
 
 int

@@ -88,6 +88,13 @@ struct redisContext *redis_conn(const struct redis_where *, char **cause);
  */
 int	redis_check_server(const struct redis_where *, char **cause);
 
+/*
+ * Which of the calling thread's connections is open: a number that
+ * changes whenever another is made (0: none). Commands written and not
+ * yet answered were lost with a connection if it changed.
+ */
+unsigned	redis_conn_generation(void);
+
 /* The connection broke: drop it, so the next redis_conn makes another. */
 void	redis_conn_broken(void);
 

@@ -118,6 +118,8 @@ static int	set_say_end(struct scenario *, struct station *,
 		    const char *, char **);
 static int	set_start(struct scenario *, struct station *, const char *,
 		    char **);
+static int	set_batch(struct scenario *, struct station *,
+		    const char *, char **);
 static int	set_reliable(struct scenario *, struct station *,
 		    const char *, char **);
 static int	set_where(struct scenario *, struct station *, const char *,
@@ -237,6 +239,10 @@ const struct scn_key scn_keys[] = {
 	  "yes: a taker that dies loses no dish (Redis: each taker's own "
 	  "list, acknowledged); no: the lecture's plain queue",
 	  set_reliable },
+	{ SECTION_RACK, "batch", KEY_COUNT, NULL, "1",
+	  "Redis racks: dishes a taker fetches in one round trip; puts and "
+	  "acknowledgements go out without waiting for their answers",
+	  set_batch },
 };
 const size_t scn_nkeys = sizeof scn_keys / sizeof scn_keys[0];
 
@@ -881,6 +887,21 @@ set_reliable(struct scenario *s, struct station *st, const char *v,
 	return (0);
 }
 
+static int
+set_batch(struct scenario *s, struct station *st, const char *v, char **why)
+{
+	uint64_t	n;
+
+	(void)st;
+	if (parse_u64(v, SCN_BATCH_MAX, &n) == -1 || n == 0) {
+		xasprintf(why, "expected a batch of 1 to %d dishes, found '"
+		    CLIPF "'", SCN_BATCH_MAX, CLIPA(v));
+		return (-1);
+	}
+	s->batch = (unsigned)n;
+	return (0);
+}
+
 /*
  * needs: lock names, as station names are, apart by blanks. The same lock
  * twice would make a worker wait for itself.
@@ -1055,6 +1076,8 @@ key_apply(struct scenario *s, struct station *st, const struct scn_key *k,
 		s->dishes_pos = *pos;
 	else if (k->set == set_transport)
 		s->transport_pos = *pos;
+	else if (k->set == set_batch)
+		s->batch_pos = *pos;
 	else if (k->set == set_count)
 		st->count_pos = *pos;
 	else if (k->set == set_needs)
@@ -1550,6 +1573,7 @@ set_defaults(struct scenario *s, const char *file)
 	set_dishes(s, NULL, "salad bread entree dessert", &why);
 	s->rack = RACK_UNBOUNDED;
 	s->reliable = 1;
+	s->batch = 1;
 	s->transport = xstrdup("local");
 	s->seed = 1;
 	s->output = OUTPUT_PARTS;

@@ -14,6 +14,7 @@
 #define SCN_MAX_THREADS		4096	/* per station, without --force */
 #define SCN_MAX_PROCESSES	256	/* per run, without --force */
 #define SCN_MAX_SCRIPT		256
+#define SCN_BATCH_MAX		1000	/* dishes a Redis round trip carries */
 
 #define RACK_UNBOUNDED		UINT32_MAX
 
@@ -123,6 +124,8 @@ struct scenario {
 	int		 lock_order_fixed; /* all take needs in one order */
 	int		 cupboard;	/* a [cupboard] section was given */
 	int		 reliable;	/* [rack] reliable: no dish lost */
+	unsigned	 batch;		/* [rack] batch: dishes a trip carries */
+	struct scn_pos	 batch_pos;
 	enum lock_mode	 cupboard_lock;
 	int64_t		 cupboard_window_ns;
 

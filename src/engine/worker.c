@@ -259,6 +259,8 @@ worker_main(struct run *run, struct wslot *w)
 	    atomic_load_explicit(&w->hand.dish, memory_order_relaxed) ==
 	    DISH_NONE)
 		rack_task_done(rs->in, &w->hand);
+	rack_flush(rs->in);
+	rack_flush(rs->out);
 	if (why == EXIT_FINISHED)
 		worker_say(run, w, st->say_end, DISH_NONE);
 	t = run_now(run);

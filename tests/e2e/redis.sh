@@ -90,6 +90,36 @@ for mode in threads $([ "$REDIS_FORKS" = yes ] && echo processes); do
 		[ "$(keys)" = 0 ] && ok || bad "keys left after $mode rack=$rack: $(keys)"
 	done
 done
+# A batch (rack.batch) changes how many a trip carries, not the summary.
+for mode in threads $([ "$REDIS_FORKS" = yes ] && echo processes); do
+	args="--headless -q --speed 20 --set scenario.mode=$mode"
+	# shellcheck disable=SC2086
+	expect_exit 0 "bottleneck $mode, local" -- "$DISHRACK" $args bottleneck
+	grep -E '^dishes' "$TMP/out" >"$TMP/local"
+	grep -E '<- bottleneck' "$TMP/out" | awk '{print $1}' >>"$TMP/local"
+	# shellcheck disable=SC2086
+	expect_exit 0 "bottleneck $mode, redis batch 5" -- "$DISHRACK" $args \
+	    --set "scenario.transport=$URL" --set rack.batch=5 bottleneck
+	grep -E '^dishes' "$TMP/out" >"$TMP/remote"
+	grep -E '<- bottleneck' "$TMP/out" | awk '{print $1}' >>"$TMP/remote"
+	if cmp -s "$TMP/local" "$TMP/remote"; then ok; else
+		bad "bottleneck $mode batch 5: redis differs from local"
+		diff "$TMP/local" "$TMP/remote" >&2; fi
+	[ "$(keys)" = 0 ] && ok || bad "keys left after $mode batch 5: $(keys)"
+done
+expect_exit 0 "zero work, batch 50" -- "$DISHRACK" --headless -q --json \
+    --set "scenario.transport=$URL" --set rack.batch=50 --set scenario.dishes=20000 \
+    --set washer.time=0 --set dryer.time=0 --set dryer.count=3 seed-threads
+expect_grep "$TMP/out" '"dishes_dried":20000,"in_racks":0,"in_hands":0,"lost":0,"duplicated":0,"conserved":true' \
+    "zero work, batch 50: every dish once"
+# Refused where a batch cannot keep its promise, naming the key's place.
+printf '[scenario]\ntransport = redis\nrack = 3\n[rack]\nbatch = 10\n[washer]\n[dryer]\n' >"$TMP/b.scn"
+expect_exit 2 "batch with a rack limit" -- "$DISHRACK" --headless -q "$TMP/b.scn"
+expect_grep "$TMP/err" "b.scn:5:9: batch = 10 needs unbounded racks" "batch with a limit: why, and where"
+expect_exit 2 "batch on the plain queue" -- "$DISHRACK" --headless -q \
+    --set "scenario.transport=$URL" --set rack.reliable=no --set rack.batch=4 seed-threads
+expect_grep "$TMP/err" "batch = 4 needs reliable = yes" "batch on the plain queue: why"
+
 expect_exit 0 "seed-threads over redis" -- "$DISHRACK" --headless --speed 10 \
     --set "scenario.transport=$URL" seed-threads
 expect_grep "$TMP/out" "4 dried, 0 in racks, 0 in hands: conserved" "seed-threads conserved"
@@ -120,6 +150,32 @@ for seed in $([ "$REDIS_FORKS" = yes ] && echo 1 2 3 4 5 6 7 8); do
 done
 [ $hung = 0 ] && ok || bad "reliable redis: $hung of 8 runs hung"
 [ $lost_runs = 0 ] && ok || { bad "reliable redis: $lost_runs of 8 runs lost dishes"; cat "$TMP/k.json" >&2; }
+
+# The same with batches: a killed dryer's dishes fetched ahead go back
+# with the one in its hand (a fast washer, so that batches fill).
+lost_runs=0; hung=0
+for seed in $([ "$REDIS_FORKS" = yes ] && echo 1 2 3 4 5 6); do
+	"$DISHRACK" --headless -q --json --seed $seed --set scenario.mode=processes \
+	    --set "scenario.transport=$URL" --set rack.batch=8 --set scenario.dishes=60 \
+	    --set washer.time=2ms --set dryer.count=3 --set dryer.time=20ms..40ms \
+	    seed-threads >"$TMP/k.json" 2>"$TMP/k.err" &
+	pid=$!
+	for k in 1 2 3; do
+		sleep 0.15
+		victim=$(pgrep -P "$pid" | shuf -n 1)
+		[ -n "$victim" ] && kill -KILL "$victim"
+	done
+	t=0
+	while kill -0 "$pid" 2>/dev/null && [ $t -lt 200 ]; do sleep 0.1; t=$((t + 1)); done
+	if kill -0 "$pid" 2>/dev/null; then
+		hung=$((hung + 1)); pkill -KILL -P "$pid"; kill -KILL "$pid"
+	fi
+	wait "$pid" 2>/dev/null
+	grep -q '"lost":0,"duplicated":0,"conserved":true' "$TMP/k.json" ||
+	    { lost_runs=$((lost_runs + 1)); cp "$TMP/k.json" "$TMP/k.bad"; }
+done
+[ $hung = 0 ] && ok || bad "reliable redis, batch 8: $hung of 6 runs hung"
+[ $lost_runs = 0 ] && ok || { bad "reliable redis, batch 8: $lost_runs of 6 runs lost dishes"; cat "$TMP/k.bad" >&2; }
 [ "$(keys)" = 0 ] && ok || bad "keys left after the kills: $(keys)"
 
 # 4. Unreliable (the lecture's queue): a dryer killed mid-dish loses it,
