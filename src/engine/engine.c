@@ -1250,14 +1250,21 @@ engine_remove_worker(struct engine *e, unsigned si, char **cause)
 		    atomic_load(&w->state) == WS_EXITED)
 			continue;
 		staying++;
-		/* The last to come, but one with nothing to finish first. */
+		/*
+		 * The last to come, but one with nothing to finish first; not
+		 * an agent's: its hand here is a mirror the agent never reads.
+		 */
+		if (w->remote)
+			continue;
 		if (pick == NULL || atomic_load(&pick->state) != WS_WAIT_GET ||
 		    atomic_load(&w->state) == WS_WAIT_GET)
 			pick = w;
 	}
-	if (staying <= 1) {
+	if (staying <= 1 || pick == NULL) {
 		pthread_mutex_unlock(&e->ctl);
-		xasprintf(cause, "%s keeps at least one worker",
+		xasprintf(cause, staying <= 1 ? "%s keeps at least one worker" :
+		    "%s has no worker of its own left to take away (an "
+		    "agent's leave with their agent)",
 		    e->scn->stations[si].name);
 		return (-1);
 	}

@@ -52,7 +52,9 @@ keys() { redis-cli -p "$PLAIN" dbsize; }
 # both write at once, is the race itself: word for word is the virtual
 # clock's, in headless.sh.)
 FORK_MODE=processes; [ "$REDIS_FORKS" = no ] && FORK_MODE=threads
-expect_exit 0 "redis-queue" -- "$DISHRACK" --headless --speed 4 \
+# A TMPDIR of its own: other runs on the machine make and remove theirs.
+mkdir -p "$TMP/t"
+expect_exit 0 "redis-queue" -- env TMPDIR="$TMP/t" "$DISHRACK" --headless --speed 4 \
     --set "scenario.mode=$FORK_MODE" redis-queue
 sed '/^== /,$d' "$TMP/out" | sed '$d' >"$TMP/words"
 want="$(dirname "$0")/lecture-redis.txt"
@@ -65,7 +67,7 @@ else
 	diff "$TMP/words" "$want" >&2
 fi
 expect_clean "after the private server"
-if ls "${TMPDIR:-/tmp}" | grep -q '^dishrack-redis\.'; then
+if ls "$TMP/t" | grep -q '^dishrack-redis\.'; then
 	bad "the private server's directory is left"; else ok; fi
 
 # 2. The same summary as local racks: threads and processes, 0/N/unbounded.
@@ -220,6 +222,47 @@ expect_exit 1 "not redis" -- "$DISHRACK" --headless -q \
     --set "scenario.transport=redis://127.0.0.1:$fake" seed-threads
 expect_grep "$TMP/err" "^dishrack: redis://127.0.0.1:$fake/0: not a Redis server" "not redis: says so"
 expect_lines "$TMP/err" 1 "not redis: one line"
+kill $FAKE 2>/dev/null; wait $FAKE 2>/dev/null
+
+# A Redis too old for BLMOVE (6.0, as Debian 11 ships): a server that
+# speaks RESP and says so in INFO, and one line naming what is needed.
+old=$(free_port)
+python3 -c '
+import socket, sys, threading
+def serve(c):
+    buf = b""
+    while True:
+        d = c.recv(4096)
+        if not d: return
+        buf += d
+        while b"\r\n" in buf and buf.startswith(b"*"):
+            # One command: *N then N bulk strings; answer by its name.
+            parts = buf.split(b"\r\n")
+            n = int(parts[0][1:])
+            if len(parts) < 2 * n + 2: break
+            name = parts[2].upper()
+            buf = b"\r\n".join(parts[2 * n + 1:])
+            if name == b"INFO":
+                body = b"# Server\r\nredis_version:6.0.16\r\n"
+                c.sendall(b"$%d\r\n%s\r\n" % (len(body), body))
+            else:
+                c.sendall(b"+PONG\r\n")
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(4); s.settimeout(10)
+try:
+    while True:
+        c, _ = s.accept()
+        threading.Thread(target=serve, args=(c,), daemon=True).start()
+except Exception:
+    pass
+' "$old" &
+FAKE=$!
+sleep 0.3
+expect_exit 1 "redis too old" -- "$DISHRACK" --headless -q \
+    --set "scenario.transport=redis://127.0.0.1:$old" seed-threads
+expect_grep "$TMP/err" "^dishrack: redis://127.0.0.1:$old/0: Redis 6.0 is too old: dishrack needs 6.2 or later (BLMOVE)$" \
+    "redis too old: says what it needs"
+expect_lines "$TMP/err" 1 "redis too old: one line"
 kill $FAKE 2>/dev/null; wait $FAKE 2>/dev/null
 
 # 6. A password is never printed: not when it works, not when it is wrong.
