@@ -16,6 +16,9 @@
 #ifdef HAVE_HIREDIS
 #include "redis_link.h"
 #endif
+#ifdef HAVE_ZMQ
+#include "zmq_link.h"
+#endif
 
 struct agents;
 
@@ -53,6 +56,10 @@ struct engine {
 	struct redis_private	 redis_server;	/* pid 0: none started */
 	int			 redis_private;	/* start one at engine_start */
 	int64_t			 next_expire;	/* refresh the keys' TTL */
+#endif
+#ifdef HAVE_ZMQ
+	struct zl_where		*zwhere;	/* NULL: the racks are not ZeroMQ's */
+	char			 zshown[ZL_EP_MAX + 16];
 #endif
 	char			 key_prefix[48];	/* dishrack:RUN-ID: */
 	struct agents		*agents;	/* the hosts that joined */

@@ -74,6 +74,7 @@ static const char *const reserved_sections[] = { "scenario", "script",
     "cupboard", "rack" };
 static const char *const yesno_choices[] = { "no", "yes", NULL };
 static const char *const where_choices[] = { "here", "agents", NULL };
+static const char *const quit_choices[] = { "broadcast", "sentinel", NULL };
 static const char *const placeholders[] = { "dish", "worker" };
 
 static int	set_title(struct scenario *, struct station *, const char *,
@@ -118,6 +119,8 @@ static int	set_say_end(struct scenario *, struct station *,
 		    const char *, char **);
 static int	set_start(struct scenario *, struct station *, const char *,
 		    char **);
+static int	set_rack_quit(struct scenario *, struct station *,
+		    const char *, char **);
 static int	set_reliable(struct scenario *, struct station *,
 		    const char *, char **);
 static int	set_where(struct scenario *, struct station *, const char *,
@@ -237,6 +240,11 @@ const struct scn_key scn_keys[] = {
 	  "yes: a taker that dies loses no dish (Redis: each taker's own "
 	  "list, acknowledged); no: the lecture's plain queue",
 	  set_reliable },
+	{ SECTION_RACK, "quit", KEY_ENUM, quit_choices, "broadcast",
+	  "how a plain ZeroMQ rack (reliable = no) ends its takers: broadcast: "
+	  "a control PUB/SUB every taker hears; sentinel: one quit per taker "
+	  "down the PUSH, as the lecture's washer does (one may miss it)",
+	  set_rack_quit },
 };
 const size_t scn_nkeys = sizeof scn_keys / sizeof scn_keys[0];
 
@@ -878,6 +886,19 @@ set_reliable(struct scenario *s, struct station *st, const char *v,
 	if (parse_enum(v, yesno_choices, &m, why) == -1)
 		return (-1);
 	s->reliable = m;
+	return (0);
+}
+
+static int
+set_rack_quit(struct scenario *s, struct station *st, const char *v,
+    char **why)
+{
+	int	m;
+
+	(void)st;
+	if (parse_enum(v, quit_choices, &m, why) == -1)
+		return (-1);
+	s->rack_quit = m;
 	return (0);
 }
 

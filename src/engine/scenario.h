@@ -123,6 +123,7 @@ struct scenario {
 	int		 lock_order_fixed; /* all take needs in one order */
 	int		 cupboard;	/* a [cupboard] section was given */
 	int		 reliable;	/* [rack] reliable: no dish lost */
+	int		 rack_quit;	/* [rack] quit: 0 broadcast, 1 sentinel */
 	enum lock_mode	 cupboard_lock;
 	int64_t		 cupboard_window_ns;
 
