@@ -91,6 +91,7 @@ struct rack_zmq {
 	int			 reliable;
 	enum zr_quit		 quit;
 	unsigned		 nslots;
+	unsigned		 nquits;	/* the takers the scenario names */
 	uint64_t		 ndishes;
 	_Atomic unsigned	*takers;
 	char			 ep_hub[ZL_EP_MAX];
@@ -118,6 +119,8 @@ struct rack_zmq {
 	_Atomic unsigned	 links, connects, disconnects;
 	_Atomic unsigned	 stuck;
 	uint32_t		 stuck_who[8];
+	uint64_t		 quiet_seen;	/* the conductor's, at join */
+	int64_t			 quiet_since;
 	char			 error[256];
 
 	struct zr_keeper	*k;		/* the run's process only */
@@ -727,6 +730,8 @@ rack_zmq_init(struct rack *base, const struct zl_where *w, unsigned index,
 	r->takers = takers;
 	r->nslots = nslots;
 	r->ndishes = scn != NULL ? scn->ndishes : 0;
+	r->nquits = scn != NULL && index < scn->nstations ?
+	    scn->stations[index].count : 1;
 	if (zl_ctx(cause) == NULL)
 		return (-1);
 	k = xcalloc(1, sizeof *k);
@@ -977,8 +982,15 @@ zr_get_plain(struct rack_zmq *r, struct hand *hand, int *depth, int *blocked)
 			break;
 	}
 	zr_waiting(r, hand, 0);
-	if (!got || d == DISH_QUIT)
+	if (!got || d == DISH_QUIT) {
+		/*
+		 * A taker that leaves closes its sockets, as a program that
+		 * exits does: what ZeroMQ had queued for it goes with them.
+		 */
+		zl_thread_drop(r, ZR_ROLE_PULL);
+		zl_thread_drop(r, ZR_ROLE_SUB);
 		return (DISH_NONE);
+	}
 	atomic_fetch_add(&r->received, 1);
 	zr_hand_set(hand, d, 1);
 	if (depth != NULL)
@@ -1031,6 +1043,10 @@ zr_reclaim(struct rack *base, struct hand *hand)
 	d = atomic_load(&hand->dish);
 	owes = atomic_load(&hand->owes);
 	atomic_fetch_add(&r->deaths, 1);
+	/* Died waiting: it waits no more. */
+	if (hand->who < 256 && (atomic_load(&r->waiting_who[hand->who / 64]) >>
+	    (hand->who % 64) & 1))
+		zr_waiting(r, hand, 0);
 	if (!r->reliable) {
 		/* Plain PUSH/PULL: what it held is gone with it. */
 		if (d != DISH_NONE) {
@@ -1067,8 +1083,10 @@ zr_in_flight(const struct rack_zmq *r)
  * queued for the dead one. ZeroMQ cannot say; the counts can.
  */
 static void
-zr_write_off(struct rack_zmq *r, uint64_t *last, int64_t *since)
+zr_write_off(struct rack_zmq *r)
 {
+	uint64_t	*last = &r->quiet_seen;
+	int64_t		*since = &r->quiet_since;
 	uint64_t	g, n;
 	unsigned	live;
 
@@ -1093,8 +1111,7 @@ zr_join(struct rack *base, int64_t timeout_ns)
 {
 	struct rack_zmq	*r = (struct rack_zmq *)base;
 	struct zr_msg	 m;
-	int64_t		 deadline = 0, since = clock_mono_ns();
-	uint64_t	 last = UINT64_MAX;
+	int64_t		 deadline = 0;
 	int64_t		 pause = 100 * 1000;
 	unsigned	 n;
 
@@ -1102,10 +1119,11 @@ zr_join(struct rack *base, int64_t timeout_ns)
 	    !atomic_exchange(&r->quits_sent, 1)) {
 		/*
 		 * The lecture's washer, its dishes all in: one quit for each
-		 * dryer, down the same pipe. (The conductor joins a rack
-		 * only once the station before has put every dish.)
+		 * dryer it knows of (the scenario's count), down the same
+		 * pipe. (The conductor joins a rack only once the station
+		 * before has put every dish.)
 		 */
-		n = r->takers != NULL ? atomic_load(r->takers) : 1;
+		n = r->nquits;
 		if (zr_call(r, ZR_QUITS, 0, DISH_NONE, (int32_t)n, &m) == -1)
 			return (-1);
 	}
@@ -1117,7 +1135,7 @@ zr_join(struct rack *base, int64_t timeout_ns)
 		if (atomic_load(&r->unfinished) <= 0)
 			return (0);
 		if (!r->reliable)
-			zr_write_off(r, &last, &since);
+			zr_write_off(r);
 		if (timeout_ns >= 0 && clock_mono_ns() >= deadline)
 			return (1);
 		clock_sleep_ns(pause);
@@ -1285,6 +1303,7 @@ rack_zmq_view(struct rack *base, struct zr_view *v)
 	v->connects = atomic_load(&r->connects);
 	v->disconnects = atomic_load(&r->disconnects);
 	v->stuck = atomic_load(&r->stuck);
+	v->quits = atomic_load(&r->quits_sent) ? r->nquits : 0;
 	for (i = 0; i < 8; i++)
 		v->stuck_who[i] = r->stuck_who[i];
 	return (0);

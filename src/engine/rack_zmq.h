@@ -53,6 +53,7 @@ struct zr_view {
 	uint64_t	 duplicates;	/* a second put or ack of a dish, caught */
 	unsigned	 links;		/* connections up now */
 	unsigned	 connects, disconnects;
+	unsigned	 quits;		/* plain sentinel: quits sent */
 	unsigned	 stuck;		/* plain sentinel: takers no quit reached */
 	uint32_t	 stuck_who[8];	/* their slots (hand.who) */
 };

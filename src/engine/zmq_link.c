@@ -360,6 +360,21 @@ zl_thread_put(const void *owner, int role, void *sock)
 	t->n++;
 }
 
+void
+zl_thread_drop(const void *owner, int role)
+{
+	struct zl_thread	*t = zl_thread();
+	unsigned		 i;
+
+	for (i = 0; i < t->n; i++) {
+		if (t->s[i].owner != owner || t->s[i].role != role)
+			continue;
+		zl_close(t->s[i].sock);
+		t->s[i] = t->s[--t->n];
+		return;
+	}
+}
+
 void *
 zl_monitor(void *sock, char **cause)
 {

@@ -87,6 +87,8 @@ void	 zl_end(void);
  */
 void	*zl_thread_get(const void *owner, int role);
 void	 zl_thread_put(const void *owner, int role, void *sock);
+/* Close the calling thread's socket for (owner, role), if it has one. */
+void	 zl_thread_drop(const void *owner, int role);
 
 /* The open sockets of this process (for tests: nothing leaks). */
 unsigned zl_open_sockets(void);
