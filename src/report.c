@@ -150,7 +150,7 @@ report_json(FILE *f, struct engine *eng, const struct stats *s)
 	/* A private server's socket changes every run: its kind will do. */
 	safe_json_fputs(engine_racks_where(eng) == NULL ? "local" :
 	    strcmp(scn->transport, "redis") == 0 ? "redis" :
-	    strcmp(scn->transport, "zmq") == 0 ? "zmq" :
+	    strncmp(scn->transport, "zmq", 3) == 0 ? scn->transport :
 	    engine_racks_where(eng), f);
 	fprintf(f, ",\"reliable\":%s", scn->reliable ? "true" : "false");
 	fprintf(f, ",\"wall_seconds\":%.6f,\"scenario_seconds\":%.6f",

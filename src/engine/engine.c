@@ -217,6 +217,19 @@ engine_racks(struct engine *e, unsigned nslots, char **cause)
 		}
 #endif
 #ifdef HAVE_ZMQ
+		if (e->zwhere != NULL && e->opts.agent != NULL) {
+			/* An agent's racks are the run's, where it says. */
+			rs->in = engine_alloc(e, rack_zmq_size(), cause);
+			if (rs->in == NULL)
+				return (-1);
+			rack_zmq_init_remote(rs->in, (const struct zr_eps *)
+			    e->opts.agent->zmq_eps + i, i,
+			    scenario_rack(scn, i), scn->reliable,
+			    scn->rack_quit ? ZR_QUIT_SENTINEL :
+			    ZR_QUIT_BROADCAST, nslots, scn);
+			run->st[i - 1].out = rs->in;
+			continue;
+		}
 		if (e->zwhere != NULL) {
 			rs->in = engine_alloc(e, rack_zmq_size(), cause);
 			if (rs->in == NULL)
@@ -262,6 +275,10 @@ engine_check_transport(const struct scenario *scn,
 {
 	char	where[1100];
 
+#ifdef HAVE_ZMQ
+	if (opts->agent != NULL && opts->agent->zmq_eps != NULL)
+		return (2);
+#endif
 #ifdef HAVE_HIREDIS
 	if (opts->agent != NULL)
 		return (1);
@@ -385,6 +402,17 @@ engine_zmq(struct engine *e, char **cause)
 	if ((e->zwhere = engine_alloc(e, sizeof *e->zwhere, cause)) == NULL)
 		return (-1);
 	scenario_where(e->scn, &e->scn->transport_pos, where, sizeof where);
+	if (e->opts.agent != NULL) {
+		if (zl_where_parse(e->opts.agent->url, e->zwhere, &why) == -1) {
+			xasprintf(cause, "%s", why);
+			free(why);
+			e->zwhere = NULL;
+			return (-1);
+		}
+		snprintf(e->zshown, sizeof e->zshown, "ZeroMQ %s",
+		    e->zwhere->shown);
+		return (0);
+	}
 	if (zl_where_parse(e->scn->transport, e->zwhere, &why) == -1) {
 		xasprintf(cause, "%s: transport: %s", where, why);
 		free(why);
@@ -455,12 +483,14 @@ engine_create(struct scenario *scn, const struct engine_opts *opts,
 		if (opts->virtual_clock || opts->agent != NULL) {
 			/* Simulated time simulates the agents too. */
 			scn->stations[i].agents_only = 0;
-		} else if (rc != 1 || i == 0) {
+		} else if ((rc != 1 && (rc != 2 ||
+		    strncmp(scn->transport, "zmq+tcp://", 10) != 0)) || i == 0) {
 			xasprintf(cause, "%s: [%s] where = agents needs %s",
 			    scn->file, scn->stations[i].name, i == 0 ?
 			    "a station after the first (the first takes its "
 			    "dishes from the pile)" : "racks in Redis "
-			    "(transport = redis://HOST:PORT)");
+			    "(transport = redis://HOST:PORT) or over ZeroMQ "
+			    "(transport = zmq+tcp://HOST:PORT)");
 			return (engine_create_failed(NULL, scn));
 		} else
 			scn->stations[i].count = 0;
@@ -643,6 +673,10 @@ engine_start(struct engine *e, char **cause)
 	if (engine_redis_start(e, cause) == -1 ||
 	    agents_publish(e, cause) == -1)
 		return (-1);
+#ifdef HAVE_ZMQ
+	if (agents_zmq_publish(e, cause) == -1)
+		return (-1);
+#endif
 	atomic_store(&e->real_start, clock_mono_ns());
 	run_clock_pause(&e->run->clock, 0);
 	sigfillset(&all);
@@ -674,6 +708,9 @@ static void
 engine_wind_up(struct engine *e)
 {
 	agents_reap(e);
+#ifdef HAVE_ZMQ
+	agents_zmq_reap(e);
+#endif
 	engine_reap_all(e);
 	atomic_store(&e->reaped, 1);
 	if (e->script_started)
@@ -1218,6 +1255,7 @@ engine_destroy(struct engine *e)
 		rack_destroy(e->run->pile);
 	}
 #ifdef HAVE_ZMQ
+	agents_zmq_end(e);
 	if (e->zwhere != NULL) {
 		/* Their keepers are threads of this process: stopped here. */
 		if (e->run != NULL && e->ops->shared_memory) {

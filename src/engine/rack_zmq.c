@@ -43,6 +43,7 @@
 #include <zmq.h>
 
 #include "clock.h"
+#include "event.h"
 #include "xmalloc.h"
 
 #define ZR_SLICE_MS	50	/* a waiter looks at its flags this often */
@@ -616,8 +617,7 @@ zr_keeper_bind(struct zr_keeper *k, const struct zl_where *w)
 
 	snprintf(name, sizeof name, "r%u", r->index);
 	if ((k->router = zl_socket(ZMQ_ROUTER, 0, &k->cause)) == NULL ||
-	    zl_bind(k->router, zl_bind_endpoint(w, name, r->index == 1, ep,
-	    sizeof ep), r->ep_hub, &k->cause) == -1)
+	    zl_bind(k->router, zl_bind_endpoint(w, name, 0, ep, sizeof ep), r->ep_hub, &k->cause) == -1)
 		return (-1);
 	if ((m = zl_monitor(k->router, NULL)) != NULL)
 		k->mon[k->nmon++] = m;
@@ -774,6 +774,70 @@ rack_zmq_init(struct rack *base, const struct zl_where *w, unsigned index,
 		return (-1);
 	}
 	return (0);
+}
+
+int
+rack_zmq_init_remote(struct rack *base, const struct zr_eps *eps,
+    unsigned index, uint32_t capacity, int reliable, enum zr_quit quit,
+    unsigned nslots, const struct scenario *scn)
+{
+	struct rack_zmq	*r = (struct rack_zmq *)base;
+
+	r->base.ops = &rack_zmq;
+	r->index = index;
+	r->capacity = capacity;
+	r->reliable = reliable;
+	r->quit = quit;
+	r->nslots = nslots;
+	r->ndishes = scn != NULL ? scn->ndishes : 0;
+	snprintf(r->ep_hub, sizeof r->ep_hub, "%s", eps->hub);
+	snprintf(r->ep_in, sizeof r->ep_in, "%s", eps->in);
+	snprintf(r->ep_out, sizeof r->ep_out, "%s", eps->out);
+	snprintf(r->ep_ctl, sizeof r->ep_ctl, "%s", eps->ctl);
+	return (0);
+}
+
+int
+rack_zmq_eps(struct rack *base, struct zr_eps *eps)
+{
+	struct rack_zmq	*r = (struct rack_zmq *)base;
+
+	if (base == NULL || base->ops != &rack_zmq)
+		return (-1);
+	snprintf(eps->hub, sizeof eps->hub, "%s", r->ep_hub);
+	snprintf(eps->in, sizeof eps->in, "%s", r->ep_in);
+	snprintf(eps->out, sizeof eps->out, "%s", r->ep_out);
+	snprintf(eps->ctl, sizeof eps->ctl, "%s", r->ep_ctl);
+	return (0);
+}
+
+void
+rack_zmq_note(struct rack *in, struct rack *out, int kind)
+{
+	struct rack_zmq	*ri = (struct rack_zmq *)in;
+	struct rack_zmq	*ro = (struct rack_zmq *)out;
+
+	if (in != NULL && (in->ops != &rack_zmq || ri->reliable))
+		ri = NULL;
+	if (out != NULL && (out->ops != &rack_zmq || ro->reliable))
+		ro = NULL;
+	switch (kind) {
+	case EV_GET:
+		if (ri != NULL)
+			atomic_fetch_add(&ri->received, 1);
+		break;
+	case EV_PUT:	/* in the next rack, and done with this one */
+		if (ro != NULL) {
+			atomic_fetch_add(&ro->unfinished, 1);
+			atomic_fetch_add(&ro->sent, 1);
+			zr_max(ro, zr_depth(out));
+		}
+		/* FALLTHROUGH */
+	case EV_DONE:
+		if (ri != NULL)
+			atomic_fetch_sub(&ri->unfinished, 1);
+		break;
+	}
 }
 
 /* --- The workers' side: each thread its own sockets ---------------------- */

@@ -41,6 +41,31 @@ int	rack_zmq_init(struct rack *, const struct zl_where *w, unsigned index,
 	    _Atomic unsigned *takers, unsigned nslots,
 	    const struct scenario *, char **cause);
 
+/*
+ * An agent's copy of a rack of a run elsewhere: no keeper, only where the
+ * run's keeper is (struct zr_eps, as the run tells its agents).
+ */
+struct zr_eps {
+	char	hub[ZL_EP_MAX];
+	char	in[ZL_EP_MAX];
+	char	out[ZL_EP_MAX];
+	char	ctl[ZL_EP_MAX];
+};
+
+int	rack_zmq_init_remote(struct rack *, const struct zr_eps *,
+	    unsigned index, uint32_t capacity, int reliable, enum zr_quit,
+	    unsigned nslots, const struct scenario *);
+
+/* Where rack r's sockets are, for agents. 0, or -1 if not ZeroMQ's. */
+int	rack_zmq_eps(struct rack *, struct zr_eps *);
+
+/*
+ * A remote worker's event, counted into a plain rack's two ends as its
+ * own workers count them (a reliable rack's keeper counts them itself):
+ * in (the rack it takes from) and out (puts to; NULL for the last).
+ */
+void	rack_zmq_note(struct rack *in, struct rack *out, int kind);
+
 /* What the screen and the report show of a rack (all counted). */
 struct zr_view {
 	int		 reliable;
