@@ -32,7 +32,7 @@
 #include "rack_zmq.h"
 #include "zmq_link.h"
 
-#define AZ_ANSWER_MS	10000
+#define AZ_ANSWER_MS	3000	/* a run answers in milliseconds */
 #define AZ_GONE_NS	(5 * NSEC_PER_SEC)
 
 static volatile sig_atomic_t agent_zmq_signal;
@@ -188,7 +188,7 @@ az_join(struct az_run *ar, const char *station, unsigned count,
 	    strcmp(p[0], "INFO") != 0) {
 		if (n >= 0)
 			az_free(p, n);
-		az_error("%s: no dishrack run answered within 10 s",
+		az_error("%s: no dishrack run answered within 3 s",
 		    ar->where.shown);
 		return (-1);
 	}
@@ -254,7 +254,7 @@ az_join(struct az_run *ar, const char *station, unsigned count,
 	if ((n = az_answer(ar->s, p, 8, AZ_ANSWER_MS)) < 2) {
 		if (n >= 0)
 			az_free(p, n);
-		az_error("the run did not answer within 10 s");
+		az_error("the run did not answer within 3 s");
 		scenario_free(scn);
 		return (-1);
 	}

@@ -28,23 +28,29 @@ FORKS=$REDIS_FORKS
 
 summary() { grep -E '^(dishes|washer|dryer|stacker) ' "$1" | sed 's/ *busy.*//; s/[0-9]*%//'; }
 
-# 1. The same summary as local: dishes, each station's count, the
-# bottleneck, max depths.
+# 1. The same summary as local: dishes, each station's count and dishes,
+# the bottleneck; the racks' max depths within one (a dryer added at 9 s
+# starts a few milliseconds later over ZeroMQ: it connects first).
+depths() { grep '^rack ' "$1" | sed 's/.*max depth \([0-9]*\).*/\1/'; }
 for mode in threads $([ "$FORKS" = yes ] && echo processes); do
 	for rack in unbounded 2 0; do
-		[ "$mode" = processes ] && [ "$rack" = 0 ] && continue
+		[ "$mode" = processes ] && [ "$rack" != unbounded ] && continue
 		args="--headless -q --speed 20 --set scenario.mode=$mode --set scenario.rack=$rack"
 		# shellcheck disable=SC2086
 		expect_exit 0 "bottleneck $mode rack=$rack, local" -- $T "$DISHRACK" $args bottleneck
-		{ summary "$TMP/out"; grep '^rack ' "$TMP/out"; } >"$TMP/local"
+		summary "$TMP/out" >"$TMP/local"
+		depths "$TMP/out" >"$TMP/local.depth"
 		# shellcheck disable=SC2086
 		expect_exit 0 "bottleneck $mode rack=$rack, zmq" -- $T "$DISHRACK" $args \
 		    --set scenario.transport=zmq bottleneck
-		{ summary "$TMP/out"; grep '^rack ' "$TMP/out"; } >"$TMP/zmq"
+		summary "$TMP/out" >"$TMP/zmq"
 		if cmp -s "$TMP/local" "$TMP/zmq"; then ok; else
 			bad "bottleneck $mode rack=$rack: zmq's summary is not local's"
 			diff "$TMP/local" "$TMP/zmq" >&2
 		fi
+		if paste "$TMP/local.depth" <(depths "$TMP/out") |
+		    awk '{ d = $1 - $2; if (d < -1 || d > 1) bad = 1 } END { exit bad }'; then
+			ok; else bad "bottleneck $mode rack=$rack: max depths apart"; fi
 	done
 done
 expect_exit 0 "seed-threads, local" -- $T "$DISHRACK" --headless -q --speed 8 seed-threads
@@ -96,7 +102,7 @@ if [ "$FORKS" = yes ]; then
 	shapes=("--set scenario.dishes=40 --set washer.time=10ms --set dryer.count=3 --set dryer.time=20ms..50ms seed-threads"
 	    "--set scenario.dishes=40 --set scenario.rack=2 --set washer.time=10ms --set dryer.count=3 --set dryer.time=20ms..50ms seed-threads"
 	    "--set dryer.count=2 --speed 40 bottleneck")
-	runs=${ZMQ_KILL_RUNS:-12}
+	runs=${ZMQ_KILL_RUNS:-8}
 	for ((s = 1; s <= runs; s += 2)); do
 		kill_run "$s" "${shapes[$((s % 3))]}" &
 		kill_run $((s + 1)) "${shapes[$(((s + 1) % 3))]}" &
@@ -162,7 +168,55 @@ four=$(awk '$1 == "4" {print $2}' "$TMP/out")
 if awk -v a="$one" -v b="$four" 'BEGIN { exit !(b > 0 && a / b > 2.5) }'; then ok; else
 	bad "zmq-pipeline: 1 worker $one s, 4 workers $four s: not faster"; cat "$TMP/out" >&2; fi
 
-# 6. Nothing left: the private directories, the children.
+# 6. Agents over tcp: dryers of another program join; an agent killed
+# with SIGKILL loses no dish (its unacknowledged dishes are sent again).
+wait_for() {
+	t=0
+	while kill -0 "$1" 2>/dev/null && [ $t -lt $(($2 * 10)) ]; do
+		sleep 0.1; t=$((t + 1)); done
+	if kill -0 "$1" 2>/dev/null; then
+		pkill -KILL -P "$1"; kill -KILL "$1"; return 1; fi
+	return 0
+}
+for round in join kill1 kill2 kill3; do
+	PORT=$(free_port)
+	mode=threads; [ "$FORKS" = yes ] && [ "$round" != kill2 ] && mode=processes
+	"$DISHRACK" --headless -q --json --seed "${#round}" --speed 2 \
+	    --set scenario.transport="zmq+tcp://127.0.0.1:$PORT" --set scenario.dishes=12 \
+	    --set washer.time=150ms --set dryer.count=1 --set dryer.time=700ms..1s \
+	    seed-threads >"$TMP/coord.json" 2>"$TMP/coord.err" &
+	coord=$!
+	sleep 0.5
+	"$DISHRACK" agent "tcp://127.0.0.1:$PORT" --station dryer --count 2 --mode "$mode" \
+	    >"$TMP/agent.out" 2>"$TMP/agent.err" &
+	agent=$!
+	if [ "$round" != join ]; then
+		sleep "0.$((3 + RANDOM % 6))"
+		kill -KILL "$agent"
+	fi
+	wait_for $coord 60 || bad "agent $round: the run hung"
+	wait "$coord"; rc=$?
+	[ $rc = 0 ] && ok || { bad "agent $round: the run exited $rc"; cat "$TMP/coord.err" >&2; }
+	wait_for $agent 10 || bad "agent $round: the agent did not leave"
+	wait "$agent" 2>/dev/null
+	expect_grep "$TMP/coord.json" '"dishes_dried":12,"in_racks":0,"in_hands":0,"lost":0,"duplicated":0,"conserved":true' \
+	    "agent $round ($mode): conserved"
+	expect_grep "$TMP/coord.json" '{"name":"dryer","count":3,' "agent $round: three dryers counted"
+	if [ "$round" = join ]; then
+		expect_grep "$TMP/agent.err" "^dishrack agent: 2 dryer on .*, joined the run on tcp://127.0.0.1:$PORT" \
+		    "the agent says it joined"
+		n=$(grep -o '"name":"dryer-[23]","pid":[0-9]*,"dishes":[1-9]' "$TMP/coord.json" | wc -l)
+		[ "$n" -ge 1 ] && ok || bad "the agent's dryers did no dish in the run's figures"
+	else
+		expect_grep "$TMP/coord.json" '"name":"dryer","count":3,[^}]*"killed":2' \
+		    "agent $round: its two dryers counted killed"
+	fi
+done
+expect_exit 1 "an agent with no run there" -- timeout 30 "$DISHRACK" agent \
+    "tcp://127.0.0.1:$(free_port)" --station dryer
+expect_grep "$TMP/err" "no dishrack run answered" "no run: said"
+
+# 7. Nothing left: the private directories, the children.
 sleep 0.2
 dirs_after=$(ls "${TMPDIR:-/tmp}" | grep -c '^dishrack-zmq\.')
 [ "$dirs_after" -le "$dirs_before" ] && ok || bad "an ipc directory was left in ${TMPDIR:-/tmp}"
