@@ -521,7 +521,9 @@ main(int argc, char **argv)
 	int		 ch, before;
 
 	if (argc > 1 && strcmp(argv[1], "agent") == 0)
-		return (agent_main(argc - 1, argv + 1));
+		return (agent_zmq_url(argc - 1, argv + 1) ?
+		    agent_zmq_main(argc - 1, argv + 1) :
+		    agent_main(argc - 1, argv + 1));
 	memset(&o, 0, sizeof o);
 	o.speed = 1.0;
 	o.argv = argv;

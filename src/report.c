@@ -122,6 +122,9 @@ report_text(FILE *f, struct engine *eng, const struct stats *s)
 		    scn->stations[i - 1].name, scn->stations[i].name,
 		    s->rk[i].max_depth,
 		    report_capacity(s->rk[i].capacity, buf, sizeof buf));
+#ifdef HAVE_ZMQ
+		report_zmq_rack(f, eng, i);
+#endif
 	}
 	if (engine_error(eng) != NULL) {
 		fputs("error: ", f);
@@ -147,6 +150,7 @@ report_json(FILE *f, struct engine *eng, const struct stats *s)
 	/* A private server's socket changes every run: its kind will do. */
 	safe_json_fputs(engine_racks_where(eng) == NULL ? "local" :
 	    strcmp(scn->transport, "redis") == 0 ? "redis" :
+	    strncmp(scn->transport, "zmq", 3) == 0 ? scn->transport :
 	    engine_racks_where(eng), f);
 	fprintf(f, ",\"reliable\":%s", scn->reliable ? "true" : "false");
 	fprintf(f, ",\"wall_seconds\":%.6f,\"scenario_seconds\":%.6f",

@@ -11,5 +11,7 @@ struct stats;
 
 void	report_text(FILE *, struct engine *, const struct stats *);
 void	report_json(FILE *, struct engine *, const struct stats *);
+/* A ZeroMQ rack's lines (report_zmq.c): rack i, if it is one. */
+void	report_zmq_rack(FILE *, struct engine *, unsigned);
 
 #endif

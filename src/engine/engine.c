@@ -32,6 +32,10 @@
 #include "rack_redis.h"
 #include "redis_link.h"
 #endif
+#ifdef HAVE_ZMQ
+#include "rack_zmq.h"
+#include "zmq_link.h"
+#endif
 #include "worker.h"
 #include "xmalloc.h"
 
@@ -64,6 +68,7 @@ static int	 engine_check_transport(const struct scenario *,
 static int	 engine_redis(struct engine *, char **);
 static int	 engine_redis_start(struct engine *, char **);
 static int	 engine_rack_failed(struct engine *);
+static int	 engine_zmq(struct engine *, char **);
 
 struct gil *
 run_gil(struct run *run, struct wslot *w)
@@ -211,6 +216,36 @@ engine_racks(struct engine *e, unsigned nslots, char **cause)
 			continue;
 		}
 #endif
+#ifdef HAVE_ZMQ
+		if (e->zwhere != NULL && e->opts.agent != NULL) {
+			/* An agent's racks are the run's, where it says. */
+			rs->in = engine_alloc(e, rack_zmq_size(), cause);
+			if (rs->in == NULL)
+				return (-1);
+			rack_zmq_init_remote(rs->in, (const struct zr_eps *)
+			    e->opts.agent->zmq_eps + i, i,
+			    scenario_rack(scn, i), scn->reliable,
+			    scn->rack_quit ? ZR_QUIT_SENTINEL :
+			    ZR_QUIT_BROADCAST, nslots, scn);
+			run->st[i - 1].out = rs->in;
+			continue;
+		}
+		if (e->zwhere != NULL) {
+			rs->in = engine_alloc(e, rack_zmq_size(), cause);
+			if (rs->in == NULL)
+				return (-1);
+			if (rack_zmq_init(rs->in, e->zwhere, i,
+			    scenario_rack(scn, i), scn->reliable,
+			    scn->rack_quit ? ZR_QUIT_SENTINEL :
+			    ZR_QUIT_BROADCAST, &run->st[i].live, nslots, scn,
+			    cause) == -1) {
+				rs->in = NULL;
+				return (-1);
+			}
+			run->st[i - 1].out = rs->in;
+			continue;
+		}
+#endif
 		/* Every worker may die holding a dish: room for all. */
 		rs->in = engine_alloc(e, rack_local_size(scenario_rack(scn, i),
 		    scn->ndishes + nslots, nslots), cause);
@@ -269,6 +304,10 @@ engine_check_transport(const struct scenario *scn,
 {
 	char	where[1100];
 
+#ifdef HAVE_ZMQ
+	if (opts->agent != NULL && opts->agent->zmq_eps != NULL)
+		return (2);
+#endif
 #ifdef HAVE_HIREDIS
 	if (opts->agent != NULL)
 		return (1);
@@ -277,11 +316,40 @@ engine_check_transport(const struct scenario *scn,
 	    opts->virtual_clock)
 		return (0);
 	scenario_where(scn, &scn->transport_pos, where, sizeof where);
+	if (strcmp(scn->transport, "zmq") == 0 ||
+	    strncmp(scn->transport, "zmq+", 4) == 0 ||
+	    strncmp(scn->transport, "zmq:", 4) == 0) {
+#ifdef HAVE_ZMQ
+		struct zl_where	 zw;
+		char		*why = NULL;
+
+		if (zl_where_parse(scn->transport, &zw, &why) == -1) {
+			xasprintf(cause, "%s: transport: %s", where, why);
+			free(why);
+			return (-1);
+		}
+		if (scn->mode == MODE_ASYNC) {
+			xasprintf(cause, "%s: transport %s runs workers as "
+			    "threads or processes: async tasks share one "
+			    "thread, which a wait on a socket would block "
+			    "(mode = async is for local racks)", where, "zmq");
+			return (-1);
+		}
+		return (2);
+#else
+		xasprintf(cause, "%s: transport '%s' needs libzmq, and this "
+		    "dishrack was built without it (apt-get install "
+		    "libzmq3-dev, then configure --with-zmq)", where,
+		    scn->transport);
+		return (-1);
+#endif
+	}
 	if (strncmp(scn->transport, "redis", 5) != 0 &&
 	    strncmp(scn->transport, "unix://", 7) != 0) {
 		xasprintf(cause, "%s: transport '%s' is not available in this "
-		    "version: expected local, redis, redis://HOST:PORT or "
-		    "unix:///PATH", where, scn->transport);
+		    "version: expected local, redis, redis://HOST:PORT, "
+		    "unix:///PATH, zmq or zmq+tcp://HOST:PORT", where,
+		    scn->transport);
 		return (-1);
 	}
 #ifdef HAVE_HIREDIS
@@ -351,6 +419,50 @@ engine_redis(struct engine *e, char **cause)
 }
 
 /*
+ * Where a run's ZeroMQ sockets are: a private ipc directory, made now, or
+ * the tcp address the transport names. Nothing for other transports.
+ */
+static int
+engine_zmq(struct engine *e, char **cause)
+{
+#ifdef HAVE_ZMQ
+	char	 where[1100], *why = NULL;
+
+	if (engine_check_transport(e->scn, &e->opts, cause) != 2)
+		return (0);
+	if ((e->zwhere = engine_alloc(e, sizeof *e->zwhere, cause)) == NULL)
+		return (-1);
+	scenario_where(e->scn, &e->scn->transport_pos, where, sizeof where);
+	if (e->opts.agent != NULL) {
+		if (zl_where_parse(e->opts.agent->url, e->zwhere, &why) == -1) {
+			xasprintf(cause, "%s", why);
+			free(why);
+			e->zwhere = NULL;
+			return (-1);
+		}
+		snprintf(e->zshown, sizeof e->zshown, "ZeroMQ %s",
+		    e->zwhere->shown);
+		return (0);
+	}
+	if (zl_where_parse(e->scn->transport, e->zwhere, &why) == -1) {
+		xasprintf(cause, "%s: transport: %s", where, why);
+		free(why);
+		e->zwhere = NULL;
+		return (-1);
+	}
+	if (zl_where_open(e->zwhere, cause) == -1) {
+		e->zwhere = NULL;
+		return (-1);
+	}
+	snprintf(e->zshown, sizeof e->zshown, "ZeroMQ %s", e->zwhere->shown);
+#else
+	(void)e;
+	(void)cause;
+#endif
+	return (0);
+}
+
+/*
  * Start the run's private server, or reach the one it was given: a Redis
  * that is not there is a run that fails (exit 1), not a usage error.
  */
@@ -402,12 +514,14 @@ engine_create(struct scenario *scn, const struct engine_opts *opts,
 		if (opts->virtual_clock || opts->agent != NULL) {
 			/* Simulated time simulates the agents too. */
 			scn->stations[i].agents_only = 0;
-		} else if (rc != 1 || i == 0) {
+		} else if ((rc != 1 && (rc != 2 ||
+		    strncmp(scn->transport, "zmq+tcp://", 10) != 0)) || i == 0) {
 			xasprintf(cause, "%s: [%s] where = agents needs %s",
 			    scn->file, scn->stations[i].name, i == 0 ?
 			    "a station after the first (the first takes its "
 			    "dishes from the pile)" : "racks in Redis "
-			    "(transport = redis://HOST:PORT)");
+			    "(transport = redis://HOST:PORT) or over ZeroMQ "
+			    "(transport = zmq+tcp://HOST:PORT)");
 			return (engine_create_failed(NULL, scn));
 		} else
 			scn->stations[i].count = 0;
@@ -455,6 +569,10 @@ engine_create(struct scenario *scn, const struct engine_opts *opts,
 #ifdef HAVE_HIREDIS
 	size += scn->nstations * (rack_redis_size() + 128) +
 	    sizeof(struct redis_where) + 128;
+#endif
+#ifdef HAVE_ZMQ
+	size += scn->nstations * (rack_zmq_size() + 128) +
+	    sizeof(struct zl_where) + 128;
 #endif
 	if (arena_init(&e->arena, size, e->ops->shared_memory, cause) == -1)
 		return (engine_create_failed(e, scn));
@@ -507,6 +625,7 @@ engine_create(struct scenario *scn, const struct engine_opts *opts,
 	}
 	if (engine_named_locks(e, cause) == -1 ||
 	    engine_redis(e, cause) == -1 ||
+	    engine_zmq(e, cause) == -1 ||
 	    engine_racks(e, nslots, cause) == -1)
 		return (engine_create_failed(e, scn));
 
@@ -585,6 +704,10 @@ engine_start(struct engine *e, char **cause)
 	if (engine_redis_start(e, cause) == -1 ||
 	    agents_publish(e, cause) == -1)
 		return (-1);
+#ifdef HAVE_ZMQ
+	if (agents_zmq_publish(e, cause) == -1)
+		return (-1);
+#endif
 	atomic_store(&e->real_start, clock_mono_ns());
 	run_clock_pause(&e->run->clock, 0);
 	sigfillset(&all);
@@ -616,6 +739,9 @@ static void
 engine_wind_up(struct engine *e)
 {
 	agents_reap(e);
+#ifdef HAVE_ZMQ
+	agents_zmq_reap(e);
+#endif
 	engine_reap_all(e);
 	atomic_store(&e->reaped, 1);
 	if (e->script_started)
@@ -1162,6 +1288,18 @@ engine_destroy(struct engine *e)
 			rack_destroy(e->run->st[i].in);
 		rack_destroy(e->run->pile);
 	}
+#ifdef HAVE_ZMQ
+	agents_zmq_end(e);
+	if (e->zwhere != NULL) {
+		/* Their keepers are threads of this process: stopped here. */
+		if (e->run != NULL && e->ops->shared_memory) {
+			for (i = 1; i < e->run->nstations; i++)
+				rack_destroy(e->run->st[i].in);
+		}
+		zl_end();
+		zl_where_close(e->zwhere);
+	}
+#endif
 	if (e->has_vc)
 		vclock_destroy(&e->vc);
 #ifdef HAVE_HIREDIS
@@ -1391,6 +1529,10 @@ engine_deadlock_cycle(struct engine *e)
 const char *
 engine_racks_where(struct engine *e)
 {
+#ifdef HAVE_ZMQ
+	if (e->zwhere != NULL)
+		return (e->zshown);
+#endif
 #ifdef HAVE_HIREDIS
 	if (e->where != NULL)
 		return (e->redis_private ? "a private redis-server" :

@@ -24,6 +24,8 @@ struct engine_agent {
 	unsigned	 count;
 	uint32_t	 who[ENGINE_AGENT_MAX];	/* the coordinator's slots */
 	char		 names[ENGINE_AGENT_MAX][40];	/* and their names */
+	const void	*zmq_eps;	/* ZeroMQ: struct zr_eps per station
+					   (the rack in front); NULL: Redis */
 };
 
 struct engine_opts {

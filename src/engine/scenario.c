@@ -74,6 +74,7 @@ static const char *const reserved_sections[] = { "scenario", "script",
     "cupboard", "rack" };
 static const char *const yesno_choices[] = { "no", "yes", NULL };
 static const char *const where_choices[] = { "here", "agents", NULL };
+static const char *const quit_choices[] = { "broadcast", "sentinel", NULL };
 static const char *const placeholders[] = { "dish", "worker" };
 
 static int	set_title(struct scenario *, struct station *, const char *,
@@ -119,6 +120,8 @@ static int	set_say_end(struct scenario *, struct station *,
 static int	set_start(struct scenario *, struct station *, const char *,
 		    char **);
 static int	set_batch(struct scenario *, struct station *,
+		    const char *, char **);
+static int	set_rack_quit(struct scenario *, struct station *,
 		    const char *, char **);
 static int	set_reliable(struct scenario *, struct station *,
 		    const char *, char **);
@@ -243,6 +246,11 @@ const struct scn_key scn_keys[] = {
 	  "Redis racks: dishes a taker fetches in one round trip; puts and "
 	  "acknowledgements go out without waiting for their answers",
 	  set_batch },
+	{ SECTION_RACK, "quit", KEY_ENUM, quit_choices, "broadcast",
+	  "how a plain ZeroMQ rack (reliable = no) ends its takers: broadcast: "
+	  "a control PUB/SUB every taker hears; sentinel: one quit per taker "
+	  "down the PUSH, as the lecture's washer does (one may miss it)",
+	  set_rack_quit },
 };
 const size_t scn_nkeys = sizeof scn_keys / sizeof scn_keys[0];
 
@@ -899,6 +907,19 @@ set_batch(struct scenario *s, struct station *st, const char *v, char **why)
 		return (-1);
 	}
 	s->batch = (unsigned)n;
+	return (0);
+}
+
+static int
+set_rack_quit(struct scenario *s, struct station *st, const char *v,
+    char **why)
+{
+	int	m;
+
+	(void)st;
+	if (parse_enum(v, quit_choices, &m, why) == -1)
+		return (-1);
+	s->rack_quit = m;
 	return (0);
 }
 

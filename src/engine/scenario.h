@@ -126,6 +126,7 @@ struct scenario {
 	int		 reliable;	/* [rack] reliable: no dish lost */
 	unsigned	 batch;		/* [rack] batch: dishes a trip carries */
 	struct scn_pos	 batch_pos;
+	int		 rack_quit;	/* [rack] quit: 0 broadcast, 1 sentinel */
 	enum lock_mode	 cupboard_lock;
 	int64_t		 cupboard_window_ns;
 
