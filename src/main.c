@@ -63,6 +63,8 @@ struct run_figures {
 	unsigned long long gil_switches;
 	double		 gil_wait;
 	int		 conserved;
+	double		 pred_seconds;	/* theory's, beside the measured */
+	double		 pred_throughput;
 };
 
 static volatile sig_atomic_t main_signal;
@@ -303,6 +305,8 @@ run_quietly(const struct options *o, struct scenario *scn,
 	rf->gil_switches = st.gil_handovers;
 	rf->gil_wait = (double)st.gil_wait_ns / 1e9;
 	rf->conserved = st.conserved && st.complete;
+	rf->pred_seconds = stats_prediction(&st)->wall_s;
+	rf->pred_throughput = stats_prediction(&st)->throughput;
 	stats_free(&st);
 	engine_destroy(eng);
 	return (main_signal != 0 ? -1 : 0);
@@ -382,8 +386,9 @@ main_matrix(struct options *o)
 	} else {
 		for (k = 0; k < m.nkeys; k++)
 			matrix_cell(m.keys[k]);
-		printf("%9s %9s %9s %12s %11s\n", "seconds", "speed-up",
-		    "dishes/s", "gil-handover", "gil-wait-s");
+		printf("%9s %9s %9s %12s %11s %11s %11s\n", "seconds",
+		    "speed-up", "dishes/s", "gil-handover", "gil-wait-s",
+		    "predicted-s", "predicted/s");
 	}
 	do {
 		/* The same with one worker per station: the baseline. */
@@ -404,16 +409,21 @@ main_matrix(struct options *o)
 			printf("},\"wall_seconds\":%.6f,\"one_worker_seconds\":"
 			    "%.6f,\"speedup\":%.4f,\"throughput_per_s\":%.6f,"
 			    "\"gil_switches\":%llu,\"gil_wait_seconds\":%.6f,"
-			    "\"conserved\":%s}", rf.seconds, one.seconds,
+			    "\"conserved\":%s,\"predicted\":{\"seconds\":%.6f,"
+			    "\"throughput_per_s\":%.6f}}", rf.seconds,
+			    one.seconds,
 			    rf.seconds > 0 ? one.seconds / rf.seconds : 0.0,
 			    rf.throughput, rf.gil_switches, rf.gil_wait,
-			    rf.conserved ? "true" : "false");
+			    rf.conserved ? "true" : "false", rf.pred_seconds,
+			    rf.pred_throughput);
 		} else {
 			for (k = 0; k < m.nkeys; k++)
 				matrix_cell(m.values[k][idx[k]]);
-			printf("%9.3f %8.2fx %9.2f %12llu %11.3f%s\n", rf.seconds,
+			printf("%9.3f %8.2fx %9.2f %12llu %11.3f %11.3f %11.2f%s\n",
+			    rf.seconds,
 			    rf.seconds > 0 ? one.seconds / rf.seconds : 0.0,
 			    rf.throughput, rf.gil_switches, rf.gil_wait,
+			    rf.pred_seconds, rf.pred_throughput,
 			    rf.conserved ? "" : "  NOT conserved");
 		}
 		fflush(stdout);

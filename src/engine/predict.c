@@ -107,20 +107,34 @@ pstation_add(struct pstation *ps, double at)
 	ps->live++;
 }
 
-/* A count step: new workers from at; the last ones leave after a dish. */
+/*
+ * A count step: new workers from at. Leaving, as engine_remove_worker
+ * picks: the last that is idle then, else the last; it leaves once its
+ * dish is done.
+ */
 static void
-pstation_count(struct pstation *ps, double at, unsigned want)
+pstation_count(struct pstation *ps, double at, unsigned want, int *lost)
 {
-	unsigned	i;
+	unsigned	i, pick;
 
 	while (ps->live < want && ps->nsv < PREDICT_MAX_SERVERS)
 		pstation_add(ps, at);
-	for (i = ps->nsv; i > 0 && ps->live > want; i--) {
-		if (ps->sv[i - 1].gone_at == INFINITY) {
-			ps->sv[i - 1].gone_at = at;
-			ps->sv[i - 1].left = dmax(at, ps->sv[i - 1].free_at);
-			ps->live--;
+	if (ps->live > want)
+		*lost = 1;
+	while (ps->live > want && ps->live > 1) {
+		pick = ps->nsv;
+		for (i = 0; i < ps->nsv; i++) {
+			if (ps->sv[i].gone_at != INFINITY)
+				continue;
+			if (pick == ps->nsv || ps->sv[pick].free_at > at ||
+			    ps->sv[i].free_at <= at)
+				pick = i;
 		}
+		if (pick == ps->nsv)
+			break;
+		ps->sv[pick].gone_at = at;
+		ps->sv[pick].left = dmax(at, ps->sv[pick].free_at);
+		ps->live--;
 	}
 }
 
@@ -298,7 +312,7 @@ predict_finite(const struct scenario *scn, unsigned cores,
 
 				if (q->is_count)
 					pstation_count(&ps[q->station], q->at,
-					    q->count);
+					    q->count, &p->exact_lost);
 				else
 					ps[q->station].mean = q->mean;
 			}
@@ -316,7 +330,7 @@ predict_finite(const struct scenario *scn, unsigned cores,
 
 				if (q->is_count)
 					pstation_count(&ps[q->station], q->at,
-					    q->count);
+					    q->count, &p->exact_lost);
 				else
 					ps[q->station].mean = q->mean;
 				for (j = 0; j < s->nsv; j++) {
@@ -542,8 +556,11 @@ predict(const struct scenario *scn, unsigned cores, struct prediction *p)
 		p->valid = 1;
 		return (0);
 	}
-	p->exact = !random && !shared;
-	if (random)
+	p->exact = !random && !shared && !p->exact_lost;
+	if (p->exact_lost)
+		snprintf(p->approx, sizeof p->approx, "a [script] step takes "
+		    "workers away: which one leaves when is a race");
+	else if (random)
 		snprintf(p->approx, sizeof p->approx, "random times: the "
 		    "timeline uses their means");
 	else if (shared)

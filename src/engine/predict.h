@@ -39,6 +39,7 @@ struct prediction {
 	unsigned	 nstations;
 	struct predict_station st[SCN_MAX_STATIONS];
 	char		 approx[128];	/* why it is approximate, if it is */
+	int		 exact_lost;	/* the timeline met a race */
 };
 
 /*
