@@ -123,7 +123,7 @@ report_text(FILE *f, struct engine *eng, const struct stats *s)
 		    s->rk[i].max_depth,
 		    report_capacity(s->rk[i].capacity, buf, sizeof buf));
 	}
-	report_theory_text(f, s);
+	report_theory_text(f, s, 0);
 	if (engine_error(eng) != NULL) {
 		fputs("error: ", f);
 		safe_fputs(engine_error(eng), f);

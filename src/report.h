@@ -13,7 +13,8 @@ void	report_text(FILE *, struct engine *, const struct stats *);
 void	report_json(FILE *, struct engine *, const struct stats *);
 
 /* The theory beside the measurement (report_theory.c). */
-void	report_theory_text(FILE *, const struct stats *);
+/* live: the run goes on; its predictions are for the whole run. */
+void	report_theory_text(FILE *, const struct stats *, int live);
 void	report_theory_json(FILE *, const struct stats *, double speed);
 void	report_theory_station_json(FILE *, const struct stats *, unsigned);
 void	report_theory_queue_json(FILE *, const struct stats *, unsigned);

@@ -25,7 +25,7 @@ json_num(FILE *f, const char *key, double v, int have)
 }
 
 void
-report_theory_text(FILE *f, const struct stats *s)
+report_theory_text(FILE *f, const struct stats *s, int live)
 {
 	struct theory_row	 rows[THEORY_MAX_ROWS];
 	const struct prediction	*p = stats_prediction(s);
@@ -36,7 +36,8 @@ report_theory_text(FILE *f, const struct stats *s)
 	if (!p->valid)
 		return;
 	n = theory_rows(s, rows, THEORY_MAX_ROWS);
-	fprintf(f, "%-26s %12s %12s", "theory", "measured", "predicted");
+	fprintf(f, "%-26s %12s %12s", "theory", live ? "so far" : "measured",
+	    live ? "whole run" : "predicted");
 	if (s->warmup_ns > 0)
 		fprintf(f, "  (after a warm-up of %g s)",
 		    (double)s->warmup_ns / 1e9);
@@ -66,8 +67,11 @@ report_theory_text(FILE *f, const struct stats *s)
 	}
 	if (p->approx[0] != '\0')
 		fprintf(f, "  approximate: %s\n", p->approx);
-	theory_verdict(s, verdict, sizeof verdict);
-	fprintf(f, "  %s\n", verdict);
+	/* Half a run against a whole one says nothing: the end will. */
+	if (!live) {
+		theory_verdict(s, verdict, sizeof verdict);
+		fprintf(f, "  %s\n", verdict);
+	}
 }
 
 /* Little's law of one place: both sides, and the parts of the right. */

@@ -76,4 +76,20 @@ expect_grep "$TMP/err" "d.scn:2:[0-9]*: duration needs arrivals" "duration: wher
 printf '[scenario]\nwarmpu = 10s\n[washer]\n' >"$TMP/w.scn"
 expect_exit 2 "a typo" -- "$DISHRACK" --check "$TMP/w.scn"
 expect_grep "$TMP/err" "warmup" "a typo: the suggestion"
+# The screen: t shows the theory panel over the run, with the table.
+if command -v tmux >/dev/null 2>&1 && [ "${SANITIZED:-none}" = none ]; then
+	sock="$TMP/tmux"
+	tmux -S "$sock" new -d -s th -x 100 -y 30 \
+	    "$DISHRACK --clock virtual --speed 20 bottleneck"
+	sleep 1
+	tmux -S "$sock" send-keys -t th t
+	sleep 1
+	tmux -S "$sock" capture-pane -p -t th >"$TMP/screen"
+	tmux -S "$sock" send-keys -t th q
+	sleep 0.5
+	tmux -S "$sock" kill-server 2>/dev/null
+	expect_grep "$TMP/screen" "theory: the run" "screen: the theory panel"
+	expect_grep "$TMP/screen" "whole run\|predicted" "screen: predicted column"
+	expect_grep "$TMP/screen" "depth washer -> dryer" "screen: a rack's row"
+fi
 finish
