@@ -52,7 +52,12 @@ report_theory_text(FILE *f, const struct stats *s, int live)
 	for (j = 0; j < s->nstations; j++) {
 		const struct predict_station *ps = &p->st[j];
 
-		fprintf(f, "  %-24s %s%s%s\n", s->scn->stations[j].name,
+		char	 label[48];
+
+		snprintf(label, sizeof label, "capacity %s",
+		    s->scn->stations[j].name);
+		fprintf(f, "  %-24s %12s   %s%s%s\n", label,
+		    theory_format(TU_RATE, ps->capacity, m, sizeof m),
 		    ps->note, p->open ? ", " : "", p->open ? ps->model : "");
 	}
 	for (j = 0; j < s->nstations; j++) {
@@ -61,9 +66,14 @@ report_theory_text(FILE *f, const struct stats *s, int live)
 		if (!q->valid)
 			continue;
 		fprintf(f, "  little's law %-11s L %.3f = lambda W %.3f "
-		    "(%.3f/s x %.3f s)\n", j == 0 ? "arrivals" :
+		    "(%.3f/s x %.3f s)", j == 0 ? "arrivals" :
 		    s->scn->stations[j].name, q->mean_l, q->lambda * q->mean_w,
 		    q->lambda, q->mean_w);
+		/* The law is about a place that empties: say when not. */
+		if (j > 0 && q->n_in > q->n_out)
+			fprintf(f, ", %llu still there",
+			    (unsigned long long)(q->n_in - q->n_out));
+		fputc('\n', f);
 	}
 	if (p->approx[0] != '\0')
 		fprintf(f, "  approximate: %s\n", p->approx);

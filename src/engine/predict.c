@@ -209,8 +209,11 @@ predict_capacity(const struct scenario *scn, unsigned cores,
 		ps->mean_s = m;
 		ps->scv = dist_scv(&st->time);
 		cap = m > 0 ? (double)st->count / m : INFINITY;
-		snprintf(ps->note, sizeof ps->note, "%u worker%s / %.3g s",
-		    st->count, st->count == 1 ? "" : "s", m);
+		if (m > 0)
+			snprintf(ps->note, sizeof ps->note, "%u worker%s / "
+			    "%.3g s", st->count, st->count == 1 ? "" : "s", m);
+		else
+			snprintf(ps->note, sizeof ps->note, "no work (time 0)");
 		if (st->work == WORK_CPU && m > 0) {
 			double	par = shared_gil || scn->mode == MODE_ASYNC ?
 			    1.0 : (double)cores;
@@ -272,9 +275,12 @@ predict_finite(const struct scenario *scn, unsigned cores,
 		work += (uint64_t)scn->stations[i].count + 1;
 	if (N * work > PREDICT_MAX_STEPS)
 		return (-1);
-	for (i = 0; i < scn->nscript; i++)
+	for (i = 0; i < scn->nscript; i++) {
 		if (pstep_parse(scn, &scn->script[i], &steps[nsteps]) == 0)
 			nsteps++;
+		else if (scn->script[i].kind == STEP_SET)
+			p->exact_lost = 1;	/* a random time, say */
+	}
 	memset(ps, 0, sizeof ps);
 	memset(depth_sum, 0, sizeof depth_sum);
 	shared_init(&gil, 1);
@@ -559,7 +565,8 @@ predict(const struct scenario *scn, unsigned cores, struct prediction *p)
 	p->exact = !random && !shared && !p->exact_lost;
 	if (p->exact_lost)
 		snprintf(p->approx, sizeof p->approx, "a [script] step takes "
-		    "workers away: which one leaves when is a race");
+		    "workers away (which leaves when is a race) or sets a "
+		    "random time");
 	else if (random)
 		snprintf(p->approx, sizeof p->approx, "random times: the "
 		    "timeline uses their means");

@@ -332,6 +332,7 @@ stats_finish(struct stats *s, struct engine *eng)
 		end.t_end = engine_now(eng);
 	end.wall_ns = engine_wall_ns(eng);
 	s->real_clock = strcmp(engine_clock_name(eng), "virtual") != 0;
+	s->deadlocked = engine_deadlocked(eng);
 	end.pile_takes = rack_taken(run->pile);
 	for (i = 0; i < run->nstations; i++) {
 		end.live[i] = atomic_load(&run->st[i].live);

@@ -125,6 +125,7 @@ struct stats {
 	struct prediction	 pred;		/* on the virtual clock's cores */
 	struct prediction	 pred_real;	/* on this machine's */
 	int			 real_clock;	/* pred_real is this run's */
+	int			 deadlocked;	/* the run stopped in a cycle */
 };
 
 void	stats_init(struct stats *, const struct scenario *);

@@ -123,7 +123,7 @@ theory_verdict(const struct stats *s, char *buf, size_t len)
 	const struct prediction	*p = stats_prediction(s);
 	const struct scenario	*scn = s->scn;
 	const char		*cause;
-	char			 m[32], pr[32];
+	char			 m[32], pr[32], extra[96];
 	size_t			 n, i;
 	int			 best = -1, cpu = 0;
 	double			 gap, worst = 0.01;
@@ -148,7 +148,10 @@ theory_verdict(const struct stats *s, char *buf, size_t len)
 	}
 	for (i = 0; i < scn->nstations; i++)
 		cpu |= scn->stations[i].work == WORK_CPU;
-	if (p->open && !p->stable)
+	if (s->deadlocked)
+		cause = "a deadlock: the run stopped short, and the "
+		    "prediction is of one that finishes";
+	else if (p->open && !p->stable)
 		cause = "an overloaded station: its rack grows as long as the "
 		    "run lasts, so no steady state exists";
 	else if (p->open && s->warmup_ns == 0 && s->ndishes <= 20000 &&
@@ -175,13 +178,19 @@ theory_verdict(const struct stats *s, char *buf, size_t len)
 		cause = "random times: the prediction uses their means";
 	else
 		cause = "a finite run";
+	/* A random stream that came slower or faster than its rate. */
+	extra[0] = '\0';
+	if (p->open && s->queue[0].lambda > 0 &&
+	    fabs(s->queue[0].lambda - p->lambda) > 0.03 * p->lambda)
+		snprintf(extra, sizeof extra, "; and the dishes arrived at "
+		    "%.3f/s, not %.3f/s", s->queue[0].lambda, p->lambda);
 	snprintf(buf, len, "largest difference: %s, measured %s, predicted %s "
-	    "(%+.0f %%): %s", rows[best].label,
+	    "(%+.0f %%): %s%s", rows[best].label,
 	    theory_format(rows[best].unit, rows[best].measured, m, sizeof m),
 	    theory_format(rows[best].unit, rows[best].predicted, pr,
 	    sizeof pr), rows[best].predicted != 0 ? 100.0 *
 	    (rows[best].measured - rows[best].predicted) /
-	    fabs(rows[best].predicted) : 100.0, cause);
+	    fabs(rows[best].predicted) : 100.0, cause, extra);
 	return (best);
 }
 
