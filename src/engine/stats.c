@@ -40,7 +40,7 @@ stats_init(struct stats *s, const struct scenario *scn)
  * from another ring, maybe first); a run too large for it goes without
  * the racks' waits. calloc's pages are touched only as dishes pass.
  */
-#define STATS_PAIR_SLOTS	(16ULL << 20)
+#define STATS_PAIR_SLOTS	(4ULL << 20)
 
 static void
 stats_init_flows(struct stats *s, const struct scenario *scn)
