@@ -441,7 +441,7 @@ predict_open(const struct scenario *scn, struct prediction *p)
 {
 	double		 lambda, ca2, sojourn = 0;
 	unsigned	 i;
-	int		 exact = 1;
+	int		 exact = 1, script = 0;
 
 	lambda = 1.0 / dist_mean_s(&scn->arrivals);
 	ca2 = dist_scv(&scn->arrivals);
@@ -469,7 +469,8 @@ predict_open(const struct scenario *scn, struct prediction *p)
 			exact = 0;
 		if (ps->scv != 1.0 || ca2 != 1.0)
 			exact = 0;
-		if (i > 0 && cap != RACK_UNBOUNDED && cap + c >= c) {
+		/* A rack this deep is unbounded to the formula (and its sum). */
+		if (i > 0 && cap != RACK_UNBOUNDED && cap <= 100000) {
 			exact = 0;
 			queue_mmck(lambda, mu, c, c + cap, &ps->q);
 			snprintf(ps->model, sizeof ps->model, "M/M/%u/%u", c,
@@ -485,16 +486,22 @@ predict_open(const struct scenario *scn, struct prediction *p)
 			snprintf(ps->model, sizeof ps->model, "G/G/%u (%s)", c,
 			    c == 1 ? "Kingman" : "Allen-Cunneen");
 		}
-		ps->busy = ps->q.rho > 1 ? 1 : ps->q.rho;
+		/* Every dish passes (blocking loses none): lambda / capacity. */
+		ps->busy = lambda / rate_cap > 1 ? 1 : lambda / rate_cap;
 		ps->wait_s = ps->q.wq;
 		ps->depth = ps->q.lq;
 		sojourn += ps->q.w;
+		/* A full rack blocks the worker before it: no dish is lost. */
 		ca2 = queue_departure_scv(ps->q.rho, c, ca2, ps->scv);
-		if (ps->q.lambda_eff > 0 && ps->q.lambda_eff < lambda)
-			lambda = ps->q.lambda_eff;
 	}
-	p->exact = exact && p->stable;
-	if (!p->stable)
+	for (i = 0; i < scn->nscript; i++)
+		if (scn->script[i].kind == STEP_SET)
+			script = 1;
+	p->exact = exact && p->stable && !script;
+	if (script && p->stable)
+		snprintf(p->approx, sizeof p->approx, "a [script] step changes "
+		    "the line: the steady state is of the line as it starts");
+	else if (!p->stable)
 		snprintf(p->approx, sizeof p->approx, "station %s cannot keep "
 		    "up with the arrivals: its rack grows without end",
 		    scn->stations[p->bottleneck].name);
