@@ -163,6 +163,13 @@ int64_t	stats_mean_ns(const struct dist *);
 /* The prediction for the run's clock. */
 const struct prediction *stats_prediction(const struct stats *);
 
+/* stats_flow.c: the theory's measured side, called by the above. */
+void	stats_flow_init(struct stats *, const struct scenario *);
+void	stats_flow_event(struct stats *, struct worker_stats *,
+	    const struct event *);
+void	stats_flow_compute(struct stats *, int64_t end);
+void	stats_flow_free(struct stats *);
+
 void	stats_free(struct stats *);
 
 #endif
