@@ -282,6 +282,36 @@ START_TEST(test_little_every_scenario)
 }
 END_TEST
 
+/*
+ * Arrivals on the virtual clock: a dish a second from 1 s, half a second
+ * each, one worker: taken as it arrives, none waits, the last done at
+ * 9.5 s. duration = 10s lets in the nine that arrive before it (the tenth
+ * would come at 10 s). Fixed gaps are D/D/1: Kingman's wait is 0.
+ */
+START_TEST(test_arrivals_stream)
+{
+	const char		*text = "[scenario]\nduration = 10s\n"
+				    "[server]\narrivals = 1s\ntime = 500ms\n";
+	const struct prediction	*p;
+	struct frun		 r;
+
+	frun(&r, text, NULL);
+	ck_assert_uint_eq(r.scn->ndishes, 9);
+	ck_assert(r.st.complete);
+	ck_assert_int_eq(r.st.t_end, 9500000000LL);
+	ck_assert(r.st.queue[0].valid);
+	ck_assert_double_eq_tol(r.st.queue[0].mean_w, 0.0, 1e-12);
+	ck_assert_double_eq_tol(r.st.hands[0].mean_w, 0.5, 1e-12);
+	ck_assert_double_eq_tol(r.st.busy_win[0], 4.5 / 9.5, 1e-9);
+	p = stats_prediction(&r.st);
+	ck_assert(p->open);
+	ck_assert_double_eq_tol(p->lambda, 1.0, 1e-12);
+	ck_assert_double_eq_tol(p->st[0].wait_s, 0.0, 1e-12);
+	ck_assert_double_eq_tol(p->wall_s, 9.5, 1e-9);
+	frun_free(&r);
+}
+END_TEST
+
 /* The limits a capacity notes: the GIL, a lock, a hand-off's timeline. */
 START_TEST(test_capacity_notes)
 {
@@ -327,6 +357,7 @@ predict_suite(void)
 	tcase_add_test(tc, test_mm1_mmc_long);
 	tcase_add_test(tc, test_little_every_scenario);
 	tcase_add_test(tc, test_capacity_notes);
+	tcase_add_test(tc, test_arrivals_stream);
 	suite_add_tcase(s, tc);
 	return (s);
 }
