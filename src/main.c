@@ -63,6 +63,8 @@ struct run_figures {
 	unsigned long long gil_switches;
 	double		 gil_wait;
 	int		 conserved;
+	double		 pred_seconds;	/* theory's, beside the measured */
+	double		 pred_throughput;
 };
 
 static volatile sig_atomic_t main_signal;
@@ -117,7 +119,8 @@ usage(FILE *f)
 "  --clock real|virtual  real time, or an exact discrete-event simulation\n"
 "  --seed N            random seed (random times, virtual interleavings)\n"
 "  --matrix 'K=V,V K=V,V'  with --headless: run every combination and print\n"
-"                      a table (time, speed-up over one worker, GIL hand-overs)\n"
+"                      a table (time, speed-up over one worker, GIL hand-overs,\n"
+"                      and theory's predicted time and throughput beside them)\n"
 "  --check             validate SCENARIO; print nothing if it is good\n"
 "  --list              list the built-in scenarios\n"
 "  --exit-when-done    leave the screen by itself when the run ends\n"
@@ -128,8 +131,12 @@ usage(FILE *f)
 "  -h, --help          this help\n"
 "  -V, --version       the version\n"
 "\n"
-"On the screen: space pauses, ? (or F1) explains every key and glyph,\n"
-"q (or F10) quits.\n"
+"Every summary puts what queueing theory predicts beside what the run\n"
+"measured (capacity, bottleneck, Little's law, M/M/c); arrivals = exp(5s)\n"
+"on the first station makes an open system, as queueing.scn does.\n"
+"\n"
+"On the screen: space pauses, t shows the theory beside the run, ? (or F1)\n"
+"explains every key and glyph, q (or F10) quits.\n"
 "\n"
 "Exit status: 0 ok, 1 the run failed (dishes not conserved, deadlock),\n"
 "2 usage or scenario error, 128+N when stopped by signal N.\n"
@@ -303,6 +310,8 @@ run_quietly(const struct options *o, struct scenario *scn,
 	rf->gil_switches = st.gil_handovers;
 	rf->gil_wait = (double)st.gil_wait_ns / 1e9;
 	rf->conserved = st.conserved && st.complete;
+	rf->pred_seconds = stats_prediction(&st)->wall_s;
+	rf->pred_throughput = stats_prediction(&st)->throughput;
 	stats_free(&st);
 	engine_destroy(eng);
 	return (main_signal != 0 ? -1 : 0);
@@ -382,8 +391,9 @@ main_matrix(struct options *o)
 	} else {
 		for (k = 0; k < m.nkeys; k++)
 			matrix_cell(m.keys[k]);
-		printf("%9s %9s %9s %12s %11s\n", "seconds", "speed-up",
-		    "dishes/s", "gil-handover", "gil-wait-s");
+		printf("%9s %9s %9s %12s %11s %11s %11s\n", "seconds",
+		    "speed-up", "dishes/s", "gil-handover", "gil-wait-s",
+		    "predicted-s", "predicted/s");
 	}
 	do {
 		/* The same with one worker per station: the baseline. */
@@ -404,16 +414,21 @@ main_matrix(struct options *o)
 			printf("},\"wall_seconds\":%.6f,\"one_worker_seconds\":"
 			    "%.6f,\"speedup\":%.4f,\"throughput_per_s\":%.6f,"
 			    "\"gil_switches\":%llu,\"gil_wait_seconds\":%.6f,"
-			    "\"conserved\":%s}", rf.seconds, one.seconds,
+			    "\"conserved\":%s,\"predicted\":{\"seconds\":%.6f,"
+			    "\"throughput_per_s\":%.6f}}", rf.seconds,
+			    one.seconds,
 			    rf.seconds > 0 ? one.seconds / rf.seconds : 0.0,
 			    rf.throughput, rf.gil_switches, rf.gil_wait,
-			    rf.conserved ? "true" : "false");
+			    rf.conserved ? "true" : "false", rf.pred_seconds,
+			    rf.pred_throughput);
 		} else {
 			for (k = 0; k < m.nkeys; k++)
 				matrix_cell(m.values[k][idx[k]]);
-			printf("%9.3f %8.2fx %9.2f %12llu %11.3f%s\n", rf.seconds,
+			printf("%9.3f %8.2fx %9.2f %12llu %11.3f %11.3f %11.2f%s\n",
+			    rf.seconds,
 			    rf.seconds > 0 ? one.seconds / rf.seconds : 0.0,
 			    rf.throughput, rf.gil_switches, rf.gil_wait,
+			    rf.pred_seconds, rf.pred_throughput,
 			    rf.conserved ? "" : "  NOT conserved");
 		}
 		fflush(stdout);

@@ -1323,10 +1323,10 @@ START_TEST(test_key_table_complete)
 		cupboard += scn_keys[i].section == SECTION_CUPBOARD;
 		rack += scn_keys[i].section == SECTION_RACK;
 	}
-	ck_assert_int_eq(scenario, 12);
-	ck_assert_int_eq(station, 11);
+	ck_assert_int_eq(scenario, 14);
+	ck_assert_int_eq(station, 12);
 	ck_assert_int_eq(cupboard, 2);
-	ck_assert_int_eq(rack, 1);
+	ck_assert_int_eq(rack, 3);
 }
 END_TEST
 

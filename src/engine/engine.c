@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "arena.h"
+#include "arrivals.h"
 #include "exec.h"
 #include "rack_local.h"
 #ifdef HAVE_HIREDIS
@@ -508,6 +509,7 @@ engine_create(struct scenario *scn, const struct engine_opts *opts,
 
 	if ((rc = engine_check_transport(scn, opts, cause)) == -1)
 		return (engine_create_failed(NULL, scn));
+	arrivals_resolve(scn);
 	for (i = 0; i < scn->nstations; i++) {
 		if (!scn->stations[i].agents_only)
 			continue;
@@ -561,6 +563,8 @@ engine_create(struct scenario *scn, const struct engine_opts *opts,
 	size += rack_local_size(RACK_UNBOUNDED, 0, 0);
 	if (scn->gil)
 		size += (size_t)(nslots + 1) * sizeof(struct gil) + 64;
+	if (scn->arrivals_set)
+		size += scn->ndishes * sizeof(int64_t) + 64;
 	size += sizeof(struct cupboard) + LOCK_MAX_NAMED *
 	    sizeof(struct named_lock) + 128;
 	for (i = 1; i < scn->nstations; i++)
@@ -622,6 +626,26 @@ engine_create(struct scenario *scn, const struct engine_opts *opts,
 			return (engine_create_failed(e, scn));
 		cupboard_init(run->cupboard, scn->cupboard_lock,
 		    scn->cupboard_window_ns, e->ops->shared_memory);
+	}
+	if (scn->arrivals_set) {
+		int64_t	*at;
+
+		/* In the arena: a forked first station reads it too. */
+		if ((at = arrivals_make(scn)) == NULL) {
+			xasprintf(cause, "%s: arrivals: at most %llu dishes may "
+			    "arrive in a run", scn->file,
+			    (unsigned long long)ARRIVALS_MAX);
+			return (engine_create_failed(e, scn));
+		}
+		run->arrival = engine_alloc(e, scn->ndishes * sizeof *at,
+		    cause);
+		if (run->arrival == NULL) {
+			free(at);
+			return (engine_create_failed(e, scn));
+		}
+		memcpy(run->arrival, at, scn->ndishes * sizeof *at);
+		run->narrival = scn->ndishes;
+		free(at);
 	}
 	if (engine_named_locks(e, cause) == -1 ||
 	    engine_redis(e, cause) == -1 ||

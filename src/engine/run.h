@@ -102,6 +102,8 @@ struct run {
 	unsigned		 nlocks;
 	_Atomic int		 deadlock;	/* a cycle was found */
 	char			 deadlock_text[512];
+	int64_t			*arrival;	/* dish -> when it arrives, or NULL */
+	uint64_t		 narrival;
 };
 
 /* Put a dish in the cupboard (the last station). 0, or -1 if stopped. */

@@ -28,7 +28,7 @@
 #define SCN_RACK_MAX		1000000
 #define SCN_COUNT_MAX		1000000		/* workers in one station */
 #define SCN_DURATION_MAX	(24LL * 3600 * 1000000000LL)
-#define SCN_KEYS_MAX		32		/* rows scn_keys may grow to */
+#define SCN_KEYS_MAX		64		/* rows scn_keys may grow to */
 #define CLIP_MAX		48		/* bytes of user text quoted */
 
 /* User text in a message: '" CLIPF "'" with CLIPA(s), cut after CLIP_MAX. */
@@ -78,6 +78,12 @@ static const char *const quit_choices[] = { "broadcast", "sentinel", NULL };
 static const char *const placeholders[] = { "dish", "worker" };
 
 static int	set_title(struct scenario *, struct station *, const char *,
+		    char **);
+static int	set_arrivals(struct scenario *, struct station *, const char *,
+		    char **);
+static int	set_duration(struct scenario *, struct station *, const char *,
+		    char **);
+static int	set_warmup(struct scenario *, struct station *, const char *,
 		    char **);
 static int	set_mode(struct scenario *, struct station *, const char *,
 		    char **);
@@ -251,6 +257,15 @@ const struct scn_key scn_keys[] = {
 	  "a control PUB/SUB every taker hears; sentinel: one quit per taker "
 	  "down the PUSH, as the lecture's washer does (one may miss it)",
 	  set_rack_quit },
+	{ SECTION_SCENARIO, "duration", KEY_DURATION, NULL, "0",
+	  "with arrivals: no dish arrives after this long; the run ends when "
+	  "the dishes in it are done", set_duration },
+	{ SECTION_SCENARIO, "warmup", KEY_DURATION, NULL, "0",
+	  "the start of the run the theory figures leave out (waits, depths, "
+	  "busy fractions)", set_warmup },
+	{ SECTION_STATION, "arrivals", KEY_DIST, NULL, "a pile",
+	  "first station only: dishes arrive one gap apart (exp(5s) is a "
+	  "Poisson stream) instead of lying in a pile", set_arrivals },
 };
 const size_t scn_nkeys = sizeof scn_keys / sizeof scn_keys[0];
 
@@ -749,6 +764,63 @@ set_time(struct scenario *s, struct station *st, const char *v, char **why)
 	return (0);
 }
 
+/* arrivals: a distribution of the gaps, on the first station only. */
+static int
+set_arrivals(struct scenario *s, struct station *st, const char *v,
+    char **why)
+{
+	struct dist	d;
+
+	if (st != &s->stations[0]) {
+		xasprintf(why, "arrivals: only the first station draws its "
+		    "dishes as they arrive; [%s] takes them from a rack",
+		    st->name);
+		return (-1);
+	}
+	if (dist_parse(v, &d, why) == -1)
+		return (-1);
+	if (d.a_ns <= 0 && d.b_ns <= 0) {
+		xasprintf(why, "arrivals: expected a gap longer than 0, found "
+		    "'" CLIPF "'", CLIPA(v));
+		return (-1);
+	}
+	s->arrivals = d;
+	s->arrivals_set = 1;
+	return (0);
+}
+
+/* duration: when arrivals stop; 0 for a count of dishes alone. */
+static int
+set_duration(struct scenario *s, struct station *st, const char *v,
+    char **why)
+{
+	int64_t	ns;
+
+	if (dist_parse_duration(v, &ns) == -1) {
+		xasprintf(why, "expected a duration such as 1440s or 0, found "
+		    "'" CLIPF "'", CLIPA(v));
+		return (-1);
+	}
+	s->duration_ns = ns;
+	return (0);
+}
+
+/* warmup: the start that steady-state figures leave out. */
+static int
+set_warmup(struct scenario *s, struct station *st, const char *v,
+    char **why)
+{
+	int64_t	ns;
+
+	if (dist_parse_duration(v, &ns) == -1) {
+		xasprintf(why, "expected a duration such as 100s or 0, found "
+		    "'" CLIPF "'", CLIPA(v));
+		return (-1);
+	}
+	s->warmup_ns = ns;
+	return (0);
+}
+
 /* work: io or cpu. */
 static int
 set_work(struct scenario *s, struct station *st, const char *v, char **why)
@@ -1103,6 +1175,8 @@ key_apply(struct scenario *s, struct station *st, const struct scn_key *k,
 		st->count_pos = *pos;
 	else if (k->set == set_needs)
 		st->needs_pos = *pos;
+	else if (k->set == set_duration)
+		s->duration_pos = *pos;
 	return (0);
 }
 
@@ -1995,6 +2069,15 @@ scenario_validate(const struct scenario *s, int force, char **cause)
 
 	if (validate_locks(s, cause) == -1)
 		return (-1);
+	if (s->duration_ns > 0 && !s->arrivals_set) {
+		char	where[256];
+
+		scenario_where(s, &s->duration_pos, where, sizeof where);
+		xasprintf(cause, "%s: duration needs arrivals on the first "
+		    "station (arrivals = exp(5s)); a pile ends when it is "
+		    "empty", where);
+		return (-1);
+	}
 	if (force)
 		return (0);
 	for (i = 0; i < s->nstations; i++)

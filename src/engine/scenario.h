@@ -135,6 +135,13 @@ struct scenario {
 
 	struct script_step *script;
 	unsigned	 nscript;
+
+	/* Open systems and steady states (arrivals.h, doc/theory.md). */
+	struct dist	 arrivals;	/* gaps between dishes at the first */
+	int		 arrivals_set;	/* else the first takes from a pile */
+	int64_t		 duration_ns;	/* no dish arrives after; 0: none */
+	struct scn_pos	 duration_pos;
+	int64_t		 warmup_ns;	/* figures leave the start out */
 };
 
 /* The value types of the key table. */

@@ -192,6 +192,17 @@ worker_main(struct run *run, struct wslot *w)
 			worker_event(w, t, EV_WAIT_GET, DISH_NONE, 0);
 			t = run_now(run);
 		}
+		/* An open system: the dish is taken when it has arrived. */
+		if (run->arrival != NULL && dish < run->narrival &&
+		    run->arrival[dish] > t) {
+			if (!blocked)
+				worker_event(w, t, EV_WAIT_GET, DISH_NONE, 0);
+			if (run->ops->sleep(run, run->arrival[dish] - t) == -1) {
+				why = EXIT_INTERRUPTED;
+				break;
+			}
+			t = run_now(run);
+		}
 		worker_event(w, t, EV_GET, dish, depth);
 
 		/* print(...); time.sleep(...) */

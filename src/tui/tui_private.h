@@ -65,6 +65,7 @@ struct tui {
 	int			 script_paused;	/* by a [script] pause step */
 	int			 summary;	/* the run ended: figures final */
 	int			 summary_hidden;	/* Esc or Enter; s again */
+	int			 theory;	/* 't': the theory panel shown */
 	int			 dirty;		/* redraw at the next frame */
 	int			 urgent;	/* redraw now: a key, a resize */
 	char			 status[160];
@@ -145,5 +146,6 @@ void		 tui_draw_keys(struct tui *);
 void		 tui_draw_help(struct tui *);
 int		 tui_help_rows(struct tui *);
 void		 tui_draw_summary(struct tui *);
+void		 tui_draw_theory(struct tui *);
 
 #endif
