@@ -27,6 +27,7 @@
 #include "scenario.h"
 #include "stats.h"
 #include "tui.h"
+#include "web_main.h"
 #include "xmalloc.h"
 
 #define EXIT_RUN_FAILED	1
@@ -75,6 +76,8 @@ static void	main_on_signal(int);
 static struct scenario *main_load(const struct options *,
 		    const struct matrix *, const unsigned *, int);
 static int	main_headless(const struct options *, struct scenario *);
+static int	main_web(const struct options *, struct scenario *);
+static struct scenario *main_web_load(void *, const unsigned *);
 
 static const struct option long_options[] = {
 	{ "headless",		no_argument,		NULL, 'H' },
@@ -353,9 +356,11 @@ main_matrix(struct options *o)
 	struct matrix		 m;
 	struct run_figures	 rf, one;
 	unsigned		 idx[MATRIX_MAX_PARAMS], k, row = 0;
+	unsigned		 idx0[MATRIX_MAX_PARAMS] = { 0 };
 	int			 failed = 0;
 	char			*cause = NULL;
 	struct sigaction	 sa;
+	struct scenario		*scn;
 
 	if (matrix_parse(&m, o->matrix, &cause) == -1) {
 		main_error("%s", cause);
@@ -373,6 +378,21 @@ main_matrix(struct options *o)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
+	if ((scn = main_load(o, &m, idx0, 0)) != NULL && scn->web.on) {
+		struct web_main_opts	 wo;
+		void			*arg[2] = { o, &m };
+
+		scenario_free(scn);
+		memset(&wo, 0, sizeof wo);
+		wo.json = o->json;
+		wo.name = o->scenario != NULL ? o->scenario : BUILTIN_DEFAULT;
+		wo.signal = &main_signal;
+		signal(SIGPIPE, SIG_IGN);
+		failed = web_main_matrix(&wo, &m, main_web_load, arg);
+		matrix_free(&m);
+		return (failed);
+	}
+	scenario_free(scn);
 	memset(idx, 0, sizeof idx);
 	if (o->json) {
 		fputs("{\"scenario\":", stdout);
@@ -466,6 +486,35 @@ main_screen(struct options *o)
 	return (tui_run(&to, main_make_engine, o));
 }
 
+/* A scenario with a [server]: the web server and its visitors. */
+static int
+main_web(const struct options *o, struct scenario *scn)
+{
+	struct web_main_opts	wo;
+
+	memset(&wo, 0, sizeof wo);
+	wo.json = o->json;
+	wo.quiet = o->quiet;
+	wo.name = o->scenario != NULL ? o->scenario : BUILTIN_DEFAULT;
+	wo.signal = &main_signal;
+	if (o->virtual_clock) {
+		main_error("%s: a web server runs on the real clock (its "
+		    "sockets are real)", scn->file);
+		scenario_free(scn);
+		return (EXIT_USAGE);
+	}
+	return (web_main_headless(&wo, scn));
+}
+
+/* A matrix row of a web scenario. */
+static struct scenario *
+main_web_load(void *arg, const unsigned *idx)
+{
+	void	**a = arg;
+
+	return (main_load(a[0], a[1], idx, 0));
+}
+
 /* Run without a screen: worker text as it happens, then the figures. */
 static int
 main_headless(const struct options *o, struct scenario *scn)
@@ -482,6 +531,8 @@ main_headless(const struct options *o, struct scenario *scn)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	if (scn->web.on)
+		return (main_web(o, scn));
 
 	eng = main_run(o, scn, (o->quiet || o->json) ? -1 : STDOUT_FILENO,
 	    &st, &rc);
