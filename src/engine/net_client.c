@@ -383,15 +383,19 @@ client_main(void *arg)
 			}
 			t = v->intended + c->cfg.patience_ns;
 			if (v->upload && v->state == VS_SENDING &&
-			    v->headoff == v->headlen && v->want == EPOLLIN) {
-				if (client_due(c, v, now) > v->body_sent)
-					client_io(c, ep, v, now);
-				else if (v->started + c->cfg.upload_time_ns >
-				    now) {
-					t = v->started + ((now - v->started) /
-					    CHUNK_GAP + 1) * CHUNK_GAP;
-				}
+			    v->headoff == v->headlen && v->want == EPOLLIN &&
+			    client_due(c, v, now) > v->body_sent)
+				client_io(c, ep, v, now);
+			if (v->state == VS_ENDED) {
+				ended++;
+				continue;
 			}
+			/* The next chunk's time, while chunks are due. */
+			if (v->upload && v->state == VS_SENDING &&
+			    v->want == EPOLLIN &&
+			    v->started + c->cfg.upload_time_ns > now)
+				t = v->started + ((now - v->started) /
+				    CHUNK_GAP + 1) * CHUNK_GAP;
 			if (next_t == 0 || t < next_t)
 				next_t = t;
 		}

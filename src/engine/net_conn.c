@@ -152,7 +152,8 @@ wconn_reply(struct wconn *c, int status, const char *body, int close_after)
 	n = snprintf(c->out, sizeof c->out, "HTTP/1.1 %d %s\r\n"
 	    "Server: dishrack\r\nContent-Type: text/html; charset=utf-8\r\n"
 	    "Content-Length: %zu\r\n%s\r\n%s", status, http_reason(status),
-	    strlen(body), c->close_after ? "Connection: close\r\n" : "", body);
+	    strlen(body), c->close_after ? "Connection: close\r\n" :
+	    c->req.minor == 0 ? "Connection: keep-alive\r\n" : "", body);
 	c->outlen = n > 0 && (size_t)n < sizeof c->out ? (size_t)n :
 	    sizeof c->out - 1;
 	c->outoff = 0;
