@@ -469,6 +469,32 @@ main_make_engine(void *arg, char **cause)
 	return (engine_create(scn, &eo, cause));
 }
 
+/* The web run for the screen: the scenario read at the start. */
+static struct web_run *
+main_make_web(void *arg, char **cause)
+{
+	struct scenario	**scn = arg;
+	struct scenario	 *s = *scn;
+
+	*scn = NULL;
+	return (web_create(s, cause));
+}
+
+/* A web server run on the screen. */
+static int
+main_web_screen(struct options *o, struct scenario *scn)
+{
+	struct tui_opts	to;
+
+	memset(&to, 0, sizeof to);
+	to.exit_when_done = o->exit_when_done;
+	to.color = !o->no_color && getenv("NO_COLOR") == NULL;
+	to.ascii = o->ascii;
+	to.max_frames = o->max_frames;
+	tui_guard(o->argv);
+	return (tui_run_web(&to, main_make_web, &scn));
+}
+
 /* Run on the screen. */
 static int
 main_screen(struct options *o)
@@ -728,6 +754,10 @@ main(int argc, char **argv)
 
 		setlocale(LC_ALL, "");
 		if (tui_usable(&why) == 0) {
+			if (scn->web.on && o.virtual_clock)
+				return (main_web(&o, scn));
+			if (scn->web.on)
+				return (main_web_screen(&o, scn));
 			scenario_free(scn);
 			return (main_screen(&o));
 		}
