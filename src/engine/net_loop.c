@@ -171,6 +171,12 @@ loop_next(struct loop *l, struct wconn *c, enum wconn_next next)
 			return;
 		case NEXT_RENDER:
 			loop_unlist(l, c);
+			if (s->cfg.render_ns == 0) {
+				/* Nothing to wait for: answer at once. */
+				wconn_rendered(c, web_now());
+				next = NEXT_WRITE;
+				break;
+			}
 			if (s->cfg.work == WORK_IO) {
 				/* An await: the loop goes on meanwhile. */
 				loop_events(l, c, 0);
