@@ -51,6 +51,7 @@ struct wconn {
 	/* The loop's own (net_loop.c). */
 	struct wconn	*prev, *next;	/* by deadline */
 	int		 listed;
+	int64_t		 listed_at;	/* its deadline when listed */
 	int64_t		 render_end;
 	int		 heap_i;	/* -1: not rendering */
 	int		 want_out;

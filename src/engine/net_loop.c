@@ -73,6 +73,9 @@ loop_unlist(struct loop *l, struct wconn *c)
 static void
 loop_touch(struct loop *l, struct wconn *c)
 {
+	/* Unchanged, it stays where it is: the list is in deadline order. */
+	if (c->listed && c->deadline == c->listed_at)
+		return;
 	loop_unlist(l, c);
 	if (c->deadline == 0)
 		return;
@@ -83,6 +86,7 @@ loop_touch(struct loop *l, struct wconn *c)
 		l->head = c;
 	l->tail = c;
 	c->listed = 1;
+	c->listed_at = c->deadline;
 }
 
 static void

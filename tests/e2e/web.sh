@@ -104,6 +104,18 @@ s = conn(); s.sendall(b"\x00\x01 not http at all\r\n\r\n"); print("garbage", sta
 s = conn(); s.sendall(b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\n"); print("toolong", status(s))
 s = conn(); t = time.time(); r = status(s); print("silent", r, "%.1f" % (time.time() - t))
 s = conn(); s.sendall(b"POST /upload HTTP/1.1\r\nContent-Length: 5000\r\n\r\nonly this"); print("lying", status(s))
+s = conn(); t = time.time(); s.settimeout(0.1); r = None
+for ch in b"GET /page HTTP/1.1\r\nHost: slow\r\nX-Pad: " + b"a" * 40:
+    try:
+        s.send(bytes([ch]))
+    except OSError:
+        break
+    try:
+        r = s.recv(200)
+        break
+    except socket.timeout:
+        pass
+print("trickle", r.split(b"\r\n")[0].decode() if r else "none", "%.1f" % (time.time() - t))
 s = conn(); s.sendall(b"POST /upload HTTP/1.1\r\nContent-Length: 5000\r\n\r\npart"); s.close()
 s = conn(); s.sendall(b"GET /page HTTP/1.1\r\nHost: x\r\n\r\nGET /page HTTP/1.1\r\nConnection: close\r\n\r\n")
 d = b""
@@ -117,6 +129,7 @@ expect_grep "$TMP/bad.out" 'garbage HTTP/1.1 400' "garbage: 400"
 expect_grep "$TMP/bad.out" 'toolong HTTP/1.1 431' "a head too long: 431"
 expect_grep "$TMP/bad.out" 'silent HTTP/1.1 408' "slowloris: 408 after the timeout"
 expect_grep "$TMP/bad.out" 'lying HTTP/1.1 408' "a lying Content-Length: 408"
+expect_grep "$TMP/bad.out" 'trickle HTTP/1.1 408 Request Timeout 0\.[345]' "a head a byte at a time: 408 at the timeout"
 expect_grep "$TMP/bad.out" 'pipelined 2' "keep-alive, two requests pipelined"
 if curl -s --max-time 5 "http://127.0.0.1:$port/page" | grep -q 'a page'
 then ok; else bad "the server still serves after bad input"; fi
