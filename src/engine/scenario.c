@@ -1679,6 +1679,12 @@ scenario_parse(const char *file, const char *text, size_t len, char **cause)
 	free(buf);
 	if (rc == -1)
 		goto out;
+	if (s->nstations > 0 && s->web.on) {
+		p->line = s->web.pos.line;
+		perr(p, s->web.pos.col, "a [server] scenario has no stations: "
+		    "found [%s] as well", s->stations[0].name);
+		goto out;
+	}
 	if (s->nstations == 0 && !s->web.on) {
 		p->line = 1;
 		perr(p, 1, "no stations: a scenario needs at least one "
