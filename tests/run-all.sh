@@ -47,12 +47,13 @@ build build-asan CC=clang --enable-werror --enable-sanitizers &&
 build build-tsan CC=clang --enable-tsan && check build-tsan "ThreadSanitizer" || status=1
 
 # About FUZZ_SECONDS in all: two thirds for the scenario parser, the rest
-# shared by --set and --matrix (40 s, 10 s and 10 s by default).
+# shared by --set, --matrix and the HTTP parser (40 s, 10 s, 10 s and
+# 10 s by default).
 fuzz_scn=$((FUZZ_SECONDS * 2 / 3))
 fuzz_rest=$(((FUZZ_SECONDS - fuzz_scn) / 2))
-echo "== libFuzzer: scenario ${fuzz_scn}s, set and matrix ${fuzz_rest}s each"
+echo "== libFuzzer: scenario ${fuzz_scn}s, set, matrix and http ${fuzz_rest}s each"
 if build build-fuzz CC=clang --enable-werror --enable-fuzzing; then
-	for t in scenario set matrix; do
+	for t in scenario set matrix http; do
 		secs=$fuzz_rest; [ $t = scenario ] && secs=$fuzz_scn
 		if (cd build-fuzz && make -s fuzz FUZZ_TARGETS=$t \
 		    FUZZ_SECONDS="$secs") >build-fuzz/fuzz-$t.log 2>&1; then
