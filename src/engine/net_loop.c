@@ -234,6 +234,10 @@ loop_accept(struct loop *l)
 		len = sizeof peer;
 		fd = accept4(s->lfd, (struct sockaddr *)&peer, &len,
 		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd == -1 && (errno == EMFILE || errno == ENFILE)) {
+			web_server_refuse(s);
+			continue;
+		}
 		if (fd == -1)
 			return;
 		atomic_fetch_add(&s->accepted, 1);

@@ -48,7 +48,7 @@ static int	 web_accept(struct web_server *, struct sockaddr_in *);
 
 static const char *const err_names[WERR_NKINDS] = {
 	"timeout", "bad_request", "header_too_long", "too_large",
-	"disconnected", "not_found", "method", "unsupported"
+	"disconnected", "not_found", "method", "unsupported", "too_many"
 };
 
 const char *
@@ -87,8 +87,9 @@ web_server_start(struct web_server *s, const struct scn_web *cfg, int gil,
 	s->cfg = *cfg;
 	s->cfg.listen = NULL;
 	s->lfd = s->efd = -1;
+	s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (scenario_web_addr(cfg->listen, &s->addr, cause) == -1)
-		return (-1);
+		goto fail;
 	if ((s->lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC |
 	    SOCK_NONBLOCK, 0)) == -1 ||
 	    setsockopt(s->lfd, SOL_SOCKET, SO_REUSEADDR, &one,
@@ -148,6 +149,9 @@ web_server_start(struct web_server *s, const struct scn_web *cfg, int gil,
 	}
 	return (0);
 fail:
+	if (s->spare_fd != -1)
+		close(s->spare_fd);
+	s->spare_fd = -1;
 	if (s->lfd != -1)
 		close(s->lfd);
 	if (s->efd != -1)
@@ -183,9 +187,29 @@ web_server_stop(struct web_server *s)
 	s->q = NULL;
 	close(s->lfd);
 	close(s->efd);
-	s->lfd = s->efd = -1;
+	if (s->spare_fd != -1)
+		close(s->spare_fd);
+	s->lfd = s->efd = s->spare_fd = -1;
 	pthread_cond_destroy(&s->qcv);
 	pthread_mutex_destroy(&s->qmu);
+}
+
+void
+web_server_refuse(struct web_server *s)
+{
+	int	fd;
+
+	if (s->spare_fd == -1) {
+		/* Not even that: let the queue wait a little. */
+		poll(NULL, 0, 10);
+		return;
+	}
+	close(s->spare_fd);
+	if ((fd = accept4(s->lfd, NULL, NULL, SOCK_CLOEXEC)) != -1) {
+		close(fd);
+		atomic_fetch_add(&s->errors[WERR_TOO_MANY], 1);
+	}
+	s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 }
 
 unsigned
@@ -217,8 +241,7 @@ web_accept(struct web_server *s, struct sockaddr_in *peer)
 		if (fd != -1)
 			return (fd);
 		if (errno == EMFILE || errno == ENFILE) {
-			/* Out of descriptors: wait for some to close. */
-			poll(NULL, 0, 10);
+			web_server_refuse(s);
 			continue;
 		}
 		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&

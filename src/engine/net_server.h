@@ -25,6 +25,7 @@ enum web_err {
 	WERR_NOT_FOUND,		/* a path we do not serve */
 	WERR_METHOD,		/* a method we do not serve */
 	WERR_UNSUPPORTED,	/* Transfer-Encoding, no Content-Length */
+	WERR_TOO_MANY,		/* out of descriptors: closed at once */
 	WERR_NKINDS
 };
 
@@ -81,6 +82,7 @@ struct web_server {
 	char		 where[32];	/* "127.0.0.1:PORT" */
 	int		 lfd;
 	int		 efd;		/* eventfd: stop */
+	int		 spare_fd;	/* given up to refuse when out of fds */
 	_Atomic int	 stop;
 	unsigned	 nworkers;
 	pthread_t	 threads[WEB_MAX_THREADS + 1];
@@ -121,6 +123,13 @@ void	web_server_stop(struct web_server *);
 
 /* Connections accepted by the kernel, not yet by us, plus our queue. */
 unsigned web_server_waiting(struct web_server *);
+
+/*
+ * Out of descriptors (EMFILE): take the next connection with the spare
+ * descriptor and close it at once, so the client hears of it rather than
+ * waiting in the queue, and the loop does not spin on a ready socket.
+ */
+void	web_server_refuse(struct web_server *);
 
 const char *web_err_name(enum web_err);
 const char *web_row_state_name(int);

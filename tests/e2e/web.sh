@@ -177,6 +177,41 @@ expect_grep "$TMP/ext.out" 'header_too_long 1' "summary: head too long counted"
 expect_grep "$TMP/ext.out" 'disconnected 1' "summary: abandoned upload counted"
 expect_grep "$TMP/ext.out" 'timeout' "summary: timeouts counted"
 
+# --- Out of descriptors: refused at once, and served again after -------
+(ulimit -n 48; exec "$DISHRACK" --headless --set server.clients=external \
+    --set server.model=async --set server.timeout=0 \
+    "$SCENARIOS/webserver.scn") >"$TMP/emfile.out" 2>&1 &
+pid=$!
+port=
+for i in $(seq 50); do
+	port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$TMP/emfile.out")
+	[ -n "$port" ] && break
+	sleep 0.1
+done
+python3 - "$port" >"$TMP/emfile.py" 2>&1 <<'PY'
+import socket, sys, time
+port = int(sys.argv[1])
+socks = [socket.create_connection(("127.0.0.1", port)) for _ in range(80)]
+time.sleep(0.5)
+closed = 0
+for s in socks:
+    s.setblocking(False)
+    try:
+        if s.recv(10) == b"":
+            closed += 1
+    except BlockingIOError:
+        pass
+print("closed", closed)
+for s in socks:
+    s.close()
+PY
+sleep 0.3
+if curl -s --max-time 5 "http://127.0.0.1:$port/page" | grep -q 'a page'
+then ok; else bad "out of descriptors: the server serves again after"; fi
+expect_grep "$TMP/emfile.py" 'closed [1-9]' "out of descriptors: the extra connections are closed at once"
+kill -TERM $pid; wait $pid
+expect_grep "$TMP/emfile.out" 'too_many [1-9]' "out of descriptors: counted"
+
 # --- Refusals --------------------------------------------------------------
 expect_exit 2 "bad model" -- "$DISHRACK" --headless --set server.model=fork \
     "$SCENARIOS/webserver.scn"
