@@ -287,7 +287,7 @@ web_accept_main(void *arg)
 			pthread_mutex_unlock(&s->qmu);
 			/* A queue this long already says it all. */
 			close(fd);
-			atomic_fetch_add(&s->errors[WERR_TIMEOUT], 1);
+			atomic_fetch_add(&s->errors[WERR_TOO_MANY], 1);
 			continue;
 		}
 		s->q[(s->qhead + s->qlen++) % s->qcap] = fd;
