@@ -490,6 +490,7 @@ static int
 main_web_screen(struct options *o, struct scenario *scn)
 {
 	struct tui_opts	to;
+	int		rc;
 
 	memset(&to, 0, sizeof to);
 	to.exit_when_done = o->exit_when_done;
@@ -497,7 +498,9 @@ main_web_screen(struct options *o, struct scenario *scn)
 	to.ascii = o->ascii;
 	to.max_frames = o->max_frames;
 	tui_guard(o->argv);
-	return (tui_run_web(&to, main_make_web, &scn));
+	rc = tui_run_web(&to, main_make_web, &scn);
+	scenario_free(scn);	/* NULL once the run took it over */
+	return (rc);
 }
 
 /* Run on the screen. */

@@ -21,6 +21,7 @@ static int	web_main_run(const struct web_main_opts *, struct scenario *,
 		    struct web_figures *, int);
 static void	web_sleep_ms(int);
 
+/* Sleep between two ticks of the run. */
 static void
 web_sleep_ms(int ms)
 {

@@ -137,6 +137,7 @@ web_client_free(struct web_client *c)
 	c->lat = NULL;
 }
 
+/* What a visit waits for in epoll, changed only when it changes. */
 static void
 client_want(int ep, struct web_visit *v, uint32_t ev)
 {
@@ -334,6 +335,7 @@ read:
 	}
 }
 
+/* The visitors' thread: start visits on time, move them on, to the end. */
 static void *
 client_main(void *arg)
 {

@@ -52,6 +52,7 @@ static void	loop_next(struct loop *, struct wconn *, enum wconn_next);
 static void	loop_accept(struct loop *);
 static void	loop_close(struct loop *, struct wconn *);
 
+/* Off the deadline list, if on it. */
 static void
 loop_unlist(struct loop *l, struct wconn *c)
 {
@@ -89,6 +90,7 @@ loop_touch(struct loop *l, struct wconn *c)
 	c->listed_at = c->deadline;
 }
 
+/* A render to the heap, by when it ends. */
 static void
 loop_heap_push(struct loop *l, struct wconn *c)
 {
@@ -109,6 +111,7 @@ loop_heap_push(struct loop *l, struct wconn *c)
 	c->heap_i = (int)i;
 }
 
+/* The render that ends first, off the heap. */
 static struct wconn *
 loop_heap_pop(struct loop *l)
 {
@@ -149,6 +152,7 @@ loop_events(struct loop *l, struct wconn *c, uint32_t ev)
 	c->want_out = (int)ev;
 }
 
+/* Close a connection and forget it. */
 static void
 loop_close(struct loop *l, struct wconn *c)
 {
@@ -220,6 +224,7 @@ loop_next(struct loop *l, struct wconn *c, enum wconn_next next)
 	}
 }
 
+/* Accept what is waiting, a wake's share at most. */
 static void
 loop_accept(struct loop *l)
 {

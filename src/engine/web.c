@@ -70,6 +70,7 @@ web_tick(struct web_run *w)
 	return (atomic_load(&w->finished));
 }
 
+/* Latencies in increasing order. */
 static int
 web_cmp(const void *a, const void *b)
 {

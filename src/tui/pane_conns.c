@@ -31,6 +31,7 @@ conn_cmp(const void *a, const void *b)
 	return (x->since < y->since ? -1 : x->since > y->since);
 }
 
+/* A byte count in a few columns. */
 static const char *
 web_bytes(uint64_t n, char *buf, size_t len)
 {
@@ -141,7 +142,7 @@ web_draw_conns(struct web_screen *ws)
 	struct web_row		*wr;
 	struct in_addr		 a;
 	char			 title[96], b[24], t[24], who[32];
-	unsigned		 waiting, n = 0, i;
+	unsigned		 waiting, queued, n = 0, i;
 	int			 y, st, kind, room, wide;
 	int64_t			 now = web_now();
 
@@ -158,7 +159,10 @@ web_draw_conns(struct web_screen *ws)
 		n++;
 	}
 	qsort(rows, n, sizeof rows[0], conn_cmp);
-	waiting = atomic_load(&ws->w->waiting) - atomic_load(&s->queued);
+	/* The figure sampled holds both queues: the pool's is ours. */
+	queued = atomic_load(&s->queued);
+	waiting = atomic_load(&ws->w->waiting);
+	waiting = waiting > queued ? waiting - queued : 0;
 	snprintf(title, sizeof title, " connections %u open ", n);
 	tui_puts(r->y, r->x + 2, r->w - 4, title);
 	room = r->h - 2;
@@ -174,7 +178,7 @@ web_draw_conns(struct web_screen *ws)
 		room--;
 	}
 	for (i = 0; i < n && room > 0; i++, room--, y++) {
-		if (room == 1 && (i + 1 < n || waiting > 0)) {
+		if (room == 1 && (i + 1 < n || waiting > 0 || queued > 0)) {
 			tui_printf(y, r->x + 2, r->w - 4, "%s %u more",
 			    ws->t.g->more, n - i);
 			room = 0;
@@ -198,6 +202,13 @@ web_draw_conns(struct web_screen *ws)
 		    web_doing(st, kind, s->cfg.work == WORK_CPU) :
 		    web_doing_short(st), t);
 		attrset(A_NORMAL);
+	}
+	if (room > 0 && queued > 0 && !ws->finished) {
+		attrset(tui_attr(&ws->t, C_BLOCK));
+		tui_printf(y++, r->x + 2, r->w - 4, "+ %u accepted, waiting for "
+		    "a free thread", queued);
+		attrset(A_NORMAL);
+		room--;
 	}
 	if (room > 0 && waiting > 0 && !ws->finished) {
 		attrset(tui_attr(&ws->t, C_BLOCK));

@@ -27,6 +27,7 @@ static void	web_draw_keys(struct web_screen *);
 static void	web_draw_summary(struct web_screen *);
 static void	web_draw(struct web_screen *);
 
+/* The panes' rectangles for the terminal's size. */
 static void
 web_layout(struct web_screen *ws)
 {
@@ -44,6 +45,7 @@ web_layout(struct web_screen *ws)
 	ws->r_hist = (struct rect){ top, COLS - hw, hw ? mid : 0, hw };
 }
 
+/* The top line: model, address, visits, time. */
 static void
 web_draw_header(struct web_screen *ws)
 {
@@ -77,6 +79,7 @@ web_draw_header(struct web_screen *ws)
 	attrset(A_NORMAL);
 }
 
+/* The bottom line: keys, and what to try. */
 static void
 web_draw_keys(struct web_screen *ws)
 {
@@ -93,6 +96,7 @@ web_draw_keys(struct web_screen *ws)
 	attrset(A_NORMAL);
 }
 
+/* The figures of the ended run, in a panel. */
 static void
 web_draw_summary(struct web_screen *ws)
 {
@@ -132,6 +136,7 @@ web_draw_summary(struct web_screen *ws)
 	tui_draw_panel(&ws->t, "summary", rows, n);
 }
 
+/* One frame: every pane, or a request for a bigger terminal. */
 static void
 web_draw(struct web_screen *ws)
 {
