@@ -199,14 +199,14 @@ END_TEST
 START_TEST(test_mm1_mmc_long)
 {
 	char			*text = scenario_text("queueing");
-	const char		*mm1[] = { "server.count=1",
-				    "server.arrivals=exp(100ms)",
-				    "server.time=exp(50ms)",
+	const char		*mm1[] = { "teller.count=1",
+				    "teller.arrivals=exp(100ms)",
+				    "teller.time=exp(50ms)",
 				    "scenario.duration=50000s",
 				    "scenario.warmup=100s", NULL };
-	const char		*mm2[] = { "server.count=2",
-				    "server.arrivals=exp(100ms)",
-				    "server.time=exp(100ms)",
+	const char		*mm2[] = { "teller.count=2",
+				    "teller.arrivals=exp(100ms)",
+				    "teller.time=exp(100ms)",
 				    "scenario.duration=50000s",
 				    "scenario.warmup=100s", NULL };
 	const struct prediction	*p;
@@ -291,7 +291,7 @@ END_TEST
 START_TEST(test_arrivals_stream)
 {
 	const char		*text = "[scenario]\nduration = 10s\n"
-				    "[server]\narrivals = 1s\ntime = 500ms\n";
+				    "[teller]\narrivals = 1s\ntime = 500ms\n";
 	const struct prediction	*p;
 	struct frun		 r;
 

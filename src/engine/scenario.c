@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "safe.h"
+#include "scenario_web.h"
 #include "xmalloc.h"
 
 #define SCN_FILE_MAX		(1024 * 1024)	/* bytes in a scenario file */
@@ -54,11 +55,15 @@ struct parser {
 #define SEC_SCRIPT	-3
 #define SEC_CUPBOARD	-4
 #define SEC_RACK	-5
+#define SEC_SERVER	-6
+#define SEC_VISITORS	-7
 	unsigned	 seen_line[SCN_KEYS_MAX]; /* key row -> line set on */
 	int		 have_scenario;
 	int		 have_script;
 	int		 have_cupboard;
 	int		 have_rack;
+	int		 have_server;
+	int		 have_visitors;
 	unsigned	 set_col[SCN_MAX_SCRIPT][2]; /* set step: key, value */
 };
 
@@ -71,7 +76,7 @@ static const char *const order_choices[] = { "opposite", "fixed", NULL };
 static const char *const lock_choices[] = { "none", "mutex", "spin",
     "atomic", NULL };
 static const char *const reserved_sections[] = { "scenario", "script",
-    "cupboard", "rack" };
+    "cupboard", "rack", "server", "visitors" };
 static const char *const yesno_choices[] = { "no", "yes", NULL };
 static const char *const where_choices[] = { "here", "agents", NULL };
 static const char *const quit_choices[] = { "broadcast", "sentinel", NULL };
@@ -266,6 +271,48 @@ const struct scn_key scn_keys[] = {
 	{ SECTION_STATION, "arrivals", KEY_DIST, NULL, "a pile",
 	  "first station only: dishes arrive one gap apart (exp(5s) is a "
 	  "Poisson stream) instead of lying in a pile", set_arrivals },
+	{ SECTION_SERVER, "model", KEY_STRING, NULL, "threads:4",
+	  "sync: one connection at a time, start to finish; threads:N: a "
+	  "pool of N threads; async: one thread, an event loop",
+	  set_web_model },
+	{ SECTION_SERVER, "listen", KEY_STRING, NULL, "127.0.0.1:0",
+	  "the address and port the server listens on; port 0: any free "
+	  "one, printed", set_web_listen },
+	{ SECTION_SERVER, "render", KEY_DURATION, NULL, "5ms",
+	  "the time a page takes to render", set_web_render },
+	{ SECTION_SERVER, "work", KEY_ENUM, web_work_choices, "io",
+	  "io: rendering waits (a database); cpu: it computes",
+	  set_web_work },
+	{ SECTION_SERVER, "timeout", KEY_DURATION, NULL, "2s",
+	  "a connection that sends no part of its request for that long is "
+	  "dropped, and counted (0: never)", set_web_timeout },
+	{ SECTION_SERVER, "clients", KEY_ENUM, web_clients_choices,
+	  "scenario", "scenario: the [visitors] come; external: none, the "
+	  "server runs until stopped (curl, a browser, wrk)",
+	  set_web_clients },
+	{ SECTION_SERVER, "max_header", KEY_U64, NULL, "8k",
+	  "the longest request head (431 beyond)", set_web_max_header },
+	{ SECTION_SERVER, "max_body", KEY_U64, NULL, "16M",
+	  "the largest upload (413 beyond)", set_web_max_body },
+	{ SECTION_VISITORS, "pages", KEY_COUNT, NULL, "100",
+	  "page visits in all, each on a connection of its own",
+	  set_web_pages },
+	{ SECTION_VISITORS, "rate", KEY_COUNT, NULL, "20/s",
+	  "page arrivals a second, on a schedule kept whatever the server "
+	  "does (open loop)", set_web_rate },
+	{ SECTION_VISITORS, "uploads", KEY_COUNT, NULL, "1",
+	  "visitors who upload a file, slowly", set_web_uploads },
+	{ SECTION_VISITORS, "upload_size", KEY_U64, NULL, "256k",
+	  "the size of each upload", set_web_upload_size },
+	{ SECTION_VISITORS, "upload_time", KEY_DURATION, NULL, "3s",
+	  "how long each upload takes to send, in chunks",
+	  set_web_upload_time },
+	{ SECTION_VISITORS, "upload_start", KEY_DURATION, NULL, "500ms",
+	  "when the first upload starts (the next 100ms apart)",
+	  set_web_upload_start },
+	{ SECTION_VISITORS, "patience", KEY_DURATION, NULL, "60s",
+	  "a visitor without an answer that long gives up (an error)",
+	  set_web_patience },
 };
 const size_t scn_nkeys = sizeof scn_keys / sizeof scn_keys[0];
 
@@ -1202,6 +1249,10 @@ assign(struct scenario *s, const char *section, const char *key,
 		sec = SECTION_CUPBOARD;
 	else if (strcmp(section, "rack") == 0)
 		sec = SECTION_RACK;
+	else if (strcmp(section, "server") == 0 && s->web.on)
+		sec = SECTION_SERVER;
+	else if (strcmp(section, "visitors") == 0 && s->web.on)
+		sec = SECTION_VISITORS;
 	else if ((st = scenario_station(s, section)) == NULL) {
 		*part = PART_SECTION;
 		names[0] = "scenario";
@@ -1388,6 +1439,14 @@ parse_section(struct parser *p, char *line, unsigned col)
 	} else if (strcmp(name, "rack") == 0) {
 		have = &p->have_rack;
 		p->section = SEC_RACK;
+	} else if (strcmp(name, "server") == 0) {
+		have = &p->have_server;
+		p->section = SEC_SERVER;
+		p->s->web.on = 1;
+		p->s->web.pos = (struct scn_pos){ p->s->file, p->line, col };
+	} else if (strcmp(name, "visitors") == 0) {
+		have = &p->have_visitors;
+		p->section = SEC_VISITORS;
 	}
 	if (have != NULL) {
 		if (*have)
@@ -1461,6 +1520,12 @@ parse_assignment(struct parser *p, char *line, unsigned col)
 	} else if (p->section == SEC_RACK) {
 		secname = "rack";
 		k = key_find(SECTION_RACK, line, &near);
+	} else if (p->section == SEC_SERVER) {
+		secname = "server";
+		k = key_find(SECTION_SERVER, line, &near);
+	} else if (p->section == SEC_VISITORS) {
+		secname = "visitors";
+		k = key_find(SECTION_VISITORS, line, &near);
 	} else {
 		secname = "scenario";
 		k = key_find(SECTION_SCENARIO, line, &near);
@@ -1681,6 +1746,7 @@ set_defaults(struct scenario *s, const char *file)
 	s->cupboard_lock = LOCK_NONE;
 	s->cupboard_window_ns = 1000000;
 	s->script = xcalloc(SCN_MAX_SCRIPT, sizeof *s->script);
+	scenario_web_defaults(&s->web);
 }
 
 /* Text check, then line by line; the first error stops the parse. */
@@ -1732,7 +1798,13 @@ scenario_parse(const char *file, const char *text, size_t len, char **cause)
 	free(buf);
 	if (rc == -1)
 		goto out;
-	if (s->nstations == 0) {
+	if (s->nstations > 0 && s->web.on) {
+		p->line = s->web.pos.line;
+		perr(p, s->web.pos.col, "a [server] scenario has no stations: "
+		    "found [%s] as well", s->stations[0].name);
+		goto out;
+	}
+	if (s->nstations == 0 && !s->web.on) {
 		p->line = 1;
 		perr(p, 1, "no stations: a scenario needs at least one "
 		    "[section] such as [washer]");
@@ -2165,6 +2237,7 @@ scenario_free(struct scenario *s)
 			free(s->script[i].text);
 		free(s->script);
 	}
+	scenario_web_free(&s->web);
 	free(s->title);
 	free(s->transport);
 	free(s->file);

@@ -100,6 +100,36 @@ struct script_step {
 	struct scn_pos	 pos;
 };
 
+/* [server] and [visitors]: the lecture's web server (net_*.c, web.c). */
+enum web_model {
+	WEB_SYNC,		/* one connection at a time, start to finish */
+	WEB_THREADS,		/* a pool of threads */
+	WEB_ASYNC		/* one thread, an event loop */
+};
+
+#define WEB_MAX_THREADS		256
+
+struct scn_web {
+	int		 on;		/* a [server] section was given */
+	enum web_model	 model;
+	unsigned	 threads;	/* threads:N */
+	char		*listen;	/* ADDRESS:PORT, port 0 = any */
+	int64_t		 render_ns;	/* a page's render time */
+	enum work_kind	 work;
+	int64_t		 timeout_ns;	/* no progress that long: dropped */
+	int		 external;	/* clients = external: none of ours */
+	unsigned	 max_header;	/* bytes of a request head */
+	uint64_t	 max_body;
+	unsigned	 pages;		/* [visitors] */
+	unsigned	 rate;		/* page arrivals a second */
+	unsigned	 uploads;
+	uint64_t	 upload_size;
+	int64_t		 upload_time_ns;
+	int64_t		 upload_start_ns;
+	int64_t		 patience_ns;	/* a visitor gives up after that */
+	struct scn_pos	 pos;		/* the [server] header */
+};
+
 struct scenario {
 	char		*file;		/* as given, or "builtin:NAME" */
 	char		*source;	/* the text parsed */
@@ -142,6 +172,7 @@ struct scenario {
 	int64_t		 duration_ns;	/* no dish arrives after; 0: none */
 	struct scn_pos	 duration_pos;
 	int64_t		 warmup_ns;	/* figures leave the start out */
+	struct scn_web	 web;
 };
 
 /* The value types of the key table. */
@@ -160,7 +191,9 @@ enum key_section {
 	SECTION_SCENARIO,
 	SECTION_STATION,
 	SECTION_CUPBOARD,	/* [cupboard]: the shared counter */
-	SECTION_RACK		/* [rack]: how the racks hand dishes over */
+	SECTION_RACK,		/* [rack]: how the racks hand dishes over */
+	SECTION_SERVER,		/* [server]: the web server */
+	SECTION_VISITORS	/* [visitors]: its clients */
 };
 
 struct station;

@@ -34,7 +34,7 @@ expect_grep "$TMP/out" "agree within 1 %" "bottleneck: the verdict"
 # and the summary says why; with a warm-up left out it says so.
 expect_exit 0 "queueing, virtual" -- "$DISHRACK" --headless -q \
     --clock virtual queueing
-expect_grep "$TMP/out" "^  wait before server .* 4.444 s" "Erlang C's 4.444 beside it"
+expect_grep "$TMP/out" "^  wait before teller .* 4.444 s" "Erlang C's 4.444 beside it"
 expect_grep "$TMP/out" "start-up bias" "the summary names the start-up bias"
 expect_grep "$TMP/out" "M/M/3" "the model named"
 expect_exit 0 "queueing with a warm-up" -- "$DISHRACK" --headless -q --json \
