@@ -1110,8 +1110,8 @@ START_TEST(test_bad_inputs)
 		{ "[w]\n[script]\n5s set w.count =\n", 0, "t.scn:3:17: ",
 		  "expected a value for 'count'" },
 		{ "[w]\n[script]\n5s set w.say = hello\n", 0, "t.scn:3:8: ",
-		  "only a station's count and time can change during a run, "
-		  "not 'w.say'" },
+		  "only a station's count, time and subscribe can change "
+		  "during a run, not 'w.say'" },
 		{ "[w]\n[script]\n5s set scenario.mode = processes\n", 0,
 		  "t.scn:3:8: ", "not 'scenario.mode'" },
 		{ "[w]\n[script]\n5s set scenario.mode = fibers\n", 0,

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "arena.h"
+#include "bcast.h"
 #include "exec.h"
 #include "rack_local.h"
 #ifdef HAVE_HIREDIS
@@ -64,6 +65,7 @@ static int	 engine_check_transport(const struct scenario *,
 static int	 engine_redis(struct engine *, char **);
 static int	 engine_redis_start(struct engine *, char **);
 static int	 engine_rack_failed(struct engine *);
+static int	 engine_broadcast_rack(struct engine *, unsigned, char **);
 
 struct gil *
 run_gil(struct run *run, struct wslot *w)
@@ -196,6 +198,14 @@ engine_racks(struct engine *e, unsigned nslots, char **cause)
 			rs->in = run->pile;
 			continue;
 		}
+		if (scn->broadcast) {
+			/* One rack: every later station subscribes to it. */
+			if (i == 1 && engine_broadcast_rack(e, nslots,
+			    cause) == -1)
+				return (-1);
+			rs->in = run->st[0].out;
+			continue;
+		}
 #ifdef HAVE_HIREDIS
 		if (e->where != NULL) {
 			rs->in = engine_alloc(e, rack_redis_size(), cause);
@@ -226,6 +236,37 @@ engine_racks(struct engine *e, unsigned nslots, char **cause)
 		}
 		run->st[i - 1].out = rs->in;
 	}
+	return (0);
+}
+
+/*
+ * The broadcast rack after the publisher (doc/pubsub.md), its topics
+ * first. 0, or -1 with *cause.
+ */
+static int
+engine_broadcast_rack(struct engine *e, unsigned nslots, char **cause)
+{
+	struct run		*run = e->run;
+	struct bcast_topics	*t;
+	uint16_t		*of_dish = NULL;
+	struct rack		*r;
+	size_t			 extra;
+
+	if ((t = engine_alloc(e, sizeof *t, cause)) == NULL)
+		return (-1);
+	if ((extra = bcast_topics_extra(e->scn)) > 0 &&
+	    (of_dish = engine_alloc(e, extra, cause)) == NULL)
+		return (-1);
+	if (bcast_topics_init(t, e->scn, of_dish, cause) == -1)
+		return (-1);
+	run->topics = t;
+	if ((r = engine_alloc(e, rack_bcast_size(e->scn, nslots),
+	    cause)) == NULL)
+		return (-1);
+	if (rack_bcast_init(r, e->ops->rack_sync, run->vc, &run->clock,
+	    e->scn, t, nslots, cause) == -1)
+		return (-1);
+	run->st[0].out = r;
 	return (0);
 }
 
@@ -363,7 +404,8 @@ engine_create(struct scenario *scn, const struct engine_opts *opts,
 	unsigned	 nslots, i, total = 0;
 	int		 rc;
 
-	if ((rc = engine_check_transport(scn, opts, cause)) == -1)
+	if ((rc = engine_check_transport(scn, opts, cause)) == -1 ||
+	    bcast_check(scn, cause) == -1)
 		return (engine_create_failed(NULL, scn));
 	for (i = 0; i < scn->nstations; i++) {
 		if (!scn->stations[i].agents_only)
@@ -421,6 +463,9 @@ engine_create(struct scenario *scn, const struct engine_opts *opts,
 	for (i = 1; i < scn->nstations; i++)
 		size += rack_local_size(scenario_rack(scn, i),
 		    scn->ndishes + nslots, nslots) + 128;
+	if (scn->broadcast)
+		size += sizeof(struct bcast_topics) + bcast_topics_extra(scn) +
+		    rack_bcast_size(scn, nslots) + 256;
 #ifdef HAVE_HIREDIS
 	size += scn->nstations * (rack_redis_size() + 128) +
 	    sizeof(struct redis_where) + 128;
@@ -529,6 +574,8 @@ engine_spawn(struct engine *e, unsigned si, char **cause)
 	atomic_store(&w->waiting_lock, -1);
 	atomic_store(&w->state, WS_STARTING);
 	atomic_store(&w->since, run_now(run));
+	if (si > 0 && rack_is_broadcast(rs->in))
+		rack_bcast_enrol(rs->in, id, si);
 	atomic_fetch_add(&rs->live, 1);
 	atomic_store(&run->used, id + 1);
 	if (e->ops->spawn(run, w, cause) == -1) {
@@ -1124,8 +1171,11 @@ engine_destroy(struct engine *e)
 		return;
 	if (e->run != NULL && !e->ops->shared_memory) {
 		/* A run that failed to set up has NULL for racks not made. */
-		for (i = 1; i < e->run->nstations; i++)
-			rack_destroy(e->run->st[i].in);
+		for (i = 1; i < e->run->nstations; i++) {
+			/* A broadcast is one rack for its stations. */
+			if (i == 1 || e->run->st[i].in != e->run->st[i - 1].in)
+				rack_destroy(e->run->st[i].in);
+		}
 		rack_destroy(e->run->pile);
 	}
 	if (e->has_vc)
@@ -1256,10 +1306,11 @@ engine_set(struct engine *e, const char *assignment, char **cause)
 	section[n] = '\0';
 	if ((st = scenario_station(e->scn, section)) == NULL ||
 	    (strncmp(dot + 1, "count", 5) != 0 &&
-	    strncmp(dot + 1, "time", 4) != 0)) {
-		xasprintf(cause, "only a station's count and time can change "
-		    "during a run, not '%.*s'", (int)(eq - assignment),
-		    assignment);
+	    strncmp(dot + 1, "time", 4) != 0 &&
+	    strncmp(dot + 1, "subscribe", 9) != 0)) {
+		xasprintf(cause, "only a station's count, time and subscribe "
+		    "can change during a run, not '%.*s'",
+		    (int)(eq - assignment), assignment);
 		return (-1);
 	}
 	si = (unsigned)(st - e->scn->stations);
@@ -1272,6 +1323,8 @@ engine_set(struct engine *e, const char *assignment, char **cause)
 	atomic_store(&e->run->st[si].time_kind, st->time.kind);
 	atomic_store(&e->run->st[si].time_a, st->time.a_ns);
 	atomic_store(&e->run->st[si].time_b, st->time.b_ns);
+	if (strncmp(dot + 1, "subscribe", 9) == 0 && si > 0)
+		rack_bcast_resubscribe(e->run->st[si].in, st, si);
 	/* The count follows the workers as they are added and removed. */
 	target = st->count;
 	st->count = before;
@@ -1356,6 +1409,14 @@ engine_racks_where(struct engine *e)
 		    e->where->shown);
 #endif
 	(void)e;
+	return (NULL);
+}
+
+struct rack *
+engine_broadcast(struct engine *e)
+{
+	if (e->run->nstations > 1 && rack_is_broadcast(e->run->st[1].in))
+		return (e->run->st[1].in);
 	return (NULL);
 }
 

@@ -22,6 +22,7 @@
 #include "vclock.h"
 
 struct exec_ops;
+struct bcast_topics;
 
 enum ws_state {
 	WS_FREE,		/* slot unused */
@@ -102,6 +103,7 @@ struct run {
 	unsigned		 nlocks;
 	_Atomic int		 deadlock;	/* a cycle was found */
 	char			 deadlock_text[512];
+	const struct bcast_topics *topics;	/* a broadcast's, or NULL */
 };
 
 /* Put a dish in the cupboard (the last station). 0, or -1 if stopped. */

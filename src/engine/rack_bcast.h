@@ -1,0 +1,72 @@
+/*
+ * rack_bcast.h: the broadcast rack's state, in the run's arena. The local
+ * home keeps each subscriber's queue here; the network homes (Redis,
+ * ZeroMQ) move the messages themselves and keep only the books here.
+ * Only the rack_bcast*.c files and tests look inside.
+ */
+#ifndef DISHRACK_RACK_BCAST_H
+#define DISHRACK_RACK_BCAST_H
+
+#include "bcast.h"
+
+enum {
+	BC_MESSAGE,		/* a subscriber's queue got one, or the end */
+	BC_STATE,		/* all done, or a subscriber came (sync) */
+	BC_NCONDS
+};
+
+/* One subscriber: a worker of a subscriber station. */
+struct bcast_sub {
+	int		 state;		/* BSUB_* */
+	unsigned	 slot;
+	unsigned	 station;
+	int64_t		 joined_t;
+	uint64_t	 mask[BCAST_MASK_WORDS];
+	uint64_t	 late;		/* published on its topics before */
+	uint64_t	 dropped;	/* at the high-water mark */
+	uint64_t	 received;
+	uint64_t	 life;		/* published on its topics, at leave */
+	uint32_t	 head;		/* its queue (local home) */
+	uint32_t	 count;
+};
+
+/*
+ * DESIGN: every field but depth and aborted changes with mu held (on a
+ * clock, with the baton). The publisher's put and a subscriber's
+ * subscribe take the same lock, so a message is either published before
+ * a subscriber listens to its topic (missed, counted late) or after (in
+ * its queue, or dropped at the high-water mark): nothing falls between.
+ */
+struct rack_bcast {
+	struct rack	 base;
+	pthread_mutex_t	 mu;
+	enum rack_sync	 sync;
+	struct vclock	*vc;
+	const struct run_clock *clock;	/* the run's, for joined_t */
+	_Atomic uint32_t seq[BC_NCONDS];
+	struct vwaitq	 vq[BC_NCONDS];
+	unsigned	 waiting[BC_NCONDS];
+	int		 closed;
+	_Atomic int	 aborted;
+	int		 want_sync;
+	unsigned	 expected;	/* subscribers sync waits for */
+	unsigned	 subscribed;
+	uint32_t	 hwm;		/* per subscriber */
+	uint64_t	 unfinished;	/* copies queued or in hand */
+	uint64_t	 published;
+	uint64_t	 to_nobody;
+	uint64_t	 copies;
+	_Atomic uint32_t depth;		/* copies queued, all subscribers */
+	uint32_t	 max_depth;	/* the most one subscriber had queued */
+	const struct bcast_topics *topics;
+	uint64_t	 per_topic[BCAST_MAX_TOPICS];
+	uint64_t	 st_mask[SCN_MAX_STATIONS][BCAST_MASK_WORDS];
+	unsigned	 nslots;
+	int16_t		*sub_of;	/* slot -> subscriber, or -1 */
+	uint8_t		*station_of;	/* slot -> its station (0: publisher) */
+	unsigned	 nsubs;
+	struct bcast_sub subs[BCAST_MAX_SUBS];
+	dish_t		*q;		/* BCAST_MAX_SUBS queues of hwm */
+};
+
+#endif
