@@ -63,6 +63,9 @@ struct run_figures {
 	unsigned long long gil_switches;
 	double		 gil_wait;
 	int		 conserved;
+	int		 broadcast;	/* a broadcast's copies, and missed */
+	unsigned long long received;
+	unsigned long long missed;
 };
 
 static volatile sig_atomic_t main_signal;
@@ -303,6 +306,9 @@ run_quietly(const struct options *o, struct scenario *scn,
 	rf->gil_switches = st.gil_handovers;
 	rf->gil_wait = (double)st.gil_wait_ns / 1e9;
 	rf->conserved = st.conserved && st.complete;
+	rf->broadcast = st.broadcast;
+	rf->received = st.received;
+	rf->missed = st.missed_late + st.missed_dropped;
 	stats_free(&st);
 	engine_destroy(eng);
 	return (main_signal != 0 ? -1 : 0);
@@ -404,17 +410,25 @@ main_matrix(struct options *o)
 			printf("},\"wall_seconds\":%.6f,\"one_worker_seconds\":"
 			    "%.6f,\"speedup\":%.4f,\"throughput_per_s\":%.6f,"
 			    "\"gil_switches\":%llu,\"gil_wait_seconds\":%.6f,"
-			    "\"conserved\":%s}", rf.seconds, one.seconds,
+			    "\"conserved\":%s", rf.seconds, one.seconds,
 			    rf.seconds > 0 ? one.seconds / rf.seconds : 0.0,
 			    rf.throughput, rf.gil_switches, rf.gil_wait,
 			    rf.conserved ? "true" : "false");
+			if (rf.broadcast)
+				printf(",\"received\":%llu,\"missed\":%llu",
+				    rf.received, rf.missed);
+			putchar('}');
 		} else {
 			for (k = 0; k < m.nkeys; k++)
 				matrix_cell(m.values[k][idx[k]]);
-			printf("%9.3f %8.2fx %9.2f %12llu %11.3f%s\n", rf.seconds,
+			printf("%9.3f %8.2fx %9.2f %12llu %11.3f", rf.seconds,
 			    rf.seconds > 0 ? one.seconds / rf.seconds : 0.0,
-			    rf.throughput, rf.gil_switches, rf.gil_wait,
-			    rf.conserved ? "" : "  NOT conserved");
+			    rf.throughput, rf.gil_switches, rf.gil_wait);
+			/* A broadcast's: what its subscribers got and missed. */
+			if (rf.broadcast)
+				printf("  %llu received, %llu missed",
+				    rf.received, rf.missed);
+			printf("%s\n", rf.conserved ? "" : "  NOT conserved");
 		}
 		fflush(stdout);
 		row++;

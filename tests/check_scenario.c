@@ -1324,9 +1324,9 @@ START_TEST(test_key_table_complete)
 		rack += scn_keys[i].section == SECTION_RACK;
 	}
 	ck_assert_int_eq(scenario, 12);
-	ck_assert_int_eq(station, 11);
+	ck_assert_int_eq(station, 12);
 	ck_assert_int_eq(cupboard, 2);
-	ck_assert_int_eq(rack, 1);
+	ck_assert_int_eq(rack, 5);
 }
 END_TEST
 
