@@ -169,9 +169,10 @@ report_text(FILE *f, struct engine *eng, const struct stats *s)
 		/* The host came from the user: shown safe. */
 		fputs("racks       in ", f);
 		safe_fputs(engine_racks_where(eng), f);
-		fprintf(f, ", %s\n", scn->reliable ? "reliable (a dead taker's "
-		    "dish goes back)" : "unreliable (a dead taker's dish is "
-		    "lost)");
+		fprintf(f, ", %s\n", scn->broadcast ? "a broadcast (PUBLISH "
+		    "and SUBSCRIBE)" : scn->reliable ? "reliable (a dead "
+		    "taker's dish goes back)" : "unreliable (a dead taker's "
+		    "dish is lost)");
 	}
 	fprintf(f, "time        %.3f s scenario, %.3f s wall\n",
 	    (double)s->t_end / 1e9, (double)s->wall_ns / 1e9);

@@ -28,7 +28,7 @@ static const struct home homes[] = {
 	{ "virtual", 1, { NULL } },
 	{ "threads", 0, { "scenario.mode=threads", NULL } },
 	{ "processes", 0, { "scenario.mode=processes", NULL } },
-#if defined(HAVE_HIREDIS) && defined(RACK_BCAST_REDIS)
+#ifdef HAVE_HIREDIS
 	{ "redis", 0, { "scenario.transport=redis", "scenario.mode=threads",
 	    NULL } },
 	{ "redis-processes", 0, { "scenario.transport=redis",

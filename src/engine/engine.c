@@ -30,6 +30,7 @@
 #include "exec.h"
 #include "rack_local.h"
 #ifdef HAVE_HIREDIS
+#include "rack_bcast_redis.h"
 #include "rack_redis.h"
 #include "redis_link.h"
 #endif
@@ -263,6 +264,15 @@ engine_broadcast_rack(struct engine *e, unsigned nslots, char **cause)
 	if ((r = engine_alloc(e, rack_bcast_size(e->scn, nslots),
 	    cause)) == NULL)
 		return (-1);
+#ifdef HAVE_HIREDIS
+	if (e->where != NULL) {
+		if (rack_bcast_redis_init(r, e->ops->rack_sync, &run->clock,
+		    e->scn, t, nslots, e->where, e->key_prefix, cause) == -1)
+			return (-1);
+		run->st[0].out = r;
+		return (0);
+	}
+#endif
 	if (rack_bcast_init(r, e->ops->rack_sync, run->vc, &run->clock,
 	    e->scn, t, nslots, cause) == -1)
 		return (-1);

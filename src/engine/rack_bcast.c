@@ -31,18 +31,8 @@
 
 static int	bc_put(struct rack *, dish_t, struct hand *, int *);
 static dish_t	bc_get(struct rack *, struct hand *, int *, int *);
-static int	bc_reclaim(struct rack *, struct hand *);
-static int	bc_task_done(struct rack *, struct hand *);
 static int	bc_join(struct rack *, int64_t);
 static void	bc_close(struct rack *);
-static void	bc_wake_takers(struct rack *);
-static void	bc_abort(struct rack *);
-static uint32_t	bc_depth(const struct rack *);
-static uint32_t	bc_held(struct rack *);
-static uint32_t	bc_max_depth(struct rack *);
-static uint64_t	bc_unfinished(struct rack *);
-static uint64_t	bc_taken(struct rack *);
-static void	bc_destroy(struct rack *);
 
 const struct rack_ops rack_bcast = {
 	.name = "local",
@@ -136,7 +126,7 @@ rack_bcast_init(struct rack *base, enum rack_sync sync, struct vclock *vc,
 	return (0);
 }
 
-static void
+void
 bc_lock(struct rack_bcast *r)
 {
 	if (r->sync == RACK_VIRTUAL)
@@ -145,7 +135,7 @@ bc_lock(struct rack_bcast *r)
 		pthread_mutex_consistent(&r->mu);
 }
 
-static void
+void
 bc_unlock(struct rack_bcast *r)
 {
 	if (r->sync != RACK_VIRTUAL)
@@ -153,7 +143,7 @@ bc_unlock(struct rack_bcast *r)
 }
 
 /* Wake every waiter of one condition; mu is held. */
-static void
+void
 bc_wake(struct rack_bcast *r, int which)
 {
 	if (r->sync == RACK_VIRTUAL) {
@@ -171,7 +161,7 @@ bc_wake(struct rack_bcast *r, int which)
  * 0 after a wake-up or a slice, 1 once timeout_ns has passed, -1 if
  * aborted.
  */
-static int
+int
 bc_wait(struct rack_bcast *r, int which, int64_t timeout_ns)
 {
 	uint32_t	seen;
@@ -202,7 +192,7 @@ bc_wait(struct rack_bcast *r, int which, int64_t timeout_ns)
 }
 
 /* Published so far on the topics of mask. */
-static uint64_t
+uint64_t
 bc_published_on(const struct rack_bcast *r, const uint64_t *mask)
 {
 	uint64_t	n = 0;
@@ -216,7 +206,7 @@ bc_published_on(const struct rack_bcast *r, const uint64_t *mask)
 }
 
 /* The subscriber of a hand, subscribing it at its first get; or NULL. */
-static struct bcast_sub *
+struct bcast_sub *
 bc_sub(struct rack_bcast *r, struct hand *hand, unsigned station)
 {
 	struct bcast_sub	*s;
@@ -237,6 +227,11 @@ bc_sub(struct rack_bcast *r, struct hand *hand, unsigned station)
 	    run_clock_now(r->clock);
 	memcpy(s->mask, r->st_mask[station], sizeof s->mask);
 	s->late = bc_published_on(r, s->mask);
+	for (i = 0; i < BCAST_MAX_TOPICS; i++) {
+		/* A network home's: the seqs it has seen of each topic. */
+		s->joined_seq[i] = (uint32_t)r->per_topic[i];
+		s->next_seq[i] = s->joined_seq[i] + 1;
+	}
 	r->sub_of[hand->who] = (int16_t)r->nsubs++;
 	r->subscribed++;
 	bc_wake(r, BC_STATE);
@@ -244,10 +239,14 @@ bc_sub(struct rack_bcast *r, struct hand *hand, unsigned station)
 }
 
 /* A copy's task_done, with mu held. */
-static void
+void
 bc_pay(struct rack_bcast *r, struct hand *hand)
 {
-	if (r->unfinished > 0 && --r->unfinished == 0)
+	int16_t	i;
+
+	if (hand->who < r->nslots && (i = r->sub_of[hand->who]) >= 0)
+		r->subs[i].done++;
+	if ((r->unfinished > 0 && --r->unfinished == 0) || r->net)
 		bc_wake(r, BC_STATE);
 	atomic_store_explicit(&hand->dish, DISH_NONE, memory_order_relaxed);
 	atomic_store_explicit(&hand->owes, 0, memory_order_relaxed);
@@ -255,7 +254,7 @@ bc_pay(struct rack_bcast *r, struct hand *hand)
 }
 
 /* The subscriber leaves: what it lived through is fixed now. */
-static void
+void
 bc_leave(struct rack_bcast *r, struct bcast_sub *s)
 {
 	if (s->state != BSUB_ON)
@@ -393,7 +392,7 @@ rack_bcast_enrol(struct rack *base, unsigned slot, unsigned station)
  * A dead subscriber's copy is not put back for anyone else (each has its
  * own); it leaves, and what it held or had queued is missed.
  */
-static int
+int
 bc_reclaim(struct rack *base, struct hand *hand)
 {
 	struct rack_bcast	*r = (struct rack_bcast *)base;
@@ -408,7 +407,7 @@ bc_reclaim(struct rack *base, struct hand *hand)
 	return (0);
 }
 
-static int
+int
 bc_task_done(struct rack *base, struct hand *hand)
 {
 	struct rack_bcast	*r = (struct rack_bcast *)base;
@@ -461,7 +460,7 @@ bc_close(struct rack *base)
 	bc_unlock(r);
 }
 
-static void
+void
 bc_wake_takers(struct rack *base)
 {
 	struct rack_bcast	*r = (struct rack_bcast *)base;
@@ -471,7 +470,7 @@ bc_wake_takers(struct rack *base)
 	bc_unlock(r);
 }
 
-static void
+void
 bc_abort(struct rack *base)
 {
 	struct rack_bcast	*r = (struct rack_bcast *)base;
@@ -483,7 +482,7 @@ bc_abort(struct rack *base)
 	bc_unlock(r);
 }
 
-static uint32_t
+uint32_t
 bc_depth(const struct rack *base)
 {
 	const struct rack_bcast	*r = (const struct rack_bcast *)base;
@@ -491,19 +490,19 @@ bc_depth(const struct rack *base)
 	return (atomic_load_explicit(&r->depth, memory_order_relaxed));
 }
 
-static uint32_t
+uint32_t
 bc_held(struct rack *base)
 {
 	return (bc_depth(base));
 }
 
-static uint32_t
+uint32_t
 bc_max_depth(struct rack *base)
 {
 	return (((struct rack_bcast *)base)->max_depth);
 }
 
-static uint64_t
+uint64_t
 bc_unfinished(struct rack *base)
 {
 	struct rack_bcast	*r = (struct rack_bcast *)base;
@@ -516,7 +515,7 @@ bc_unfinished(struct rack *base)
 }
 
 /* Copies taken by subscribers. */
-static uint64_t
+uint64_t
 bc_taken(struct rack *base)
 {
 	struct rack_bcast	*r = (struct rack_bcast *)base;
@@ -530,7 +529,7 @@ bc_taken(struct rack *base)
 	return (n);
 }
 
-static void
+void
 bc_destroy(struct rack *base)
 {
 	struct rack_bcast	*r = (struct rack_bcast *)base;
@@ -542,7 +541,7 @@ bc_destroy(struct rack *base)
 int
 rack_is_broadcast(const struct rack *r)
 {
-	return (r != NULL && r->ops != NULL && r->ops->put == bc_put);
+	return (r != NULL && r->ops != NULL && r->ops->depth == bc_depth);
 }
 
 size_t
@@ -599,7 +598,8 @@ rack_bcast_resubscribe(struct rack *base, const struct station *st,
 	bcast_mask(r->topics, st, mask);
 	bc_lock(r);
 	memcpy(r->st_mask[station], mask, sizeof mask);
-	for (i = 0; i < r->nsubs; i++) {
+	/* A network home's subscribers subscribe to the new ones first. */
+	for (i = 0; i < r->nsubs && !r->net; i++) {
 		s = &r->subs[i];
 		if (s->station != station || s->state != BSUB_ON)
 			continue;
@@ -617,4 +617,105 @@ rack_bcast_resubscribe(struct rack *base, const struct station *st,
 			s->mask[t] |= mask[t];
 	}
 	bc_unlock(r);
+}
+
+void
+bc_net_arrived(struct bcast_sub *s, unsigned t, uint32_t seq)
+{
+	uint32_t	gap;
+
+	if (t >= BCAST_MAX_TOPICS)
+		return;
+	if (seq <= s->joined_seq[t]) {
+		/* In flight as it subscribed: counted late, came after all. */
+		if (s->late > 0)
+			s->late--;
+		s->received++;
+		return;
+	}
+	if (seq < s->next_seq[t])
+		return;		/* seen already: at most once */
+	if ((gap = seq - s->next_seq[t]) > 0) {
+		/*
+		 * Before its first message, a gap is the slow joiner's: the
+		 * subscription had not reached the publisher yet (ZeroMQ
+		 * sends it on its own time). After it, the transport dropped
+		 * them (the high-water mark).
+		 */
+		if (s->next_seq[t] == s->joined_seq[t] + 1)
+			s->late += gap;
+		else
+			s->dropped += gap;
+	}
+	s->next_seq[t] = seq + 1;
+	s->received++;
+}
+
+void
+bc_net_leave(struct rack_bcast *r, struct bcast_sub *s)
+{
+	uint64_t	top, n;
+	unsigned	t;
+
+	if (s->state != BSUB_ON)
+		return;
+	for (t = 0; t < r->topics->n; t++) {
+		if (!bcast_has(s->mask, t))
+			continue;
+		top = s->next_seq[t] - 1;
+		if (top < s->joined_seq[t])
+			top = s->joined_seq[t];
+		if (r->per_topic[t] <= top)
+			continue;
+		n = r->per_topic[t] - top;
+		if (s->next_seq[t] == s->joined_seq[t] + 1)
+			s->late += n;
+		else
+			s->dropped += n;
+	}
+	bc_leave(r, s);
+}
+
+int
+bc_net_join(struct rack *base, int64_t timeout_ns)
+{
+	struct rack_bcast	*r = (struct rack_bcast *)base;
+	struct bcast_sub	*s;
+	uint64_t		 pending, seen, life;
+	int64_t			 start = clock_mono_ns();
+	unsigned		 i;
+	int			 rc = 0;
+
+	bc_lock(r);
+	for (;;) {
+		pending = seen = 0;
+		for (i = 0; i < r->nsubs; i++) {
+			s = &r->subs[i];
+			seen += s->received + s->late + s->dropped + s->done;
+			if (s->state != BSUB_ON)
+				continue;
+			life = bc_published_on(r, s->mask);
+			if (life > s->late + s->dropped + s->done)
+				pending += life - (s->late + s->dropped +
+				    s->done);
+		}
+		if (pending == 0 || atomic_load(&r->aborted))
+			break;
+		/* Kept in the rack: the conductor joins a slice at a time. */
+		if (seen != r->join_seen || r->join_moved == 0) {
+			r->join_seen = seen;
+			r->join_moved = clock_mono_ns();
+		} else if (clock_mono_ns() - r->join_moved > NSEC_PER_SEC)
+			break;	/* dropped on the way: the end will tell */
+		if (timeout_ns >= 0 && clock_mono_ns() - start > timeout_ns) {
+			rc = 1;
+			break;
+		}
+		if (bc_wait(r, BC_STATE, 10 * NSEC_PER_MSEC) == -1) {
+			rc = -1;
+			break;
+		}
+	}
+	bc_unlock(r);
+	return (rc);
 }

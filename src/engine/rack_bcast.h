@@ -26,8 +26,12 @@ struct bcast_sub {
 	uint64_t	 dropped;	/* at the high-water mark */
 	uint64_t	 received;
 	uint64_t	 life;		/* published on its topics, at leave */
+	uint64_t	 done;		/* copies it has finished */
 	uint32_t	 head;		/* its queue (local home) */
 	uint32_t	 count;
+	/* Network homes: per topic, the last seq before it listened, next. */
+	uint32_t	 joined_seq[BCAST_MAX_TOPICS];
+	uint32_t	 next_seq[BCAST_MAX_TOPICS];
 };
 
 /*
@@ -67,6 +71,52 @@ struct rack_bcast {
 	unsigned	 nsubs;
 	struct bcast_sub subs[BCAST_MAX_SUBS];
 	dish_t		*q;		/* BCAST_MAX_SUBS queues of hwm */
+
+	/* A network home's (Redis, ZeroMQ). */
+	int		 net;
+	const void	*where;		/* its address */
+	char		 prefix[64];	/* its channels' or endpoint's */
+	int		 synced;	/* the publisher saw every subscriber */
+	uint64_t	 join_seen;	/* what a join saw last, and when */
+	int64_t		 join_moved;
+	char		 error[256];	/* why it gave up, or "" */
 };
+
+/* What every home shares (rack_bcast.c); mu is held where it says. */
+void		 bc_lock(struct rack_bcast *);
+void		 bc_unlock(struct rack_bcast *);
+void		 bc_wake(struct rack_bcast *, int);
+int		 bc_wait(struct rack_bcast *, int, int64_t);
+uint64_t	 bc_published_on(const struct rack_bcast *, const uint64_t *);
+struct bcast_sub *bc_sub(struct rack_bcast *, struct hand *, unsigned);
+void		 bc_pay(struct rack_bcast *, struct hand *);
+void		 bc_leave(struct rack_bcast *, struct bcast_sub *);
+int		 bc_reclaim(struct rack *, struct hand *);
+int		 bc_task_done(struct rack *, struct hand *);
+void		 bc_wake_takers(struct rack *);
+void		 bc_abort(struct rack *);
+uint32_t	 bc_depth(const struct rack *);
+uint32_t	 bc_held(struct rack *);
+uint32_t	 bc_max_depth(struct rack *);
+uint64_t	 bc_unfinished(struct rack *);
+uint64_t	 bc_taken(struct rack *);
+void		 bc_destroy(struct rack *);
+
+/*
+ * A network home's join: every subscriber there has finished or missed
+ * what was published on its topics, or nothing has moved for a second
+ * (a copy the transport dropped is only known as such at the end).
+ */
+int		 bc_net_join(struct rack *, int64_t);
+
+/*
+ * A network subscriber's message: topic's seq s arrived. The books say
+ * whether it was one counted late (in flight as it subscribed), and what
+ * the transport dropped before it. mu is held.
+ */
+void		 bc_net_arrived(struct bcast_sub *, unsigned topic, uint32_t s);
+
+/* It leaves: what never came of its topics was dropped. mu is held. */
+void		 bc_net_leave(struct rack_bcast *, struct bcast_sub *);
 
 #endif

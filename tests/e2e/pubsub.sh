@@ -59,10 +59,14 @@ expect_grep "$TMP/out" "sub-1 (a, b): 8 of 10 received, 2 missed" "the topic add
 
 # For real: each program's lines in its own order (which of two programs
 # writes first at one moment is the race itself), in each home.
-homes="mode=threads mode=processes"
+homes="mode=threads mode=processes transport=redis"
+[ "$REDIS_FORKS" = yes ] && homes="$homes transport=redis,mode=processes"
+command -v redis-server >/dev/null 2>&1 || homes="mode=threads mode=processes"
 for home in $homes; do
+	sets=$(printf '%s' "$home" | sed 's/\([^,]*\)/--set scenario.\1/g; s/,/ /g')
+	# shellcheck disable=SC2086
 	expect_exit 0 "real $home" -- $T "$DISHRACK" --headless --speed 10 \
-	    --set "scenario.$home" pubsub
+	    --set scenario.mode=threads $sets pubsub
 	grep '^Publish' "$TMP/out" >"$TMP/pub"
 	grep '^Publish' "$(dirname "$0")/lecture-pubsub.txt" >"$TMP/want"
 	if cmp -s "$TMP/pub" "$TMP/want"; then ok; else bad "$home: publisher's lines"; fi
@@ -79,6 +83,19 @@ expect_grep "$TMP/err" "typo.scn:2:1: .*did you mean 'kind'?" "suggestion for ki
 printf '[rack]\nkind = broadcast\ntopics = a\n[w]\nsubscribe = a\n[d]\n' >"$TMP/pub.scn"
 expect_exit 2 "publisher subscribes" -- $T "$DISHRACK" --headless "$TMP/pub.scn"
 expect_grep "$TMP/err" "pub.scn:5:13: \[w\] is the publisher" "the publisher subscribes to nothing"
+
+# Over Redis with sync: the publisher waits for the subscriber's word.
+if command -v redis-server >/dev/null 2>&1; then
+	mkdir "$TMP/t"
+	expect_exit 0 "redis sync" -- env TMPDIR="$TMP/t" $T "$DISHRACK" --headless --speed 10 \
+	    --set scenario.mode=threads --set scenario.transport=redis \
+	    --set rack.sync=yes pubsub
+	expect_grep "$TMP/out" "in a private redis-server, a broadcast" "the home named"
+	expect_grep "$TMP/out" "7 of 7 received, 0 missed" "redis sync misses nothing"
+	# Its private server is stopped and its directory gone.
+	if [ -z "$(ls -A "$TMP/t")" ]; then ok; else
+		bad "left behind: $(ls -A "$TMP/t")"; fi
+fi
 
 expect_clean "pubsub"
 finish
