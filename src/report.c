@@ -52,9 +52,13 @@ report_topics(FILE *f, const struct station *st, int json)
 static void
 report_broadcast_text(FILE *f, const struct stats *s)
 {
-	fprintf(f, "messages    %llu published (%llu to no subscriber), "
-	    "%llu received, %llu missed", (unsigned long long)s->published,
-	    (unsigned long long)s->btot.to_nobody,
+	fprintf(f, "messages    %llu published", (unsigned long long)
+	    s->published);
+	/* ZeroMQ's PUB does not say whether anyone got a message. */
+	if (!s->btot.blind)
+		fprintf(f, " (%llu to no subscriber)",
+		    (unsigned long long)s->btot.to_nobody);
+	fprintf(f, ", %llu received, %llu missed",
 	    (unsigned long long)s->received,
 	    (unsigned long long)(s->missed_late + s->missed_dropped));
 	if (s->in_racks > 0)
@@ -169,8 +173,10 @@ report_text(FILE *f, struct engine *eng, const struct stats *s)
 		/* The host came from the user: shown safe. */
 		fputs("racks       in ", f);
 		safe_fputs(engine_racks_where(eng), f);
-		fprintf(f, ", %s\n", scn->broadcast ? "a broadcast (PUBLISH "
-		    "and SUBSCRIBE)" : scn->reliable ? "reliable (a dead "
+		fprintf(f, ", %s\n", scn->broadcast ? (strcmp(scn->transport,
+		    "zmq") == 0 ? "a broadcast (no broker: the publisher "
+		    "binds, each subscriber connects)" : "a broadcast (PUBLISH "
+		    "and SUBSCRIBE)") : scn->reliable ? "reliable (a dead "
 		    "taker's dish goes back)" : "unreliable (a dead taker's "
 		    "dish is lost)");
 	}
@@ -282,6 +288,7 @@ report_json(FILE *f, struct engine *eng, const struct stats *s)
 	/* A private server's socket changes every run: its kind will do. */
 	safe_json_fputs(engine_racks_where(eng) == NULL ? "local" :
 	    strcmp(scn->transport, "redis") == 0 ? "redis" :
+	    strcmp(scn->transport, "zmq") == 0 ? "zmq" :
 	    engine_racks_where(eng), f);
 	fprintf(f, ",\"reliable\":%s", scn->reliable ? "true" : "false");
 	fprintf(f, ",\"wall_seconds\":%.6f,\"scenario_seconds\":%.6f",

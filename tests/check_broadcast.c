@@ -34,7 +34,7 @@ static const struct home homes[] = {
 	{ "redis-processes", 0, { "scenario.transport=redis",
 	    "scenario.mode=processes", NULL } },
 #endif
-#if defined(HAVE_ZMQ) && defined(RACK_BCAST_ZMQ)
+#ifdef HAVE_ZMQ
 	{ "zmq", 0, { "scenario.transport=zmq", "scenario.mode=threads",
 	    NULL } },
 	{ "zmq-processes", 0, { "scenario.transport=zmq",
@@ -45,14 +45,15 @@ static const struct home homes[] = {
 
 /*
  * Nine messages, topics in turn, 20 ms apart on the real clock (speed
- * 10: 200 ms scenario each), so subscribers that start with the run are
- * there for the first. extra is the subscriber stations and anything
+ * 10: 200 ms scenario each), the first at 120 ms, so subscribers that
+ * start with the run are there for the first (over ZeroMQ, they have
+ * connected and subscribed by then). extra is the subscriber stations and anything
  * else.
  */
 #define PUBLISHER(topics)						\
 	"[scenario]\ndishes = 9\nseed = 3\n"				\
 	"[rack]\nkind = broadcast\npick = order\ntopics = " topics "\n"	\
-	"[pub]\nstart = 300ms\ntime = 200ms\n"
+	"[pub]\nstart = 1s\ntime = 200ms\n"
 
 /*
  * Whether this build can run the home: ThreadSanitizer cannot follow a
@@ -75,6 +76,26 @@ static int
 run_home(struct test_run *tr, const struct home *h, const char *text)
 {
 	return (test_run(tr, text, h->sets, h->virtual_clock, 10.0, 0));
+}
+
+/*
+ * The same, where every subscriber must get every message: over ZeroMQ
+ * that takes sync = yes, since a SUB's subscription reaches the
+ * publisher on its own time (the slow joiner), however early it came.
+ */
+static int
+run_all(struct test_run *tr, const struct home *h, const char *text)
+{
+	const char	*sets[4];
+	size_t		 i;
+
+	if (strncmp(h->name, "zmq", 3) != 0)
+		return (run_home(tr, h, text));
+	for (i = 0; h->sets[i] != NULL; i++)
+		sets[i] = h->sets[i];
+	sets[i++] = "rack.sync=yes";
+	sets[i] = NULL;
+	return (test_run(tr, text, sets, h->virtual_clock, 10.0, 0));
 }
 
 #define SKIP_HOME(h)	do { if (home_skipped(h)) return; } while (0)
@@ -140,7 +161,7 @@ START_TEST(test_topic_filter)
 
 	SKIP_HOME(h);
 
-	ck_assert_int_eq(run_home(&tr, h, PUBLISHER("cat, dog, bird")
+	ck_assert_int_eq(run_all(&tr, h, PUBLISHER("cat, dog, bird")
 	    "[cats]\ntime = 0\nsubscribe = cat\n"
 	    "[pets]\ntime = 0\nsubscribe = dog, bird\n"), 0);
 	assert_conserved(&tr);
@@ -167,7 +188,7 @@ START_TEST(test_own_copy)
 
 	SKIP_HOME(h);
 
-	ck_assert_int_eq(run_home(&tr, h, PUBLISHER("cat, dog, bird")
+	ck_assert_int_eq(run_all(&tr, h, PUBLISHER("cat, dog, bird")
 	    "[all]\ncount = 3\ntime = 10ms\n"), 0);
 	assert_conserved(&tr);
 	ck_assert_uint_eq(tr.st.nbsubs, 3);
@@ -190,7 +211,7 @@ START_TEST(test_prefix)
 
 	SKIP_HOME(h);
 
-	ck_assert_int_eq(run_home(&tr, h, PUBLISHER("news.sport, "
+	ck_assert_int_eq(run_all(&tr, h, PUBLISHER("news.sport, "
 	    "news.weather, newsletter")
 	    "[news]\ntime = 0\nsubscribe = news.*\n"
 	    "[exact]\ntime = 0\nsubscribe = news\n"
@@ -220,20 +241,24 @@ START_TEST(test_slow_joiner)
 	SKIP_HOME(h);
 
 	ck_assert_int_eq(run_home(&tr, h, PUBLISHER("cat")
-	    "[late]\nstart = 1s\ntime = 0\n"), 0);
+	    "[late]\nstart = 2.3s\ntime = 0\n"), 0);
 	assert_conserved(&tr);
 	v = sub_of_slot(&tr, 1);
 	ck_assert_ptr_nonnull(v);
 	ck_assert_uint_eq(v->life, 9);
 	ck_assert_uint_eq(v->received + v->late + v->dropped, 9);
-	/* Published at 0.5, 0.7, 0.9 before it came at 1.0, 1.1 after. */
-	ck_assert_uint_ge(v->late + v->dropped, 2);
-	ck_assert_uint_le(v->late + v->dropped, 4);
-	ck_assert_uint_ge(v->late, 2);
+	/*
+	 * Published at 1.2, 1.4, ... 2.2 before it came at 2.3: on
+	 * the real clock (20 ms a message) a loaded machine moves both, so
+	 * only the shape is checked there.
+	 */
+	ck_assert_uint_ge(v->late, 1);
+	ck_assert_uint_ge(v->received, 1);
+	ck_assert_int_ge(v->joined_t, 2300 * 1000000LL);
 	ck_assert_uint_eq(tr.st.lost, 0);
 	if (h->virtual_clock) {
-		ck_assert_uint_eq(v->late, 3);
-		ck_assert_uint_eq(v->received, 6);
+		ck_assert_uint_eq(v->late, 6);
+		ck_assert_uint_eq(v->received, 3);
 	}
 	test_run_free(&tr);
 }
@@ -345,7 +370,7 @@ START_TEST(test_no_fd_left)
 	SKIP_HOME(h);
 
 	before = count_fds();
-	ck_assert_int_eq(run_home(&tr, h, PUBLISHER("cat, dog")
+	ck_assert_int_eq(run_all(&tr, h, PUBLISHER("cat, dog")
 	    "[all]\ncount = 2\ntime = 0\n"), 0);
 	assert_conserved(&tr);
 	test_run_free(&tr);

@@ -65,6 +65,7 @@ struct bcast_totals {
 	unsigned	 subscribed;	/* have subscribed so far */
 	int		 sync;
 	uint32_t	 hwm;		/* a subscriber's queue at most */
+	int		 blind;		/* to_nobody unknown (ZeroMQ's PUB) */
 	uint64_t	 per_topic[BCAST_MAX_TOPICS];
 };
 
@@ -142,6 +143,20 @@ void		 rack_bcast_resubscribe(struct rack *, const struct station *,
 /* Slot slot is a worker of station (engine_spawn, before it starts). */
 void		 rack_bcast_enrol(struct rack *, unsigned slot,
 		    unsigned station);
+
+/*
+ * The run's workers have started (the conductor, in the main process,
+ * after its first forks): a home may make what its publisher needs, as
+ * ZeroMQ binds its XPUB socket. NULL is fine.
+ */
+void		 rack_bcast_start(struct rack *);
+
+/*
+ * What a home holds outside the arena (sockets, a directory) goes, even
+ * where the rack itself is not destroyed (shared memory). Idempotent;
+ * NULL is fine.
+ */
+void		 rack_bcast_release(struct rack *);
 
 /* Is this rack a broadcast (of any home)? */
 int		 rack_is_broadcast(const struct rack *);

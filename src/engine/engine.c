@@ -29,6 +29,9 @@
 #include "bcast.h"
 #include "exec.h"
 #include "rack_local.h"
+#ifdef HAVE_ZMQ
+#include "rack_bcast_zmq.h"
+#endif
 #ifdef HAVE_HIREDIS
 #include "rack_bcast_redis.h"
 #include "rack_redis.h"
@@ -264,6 +267,15 @@ engine_broadcast_rack(struct engine *e, unsigned nslots, char **cause)
 	if ((r = engine_alloc(e, rack_bcast_size(e->scn, nslots),
 	    cause)) == NULL)
 		return (-1);
+#ifdef HAVE_ZMQ
+	if (!e->opts.virtual_clock && strcmp(e->scn->transport, "zmq") == 0) {
+		if (rack_bcast_zmq_init(r, e->ops->rack_sync, &run->clock,
+		    e->scn, t, nslots, cause) == -1)
+			return (-1);
+		run->st[0].out = r;
+		return (0);
+	}
+#endif
 #ifdef HAVE_HIREDIS
 	if (e->where != NULL) {
 		if (rack_bcast_redis_init(r, e->ops->rack_sync, &run->clock,
@@ -299,6 +311,22 @@ engine_check_transport(const struct scenario *scn,
 	    opts->virtual_clock)
 		return (0);
 	scenario_where(scn, &scn->transport_pos, where, sizeof where);
+	if (scn->broadcast && strcmp(scn->transport, "zmq") == 0) {
+		/* A broadcast over ZeroMQ: XPUB and SUB (doc/pubsub.md). */
+#ifdef HAVE_ZMQ
+		if (scn->mode != MODE_ASYNC)
+			return (0);
+		xasprintf(cause, "%s: transport %s runs workers as threads or "
+		    "processes: async tasks share one thread, which a wait on "
+		    "a socket would block (mode = async is for local racks)",
+		    where, "zmq");
+#else
+		xasprintf(cause, "%s: transport zmq needs libzmq, and this "
+		    "dishrack was built without it (apt-get install "
+		    "libzmq3-dev, then configure --with-zmq)", where);
+#endif
+		return (-1);
+	}
 	if (strncmp(scn->transport, "redis", 5) != 0 &&
 	    strncmp(scn->transport, "unix://", 7) != 0) {
 		xasprintf(cause, "%s: transport '%s' is not available in this "
@@ -731,6 +759,7 @@ engine_conduct(void *arg)
 		engine_fail(e, cause);
 		engine_stop(e);
 	}
+	rack_bcast_start(engine_broadcast(e));
 
 	if (rc == 0 && e->scn->nscript > 0 && e->has_vc) {
 		if (vclock_add(&e->vc, &e->script_vt, "script",
@@ -1188,6 +1217,8 @@ engine_destroy(struct engine *e)
 		}
 		rack_destroy(e->run->pile);
 	}
+	if (e->run != NULL)
+		rack_bcast_release(engine_broadcast(e));
 	if (e->has_vc)
 		vclock_destroy(&e->vc);
 #ifdef HAVE_HIREDIS
@@ -1413,6 +1444,10 @@ engine_deadlock_cycle(struct engine *e)
 const char *
 engine_racks_where(struct engine *e)
 {
+	struct rack	*b = engine_broadcast(e);
+
+	if (b != NULL && strcmp(b->ops->name, "zmq") == 0)
+		return ("ZeroMQ XPUB/SUB over ipc://");
 #ifdef HAVE_HIREDIS
 	if (e->where != NULL)
 		return (e->redis_private ? "a private redis-server" :

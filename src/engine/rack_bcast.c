@@ -93,6 +93,7 @@ rack_bcast_init(struct rack *base, enum rack_sync sync, struct vclock *vc,
 	r->vc = vc;
 	r->clock = clock;
 	r->topics = topics;
+	r->scn = scn;
 	r->hwm = bc_hwm(scn);
 	r->want_sync = scn->sync;
 	for (i = 1; i < scn->nstations; i++) {
@@ -538,6 +539,24 @@ bc_destroy(struct rack *base)
 		pthread_mutex_destroy(&r->mu);
 }
 
+void
+rack_bcast_start(struct rack *base)
+{
+	struct rack_bcast	*r = (struct rack_bcast *)base;
+
+	if (rack_is_broadcast(base) && r->start != NULL)
+		r->start(r);
+}
+
+void
+rack_bcast_release(struct rack *base)
+{
+	struct rack_bcast	*r = (struct rack_bcast *)base;
+
+	if (rack_is_broadcast(base) && r->release != NULL)
+		r->release(r);
+}
+
 int
 rack_is_broadcast(const struct rack *r)
 {
@@ -578,6 +597,7 @@ rack_bcast_view(struct rack *base, struct bcast_view *out, size_t max,
 		tot->subscribed = r->subscribed;
 		tot->sync = r->want_sync;
 		tot->hwm = r->hwm;
+		tot->blind = r->blind;
 		memcpy(tot->per_topic, r->per_topic, sizeof tot->per_topic);
 	}
 	bc_unlock(r);

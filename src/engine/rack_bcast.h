@@ -63,6 +63,7 @@ struct rack_bcast {
 	_Atomic uint32_t depth;		/* copies queued, all subscribers */
 	uint32_t	 max_depth;	/* the most one subscriber had queued */
 	const struct bcast_topics *topics;
+	const struct scenario *scn;	/* its stations' subscriptions */
 	uint64_t	 per_topic[BCAST_MAX_TOPICS];
 	uint64_t	 st_mask[SCN_MAX_STATIONS][BCAST_MASK_WORDS];
 	unsigned	 nslots;
@@ -77,6 +78,9 @@ struct rack_bcast {
 	const void	*where;		/* its address */
 	char		 prefix[64];	/* its channels' or endpoint's */
 	int		 synced;	/* the publisher saw every subscriber */
+	int		 blind;		/* the publisher cannot tell who got it */
+	void		(*start)(struct rack_bcast *);	/* the run began */
+	void		(*release)(struct rack_bcast *); /* sockets, dirs */
 	uint64_t	 join_seen;	/* what a join saw last, and when */
 	int64_t		 join_moved;
 	char		 error[256];	/* why it gave up, or "" */

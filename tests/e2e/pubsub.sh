@@ -62,6 +62,8 @@ expect_grep "$TMP/out" "sub-1 (a, b): 8 of 10 received, 2 missed" "the topic add
 homes="mode=threads mode=processes transport=redis"
 [ "$REDIS_FORKS" = yes ] && homes="$homes transport=redis,mode=processes"
 command -v redis-server >/dev/null 2>&1 || homes="mode=threads mode=processes"
+homes="$homes transport=zmq"
+[ "${SANITIZED:-none}" = none ] && homes="$homes transport=zmq,mode=processes"
 for home in $homes; do
 	sets=$(printf '%s' "$home" | sed 's/\([^,]*\)/--set scenario.\1/g; s/,/ /g')
 	# shellcheck disable=SC2086
@@ -96,6 +98,15 @@ if command -v redis-server >/dev/null 2>&1; then
 	if [ -z "$(ls -A "$TMP/t")" ]; then ok; else
 		bad "left behind: $(ls -A "$TMP/t")"; fi
 fi
+
+# Over ZeroMQ: the home named, sync missing nothing, the ipc:// directory
+# gone with the run.
+mkdir -p "$TMP/z"
+expect_exit 0 "zmq sync" -- env TMPDIR="$TMP/z" $T "$DISHRACK" --headless --speed 10 \
+    --set scenario.mode=threads --set scenario.transport=zmq --set rack.sync=yes pubsub
+expect_grep "$TMP/out" "in ZeroMQ XPUB/SUB over ipc://, a broadcast" "the ZeroMQ home named"
+expect_grep "$TMP/out" "7 of 7 received, 0 missed" "zmq sync misses nothing"
+if [ -z "$(ls -A "$TMP/z")" ]; then ok; else bad "zmq left behind: $(ls -A "$TMP/z")"; fi
 
 expect_clean "pubsub"
 finish
