@@ -1457,6 +1457,20 @@ engine_racks_where(struct engine *e)
 	return (NULL);
 }
 
+size_t
+engine_bcast_view(struct engine *e, struct bcast_view *out, size_t max,
+    struct bcast_totals *tot)
+{
+	struct rack	*r = engine_broadcast(e);
+
+	if (r == NULL) {
+		if (tot != NULL)
+			memset(tot, 0, sizeof *tot);
+		return (0);
+	}
+	return (rack_bcast_view(r, out, max, tot));
+}
+
 struct rack *
 engine_broadcast(struct engine *e)
 {

@@ -108,5 +108,26 @@ expect_grep "$TMP/out" "in ZeroMQ XPUB/SUB over ipc://, a broadcast" "the ZeroMQ
 expect_grep "$TMP/out" "7 of 7 received, 0 missed" "zmq sync misses nothing"
 if [ -z "$(ls -A "$TMP/z")" ]; then ok; else bad "zmq left behind: $(ls -A "$TMP/z")"; fi
 
+# The screen at 80x24: the fan-out, with the late subscriber's counts.
+if command -v tmux >/dev/null 2>&1; then
+	TM="tmux -S $TMP/tmux.sock"
+	$TM -f /dev/null new-session -d -s ps -x 80 -y 24 \
+	    "timeout --foreground 60 $DISHRACK --speed 4 --exit-when-done pubsub; echo \$? >$TMP/tui.done; sleep 30"
+	i=0; seen=no
+	while [ $i -lt 200 ] && [ ! -s "$TMP/tui.done" ]; do
+		$TM capture-pane -p -t ps >"$TMP/screen" 2>/dev/null
+		if grep -q "sub-1 .*got 2  missed 5" "$TMP/screen"; then seen=yes; break; fi
+		sleep 0.1; i=$((i + 1))
+	done
+	if [ $seen = yes ]; then ok; else
+		bad "screen: no fan-out row for sub-1"; sed 's/^/  | /' "$TMP/screen" >&2; fi
+	expect_grep "$TMP/screen" "^fan-out  pub-1 " "screen: the publisher's line"
+	expect_grep "$TMP/screen" "topics  persian 4 maine coon 3" "screen: the topics' counts"
+	i=0
+	while [ $i -lt 200 ] && [ ! -s "$TMP/tui.done" ]; do sleep 0.1; i=$((i + 1)); done
+	if [ "$(cat "$TMP/tui.done" 2>/dev/null)" = 0 ]; then ok; else bad "screen: exit $(cat "$TMP/tui.done" 2>/dev/null)"; fi
+	$TM kill-server 2>/dev/null
+fi
+
 expect_clean "pubsub"
 finish
