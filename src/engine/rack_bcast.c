@@ -618,6 +618,7 @@ rack_bcast_resubscribe(struct rack *base, const struct station *st,
 	bcast_mask(r->topics, st, mask);
 	bc_lock(r);
 	memcpy(r->st_mask[station], mask, sizeof mask);
+	atomic_fetch_add(&r->st_gen, 1);
 	/* A network home's subscribers subscribe to the new ones first. */
 	for (i = 0; i < r->nsubs && !r->net; i++) {
 		s = &r->subs[i];

@@ -66,6 +66,7 @@ struct rack_bcast {
 	const struct scenario *scn;	/* its stations' subscriptions */
 	uint64_t	 per_topic[BCAST_MAX_TOPICS];
 	uint64_t	 st_mask[SCN_MAX_STATIONS][BCAST_MASK_WORDS];
+	_Atomic unsigned st_gen;	/* st_mask changed (a [script] set) */
 	unsigned	 nslots;
 	int16_t		*sub_of;	/* slot -> subscriber, or -1 */
 	uint8_t		*station_of;	/* slot -> its station (0: publisher) */

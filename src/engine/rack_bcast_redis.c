@@ -70,6 +70,7 @@ static _Thread_local struct {
 	redisContext	*c;
 	pid_t		 pid;
 	const void	*rack;
+	unsigned	 gen;		/* the station's topics it has seen */
 } br_sub;
 
 int
@@ -267,6 +268,7 @@ br_join(struct rack_bcast *r, struct hand *hand)
 	br_sub.rack = r;
 	bc_lock(r);
 	memcpy(mask, r->st_mask[station], sizeof mask);
+	br_sub.gen = atomic_load(&r->st_gen);
 	bc_unlock(r);
 	if (br_subscribe(r, mask, 1) == -1) {
 		br_fail(r, "SUBSCRIBE failed");
@@ -292,7 +294,11 @@ br_more_topics(struct rack_bcast *r, struct bcast_sub *s)
 	uint64_t	more[BCAST_MASK_WORDS];
 	unsigned	i, t, any = 0;
 
+	if (atomic_load_explicit(&r->st_gen, memory_order_acquire) ==
+	    br_sub.gen)
+		return;
 	bc_lock(r);
+	br_sub.gen = atomic_load(&r->st_gen);
 	for (i = 0; i < BCAST_MASK_WORDS; i++) {
 		more[i] = r->st_mask[s->station][i] & ~s->mask[i];
 		any |= more[i] != 0;

@@ -79,8 +79,9 @@ static struct {
 	unsigned	 hellos;	/* sync: subscribers heard from */
 } bz = { PTHREAD_MUTEX_INITIALIZER, 0, NULL, NULL, 0 };
 
-/* A subscriber's socket: one per worker thread. */
+/* A subscriber's socket: one per worker thread; the topics it has seen. */
 static _Thread_local void *bz_sub;
+static _Thread_local unsigned bz_gen;
 
 int
 rack_bcast_zmq_init(struct rack *base, enum rack_sync sync,
@@ -233,7 +234,9 @@ bz_put(struct rack *base, dish_t d, struct hand *hand, int *blocked)
 		clock_sleep_ns(5 * NSEC_PER_MSEC);
 		pthread_mutex_lock(&bz.mu);
 	}
-	bz_hear(0);
+	/* Subscriptions keep coming in: read them now and then. */
+	if (r->published % 256 == 0)
+		bz_hear(0);
 	t = bcast_topic_of(r->topics, d);
 	bc_lock(r);
 	if (r->closed || atomic_load(&r->aborted)) {
@@ -333,6 +336,7 @@ bz_join(struct rack_bcast *r, struct hand *hand, const struct scenario *scn)
 	}
 	bc_lock(r);
 	memcpy(mask, r->st_mask[station], sizeof mask);
+	bz_gen = atomic_load(&r->st_gen);
 	bc_unlock(r);
 	bz_subscribe(r, station < scn->nstations ? &scn->stations[station] :
 	    NULL, mask);
@@ -354,7 +358,11 @@ bz_more_topics(struct rack_bcast *r, struct bcast_sub *s)
 	uint64_t	more[BCAST_MASK_WORDS];
 	unsigned	i, t, any = 0;
 
+	/* Looked at once per message: the lock only once they changed. */
+	if (atomic_load_explicit(&r->st_gen, memory_order_acquire) == bz_gen)
+		return;
 	bc_lock(r);
+	bz_gen = atomic_load(&r->st_gen);
 	for (i = 0; i < BCAST_MASK_WORDS; i++) {
 		more[i] = r->st_mask[s->station][i] & ~s->mask[i];
 		any |= more[i] != 0;
