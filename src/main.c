@@ -66,6 +66,9 @@ struct run_figures {
 	int		 conserved;
 	double		 pred_seconds;	/* theory's, beside the measured */
 	double		 pred_throughput;
+	int		 broadcast;	/* a broadcast's copies, and missed */
+	unsigned long long received;
+	unsigned long long missed;
 };
 
 static volatile sig_atomic_t main_signal;
@@ -321,6 +324,9 @@ run_quietly(const struct options *o, struct scenario *scn,
 	rf->conserved = st.conserved && st.complete;
 	rf->pred_seconds = stats_prediction(&st)->wall_s;
 	rf->pred_throughput = stats_prediction(&st)->throughput;
+	rf->broadcast = st.broadcast;
+	rf->received = st.received;
+	rf->missed = st.missed_late + st.missed_dropped;
 	stats_free(&st);
 	engine_destroy(eng);
 	return (main_signal != 0 ? -1 : 0);
@@ -441,21 +447,29 @@ main_matrix(struct options *o)
 			    "%.6f,\"speedup\":%.4f,\"throughput_per_s\":%.6f,"
 			    "\"gil_switches\":%llu,\"gil_wait_seconds\":%.6f,"
 			    "\"conserved\":%s,\"predicted\":{\"seconds\":%.6f,"
-			    "\"throughput_per_s\":%.6f}}", rf.seconds,
+			    "\"throughput_per_s\":%.6f}", rf.seconds,
 			    one.seconds,
 			    rf.seconds > 0 ? one.seconds / rf.seconds : 0.0,
 			    rf.throughput, rf.gil_switches, rf.gil_wait,
 			    rf.conserved ? "true" : "false", rf.pred_seconds,
 			    rf.pred_throughput);
+			if (rf.broadcast)
+				printf(",\"received\":%llu,\"missed\":%llu",
+				    rf.received, rf.missed);
+			putchar('}');
 		} else {
 			for (k = 0; k < m.nkeys; k++)
 				matrix_cell(m.values[k][idx[k]]);
-			printf("%9.3f %8.2fx %9.2f %12llu %11.3f %11.3f %11.2f%s\n",
+			printf("%9.3f %8.2fx %9.2f %12llu %11.3f %11.3f %11.2f",
 			    rf.seconds,
 			    rf.seconds > 0 ? one.seconds / rf.seconds : 0.0,
 			    rf.throughput, rf.gil_switches, rf.gil_wait,
-			    rf.pred_seconds, rf.pred_throughput,
-			    rf.conserved ? "" : "  NOT conserved");
+			    rf.pred_seconds, rf.pred_throughput);
+			/* A broadcast's: what its subscribers got and missed. */
+			if (rf.broadcast)
+				printf("  %llu received, %llu missed",
+				    rf.received, rf.missed);
+			printf("%s\n", rf.conserved ? "" : "  NOT conserved");
 		}
 		fflush(stdout);
 		row++;

@@ -24,6 +24,136 @@ report_capacity(uint32_t cap, char *buf, size_t len)
 	return (buf);
 }
 
+/* A subscriber's topics as the scenario names them. */
+static void
+report_topics(FILE *f, const struct station *st, int json)
+{
+	unsigned	i;
+
+	if (json)
+		fputc('[', f);
+	else if (st->nsubscribe == 0)
+		fputs("every topic", f);
+	for (i = 0; i < st->nsubscribe; i++) {
+		if (json) {
+			if (i > 0)
+				fputc(',', f);
+			safe_json_fputs(st->subscribe[i], f);
+		} else {
+			fputs(i > 0 ? ", " : "", f);
+			safe_fputs(st->subscribe[i], f);
+		}
+	}
+	if (json)
+		fputc(']', f);
+}
+
+/* A broadcast's messages, for the line where a queue has its dishes. */
+static void
+report_broadcast_text(FILE *f, const struct stats *s)
+{
+	fprintf(f, "messages    %llu published", (unsigned long long)
+	    s->published);
+	/* ZeroMQ's PUB does not say whether anyone got a message. */
+	if (!s->btot.blind)
+		fprintf(f, " (%llu to no subscriber)",
+		    (unsigned long long)s->btot.to_nobody);
+	fprintf(f, ", %llu received, %llu missed",
+	    (unsigned long long)s->received,
+	    (unsigned long long)(s->missed_late + s->missed_dropped));
+	if (s->in_racks > 0)
+		fprintf(f, ", %llu queued", (unsigned long long)s->in_racks);
+	if (s->conserved)
+		fprintf(f, ": conserved\n");
+	else
+		fprintf(f, ": NOT conserved (%llu lost)\n",
+		    (unsigned long long)s->lost);
+}
+
+/* Each subscriber's books, where a queue has its racks. */
+static void
+report_subscribers_text(FILE *f, struct engine *eng, const struct stats *s)
+{
+	const struct scenario	*scn = engine_scenario(eng);
+	struct run		*run = engine_run(eng);
+	const struct bcast_view	*v;
+	size_t			 i;
+
+	fprintf(f, "broadcast   at most once, high-water mark %u a "
+	    "subscriber, sync %s\n", s->btot.hwm, s->btot.sync ?
+	    "yes" : "no");
+	for (i = 0; i < s->nbsubs; i++) {
+		v = &s->bsubs[i];
+		fprintf(f, "subscriber  %s (", v->slot < run->nslots ?
+		    run->slots[v->slot].name : "?");
+		if (v->station < scn->nstations)
+			report_topics(f, &scn->stations[v->station], 0);
+		fprintf(f, "): %llu of %llu received, %llu missed%s\n",
+		    (unsigned long long)v->received,
+		    (unsigned long long)v->life,
+		    (unsigned long long)(v->late + v->dropped),
+		    s->bsub_ok[i] ? "" : " (NOT conserved)");
+		if (v->late > 0)
+			fprintf(f, "            %llu missed: published before it "
+			    "subscribed at %.3f s (slow joiner)\n",
+			    (unsigned long long)v->late,
+			    (double)v->joined_t / 1e9);
+		if (v->dropped > 0)
+			fprintf(f, "            %llu missed: dropped at the "
+			    "high-water mark (or it left)\n",
+			    (unsigned long long)v->dropped);
+		if (v->queued > 0)
+			fprintf(f, "            %llu still queued for it\n",
+			    (unsigned long long)v->queued);
+	}
+}
+
+/* The same for programs: "broadcast":{...}. */
+static void
+report_broadcast_json(FILE *f, struct engine *eng, const struct stats *s)
+{
+	const struct scenario	*scn = engine_scenario(eng);
+	struct run		*run = engine_run(eng);
+	const struct bcast_view	*v;
+	size_t			 i;
+
+	fprintf(f, ",\"broadcast\":{\"published\":%llu,\"to_nobody\":%llu,"
+	    "\"received\":%llu,\"missed\":%llu,\"missed_late\":%llu,"
+	    "\"missed_dropped\":%llu,\"queued\":%llu,\"hwm\":%u,"
+	    "\"sync\":%s,\"subscribers\":[",
+	    (unsigned long long)s->published,
+	    (unsigned long long)s->btot.to_nobody,
+	    (unsigned long long)s->received,
+	    (unsigned long long)(s->missed_late + s->missed_dropped),
+	    (unsigned long long)s->missed_late,
+	    (unsigned long long)s->missed_dropped,
+	    (unsigned long long)s->in_racks, s->btot.hwm,
+	    s->btot.sync ? "true" : "false");
+	for (i = 0; i < s->nbsubs; i++) {
+		v = &s->bsubs[i];
+		fputs(i > 0 ? ",{\"name\":" : "{\"name\":", f);
+		safe_json_fputs(v->slot < run->nslots ?
+		    run->slots[v->slot].name : "?", f);
+		fputs(",\"topics\":", f);
+		if (v->station < scn->nstations)
+			report_topics(f, &scn->stations[v->station], 1);
+		else
+			fputs("[]", f);
+		fprintf(f, ",\"subscribed_seconds\":%.6f,\"received\":%llu,"
+		    "\"missed\":%llu,\"missed_late\":%llu,"
+		    "\"missed_dropped\":%llu,\"queued\":%llu,"
+		    "\"published_on_topics\":%llu,\"conserved\":%s}",
+		    (double)v->joined_t / 1e9, (unsigned long long)v->received,
+		    (unsigned long long)(v->late + v->dropped),
+		    (unsigned long long)v->late,
+		    (unsigned long long)v->dropped,
+		    (unsigned long long)v->queued,
+		    (unsigned long long)v->life,
+		    s->bsub_ok[i] ? "true" : "false");
+	}
+	fputs("]}", f);
+}
+
 void
 report_text(FILE *f, struct engine *eng, const struct stats *s)
 {
@@ -43,23 +173,32 @@ report_text(FILE *f, struct engine *eng, const struct stats *s)
 		/* The host came from the user: shown safe. */
 		fputs("racks       in ", f);
 		safe_fputs(engine_racks_where(eng), f);
-		fprintf(f, ", %s\n", scn->reliable ? "reliable (a dead taker's "
-		    "dish goes back)" : "unreliable (a dead taker's dish is "
-		    "lost)");
+		fprintf(f, ", %s\n", scn->broadcast ? (strcmp(scn->transport,
+		    "zmq") == 0 ? "a broadcast (no broker: the publisher "
+		    "binds, each subscriber connects)" : "a broadcast (PUBLISH "
+		    "and SUBSCRIBE)") : scn->reliable ? "reliable (a dead "
+		    "taker's dish goes back)" : "unreliable (a dead taker's "
+		    "dish is lost)");
 	}
 	fprintf(f, "time        %.3f s scenario, %.3f s wall\n",
 	    (double)s->t_end / 1e9, (double)s->wall_ns / 1e9);
-	fprintf(f, "dishes      %llu washed, %llu dried, %llu in racks, "
-	    "%llu in hands", (unsigned long long)s->washed,
-	    (unsigned long long)s->dried, (unsigned long long)s->in_racks,
-	    (unsigned long long)s->in_hands);
-	if (s->conserved)
-		fprintf(f, ": conserved\n");
-	else
-		fprintf(f, ": NOT conserved (%llu lost, %llu duplicated)\n",
-		    (unsigned long long)s->lost,
-		    (unsigned long long)s->duplicated);
-	fprintf(f, "throughput  %.3f dishes/s\n", s->throughput);
+	if (s->broadcast)
+		report_broadcast_text(f, s);
+	else {
+		fprintf(f, "dishes      %llu washed, %llu dried, %llu in "
+		    "racks, %llu in hands", (unsigned long long)s->washed,
+		    (unsigned long long)s->dried,
+		    (unsigned long long)s->in_racks,
+		    (unsigned long long)s->in_hands);
+		if (s->conserved)
+			fprintf(f, ": conserved\n");
+		else
+			fprintf(f, ": NOT conserved (%llu lost, %llu "
+			    "duplicated)\n", (unsigned long long)s->lost,
+			    (unsigned long long)s->duplicated);
+	}
+	fprintf(f, "throughput  %.3f %s/s\n", s->throughput,
+	    s->broadcast ? "messages" : "dishes");
 	fprintf(f, "%-12s %7s %8s %6s %10s\n", "station", "workers", "dishes",
 	    "busy", "capacity");
 	for (i = 0; i < s->nstations; i++) {
@@ -117,7 +256,9 @@ report_text(FILE *f, struct engine *eng, const struct stats *s)
 	}
 	if (engine_deadlock_cycle(eng) != NULL)
 		fprintf(f, "DEADLOCK    %s\n", engine_deadlock_cycle(eng));
-	for (i = 1; i < s->nstations; i++) {
+	if (s->broadcast)
+		report_subscribers_text(f, eng, s);
+	for (i = 1; i < s->nstations && !s->broadcast; i++) {
 		fprintf(f, "rack %s -> %s: max depth %u, capacity %s\n",
 		    scn->stations[i - 1].name, scn->stations[i].name,
 		    s->rk[i].max_depth,
@@ -236,6 +377,8 @@ report_json(FILE *f, struct engine *eng, const struct stats *s)
 		    (unsigned long long)s->lock_acquisitions,
 		    (double)s->lock_wait_ns / 1e9,
 		    (double)s->lock_longest_ns / 1e9);
+	if (s->broadcast)
+		report_broadcast_json(f, eng, s);
 	if (engine_deadlock_cycle(eng) != NULL) {
 		fputs(",\"cycle\":", f);
 		safe_json_fputs(engine_deadlock_cycle(eng), f);

@@ -1110,8 +1110,8 @@ START_TEST(test_bad_inputs)
 		{ "[w]\n[script]\n5s set w.count =\n", 0, "t.scn:3:17: ",
 		  "expected a value for 'count'" },
 		{ "[w]\n[script]\n5s set w.say = hello\n", 0, "t.scn:3:8: ",
-		  "only a station's count and time can change during a run, "
-		  "not 'w.say'" },
+		  "only a station's count, time and subscribe can change "
+		  "during a run, not 'w.say'" },
 		{ "[w]\n[script]\n5s set scenario.mode = processes\n", 0,
 		  "t.scn:3:8: ", "not 'scenario.mode'" },
 		{ "[w]\n[script]\n5s set scenario.mode = fibers\n", 0,
@@ -1324,9 +1324,9 @@ START_TEST(test_key_table_complete)
 		rack += scn_keys[i].section == SECTION_RACK;
 	}
 	ck_assert_int_eq(scenario, 14);
-	ck_assert_int_eq(station, 12);
+	ck_assert_int_eq(station, 13);
 	ck_assert_int_eq(cupboard, 2);
-	ck_assert_int_eq(rack, 3);
+	ck_assert_int_eq(rack, 7);
 }
 END_TEST
 

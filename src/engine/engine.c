@@ -27,9 +27,14 @@
 
 #include "arena.h"
 #include "arrivals.h"
+#include "bcast.h"
 #include "exec.h"
 #include "rack_local.h"
+#ifdef HAVE_ZMQ
+#include "rack_bcast_zmq.h"
+#endif
 #ifdef HAVE_HIREDIS
+#include "rack_bcast_redis.h"
 #include "rack_redis.h"
 #include "redis_link.h"
 #endif
@@ -70,6 +75,7 @@ static int	 engine_redis(struct engine *, char **);
 static int	 engine_redis_start(struct engine *, char **);
 static int	 engine_rack_failed(struct engine *);
 static int	 engine_zmq(struct engine *, char **);
+static int	 engine_broadcast_rack(struct engine *, unsigned, char **);
 
 struct gil *
 run_gil(struct run *run, struct wslot *w)
@@ -202,6 +208,14 @@ engine_racks(struct engine *e, unsigned nslots, char **cause)
 			rs->in = run->pile;
 			continue;
 		}
+		if (scn->broadcast) {
+			/* One rack: every later station subscribes to it. */
+			if (i == 1 && engine_broadcast_rack(e, nslots,
+			    cause) == -1)
+				return (-1);
+			rs->in = run->st[0].out;
+			continue;
+		}
 #ifdef HAVE_HIREDIS
 		if (e->where != NULL) {
 			rs->in = engine_alloc(e, rack_redis_size(), cause);
@@ -295,6 +309,55 @@ engine_batch_refused(const struct scenario *scn, char **cause)
 #endif
 
 /*
+ * The broadcast rack after the publisher (doc/pubsub.md), its topics
+ * first. 0, or -1 with *cause.
+ */
+static int
+engine_broadcast_rack(struct engine *e, unsigned nslots, char **cause)
+{
+	struct run		*run = e->run;
+	struct bcast_topics	*t;
+	uint16_t		*of_dish = NULL;
+	struct rack		*r;
+	size_t			 extra;
+
+	if ((t = engine_alloc(e, sizeof *t, cause)) == NULL)
+		return (-1);
+	if ((extra = bcast_topics_extra(e->scn)) > 0 &&
+	    (of_dish = engine_alloc(e, extra, cause)) == NULL)
+		return (-1);
+	if (bcast_topics_init(t, e->scn, of_dish, cause) == -1)
+		return (-1);
+	run->topics = t;
+	if ((r = engine_alloc(e, rack_bcast_size(e->scn, nslots),
+	    cause)) == NULL)
+		return (-1);
+#ifdef HAVE_ZMQ
+	if (!e->opts.virtual_clock && strcmp(e->scn->transport, "zmq") == 0) {
+		if (rack_bcast_zmq_init(r, e->ops->rack_sync, &run->clock,
+		    e->scn, t, nslots, cause) == -1)
+			return (-1);
+		run->st[0].out = r;
+		return (0);
+	}
+#endif
+#ifdef HAVE_HIREDIS
+	if (e->where != NULL) {
+		if (rack_bcast_redis_init(r, e->ops->rack_sync, &run->clock,
+		    e->scn, t, nslots, e->where, e->key_prefix, cause) == -1)
+			return (-1);
+		run->st[0].out = r;
+		return (0);
+	}
+#endif
+	if (rack_bcast_init(r, e->ops->rack_sync, run->vc, &run->clock,
+	    e->scn, t, nslots, cause) == -1)
+		return (-1);
+	run->st[0].out = r;
+	return (0);
+}
+
+/*
  * Where the racks live: 0 for local (and on the virtual clock, whose time
  * is simulated, so are its racks: doc/redis.md), 1 for Redis. -1 with
  * *cause at the transport's place.
@@ -317,6 +380,22 @@ engine_check_transport(const struct scenario *scn,
 	    opts->virtual_clock)
 		return (0);
 	scenario_where(scn, &scn->transport_pos, where, sizeof where);
+	if (scn->broadcast && strcmp(scn->transport, "zmq") == 0) {
+		/* A broadcast over ZeroMQ: XPUB and SUB (doc/pubsub.md). */
+#ifdef HAVE_ZMQ
+		if (scn->mode != MODE_ASYNC)
+			return (0);
+		xasprintf(cause, "%s: transport %s runs workers as threads or "
+		    "processes: async tasks share one thread, which a wait on "
+		    "a socket would block (mode = async is for local racks)",
+		    where, "zmq");
+#else
+		xasprintf(cause, "%s: transport zmq needs libzmq, and this "
+		    "dishrack was built without it (apt-get install "
+		    "libzmq3-dev, then configure --with-zmq)", where);
+#endif
+		return (-1);
+	}
 	if (strcmp(scn->transport, "zmq") == 0 ||
 	    strncmp(scn->transport, "zmq+", 4) == 0 ||
 	    strncmp(scn->transport, "zmq:", 4) == 0) {
@@ -507,7 +586,8 @@ engine_create(struct scenario *scn, const struct engine_opts *opts,
 	unsigned	 nslots, i, total = 0;
 	int		 rc;
 
-	if ((rc = engine_check_transport(scn, opts, cause)) == -1)
+	if ((rc = engine_check_transport(scn, opts, cause)) == -1 ||
+	    bcast_check(scn, cause) == -1)
 		return (engine_create_failed(NULL, scn));
 	arrivals_resolve(scn);
 	for (i = 0; i < scn->nstations; i++) {
@@ -570,6 +650,9 @@ engine_create(struct scenario *scn, const struct engine_opts *opts,
 	for (i = 1; i < scn->nstations; i++)
 		size += rack_local_size(scenario_rack(scn, i),
 		    scn->ndishes + nslots, nslots) + 128;
+	if (scn->broadcast)
+		size += sizeof(struct bcast_topics) + bcast_topics_extra(scn) +
+		    rack_bcast_size(scn, nslots) + 256;
 #ifdef HAVE_HIREDIS
 	size += scn->nstations * (rack_redis_size() + 128) +
 	    sizeof(struct redis_where) + 128;
@@ -703,6 +786,8 @@ engine_spawn(struct engine *e, unsigned si, char **cause)
 	atomic_store(&w->waiting_lock, -1);
 	atomic_store(&w->state, WS_STARTING);
 	atomic_store(&w->since, run_now(run));
+	if (si > 0 && rack_is_broadcast(rs->in))
+		rack_bcast_enrol(rs->in, id, si);
 	atomic_fetch_add(&rs->live, 1);
 	atomic_store(&run->used, id + 1);
 	if (e->ops->spawn(run, w, cause) == -1) {
@@ -855,6 +940,7 @@ engine_conduct(void *arg)
 		engine_fail(e, cause);
 		engine_stop(e);
 	}
+	rack_bcast_start(engine_broadcast(e));
 
 	if (rc == 0 && e->scn->nscript > 0 && e->has_vc) {
 		if (vclock_add(&e->vc, &e->script_vt, "script",
@@ -1308,8 +1394,11 @@ engine_destroy(struct engine *e)
 		return;
 	if (e->run != NULL && !e->ops->shared_memory) {
 		/* A run that failed to set up has NULL for racks not made. */
-		for (i = 1; i < e->run->nstations; i++)
-			rack_destroy(e->run->st[i].in);
+		for (i = 1; i < e->run->nstations; i++) {
+			/* A broadcast is one rack for its stations. */
+			if (i == 1 || e->run->st[i].in != e->run->st[i - 1].in)
+				rack_destroy(e->run->st[i].in);
+		}
 		rack_destroy(e->run->pile);
 	}
 #ifdef HAVE_ZMQ
@@ -1324,6 +1413,8 @@ engine_destroy(struct engine *e)
 		zl_where_close(e->zwhere);
 	}
 #endif
+	if (e->run != NULL)
+		rack_bcast_release(engine_broadcast(e));
 	if (e->has_vc)
 		vclock_destroy(&e->vc);
 #ifdef HAVE_HIREDIS
@@ -1459,10 +1550,11 @@ engine_set(struct engine *e, const char *assignment, char **cause)
 	section[n] = '\0';
 	if ((st = scenario_station(e->scn, section)) == NULL ||
 	    (strncmp(dot + 1, "count", 5) != 0 &&
-	    strncmp(dot + 1, "time", 4) != 0)) {
-		xasprintf(cause, "only a station's count and time can change "
-		    "during a run, not '%.*s'", (int)(eq - assignment),
-		    assignment);
+	    strncmp(dot + 1, "time", 4) != 0 &&
+	    strncmp(dot + 1, "subscribe", 9) != 0)) {
+		xasprintf(cause, "only a station's count, time and subscribe "
+		    "can change during a run, not '%.*s'",
+		    (int)(eq - assignment), assignment);
 		return (-1);
 	}
 	si = (unsigned)(st - e->scn->stations);
@@ -1475,6 +1567,8 @@ engine_set(struct engine *e, const char *assignment, char **cause)
 	atomic_store(&e->run->st[si].time_kind, st->time.kind);
 	atomic_store(&e->run->st[si].time_a, st->time.a_ns);
 	atomic_store(&e->run->st[si].time_b, st->time.b_ns);
+	if (strncmp(dot + 1, "subscribe", 9) == 0 && si > 0)
+		rack_bcast_resubscribe(e->run->st[si].in, st, si);
 	/* The count follows the workers as they are added and removed. */
 	target = st->count;
 	st->count = before;
@@ -1553,6 +1647,10 @@ engine_deadlock_cycle(struct engine *e)
 const char *
 engine_racks_where(struct engine *e)
 {
+	struct rack	*b = engine_broadcast(e);
+
+	if (b != NULL && strcmp(b->ops->name, "zmq") == 0)
+		return ("ZeroMQ XPUB/SUB over ipc://");
 #ifdef HAVE_ZMQ
 	if (e->zwhere != NULL)
 		return (e->zshown);
@@ -1610,6 +1708,28 @@ engine_outage_line(struct engine *e, char *buf, size_t len)
 	(void)buf;
 	(void)len;
 	return (0);
+}
+
+size_t
+engine_bcast_view(struct engine *e, struct bcast_view *out, size_t max,
+    struct bcast_totals *tot)
+{
+	struct rack	*r = engine_broadcast(e);
+
+	if (r == NULL) {
+		if (tot != NULL)
+			memset(tot, 0, sizeof *tot);
+		return (0);
+	}
+	return (rack_bcast_view(r, out, max, tot));
+}
+
+struct rack *
+engine_broadcast(struct engine *e)
+{
+	if (e->run->nstations > 1 && rack_is_broadcast(e->run->st[1].in))
+		return (e->run->st[1].in);
+	return (NULL);
 }
 
 const char *

@@ -128,6 +128,13 @@ int		 engine_interrupted(struct engine *);
 int		 engine_deadlocked(struct engine *);
 const char	*engine_deadlock_cycle(struct engine *);	/* or NULL */
 const char	*engine_error(struct engine *);
+/* The run's broadcast rack (rack_bcast_view reads it), or NULL. */
+struct rack	*engine_broadcast(struct engine *);
+/* Its subscribers' books and its totals, for views: rack_bcast_view. */
+struct bcast_view;
+struct bcast_totals;
+size_t		 engine_bcast_view(struct engine *, struct bcast_view *,
+		    size_t max, struct bcast_totals *);
 /* Where the racks are, password left out, or NULL for the run's memory. */
 const char	*engine_racks_where(struct engine *);
 const char	*engine_clock_name(struct engine *);

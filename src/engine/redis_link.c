@@ -381,10 +381,6 @@ conn_greet(redisContext *c, const struct redis_where *w, char **cause,
 redisContext *
 redis_conn(const struct redis_where *w, char **cause)
 {
-	struct timeval	 ct = { REDIS_CONNECT_TIMEOUT_MS / 1000,
-			    (REDIS_CONNECT_TIMEOUT_MS % 1000) * 1000 };
-	struct timeval	 rt = { REDIS_READ_TIMEOUT_MS / 1000,
-			    (REDIS_READ_TIMEOUT_MS % 1000) * 1000 };
 	redisContext	*c;
 
 	if (conn.c != NULL && conn.pid == getpid() && (conn.w == w ||
@@ -400,6 +396,24 @@ redis_conn(const struct redis_where *w, char **cause)
 	redis_conn_close();
 	pthread_once(&conn_once, conn_key_make);
 	pthread_setspecific(conn_key, &conn);
+	if ((c = redis_connect_new(w, cause)) == NULL)
+		return (NULL);
+	conn.c = c;
+	conn.pid = getpid();
+	conn.w = w;
+	conn.generation++;
+	return (c);
+}
+
+redisContext *
+redis_connect_new(const struct redis_where *w, char **cause)
+{
+	struct timeval	 ct = { REDIS_CONNECT_TIMEOUT_MS / 1000,
+			    (REDIS_CONNECT_TIMEOUT_MS % 1000) * 1000 };
+	struct timeval	 rt = { REDIS_READ_TIMEOUT_MS / 1000,
+			    (REDIS_READ_TIMEOUT_MS % 1000) * 1000 };
+	redisContext	*c;
+
 	if (w->path[0] != '\0')
 		c = redisConnectUnixWithTimeout(w->path, ct);
 	else
@@ -421,10 +435,6 @@ redis_conn(const struct redis_where *w, char **cause)
 		redisFree(c);
 		return (NULL);
 	}
-	conn.c = c;
-	conn.pid = getpid();
-	conn.w = w;
-	conn.generation++;
 	return (c);
 }
 

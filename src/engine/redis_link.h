@@ -95,6 +95,14 @@ int	redis_check_server(const struct redis_where *, char **cause);
  */
 unsigned	redis_conn_generation(void);
 
+/*
+ * A connection of the caller's own, not the thread's (a subscriber's, in
+ * subscribed mode): connected, authenticated, on its database; the
+ * caller frees it. NULL with *cause.
+ */
+struct redisContext *redis_connect_new(const struct redis_where *,
+	    char **cause);
+
 /* The connection broke: drop it, so the next redis_conn makes another. */
 void	redis_conn_broken(void);
 

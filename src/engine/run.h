@@ -22,6 +22,7 @@
 #include "vclock.h"
 
 struct exec_ops;
+struct bcast_topics;
 
 enum ws_state {
 	WS_FREE,		/* slot unused */
@@ -104,6 +105,7 @@ struct run {
 	char			 deadlock_text[512];
 	int64_t			*arrival;	/* dish -> when it arrives, or NULL */
 	uint64_t		 narrival;
+	const struct bcast_topics *topics;	/* a broadcast's, or NULL */
 };
 
 /* Put a dish in the cupboard (the last station). 0, or -1 if stopped. */

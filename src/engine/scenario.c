@@ -80,7 +80,10 @@ static const char *const reserved_sections[] = { "scenario", "script",
 static const char *const yesno_choices[] = { "no", "yes", NULL };
 static const char *const where_choices[] = { "here", "agents", NULL };
 static const char *const quit_choices[] = { "broadcast", "sentinel", NULL };
-static const char *const placeholders[] = { "dish", "worker" };
+static const char *const placeholders[] = { "dish", "worker", "topic" };
+static const char *const kind_choices[] = { "queue", "broadcast", NULL };
+static const char *const pick_choices[] = { "random", "order", "dish",
+    NULL };
 
 static int	set_title(struct scenario *, struct station *, const char *,
 		    char **);
@@ -139,6 +142,16 @@ static int	set_reliable(struct scenario *, struct station *,
 static int	set_where(struct scenario *, struct station *, const char *,
 		    char **);
 static int	set_cupboard_lock(struct scenario *, struct station *,
+		    const char *, char **);
+static int	set_kind(struct scenario *, struct station *, const char *,
+		    char **);
+static int	set_topics(struct scenario *, struct station *, const char *,
+		    char **);
+static int	set_pick(struct scenario *, struct station *, const char *,
+		    char **);
+static int	set_sync(struct scenario *, struct station *, const char *,
+		    char **);
+static int	set_subscribe(struct scenario *, struct station *,
 		    const char *, char **);
 static int	set_cupboard_window(struct scenario *, struct station *,
 		    const char *, char **);
@@ -243,6 +256,9 @@ const struct scn_key scn_keys[] = {
 	{ SECTION_STATION, "needs", KEY_STRING, NULL, "nothing",
 	  "named locks a worker holds while it works, such as towel cloth",
 	  set_needs },
+	{ SECTION_STATION, "subscribe", KEY_STRING, NULL, "every topic",
+	  "a broadcast's subscriber: its topics, apart by commas; a '*' at "
+	  "the end subscribes to a prefix", set_subscribe },
 	{ SECTION_CUPBOARD, "lock", KEY_ENUM, lock_choices, "none",
 	  "how the last station's workers update the cupboard's count",
 	  set_cupboard_lock },
@@ -313,6 +329,18 @@ const struct scn_key scn_keys[] = {
 	{ SECTION_VISITORS, "patience", KEY_DURATION, NULL, "60s",
 	  "a visitor without an answer that long gives up (an error)",
 	  set_web_patience },
+	{ SECTION_RACK, "kind", KEY_ENUM, kind_choices, "queue",
+	  "queue: each dish to one taker; broadcast: publish-subscribe, "
+	  "every subscriber of a topic gets its own copy", set_kind },
+	{ SECTION_RACK, "topics", KEY_STRING, NULL, "nothing",
+	  "a broadcast's topics, apart by commas, for the publisher to pick "
+	  "from", set_topics },
+	{ SECTION_RACK, "pick", KEY_ENUM, pick_choices, "random",
+	  "how the publisher picks a message's topic: random (seeded), "
+	  "order (the topics in turn), dish (the dish's name)", set_pick },
+	{ SECTION_RACK, "sync", KEY_ENUM, yesno_choices, "no",
+	  "yes: the publisher waits until every subscriber has subscribed, "
+	  "so none misses a message", set_sync },
 };
 const size_t scn_nkeys = sizeof scn_keys / sizeof scn_keys[0];
 
@@ -905,7 +933,8 @@ check_placeholders(const char *v, char **why)
 			continue;
 		memcpy(word, p - n, n);
 		word[n] = '\0';
-		if (strcmp(word, "dish") == 0 || strcmp(word, "worker") == 0)
+		if (strcmp(word, "dish") == 0 || strcmp(word, "worker") == 0 ||
+		    strcmp(word, "topic") == 0)
 			continue;
 		near = scn_suggest(word, placeholders,
 		    sizeof placeholders / sizeof placeholders[0]);
@@ -1039,6 +1068,125 @@ set_rack_quit(struct scenario *s, struct station *st, const char *v,
 	if (parse_enum(v, quit_choices, &m, why) == -1)
 		return (-1);
 	s->rack_quit = m;
+	return (0);
+}
+
+int
+scenario_topic_list(const char *v, char (*out)[SCN_TOPIC_MAX], unsigned max,
+    int prefixes, char **why)
+{
+	const char	*p = v, *end, *star;
+	unsigned	 n = 0;
+	size_t		 len;
+
+	while (*p != '\0') {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if ((end = strchr(p, ',')) == NULL)
+			end = p + strlen(p);
+		len = (size_t)(end - p);
+		while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+			len--;
+		if (len == 0) {
+			xasprintf(why, "expected a topic before '%s', found "
+			    "nothing", *end == ',' ? "," : "the end");
+			return (-1);
+		}
+		if (len >= SCN_TOPIC_MAX) {
+			xasprintf(why, "topic '%.*s...' is longer than %d bytes",
+			    20, p, SCN_TOPIC_MAX - 1);
+			return (-1);
+		}
+		star = memchr(p, '*', len);
+		if (star != NULL && (!prefixes || star != p + len - 1)) {
+			xasprintf(why, "'%.*s': %s", (int)len, p, prefixes ?
+			    "a '*' may only end a topic (a prefix)" :
+			    "a topic the publisher picks has no '*'");
+			return (-1);
+		}
+		if (n == max) {
+			xasprintf(why, "more than %u topics", max);
+			return (-1);
+		}
+		memcpy(out[n], p, len);
+		out[n][len] = '\0';
+		n++;
+		p = *end == ',' ? end + 1 : end;
+		if (*end == ',' && *p == '\0') {
+			xasprintf(why, "expected a topic after the last ',', "
+			    "found nothing");
+			return (-1);
+		}
+	}
+	return ((int)n);
+}
+
+/* kind: a queue (the default) or a broadcast. */
+static int
+set_kind(struct scenario *s, struct station *st, const char *v, char **why)
+{
+	int	m;
+
+	(void)st;
+	if (parse_enum(v, kind_choices, &m, why) == -1)
+		return (-1);
+	s->broadcast = m;
+	return (0);
+}
+
+/* topics: what the publisher picks from; repeats weigh a random pick. */
+static int
+set_topics(struct scenario *s, struct station *st, const char *v,
+    char **why)
+{
+	char	t[SCN_MAX_TOPICS][SCN_TOPIC_MAX];
+	int	n;
+
+	(void)st;
+	if ((n = scenario_topic_list(v, t, SCN_MAX_TOPICS, 0, why)) == -1)
+		return (-1);
+	memcpy(s->topics, t, sizeof t);
+	s->ntopics = (unsigned)n;
+	return (0);
+}
+
+static int
+set_pick(struct scenario *s, struct station *st, const char *v, char **why)
+{
+	int	m;
+
+	(void)st;
+	if (parse_enum(v, pick_choices, &m, why) == -1)
+		return (-1);
+	s->pick = (enum topic_pick)m;
+	return (0);
+}
+
+static int
+set_sync(struct scenario *s, struct station *st, const char *v, char **why)
+{
+	int	m;
+
+	(void)st;
+	if (parse_enum(v, yesno_choices, &m, why) == -1)
+		return (-1);
+	s->sync = m;
+	return (0);
+}
+
+/* subscribe: empty is every topic, as ZeroMQ's empty prefix. */
+static int
+set_subscribe(struct scenario *s, struct station *st, const char *v,
+    char **why)
+{
+	char	t[SCN_MAX_SUBSCRIBE][SCN_TOPIC_MAX];
+	int	n;
+
+	(void)s;
+	if ((n = scenario_topic_list(v, t, SCN_MAX_SUBSCRIBE, 1, why)) == -1)
+		return (-1);
+	memcpy(st->subscribe, t, sizeof t);
+	st->nsubscribe = (unsigned)n;
 	return (0);
 }
 
@@ -1224,6 +1372,12 @@ key_apply(struct scenario *s, struct station *st, const struct scn_key *k,
 		st->needs_pos = *pos;
 	else if (k->set == set_duration)
 		s->duration_pos = *pos;
+	else if (k->set == set_subscribe)
+		st->subscribe_pos = *pos;
+	else if (k->set == set_kind)
+		s->kind_pos = *pos;
+	else if (k->set == set_topics)
+		s->topics_pos = *pos;
 	return (0);
 }
 
@@ -1697,9 +1851,11 @@ check_script_sets(struct parser *p)
 		    &part);
 		if (rc == 0 && (scenario_station(p->s, text) == NULL ||
 		    (strcmp(dot + 1, "count") != 0 &&
-		    strcmp(dot + 1, "time") != 0))) {
-			xasprintf(&why, "only a station's count and time can "
-			    "change during a run, not '%s.%s'", text, dot + 1);
+		    strcmp(dot + 1, "time") != 0 &&
+		    strcmp(dot + 1, "subscribe") != 0))) {
+			xasprintf(&why, "only a station's count, time and "
+			    "subscribe can change during a run, not '%s.%s'",
+			    text, dot + 1);
 			part = PART_KEY;
 			rc = -1;
 		}

@@ -18,6 +18,17 @@
 
 #define RACK_UNBOUNDED		UINT32_MAX
 
+#define SCN_MAX_TOPICS		64	/* [rack] topics: the publisher's list */
+#define SCN_MAX_SUBSCRIBE	16	/* topics one station subscribes to */
+#define SCN_TOPIC_MAX		48	/* bytes in a topic, including the NUL */
+
+/* How the publisher of a broadcast picks each message's topic. */
+enum topic_pick {
+	PICK_RANDOM,		/* a seeded random choice from topics */
+	PICK_ORDER,		/* topics in turn: message i, topics[i % n] */
+	PICK_DISH		/* the dish's name is its topic */
+};
+
 enum scn_mode {
 	MODE_THREADS,
 	MODE_PROCESSES,
@@ -85,6 +96,11 @@ struct station {
 	struct scn_pos	 pos;		/* the [section] header */
 	struct scn_pos	 count_pos;
 	struct scn_pos	 needs_pos;
+
+	/* A subscriber of a broadcast: exact topics, or prefixes ("ma*"). */
+	char		 subscribe[SCN_MAX_SUBSCRIBE][SCN_TOPIC_MAX];
+	unsigned	 nsubscribe;	/* 0: every topic */
+	struct scn_pos	 subscribe_pos;
 };
 
 enum step_kind {
@@ -173,6 +189,14 @@ struct scenario {
 	struct scn_pos	 duration_pos;
 	int64_t		 warmup_ns;	/* figures leave the start out */
 	struct scn_web	 web;
+	/* [rack] kind = broadcast: publish-subscribe (doc/pubsub.md). */
+	int		 broadcast;
+	struct scn_pos	 kind_pos;
+	int		 sync;		/* the publisher waits for subscribers */
+	enum topic_pick	 pick;
+	char		 topics[SCN_MAX_TOPICS][SCN_TOPIC_MAX];
+	unsigned	 ntopics;
+	struct scn_pos	 topics_pos;
 };
 
 /* The value types of the key table. */
@@ -281,5 +305,14 @@ const char	*scn_suggest(const char *word, const char *const *candidates,
 		    size_t n);
 
 const char	*scn_mode_name(enum scn_mode);
+
+/*
+ * Split a comma-separated list of topics into out (max entries of
+ * SCN_TOPIC_MAX bytes), blanks around each trimmed. prefixes: a '*' may
+ * end an entry (a prefix subscription). Returns how many, or -1 with
+ * *why allocated.
+ */
+int		 scenario_topic_list(const char *, char (*out)[SCN_TOPIC_MAX],
+		    unsigned max, int prefixes, char **why);
 
 #endif

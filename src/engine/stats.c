@@ -108,8 +108,9 @@ stats_event(const struct event *e, void *arg)
 	case EV_DONE:
 		w->dishes++;
 		s->st[st].dishes++;
+		/* A broadcast's copies are counted per subscriber. */
 		if (st == s->nstations - 1 && e->dish < s->ndishes &&
-		    s->finished[e->dish] < UINT8_MAX) {
+		    !s->scn->broadcast && s->finished[e->dish] < UINT8_MAX) {
 			if (s->finished[e->dish]++ > 0)
 				s->duplicated++;
 		}
@@ -171,9 +172,20 @@ stats_finish(struct stats *s, struct engine *eng)
 {
 	struct run		*run = engine_run(eng);
 	struct stats_end	 end;
+	struct bcast_totals	 btot;
+	struct bcast_view	*bv = NULL;
+	size_t			 nb = 0;
 	unsigned		 i, used;
 
 	memset(&end, 0, sizeof end);
+	if (engine_broadcast(eng) != NULL) {
+		bv = xcalloc(BCAST_MAX_SUBS, sizeof *bv);
+		nb = rack_bcast_view(engine_broadcast(eng), bv, BCAST_MAX_SUBS,
+		    &btot);
+		end.bsubs = bv;
+		end.nbsubs = nb < BCAST_MAX_SUBS ? nb : BCAST_MAX_SUBS;
+		end.btot = &btot;
+	}
 	end.scn = engine_scenario(eng);
 	end.t_end = engine_end_time(eng);
 	if (end.t_end < 0)
@@ -194,7 +206,9 @@ stats_finish(struct stats *s, struct engine *eng)
 	}
 	used = atomic_load(&run->used);
 	for (i = 0; i < used; i++) {
-		if (atomic_load(&run->slots[i].hand.dish) != DISH_NONE)
+		/* A broadcast's subscribers hold copies, not the dishes. */
+		if (atomic_load(&run->slots[i].hand.dish) != DISH_NONE &&
+		    (bv == NULL || run->slots[i].station == 0))
 			end.in_hands++;
 		end.gil_wait_ns += atomic_load(&run->slots[i].gil_wait_ns);
 	}
@@ -209,6 +223,56 @@ stats_finish(struct stats *s, struct engine *eng)
 		end.lock_longest_ns = atomic_load(&run->cupboard->longest_ns);
 	}
 	stats_compute(s, &end);
+	free(bv);
+}
+
+/* A broadcast's conservation: per subscriber, and the publisher's. */
+static void
+stats_broadcast(struct stats *s, const struct stats_end *e)
+{
+	const struct bcast_view	*v;
+	uint64_t		 got[SCN_MAX_STATIONS];
+	size_t			 i;
+	int			 ok = 1;
+
+	s->broadcast = 1;
+	s->btot = *e->btot;
+	free(s->bsubs);
+	free(s->bsub_ok);
+	s->nbsubs = e->nbsubs;
+	s->bsubs = xcalloc(e->nbsubs ? e->nbsubs : 1, sizeof *s->bsubs);
+	s->bsub_ok = xcalloc(e->nbsubs ? e->nbsubs : 1, sizeof *s->bsub_ok);
+	memcpy(s->bsubs, e->bsubs, e->nbsubs * sizeof *s->bsubs);
+	memset(got, 0, sizeof got);
+	s->received = s->missed_late = s->missed_dropped = 0;
+	for (i = 0; i < e->nbsubs; i++) {
+		v = &e->bsubs[i];
+		s->bsub_ok[i] = v->received + v->late + v->dropped +
+		    v->queued == v->life;
+		ok &= s->bsub_ok[i];
+		if (v->station < SCN_MAX_STATIONS)
+			got[v->station] += v->received;
+		s->received += v->received;
+		s->missed_late += v->late;
+		s->missed_dropped += v->dropped;
+	}
+	/* The rack's books against the events: what each station took. */
+	for (i = 1; i < s->nstations; i++)
+		ok &= got[i] == s->st[i].got;
+	s->published = s->btot.published;
+	s->washed = s->st[0].dishes;
+	s->dried = s->received;
+	s->in_racks = s->nstations > 1 ? e->rack_count[1] : 0;
+	s->lost = 0;
+	if (s->taken > s->published + s->in_hands)
+		s->lost = s->taken - (s->published + s->in_hands);
+	s->duplicated = 0;
+	s->conserved = ok && s->published == s->washed &&
+	    s->taken == s->published + s->in_hands &&
+	    s->taken == e->pile_takes;
+	s->complete = s->conserved && s->published == s->ndishes;
+	s->throughput = e->t_end > 0 ? (double)s->published * 1e9 /
+	    (double)e->t_end : 0.0;
 }
 
 void
@@ -280,6 +344,8 @@ stats_compute(struct stats *s, const struct stats_end *e)
 	s->lost_updates = s->cupboard && s->dried > s->cupboard_count ?
 	    s->dried - s->cupboard_count : 0;
 	stats_flow_compute(s, end);
+	if (e->btot != NULL)
+		stats_broadcast(s, e);
 }
 
 void
@@ -288,6 +354,10 @@ stats_free(struct stats *s)
 	free(s->w);
 	free(s->finished);
 	stats_flow_free(s);
+	free(s->bsubs);
+	free(s->bsub_ok);
 	s->w = NULL;
 	s->finished = NULL;
+	s->bsubs = NULL;
+	s->bsub_ok = NULL;
 }

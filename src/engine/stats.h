@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 
+#include "bcast.h"
 #include "event.h"
 #include "predict.h"
 #include "scenario.h"
@@ -126,6 +127,20 @@ struct stats {
 	struct prediction	 pred_real;	/* on this machine's */
 	int			 real_clock;	/* pred_real is this run's */
 	int			 deadlocked;	/* the run stopped in a cycle */
+	/*
+	 * A broadcast (doc/pubsub.md): conservation is per subscriber,
+	 * received + missed = published on its topics while it lived, and
+	 * the publisher published every dish it took.
+	 */
+	int			 broadcast;
+	struct bcast_totals	 btot;
+	struct bcast_view	*bsubs;		/* each subscriber's books */
+	size_t			 nbsubs;
+	int			*bsub_ok;	/* its own conservation */
+	uint64_t		 published;
+	uint64_t		 received;	/* copies, all subscribers */
+	uint64_t		 missed_late;	/* before they subscribed */
+	uint64_t		 missed_dropped; /* at the high-water mark */
 };
 
 void	stats_init(struct stats *, const struct scenario *);
@@ -149,6 +164,9 @@ struct stats_end {
 	uint64_t		 lock_acquisitions;
 	int64_t			 lock_wait_ns;
 	int64_t			 lock_longest_ns;
+	const struct bcast_view	*bsubs;		/* a broadcast's, or NULL */
+	size_t			 nbsubs;
+	const struct bcast_totals *btot;
 };
 
 /* Derive the figures from the events folded in and the end state. */

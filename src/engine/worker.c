@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bcast.h"
 #include "exec.h"
 
 static void	worker_set_state(struct wslot *, int64_t, enum ws_state);
@@ -91,8 +92,15 @@ worker_say(struct run *run, struct wslot *w, const char *tmpl, dish_t d)
 
 	if (tmpl == NULL)
 		return;
-	output_render(tmpl, d == DISH_NONE ? "" : scenario_dish_name(run->scn,
-	    d, buf, sizeof buf), w->name, text, sizeof text);
+	if (run->topics != NULL && d != DISH_NONE)
+		/* A broadcast's message: its topic, besides its dish. */
+		bcast_render(tmpl, run->topics->name[bcast_topic_of(
+		    run->topics, d)], scenario_dish_name(run->scn, d, buf,
+		    sizeof buf), w->name, text, sizeof text);
+	else
+		output_render(tmpl, d == DISH_NONE ? "" :
+		    scenario_dish_name(run->scn, d, buf, sizeof buf), w->name,
+		    text, sizeof text);
 	if (run->ops->yield != NULL)
 		run->ops->yield(run);
 	output_say(run->out, text, worker_part_pause, run);

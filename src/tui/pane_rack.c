@@ -60,6 +60,12 @@ tui_draw_rack(struct tui *t, unsigned si)
 
 	if (r->h == 0)
 		return;
+	if (scn->broadcast && si > 1) {
+		/* One broadcast feeds every subscriber station: the first. */
+		tui_printf(r->y, r->x + (t->lay.horizontal ? 1 : 2),
+		    r->w - 2, "%s same", t->g->arrow);
+		return;
+	}
 	cap = scenario_rack(scn, si);
 	if (cap == RACK_UNBOUNDED)
 		snprintf(capbuf, sizeof capbuf, "%s", t->g->inf);
@@ -71,7 +77,8 @@ tui_draw_rack(struct tui *t, unsigned si)
 			mx = t->hist[si][i];
 
 	if (t->lay.horizontal) {
-		tui_printf(r->y, r->x + 1, r->w - 2, "%s rack", t->g->arrow);
+		tui_printf(r->y, r->x + 1, r->w - 2, "%s %s", t->g->arrow,
+		    scn->broadcast ? "bcast" : "rack");
 		tui_printf(r->y + 1, r->x + 1, r->w - 2, "%u/%s", depth,
 		    capbuf);
 		if (cap == 0)

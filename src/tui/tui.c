@@ -53,6 +53,7 @@ tui_event(const struct event *ev, void *arg)
 	struct tui	*t = arg;
 
 	stats_event(ev, &t->st);
+	tui_fanout_event(t, ev);
 	if (ev->worker == EV_ENGINE && ev->kind == EV_SCRIPT &&
 	    (unsigned)ev->arg < t->st.scn->nscript &&
 	    t->st.scn->script[ev->arg].kind == STEP_PAUSE)
@@ -191,6 +192,8 @@ tui_draw(struct tui *t)
 	}
 	layout_compute(&t->lay, COLS, LINES, scn->nstations, maxw,
 	    t->o->big);
+	/* A broadcast shows its fan-out where the timeline would be. */
+	tui_fanout_layout(t);
 	erase();
 	if (!t->lay.ok) {
 		char	need[32], is[32], lines[9][160];
@@ -225,7 +228,10 @@ tui_draw(struct tui *t)
 		if (i > 0)
 			tui_draw_rack(t, i);
 	}
-	tui_draw_timeline(t);
+	if (t->fan != NULL)
+		tui_draw_fanout(t);
+	else
+		tui_draw_timeline(t);
 	tui_draw_output(t);
 	tui_draw_caption(t);
 	tui_draw_keys(t);
@@ -289,6 +295,7 @@ tui_start_engine(struct tui *t)
 	if (t->bucket_ns < 10 * NSEC_PER_MSEC)
 		t->bucket_ns = longest > 0 ? 10 * NSEC_PER_MSEC :
 		    200 * NSEC_PER_MSEC;
+	tui_fanout_reset(t);
 	t->tl_n = engine_run(t->eng)->nslots;
 	t->tl = xcalloc(t->tl_n, sizeof *t->tl);
 	t->tl_last = xreallocarray(NULL, t->tl_n, sizeof *t->tl_last);
@@ -315,6 +322,7 @@ tui_end_engine(struct tui *t)
 	engine_wait(t->eng);
 	engine_destroy(t->eng);
 	t->eng = NULL;
+	tui_fanout_reset(t);
 	stats_free(&t->st);
 	free(t->tl);
 	free(t->tl_last);

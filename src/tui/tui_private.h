@@ -88,6 +88,7 @@ struct tui {
 	unsigned		 tl_n;
 	uint32_t		 gil_tl[TL_LEN];	/* holder per bucket */
 	uint32_t		 hist[LAYOUT_MAX_STATIONS][HIST_LEN];
+	struct fanout		*fan;		/* a broadcast's (pane_fanout.c) */
 	/* Dishes in and out per second of each station, over rate_ns. */
 	int64_t			 rate_ns;
 	struct {
@@ -147,5 +148,9 @@ void		 tui_draw_help(struct tui *);
 int		 tui_help_rows(struct tui *);
 void		 tui_draw_summary(struct tui *);
 void		 tui_draw_theory(struct tui *);
+void		 tui_draw_fanout(struct tui *);
+void		 tui_fanout_layout(struct tui *);
+void		 tui_fanout_event(struct tui *, const struct event *);
+void		 tui_fanout_reset(struct tui *);	/* also frees */
 
 #endif

@@ -204,6 +204,16 @@ expect_exit 1 "redis down" -- "$DISHRACK" --headless -q \
 expect_lines "$TMP/err" 1 "redis down: one line"
 expect_grep "$TMP/err" "^dishrack: redis://127.0.0.1:$dead/0: Connection refused" "redis down: names it"
 
+# wait_port PORT: until something listens on 127.0.0.1:PORT (5 s at most),
+# as a fake server in python takes its time to start on a loaded machine.
+wait_port() {
+	for _ in $(seq 100); do
+		(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
 # A server that is not Redis: one line that says so.
 fake=$(free_port)
 python3 -c '
@@ -217,7 +227,7 @@ except Exception:
     pass
 ' "$fake" &
 FAKE=$!
-sleep 0.3
+wait_port "$fake"
 expect_exit 1 "not redis" -- "$DISHRACK" --headless -q \
     --set "scenario.transport=redis://127.0.0.1:$fake" seed-threads
 expect_grep "$TMP/err" "^dishrack: redis://127.0.0.1:$fake/0: not a Redis server" "not redis: says so"
@@ -257,7 +267,7 @@ except Exception:
     pass
 ' "$old" &
 FAKE=$!
-sleep 0.3
+wait_port "$old"
 expect_exit 1 "redis too old" -- "$DISHRACK" --headless -q \
     --set "scenario.transport=redis://127.0.0.1:$old" seed-threads
 expect_grep "$TMP/err" "^dishrack: redis://127.0.0.1:$old/0: Redis 6.0 is too old: dishrack needs 6.2 or later (BLMOVE)$" \
