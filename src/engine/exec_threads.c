@@ -53,7 +53,7 @@ exec_real_sleep(struct run *run, int64_t d)
 
 	deadline = run_clock_now(&run->clock) + d;
 	for (;;) {
-		if (atomic_load(&run->stop))
+		if (atomic_load(&run->stop) || run_crashing(run))
 			return (-1);
 		now = run_clock_now(&run->clock);
 		if (now >= deadline)
@@ -99,7 +99,7 @@ exec_real_compute(struct run *run, struct wslot *w, int64_t d)
 	if (g != NULL && exec_gil_take(run, w, g) == -1)
 		return (-1);
 	while (done < need) {
-		if (atomic_load(&run->stop))
+		if (atomic_load(&run->stop) || run_crashing(run))
 			break;
 		slice = g != NULL ? GIL_SLICE : EXEC_SLICE;
 		if (need - done < slice)
@@ -124,7 +124,7 @@ exec_real_compute(struct run *run, struct wslot *w, int64_t d)
 		gil_drop(g, w->id, 0, &run->stop);
 		atomic_fetch_add(&w->gil_hold_ns, done);
 	}
-	return (atomic_load(&run->stop) ? -1 : 0);
+	return (atomic_load(&run->stop) || run_crashing(run) ? -1 : 0);
 }
 
 int

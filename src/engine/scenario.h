@@ -106,7 +106,8 @@ struct station {
 enum step_kind {
 	STEP_SAY,		/* caption text */
 	STEP_SET,		/* text is "section.key=value" */
-	STEP_PAUSE		/* text is an optional caption */
+	STEP_PAUSE,		/* text is an optional caption */
+	STEP_KILL		/* text is a worker ("dryer-2") or a station */
 };
 
 struct script_step {

@@ -139,6 +139,19 @@ stats_flow_event(struct stats *s, struct worker_stats *w,
 		if (st == s->nstations - 1 && e->t >= s->warmup_ns)
 			s->done_win++;
 		break;
+	case EV_EXIT:
+		/* Killed holding a dish: out of its hands, back in its rack
+		 * (or, in the plain queue, gone). */
+		if ((e->arg != EXIT_DIED && e->arg != EXIT_REPLACED) ||
+		    e->dish == DISH_NONE)
+			break;
+		flow_out(s, &s->hands[st], e->t);
+		flow_wait(s, &s->hands[st], w->got_t, e->t);
+		if (st > 0 && s->scn->reliable) {
+			flow_in(s, &s->queue[st], e->t);
+			flow_pair(s, st, e->dish, e->t, 1);
+		}
+		break;
 	}
 }
 

@@ -39,6 +39,9 @@ static const struct help_row help_rows[] = {
 	{ "[ ]", 0, 0, "selected station faster / slower (time x0.8 / x1.25)" },
 	{ "d D", 0, 0, "add / remove a dryer" },
 	{ "w W", 0, 0, "add / remove a washer" },
+	{ "k K", 0, 0, "kill a worker of the selected station (the one "
+	    "holding a dish) / all of them, for real: SIGKILL for a "
+	    "process; a thread or task crashes, dropping what it holds" },
 	{ "r", 0, 0, "restart the scenario" },
 	{ "t", 0, 0, "theory: predicted beside measured, live (t again "
 	    "hides it)" },
@@ -53,7 +56,9 @@ static const struct help_row help_rows[] = {
 	{ "%.", C_WAIT, 0, "waiting for a dish: the rack in front is empty" },
 	{ "%B", C_BLOCK, 0, "blocked: the rack after it is full (or, in a "
 	    "hand-off, nobody takes)" },
-	{ "%K killed", C_BAD, 0, "a worker process killed from outside" },
+	{ "%K killed", C_BAD, 0, "a worker killed (k, K, the [script], or "
+	    "from outside); its dish went back to the rack, or was lost in "
+	    "the plain queue (rack.reliable = no)" },
 	{ "restarted for", C_CAPTION, 0, "started in the place of the killed "
 	    "one named" },
 	{ "dish-3", C_DISH, 0, "the dish in its hands" },

@@ -50,7 +50,10 @@ tui_draw_worker(struct tui *t, const struct rect *r, struct wslot *w, int wy,
 
 	s = atomic_load(&w->state);
 	id[0] = '\0';
-	if (w->remote && atomic_load(&w->pid) > 0)
+	/* A killed one's row says where its dish went, not its old id. */
+	if (atomic_load(&w->died) && !w->remote)
+		;
+	else if (w->remote && atomic_load(&w->pid) > 0)
 		/* An agent's worker: its pid on its host. */
 		snprintf(id, sizeof id, "  %d@%s", atomic_load(&w->pid),
 		    w->host);
@@ -134,6 +137,8 @@ tui_draw_doing(struct tui *t, const struct rect *r, struct wslot *w, int wy,
 	const struct scenario	*scn = engine_scenario(t->eng);
 	struct gil		*gl = run_gil(run, w);
 	const char		*words;
+	char			 killed[96], dname[64];
+	uint32_t		 dd;
 	int64_t			 since, end;
 	double			 frac;
 	attr_t			 a;
@@ -151,6 +156,15 @@ tui_draw_doing(struct tui *t, const struct rect *r, struct wslot *w, int wy,
 	}
 	if (s != WS_WORKING || atomic_load(&w->died)) {
 		words = tui_worker_state(w);
+		/* Killed holding a dish: where it went is the lesson. */
+		if (atomic_load(&w->died) && (dd = atomic_load(&w->dropped)) >
+		    0 && scenario_dish_name(scn, dd - 1, dname, sizeof dname)) {
+			snprintf(killed, sizeof killed, "killed, %s %s", dname,
+			    atomic_load(&w->dropped_back) ? "back in the rack" :
+			    "LOST");
+			if (tui_cols(killed) <= xe - x)
+				words = killed;
+		}
 		if (tui_cols(words) > xe - x && !atomic_load(&w->died))
 			words = tui_state_word(s);
 		if (tui_cols(words) > xe - x)
@@ -389,7 +403,9 @@ tui_draw_station(struct tui *t, unsigned si)
 		if (w->station != si)
 			continue;
 		s = atomic_load(&w->state);
-		if (s == WS_EXITED && atomic_load(&w->hand.leave))
+		/* A retired worker goes; a killed one stays, saying so. */
+		if (s == WS_EXITED && atomic_load(&w->hand.leave) &&
+		    !atomic_load(&w->died))
 			continue;
 		wy = r->y + 1 + t->lay.worker_pad + row * t->lay.worker_step;
 		tui_draw_worker(t, r, w, wy, now,
@@ -434,7 +450,8 @@ tui_station_workers(struct tui *t, unsigned si, unsigned *killed)
 	for (i = 0; i < used; i++) {
 		w = &run->slots[i];
 		if (w->station != si || (atomic_load(&w->hand.leave) &&
-		    atomic_load(&w->state) == WS_EXITED))
+		    atomic_load(&w->state) == WS_EXITED &&
+		    !atomic_load(&w->died)))
 			continue;
 		n++;
 		if (killed != NULL && atomic_load(&w->died))
