@@ -225,8 +225,9 @@ tui_draw_help(struct tui *t)
 		}
 	}
 	t->help_lines = nl;
-	r.h = nl + 2 < LINES ? nl + 2 : LINES;
-	r.y = (LINES - r.h) / 2;
+	/* Below the header, which says the run is paused meanwhile. */
+	r.h = nl + 2 < LINES - 1 ? nl + 2 : LINES - 1;
+	r.y = 1 + (LINES - 1 - r.h) / 2;
 	r.x = (COLS - r.w) / 2;
 	rows = r.h - 2;
 	if (t->help_top > nl - rows)

@@ -181,20 +181,25 @@ expect_screen "| running" "step: the screen is up"
 $T send-keys -t dr ' '
 expect_screen "| PAUSED" "step: paused"
 sleep 0.5; screen; t0=$(grep -o 't=[0-9.]*s' "$TMP/screen")
+# A step moved if the clock did, or (two events in one tenth of a second,
+# which the header's one decimal cannot tell apart) the screen below it.
+body() { sed 1d "$TMP/screen"; }
+b0=$(body)
 for k in 1 2 3; do
 	$T send-keys -t dr '.'
-	i=0; t1=$t0
+	i=0; t1=$t0; moved=""
 	while [ $i -lt 50 ]; do
 		sleep 0.2; screen
 		t1=$(grep -o 't=[0-9.]*s' "$TMP/screen")
-		if [ "$t1" != "$t0" ] && grep -q '| PAUSED' "$TMP/screen"; then
-			break; fi
+		if grep -q '| PAUSED' "$TMP/screen" && { [ "$t1" != "$t0" ] ||
+		    [ "$(body)" != "$b0" ]; }; then
+			moved=1; break; fi
 		i=$((i + 1))
 	done
-	if [ "$t1" != "$t0" ] && grep -q '| PAUSED' "$TMP/screen"; then ok
+	if [ -n "$moved" ]; then ok
 	else bad "step $k: still $t0, or not paused again"
 		sed 's/^/  | /' "$TMP/screen" >&2; fi
-	t0=$t1
+	t0=$t1; b0=$(body)
 done
 $T send-keys -t dr q
 
@@ -337,7 +342,7 @@ rm -f "$TMP/status"
 W=120 H=40 start "$DISHRACK --set washer.time=3s seed-processes"
 expect_screen "dryer-1 .* pid " "kill: the first dryer's row"
 kill -KILL "$(pgrep -P "$(screen_pid)" | head -1)"
-expect_screen "✗ dryer-1   killed .* pid " "kill: the killed dryer's row"
+expect_screen "✗ dryer-1   killed" "kill: the killed dryer's row"
 expect_screen "dryer-2   .*restarted for dryer-1 .* pid " "kill: its replacement"
 expect_screen "restarts 1 " "kill: the station's restarts"
 expect_screen "dryer ×1 " "kill: one dryer counted"
