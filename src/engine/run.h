@@ -50,6 +50,9 @@ struct wslot {
 	_Atomic int	 tid;		/* kernel thread id; 0: none (virtual) */
 	_Atomic int64_t	 gil_wait_ns;	/* waiting for the GIL */
 	_Atomic int64_t	 gil_hold_ns;	/* computing while holding it */
+	/* The dish's computation, scenario ns: to do, and done so far. */
+	_Atomic int64_t	 cpu_need_ns;
+	_Atomic int64_t	 cpu_done_ns;
 	_Atomic int	 waiting_lock;	/* named lock waited for, or -1 */
 	_Atomic int	 died;		/* a process killed from outside */
 	_Atomic int	 crash;		/* a thread or task to crash (a kill) */

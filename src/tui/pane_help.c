@@ -56,6 +56,11 @@ static const struct help_row help_rows[] = {
 	{ "%.", C_WAIT, 0, "waiting for a dish: the rack in front is empty" },
 	{ "%B", C_BLOCK, 0, "blocked: the rack after it is full (or, in a "
 	    "hand-off, nobody takes)" },
+	{ "%G", C_BOTTLENECK, 0, "computing, but waiting for the GIL another "
+	    "thread holds: with a GIL only one thread computes at a time; the "
+	    "bar is the computation done" },
+	{ "%Y", C_BLOCK, 0, "waiting for a lock another worker holds (the row "
+	    "names it)" },
 	{ "%K killed", C_BAD, 0, "a worker killed (k, K, the [script], or "
 	    "from outside); its dish went back to the rack, or was lost in "
 	    "the plain queue (rack.reliable = no)" },
@@ -108,7 +113,8 @@ static const struct help_row help_rows[] = {
 	{ "timeline", 0, 0, "a row a worker, a column a slice of time, "
 	    "newest at the right:" },
 	{ "", 0, 0, "each column the glyph of its state then, as above" },
-	{ "GIL", 0, 0, "(timeline) which worker held the GIL, by its number" },
+	{ "GIL held by", 0, 0, "(timeline) which worker held the GIL, by its "
+	    "number: 3 is dryer-3" },
 	{ "output", 0, 0, "the workers' text as they write it, part by part: "
 	    "lines mix" },
 	{ "%A caption", C_CAPTION, 0, "the [script]'s words, or what a key "
@@ -145,6 +151,8 @@ help_expand(struct tui *t, const char *spec, char *buf, size_t len)
 			case '.': put = g->wait; break;
 			case 'B': put = g->block; break;
 			case 'K': put = g->killed; break;
+			case 'G': put = g->gil_wait; break;
+			case 'Y': put = g->lock_wait; break;
 			case 'D': put = g->dish; break;
 			case 'A': put = g->arrow; break;
 			case 'I': put = g->inf; break;

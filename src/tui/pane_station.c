@@ -139,7 +139,7 @@ tui_draw_doing(struct tui *t, const struct rect *r, struct wslot *w, int wy,
 	const char		*words;
 	char			 killed[96], dname[64];
 	uint32_t		 dd;
-	int64_t			 since, end;
+	int64_t			 since, end, need;
 	double			 frac;
 	attr_t			 a;
 	int			 s, l, bw;
@@ -185,6 +185,15 @@ tui_draw_doing(struct tui *t, const struct rect *r, struct wslot *w, int wy,
 	end = atomic_load(&w->work_end);
 	frac = end > since ? (double)(now - since) / (double)(end - since) : 0;
 	/*
+	 * Computing: the bar is the computation done, not the time gone, so
+	 * threads that share a GIL are seen to crawl.
+	 */
+	if (scn->stations[w->station].work == WORK_CPU &&
+	    (need = atomic_load(&w->cpu_need_ns)) > 0 && !w->remote)
+		frac = (double)atomic_load(&w->cpu_done_ns) / (double)need;
+	if (frac > 1)
+		frac = 1;
+	/*
 	 * An async task whose wait is over but cannot run, since another
 	 * task holds the loop: its timer fires late, by this much so far.
 	 */
@@ -205,8 +214,14 @@ tui_draw_doing(struct tui *t, const struct rect *r, struct wslot *w, int wy,
 		tui_bar(t, wy, x, bw, frac);
 		x += bw + 1;
 	}
-	/* How long this worker has waited for the GIL. */
-	if (gl != NULL && xe - x > 19)
+	/* Waiting for the GIL now: say so, it is the lesson. */
+	if (tui_shown_state(t, w) == TS_WAIT_GIL && xe - x > 13) {
+		attron(tui_attr(t, C_BOTTLENECK));
+		x += tui_puts(wy, x, xe - x, xe - x > 18 ? "waits for the GIL" :
+		    "GIL-wait") + 1;
+		attroff(tui_attr(t, C_BOTTLENECK));
+	} else if (gl != NULL && xe - x > 19)
+		/* How long this worker has waited for the GIL, in all. */
 		x += tui_printf(wy, x, xe - x, "gil-wait %.1fs",
 		    (double)atomic_load(&w->gil_wait_ns) / 1e9) + 1;
 	return (x);

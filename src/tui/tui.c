@@ -153,7 +153,7 @@ tui_sample(struct tui *t)
 	if (used > t->tl_n)
 		used = t->tl_n;
 	for (i = 0; i < used; i++) {
-		s = (unsigned char)atomic_load(&run->slots[i].state);
+		s = (unsigned char)tui_shown_state(t, &run->slots[i]);
 		j = t->tl_last[i] < 0 ? b : t->tl_last[i] + 1;
 		if (b - j >= TL_LEN)
 			j = b - TL_LEN + 1;

@@ -483,6 +483,23 @@ elif kill -0 "$scr" 2>/dev/null; then
 	kill -KILL "$scr"
 else ok; fi
 
+# The GIL scene: four CPU-bound dryers, one GIL. Only one computes at a
+# time, so the others are drawn waiting for it (their own glyph), in the
+# rows and in the timeline, which says what its glyphs and the GIL row
+# mean; the holder has the GIL token.
+end_pane
+W=100 H=30 start "$DISHRACK --speed 0.25 gil-cpu"
+expect_screen "GIL held by" "GIL scene: the GIL row says what it is"
+expect_screen "░ waiting for the GIL" "GIL scene: the timeline's legend"
+sleep 1; screen
+[ "$(grep -c '│ ░ dryer-[1-4] ' "$TMP/screen")" -ge 2 ] && ok ||
+    { bad "GIL scene: dryers waiting for the GIL drawn as waiting"; sed 's/^/  | /' "$TMP/screen" >&2; }
+[ "$(grep -c '│ █ dryer-[1-4] .* GIL ' "$TMP/screen")" -le 1 ] && ok ||
+    { bad "GIL scene: more than one dryer computing at once"; sed 's/^/  | /' "$TMP/screen" >&2; }
+grep -E '^dryer-[1-4] ' "$TMP/screen" | grep -q '░' && ok ||
+    bad "GIL scene: the timeline draws GIL waits as waits"
+$T send-keys -t dr q
+
 # Not a terminal: falls back to headless, says so.
 expect_exit 0 "piped" -- sh -c "$DISHRACK --speed 50 handoff | cat"
 expect_grep "$TMP/err" "running --headless" "fallback note"
