@@ -54,6 +54,13 @@ struct wslot {
 	_Atomic int64_t	 cpu_need_ns;
 	_Atomic int64_t	 cpu_done_ns;
 	_Atomic int	 waiting_lock;	/* named lock waited for, or -1 */
+	/*
+	 * At a deadlock, as it was found (the workers then leave, and the
+	 * screen keeps this picture): the lock it waited for (-1: none) and
+	 * the locks it held (bit i: lock i). Written before run->deadlock.
+	 */
+	int		 dl_wait;
+	unsigned	 dl_holds;
 	_Atomic int	 died;		/* a process killed from outside */
 	_Atomic int	 crash;		/* a thread or task to crash (a kill) */
 	/* What it held when killed: 1 + the dish, or 0; back or lost. */

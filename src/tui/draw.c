@@ -324,12 +324,64 @@ tui_worker_state(struct wslot *w)
 }
 
 /* A worker's glyph and its attribute: a killed one has its own. */
+/*
+ * At a deadlock: what w held and waited for, and who held that, in buf
+ * ("holds the towel, waits for the cloth, held by dryer-2"). 0 if w was
+ * not in it.
+ */
+int
+tui_deadlock_words(struct tui *t, struct wslot *w, char *buf, size_t len,
+    int tight)
+{
+	struct run	*run = engine_run(t->eng);
+	unsigned	 i, l, used;
+	size_t		 n = 0;
+	const char	*by = NULL;
+
+	if (!atomic_load(&run->deadlock) || (w->dl_wait < 0 &&
+	    w->dl_holds == 0))
+		return (0);
+	buf[0] = '\0';
+	/* Tight: what it waits for, and whose; the other row says the rest. */
+	for (l = 0; l < run->nlocks && l < 32 && !tight; l++) {
+		if ((w->dl_holds & (1u << l)) && n < len)
+			n += (size_t)snprintf(buf + n, len - n, "%s%s",
+			    n == 0 ? (tight ? "has " : "holds the ") :
+			    (tight ? "+" : " and the "), run->locks[l].name);
+	}
+	if (w->dl_wait >= 0 && (unsigned)w->dl_wait < run->nlocks) {
+		used = atomic_load(&run->used);
+		for (i = 0; i < used; i++) {
+			if (run->slots[i].dl_holds & (1u << w->dl_wait))
+				by = run->slots[i].name;
+		}
+		if (n < len && tight > 1)
+			snprintf(buf + n, len - n, "waits: %s",
+			    run->locks[w->dl_wait].name);
+		else if (n < len && tight)
+			snprintf(buf + n, len - n, "waits: %s%s%s%s",
+			    run->locks[w->dl_wait].name,
+			    by != NULL ? " (" : "", by != NULL ? by : "",
+			    by != NULL ? ")" : "");
+		else if (n < len)
+			snprintf(buf + n, len - n, "%swaits for the %s%s%s",
+			    n > 0 ? ", " : "", run->locks[w->dl_wait].name,
+			    by != NULL ? ", held by " : "", by != NULL ? by : "");
+	}
+	return (1);
+}
+
 const char *
 tui_worker_glyph(struct tui *t, struct wslot *w, attr_t *a)
 {
 	if (atomic_load(&w->died)) {
 		*a = tui_attr(t, C_BAD);
 		return (t->g->killed);
+	}
+	if (tui_shown_state(t, w) == TS_WAIT_LOCK &&
+	    atomic_load(&engine_run(t->eng)->deadlock)) {
+		*a = tui_attr(t, C_BAD) | A_BOLD;
+		return (t->g->lock_wait);
 	}
 	return (tui_state_glyph(t, tui_shown_state(t, w), a));
 }
@@ -342,6 +394,9 @@ tui_shown_state(struct tui *t, struct wslot *w)
 	struct gil		*gl;
 	int			 s = atomic_load(&w->state);
 
+	/* A deadlock's picture stays as it was found: it is the lesson. */
+	if (atomic_load(&run->deadlock) && w->dl_wait >= 0)
+		return (TS_WAIT_LOCK);
 	if (s != WS_WORKING || atomic_load(&w->died) || w->remote)
 		return (s);
 	if (atomic_load(&w->waiting_lock) >= 0)

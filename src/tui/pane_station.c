@@ -78,6 +78,9 @@ tui_draw_worker(struct tui *t, const struct rect *r, struct wslot *w, int wy,
 	if (rw + 1 > room)
 		rw -= (int)strlen(id);	/* the id goes first */
 	xe = r->x + r->w - 2 - reserve;
+	/* A deadlock's row needs its width for who holds what. */
+	if (atomic_load(&run->deadlock) && (w->dl_wait >= 0 || w->dl_holds))
+		room = 0;
 	if (rw + 1 <= room) {
 		tui_puts(wy, xe - rw, rw, right);
 		xe -= rw + 1;
@@ -137,7 +140,7 @@ tui_draw_doing(struct tui *t, const struct rect *r, struct wslot *w, int wy,
 	const struct scenario	*scn = engine_scenario(t->eng);
 	struct gil		*gl = run_gil(run, w);
 	const char		*words;
-	char			 killed[96], dname[64];
+	char			 killed[96], dname[64], dl[160];
 	uint32_t		 dd;
 	int64_t			 since, end, need;
 	double			 frac;
@@ -146,6 +149,17 @@ tui_draw_doing(struct tui *t, const struct rect *r, struct wslot *w, int wy,
 	int			 async = scn->mode == MODE_ASYNC;
 
 	s = atomic_load(&w->state);
+	/* Frozen as found: what it holds, what it waits for, whose it is. */
+	if (tui_deadlock_words(t, w, dl, sizeof dl, 0)) {
+		if (tui_cols(dl) > xe - x)
+			tui_deadlock_words(t, w, dl, sizeof dl, 1);
+		if (tui_cols(dl) > xe - x)
+			tui_deadlock_words(t, w, dl, sizeof dl, 2);
+		attron(tui_attr(t, C_BAD) | A_REVERSE);
+		x += tui_puts(wy, x, xe - x, dl);
+		attroff(tui_attr(t, C_BAD) | A_REVERSE);
+		return (x + 1);
+	}
 	l = atomic_load(&w->waiting_lock);
 	if (l >= 0 && (unsigned)l < run->nlocks) {
 		attron(tui_attr(t, C_BLOCK));

@@ -152,7 +152,8 @@ tui_sample(struct tui *t)
 	used = atomic_load(&run->used);
 	if (used > t->tl_n)
 		used = t->tl_n;
-	for (i = 0; i < used; i++) {
+	/* After a deadlock the timeline stays as it was found. */
+	for (i = 0; i < used && !atomic_load(&run->deadlock); i++) {
 		s = (unsigned char)tui_shown_state(t, &run->slots[i]);
 		j = t->tl_last[i] < 0 ? b : t->tl_last[i] + 1;
 		if (b - j >= TL_LEN)

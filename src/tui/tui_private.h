@@ -139,6 +139,8 @@ const char	*tui_state_word(int);
 const char	*tui_state_glyph(struct tui *, int, attr_t *);
 const char	*tui_worker_state(struct wslot *);
 int		 tui_shown_state(struct tui *, struct wslot *);
+int		 tui_deadlock_words(struct tui *, struct wslot *, char *,
+		     size_t, int);
 const char	*tui_worker_glyph(struct tui *, struct wslot *, attr_t *);
 
 /* keys.c: what each key does. */

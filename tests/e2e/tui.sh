@@ -500,6 +500,21 @@ grep -E '^dryer-[1-4] ' "$TMP/screen" | grep -q '░' && ok ||
     bad "GIL scene: the timeline draws GIL waits as waits"
 $T send-keys -t dr q
 
+# The deadlock scene, frozen as it was found: each dryer's row says what
+# it holds, what it waits for and who holds that (not "done"), the
+# timeline's lock waits are waits, and the banner stays.
+end_pane
+W=200 H=50 start "$DISHRACK deadlock"
+expect_screen "Esc hide" "deadlock: the summary"
+$T send-keys -t dr Escape
+expect_screen "╳ dryer-1   holds the towel, waits for the cloth, held by dryer-2" "deadlock: dryer-1's row"
+expect_screen "╳ dryer-2   holds the cloth, waits for the towel, held by dryer-1" "deadlock: dryer-2's row"
+expect_screen "╳ waiting for a lock" "deadlock: the timeline's legend"
+expect_screen "DEADLOCK: dryer-1 waits for the cloth" "deadlock: the banner stays"
+grep -q 'dryer-[12] *done' "$TMP/screen" && bad "deadlock: a dryer's row says done" || ok
+grep -E '^dryer-[12] ' "$TMP/screen" | grep -q '╳' && ok || bad "deadlock: the timeline's lock waits"
+$T send-keys -t dr q
+
 # Not a terminal: falls back to headless, says so.
 expect_exit 0 "piped" -- sh -c "$DISHRACK --speed 50 handoff | cat"
 expect_grep "$TMP/err" "running --headless" "fallback note"
