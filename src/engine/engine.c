@@ -1331,8 +1331,21 @@ engine_script_steps(void *arg)
 			}
 			break;
 		case STEP_PAUSE:
-			if (e->opts.pauses)
-				engine_pause(e, 1);
+			if (!e->opts.pauses)
+				break;
+			engine_pause(e, 1);
+			/*
+			 * A barrier: what comes at or after its time waits
+			 * for the resume, so a say at the same second does
+			 * not replace the pause's caption under the lecturer.
+			 */
+			while (engine_paused(e) && !atomic_load(&e->ended) &&
+			    !atomic_load(&e->run->stop)) {
+				if (e->has_vc)
+					vclock_sleep(&e->vc, NSEC_PER_MSEC);
+				else
+					clock_sleep_ns(20 * NSEC_PER_MSEC);
+			}
 			break;
 		case STEP_KILL:
 			/* Gone already (killed before, or done): nothing. */

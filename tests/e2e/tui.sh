@@ -500,6 +500,18 @@ grep -E '^dryer-[1-4] ' "$TMP/screen" | grep -q '░' && ok ||
     bad "GIL scene: the timeline draws GIL waits as waits"
 $T send-keys -t dr q
 
+# A [script] pause is a barrier: a say at the same second waits for the
+# resume, and does not replace the pause's caption meanwhile.
+end_pane
+printf '[scenario]\ndishes = 6\n[washer]\ntime = 500ms\n[dryer]\ntime = 1s\n[script]\n0s say Before\n2s pause Press space to go on\n2s say After the pause\n' >"$TMP/barrier.scn"
+W=100 H=30 start "$DISHRACK $TMP/barrier.scn"
+expect_screen "Press space to go on" "barrier: the pause's caption"
+sleep 1; screen
+grep -q 'After the pause' "$TMP/screen" && bad "barrier: a step after the pause ran while paused" || ok
+$T send-keys -t dr ' '
+expect_screen "After the pause" "barrier: the step after it, once resumed"
+$T send-keys -t dr q
+
 # The deadlock scene, frozen as it was found: each dryer's row says what
 # it holds, what it waits for and who holds that (not "done"), the
 # timeline's lock waits are waits, and the banner stays.
