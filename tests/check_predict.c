@@ -148,10 +148,11 @@ END_TEST
 #define T95_99		1.984
 
 /*
- * Ciw's example over 100 seeded replications of 1440 time units, each
- * with the first 200 left out: the 95 % interval of the mean wait holds
- * Erlang C's 4.44. Runs that start empty (no warm-up) come out low on
- * average, as Ciw's 4.2305 does: the first customers find idle servers.
+ * Ciw's example over 100 seeded replications (seeds 1 to 100) of 1440
+ * time units, each after 200 left out: the 95 % interval of the mean
+ * wait holds Erlang C's 4.44 (measured: 4.344 +- 0.475). The same seeds'
+ * runs of 1440 from empty come out lower (4.152), below 4.44, as Ciw's
+ * 4.2305 does: the first customers find idle servers.
  */
 START_TEST(test_ciw_mm3)
 {
@@ -165,7 +166,7 @@ START_TEST(test_ciw_mm3)
 	int		 i, n = 100;
 
 	for (i = 0; i < n; i++) {
-		snprintf(seed, sizeof seed, "scenario.seed=%d", 100 + i);
+		snprintf(seed, sizeof seed, "scenario.seed=%d", 1 + i);
 		frun(&r, text, sets);
 		ck_assert(r.st.queue[0].valid);
 		sum += r.st.queue[0].mean_w;
@@ -185,8 +186,8 @@ START_TEST(test_ciw_mm3)
 	    "starting empty %.4f\n", mean, half, cold / n);
 	ck_assert_msg(fabs(mean - 40.0 / 9.0) <= half,
 	    "4.444 outside %.4f +- %.4f", mean, half);
-	ck_assert_msg(cold / n < 40.0 / 9.0, "cold runs %.4f not low",
-	    cold / n);
+	ck_assert_msg(cold / n < 40.0 / 9.0 && cold / n < mean,
+	    "cold runs %.4f not low (warm %.4f)", cold / n, mean);
 	free(text);
 }
 END_TEST

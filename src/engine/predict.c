@@ -188,11 +188,10 @@ static void
 predict_capacity(const struct scenario *scn, unsigned cores,
     struct prediction *p)
 {
-	double		 cpu_sum = 0, lock_sum[SCN_MAX_NEEDS * SCN_MAX_STATIONS];
+	double		 cpu_sum = 0;
 	unsigned	 i, j;
 	int		 shared_gil = scn->gil && scn->mode == MODE_THREADS;
 
-	memset(lock_sum, 0, sizeof lock_sum);
 	for (i = 0; i < scn->nstations; i++) {
 		if (scn->stations[i].work == WORK_CPU)
 			cpu_sum += dist_mean_s(&scn->stations[i].time);
