@@ -512,13 +512,16 @@ predict_open(const struct scenario *scn, struct prediction *p)
 	{
 		int64_t	*at = arrivals_make(scn);
 
-		p->wall_s = (at != NULL ? (double)at[scn->ndishes - 1] / 1e9 :
-		    (double)scn->ndishes / p->lambda) + (p->stable ? sojourn :
-		    (double)scn->ndishes / p->steady);
+		double	last = at != NULL ? (double)at[scn->ndishes - 1] / 1e9 :
+			    (double)scn->ndishes / p->lambda, fill = 0;
+
 		free(at);
+		for (i = 0; i < scn->nstations; i++)
+			fill += p->st[i].mean_s;
+		/* Overloaded: the bottleneck works flat out from the start. */
+		p->wall_s = p->stable ? last + sojourn :
+		    dmax(last, (double)scn->ndishes / p->steady) + fill;
 	}
-	if (!p->stable)
-		p->wall_s = dmax(p->wall_s, (double)scn->ndishes / p->steady);
 	p->throughput = p->wall_s > 0 ? (double)scn->ndishes / p->wall_s : 0;
 }
 

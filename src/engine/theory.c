@@ -180,10 +180,23 @@ theory_verdict(const struct stats *s, char *buf, size_t len)
 		cause = "a finite run";
 	/* A random stream that came slower or faster than its rate. */
 	extra[0] = '\0';
-	if (p->open && s->queue[0].lambda > 0 &&
-	    fabs(s->queue[0].lambda - p->lambda) > 0.03 * p->lambda)
-		snprintf(extra, sizeof extra, "; and the dishes arrived at "
-		    "%.3f/s, not %.3f/s", s->queue[0].lambda, p->lambda);
+	if (p->open && s->arrival != NULL && s->ndishes > 1) {
+		int64_t		from = s->arrival[0], to;
+		uint64_t	d = 0, k = 0;
+
+		/* The rate the stream came at, over the arrivals themselves. */
+		while (d < s->ndishes && s->arrival[d] < s->warmup_ns)
+			d++;
+		if (d < s->ndishes)
+			from = s->arrival[d];
+		to = s->arrival[s->ndishes - 1];
+		k = s->ndishes - d;
+		if (k > 1 && to > from && fabs((double)(k - 1) * 1e9 /
+		    (double)(to - from) - p->lambda) > 0.03 * p->lambda)
+			snprintf(extra, sizeof extra, "; and the dishes "
+			    "arrived at %.3f/s, not %.3f/s", (double)(k - 1) *
+			    1e9 / (double)(to - from), p->lambda);
+	}
 	snprintf(buf, len, "largest difference: %s, measured %s, predicted %s "
 	    "(%+.0f %%): %s%s", rows[best].label,
 	    theory_format(rows[best].unit, rows[best].measured, m, sizeof m),
