@@ -49,6 +49,10 @@ report_theory_text(FILE *f, const struct stats *s, int live)
 		    rows[i].have_predicted ? theory_format(rows[i].unit,
 		    rows[i].predicted, pr, sizeof pr) : "-");
 	}
+	if (live && predict_dried_by(p, (double)s->t_end / 1e9) >= 0)
+		fprintf(f, "  %-24s %12llu %12.0f\n", "dried by now",
+		    (unsigned long long)s->dried,
+		    predict_dried_by(p, (double)s->t_end / 1e9));
 	for (j = 0; j < s->nstations; j++) {
 		const struct predict_station *ps = &p->st[j];
 

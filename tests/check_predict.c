@@ -106,6 +106,12 @@ START_TEST(test_seed_threads_12s)
 	/* Busy: washer 8 s of 12, dryers 16 s of 24. */
 	ck_assert_double_eq_tol(p.st[0].busy, 8.0 / 12.0, 1e-9);
 	ck_assert_double_eq_tol(p.st[1].busy, 16.0 / 24.0, 1e-9);
+	/* Dried at 6, 8, 10 and 12 s. */
+	ck_assert_double_eq(predict_dried_by(&p, 5.9), 0);
+	ck_assert_double_eq(predict_dried_by(&p, 6.0), 1);
+	ck_assert_double_eq(predict_dried_by(&p, 11.0), 3);
+	ck_assert_double_eq(predict_dried_by(&p, 12.0), 4);
+	predict_free(&p);
 	scenario_free(scn);
 
 	frun(&r, text, NULL);
@@ -333,6 +339,7 @@ START_TEST(test_capacity_notes)
 	ck_assert_double_eq_tol(p.st[1].capacity, 10.0, 1e-9);
 	ck_assert_ptr_nonnull(strstr(p.st[1].note, "GIL"));
 	ck_assert(!p.exact);
+	predict_free(&p);
 	scenario_free(scn);
 	scn = scenario_parse("lock.scn", lock, strlen(lock), &cause);
 	ck_assert_ptr_nonnull(scn);
@@ -341,6 +348,7 @@ START_TEST(test_capacity_notes)
 	ck_assert_ptr_nonnull(strstr(p.st[1].note, "mutex"));
 	/* Ten dishes through one 0.5 s critical section, after 0.1 s. */
 	ck_assert_double_eq_tol(p.wall_s, 0.1 + 10 * 0.5, 1e-9);
+	predict_free(&p);
 	scenario_free(scn);
 }
 END_TEST

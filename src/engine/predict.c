@@ -254,6 +254,14 @@ predict_capacity(const struct scenario *scn, unsigned cores,
 	}
 }
 
+static int
+predict_cmp(const void *a, const void *b)
+{
+	double	x = *(const double *)a, y = *(const double *)b;
+
+	return (x < y ? -1 : x > y);
+}
+
 /* A finite run from a pile: the timeline, dish by dish. */
 static int
 predict_finite(const struct scenario *scn, unsigned cores,
@@ -303,6 +311,8 @@ predict_finite(const struct scenario *scn, unsigned cores,
 		if (cap != RACK_UNBOUNDED && cap > 0 && cap < N)
 			ps[i].ring = (uint64_t)cap + 1;
 	}
+	p->done_at = xreallocarray(NULL, N ? N : 1, sizeof *p->done_at);
+	p->ndone = N;
 	for (n = 0; n < N; n++) {
 		ready = 0;
 		for (i = 0; i < K; i++) {
@@ -395,9 +405,11 @@ predict_finite(const struct scenario *scn, unsigned cores,
 				handing = &s->sv[best];
 			ready = done;
 		}
+		p->done_at[n] = ready;
 		if (ready > end)
 			end = ready;
 	}
+	qsort(p->done_at, N, sizeof *p->done_at, predict_cmp);
 	p->wall_s = end;
 	p->throughput = end > 0 ? (double)N / end : 0;
 	for (i = 0; i < K; i++) {
@@ -559,6 +571,8 @@ predict(const struct scenario *scn, unsigned cores, struct prediction *p)
 		/* Too long to work out dish by dish: the bottleneck's rate. */
 		double	fill = 0;
 
+		predict_free(p);
+
 		for (i = 0; i < scn->nstations; i++)
 			fill += p->st[i].mean_s;
 		p->wall_s = (double)scn->ndishes / p->steady + fill;
@@ -584,4 +598,30 @@ predict(const struct scenario *scn, unsigned cores, struct prediction *p)
 		    "the cores or a lock: taken in turn, not time-sliced");
 	p->valid = 1;
 	return (0);
+}
+
+void
+predict_free(struct prediction *p)
+{
+	free(p->done_at);
+	p->done_at = NULL;
+	p->ndone = 0;
+}
+
+/* By bisection: the dishes whose time is at most t. */
+double
+predict_dried_by(const struct prediction *p, double t)
+{
+	uint64_t	lo = 0, hi = p->ndone, mid;
+
+	if (p->done_at == NULL)
+		return (-1);
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (p->done_at[mid] <= t + 1e-9)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return ((double)lo);
 }

@@ -223,4 +223,9 @@ stats_flow_free(struct stats *s)
 	free(s->put_t);
 	s->arrival = NULL;
 	s->put_t = NULL;
+	/* pred_real is pred's copy, sharing its timeline, unless redone. */
+	if (s->pred_real.done_at != s->pred.done_at)
+		predict_free(&s->pred_real);
+	predict_free(&s->pred);
+	s->pred_real.done_at = NULL;
 }
