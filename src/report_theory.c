@@ -140,10 +140,18 @@ report_theory_queue_json(FILE *f, const struct stats *s, unsigned i)
 	json_num(f, "mean_depth", q->mean_l, 1);
 	fputc(',', f);
 	json_num(f, "mean_wait_seconds", q->mean_w, q->valid);
+	fputc(',', f);
+	json_num(f, "p_wait", q->nwait ? (double)q->nwaited /
+	    (double)q->nwait : 0, q->valid);
 	fputs(",\"predicted\":{", f);
 	json_num(f, "mean_depth", p->st[i].depth, p->valid);
 	fputc(',', f);
 	json_num(f, "mean_wait_seconds", p->st[i].wait_s, p->valid);
+	if (p->open) {
+		fputc(',', f);
+		json_num(f, "p_wait", p->st[i].q.p_wait, p->valid &&
+		    p->stable);
+	}
 	if (p->open && i > 0 && p->st[i].q.p_block > 0) {
 		fputc(',', f);
 		json_num(f, "p_block", p->st[i].q.p_block, 1);

@@ -90,6 +90,27 @@ theory_rows(const struct stats *s, struct theory_row *rows, size_t max)
 		r->predicted = p->st[i].depth;
 		r->have_predicted = p->valid && p->st[i].have_queue &&
 		    isfinite(p->st[i].depth);
+		/* An open line's stations: Erlang C's chance, and W. */
+		if (!p->open)
+			continue;
+		snprintf(label, sizeof label, "waits at all, %s",
+		    scn->stations[i].name);
+		if ((r = theory_add(rows, &n, max, TU_FRACTION, label)) == NULL)
+			break;
+		r->measured = f->nwait ? (double)f->nwaited /
+		    (double)f->nwait : 0;
+		r->have_measured = f->valid;
+		r->predicted = p->st[i].q.p_wait;
+		r->have_predicted = p->valid && p->stable;
+		snprintf(label, sizeof label, "time in system, %s",
+		    scn->stations[i].name);
+		if ((r = theory_add(rows, &n, max, TU_SECONDS, label)) == NULL)
+			break;
+		r->measured = f->mean_w + s->hands[i].mean_w;
+		r->have_measured = f->valid && s->hands[i].valid;
+		r->predicted = p->st[i].q.w;
+		r->have_predicted = p->valid && p->stable &&
+		    isfinite(p->st[i].q.w);
 	}
 	return (n);
 }
