@@ -231,6 +231,9 @@ START_TEST(test_mm1_mmc_long)
 	ck_assert_double_eq_tol(w, 0.1, 0.002);
 	ck_assert_double_eq_tol(l, 1.0, 0.02);
 	ck_assert_double_eq_tol(r.st.busy_win[0], 0.5, 0.01);
+	/* One server: a dish waits at all with probability rho. */
+	ck_assert_double_eq_tol((double)r.st.queue[0].nwaited /
+	    (double)r.st.queue[0].nwait, 0.5, 0.01);
 	frun_free(&r);
 
 	frun(&r, text, mm2);
@@ -242,6 +245,9 @@ START_TEST(test_mm1_mmc_long)
 	ck_assert_double_eq_tol(p->st[0].q.l, 4.0 / 3.0, 1e-9);
 	ck_assert_double_eq_tol(w, p->st[0].q.w, p->st[0].q.w * 0.02);
 	ck_assert_double_eq_tol(l, 4.0 / 3.0, 4.0 / 3.0 * 0.02);
+	/* Erlang C(2, 1) = 1/3. */
+	ck_assert_double_eq_tol((double)r.st.queue[0].nwaited /
+	    (double)r.st.queue[0].nwait, 1.0 / 3.0, 0.01);
 	frun_free(&r);
 	free(text);
 }
