@@ -37,7 +37,8 @@ theory_rows(const struct stats *s, struct theory_row *rows, size_t max)
 	unsigned		 i;
 
 	if ((r = theory_add(rows, &n, max, TU_RATE, "throughput")) != NULL) {
-		r->measured = s->warmup_ns > 0 ? s->throughput_win :
+		/* A pile's run is finite: its whole throughput, as predicted. */
+		r->measured = p->open && s->warmup_ns > 0 ? s->throughput_win :
 		    s->throughput;
 		r->have_measured = s->t_end > s->warmup_ns;
 		r->predicted = p->open && s->warmup_ns > 0 ? (p->stable ?
