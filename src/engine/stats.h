@@ -76,6 +76,8 @@ struct flow_stats {
 	double		 out_clamped;	/* sum of max(t_out, warmup), ns */
 	uint64_t	 nwait;		/* dishes in after warm-up and out */
 	double		 wait_sum;	/* their times there, ns */
+	uint64_t	 nwaited;	/* of them, those that waited at all */
+	int64_t		 quick_ns;	/* shorter is no wait (a clock's jitter) */
 
 	/* From stats_compute. */
 	double		 mean_l;	/* time-average number there */
