@@ -5,6 +5,7 @@
 
 for f in "$SCENARIOS"/*.scn; do
 	n=$(basename "$f" .scn)
+	case $n in webserver*) continue;; esac	# no dishes: web.sh runs them
 	want=0
 	[ "$n" = deadlock ] && want=1	# it is meant to: the run fails
 	expect_exit $want "virtual $n" -- "$DISHRACK" --headless --clock virtual "$f"
