@@ -92,6 +92,16 @@ web_main_matrix(const struct web_main_opts *o, const struct matrix *m,
 	char			*cell;
 
 	memset(idx, 0, sizeof idx);
+	/* Refused before the table starts, not after its header. */
+	if ((scn = load(arg, idx)) == NULL)
+		return (EXIT_USAGE);
+	if (scn->web.external) {
+		fprintf(stderr, "dishrack: --matrix: server.clients = external "
+		    "has no end to measure\n");
+		scenario_free(scn);
+		return (EXIT_USAGE);
+	}
+	scenario_free(scn);
 	if (o->json) {
 		fputs("{\"scenario\":", stdout);
 		safe_json_fputs(o->name, stdout);
@@ -111,6 +121,7 @@ web_main_matrix(const struct web_main_opts *o, const struct matrix *m,
 			break;
 		}
 		if (scn->web.external) {
+			/* A row may set it even if the first does not. */
 			fprintf(stderr, "dishrack: --matrix: server.clients = "
 			    "external has no end to measure\n");
 			scenario_free(scn);
