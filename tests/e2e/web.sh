@@ -244,6 +244,11 @@ expect_grep "$TMP/err" 'expected sync, threads:N' "bad model: the choices"
 expect_exit 2 "bad listen" -- "$DISHRACK" --headless \
     --set server.listen=nowhere "$SCENARIOS/webserver.scn"
 expect_grep "$TMP/err" 'ADDRESS:PORT' "bad listen: what is expected"
+expect_exit 2 "external matrix" -- "$DISHRACK" --headless \
+    --set server.clients=external --matrix 'server.model=sync,async' \
+    "$SCENARIOS/webserver.scn"
+expect_grep "$TMP/err" 'no end to measure' "external matrix: why not"
+expect_lines "$TMP/out" 0 "external matrix: no table begun"
 expect_exit 2 "virtual clock" -- "$DISHRACK" --headless --clock virtual \
     "$SCENARIOS/webserver.scn"
 expect_grep "$TMP/err" 'real clock' "virtual clock: why not"
