@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "gil.h"
 #include "scenario.h"
@@ -87,6 +88,8 @@ struct web_server {
 	unsigned	 nworkers;
 	pthread_t	 threads[WEB_MAX_THREADS + 1];
 	unsigned	 nthreads;	/* started */
+	pid_t		 pids[WEB_MAX_PROCESSES];	/* processes:N */
+	unsigned	 npids;
 	struct web_worker workers[WEB_MAX_THREADS];
 	int		 use_gil;
 	struct gil	 gil;
@@ -111,7 +114,9 @@ struct web_server {
 };
 
 /*
- * Listen where cfg says and start the model's threads. gil: threads take
+ * Listen where cfg says and start the model's threads (or, for
+ * processes:N, fork its processes: s must then be in memory shared with
+ * them, such as web_create's). gil: threads take
  * a GIL to compute (scenario.gil). 0, or -1 with *cause allocated and
  * nothing left open.
  */

@@ -9,9 +9,11 @@
 
 #include "web.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "scenario_web.h"
 #include "xmalloc.h"
@@ -28,7 +30,19 @@ web_create(struct scenario *scn, char **cause)
 		scenario_free(scn);
 		return (NULL);
 	}
-	w = xcalloc(1, sizeof *w);
+	/*
+	 * Shared, so that forked server processes count into the same
+	 * figures and rows; private memory for everything else would do.
+	 */
+	w = mmap(NULL, sizeof *w, PROT_READ | PROT_WRITE, MAP_SHARED |
+	    MAP_ANONYMOUS, -1, 0);
+	if (w == MAP_FAILED) {
+		xasprintf(cause, "cannot map the run's memory: %s",
+		    strerror(errno));
+		scenario_free(scn);
+		return (NULL);
+	}
+	memset(w, 0, sizeof *w);
 	w->scn = scn;
 	return (w);
 }
@@ -165,5 +179,5 @@ web_destroy(struct web_run *w)
 	}
 	web_client_free(&w->cli);
 	scenario_free(w->scn);
-	free(w);
+	munmap(w, sizeof *w);
 }

@@ -98,7 +98,7 @@ web_draw_server(struct web_screen *ws)
 	for (i = 0; i < n && i < shown; i++) {
 		y = r->y + 1 + (int)i;
 		if (i + 1 == shown && n > shown) {
-			tui_printf(y, r->x + 2, r->w - 4, "%s %u more threads",
+			tui_printf(y, r->x + 2, r->w - 4, "%s %u more workers",
 			    ws->t.g->more, n - i);
 			break;
 		}
@@ -120,9 +120,11 @@ web_draw_server(struct web_screen *ws)
 			if (row >= 0)
 				snprintf(conn, sizeof conn, " (port %d)",
 				    atomic_load(&s->rows[row].port));
-			tui_printf(y, r->x + 2, r->w - 4, "%s %-3u tid %-7d "
+			tui_printf(y, r->x + 2, r->w - 4, "%s %-3u %s %-7d "
 			    "%s%s  %llu answered", s->cfg.model == WEB_SYNC ?
-			    "thread" : "worker", i + 1, atomic_load(&wk->tid),
+			    "thread" : s->cfg.model == WEB_PROCESSES ?
+			    "process" : "worker", i + 1, s->cfg.model ==
+			    WEB_PROCESSES ? "pid" : "tid", atomic_load(&wk->tid),
 			    st == WROW_FREE ? (s->cfg.model == WEB_SYNC ?
 			    "accepting" : "waiting for a connection") :
 			    web_doing(st, row >= 0 ? atomic_load(

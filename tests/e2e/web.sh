@@ -19,7 +19,7 @@ ratio_ok() {
 
 # --- The three models, with a slow upload ---------------------------------
 SMALL="--set visitors.pages=40 --set visitors.upload_time=1500ms --set visitors.upload_start=200ms"
-for m in sync threads:4 async; do
+for m in sync threads:4 async processes:2; do
 	f=$TMP/lat-$(echo "$m" | tr : -).json
 	expect_exit 0 "webserver $m" -- "$DISHRACK" --headless --json $SMALL \
 	    --set server.model=$m "$SCENARIOS/webserver.scn"
@@ -35,6 +35,8 @@ sync50=$(json "$TMP/lat-sync.json" 'j["page_latency"]["p95"]')
 # A page behind the upload waits for seconds; the others for milliseconds.
 ratio_ok "$sync99" "$thr99" 20 "sync p99 far behind threads:4"
 ratio_ok "$sync99" "$asy99" 20 "sync p99 far behind async"
+pro99=$(json "$TMP/lat-processes-2.json" 'j["page_latency"]["p99"]')
+ratio_ok "$sync99" "$pro99" 20 "sync p99 far behind processes:2"
 ratio_ok "$thr99" "$asy99" 0.2 "threads:4 and async alike (1)"
 ratio_ok "$asy99" "$thr99" 0.2 "threads:4 and async alike (2)"
 ratio_ok "$sync50" 0.5 1 "sync p95 is seconds"
@@ -236,6 +238,45 @@ then ok; else bad "out of descriptors: the server serves again after"; fi
 expect_grep "$TMP/emfile.py" 'closed [1-9]' "out of descriptors: the extra connections are closed at once"
 kill -TERM $pid; wait $pid
 expect_grep "$TMP/emfile.out" 'too_many [1-9]' "out of descriptors: counted"
+
+# --- processes:N: the children serve, and go with the run ---------------
+"$DISHRACK" --headless --set server.clients=external \
+    --set server.model=processes:3 "$SCENARIOS/webserver.scn" \
+    >"$TMP/proc.out" 2>&1 &
+pid=$!
+port=
+for i in $(seq 50); do
+	port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$TMP/proc.out")
+	[ -n "$port" ] && break
+	sleep 0.1
+done
+n=$(pgrep -P $pid | wc -l)
+[ "$n" = 3 ] && ok || bad "processes:3: $n children"
+if curl -s --max-time 5 "http://127.0.0.1:$port/page" | grep -q 'processes:3 worker'
+then ok; else bad "processes:3 serves a page"; fi
+kill -TERM $pid; wait $pid
+rc=$?
+[ "$rc" = 0 ] && ok || bad "processes:3: exit $rc after SIGTERM"
+sleep 0.2
+if pgrep -f "dishrack --headless --set server.clients=external --set server.model=processes:3" >/dev/null
+then bad "processes:3: a child outlived the run"; else ok; fi
+expect_grep "$TMP/proc.out" 'served *1 pages' "processes:3: the children's page counted"
+# Killed outright, its children go with it (PR_SET_PDEATHSIG).
+"$DISHRACK" --headless --set server.clients=external \
+    --set server.model=processes:2 "$SCENARIOS/webserver.scn" \
+    >"$TMP/proc2.out" 2>&1 &
+pid=$!
+sleep 0.5
+kids=$(pgrep -P $pid | tr '\n' ' ')
+kill -KILL $pid; wait $pid 2>/dev/null
+sleep 0.3
+left=0
+# A zombie has died: whoever inherited it may be slow to reap it.
+for k in $kids; do
+	st=$(sed 's/.*) \(.\).*/\1/' "/proc/$k/stat" 2>/dev/null)
+	[ -n "$st" ] && [ "$st" != Z ] && left=$((left + 1))
+done
+[ -n "$kids" ] && [ $left = 0 ] && ok || bad "processes:2 killed: children '$kids', $left left"
 
 # --- Refusals --------------------------------------------------------------
 expect_exit 2 "bad model" -- "$DISHRACK" --headless --set server.model=fork \
