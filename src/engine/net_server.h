@@ -50,6 +50,7 @@ enum wrow_kind {
 
 #define WEB_ROWS		512	/* connections with a row on screen */
 #define WEB_HIST_BUCKETS	32	/* powers of two from 1us */
+#define WEB_SERVICE_MAX		(1U << 20)	/* pages timed in the server */
 
 struct web_row {
 	_Atomic int	 state;		/* enum wrow_state */
@@ -109,6 +110,8 @@ struct web_server {
 	_Atomic unsigned open;		/* connections accepted, not closed */
 	_Atomic unsigned queued;	/* threads:N: waiting for a thread */
 	struct web_hist	 service;	/* a page's time in the server */
+	_Atomic uint32_t nservice;	/* and each, first byte to answer */
+	int64_t		 service_ns[WEB_SERVICE_MAX];
 	_Atomic unsigned row_hint;
 	struct web_row	 rows[WEB_ROWS];
 };

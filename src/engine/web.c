@@ -132,6 +132,16 @@ web_finish(struct web_run *w, struct web_figures *f)
 	f->served_uploads = atomic_load(&w->srv.uploads);
 	f->accepted = atomic_load(&w->srv.accepted);
 	f->waiting_max = atomic_load(&w->waiting_max);
+	n = atomic_load(&w->srv.nservice);
+	if (n > WEB_SERVICE_MAX)
+		n = WEB_SERVICE_MAX;
+	lat = xcalloc(n ? n : 1, sizeof *lat);
+	memcpy(lat, w->srv.service_ns, n * sizeof *lat);
+	qsort(lat, n, sizeof *lat, web_cmp);
+	f->svc_p50 = web_percentile(lat, n, 0.50);
+	f->svc_p99 = web_percentile(lat, n, 0.99);
+	f->svc_max = n ? (double)lat[n - 1] / 1e9 : 0;
+	free(lat);
 	for (i = 0; i < WERR_NKINDS; i++) {
 		f->server_errors[i] = atomic_load(&w->srv.errors[i]);
 		f->errors += f->server_errors[i];
