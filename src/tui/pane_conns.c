@@ -165,7 +165,9 @@ web_draw_conns(struct web_screen *ws)
 	queued = atomic_load(&s->queued);
 	waiting = atomic_load(&ws->w->waiting);
 	waiting = waiting > queued ? waiting - queued : 0;
-	snprintf(title, sizeof title, " connections %u open ", n);
+	/* Rows are for the first WEB_ROWS; the count is of all. */
+	snprintf(title, sizeof title, " connections %u open ",
+	    atomic_load(&s->open) > n ? atomic_load(&s->open) : n);
 	tui_puts(r->y, r->x + 2, r->w - 4, title);
 	room = r->h - 2;
 	y = r->y + 1;
