@@ -110,6 +110,7 @@ struct web_server {
 	_Atomic unsigned open;		/* connections accepted, not closed */
 	_Atomic unsigned queued;	/* threads:N: waiting for a thread */
 	struct web_hist	 service;	/* a page's time in the server */
+	_Atomic int64_t	 slowest;	/* since the screen last took it */
 	_Atomic uint32_t nservice;	/* and each, first byte to answer */
 	int64_t		 service_ns[WEB_SERVICE_MAX];
 	_Atomic unsigned row_hint;

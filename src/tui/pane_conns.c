@@ -144,7 +144,7 @@ web_draw_conns(struct web_screen *ws)
 	struct web_row		*wr;
 	struct in_addr		 a;
 	char			 title[96], b[24], t[24], who[32];
-	unsigned		 waiting, queued, n = 0, i;
+	unsigned		 waiting, queued, open, n = 0, i;
 	int			 y, st, kind, room, wide;
 	int64_t			 now = web_now();
 
@@ -166,8 +166,9 @@ web_draw_conns(struct web_screen *ws)
 	waiting = atomic_load(&ws->w->waiting);
 	waiting = waiting > queued ? waiting - queued : 0;
 	/* Rows are for the first WEB_ROWS; the count is of all. */
+	open = atomic_load(&s->open);
 	snprintf(title, sizeof title, " connections %u open ",
-	    atomic_load(&s->open) > n ? atomic_load(&s->open) : n);
+	    open > n ? open : n);
 	tui_puts(r->y, r->x + 2, r->w - 4, title);
 	room = r->h - 2;
 	y = r->y + 1;
@@ -184,7 +185,7 @@ web_draw_conns(struct web_screen *ws)
 	for (i = 0; i < n && room > 0; i++, room--, y++) {
 		if (room == 1 && (i + 1 < n || waiting > 0 || queued > 0)) {
 			tui_printf(y, r->x + 2, r->w - 4, "%s %u more",
-			    ws->t.g->more, n - i);
+			    ws->t.g->more, (open > n ? open : n) - i);
 			room = 0;
 			break;
 		}
