@@ -290,7 +290,8 @@ const struct scn_key scn_keys[] = {
 	  "Poisson stream) instead of lying in a pile", set_arrivals },
 	{ SECTION_SERVER, "model", KEY_STRING, NULL, "threads:4",
 	  "sync: one connection at a time, start to finish; threads:N: a "
-	  "pool of N threads; async: one thread, an event loop",
+	  "pool of N threads; processes:N: N forked sync servers; async: "
+	  "one thread, an event loop",
 	  set_web_model },
 	{ SECTION_SERVER, "listen", KEY_STRING, NULL, "127.0.0.1:0",
 	  "the address and port the server listens on; port 0: any free "
