@@ -1,0 +1,86 @@
+/*
+ * pane_links.c: a rack over ZeroMQ drawn as the link it is (the header
+ * names its address): the connections up now (and made and lost so far, from the
+ * socket monitors), the dishes in flight counted from both ends (sent -
+ * received), what was lost or sent again, and a reminder that ZeroMQ's
+ * pipes and the kernel's buffers hold dishes nobody can see.
+ */
+#include "config.h"
+
+#include "tui_private.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#ifdef HAVE_ZMQ
+#include "rack_zmq.h"
+
+/*
+ * Under the rack's own lines: rows y .. y + h - 1, width w at x. Returns
+ * the rows used. One row (stations stacked): all of it on one line.
+ */
+int
+tui_draw_links(struct tui *t, unsigned si, int y, int x, int w, int h)
+{
+	struct run	*run = engine_run(t->eng);
+	struct zr_view	 v;
+	uint64_t	 flight;
+	char		 line[256];
+	int		 n = 0;
+
+	if (h <= 0 || w < 8 || rack_zmq_view(run->st[si].in, &v) == -1)
+		return (0);
+	flight = v.sent > v.received + v.lost ? v.sent - v.received - v.lost :
+	    0;
+	if (h == 1) {
+		snprintf(line, sizeof line, "zmq: %u link%s, %llu in flight%s",
+		    v.links, v.links == 1 ? "" : "s", (unsigned long long)flight,
+		    v.lost > 0 ? ", some LOST" : v.stuck > 0 ? ", one stuck" :
+		    "");
+		if (tui_cols(line) + 17 <= w)
+			strcat(line, " (queues hidden)");
+		attron(tui_attr(t, v.lost > 0 ? C_BAD : C_CAPTION));
+		tui_puts(y, x, w, line);
+		attroff(tui_attr(t, v.lost > 0 ? C_BAD : C_CAPTION));
+		return (1);
+	}
+	/* A narrow column: a word or two a row, the most telling first. */
+	attron(tui_attr(t, C_CAPTION));
+	tui_puts(y + n++, x, w, "zmq");
+	if (n < h)
+		tui_printf(y + n++, x, w, "%u link%s", v.links,
+		    v.links == 1 ? "" : "s");
+	if (n < h)
+		tui_printf(y + n++, x, w, "%llu fly", (unsigned long long)flight);
+	attroff(tui_attr(t, C_CAPTION));
+	if (n < h && (v.lost > 0 || v.resent > 0 || v.stuck > 0)) {
+		attron(tui_attr(t, v.lost > 0 || v.stuck > 0 ? C_BAD : C_WAIT));
+		if (v.lost > 0)
+			tui_printf(y + n++, x, w, "%llu lost",
+			    (unsigned long long)v.lost);
+		else if (v.stuck > 0)
+			tui_printf(y + n++, x, w, "%u stuck", v.stuck);
+		else
+			tui_printf(y + n++, x, w, "%llu again",
+			    (unsigned long long)v.resent);
+		attroff(tui_attr(t, v.lost > 0 || v.stuck > 0 ? C_BAD :
+		    C_WAIT));
+	}
+	if (n < h) {
+		attron(tui_attr(t, C_CAPTION));
+		tui_puts(y + n++, x, w, "hidden q");
+		attroff(tui_attr(t, C_CAPTION));
+	}
+	return (n);
+}
+
+#else
+
+int
+tui_draw_links(struct tui *t, unsigned si, int y, int x, int w, int h)
+{
+	(void)t; (void)si; (void)y; (void)x; (void)w; (void)h;
+	return (0);
+}
+
+#endif
