@@ -61,7 +61,7 @@ tui_draw_links(struct tui *t, unsigned si, int y, int x, int w, int h)
 		else if (v.stuck > 0)
 			tui_printf(y + n++, x, w, "%u stuck", v.stuck);
 		else
-			tui_printf(y + n++, x, w, "%llu again",
+			tui_printf(y + n++, x, w, "%llu resent",
 			    (unsigned long long)v.resent);
 		attroff(tui_attr(t, v.lost > 0 || v.stuck > 0 ? C_BAD :
 		    C_WAIT));
@@ -74,7 +74,43 @@ tui_draw_links(struct tui *t, unsigned si, int y, int x, int w, int h)
 	return (n);
 }
 
+/*
+ * A link that goes, as it happens, on the caption line; one that comes
+ * after that (a worker in a dead one's place, an agent back) too. The
+ * first connects of the run are many and say nothing: only counted.
+ */
+void
+tui_links_event(struct tui *t, const struct event *ev)
+{
+	static unsigned		 downs[SCN_MAX_STATIONS];
+	const struct scenario	*scn = engine_scenario(t->eng);
+	struct run		*run = engine_run(t->eng);
+	struct zr_view		 v;
+	unsigned		 i = ev->dish;
+
+	if (ev->worker != EV_ENGINE || ev->kind != EV_CONTROL ||
+	    (ev->arg != CTL_LINK_UP && ev->arg != CTL_LINK_DOWN) ||
+	    i == 0 || i >= scn->nstations || i >= SCN_MAX_STATIONS ||
+	    rack_zmq_view(run->st[i].in, &v) == -1)
+		return;
+	if (ev->arg == CTL_LINK_DOWN)
+		downs[i]++;
+	else if (downs[i] == 0)
+		return;
+	tui_set_status(t, "zmq: rack %s %s %s: a peer %s (%u link%s now)",
+	    scn->stations[i - 1].name, t->g->arrow, scn->stations[i].name,
+	    ev->arg == CTL_LINK_DOWN ? "went" : "came", v.links,
+	    v.links == 1 ? "" : "s");
+}
+
 #else
+
+void
+tui_links_event(struct tui *t, const struct event *ev)
+{
+	(void)t;
+	(void)ev;
+}
 
 int
 tui_draw_links(struct tui *t, unsigned si, int y, int x, int w, int h)
