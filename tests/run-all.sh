@@ -69,7 +69,7 @@ echo "== valgrind, headless runs"
 vg_pass=0; vg_fail=0
 for args in "--clock virtual seed-threads" "--speed 20 seed-threads" \
     "--speed 20 seed-processes" "--clock virtual bottleneck" \
-    "--speed 20 async" "--speed 20 redis-queue"; do
+    "--speed 20 async" "--speed 20 redis-queue" "--speed 4 zmq-pipeline"; do
 	# shellcheck disable=SC2086
 	if valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
 	    --error-exitcode=99 --trace-children=yes \

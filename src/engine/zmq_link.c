@@ -204,9 +204,11 @@ zl_ctx(char **cause)
 	if (zl_context != NULL && zl_pid != getpid()) {
 		/*
 		 * A child of fork: the parent's context is not ours to touch
-		 * (its I/O thread is not here), nor are its sockets.
+		 * (its I/O thread is not here), nor are its sockets: only
+		 * this copy of their list.
 		 */
 		zl_context = NULL;
+		free(zl_socks);
 		zl_socks = NULL;
 		zl_nsocks = zl_room = 0;
 		zl_live = 0;
