@@ -1326,7 +1326,7 @@ START_TEST(test_key_table_complete)
 	ck_assert_int_eq(scenario, 12);
 	ck_assert_int_eq(station, 11);
 	ck_assert_int_eq(cupboard, 2);
-	ck_assert_int_eq(rack, 1);
+	ck_assert_int_eq(rack, 2);
 }
 END_TEST
 
