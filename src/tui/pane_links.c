@@ -15,6 +15,19 @@
 #ifdef HAVE_ZMQ
 #include "rack_zmq.h"
 
+/* An endpoint, short: the socket's name in the ipc directory, :PORT. */
+static const char *
+links_short(const char *ep)
+{
+	const char	*s;
+
+	if (strncmp(ep, "ipc://", 6) == 0 && (s = strrchr(ep, '/')) != NULL)
+		return (s + 1);
+	if (strncmp(ep, "tcp://", 6) == 0 && (s = strrchr(ep, ':')) != NULL)
+		return (s);
+	return (ep);
+}
+
 /*
  * Under the rack's own lines: rows y .. y + h - 1, width w at x. Returns
  * the rows used. One row (stations stacked): all of it on one line.
@@ -25,6 +38,7 @@ tui_draw_links(struct tui *t, unsigned si, int y, int x, int w, int h)
 	struct run	*run = engine_run(t->eng);
 	struct zr_view	 v;
 	uint64_t	 flight;
+	const char	*ep;
 	char		 line[256];
 	int		 n = 0;
 
@@ -33,8 +47,9 @@ tui_draw_links(struct tui *t, unsigned si, int y, int x, int w, int h)
 	flight = v.sent > v.received + v.lost ? v.sent - v.received - v.lost :
 	    0;
 	if (h == 1) {
-		snprintf(line, sizeof line, "zmq: %u link%s, %llu in flight%s",
-		    v.links, v.links == 1 ? "" : "s", (unsigned long long)flight,
+		snprintf(line, sizeof line, "zmq %s: %u link%s, %llu in flight%s",
+		    links_short(v.reliable ? v.endpoint : v.out), v.links,
+		    v.links == 1 ? "" : "s", (unsigned long long)flight,
 		    v.lost > 0 ? ", some LOST" : v.stuck > 0 ? ", one stuck" :
 		    "");
 		if (tui_cols(line) + 17 <= w)
@@ -46,7 +61,14 @@ tui_draw_links(struct tui *t, unsigned si, int y, int x, int w, int h)
 	}
 	/* A narrow column: a word or two a row, the most telling first. */
 	attron(tui_attr(t, C_CAPTION));
-	tui_puts(y + n++, x, w, "zmq");
+	ep = links_short(v.reliable ? v.endpoint : v.out);
+	if (tui_cols(ep) + 4 <= w)
+		tui_printf(y + n++, x, w, "zmq %s", ep);
+	else {
+		tui_puts(y + n++, x, w, "zmq");
+		if (n < h)
+			tui_puts(y + n++, x, w, ep);
+	}
 	if (n < h)
 		tui_printf(y + n++, x, w, "%u link%s", v.links,
 		    v.links == 1 ? "" : "s");
