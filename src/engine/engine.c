@@ -77,6 +77,9 @@ static int	 engine_rack_failed(struct engine *);
 static int	 engine_zmq(struct engine *, char **);
 static int	 engine_crashed(struct run *, struct wslot *, dish_t *);
 static int	 engine_broadcast_rack(struct engine *, unsigned, char **);
+#ifdef HAVE_ZMQ
+static void	 engine_zmq_links(struct engine *);
+#endif
 
 struct gil *
 run_gil(struct run *run, struct wslot *w)
@@ -571,6 +574,31 @@ engine_zmq(struct engine *e, char **cause)
 #endif
 	return (0);
 }
+
+#ifdef HAVE_ZMQ
+/*
+ * What the ZeroMQ racks' socket monitors saw since the last look, as the
+ * run's events: a link up or down per connect and disconnect.
+ */
+static void
+engine_zmq_links(struct engine *e)
+{
+	struct run	*run = e->run;
+	struct zr_view	 v;
+	unsigned	 i;
+
+	if (e->zwhere == NULL || e->opts.agent != NULL)
+		return;
+	for (i = 1; i < run->nstations; i++) {
+		if (rack_zmq_view(run->st[i].in, &v) == -1)
+			continue;
+		for (; e->zlinks[i][0] < v.connects; e->zlinks[i][0]++)
+			run_event(run, NULL, EV_CONTROL, i, CTL_LINK_UP);
+		for (; e->zlinks[i][1] < v.disconnects; e->zlinks[i][1]++)
+			run_event(run, NULL, EV_CONTROL, i, CTL_LINK_DOWN);
+	}
+}
+#endif
 
 /*
  * Start the run's private server, or reach the one it was given: a Redis
@@ -1199,6 +1227,9 @@ engine_supervise(struct engine *e)
 		return;
 	}
 	agents_tend(e);
+#ifdef HAVE_ZMQ
+	engine_zmq_links(e);
+#endif
 #ifdef HAVE_HIREDIS
 	/* Keys of a shared server outlive a coordinator killed for good. */
 	if (e->where != NULL && e->redis_server.pid == 0 &&

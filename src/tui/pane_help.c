@@ -108,6 +108,18 @@ static const struct help_row help_rows[] = {
 	{ "+5", C_DISH, 0, "five dishes more than the stack shows" },
 	{ "%S", 0, 0, "the sparkline: its depth over time, newest at the "
 	    "right" },
+	{ "zmq", C_CAPTION, 0, "a rack over ZeroMQ: its sockets' links, from "
+	    "their monitors:" },
+	{ "3 links", C_CAPTION, 0, "connections up now (every worker has its "
+	    "own socket)" },
+	{ "2 fly", C_CAPTION, 0, "dishes in flight: sent less received, "
+	    "counted at both ends" },
+	{ "1 resent", C_WAIT, 0, "a dead taker's dish, sent to another "
+	    "(reliable)" },
+	{ "2 lost", C_BAD, 0, "gone with a dead taker, or queued for it "
+	    "(plain PUSH/PULL)" },
+	{ "hidden q", C_CAPTION, 0, "ZeroMQ's pipes and the kernel's buffers "
+	    "hold dishes nobody sees" },
 	{ NULL, 0, 0, NULL },
 	{ "The rest", 0, 0, NULL },
 	{ "timeline", 0, 0, "a row a worker, a column a slice of time, "

@@ -60,6 +60,7 @@ tui_event(const struct event *ev, void *arg)
 		t->script_paused = 1;
 	if (t->step_pending && ev->worker != EV_ENGINE && ev->t > t->step_t)
 		t->step_seen = 1;
+	tui_links_event(t, ev);
 }
 
 /* The line being written is done: to the output pane, the oldest out. */

@@ -152,6 +152,8 @@ void		 tui_draw_header(struct tui *);
 void		 tui_draw_station(struct tui *, unsigned);
 unsigned	 tui_station_workers(struct tui *, unsigned, unsigned *);
 void		 tui_draw_rack(struct tui *, unsigned);
+int		 tui_draw_links(struct tui *, unsigned, int, int, int, int);
+void		 tui_links_event(struct tui *, const struct event *);
 void		 tui_draw_timeline(struct tui *);
 void		 tui_draw_output(struct tui *);
 void		 tui_draw_caption(struct tui *);
