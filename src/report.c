@@ -98,7 +98,11 @@ report_subscribers_text(FILE *f, struct engine *eng, const struct stats *s)
 			    "subscribed at %.3f s (slow joiner)\n",
 			    (unsigned long long)v->late,
 			    (double)v->joined_t / 1e9);
-		if (v->dropped > 0)
+		if (v->dropped > 0 && v->reconnects > 0)
+			fprintf(f, "            %llu missed: Redis closed it %u "
+			    "times, past its output-buffer limit\n",
+			    (unsigned long long)v->dropped, v->reconnects);
+		else if (v->dropped > 0)
 			fprintf(f, "            %llu missed: dropped at the "
 			    "high-water mark (or it left)\n",
 			    (unsigned long long)v->dropped);
@@ -142,13 +146,14 @@ report_broadcast_json(FILE *f, struct engine *eng, const struct stats *s)
 		fprintf(f, ",\"subscribed_seconds\":%.6f,\"received\":%llu,"
 		    "\"missed\":%llu,\"missed_late\":%llu,"
 		    "\"missed_dropped\":%llu,\"queued\":%llu,"
-		    "\"published_on_topics\":%llu,\"conserved\":%s}",
+		    "\"published_on_topics\":%llu,\"reconnects\":%u,"
+		    "\"conserved\":%s}",
 		    (double)v->joined_t / 1e9, (unsigned long long)v->received,
 		    (unsigned long long)(v->late + v->dropped),
 		    (unsigned long long)v->late,
 		    (unsigned long long)v->dropped,
 		    (unsigned long long)v->queued,
-		    (unsigned long long)v->life,
+		    (unsigned long long)v->life, v->reconnects,
 		    s->bsub_ok[i] ? "true" : "false");
 	}
 	fputs("]}", f);

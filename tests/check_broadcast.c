@@ -8,10 +8,15 @@
  */
 #include "config.h"
 
+#include <sys/wait.h>
+
 #include <check.h>
 #include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bcast.h"
 #include "runutil.h"
@@ -315,6 +320,60 @@ START_TEST(test_high_water_mark)
 }
 END_TEST
 
+#ifdef HAVE_HIREDIS
+/*
+ * A redis-server of the test's own on a Unix socket, with a pubsub
+ * output-buffer limit so small that a slow subscriber passes it: Redis
+ * closes its connection, and what it lost meanwhile is counted dropped.
+ */
+START_TEST(test_redis_output_limit)
+{
+	char			 dir[] = "/tmp/dishrack-check.XXXXXX", sock[96];
+	char			 set[160];
+	const char		*sets[3] = { set, "scenario.mode=threads", NULL };
+	struct test_run		 tr;
+	const struct bcast_view	*v;
+	pid_t			 pid;
+	int			 i, status;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(sock, sizeof sock, "%s/redis.sock", dir);
+	if ((pid = fork()) == 0) {
+		int	fd = open("/dev/null", O_WRONLY);
+
+		if (fd != -1)
+			dup2(fd, 1);
+		execlp("redis-server", "redis-server", "--port", "0",
+		    "--unixsocket", sock, "--dir", dir, "--save", "",
+		    "--appendonly", "no", "--client-output-buffer-limit",
+		    "pubsub 2kb 1kb 1", (char *)NULL);
+		_exit(127);
+	}
+	ck_assert_int_gt(pid, 0);
+	for (i = 0; i < 500 && access(sock, F_OK) != 0; i++)
+		clock_sleep_ns(10 * 1000000LL);
+	snprintf(set, sizeof set, "scenario.transport=unix://%s", sock);
+	/* 3000 messages at once, a subscriber that takes 20 ms each. */
+	ck_assert_int_eq(test_run(&tr, "[scenario]\ndishes = 3000\n"
+	    "[rack]\nkind = broadcast\ntopics = a long topic to fill buffers\n"
+	    "sync = yes\n[pub]\ntime = 0\n[slow]\ntime = 20ms\n", sets, 0,
+	    10.0, 0), 0);
+	kill(pid, SIGTERM);
+	waitpid(pid, &status, 0);
+	unlink(sock);
+	rmdir(dir);
+	assert_conserved(&tr);
+	v = sub_of_slot(&tr, 1);
+	ck_assert_ptr_nonnull(v);
+	ck_assert_uint_ge(v->reconnects, 1);
+	ck_assert_uint_gt(v->dropped, 0);
+	ck_assert_uint_eq(v->late, 0);
+	ck_assert_uint_eq(v->received + v->dropped, 3000);
+	test_run_free(&tr);
+}
+END_TEST
+#endif
+
 /* [script]: a subscriber added at 1 s, a topic added to another at 1 s. */
 START_TEST(test_script)
 {
@@ -474,6 +533,9 @@ broadcast_suite(void)
 	tcase_add_test(tc, test_lecture);
 	tcase_add_test(tc, test_high_water_mark);
 	tcase_add_test(tc, test_script);
+#ifdef HAVE_HIREDIS
+	tcase_add_test(tc, test_redis_output_limit);
+#endif
 	tcase_add_loop_test(tc, test_topic_filter, 0, NHOMES);
 	tcase_add_loop_test(tc, test_own_copy, 0, NHOMES);
 	tcase_add_loop_test(tc, test_prefix, 0, NHOMES);

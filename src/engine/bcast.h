@@ -46,6 +46,7 @@ struct bcast_view {
 	uint64_t	 dropped;	/* missed: its queue was at the HWM */
 	uint64_t	 queued;	/* waiting for it at the end */
 	uint64_t	 life;		/* published on its topics while it lived */
+	unsigned	 reconnects;	/* Redis closed it (its output buffer) */
 	uint64_t	 mask[BCAST_MASK_WORDS];	/* its topics */
 };
 

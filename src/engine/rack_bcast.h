@@ -27,6 +27,7 @@ struct bcast_sub {
 	uint64_t	 received;
 	uint64_t	 life;		/* published on its topics, at leave */
 	uint64_t	 done;		/* copies it has finished */
+	unsigned	 reconnects;	/* its connection broke (Redis) */
 	uint32_t	 head;		/* its queue (local home) */
 	uint32_t	 count;
 	/* Network homes: per topic, the last seq before it listened, next. */

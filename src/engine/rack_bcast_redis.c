@@ -245,6 +245,36 @@ br_unsubscribe(void)
 	br_sub.rack = NULL;
 }
 
+/*
+ * The subscriber's connection broke: Redis closes a subscriber whose
+ * output buffer passed client-output-buffer-limit pubsub (a slow one).
+ * Connect and subscribe again; what was published meanwhile is a gap in
+ * the sequence, counted as dropped. 0, or -1 if the server is gone.
+ */
+static int
+br_resubscribe(struct rack_bcast *r, struct bcast_sub *s)
+{
+	uint64_t	 mask[BCAST_MASK_WORDS];
+	char		*cause = NULL;
+
+	if (br_sub.c != NULL)
+		redisFree(br_sub.c);
+	if ((br_sub.c = redis_connect_new(r->where, &cause)) == NULL) {
+		br_fail(r, cause);
+		free(cause);
+		return (-1);
+	}
+	bc_lock(r);
+	memcpy(mask, s->mask, sizeof mask);
+	s->reconnects++;
+	bc_unlock(r);
+	if (br_subscribe(r, mask, 1) == -1) {
+		br_fail(r, "SUBSCRIBE failed");
+		return (-1);
+	}
+	return (0);
+}
+
 /* Connect and subscribe the hand's worker: its first get. */
 static struct bcast_sub *
 br_join(struct rack_bcast *r, struct hand *hand)
@@ -384,8 +414,9 @@ br_get(struct rack *base, struct hand *hand, int *depth, int *blocked)
 			break;
 		br_more_topics(r, s);
 		if ((rc = br_read(&rep)) == -1) {
-			br_fail(r, "a subscriber's connection broke");
-			break;
+			if (br_resubscribe(r, s) == -1)
+				break;
+			continue;
 		}
 		if (rc == 0) {
 			bc_lock(r);

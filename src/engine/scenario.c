@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bcast.h"
 #include "safe.h"
 #include "xmalloc.h"
 
@@ -2104,7 +2105,7 @@ scenario_validate(const struct scenario *s, int force, char **cause)
 {
 	unsigned	counts[SCN_MAX_STATIONS], i, si, n;
 
-	if (validate_locks(s, cause) == -1)
+	if (validate_locks(s, cause) == -1 || bcast_check(s, cause) == -1)
 		return (-1);
 	if (force)
 		return (0);

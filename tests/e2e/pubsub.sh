@@ -74,8 +74,19 @@ for home in $homes; do
 	if cmp -s "$TMP/pub" "$TMP/want"; then ok; else bad "$home: publisher's lines"; fi
 	grep '^Subscribe' "$TMP/out" >"$TMP/sub"
 	grep '^Subscribe' "$(dirname "$0")/lecture-pubsub.txt" >"$TMP/want"
-	if cmp -s "$TMP/sub" "$TMP/want"; then ok; else bad "$home: subscriber's lines"; fi
-	expect_grep "$TMP/out" "2 of 7 received, 5 missed" "$home: the slow joiner"
+	case $home in
+	*zmq*)
+		# A SUB's subscription reaches the publisher on its own time:
+		# on a busy machine it can miss the 8th too (the slow joiner
+		# for real). What it got is the lecture's, in order.
+		if [ -z "$(grep -vxF -f "$TMP/want" "$TMP/sub")" ]; then ok; else
+			bad "$home: subscriber's lines"; fi
+		expect_grep "$TMP/out" "[0-2] of 7 received, [5-7] missed" "$home: the slow joiner"
+		expect_grep "$TMP/out" "missed: conserved" "$home: conserved";;
+	*)
+		if cmp -s "$TMP/sub" "$TMP/want"; then ok; else bad "$home: subscriber's lines"; fi
+		expect_grep "$TMP/out" "2 of 7 received, 5 missed" "$home: the slow joiner";;
+	esac
 done
 
 # A typo in the new keys gets a suggestion, at its place.
