@@ -179,9 +179,8 @@ report_text(FILE *f, struct engine *eng, const struct stats *s)
 		fputs("racks       in ", f);
 		safe_fputs(engine_racks_where(eng), f);
 		fprintf(f, ", %s\n", scn->broadcast ? (strcmp(scn->transport,
-		    "zmq") == 0 ? "a broadcast (no broker: the publisher "
-		    "binds, each subscriber connects)" : "a broadcast (PUBLISH "
-		    "and SUBSCRIBE)") : scn->reliable ? "reliable (a dead "
+		    "zmq") == 0 ? "a broadcast, no broker" : "a broadcast "
+		    "(PUBLISH and SUBSCRIBE)") : scn->reliable ? "reliable (a dead "
 		    "taker's dish goes back)" : "unreliable (a dead taker's "
 		    "dish is lost)");
 	}

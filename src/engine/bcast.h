@@ -159,6 +159,9 @@ void		 rack_bcast_start(struct rack *);
  */
 void		 rack_bcast_release(struct rack *);
 
+/* Where a network home's broadcast is, for the views; NULL if local. */
+const char	*rack_bcast_shown(struct rack *);
+
 /* Is this rack a broadcast (of any home)? */
 int		 rack_is_broadcast(const struct rack *);
 

@@ -573,6 +573,16 @@ rack_bcast_start(struct rack *base)
 		r->start(r);
 }
 
+const char *
+rack_bcast_shown(struct rack *base)
+{
+	struct rack_bcast	*r = (struct rack_bcast *)base;
+
+	if (!rack_is_broadcast(base) || r->shown[0] == '\0')
+		return (NULL);
+	return (r->shown);
+}
+
 void
 rack_bcast_release(struct rack *base)
 {

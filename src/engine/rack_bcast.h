@@ -86,6 +86,7 @@ struct rack_bcast {
 	uint64_t	 join_seen;	/* what a join saw last, and when */
 	int64_t		 join_moved;
 	char		 error[256];	/* why it gave up, or "" */
+	char		 shown[160];	/* where it is, for views, or "" */
 };
 
 /* What every home shares (rack_bcast.c); mu is held where it says. */

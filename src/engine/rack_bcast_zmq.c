@@ -110,6 +110,8 @@ rack_bcast_zmq_init(struct rack *base, enum rack_sync sync,
 		return (-1);
 	}
 	snprintf(r->prefix, sizeof r->prefix, "%s", dir);
+	snprintf(r->shown, sizeof r->shown, "ZeroMQ XPUB/SUB, ipc://%s/bcast",
+	    dir);
 	return (0);
 }
 

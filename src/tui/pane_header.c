@@ -7,6 +7,7 @@
 #include "tui_private.h"
 
 #include <stdio.h>
+#include <string.h>
 
 /* The header line; on a narrow screen the title gives way first. */
 void
@@ -37,7 +38,8 @@ tui_draw_header(struct tui *t)
 	/* The state matters more than the title: short words when tight. */
 	if (tui_cols(right) + 20 > r->w)
 		snprintf(right, sizeof right, "%s %s | %s | %.1fs | %s%g | %s ",
-		    where != NULL ? " redis |" : "", scn_mode_name(scn->mode),
+		    where == NULL ? "" : strcmp(scn->transport, "zmq") == 0 ?
+		    " zmq |" : " redis |", scn_mode_name(scn->mode),
 		    engine_clock_name(t->eng), (double)engine_now(t->eng) / 1e9,
 		    t->g->times, engine_speed(t->eng), state);
 	w = tui_cols(right);
