@@ -33,6 +33,7 @@ static const struct home homes[] = {
 	{ "virtual", 1, { NULL } },
 	{ "threads", 0, { "scenario.mode=threads", NULL } },
 	{ "processes", 0, { "scenario.mode=processes", NULL } },
+	{ "async", 0, { "scenario.mode=async", NULL } },
 #ifdef HAVE_HIREDIS
 	{ "redis", 0, { "scenario.transport=redis", "scenario.mode=threads",
 	    NULL } },
@@ -374,6 +375,43 @@ START_TEST(test_redis_output_limit)
 END_TEST
 #endif
 
+/*
+ * The publisher's picks: the dish's name as its topic, and a seeded
+ * random choice that the same seed repeats and that uses every topic.
+ */
+START_TEST(test_pick)
+{
+	struct test_run	 tr;
+	char		 a[512], b[512];
+	const char	*seed7[] = { "scenario.seed=7", NULL };
+
+	ck_assert_int_eq(test_run(&tr, "[scenario]\ndishes = red blue red green\n"
+	    "[rack]\nkind = broadcast\npick = dish\n[pub]\ntime = 1s\n"
+	    "[reds]\ntime = 0\nsubscribe = red\n"
+	    "[gr]\ntime = 0\nsubscribe = gr*\n", NULL, 1, 1.0, 0), 0);
+	assert_conserved(&tr);
+	taken_by(&tr, 1, a, sizeof a);
+	ck_assert_str_eq(a, "0 2 ");
+	taken_by(&tr, 2, a, sizeof a);
+	ck_assert_str_eq(a, "3 ");
+	test_run_free(&tr);
+
+	ck_assert_int_eq(test_run(&tr, "[scenario]\ndishes = 200\n"
+	    "[rack]\nkind = broadcast\ntopics = x, y, z\n[pub]\ntime = 1s\n"
+	    "[xs]\ntime = 0\nsubscribe = x\n", seed7, 1, 1.0, 0), 0);
+	taken_by(&tr, 1, a, sizeof a);
+	ck_assert_uint_gt(tr.st.bsubs[0].received, 40);
+	ck_assert_uint_lt(tr.st.bsubs[0].received, 95);
+	test_run_free(&tr);
+	ck_assert_int_eq(test_run(&tr, "[scenario]\ndishes = 200\n"
+	    "[rack]\nkind = broadcast\ntopics = x, y, z\n[pub]\ntime = 1s\n"
+	    "[xs]\ntime = 0\nsubscribe = x\n", seed7, 1, 1.0, 0), 0);
+	taken_by(&tr, 1, b, sizeof b);
+	ck_assert_str_eq(a, b);
+	test_run_free(&tr);
+}
+END_TEST
+
 /* [script]: a subscriber added at 1 s, a topic added to another at 1 s. */
 START_TEST(test_script)
 {
@@ -533,6 +571,7 @@ broadcast_suite(void)
 	tcase_add_test(tc, test_lecture);
 	tcase_add_test(tc, test_high_water_mark);
 	tcase_add_test(tc, test_script);
+	tcase_add_test(tc, test_pick);
 #ifdef HAVE_HIREDIS
 	tcase_add_test(tc, test_redis_output_limit);
 #endif
