@@ -475,6 +475,31 @@ START_TEST(test_no_fd_left)
 }
 END_TEST
 
+/*
+ * Stopped in the middle (a worker in its work, another waiting): nothing
+ * hangs, every socket and connection is closed.
+ */
+START_TEST(test_stopped_no_fd_left)
+{
+	const struct home	*h = &homes[_i];
+	struct test_run		 tr;
+	int			 before;
+
+	SKIP_HOME(h);
+	if (h->virtual_clock)
+		return;
+	before = count_fds();
+	ck_assert_int_eq(test_run(&tr, "[scenario]\ndishes = 100\n"
+	    "[rack]\nkind = broadcast\ntopics = a, b\n[pub]\ntime = 100ms\n"
+	    "[sub]\ncount = 2\ntime = 300ms\n[late]\nstart = 1m\n",
+	    h->sets, 0, 10.0, 250 * 1000000LL), 0);
+	ck_assert_int_eq(tr.interrupted, 1);
+	ck_assert_uint_eq(tr.st.lost, 0);
+	test_run_free(&tr);
+	ck_assert_int_eq(count_fds(), before);
+}
+END_TEST
+
 /* A broadcast that cannot be: one message, a line, no run. */
 START_TEST(test_refused)
 {
@@ -581,6 +606,7 @@ broadcast_suite(void)
 	tcase_add_loop_test(tc, test_slow_joiner, 0, NHOMES);
 	tcase_add_loop_test(tc, test_sync, 0, NHOMES);
 	tcase_add_loop_test(tc, test_no_fd_left, 0, NHOMES);
+	tcase_add_loop_test(tc, test_stopped_no_fd_left, 0, NHOMES);
 	suite_add_tcase(s, tc);
 	return (s);
 }
