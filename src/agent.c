@@ -332,6 +332,7 @@ agent_main(int argc, char **argv)
 	struct agent_run	 ar;
 	struct engine_opts	 eo;
 	struct scenario		*scn = NULL;
+	char			 line[512];
 	struct engine		*eng;
 	struct sigaction	 sa;
 	const char		*station = NULL, *mode = NULL, *name = NULL;
@@ -436,6 +437,8 @@ agent_main(int argc, char **argv)
 			engine_stop(eng);
 		if (engine_watchdog(eng))
 			break;
+		if (engine_outage_line(eng, line, sizeof line))
+			agent_error("%s", line);
 		engine_drain(eng, agent_collect, &ar);
 		agent_flush(&ar);
 		if (clock_mono_ns() > next_pulse) {

@@ -27,6 +27,7 @@
 #include "scenario.h"
 #include "stats.h"
 #include "tui.h"
+#include "web_main.h"
 #include "xmalloc.h"
 
 #define EXIT_RUN_FAILED	1
@@ -63,6 +64,8 @@ struct run_figures {
 	unsigned long long gil_switches;
 	double		 gil_wait;
 	int		 conserved;
+	double		 pred_seconds;	/* theory's, beside the measured */
+	double		 pred_throughput;
 	int		 broadcast;	/* a broadcast's copies, and missed */
 	unsigned long long received;
 	unsigned long long missed;
@@ -78,6 +81,8 @@ static void	main_on_signal(int);
 static struct scenario *main_load(const struct options *,
 		    const struct matrix *, const unsigned *, int);
 static int	main_headless(const struct options *, struct scenario *);
+static int	main_web(const struct options *, struct scenario *);
+static struct scenario *main_web_load(void *, const unsigned *);
 
 static const struct option long_options[] = {
 	{ "headless",		no_argument,		NULL, 'H' },
@@ -120,7 +125,10 @@ usage(FILE *f)
 "  --clock real|virtual  real time, or an exact discrete-event simulation\n"
 "  --seed N            random seed (random times, virtual interleavings)\n"
 "  --matrix 'K=V,V K=V,V'  with --headless: run every combination and print\n"
-"                      a table (time, speed-up over one worker, GIL hand-overs)\n"
+"                      a table (time, speed-up over one worker, GIL hand-overs,\n"
+"                      theory's predicted time and throughput beside them;\n"
+"                      for a web server, page latency p50 to max), e.g.\n"
+"                      --matrix 'server.model=sync,threads:4,async' webserver\n"
 "  --check             validate SCENARIO; print nothing if it is good\n"
 "  --list              list the built-in scenarios\n"
 "  --exit-when-done    leave the screen by itself when the run ends\n"
@@ -131,8 +139,16 @@ usage(FILE *f)
 "  -h, --help          this help\n"
 "  -V, --version       the version\n"
 "\n"
-"On the screen: space pauses, ? (or F1) explains every key and glyph,\n"
-"q (or F10) quits.\n"
+"Every summary puts what queueing theory predicts beside what the run\n"
+"measured (capacity, bottleneck, Little's law, M/M/c); arrivals = exp(5s)\n"
+"on the first station makes an open system, as queueing.scn does.\n"
+"\n"
+"A scenario with a [server] (webserver, webserver-cpu) runs a web server on\n"
+"127.0.0.1 and prints its address: --set server.model=sync|threads:N|async;\n"
+"--set server.clients=external serves curl, wrk or a browser until stopped.\n"
+"\n"
+"On the screen: space pauses, t shows the theory beside the run, ? (or F1)\n"
+"explains every key and glyph, q (or F10) quits.\n"
 "\n"
 "Exit status: 0 ok, 1 the run failed (dishes not conserved, deadlock),\n"
 "2 usage or scenario error, 128+N when stopped by signal N.\n"
@@ -306,6 +322,8 @@ run_quietly(const struct options *o, struct scenario *scn,
 	rf->gil_switches = st.gil_handovers;
 	rf->gil_wait = (double)st.gil_wait_ns / 1e9;
 	rf->conserved = st.conserved && st.complete;
+	rf->pred_seconds = stats_prediction(&st)->wall_s;
+	rf->pred_throughput = stats_prediction(&st)->throughput;
 	rf->broadcast = st.broadcast;
 	rf->received = st.received;
 	rf->missed = st.missed_late + st.missed_dropped;
@@ -359,9 +377,11 @@ main_matrix(struct options *o)
 	struct matrix		 m;
 	struct run_figures	 rf, one;
 	unsigned		 idx[MATRIX_MAX_PARAMS], k, row = 0;
+	unsigned		 idx0[MATRIX_MAX_PARAMS] = { 0 };
 	int			 failed = 0;
 	char			*cause = NULL;
 	struct sigaction	 sa;
+	struct scenario		*scn;
 
 	if (matrix_parse(&m, o->matrix, &cause) == -1) {
 		main_error("%s", cause);
@@ -379,6 +399,21 @@ main_matrix(struct options *o)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
+	if ((scn = main_load(o, &m, idx0, 0)) != NULL && scn->web.on) {
+		struct web_main_opts	 wo;
+		void			*arg[2] = { o, &m };
+
+		scenario_free(scn);
+		memset(&wo, 0, sizeof wo);
+		wo.json = o->json;
+		wo.name = o->scenario != NULL ? o->scenario : BUILTIN_DEFAULT;
+		wo.signal = &main_signal;
+		signal(SIGPIPE, SIG_IGN);
+		failed = web_main_matrix(&wo, &m, main_web_load, arg);
+		matrix_free(&m);
+		return (failed);
+	}
+	scenario_free(scn);
 	memset(idx, 0, sizeof idx);
 	if (o->json) {
 		fputs("{\"scenario\":", stdout);
@@ -388,8 +423,9 @@ main_matrix(struct options *o)
 	} else {
 		for (k = 0; k < m.nkeys; k++)
 			matrix_cell(m.keys[k]);
-		printf("%9s %9s %9s %12s %11s\n", "seconds", "speed-up",
-		    "dishes/s", "gil-handover", "gil-wait-s");
+		printf("%9s %9s %9s %12s %11s %11s %11s\n", "seconds",
+		    "speed-up", "dishes/s", "gil-handover", "gil-wait-s",
+		    "predicted-s", "predicted/s");
 	}
 	do {
 		/* The same with one worker per station: the baseline. */
@@ -410,10 +446,13 @@ main_matrix(struct options *o)
 			printf("},\"wall_seconds\":%.6f,\"one_worker_seconds\":"
 			    "%.6f,\"speedup\":%.4f,\"throughput_per_s\":%.6f,"
 			    "\"gil_switches\":%llu,\"gil_wait_seconds\":%.6f,"
-			    "\"conserved\":%s", rf.seconds, one.seconds,
+			    "\"conserved\":%s,\"predicted\":{\"seconds\":%.6f,"
+			    "\"throughput_per_s\":%.6f}", rf.seconds,
+			    one.seconds,
 			    rf.seconds > 0 ? one.seconds / rf.seconds : 0.0,
 			    rf.throughput, rf.gil_switches, rf.gil_wait,
-			    rf.conserved ? "true" : "false");
+			    rf.conserved ? "true" : "false", rf.pred_seconds,
+			    rf.pred_throughput);
 			if (rf.broadcast)
 				printf(",\"received\":%llu,\"missed\":%llu",
 				    rf.received, rf.missed);
@@ -421,9 +460,11 @@ main_matrix(struct options *o)
 		} else {
 			for (k = 0; k < m.nkeys; k++)
 				matrix_cell(m.values[k][idx[k]]);
-			printf("%9.3f %8.2fx %9.2f %12llu %11.3f", rf.seconds,
+			printf("%9.3f %8.2fx %9.2f %12llu %11.3f %11.3f %11.2f",
+			    rf.seconds,
 			    rf.seconds > 0 ? one.seconds / rf.seconds : 0.0,
-			    rf.throughput, rf.gil_switches, rf.gil_wait);
+			    rf.throughput, rf.gil_switches, rf.gil_wait,
+			    rf.pred_seconds, rf.pred_throughput);
 			/* A broadcast's: what its subscribers got and missed. */
 			if (rf.broadcast)
 				printf("  %llu received, %llu missed",
@@ -463,6 +504,35 @@ main_make_engine(void *arg, char **cause)
 	return (engine_create(scn, &eo, cause));
 }
 
+/* The web run for the screen: the scenario read at the start. */
+static struct web_run *
+main_make_web(void *arg, char **cause)
+{
+	struct scenario	**scn = arg;
+	struct scenario	 *s = *scn;
+
+	*scn = NULL;
+	return (web_create(s, cause));
+}
+
+/* A web server run on the screen. */
+static int
+main_web_screen(struct options *o, struct scenario *scn)
+{
+	struct tui_opts	to;
+	int		rc;
+
+	memset(&to, 0, sizeof to);
+	to.exit_when_done = o->exit_when_done;
+	to.color = !o->no_color && getenv("NO_COLOR") == NULL;
+	to.ascii = o->ascii;
+	to.max_frames = o->max_frames;
+	tui_guard(o->argv);
+	rc = tui_run_web(&to, main_make_web, &scn);
+	scenario_free(scn);	/* NULL once the run took it over */
+	return (rc);
+}
+
 /* Run on the screen. */
 static int
 main_screen(struct options *o)
@@ -478,6 +548,35 @@ main_screen(struct options *o)
 	/* From here the screen runs in a child; this process guards it. */
 	tui_guard(o->argv);
 	return (tui_run(&to, main_make_engine, o));
+}
+
+/* A scenario with a [server]: the web server and its visitors. */
+static int
+main_web(const struct options *o, struct scenario *scn)
+{
+	struct web_main_opts	wo;
+
+	memset(&wo, 0, sizeof wo);
+	wo.json = o->json;
+	wo.quiet = o->quiet;
+	wo.name = o->scenario != NULL ? o->scenario : BUILTIN_DEFAULT;
+	wo.signal = &main_signal;
+	if (o->virtual_clock) {
+		main_error("%s: a web server runs on the real clock (its "
+		    "sockets are real)", scn->file);
+		scenario_free(scn);
+		return (EXIT_USAGE);
+	}
+	return (web_main_headless(&wo, scn));
+}
+
+/* A matrix row of a web scenario. */
+static struct scenario *
+main_web_load(void *arg, const unsigned *idx)
+{
+	void	**a = arg;
+
+	return (main_load(a[0], a[1], idx, 0));
 }
 
 /* Run without a screen: worker text as it happens, then the figures. */
@@ -496,6 +595,8 @@ main_headless(const struct options *o, struct scenario *scn)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	if (scn->web.on)
+		return (main_web(o, scn));
 
 	eng = main_run(o, scn, (o->quiet || o->json) ? -1 : STDOUT_FILENO,
 	    &st, &rc);
@@ -535,7 +636,9 @@ main(int argc, char **argv)
 	int		 ch, before;
 
 	if (argc > 1 && strcmp(argv[1], "agent") == 0)
-		return (agent_main(argc - 1, argv + 1));
+		return (agent_zmq_url(argc - 1, argv + 1) ?
+		    agent_zmq_main(argc - 1, argv + 1) :
+		    agent_main(argc - 1, argv + 1));
 	memset(&o, 0, sizeof o);
 	o.speed = 1.0;
 	o.argv = argv;
@@ -691,6 +794,10 @@ main(int argc, char **argv)
 
 		setlocale(LC_ALL, "");
 		if (tui_usable(&why) == 0) {
+			if (scn->web.on && o.virtual_clock)
+				return (main_web(&o, scn));
+			if (scn->web.on)
+				return (main_web_screen(&o, scn));
 			scenario_free(scn);
 			return (main_screen(&o));
 		}

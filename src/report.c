@@ -267,7 +267,11 @@ report_text(FILE *f, struct engine *eng, const struct stats *s)
 		    scn->stations[i - 1].name, scn->stations[i].name,
 		    s->rk[i].max_depth,
 		    report_capacity(s->rk[i].capacity, buf, sizeof buf));
+#ifdef HAVE_ZMQ
+		report_zmq_rack(f, eng, i);
+#endif
 	}
+	report_theory_text(f, s, 0);
 	if (engine_error(eng) != NULL) {
 		fputs("error: ", f);
 		safe_fputs(engine_error(eng), f);
@@ -292,7 +296,7 @@ report_json(FILE *f, struct engine *eng, const struct stats *s)
 	/* A private server's socket changes every run: its kind will do. */
 	safe_json_fputs(engine_racks_where(eng) == NULL ? "local" :
 	    strcmp(scn->transport, "redis") == 0 ? "redis" :
-	    strcmp(scn->transport, "zmq") == 0 ? "zmq" :
+	    strncmp(scn->transport, "zmq", 3) == 0 ? scn->transport :
 	    engine_racks_where(eng), f);
 	fprintf(f, ",\"reliable\":%s", scn->reliable ? "true" : "false");
 	fprintf(f, ",\"wall_seconds\":%.6f,\"scenario_seconds\":%.6f",
@@ -316,11 +320,13 @@ report_json(FILE *f, struct engine *eng, const struct stats *s)
 		safe_json_fputs(scn->stations[i].name, f);
 		fprintf(f, ",\"count\":%u,\"busy_fraction\":%.6f,"
 		    "\"dishes\":%llu,\"capacity_per_s\":%.6f,"
-		    "\"killed\":%u,\"restarts\":%u}",
+		    "\"killed\":%u,\"restarts\":%u",
 		    scn->stations[i].count, s->st[i].busy_fraction,
 		    (unsigned long long)s->st[i].dishes,
 		    s->st[i].capacity_per_s, s->st[i].killed,
 		    s->st[i].restarts);
+		report_theory_station_json(f, s, i);
+		fputc('}', f);
 	}
 	fputs("],\"workers\":[", f);
 	{
@@ -354,7 +360,9 @@ report_json(FILE *f, struct engine *eng, const struct stats *s)
 			fputs(",\"capacity\":null", f);
 		else
 			fprintf(f, ",\"capacity\":%u", s->rk[i].capacity);
-		fprintf(f, ",\"max_depth\":%u}", s->rk[i].max_depth);
+		fprintf(f, ",\"max_depth\":%u", s->rk[i].max_depth);
+		report_theory_queue_json(f, s, i);
+		fputc('}', f);
 	}
 	fputs("]", f);
 	if (scn->gil)
@@ -379,6 +387,7 @@ report_json(FILE *f, struct engine *eng, const struct stats *s)
 		fputs(",\"cycle\":", f);
 		safe_json_fputs(engine_deadlock_cycle(eng), f);
 	}
+	report_theory_json(f, s, engine_speed(eng));
 	fprintf(f, ",\"interrupted\":%s,\"deadlock\":%s,\"events\":%llu}\n",
 	    engine_interrupted(eng) ? "true" : "false",
 	    engine_deadlocked(eng) ? "true" : "false",

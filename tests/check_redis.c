@@ -237,6 +237,106 @@ START_TEST(test_idempotent)
 }
 END_TEST
 
+/* A batched rack: puts go out unanswered, a take fetches several. */
+static struct rack *
+new_batch_rack(unsigned batch)
+{
+	struct rack	*r;
+
+	scn->batch = batch;
+	r = new_rack(RACK_UNBOUNDED, 1);
+	scn->batch = 1;
+	return (r);
+}
+
+START_TEST(test_batch_fetch_ahead)
+{
+	struct rack	*r = new_batch_rack(4);
+	struct hand	 h = hand_of(8);
+	int		 i, depth;
+
+	for (i = 0; i < 10; i++)
+		ck_assert_int_eq(rack_put(r, (dish_t)i, NULL, NULL), i + 1);
+	/* Any round trip reads the answers to the puts first. */
+	ck_assert_uint_eq(rack_unfinished(r), 10);
+	ck_assert_uint_eq(rack_get(r, &h, &depth, NULL), 0);
+	/* One trip took four: three wait in this taker's own list. */
+	ck_assert_uint_eq(rack_held(r), 6);
+	ck_assert_int_eq(depth, 6);
+	for (i = 1; i < 10; i++)
+		ck_assert_uint_eq(rack_get(r, &h, NULL, NULL), (dish_t)i);
+	ck_assert_int_eq(rack_task_done(r, &h), 0);
+	rack_flush(r);
+	ck_assert_uint_eq(rack_unfinished(r), 0);
+	ck_assert_int_eq(rack_join(r, 0), 0);
+	free(r);
+}
+END_TEST
+
+/* A taker that leaves puts back, in order, what it fetched ahead. */
+START_TEST(test_batch_leave_returns)
+{
+	struct rack	*r = new_batch_rack(4);
+	struct hand	 h = hand_of(9), other = hand_of(10);
+	int		 i;
+
+	for (i = 0; i < 6; i++)
+		rack_put(r, (dish_t)(50 + i), NULL, NULL);
+	ck_assert_uint_eq(rack_get(r, &h, NULL, NULL), 50);
+	ck_assert_int_eq(rack_task_done(r, &h), 0);
+	rack_flush(r);
+	ck_assert_uint_eq(rack_held(r), 5);
+	ck_assert_uint_eq(rack_depth(r), 5);
+	ck_assert_uint_eq(rack_unfinished(r), 5);
+	/* Another thread, as another worker: its own list and batch. */
+	for (i = 1; i < 6; i++)
+		ck_assert_uint_eq(rack_get(r, &other, NULL, NULL),
+		    (dish_t)(50 + i));
+	free(r);
+}
+END_TEST
+
+struct batch_taker {
+	struct rack	*r;
+	struct hand	 h;
+};
+
+static void *
+batch_taker_main(void *arg)
+{
+	struct batch_taker	*t = arg;
+
+	/* Takes one, fetches three more ahead, and dies: no flush. */
+	t->h.who = 11;
+	ck_assert_uint_eq(rack_get(t->r, &t->h, NULL, NULL), 60);
+	return (NULL);
+}
+
+/* A dead taker's batch goes back whole, the dish in its hand first. */
+START_TEST(test_batch_reclaim)
+{
+	struct batch_taker	 t = { new_batch_rack(4), hand_of(11) };
+	struct hand		 live = hand_of(12);
+	pthread_t		 th;
+	int			 i;
+
+	for (i = 0; i < 6; i++)
+		rack_put(t.r, (dish_t)(60 + i), NULL, NULL);
+	rack_flush(t.r);
+	pthread_create(&th, NULL, batch_taker_main, &t);
+	pthread_join(th, NULL);
+	ck_assert_uint_eq(rack_held(t.r), 2);
+	ck_assert_int_eq(rack_reclaim(t.r, &t.h), 1);
+	ck_assert_uint_eq(rack_held(t.r), 6);
+	for (i = 0; i < 6; i++)
+		ck_assert_uint_eq(rack_get(t.r, &live, NULL, NULL),
+		    (dish_t)(60 + i));
+	/* Each take acknowledged the one before; the last is owed. */
+	ck_assert_uint_eq(rack_unfinished(t.r), 1);
+	free(t.r);
+}
+END_TEST
+
 /* A server that is not there: the rack fails with the address's name. */
 START_TEST(test_server_gone)
 {
@@ -297,6 +397,9 @@ redis_suite(void)
 	tcase_add_test(tc, test_reclaim_between_ack_and_take);
 	tcase_add_test(tc, test_reclaim_unreliable);
 	tcase_add_test(tc, test_idempotent);
+	tcase_add_test(tc, test_batch_fetch_ahead);
+	tcase_add_test(tc, test_batch_leave_returns);
+	tcase_add_test(tc, test_batch_reclaim);
 	tcase_add_test(tc, test_server_gone);
 	suite_add_tcase(s, tc);
 	return (s);

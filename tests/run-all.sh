@@ -47,12 +47,13 @@ build build-asan CC=clang --enable-werror --enable-sanitizers &&
 build build-tsan CC=clang --enable-tsan && check build-tsan "ThreadSanitizer" || status=1
 
 # About FUZZ_SECONDS in all: two thirds for the scenario parser, the rest
-# shared by --set and --matrix (40 s, 10 s and 10 s by default).
+# shared by --set, --matrix and the HTTP parser (40 s, 10 s, 10 s and
+# 10 s by default).
 fuzz_scn=$((FUZZ_SECONDS * 2 / 3))
 fuzz_rest=$(((FUZZ_SECONDS - fuzz_scn) / 2))
-echo "== libFuzzer: scenario ${fuzz_scn}s, set and matrix ${fuzz_rest}s each"
+echo "== libFuzzer: scenario ${fuzz_scn}s, set, matrix and http ${fuzz_rest}s each"
 if build build-fuzz CC=clang --enable-werror --enable-fuzzing; then
-	for t in scenario set matrix; do
+	for t in scenario set matrix http; do
 		secs=$fuzz_rest; [ $t = scenario ] && secs=$fuzz_scn
 		if (cd build-fuzz && make -s fuzz FUZZ_TARGETS=$t \
 		    FUZZ_SECONDS="$secs") >build-fuzz/fuzz-$t.log 2>&1; then
@@ -69,7 +70,9 @@ echo "== valgrind, headless runs"
 vg_pass=0; vg_fail=0
 for args in "--clock virtual seed-threads" "--speed 20 seed-threads" \
     "--speed 20 seed-processes" "--clock virtual bottleneck" \
-    "--speed 20 async" "--speed 20 redis-queue"; do
+    "--speed 20 async" "--speed 20 redis-queue" \
+    "--set server.model=async --set visitors.pages=20 --set visitors.upload_time=1s webserver" \
+    "--set server.model=threads:4 --set visitors.pages=20 --set visitors.upload_time=1s webserver"; do
 	# shellcheck disable=SC2086
 	if valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
 	    --error-exitcode=99 --trace-children=yes \

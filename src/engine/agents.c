@@ -328,6 +328,7 @@ agents_apply(struct engine *e, unsigned slot, int kind, dish_t d,
 		rack_redis_note(run->st[w->station].in, 0, 1);
 		break;
 	case EV_WORK:
+		atomic_store(&w->work_end, t + (int64_t)arg * NSEC_PER_MSEC);
 		atomic_store(&w->state, WS_WORKING);
 		break;
 	case EV_WAIT_PUT:

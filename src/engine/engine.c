@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "arena.h"
+#include "arrivals.h"
 #include "bcast.h"
 #include "exec.h"
 #include "rack_local.h"
@@ -36,6 +37,10 @@
 #include "rack_bcast_redis.h"
 #include "rack_redis.h"
 #include "redis_link.h"
+#endif
+#ifdef HAVE_ZMQ
+#include "rack_zmq.h"
+#include "zmq_link.h"
 #endif
 #include "worker.h"
 #include "xmalloc.h"
@@ -69,6 +74,7 @@ static int	 engine_check_transport(const struct scenario *,
 static int	 engine_redis(struct engine *, char **);
 static int	 engine_redis_start(struct engine *, char **);
 static int	 engine_rack_failed(struct engine *);
+static int	 engine_zmq(struct engine *, char **);
 static int	 engine_broadcast_rack(struct engine *, unsigned, char **);
 
 struct gil *
@@ -225,6 +231,36 @@ engine_racks(struct engine *e, unsigned nslots, char **cause)
 			continue;
 		}
 #endif
+#ifdef HAVE_ZMQ
+		if (e->zwhere != NULL && e->opts.agent != NULL) {
+			/* An agent's racks are the run's, where it says. */
+			rs->in = engine_alloc(e, rack_zmq_size(), cause);
+			if (rs->in == NULL)
+				return (-1);
+			rack_zmq_init_remote(rs->in, (const struct zr_eps *)
+			    e->opts.agent->zmq_eps + i, i,
+			    scenario_rack(scn, i), scn->reliable,
+			    scn->rack_quit ? ZR_QUIT_SENTINEL :
+			    ZR_QUIT_BROADCAST, nslots, scn);
+			run->st[i - 1].out = rs->in;
+			continue;
+		}
+		if (e->zwhere != NULL) {
+			rs->in = engine_alloc(e, rack_zmq_size(), cause);
+			if (rs->in == NULL)
+				return (-1);
+			if (rack_zmq_init(rs->in, e->zwhere, i,
+			    scenario_rack(scn, i), scn->reliable,
+			    scn->rack_quit ? ZR_QUIT_SENTINEL :
+			    ZR_QUIT_BROADCAST, &run->st[i].live, nslots, scn,
+			    cause) == -1) {
+				rs->in = NULL;
+				return (-1);
+			}
+			run->st[i - 1].out = rs->in;
+			continue;
+		}
+#endif
 		/* Every worker may die holding a dish: room for all. */
 		rs->in = engine_alloc(e, rack_local_size(scenario_rack(scn, i),
 		    scn->ndishes + nslots, nslots), cause);
@@ -242,6 +278,35 @@ engine_racks(struct engine *e, unsigned nslots, char **cause)
 	}
 	return (0);
 }
+
+#ifdef HAVE_HIREDIS
+/*
+ * A batch's puts go out unanswered, so none may be refused (a rack with a
+ * limit refuses), and a taker's batch waits in its own list, which only
+ * the reliable rack has. 1 with *cause if scn cannot batch.
+ */
+static int
+engine_batch_refused(const struct scenario *scn, char **cause)
+{
+	char		 where[1100];
+	unsigned	 i;
+	const char	*why = NULL;
+
+	if (!scn->reliable)
+		why = "reliable = yes (a fetched batch waits in the taker's "
+		    "own list, which the lecture's plain queue has not)";
+	for (i = 1; i < scn->nstations && why == NULL; i++) {
+		if (scenario_rack(scn, i) != RACK_UNBOUNDED)
+			why = "unbounded racks (its puts go out unanswered, and "
+			    "a rack with a limit refuses some)";
+	}
+	if (why == NULL)
+		return (0);
+	scenario_where(scn, &scn->batch_pos, where, sizeof where);
+	xasprintf(cause, "%s: batch = %u needs %s", where, scn->batch, why);
+	return (1);
+}
+#endif
 
 /*
  * The broadcast rack after the publisher (doc/pubsub.md), its topics
@@ -303,6 +368,10 @@ engine_check_transport(const struct scenario *scn,
 {
 	char	where[1100];
 
+#ifdef HAVE_ZMQ
+	if (opts->agent != NULL && opts->agent->zmq_eps != NULL)
+		return (2);
+#endif
 #ifdef HAVE_HIREDIS
 	if (opts->agent != NULL)
 		return (1);
@@ -327,11 +396,40 @@ engine_check_transport(const struct scenario *scn,
 #endif
 		return (-1);
 	}
+	if (strcmp(scn->transport, "zmq") == 0 ||
+	    strncmp(scn->transport, "zmq+", 4) == 0 ||
+	    strncmp(scn->transport, "zmq:", 4) == 0) {
+#ifdef HAVE_ZMQ
+		struct zl_where	 zw;
+		char		*why = NULL;
+
+		if (zl_where_parse(scn->transport, &zw, &why) == -1) {
+			xasprintf(cause, "%s: transport: %s", where, why);
+			free(why);
+			return (-1);
+		}
+		if (scn->mode == MODE_ASYNC) {
+			xasprintf(cause, "%s: transport %s runs workers as "
+			    "threads or processes: async tasks share one "
+			    "thread, which a wait on a socket would block "
+			    "(mode = async is for local racks)", where, "zmq");
+			return (-1);
+		}
+		return (2);
+#else
+		xasprintf(cause, "%s: transport '%s' needs libzmq, and this "
+		    "dishrack was built without it (apt-get install "
+		    "libzmq3-dev, then configure --with-zmq)", where,
+		    scn->transport);
+		return (-1);
+#endif
+	}
 	if (strncmp(scn->transport, "redis", 5) != 0 &&
 	    strncmp(scn->transport, "unix://", 7) != 0) {
 		xasprintf(cause, "%s: transport '%s' is not available in this "
-		    "version: expected local, redis, redis://HOST:PORT or "
-		    "unix:///PATH", where, scn->transport);
+		    "version: expected local, redis, redis://HOST:PORT, "
+		    "unix:///PATH, zmq or zmq+tcp://HOST:PORT", where,
+		    scn->transport);
 		return (-1);
 	}
 #ifdef HAVE_HIREDIS
@@ -342,6 +440,8 @@ engine_check_transport(const struct scenario *scn,
 		    where, "redis");
 		return (-1);
 	}
+	if (scn->batch > 1 && engine_batch_refused(scn, cause))
+		return (-1);
 	return (1);
 #else
 	xasprintf(cause, "%s: transport '%s' needs hiredis, and this dishrack "
@@ -399,6 +499,50 @@ engine_redis(struct engine *e, char **cause)
 }
 
 /*
+ * Where a run's ZeroMQ sockets are: a private ipc directory, made now, or
+ * the tcp address the transport names. Nothing for other transports.
+ */
+static int
+engine_zmq(struct engine *e, char **cause)
+{
+#ifdef HAVE_ZMQ
+	char	 where[1100], *why = NULL;
+
+	if (engine_check_transport(e->scn, &e->opts, cause) != 2)
+		return (0);
+	if ((e->zwhere = engine_alloc(e, sizeof *e->zwhere, cause)) == NULL)
+		return (-1);
+	scenario_where(e->scn, &e->scn->transport_pos, where, sizeof where);
+	if (e->opts.agent != NULL) {
+		if (zl_where_parse(e->opts.agent->url, e->zwhere, &why) == -1) {
+			xasprintf(cause, "%s", why);
+			free(why);
+			e->zwhere = NULL;
+			return (-1);
+		}
+		snprintf(e->zshown, sizeof e->zshown, "ZeroMQ %s",
+		    e->zwhere->shown);
+		return (0);
+	}
+	if (zl_where_parse(e->scn->transport, e->zwhere, &why) == -1) {
+		xasprintf(cause, "%s: transport: %s", where, why);
+		free(why);
+		e->zwhere = NULL;
+		return (-1);
+	}
+	if (zl_where_open(e->zwhere, cause) == -1) {
+		e->zwhere = NULL;
+		return (-1);
+	}
+	snprintf(e->zshown, sizeof e->zshown, "ZeroMQ %s", e->zwhere->shown);
+#else
+	(void)e;
+	(void)cause;
+#endif
+	return (0);
+}
+
+/*
  * Start the run's private server, or reach the one it was given: a Redis
  * that is not there is a run that fails (exit 1), not a usage error.
  */
@@ -445,18 +589,21 @@ engine_create(struct scenario *scn, const struct engine_opts *opts,
 	if ((rc = engine_check_transport(scn, opts, cause)) == -1 ||
 	    bcast_check(scn, cause) == -1)
 		return (engine_create_failed(NULL, scn));
+	arrivals_resolve(scn);
 	for (i = 0; i < scn->nstations; i++) {
 		if (!scn->stations[i].agents_only)
 			continue;
 		if (opts->virtual_clock || opts->agent != NULL) {
 			/* Simulated time simulates the agents too. */
 			scn->stations[i].agents_only = 0;
-		} else if (rc != 1 || i == 0) {
+		} else if ((rc != 1 && (rc != 2 ||
+		    strncmp(scn->transport, "zmq+tcp://", 10) != 0)) || i == 0) {
 			xasprintf(cause, "%s: [%s] where = agents needs %s",
 			    scn->file, scn->stations[i].name, i == 0 ?
 			    "a station after the first (the first takes its "
 			    "dishes from the pile)" : "racks in Redis "
-			    "(transport = redis://HOST:PORT)");
+			    "(transport = redis://HOST:PORT) or over ZeroMQ "
+			    "(transport = zmq+tcp://HOST:PORT)");
 			return (engine_create_failed(NULL, scn));
 		} else
 			scn->stations[i].count = 0;
@@ -496,6 +643,8 @@ engine_create(struct scenario *scn, const struct engine_opts *opts,
 	size += rack_local_size(RACK_UNBOUNDED, 0, 0);
 	if (scn->gil)
 		size += (size_t)(nslots + 1) * sizeof(struct gil) + 64;
+	if (scn->arrivals_set)
+		size += scn->ndishes * sizeof(int64_t) + 64;
 	size += sizeof(struct cupboard) + LOCK_MAX_NAMED *
 	    sizeof(struct named_lock) + 128;
 	for (i = 1; i < scn->nstations; i++)
@@ -507,6 +656,10 @@ engine_create(struct scenario *scn, const struct engine_opts *opts,
 #ifdef HAVE_HIREDIS
 	size += scn->nstations * (rack_redis_size() + 128) +
 	    sizeof(struct redis_where) + 128;
+#endif
+#ifdef HAVE_ZMQ
+	size += scn->nstations * (rack_zmq_size() + 128) +
+	    sizeof(struct zl_where) + 128;
 #endif
 	if (arena_init(&e->arena, size, e->ops->shared_memory, cause) == -1)
 		return (engine_create_failed(e, scn));
@@ -557,8 +710,29 @@ engine_create(struct scenario *scn, const struct engine_opts *opts,
 		cupboard_init(run->cupboard, scn->cupboard_lock,
 		    scn->cupboard_window_ns, e->ops->shared_memory);
 	}
+	if (scn->arrivals_set) {
+		int64_t	*at;
+
+		/* In the arena: a forked first station reads it too. */
+		if ((at = arrivals_make(scn)) == NULL) {
+			xasprintf(cause, "%s: arrivals: at most %llu dishes may "
+			    "arrive in a run", scn->file,
+			    (unsigned long long)ARRIVALS_MAX);
+			return (engine_create_failed(e, scn));
+		}
+		run->arrival = engine_alloc(e, scn->ndishes * sizeof *at,
+		    cause);
+		if (run->arrival == NULL) {
+			free(at);
+			return (engine_create_failed(e, scn));
+		}
+		memcpy(run->arrival, at, scn->ndishes * sizeof *at);
+		run->narrival = scn->ndishes;
+		free(at);
+	}
 	if (engine_named_locks(e, cause) == -1 ||
 	    engine_redis(e, cause) == -1 ||
+	    engine_zmq(e, cause) == -1 ||
 	    engine_racks(e, nslots, cause) == -1)
 		return (engine_create_failed(e, scn));
 
@@ -639,6 +813,10 @@ engine_start(struct engine *e, char **cause)
 	if (engine_redis_start(e, cause) == -1 ||
 	    agents_publish(e, cause) == -1)
 		return (-1);
+#ifdef HAVE_ZMQ
+	if (agents_zmq_publish(e, cause) == -1)
+		return (-1);
+#endif
 	atomic_store(&e->real_start, clock_mono_ns());
 	run_clock_pause(&e->run->clock, 0);
 	sigfillset(&all);
@@ -670,6 +848,9 @@ static void
 engine_wind_up(struct engine *e)
 {
 	agents_reap(e);
+#ifdef HAVE_ZMQ
+	agents_zmq_reap(e);
+#endif
 	engine_reap_all(e);
 	atomic_store(&e->reaped, 1);
 	if (e->script_started)
@@ -1032,6 +1213,7 @@ engine_follow(struct engine *e, void (*fn)(const struct event *, void *),
 {
 	int64_t	idle = 20000;
 	int	stopped = 0;
+	char	line[512];
 
 	while (!engine_finished(e)) {
 		if (stop != NULL && *stop != 0 && !stopped) {
@@ -1040,6 +1222,8 @@ engine_follow(struct engine *e, void (*fn)(const struct event *, void *),
 		}
 		if (engine_watchdog(e))
 			return;
+		if (engine_outage_line(e, line, sizeof line))
+			fprintf(stderr, "dishrack: %s\n", line);
 		/*
 		 * Read in batches: the rings hold milliseconds of events even
 		 * at full speed, and a reader that polls takes a core's share
@@ -1217,6 +1401,18 @@ engine_destroy(struct engine *e)
 		}
 		rack_destroy(e->run->pile);
 	}
+#ifdef HAVE_ZMQ
+	agents_zmq_end(e);
+	if (e->zwhere != NULL) {
+		/* Their keepers are threads of this process: stopped here. */
+		if (e->run != NULL && e->ops->shared_memory) {
+			for (i = 1; i < e->run->nstations; i++)
+				rack_destroy(e->run->st[i].in);
+		}
+		zl_end();
+		zl_where_close(e->zwhere);
+	}
+#endif
 	if (e->run != NULL)
 		rack_bcast_release(engine_broadcast(e));
 	if (e->has_vc)
@@ -1307,14 +1503,21 @@ engine_remove_worker(struct engine *e, unsigned si, char **cause)
 		    atomic_load(&w->state) == WS_EXITED)
 			continue;
 		staying++;
-		/* The last to come, but one with nothing to finish first. */
+		/*
+		 * The last to come, but one with nothing to finish first; not
+		 * an agent's: its hand here is a mirror the agent never reads.
+		 */
+		if (w->remote)
+			continue;
 		if (pick == NULL || atomic_load(&pick->state) != WS_WAIT_GET ||
 		    atomic_load(&w->state) == WS_WAIT_GET)
 			pick = w;
 	}
-	if (staying <= 1) {
+	if (staying <= 1 || pick == NULL) {
 		pthread_mutex_unlock(&e->ctl);
-		xasprintf(cause, "%s keeps at least one worker",
+		xasprintf(cause, staying <= 1 ? "%s keeps at least one worker" :
+		    "%s has no worker of its own left to take away (an "
+		    "agent's leave with their agent)",
 		    e->scn->stations[si].name);
 		return (-1);
 	}
@@ -1448,6 +1651,10 @@ engine_racks_where(struct engine *e)
 
 	if (b != NULL && rack_bcast_shown(b) != NULL)
 		return (rack_bcast_shown(b));
+#ifdef HAVE_ZMQ
+	if (e->zwhere != NULL)
+		return (e->zshown);
+#endif
 #ifdef HAVE_HIREDIS
 	if (e->where != NULL)
 		return (e->redis_private ? "a private redis-server" :
@@ -1455,6 +1662,52 @@ engine_racks_where(struct engine *e)
 #endif
 	(void)e;
 	return (NULL);
+}
+
+int64_t
+engine_racks_down(struct engine *e, int64_t *limit)
+{
+#ifdef HAVE_HIREDIS
+	if (e->where != NULL) {
+		if (limit != NULL)
+			*limit = e->where->timeout_ns;
+		return (redis_where_down_ns(e->where));
+	}
+#endif
+	(void)e;
+	if (limit != NULL)
+		*limit = 0;
+	return (0);
+}
+
+int
+engine_outage_line(struct engine *e, char *buf, size_t len)
+{
+#ifdef HAVE_HIREDIS
+	int64_t	since;
+
+	if (e->where == NULL)
+		return (0);
+	since = atomic_load(&e->where->down_since);
+	if (since != 0 && e->outage_said == 0) {
+		e->outage_said = since;
+		snprintf(buf, len, "%s does not answer; the workers retry for "
+		    "up to %.0f s", e->where->shown,
+		    (double)e->where->timeout_ns / 1e9);
+		return (1);
+	}
+	if (since == 0 && e->outage_said != 0) {
+		snprintf(buf, len, "%s answers again, after %.1f s",
+		    e->where->shown,
+		    (double)(clock_mono_ns() - e->outage_said) / 1e9);
+		e->outage_said = 0;
+		return (1);
+	}
+#endif
+	(void)e;
+	(void)buf;
+	(void)len;
+	return (0);
 }
 
 size_t

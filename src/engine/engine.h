@@ -24,6 +24,8 @@ struct engine_agent {
 	unsigned	 count;
 	uint32_t	 who[ENGINE_AGENT_MAX];	/* the coordinator's slots */
 	char		 names[ENGINE_AGENT_MAX][40];	/* and their names */
+	const void	*zmq_eps;	/* ZeroMQ: struct zr_eps per station
+					   (the rack in front); NULL: Redis */
 };
 
 struct engine_opts {
@@ -69,6 +71,20 @@ void		 engine_follow(struct engine *,
 
 /* Every worker has ended and been collected. */
 int		 engine_finished(struct engine *);
+
+/*
+ * How long the racks' Redis has not answered, ns (0: it answers, or the
+ * racks are local); *limit (if not NULL): how long it may, before the
+ * run gives up.
+ */
+int64_t		 engine_racks_down(struct engine *, int64_t *limit);
+
+/*
+ * A line to say, once, when the racks' Redis stops answering and once
+ * when it answers again (the headless run and an agent print it; the
+ * screen shows engine_racks_down in its header). 1 with the line in buf.
+ */
+int		 engine_outage_line(struct engine *, char *buf, size_t len);
 
 /* Interrupt: every worker leaves at its next step; dishes stay put. */
 void		 engine_stop(struct engine *);

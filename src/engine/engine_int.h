@@ -16,8 +16,12 @@
 #ifdef HAVE_HIREDIS
 #include "redis_link.h"
 #endif
+#ifdef HAVE_ZMQ
+#include "zmq_link.h"
+#endif
 
 struct agents;
+struct agents_zmq;
 
 struct engine {
 	struct scenario		*scn;
@@ -53,6 +57,12 @@ struct engine {
 	struct redis_private	 redis_server;	/* pid 0: none started */
 	int			 redis_private;	/* start one at engine_start */
 	int64_t			 next_expire;	/* refresh the keys' TTL */
+	int64_t			 outage_said;	/* since, when said; 0 */
+#endif
+#ifdef HAVE_ZMQ
+	struct zl_where		*zwhere;	/* NULL: the racks are not ZeroMQ's */
+	char			 zshown[ZL_EP_MAX + 16];
+	struct agents_zmq	*zagents;	/* NULL: no agents over ZeroMQ */
 #endif
 	char			 key_prefix[48];	/* dishrack:RUN-ID: */
 	struct agents		*agents;	/* the hosts that joined */
@@ -74,5 +84,16 @@ void	agents_tend(struct engine *);
 void	agents_reap(struct engine *);
 void	agents_end(struct engine *);
 int	agents_joined(struct engine *);
+
+/*
+ * The same over ZeroMQ (agents_zmq.c), for a run on zmq+tcp://HOST:PORT:
+ * publish binds HOST:PORT and starts the thread that answers agents;
+ * reap waits for their workers to leave at the end; end stops it.
+ */
+#ifdef HAVE_ZMQ
+int	agents_zmq_publish(struct engine *, char **cause);
+void	agents_zmq_reap(struct engine *);
+void	agents_zmq_end(struct engine *);
+#endif
 
 #endif

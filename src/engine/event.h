@@ -15,7 +15,7 @@ enum ev_kind {
 	EV_SPAWN,		/* arg: pid */
 	EV_WAIT_GET,		/* began to wait for a dish (rack empty) */
 	EV_GET,			/* took dish; arg: depth of the rack in front */
-	EV_WORK,		/* began work on dish */
+	EV_WORK,		/* began work on dish; arg: its time, ms */
 	EV_WORKED,		/* finished work on dish */
 	EV_WAIT_PUT,		/* began to wait: the rack after is full */
 	EV_PUT,			/* put dish and so done with it; arg: depth after */

@@ -58,6 +58,11 @@ struct rack;
  */
 struct rack_ops {
 	const char	*name;		/* "local", "redis", "zmq" */
+	/*
+	 * held asks a server (a round trip, which an outage makes seconds
+	 * long): the live views count instead, and ask only at the end.
+	 */
+	int		 held_asks;
 	int		 (*put)(struct rack *, dish_t, struct hand *, int *);
 	dish_t		 (*get)(struct rack *, struct hand *, int *, int *);
 	int		 (*reclaim)(struct rack *, struct hand *);
@@ -73,6 +78,7 @@ struct rack_ops {
 	uint64_t	 (*taken)(struct rack *);
 	void		 (*destroy)(struct rack *);
 	const char	*(*error)(struct rack *);	/* NULL: none */
+	void		 (*flush)(struct rack *);	/* NULL: nothing held */
 };
 
 /* What every home's rack begins with. */
@@ -211,6 +217,18 @@ rack_error(struct rack *r)
 }
 
 /* Release what the rack holds; NULL is fine. */
+/*
+ * The calling worker leaves: what it sent without waiting for an answer
+ * is answered, and what it fetched ahead and did not start goes back (a
+ * Redis rack's batch). Nothing for a rack that holds nothing per taker.
+ */
+static inline void
+rack_flush(struct rack *r)
+{
+	if (r != NULL && r->ops->flush != NULL)
+		r->ops->flush(r);
+}
+
 static inline void
 rack_destroy(struct rack *r)
 {

@@ -58,6 +58,7 @@ struct rack_redis {
 	char				 key[RR_KEY_MAX];
 	uint32_t			 capacity;
 	int				 reliable;
+	unsigned			 batch;		/* dishes a fetch takes */
 	_Atomic int			 closed;
 	_Atomic int			 aborted;
 	_Atomic uint64_t		 puts;		/* by this run */
@@ -133,6 +134,96 @@ static const char reclaim_lua[] =
     "end\n"
     "return n\n";
 
+/*
+ * A batch: up to ARGV[1] dishes into the taker's own list at once. A quit
+ * stops it, left in the rack (with what came after it) for the blocking
+ * take, which knows it.
+ */
+static const char fetch_lua[] =
+    "local got = redis.call('LPOP', KEYS[1], tonumber(ARGV[1]))\n"
+    "if not got then return {} end\n"
+    "for i = 1, #got do\n"
+    "  if got[i] == 'quit' then\n"
+    "    for j = #got, i, -1 do redis.call('LPUSH', KEYS[1], got[j]) end\n"
+    "    for j = #got, i, -1 do got[j] = nil end\n"
+    "    break\n"
+    "  end\n"
+    "end\n"
+    "if #got > 0 then redis.call('RPUSH', KEYS[2], unpack(got)) end\n"
+    "return got\n";
+
+/*
+ * A batch's put: no limit and no hand-off, so no ticket; the id in KEY:i
+ * still makes one sent again (after a broken connection) change nothing.
+ */
+static const char put_batch_lua[] =
+    "if redis.call('HSETNX', KEYS[3], ARGV[2], 1) == 0 then return 0 end\n"
+    "redis.call('RPUSH', KEYS[1], ARGV[1])\n"
+    "redis.call('INCR', KEYS[2])\n"
+    "return 1\n";
+
+/* What a leaving taker fetched and did not start goes back, in order. */
+static const char unfetch_lua[] =
+    "local n = 0\n"
+    "for i = #ARGV, 1, -1 do\n"
+    "  if redis.call('LREM', KEYS[1], 1, ARGV[i]) == 1 then\n"
+    "    redis.call('LPUSH', KEYS[2], ARGV[i])\n"
+    "    n = n + 1\n"
+    "  end\n"
+    "end\n"
+    "return n\n";
+
+/*
+ * Batched mode (rack.batch > 1) leaves commands unanswered: a put, or an
+ * acknowledgement, is written at once and its answer read at the
+ * thread's next round trip, so a zero-work worker does not wait a round
+ * trip a dish. Each is kept until answered: a connection that breaks
+ * first has them all sent again on the next (puts and acknowledgements
+ * name their dish, so one that had landed changes nothing the second
+ * time). One list per thread, as the connection is.
+ */
+#define RR_PEND_MAX	256
+
+enum rr_pend_kind {
+	RR_PEND_PUT,
+	RR_PEND_ACK
+};
+
+struct rr_pend {
+	struct rack_redis	*r;
+	enum rr_pend_kind	 kind;
+	dish_t			 d;
+	unsigned		 who;		/* an acknowledgement's taker */
+};
+
+/* A command's strings, while it is written. */
+struct rr_cmdbuf {
+	char	 k[4][RR_KEY_MAX + 16];
+	char	 entry[96];
+	char	 id[16];
+	char	 lim[16];
+};
+
+static _Thread_local struct rr_pend	 rr_pend[RR_PEND_MAX];
+static _Thread_local unsigned		 rr_npend;
+static _Thread_local unsigned		 rr_pend_gen;	/* connection they went on */
+
+
+/* The dishes a taker fetched ahead, in its own list, not yet started. */
+static _Thread_local struct {
+	struct rack_redis	*r;
+	unsigned		 who;		/* whose list they are in */
+	unsigned		 next, n;
+	dish_t			 d[SCN_BATCH_MAX];
+} rr_ahead;
+
+static void	rr_put_cmd(const struct rack_redis *, dish_t, struct rr_cmd *,
+		    struct rr_cmdbuf *);
+static void	rr_entry(const struct rack_redis *, dish_t, char *, size_t);
+static void	rr_pend_cmd(const struct rr_pend *, struct rr_cmd *,
+		    struct rr_cmdbuf *);
+static void	rr_done_reply(struct rack_redis *, const redisReply *);
+
 static int	rr_put(struct rack *, dish_t, struct hand *, int *);
 static dish_t	rr_get(struct rack *, struct hand *, int *, int *);
 static int	rr_reclaim(struct rack *, struct hand *);
@@ -148,9 +239,11 @@ static uint64_t	rr_unfinished(struct rack *);
 static uint64_t	rr_taken(struct rack *);
 static void	rr_destroy(struct rack *);
 static const char *rr_error(struct rack *);
+static void	rr_flush(struct rack *);
 
 const struct rack_ops rack_redis = {
 	.name = "redis",
+	.held_asks = 1,
 	.put = rr_put,
 	.get = rr_get,
 	.reclaim = rr_reclaim,
@@ -166,6 +259,7 @@ const struct rack_ops rack_redis = {
 	.taken = rr_taken,
 	.destroy = rr_destroy,
 	.error = rr_error,
+	.flush = rr_flush,
 };
 
 size_t
@@ -202,11 +296,81 @@ rr_fail(struct rack_redis *r, const char *cause)
 	atomic_store(&r->aborted, 1);
 }
 
+/* A reply that is an error fails the rack: 0, or -1 (failed). */
+static int
+rr_reply_ok(struct rack_redis *r, const redisReply *rep)
+{
+	char	*cause;
+
+	if (rep->type != REDIS_REPLY_ERROR)
+		return (0);
+	xasprintf(&cause, "%s: %s", r->where->shown, rep->str);
+	rr_fail(r, cause);
+	free(cause);
+	return (-1);
+}
+
 /*
- * Send n commands in one write and read their n replies into out. A
- * connection that cannot be made or breaks is made again, with backoff,
- * until the address's timeout; then the rack fails. 0, or -1 (aborted or
- * failed), with no reply kept.
+ * The thread's unanswered commands that went on a connection since lost
+ * (or on none): written on c, ahead of anything else.
+ */
+static void
+rr_resend(redisContext *c)
+{
+	struct rr_cmdbuf	 b;
+	struct rr_cmd		 cmd;
+	unsigned		 i;
+
+	if (rr_npend == 0 || rr_pend_gen == redis_conn_generation())
+		return;
+	for (i = 0; i < rr_npend; i++) {
+		rr_pend_cmd(&rr_pend[i], &cmd, &b);
+		redisAppendCommandArgv(c, cmd.argc,
+		    (const char **)(uintptr_t)cmd.argv, NULL);
+	}
+	rr_pend_gen = redis_conn_generation();
+}
+
+/*
+ * Read the answers to the thread's unanswered commands, which come
+ * before any other on its connection c. 0, or -1 if c broke (those not
+ * answered are kept, to go again) or a reply was an error.
+ */
+static int
+rr_settle(redisContext *c)
+{
+	redisReply	*rep;
+	unsigned	 i, k;
+	int		 rc = 0;
+
+	if (rr_npend == 0)
+		return (0);
+	for (i = 0; i < rr_npend; i++) {
+		if (redisGetReply(c, (void **)&rep) != REDIS_OK)
+			break;
+		if (rr_reply_ok(rr_pend[i].r, rep) == -1)
+			rc = -1;
+		else if (rr_pend[i].kind == RR_PEND_ACK)
+			rr_done_reply(rr_pend[i].r, rep);
+		freeReplyObject(rep);
+	}
+	/* The answered are done with; the others go again. */
+	for (k = 0; i + k < rr_npend; k++)
+		rr_pend[k] = rr_pend[i + k];
+	rr_npend = k;
+	if (k > 0) {
+		rr_pend_gen = 0;
+		return (-1);
+	}
+	return (rc);
+}
+
+/*
+ * Send n commands in one write and read their n replies into out, after
+ * the answers to the thread's unanswered commands. A connection that
+ * cannot be made or breaks is made again, with backoff, until the
+ * address's timeout; then the rack fails. 0, or -1 (aborted or failed),
+ * with no reply kept.
  */
 static int
 rr_exec(struct rack_redis *r, int n, const struct rr_cmd *cmds,
@@ -217,29 +381,35 @@ rr_exec(struct rack_redis *r, int n, const struct rr_cmd *cmds,
 	int64_t		 start = 0, pause = 10 * NSEC_PER_MSEC;
 	int		 i, j;
 
+	if (n == 0 && rr_npend == 0)
+		return (0);
 	for (;;) {
 		if (atomic_load(&r->aborted))
 			return (-1);
 		free(cause);
 		cause = NULL;
 		if ((c = redis_conn(r->where, &cause)) != NULL) {
+			rr_resend(c);
 			for (i = 0; i < n; i++)
 				redisAppendCommandArgv(c, cmds[i].argc,
 				    (const char **)(uintptr_t)cmds[i].argv,
 				    NULL);
-			for (i = 0; i < n; i++) {
-				if (redisGetReply(c, (void **)&out[i]) !=
-				    REDIS_OK)
-					break;
+			if (rr_settle(c) == -1) {
+				if (atomic_load(&r->failed))
+					return (-1);
+				i = -1;
+			} else {
+				for (i = 0; i < n; i++) {
+					if (redisGetReply(c,
+					    (void **)&out[i]) != REDIS_OK)
+						break;
+				}
 			}
 			if (i == n) {
+				redis_where_up(r->where);
 				for (j = 0; j < n; j++) {
-					if (out[j]->type != REDIS_REPLY_ERROR)
+					if (rr_reply_ok(r, out[j]) == 0)
 						continue;
-					xasprintf(&cause, "%s: %s",
-					    r->where->shown, out[j]->str);
-					rr_fail(r, cause);
-					free(cause);
 					for (i = 0; i < n; i++)
 						freeReplyObject(out[i]);
 					return (-1);
@@ -253,6 +423,7 @@ rr_exec(struct rack_redis *r, int n, const struct rr_cmd *cmds,
 			    "the connection broke");
 			redis_conn_broken();
 		}
+		redis_where_down(r->where);
 		if (start == 0)
 			start = clock_mono_ns();
 		if (clock_mono_ns() - start > r->where->timeout_ns) {
@@ -264,6 +435,50 @@ rr_exec(struct rack_redis *r, int n, const struct rr_cmd *cmds,
 		if (pause < NSEC_PER_SEC / 2)
 			pause *= 2;
 	}
+}
+
+/*
+ * Write a put or an acknowledgement and go on without its answer (a
+ * batch). 0, or -1 if the rack failed while the thread's list was full.
+ */
+static int
+rr_defer(struct rack_redis *r, enum rr_pend_kind kind, dish_t d,
+    unsigned who)
+{
+	redisContext	*c;
+	struct rr_cmdbuf b;
+	struct rr_cmd	 cmd;
+	int		 done = 0;
+
+	if (rr_npend == RR_PEND_MAX && (rr_exec(r, 0, NULL, NULL) == -1 ||
+	    rr_npend == RR_PEND_MAX))
+		return (-1);
+	rr_pend[rr_npend++] = (struct rr_pend){ r, kind, d, who };
+	/* Some went on a connection since lost: the next trip sends all. */
+	if (rr_npend > 1 && rr_pend_gen != redis_conn_generation())
+		return (0);
+	if ((c = redis_conn(r->where, NULL)) == NULL ||
+	    (rr_npend > 1 && rr_pend_gen != redis_conn_generation())) {
+		rr_pend_gen = 0;
+		return (0);
+	}
+	rr_pend_cmd(&rr_pend[rr_npend - 1], &cmd, &b);
+	redisAppendCommandArgv(c, cmd.argc, (const char **)(uintptr_t)cmd.argv,
+	    NULL);
+	/*
+	 * Written now, not kept to write with others: what a worker that
+	 * is killed had written reaches Redis all the same, and what it had
+	 * not is still in its hand, for the engine to put back.
+	 */
+	while (!done) {
+		if (redisBufferWrite(c, &done) == REDIS_ERR) {
+			redis_conn_broken();
+			rr_pend_gen = 0;
+			return (0);
+		}
+	}
+	rr_pend_gen = redis_conn_generation();
+	return (0);
 }
 
 /* One command; its reply, or NULL. */
@@ -305,6 +520,9 @@ rack_redis_init(struct rack *base, const struct redis_where *w,
 	r->scn = scn;
 	r->capacity = capacity;
 	r->reliable = reliable;
+	/* The engine refuses a batch elsewhere: doc/redis.md, "Batches". */
+	r->batch = scn->batch > 1 && reliable && capacity == RACK_UNBOUNDED ?
+	    scn->batch : 1;
 	if ((size_t)snprintf(r->key, sizeof r->key, "%sr%u", prefix, index) >=
 	    sizeof r->key) {
 		xasprintf(cause, "the Redis key prefix is too long");
@@ -371,36 +589,45 @@ rr_wait_slot(struct rack_redis *r, const char *space)
 	return (0);
 }
 
+/* A put landed (again: it had, before): count it; the depth after. */
+static uint32_t
+rr_landed(struct rack_redis *r, struct hand *hand, int again)
+{
+	uint32_t	depth, m;
+
+	if (!again)
+		atomic_fetch_add(&r->puts, 1);
+	if (hand != NULL)
+		hand_let_go(hand);
+	depth = rr_depth(&r->base);
+	m = atomic_load(&r->max_depth);
+	while (depth > m && !atomic_compare_exchange_weak(&r->max_depth, &m,
+	    depth))
+		;
+	return (depth);
+}
+
 static int
 rr_put(struct rack *base, dish_t d, struct hand *hand, int *blocked)
 {
 	struct rack_redis	*r = (struct rack_redis *)base;
-	char			 q[RR_KEY_MAX + 8], u[RR_KEY_MAX + 8];
-	char			 p[RR_KEY_MAX + 8], s[RR_KEY_MAX + 8];
-	char			 t[RR_KEY_MAX + 8], entry[96], lim[16];
-	char			 in[RR_KEY_MAX + 8], id[16];
-	struct rr_cmd		 put = { 10, { "EVAL", put_lua, "4", NULL,
-				    NULL, NULL, NULL, NULL, NULL, NULL } };
+	char			 s[RR_KEY_MAX + 8], t[RR_KEY_MAX + 8];
+	struct rr_cmdbuf	 b;
+	struct rr_cmd		 put;
 	redisReply		*rep;
-	long long		 n, ticket;
-	uint32_t		 depth, m;
+	long long		 n, ticket = 0;
+	uint32_t		 depth;
 	int			 again = 0;
 
 	if (blocked != NULL)
 		*blocked = 0;
 	if (atomic_load(&r->closed))
 		return (-1);
-	rr_entry(r, d, entry, sizeof entry);
-	snprintf(lim, sizeof lim, "%u", r->capacity == RACK_UNBOUNDED ? 0 :
-	    r->capacity == 0 ? 1 : r->capacity);
-	put.argv[3] = rr_key(r, "q", q, sizeof q);
-	put.argv[4] = rr_key(r, "u", u, sizeof u);
-	put.argv[5] = rr_key(r, "p", p, sizeof p);
-	put.argv[6] = rr_key(r, "i", in, sizeof in);
-	put.argv[7] = entry;
-	put.argv[8] = lim;
-	put.argv[9] = id;
-	snprintf(id, sizeof id, "%u", d);
+	/* Unanswered, in a batch: an unbounded rack refuses no put. */
+	if (r->batch > 1)
+		return (rr_defer(r, RR_PEND_PUT, d, 0) == -1 ? -1 :
+		    (int)rr_landed(r, hand, 0));
+	rr_put_cmd(r, d, &put, &b);
 	rr_key(r, "s", s, sizeof s);
 	for (;;) {
 		if ((rep = rr_one(r, &put)) == NULL)
@@ -417,15 +644,7 @@ rr_put(struct rack *base, dish_t d, struct hand *hand, int *blocked)
 		if (rr_wait_slot(r, s) == -1)
 			return (-1);
 	}
-	if (!again)
-		atomic_fetch_add(&r->puts, 1);
-	if (hand != NULL)
-		hand_let_go(hand);
-	depth = rr_depth(base);
-	m = atomic_load(&r->max_depth);
-	while (depth > m && !atomic_compare_exchange_weak(&r->max_depth, &m,
-	    depth))
-		;
+	depth = rr_landed(r, hand, again);
 	if (r->capacity == 0) {
 		/* A hand-off completes only when someone has taken it. */
 		struct rr_cmd get_t = { 2, { "GET", NULL } };
@@ -442,28 +661,68 @@ rr_put(struct rack *base, dish_t d, struct hand *hand, int *blocked)
 	return ((int)depth);
 }
 
+/* The acknowledgement of dish d by taker who: the command. */
+static void
+rr_ack_cmd(const struct rack_redis *r, dish_t d, unsigned who,
+    struct rr_cmd *cmd, struct rr_cmdbuf *b)
+{
+	rr_entry(r, d, b->entry, sizeof b->entry);
+	snprintf(b->id, sizeof b->id, "%u", d);
+	snprintf(b->k[0], sizeof b->k[0], "%s:w:%u", r->key, who);
+	*cmd = (struct rr_cmd){ 9, { "EVAL", ack_lua, "4", b->k[0],
+	    rr_key(r, "a", b->k[1], sizeof b->k[1]),
+	    rr_key(r, "u", b->k[2], sizeof b->k[2]),
+	    rr_key(r, "d", b->k[3], sizeof b->k[3]), b->entry, b->id } };
+}
+
 /* The acknowledgement (reliable) or count-down of a dish: the command. */
 static void
 rr_done_cmd(const struct rack_redis *r, const struct hand *hand,
-    struct rr_cmd *cmd, char keys[6][RR_KEY_MAX + 16])
+    struct rr_cmd *cmd, struct rr_cmdbuf *b)
 {
-	dish_t	d;
-
 	if (r->reliable) {
-		d = hand != NULL ? atomic_load(&hand->owed) : DISH_NONE;
-		rr_entry(r, d, keys[4], sizeof keys[4]);
-		snprintf(keys[5], sizeof keys[5], "%u", d);
-		*cmd = (struct rr_cmd){ 9, { "EVAL", ack_lua, "4",
-		    rr_proc(r, hand, keys[0], sizeof keys[0]),
-		    rr_key(r, "a", keys[1], sizeof keys[1]),
-		    rr_key(r, "u", keys[2], sizeof keys[2]),
-		    rr_key(r, "d", keys[3], sizeof keys[3]), keys[4],
-		    keys[5] } };
+		rr_ack_cmd(r, hand != NULL ? atomic_load(&hand->owed) :
+		    DISH_NONE, hand != NULL ? hand->who : 0, cmd, b);
 	} else {
 		*cmd = (struct rr_cmd){ 5, { "EVAL", done_lua, "2",
-		    rr_key(r, "u", keys[0], sizeof keys[0]),
-		    rr_key(r, "d", keys[1], sizeof keys[1]) } };
+		    rr_key(r, "u", b->k[0], sizeof b->k[0]),
+		    rr_key(r, "d", b->k[1], sizeof b->k[1]) } };
 	}
+}
+
+/* The put of dish d: the command. */
+static void
+rr_put_cmd(const struct rack_redis *r, dish_t d, struct rr_cmd *cmd,
+    struct rr_cmdbuf *b)
+{
+	rr_entry(r, d, b->entry, sizeof b->entry);
+	snprintf(b->id, sizeof b->id, "%u", d);
+	snprintf(b->lim, sizeof b->lim, "%u", r->capacity == RACK_UNBOUNDED ?
+	    0 : r->capacity == 0 ? 1 : r->capacity);
+	*cmd = (struct rr_cmd){ 10, { "EVAL", put_lua, "4",
+	    rr_key(r, "q", b->k[0], sizeof b->k[0]),
+	    rr_key(r, "u", b->k[1], sizeof b->k[1]),
+	    rr_key(r, "p", b->k[2], sizeof b->k[2]),
+	    rr_key(r, "i", b->k[3], sizeof b->k[3]), b->entry, b->lim,
+	    b->id } };
+}
+
+/* An unanswered command's own, to write it (again). */
+static void
+rr_pend_cmd(const struct rr_pend *p, struct rr_cmd *cmd, struct rr_cmdbuf *b)
+{
+	struct rack_redis	*r = p->r;
+
+	if (p->kind == RR_PEND_PUT) {
+		rr_entry(r, p->d, b->entry, sizeof b->entry);
+		snprintf(b->id, sizeof b->id, "%u", p->d);
+		*cmd = (struct rr_cmd){ 8, { "EVAL", put_batch_lua, "3",
+		    rr_key(r, "q", b->k[0], sizeof b->k[0]),
+		    rr_key(r, "u", b->k[1], sizeof b->k[1]),
+		    rr_key(r, "i", b->k[2], sizeof b->k[2]), b->entry,
+		    b->id } };
+	} else
+		rr_ack_cmd(p->r, p->d, p->who, cmd, b);
 }
 
 /* What an acknowledgement said: a second one for a dish is a duplicate. */
@@ -487,30 +746,82 @@ rr_hand_set(struct hand *hand, dish_t d, int owes)
 	atomic_store_explicit(&hand->owes, owes, memory_order_relaxed);
 }
 
+/*
+ * The next of the dishes fetched ahead; the one before is done, and its
+ * acknowledgement goes out unanswered.
+ */
+static dish_t
+rr_get_ahead(struct rack_redis *r, struct hand *hand, int *depth)
+{
+	if (hand != NULL && atomic_load(&hand->owes) && rr_defer(r,
+	    RR_PEND_ACK, atomic_load(&hand->owed), hand->who) == -1)
+		return (DISH_NONE);
+	rr_hand_set(hand, rr_ahead.d[rr_ahead.next++], 1);
+	if (depth != NULL)
+		*depth = (int)rr_depth(&r->base);
+	return (atomic_load(&hand->dish));
+}
+
+/*
+ * A fetched batch (an array of entries, maybe empty): the first dish, for
+ * the hand; the rest kept ahead. Every one is counted taken now.
+ */
+static dish_t
+rr_got_batch(struct rack_redis *r, const struct hand *hand,
+    const redisReply *rep)
+{
+	dish_t	 d;
+	size_t	 i;
+
+	rr_ahead.r = r;
+	rr_ahead.who = hand != NULL ? hand->who : 0;
+	rr_ahead.next = rr_ahead.n = 0;
+	if (rep->type != REDIS_REPLY_ARRAY || rep->elements == 0)
+		return (DISH_NONE);
+	for (i = 1; i < rep->elements && rr_ahead.n < SCN_BATCH_MAX; i++) {
+		if (rep->element[i]->type != REDIS_REPLY_STRING ||
+		    (d = rr_dish(rep->element[i]->str)) >= DISH_QUIT)
+			continue;
+		rr_ahead.d[rr_ahead.n++] = d;
+	}
+	atomic_fetch_add(&r->takes, rr_ahead.n);
+	return (rep->element[0]->type == REDIS_REPLY_STRING ?
+	    rr_dish(rep->element[0]->str) : DISH_NONE);
+}
+
 static dish_t
 rr_get(struct rack *base, struct hand *hand, int *depth, int *blocked)
 {
 	struct rack_redis	*r = (struct rack_redis *)base;
-	char			 keys[6][RR_KEY_MAX + 16];
+	struct rr_cmdbuf	 keys;
 	char			 q[RR_KEY_MAX + 8], w[RR_KEY_MAX + 16];
 	char			 t[RR_KEY_MAX + 8], s[RR_KEY_MAX + 8];
 	char			 c[RR_KEY_MAX + 8];
 	struct rr_cmd		 cmds[2], taken, closed = { 2, { "GET", NULL } };
 	redisReply		*rep[2];
 	dish_t			 d = DISH_NONE;
-	int			 n, owes;
+	char			 want[16];
+	int			 n, owes, fetch, empty = 0;
 
 	if (blocked != NULL)
 		*blocked = 0;
+	if (rr_ahead.r == r && rr_ahead.next < rr_ahead.n)
+		return (rr_get_ahead(r, hand, depth));
 	rr_key(r, "q", q, sizeof q);
 	rr_proc(r, hand, w, sizeof w);
 	closed.argv[1] = rr_key(r, "c", c, sizeof c);
+	snprintf(want, sizeof want, "%u", r->batch);
 	for (;;) {
 		n = 0;
 		owes = hand != NULL && atomic_load(&hand->owes);
 		if (owes)
-			rr_done_cmd(r, hand, &cmds[n++], keys);
-		if (r->reliable)
+			rr_done_cmd(r, hand, &cmds[n++], &keys);
+		fetch = r->batch > 1 && !empty;
+		if (fetch)
+			/* A batch, if there are dishes; else wait for one. */
+			cmds[n++] = (struct rr_cmd){ 6, { "EVAL", fetch_lua,
+			    "2", q, w, want } };
+		else if (r->reliable)
 			cmds[n++] = (struct rr_cmd){ 6, { "BLMOVE", q, w,
 			    "LEFT", "RIGHT", RR_SLICE } };
 		else
@@ -528,6 +839,15 @@ rr_get(struct rack *base, struct hand *hand, int *depth, int *blocked)
 			freeReplyObject(rep[0]);
 		}
 		rep[0] = rep[n - 1];
+		if (fetch) {
+			d = rr_got_batch(r, hand, rep[0]);
+			freeReplyObject(rep[0]);
+			if (d != DISH_NONE)
+				break;
+			empty = 1;
+			continue;
+		}
+		empty = 0;
 		if (rep[0]->type == REDIS_REPLY_STRING)
 			d = rr_dish(rep[0]->str);
 		else if (rep[0]->type == REDIS_REPLY_ARRAY &&
@@ -570,12 +890,12 @@ static int
 rr_task_done(struct rack *base, struct hand *hand)
 {
 	struct rack_redis	*r = (struct rack_redis *)base;
-	char			 keys[6][RR_KEY_MAX + 16];
+	struct rr_cmdbuf	 keys;
 	struct rr_cmd		 cmd;
 	redisReply		*rep;
 	int			 rc;
 
-	rr_done_cmd(r, hand, &cmd, keys);
+	rr_done_cmd(r, hand, &cmd, &keys);
 	if ((rep = rr_one(r, &cmd)) == NULL)
 		return (-1);
 	rr_done_reply(r, rep);
@@ -747,6 +1067,35 @@ rr_destroy(struct rack *base)
 {
 	/* The run removes its keys; the thread's connection is its own. */
 	(void)base;
+}
+
+/*
+ * A leaving taker's dishes fetched ahead go back to the front of the
+ * rack, in their order; then every unanswered command is answered.
+ */
+static void
+rr_flush(struct rack *base)
+{
+	struct rack_redis	*r = (struct rack_redis *)base;
+	char			 w[RR_KEY_MAX + 16], q[RR_KEY_MAX + 8];
+	char			 entry[96];
+	struct rr_cmd		 back = { 6, { "EVAL", unfetch_lua, "2", w, q,
+				    entry } };
+
+	if (r->batch <= 1)
+		return;
+	if (rr_ahead.r == r) {
+		snprintf(w, sizeof w, "%s:w:%u", r->key, rr_ahead.who);
+		rr_key(r, "q", q, sizeof q);
+		while (rr_ahead.n > rr_ahead.next) {
+			rr_entry(r, rr_ahead.d[--rr_ahead.n], entry,
+			    sizeof entry);
+			if (rr_int(r, &back, 0) == 1)
+				atomic_fetch_sub(&r->takes, 1);
+		}
+		rr_ahead.r = NULL;
+	}
+	(void)rr_exec(r, 0, NULL, NULL);
 }
 
 static const char *

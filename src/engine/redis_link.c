@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,7 @@ struct redis_conn {
 	redisContext			*c;
 	pid_t				 pid;
 	const struct redis_where	*w;
+	unsigned			 generation;	/* connections made */
 };
 
 static _Thread_local struct redis_conn conn;
@@ -180,6 +182,33 @@ private_exec(const char *dir, const char *sock)
 	    "--save", "", "--appendonly", "no", "--daemonize", "no",
 	    "--logfile", log, (char *)NULL);
 	_exit(127);
+}
+
+void
+redis_where_down(const struct redis_where *w)
+{
+	_Atomic int64_t	*since = (_Atomic int64_t *)(uintptr_t)&w->down_since;
+	int64_t		 zero = 0;
+
+	atomic_compare_exchange_strong(since, &zero, clock_mono_ns());
+}
+
+void
+redis_where_up(const struct redis_where *w)
+{
+	_Atomic int64_t	*since = (_Atomic int64_t *)(uintptr_t)&w->down_since;
+
+	/* A load first: the common case writes no shared cache line. */
+	if (atomic_load_explicit(since, memory_order_relaxed) != 0)
+		atomic_store(since, 0);
+}
+
+int64_t
+redis_where_down_ns(const struct redis_where *w)
+{
+	int64_t	since = atomic_load(&w->down_since);
+
+	return (since == 0 ? 0 : clock_mono_ns() - since);
 }
 
 int
@@ -372,6 +401,7 @@ redis_conn(const struct redis_where *w, char **cause)
 	conn.c = c;
 	conn.pid = getpid();
 	conn.w = w;
+	conn.generation++;
 	return (c);
 }
 
@@ -406,6 +436,13 @@ redis_connect_new(const struct redis_where *w, char **cause)
 		return (NULL);
 	}
 	return (c);
+}
+
+unsigned
+redis_conn_generation(void)
+{
+	/* A copy made by fork is not this process's connection. */
+	return (conn.c != NULL && conn.pid == getpid() ? conn.generation : 0);
 }
 
 int

@@ -29,6 +29,12 @@ struct redis_where {
 	int	 db;
 	int64_t	 timeout_ns;		/* how long an outage may last */
 	char	 shown[REDIS_HOST_MAX + REDIS_PATH_MAX + 32];
+	/*
+	 * Since when (monotonic ns) no command has gone through, or 0:
+	 * written by whichever worker, thread or forked process, meets the
+	 * outage or its end, read by the views (the header, one line).
+	 */
+	_Atomic int64_t down_since;
 };
 
 /* A redis-server this run started, stopped by its pid. */
@@ -53,6 +59,17 @@ int	redis_where_parse(const char *transport, struct redis_where *,
 int	redis_private_start(struct redis_private *, struct redis_where *w,
 	    char **cause);
 
+/*
+ * A command failed to reach w, or one went through. The address lives in
+ * shared memory, so these are the one mutable part of it (a const w is
+ * written through: it is never in read-only memory).
+ */
+void	redis_where_down(const struct redis_where *w);
+void	redis_where_up(const struct redis_where *w);
+
+/* How long w has been unreachable, ns, or 0 while it answers. */
+int64_t	redis_where_down_ns(const struct redis_where *w);
+
 /* Stop it (SIGTERM, then SIGKILL), reap it, remove its directory. */
 void	redis_private_stop(struct redis_private *);
 
@@ -70,6 +87,13 @@ struct redisContext *redis_conn(const struct redis_where *, char **cause);
  * (a server that is not Redis is found by redis_conn already).
  */
 int	redis_check_server(const struct redis_where *, char **cause);
+
+/*
+ * Which of the calling thread's connections is open: a number that
+ * changes whenever another is made (0: none). Commands written and not
+ * yet answered were lost with a connection if it changed.
+ */
+unsigned	redis_conn_generation(void);
 
 /*
  * A connection of the caller's own, not the thread's (a subscriber's, in

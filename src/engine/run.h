@@ -103,6 +103,8 @@ struct run {
 	unsigned		 nlocks;
 	_Atomic int		 deadlock;	/* a cycle was found */
 	char			 deadlock_text[512];
+	int64_t			*arrival;	/* dish -> when it arrives, or NULL */
+	uint64_t		 narrival;
 	const struct bcast_topics *topics;	/* a broadcast's, or NULL */
 };
 

@@ -21,6 +21,7 @@
 
 #include "bcast.h"
 #include "safe.h"
+#include "scenario_web.h"
 #include "xmalloc.h"
 
 #define SCN_FILE_MAX		(1024 * 1024)	/* bytes in a scenario file */
@@ -29,7 +30,7 @@
 #define SCN_RACK_MAX		1000000
 #define SCN_COUNT_MAX		1000000		/* workers in one station */
 #define SCN_DURATION_MAX	(24LL * 3600 * 1000000000LL)
-#define SCN_KEYS_MAX		48		/* rows scn_keys may grow to */
+#define SCN_KEYS_MAX		64		/* rows scn_keys may grow to */
 #define CLIP_MAX		48		/* bytes of user text quoted */
 
 /* User text in a message: '" CLIPF "'" with CLIPA(s), cut after CLIP_MAX. */
@@ -55,11 +56,15 @@ struct parser {
 #define SEC_SCRIPT	-3
 #define SEC_CUPBOARD	-4
 #define SEC_RACK	-5
+#define SEC_SERVER	-6
+#define SEC_VISITORS	-7
 	unsigned	 seen_line[SCN_KEYS_MAX]; /* key row -> line set on */
 	int		 have_scenario;
 	int		 have_script;
 	int		 have_cupboard;
 	int		 have_rack;
+	int		 have_server;
+	int		 have_visitors;
 	unsigned	 set_col[SCN_MAX_SCRIPT][2]; /* set step: key, value */
 };
 
@@ -72,15 +77,22 @@ static const char *const order_choices[] = { "opposite", "fixed", NULL };
 static const char *const lock_choices[] = { "none", "mutex", "spin",
     "atomic", NULL };
 static const char *const reserved_sections[] = { "scenario", "script",
-    "cupboard", "rack" };
+    "cupboard", "rack", "server", "visitors" };
 static const char *const yesno_choices[] = { "no", "yes", NULL };
 static const char *const where_choices[] = { "here", "agents", NULL };
+static const char *const quit_choices[] = { "broadcast", "sentinel", NULL };
 static const char *const placeholders[] = { "dish", "worker", "topic" };
 static const char *const kind_choices[] = { "queue", "broadcast", NULL };
 static const char *const pick_choices[] = { "random", "order", "dish",
     NULL };
 
 static int	set_title(struct scenario *, struct station *, const char *,
+		    char **);
+static int	set_arrivals(struct scenario *, struct station *, const char *,
+		    char **);
+static int	set_duration(struct scenario *, struct station *, const char *,
+		    char **);
+static int	set_warmup(struct scenario *, struct station *, const char *,
 		    char **);
 static int	set_mode(struct scenario *, struct station *, const char *,
 		    char **);
@@ -122,6 +134,10 @@ static int	set_say_end(struct scenario *, struct station *,
 		    const char *, char **);
 static int	set_start(struct scenario *, struct station *, const char *,
 		    char **);
+static int	set_batch(struct scenario *, struct station *,
+		    const char *, char **);
+static int	set_rack_quit(struct scenario *, struct station *,
+		    const char *, char **);
 static int	set_reliable(struct scenario *, struct station *,
 		    const char *, char **);
 static int	set_where(struct scenario *, struct station *, const char *,
@@ -254,6 +270,66 @@ const struct scn_key scn_keys[] = {
 	  "yes: a taker that dies loses no dish (Redis: each taker's own "
 	  "list, acknowledged); no: the lecture's plain queue",
 	  set_reliable },
+	{ SECTION_RACK, "batch", KEY_COUNT, NULL, "1",
+	  "Redis racks: dishes a taker fetches in one round trip; puts and "
+	  "acknowledgements go out without waiting for their answers",
+	  set_batch },
+	{ SECTION_RACK, "quit", KEY_ENUM, quit_choices, "broadcast",
+	  "how a plain ZeroMQ rack (reliable = no) ends its takers: broadcast: "
+	  "a control PUB/SUB every taker hears; sentinel: one quit per taker "
+	  "down the PUSH, as the lecture's washer does (one may miss it)",
+	  set_rack_quit },
+	{ SECTION_SCENARIO, "duration", KEY_DURATION, NULL, "0",
+	  "with arrivals: no dish arrives after this long; the run ends when "
+	  "the dishes in it are done", set_duration },
+	{ SECTION_SCENARIO, "warmup", KEY_DURATION, NULL, "0",
+	  "the start of the run the theory figures leave out (waits, depths, "
+	  "busy fractions)", set_warmup },
+	{ SECTION_STATION, "arrivals", KEY_DIST, NULL, "a pile",
+	  "first station only: dishes arrive one gap apart (exp(5s) is a "
+	  "Poisson stream) instead of lying in a pile", set_arrivals },
+	{ SECTION_SERVER, "model", KEY_STRING, NULL, "threads:4",
+	  "sync: one connection at a time, start to finish; threads:N: a "
+	  "pool of N threads; async: one thread, an event loop",
+	  set_web_model },
+	{ SECTION_SERVER, "listen", KEY_STRING, NULL, "127.0.0.1:0",
+	  "the address and port the server listens on; port 0: any free "
+	  "one, printed", set_web_listen },
+	{ SECTION_SERVER, "render", KEY_DURATION, NULL, "5ms",
+	  "the time a page takes to render", set_web_render },
+	{ SECTION_SERVER, "work", KEY_ENUM, web_work_choices, "io",
+	  "io: rendering waits (a database); cpu: it computes",
+	  set_web_work },
+	{ SECTION_SERVER, "timeout", KEY_DURATION, NULL, "2s",
+	  "a connection that sends no part of its request for that long is "
+	  "dropped, and counted (0: never)", set_web_timeout },
+	{ SECTION_SERVER, "clients", KEY_ENUM, web_clients_choices,
+	  "scenario", "scenario: the [visitors] come; external: none, the "
+	  "server runs until stopped (curl, a browser, wrk)",
+	  set_web_clients },
+	{ SECTION_SERVER, "max_header", KEY_U64, NULL, "8k",
+	  "the longest request head (431 beyond)", set_web_max_header },
+	{ SECTION_SERVER, "max_body", KEY_U64, NULL, "16M",
+	  "the largest upload (413 beyond)", set_web_max_body },
+	{ SECTION_VISITORS, "pages", KEY_COUNT, NULL, "100",
+	  "page visits in all, each on a connection of its own",
+	  set_web_pages },
+	{ SECTION_VISITORS, "rate", KEY_COUNT, NULL, "20/s",
+	  "page arrivals a second, on a schedule kept whatever the server "
+	  "does (open loop)", set_web_rate },
+	{ SECTION_VISITORS, "uploads", KEY_COUNT, NULL, "1",
+	  "visitors who upload a file, slowly", set_web_uploads },
+	{ SECTION_VISITORS, "upload_size", KEY_U64, NULL, "256k",
+	  "the size of each upload", set_web_upload_size },
+	{ SECTION_VISITORS, "upload_time", KEY_DURATION, NULL, "3s",
+	  "how long each upload takes to send, in chunks",
+	  set_web_upload_time },
+	{ SECTION_VISITORS, "upload_start", KEY_DURATION, NULL, "500ms",
+	  "when the first upload starts (the next 100ms apart)",
+	  set_web_upload_start },
+	{ SECTION_VISITORS, "patience", KEY_DURATION, NULL, "60s",
+	  "a visitor without an answer that long gives up (an error)",
+	  set_web_patience },
 	{ SECTION_RACK, "kind", KEY_ENUM, kind_choices, "queue",
 	  "queue: each dish to one taker; broadcast: publish-subscribe, "
 	  "every subscriber of a topic gets its own copy", set_kind },
@@ -764,6 +840,63 @@ set_time(struct scenario *s, struct station *st, const char *v, char **why)
 	return (0);
 }
 
+/* arrivals: a distribution of the gaps, on the first station only. */
+static int
+set_arrivals(struct scenario *s, struct station *st, const char *v,
+    char **why)
+{
+	struct dist	d;
+
+	if (st != &s->stations[0]) {
+		xasprintf(why, "arrivals: only the first station draws its "
+		    "dishes as they arrive; [%s] takes them from a rack",
+		    st->name);
+		return (-1);
+	}
+	if (dist_parse(v, &d, why) == -1)
+		return (-1);
+	if (d.a_ns <= 0 && d.b_ns <= 0) {
+		xasprintf(why, "arrivals: expected a gap longer than 0, found "
+		    "'" CLIPF "'", CLIPA(v));
+		return (-1);
+	}
+	s->arrivals = d;
+	s->arrivals_set = 1;
+	return (0);
+}
+
+/* duration: when arrivals stop; 0 for a count of dishes alone. */
+static int
+set_duration(struct scenario *s, struct station *st, const char *v,
+    char **why)
+{
+	int64_t	ns;
+
+	if (dist_parse_duration(v, &ns) == -1) {
+		xasprintf(why, "expected a duration such as 1440s or 0, found "
+		    "'" CLIPF "'", CLIPA(v));
+		return (-1);
+	}
+	s->duration_ns = ns;
+	return (0);
+}
+
+/* warmup: the start that steady-state figures leave out. */
+static int
+set_warmup(struct scenario *s, struct station *st, const char *v,
+    char **why)
+{
+	int64_t	ns;
+
+	if (dist_parse_duration(v, &ns) == -1) {
+		xasprintf(why, "expected a duration such as 100s or 0, found "
+		    "'" CLIPF "'", CLIPA(v));
+		return (-1);
+	}
+	s->warmup_ns = ns;
+	return (0);
+}
+
 /* work: io or cpu. */
 static int
 set_work(struct scenario *s, struct station *st, const char *v, char **why)
@@ -908,6 +1041,34 @@ set_reliable(struct scenario *s, struct station *st, const char *v,
 	if (parse_enum(v, yesno_choices, &m, why) == -1)
 		return (-1);
 	s->reliable = m;
+	return (0);
+}
+
+static int
+set_batch(struct scenario *s, struct station *st, const char *v, char **why)
+{
+	uint64_t	n;
+
+	(void)st;
+	if (parse_u64(v, SCN_BATCH_MAX, &n) == -1 || n == 0) {
+		xasprintf(why, "expected a batch of 1 to %d dishes, found '"
+		    CLIPF "'", SCN_BATCH_MAX, CLIPA(v));
+		return (-1);
+	}
+	s->batch = (unsigned)n;
+	return (0);
+}
+
+static int
+set_rack_quit(struct scenario *s, struct station *st, const char *v,
+    char **why)
+{
+	int	m;
+
+	(void)st;
+	if (parse_enum(v, quit_choices, &m, why) == -1)
+		return (-1);
+	s->rack_quit = m;
 	return (0);
 }
 
@@ -1204,10 +1365,14 @@ key_apply(struct scenario *s, struct station *st, const struct scn_key *k,
 		s->dishes_pos = *pos;
 	else if (k->set == set_transport)
 		s->transport_pos = *pos;
+	else if (k->set == set_batch)
+		s->batch_pos = *pos;
 	else if (k->set == set_count)
 		st->count_pos = *pos;
 	else if (k->set == set_needs)
 		st->needs_pos = *pos;
+	else if (k->set == set_duration)
+		s->duration_pos = *pos;
 	else if (k->set == set_subscribe)
 		st->subscribe_pos = *pos;
 	else if (k->set == set_kind)
@@ -1239,6 +1404,10 @@ assign(struct scenario *s, const char *section, const char *key,
 		sec = SECTION_CUPBOARD;
 	else if (strcmp(section, "rack") == 0)
 		sec = SECTION_RACK;
+	else if (strcmp(section, "server") == 0 && s->web.on)
+		sec = SECTION_SERVER;
+	else if (strcmp(section, "visitors") == 0 && s->web.on)
+		sec = SECTION_VISITORS;
 	else if ((st = scenario_station(s, section)) == NULL) {
 		*part = PART_SECTION;
 		names[0] = "scenario";
@@ -1425,6 +1594,14 @@ parse_section(struct parser *p, char *line, unsigned col)
 	} else if (strcmp(name, "rack") == 0) {
 		have = &p->have_rack;
 		p->section = SEC_RACK;
+	} else if (strcmp(name, "server") == 0) {
+		have = &p->have_server;
+		p->section = SEC_SERVER;
+		p->s->web.on = 1;
+		p->s->web.pos = (struct scn_pos){ p->s->file, p->line, col };
+	} else if (strcmp(name, "visitors") == 0) {
+		have = &p->have_visitors;
+		p->section = SEC_VISITORS;
 	}
 	if (have != NULL) {
 		if (*have)
@@ -1498,6 +1675,12 @@ parse_assignment(struct parser *p, char *line, unsigned col)
 	} else if (p->section == SEC_RACK) {
 		secname = "rack";
 		k = key_find(SECTION_RACK, line, &near);
+	} else if (p->section == SEC_SERVER) {
+		secname = "server";
+		k = key_find(SECTION_SERVER, line, &near);
+	} else if (p->section == SEC_VISITORS) {
+		secname = "visitors";
+		k = key_find(SECTION_VISITORS, line, &near);
 	} else {
 		secname = "scenario";
 		k = key_find(SECTION_SCENARIO, line, &near);
@@ -1707,6 +1890,7 @@ set_defaults(struct scenario *s, const char *file)
 	set_dishes(s, NULL, "salad bread entree dessert", &why);
 	s->rack = RACK_UNBOUNDED;
 	s->reliable = 1;
+	s->batch = 1;
 	s->transport = xstrdup("local");
 	s->seed = 1;
 	s->output = OUTPUT_PARTS;
@@ -1719,6 +1903,7 @@ set_defaults(struct scenario *s, const char *file)
 	s->cupboard_lock = LOCK_NONE;
 	s->cupboard_window_ns = 1000000;
 	s->script = xcalloc(SCN_MAX_SCRIPT, sizeof *s->script);
+	scenario_web_defaults(&s->web);
 }
 
 /* Text check, then line by line; the first error stops the parse. */
@@ -1770,7 +1955,13 @@ scenario_parse(const char *file, const char *text, size_t len, char **cause)
 	free(buf);
 	if (rc == -1)
 		goto out;
-	if (s->nstations == 0) {
+	if (s->nstations > 0 && s->web.on) {
+		p->line = s->web.pos.line;
+		perr(p, s->web.pos.col, "a [server] scenario has no stations: "
+		    "found [%s] as well", s->stations[0].name);
+		goto out;
+	}
+	if (s->nstations == 0 && !s->web.on) {
 		p->line = 1;
 		perr(p, 1, "no stations: a scenario needs at least one "
 		    "[section] such as [washer]");
@@ -2107,6 +2298,15 @@ scenario_validate(const struct scenario *s, int force, char **cause)
 
 	if (validate_locks(s, cause) == -1 || bcast_check(s, cause) == -1)
 		return (-1);
+	if (s->duration_ns > 0 && !s->arrivals_set) {
+		char	where[256];
+
+		scenario_where(s, &s->duration_pos, where, sizeof where);
+		xasprintf(cause, "%s: duration needs arrivals on the first "
+		    "station (arrivals = exp(5s)); a pile ends when it is "
+		    "empty", where);
+		return (-1);
+	}
 	if (force)
 		return (0);
 	for (i = 0; i < s->nstations; i++)
@@ -2194,6 +2394,7 @@ scenario_free(struct scenario *s)
 			free(s->script[i].text);
 		free(s->script);
 	}
+	scenario_web_free(&s->web);
 	free(s->title);
 	free(s->transport);
 	free(s->file);

@@ -14,6 +14,7 @@
 #define SCN_MAX_THREADS		4096	/* per station, without --force */
 #define SCN_MAX_PROCESSES	256	/* per run, without --force */
 #define SCN_MAX_SCRIPT		256
+#define SCN_BATCH_MAX		1000	/* dishes a Redis round trip carries */
 
 #define RACK_UNBOUNDED		UINT32_MAX
 
@@ -115,6 +116,36 @@ struct script_step {
 	struct scn_pos	 pos;
 };
 
+/* [server] and [visitors]: the lecture's web server (net_*.c, web.c). */
+enum web_model {
+	WEB_SYNC,		/* one connection at a time, start to finish */
+	WEB_THREADS,		/* a pool of threads */
+	WEB_ASYNC		/* one thread, an event loop */
+};
+
+#define WEB_MAX_THREADS		256
+
+struct scn_web {
+	int		 on;		/* a [server] section was given */
+	enum web_model	 model;
+	unsigned	 threads;	/* threads:N */
+	char		*listen;	/* ADDRESS:PORT, port 0 = any */
+	int64_t		 render_ns;	/* a page's render time */
+	enum work_kind	 work;
+	int64_t		 timeout_ns;	/* no progress that long: dropped */
+	int		 external;	/* clients = external: none of ours */
+	unsigned	 max_header;	/* bytes of a request head */
+	uint64_t	 max_body;
+	unsigned	 pages;		/* [visitors] */
+	unsigned	 rate;		/* page arrivals a second */
+	unsigned	 uploads;
+	uint64_t	 upload_size;
+	int64_t		 upload_time_ns;
+	int64_t		 upload_start_ns;
+	int64_t		 patience_ns;	/* a visitor gives up after that */
+	struct scn_pos	 pos;		/* the [server] header */
+};
+
 struct scenario {
 	char		*file;		/* as given, or "builtin:NAME" */
 	char		*source;	/* the text parsed */
@@ -139,6 +170,9 @@ struct scenario {
 	int		 lock_order_fixed; /* all take needs in one order */
 	int		 cupboard;	/* a [cupboard] section was given */
 	int		 reliable;	/* [rack] reliable: no dish lost */
+	unsigned	 batch;		/* [rack] batch: dishes a trip carries */
+	struct scn_pos	 batch_pos;
+	int		 rack_quit;	/* [rack] quit: 0 broadcast, 1 sentinel */
 	enum lock_mode	 cupboard_lock;
 	int64_t		 cupboard_window_ns;
 
@@ -148,6 +182,13 @@ struct scenario {
 	struct script_step *script;
 	unsigned	 nscript;
 
+	/* Open systems and steady states (arrivals.h, doc/theory.md). */
+	struct dist	 arrivals;	/* gaps between dishes at the first */
+	int		 arrivals_set;	/* else the first takes from a pile */
+	int64_t		 duration_ns;	/* no dish arrives after; 0: none */
+	struct scn_pos	 duration_pos;
+	int64_t		 warmup_ns;	/* figures leave the start out */
+	struct scn_web	 web;
 	/* [rack] kind = broadcast: publish-subscribe (doc/pubsub.md). */
 	int		 broadcast;
 	struct scn_pos	 kind_pos;
@@ -174,7 +215,9 @@ enum key_section {
 	SECTION_SCENARIO,
 	SECTION_STATION,
 	SECTION_CUPBOARD,	/* [cupboard]: the shared counter */
-	SECTION_RACK		/* [rack]: how the racks hand dishes over */
+	SECTION_RACK,		/* [rack]: how the racks hand dishes over */
+	SECTION_SERVER,		/* [server]: the web server */
+	SECTION_VISITORS	/* [visitors]: its clients */
 };
 
 struct station;

@@ -27,6 +27,7 @@ stats_init(struct stats *s, const struct scenario *scn)
 		s->rk[i].capacity = scenario_rack(scn, i);
 	s->bottleneck = -1;
 	s->caption = -1;
+	stats_flow_init(s, scn);
 }
 
 static struct worker_stats *
@@ -64,6 +65,7 @@ stats_event(const struct event *e, void *arg)
 	w = stats_worker(s, e->worker);
 	w->station = st;
 	w->since = e->t;
+	stats_flow_event(s, w, e);
 	switch (e->kind) {
 	case EV_SPAWN:
 		w->seen = 1;
@@ -189,10 +191,17 @@ stats_finish(struct stats *s, struct engine *eng)
 	if (end.t_end < 0)
 		end.t_end = engine_now(eng);
 	end.wall_ns = engine_wall_ns(eng);
+	s->real_clock = strcmp(engine_clock_name(eng), "virtual") != 0;
+	s->deadlocked = engine_deadlocked(eng);
 	end.pile_takes = rack_taken(run->pile);
 	for (i = 0; i < run->nstations; i++) {
 		end.live[i] = atomic_load(&run->st[i].live);
-		if (i > 0)
+		if (i == 0)
+			continue;
+		/* A live frame of the screen must not wait on a server. */
+		if (run->st[i].in->ops->held_asks && !engine_finished(eng))
+			end.rack_count[i] = rack_depth(run->st[i].in);
+		else
 			end.rack_count[i] = rack_held(run->st[i].in);
 	}
 	used = atomic_load(&run->used);
@@ -334,6 +343,7 @@ stats_compute(struct stats *s, const struct stats_end *e)
 	s->throughput = end > 0 ? (double)s->dried * 1e9 / (double)end : 0.0;
 	s->lost_updates = s->cupboard && s->dried > s->cupboard_count ?
 	    s->dried - s->cupboard_count : 0;
+	stats_flow_compute(s, end);
 	if (e->btot != NULL)
 		stats_broadcast(s, e);
 }
@@ -343,6 +353,7 @@ stats_free(struct stats *s)
 {
 	free(s->w);
 	free(s->finished);
+	stats_flow_free(s);
 	free(s->bsubs);
 	free(s->bsub_ok);
 	s->w = NULL;

@@ -11,6 +11,7 @@
 
 #include "bcast.h"
 #include "event.h"
+#include "predict.h"
 #include "scenario.h"
 
 struct engine;
@@ -31,6 +32,7 @@ struct worker_stats {
 	int64_t		 wait_put_ns;
 	uint64_t	 dishes;
 	int		 pid;
+	int64_t		 got_t;		/* when it took the dish it holds */
 };
 
 struct station_stats {
@@ -43,6 +45,29 @@ struct station_stats {
 	unsigned	 workers;		/* at the end */
 	unsigned	 killed;		/* processes killed from outside */
 	unsigned	 restarts;		/* replacements started for them */
+};
+
+/*
+ * Dishes flowing through a place (a rack, a station's hands, the queue of
+ * arrivals), measured from the warm-up to the end: Little's law's three
+ * figures, each from its own data. The time integral of the number there
+ * is summed dish by dish, clamped to the window, so events read out of
+ * order (rings are drained one after another) add up the same.
+ */
+struct flow_stats {
+	uint64_t	 n_in;		/* came in, ever */
+	uint64_t	 n_out;		/* went out, ever */
+	uint64_t	 in_win;	/* came in after the warm-up */
+	double		 in_clamped;	/* sum of max(t_in, warmup), ns */
+	double		 out_clamped;	/* sum of max(t_out, warmup), ns */
+	uint64_t	 nwait;		/* dishes in after warm-up and out */
+	double		 wait_sum;	/* their times there, ns */
+
+	/* From stats_compute. */
+	double		 mean_l;	/* time-average number there */
+	double		 lambda;	/* per second, in the window */
+	double		 mean_w;	/* seconds; 0 if no dish went through */
+	int		 valid;		/* dishes went through */
 };
 
 struct rack_stats {
@@ -87,6 +112,21 @@ struct stats {
 	int64_t			 lock_wait_ns;
 	int64_t			 lock_longest_ns;
 
+	/* Theory's measured side (doc/theory.md), after the warm-up. */
+	int64_t			 warmup_ns;
+	int64_t			*arrival;	/* dish -> arrival, or NULL */
+	int64_t			*put_t;		/* [rack - 1][dish], paired */
+	struct flow_stats	 queue[SCN_MAX_STATIONS]; /* [0]: arrivals */
+	struct flow_stats	 hands[SCN_MAX_STATIONS]; /* in service */
+	int64_t			 busy_win_ns[SCN_MAX_STATIONS];
+	double			 busy_win[SCN_MAX_STATIONS];	/* fraction */
+	uint64_t		 done_win;	/* dried after the warm-up */
+	double			 throughput_win;
+	/* From the scenario as it starts (the [script] changes counts). */
+	struct prediction	 pred;		/* on the virtual clock's cores */
+	struct prediction	 pred_real;	/* on this machine's */
+	int			 real_clock;	/* pred_real is this run's */
+	int			 deadlocked;	/* the run stopped in a cycle */
 	/*
 	 * A broadcast (doc/pubsub.md): conservation is per subscriber,
 	 * received + missed = published on its topics while it lived, and
@@ -137,6 +177,16 @@ void	stats_finish(struct stats *, struct engine *);
 
 /* The mean of a station's time distribution, in ns. */
 int64_t	stats_mean_ns(const struct dist *);
+
+/* The prediction for the run's clock. */
+const struct prediction *stats_prediction(const struct stats *);
+
+/* stats_flow.c: the theory's measured side, called by the above. */
+void	stats_flow_init(struct stats *, const struct scenario *);
+void	stats_flow_event(struct stats *, struct worker_stats *,
+	    const struct event *);
+void	stats_flow_compute(struct stats *, int64_t end);
+void	stats_flow_free(struct stats *);
 
 void	stats_free(struct stats *);
 

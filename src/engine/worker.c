@@ -200,6 +200,17 @@ worker_main(struct run *run, struct wslot *w)
 			worker_event(w, t, EV_WAIT_GET, DISH_NONE, 0);
 			t = run_now(run);
 		}
+		/* An open system: the dish is taken when it has arrived. */
+		if (run->arrival != NULL && dish < run->narrival &&
+		    run->arrival[dish] > t) {
+			if (!blocked)
+				worker_event(w, t, EV_WAIT_GET, DISH_NONE, 0);
+			if (run->ops->sleep(run, run->arrival[dish] - t) == -1) {
+				why = EXIT_INTERRUPTED;
+				break;
+			}
+			t = run_now(run);
+		}
 		worker_event(w, t, EV_GET, dish, depth);
 
 		/* print(...); time.sleep(...) */
@@ -212,7 +223,11 @@ worker_main(struct run *run, struct wslot *w)
 			atomic_store_explicit(&w->work_end, t + d,
 			    memory_order_relaxed);
 			worker_set_state(w, t, WS_WORKING);
-			worker_event(w, t, EV_WORK, dish, 0);
+			/* The time in ms, for whoever has no view of
+			 * work_end: a coordinator drawing an agent's bar. */
+			worker_event(w, t, EV_WORK, dish,
+			    (int32_t)(d / NSEC_PER_MSEC > INT32_MAX ?
+			    INT32_MAX : d / NSEC_PER_MSEC));
 			rc = worker_work(run, w, st, rs, d);
 			t = run_now(run);
 			if (rc == -1) {
@@ -263,6 +278,8 @@ worker_main(struct run *run, struct wslot *w)
 	    atomic_load_explicit(&w->hand.dish, memory_order_relaxed) ==
 	    DISH_NONE)
 		rack_task_done(rs->in, &w->hand);
+	rack_flush(rs->in);
+	rack_flush(rs->out);
 	if (why == EXIT_FINISHED)
 		worker_say(run, w, st->say_end, DISH_NONE);
 	t = run_now(run);

@@ -300,8 +300,10 @@ tui_state_glyph(struct tui *t, int s, attr_t *a)
 const char *
 tui_worker_state(struct wslot *w)
 {
+	/* An agent's worker dies only with its agent, which stopped
+	 * answering: lost, since nobody here saw it killed. */
 	if (atomic_load(&w->died))
-		return ("killed");
+		return (w->remote ? "lost" : "killed");
 	return (tui_state_name(atomic_load(&w->state)));
 }
 

@@ -202,6 +202,10 @@ tui_key(struct tui *t, int ch)
 		if (t->summary)
 			t->summary_hidden = !t->summary_hidden;
 		break;
+	case 't':
+	case 'T':
+		t->theory = !t->theory;
+		break;
 	case '?':
 	case 'h':
 	case KEY_F(1):

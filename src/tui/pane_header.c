@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "clock.h"
+
 /* The header line; on a narrow screen the title gives way first. */
 void
 tui_draw_header(struct tui *t)
@@ -17,6 +19,8 @@ tui_draw_header(struct tui *t)
 	const struct rect	*r = &t->lay.header;
 	const char		*state, *where;
 	char			 right[400], title[256], racks[320];
+	char			 downs[48];
+	int64_t			 down, limit;
 	int			 w;
 
 	if (engine_finished(t->eng))
@@ -27,6 +31,13 @@ tui_draw_header(struct tui *t)
 		state = "stepping";
 	else
 		state = "running";
+	/* An outage outranks the rest: every wait is a retry now. */
+	if ((down = engine_racks_down(t->eng, &limit)) > 250 * NSEC_PER_MSEC) {
+		snprintf(downs, sizeof downs, "REDIS DOWN %.0fs, gives up in "
+		    "%.0fs", (double)down / 1e9, down < limit ?
+		    (double)(limit - down) / 1e9 : 0.0);
+		state = downs;
+	}
 	/* Where the racks are, when not in this run's memory. */
 	racks[0] = '\0';
 	if ((where = engine_racks_where(t->eng)) != NULL)

@@ -40,6 +40,8 @@ static const struct help_row help_rows[] = {
 	{ "d D", 0, 0, "add / remove a dryer" },
 	{ "w W", 0, 0, "add / remove a washer" },
 	{ "r", 0, 0, "restart the scenario" },
+	{ "t", 0, 0, "theory: predicted beside measured, live (t again "
+	    "hides it)" },
 	{ "Esc Enter s", 0, 0, "when the run has ended: hide / show the "
 	    "summary" },
 	{ "? F1", 0, 0, "this help; the run pauses while it is open" },

@@ -17,6 +17,7 @@ static const struct keyhint tui_keyhints[] = {
 	{ "d/D", "dryer", 3 },
 	{ "w/W", "washer", 3 },
 	{ "r", "restart", 4 },
+	{ "t", "theory", 5 },
 	{ "?", "help", 0 },
 	{ "q", "quit", 0 },
 };

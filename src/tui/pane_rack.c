@@ -6,7 +6,44 @@
 
 #include "tui_private.h"
 
+#include <math.h>
 #include <stdio.h>
+
+/* The mean depth theory predicts for the rack in front of si, or -1. */
+static double
+tui_rack_predicted(struct tui *t, unsigned si)
+{
+	const struct prediction	*p;
+
+	if (!t->have_stats)
+		return (-1);
+	p = stats_prediction(&t->st);
+	if (!p->valid || si >= p->nstations || !p->st[si].have_queue ||
+	    !isfinite(p->st[si].depth))
+		return (-1);
+	return (p->st[si].depth);
+}
+
+/* A dotted line across the rack at the predicted mean depth. */
+static void
+tui_rack_line(struct tui *t, const struct rect *r, int rows, double pd,
+    uint32_t depth)
+{
+	const char	*dot = t->g == &glyphs_ascii ? "-" : "\u2508";
+	int		 k = (int)floor(pd + 0.5), i, y;
+
+	if (pd < 0 || rows <= 0)
+		return;
+	/* Above the stack, or where its "+N" sits: no room to show it. */
+	if (k >= rows || (k == rows - 1 && depth > (uint32_t)rows))
+		return;
+	y = r->y + r->h - 2 - k;
+	attron(tui_attr(t, C_CAPTION));
+	for (i = 1; i < r->w - 1; i++)
+		if (i != 2 || (uint32_t)k >= depth)
+			tui_puts(y, r->x + i, 1, dot);
+	attroff(tui_attr(t, C_CAPTION));
+}
 
 /* The rack in front of station si (si > 0). */
 void
@@ -57,6 +94,7 @@ tui_draw_rack(struct tui *t, unsigned si)
 				tui_puts(y, r->x + 2, r->w - 3, t->g->dish);
 		}
 		attroff(tui_attr(t, C_DISH));
+		tui_rack_line(t, r, rows, tui_rack_predicted(t, si), depth);
 		for (i = 0; i < r->w - 2; i++) {
 			v = t->hist[si][(b - (r->w - 3) + i + HIST_LEN *
 			    4) % HIST_LEN];
@@ -65,9 +103,15 @@ tui_draw_rack(struct tui *t, unsigned si)
 			    v == 0 ? " " : t->g->spark[lvl]);
 		}
 	} else {
-		int	x = tui_printf(r->y, r->x + 2, r->w - 4,
-			    "%s rack %u/%s%s ", t->g->arrow, depth, capbuf,
-			    cap == 0 ? " hand-off" : "");
+		double	pd = tui_rack_predicted(t, si);
+		char	pbuf[32] = "";
+		int	x;
+
+		if (pd >= 0 && cap != 0)
+			snprintf(pbuf, sizeof pbuf, " (theory %.1f)", pd);
+		x = tui_printf(r->y, r->x + 2, r->w - 4,
+		    "%s rack %u/%s%s%s ", t->g->arrow, depth, capbuf,
+		    cap == 0 ? " hand-off" : "", pbuf);
 
 		attron(tui_attr(t, C_DISH));
 		for (i = 0; (uint32_t)i < depth && x < r->w / 2; i++)

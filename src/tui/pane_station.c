@@ -50,8 +50,11 @@ tui_draw_worker(struct tui *t, const struct rect *r, struct wslot *w, int wy,
 
 	s = atomic_load(&w->state);
 	id[0] = '\0';
-	if (w->remote)
-		/* An agent's worker: its host says more than a pid there. */
+	if (w->remote && atomic_load(&w->pid) > 0)
+		/* An agent's worker: its pid on its host. */
+		snprintf(id, sizeof id, "  %d@%s", atomic_load(&w->pid),
+		    w->host);
+	else if (w->remote)
 		snprintf(id, sizeof id, "  @%s", w->host);
 	else if (w->is_process)
 		snprintf(id, sizeof id, "  pid %d", atomic_load(&w->pid));

@@ -499,7 +499,9 @@ tui_suspend_now(struct tui *t)
 {
 	struct sigaction	sa;
 	sigset_t		tstp, old;
-	int			was_paused = engine_paused(t->eng);
+	/* A web server run has no engine: its sockets go on meanwhile. */
+	int			was_paused = t->eng == NULL ||
+				    engine_paused(t->eng);
 
 	if (!was_paused)
 		engine_pause(t->eng, 1);

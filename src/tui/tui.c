@@ -235,7 +235,9 @@ tui_draw(struct tui *t)
 	tui_draw_output(t);
 	tui_draw_caption(t);
 	tui_draw_keys(t);
-	if (t->summary && !t->summary_hidden)
+	if (t->theory)
+		tui_draw_theory(t);
+	else if (t->summary && !t->summary_hidden)
 		tui_draw_summary(t);
 	if (t->help)
 		tui_draw_help(t);

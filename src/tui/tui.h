@@ -6,6 +6,7 @@
 #define DISHRACK_TUI_H
 
 #include "engine.h"
+#include "web.h"
 
 struct tui_opts {
 	int	 exit_when_done;
@@ -36,5 +37,9 @@ void	tui_guard(char **argv);
  * exit_when_done). Returns the exit status the program should use.
  */
 int	tui_run(const struct tui_opts *, tui_factory, void *arg);
+
+/* The same for a web server run (a scenario with a [server]). */
+typedef struct web_run *(*tui_web_factory)(void *arg, char **cause);
+int	tui_run_web(const struct tui_opts *, tui_web_factory, void *arg);
 
 #endif

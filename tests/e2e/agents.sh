@@ -79,6 +79,37 @@ expect_grep "$TMP/coord.json" '"dishes_dried":12,"in_racks":0,"in_hands":0,"lost
     "killed agent: nothing lost"
 expect_grep "$TMP/coord.json" '{"name":"dryer","count":3,[^}]*"killed":2' "killed agent: its two dryers killed"
 
+# 2b. On the screen: an agent's workers under their host with their pids,
+# each with its bar, and marked lost once the agent is killed.
+if command -v tmux >/dev/null; then
+	T="tmux -S $TMP/tmux.sock"
+	# shellcheck disable=SC2086
+	$T new-session -d -x 160 -y 40 "$DISHRACK --set scenario.transport=$URL \
+	    --set scenario.dishes=30 --set washer.time=200ms --set dryer.count=1 \
+	    --set dryer.time=1500ms seed-threads"
+	sleep 0.8
+	"$DISHRACK" agent "$URL" --station dryer --count 2 --name laptop-b \
+	    >"$TMP/agent.out" 2>&1 &
+	agent=$!
+	shown=""
+	for _ in $(seq 40); do
+		sleep 0.1
+		$T capture-pane -p >"$TMP/screen"
+		grep -q 'dryer-[23] .*█.* [0-9]*@laptop-b' "$TMP/screen" && { shown=1; break; }
+	done
+	[ -n "$shown" ] && ok || { bad "screen: an agent's worker with its bar and pid@host"; cat "$TMP/screen" >&2; }
+	kill -KILL "$agent"; wait "$agent" 2>/dev/null
+	shown=""
+	for _ in $(seq 80); do
+		sleep 0.1
+		$T capture-pane -p >"$TMP/screen"
+		[ "$(grep -c 'dryer-[23] *lost' "$TMP/screen")" = 2 ] && { shown=1; break; }
+	done
+	[ -n "$shown" ] && ok || { bad "screen: a killed agent's workers lost"; cat "$TMP/screen" >&2; }
+	$T kill-server 2>/dev/null
+	sleep 3.5	# the agent's pulse expires
+fi
+
 # 3. The coordinator killed: the agent notices and leaves, exit 1.
 # shellcheck disable=SC2086
 "$DISHRACK" $run_args --set dryer.time=3s seed-threads >/dev/null 2>&1 &

@@ -134,8 +134,8 @@ expect_exit 2 "an unavailable transport in a file" -- "$DISHRACK" --headless "$T
 expect_grep "$TMP/err" "^dishrack: $TMP/pigeon.scn:2:13: transport 'pigeon' is not available" \
     "an unavailable transport: its position"
 expect_exit 2 "an unavailable transport by --set" -- "$DISHRACK" --headless \
-    --set scenario.transport=zmq seed-threads
-expect_grep "$TMP/err" "^dishrack: --set: transport 'zmq'" \
+    --set scenario.transport=pigeon seed-threads
+expect_grep "$TMP/err" "^dishrack: --set: transport 'pigeon'" \
     "an unavailable transport by --set: names --set"
 
 expect_clean "after bad input"

@@ -5,6 +5,15 @@
 
 for f in "$SCENARIOS"/*.scn; do
 	n=$(basename "$f" .scn)
+	case $n in webserver*)
+		# Real sockets, real time: no virtual clock, and no dishes to
+		# conserve but visits to answer (web.sh has the rest).
+		expect_exit 2 "virtual $n" -- "$DISHRACK" --headless --clock virtual "$f"
+		expect_grep "$TMP/err" "a web server runs on the real clock" "virtual $n: refused, saying why"
+		expect_exit 0 "real $n" -- "$DISHRACK" --headless -q "$f"
+		expect_grep "$TMP/out" "^visits .* pages answered" "real $n: the visits answered"
+		continue ;;
+	esac
 	want=0
 	[ "$n" = deadlock ] && want=1	# it is meant to: the run fails
 	expect_exit $want "virtual $n" -- "$DISHRACK" --headless --clock virtual "$f"

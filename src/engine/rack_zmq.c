@@ -1,0 +1,1374 @@
+/*
+ * rack_zmq.c: a rack over ZeroMQ (libzmq 4.3, no draft API).
+ *
+ * DESIGN (doc/zmq.md argues it): every rack has a keeper, a thread of the
+ * run's own process, which binds the rack's sockets; every worker thread
+ * or process connects sockets of its own (a ZeroMQ socket is one thread's)
+ * from a context made after fork. The rack in the arena holds only what
+ * every process may read: endpoints, flags and counts.
+ *
+ * Reliable (the default) is credit-based ROUTER/DEALER, in the spirit of
+ * the guide's load-balancing broker and Paranoid Pirate: a taker asks for
+ * one dish (a credit of one, so a slow taker never holds more than the
+ * dish it works on), and its next request carries the acknowledgement of
+ * the last (the task_done a local rack pays inside the next get). The
+ * keeper keeps each taker's dish until it is acknowledged; a taker that
+ * died (rack_reclaim, from whoever saw it die) has it sent again, first.
+ * A put is a request the keeper answers once the dish is in (capacity:
+ * the answer waits for room; a hand-off's, until a taker has it), so a
+ * dish is always in the keeper or in a hand, as with local racks. Dish
+ * ids make a second put or acknowledgement of a dish a duplicate, counted
+ * and dropped: nothing is finished twice.
+ *
+ * Plain (reliable = no) is the guide's pipeline: putters PUSH, takers
+ * PULL, through the keeper (PULL in, PUSH out: the guide's streamer),
+ * capacity as high-water marks. What that hides is counted: dishes in
+ * flight are sent - received, from both ends; a taker that dies loses its
+ * dish and the ones ZeroMQ had queued for it (written off once every live
+ * taker waits on an empty socket); the end comes as a control broadcast
+ * (PUB/SUB), or as the lecture's quit sentinels, which PUSH deals round
+ * the takers blindly: a taker no quit reached is shown stuck, then ended
+ * by the broadcast, the guide's fix.
+ */
+#include "config.h"
+
+#include "rack_zmq.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <zmq.h>
+
+#include "clock.h"
+#include "event.h"
+#include "xmalloc.h"
+
+#define ZR_SLICE_MS	50	/* a waiter looks at its flags this often */
+#define ZR_KEEPER_MS	20
+#define ZR_ID_MAX	32	/* a ROUTER's routing id */
+#define ZR_QUIET_NS	(300 * NSEC_PER_MSEC)
+#define ZR_STUCK_NS	(1000 * NSEC_PER_MSEC)
+#define ZR_BITMAP_MAX	((uint64_t)1 << 27)	/* dish ids tracked */
+
+enum zr_type {
+	ZR_PUT = 1,	/* who, dish -> PUTOK (arg: depth; flags: waited) */
+	ZR_GET,		/* who, dish: the ack paid (or DISH_NONE) -> DISH, END, NONE */
+	ZR_CANCEL,	/* who: give up its GET -> NONE, if still waiting */
+	ZR_ACK,		/* who, dish -> OK */
+	ZR_RECLAIM,	/* who, dish: the one it let go, or none -> OK (arg) */
+	ZR_CLOSE,	/* -> OK */
+	ZR_QUITS,	/* plain: arg quits down the PUSH -> OK */
+	ZR_END_ALL,	/* plain: the control broadcast -> OK */
+	ZR_PUTOK,
+	ZR_DISH,
+	ZR_END,
+	ZR_NONE,
+	ZR_OK
+};
+
+#define ZR_WAITED	0x01
+
+struct zr_msg {
+	uint8_t		type;
+	uint8_t		flags;
+	uint16_t	pad;
+	uint32_t	who;
+	uint32_t	dish;
+	int32_t		arg;
+};
+
+/* Roles of a thread's sockets (zl_thread_get). */
+enum { ZR_ROLE_DEALER, ZR_ROLE_PUSH, ZR_ROLE_PULL, ZR_ROLE_SUB };
+
+struct zr_keeper;
+
+struct rack_zmq {
+	struct rack		 base;
+	unsigned		 index;
+	uint32_t		 capacity;
+	int			 reliable;
+	enum zr_quit		 quit;
+	unsigned		 nslots;
+	unsigned		 nquits;	/* the takers the scenario names */
+	uint64_t		 ndishes;
+	_Atomic unsigned	*takers;
+	char			 ep_hub[ZL_EP_MAX];
+	char			 ep_in[ZL_EP_MAX];
+	char			 ep_out[ZL_EP_MAX];
+	char			 ep_ctl[ZL_EP_MAX];
+
+	_Atomic int		 closed;
+	_Atomic int		 ended;		/* takers may leave on an empty rack */
+	_Atomic int		 aborted;
+	_Atomic int		 failed;
+	_Atomic int		 quits_sent;
+	_Atomic uint64_t	 sent;
+	_Atomic uint64_t	 received;	/* net of dishes sent again */
+	_Atomic int64_t		 unfinished;
+	_Atomic uint64_t	 lost;
+	_Atomic uint64_t	 written_off;	/* lost before a taker had them */
+	_Atomic uint64_t	 resent;
+	_Atomic uint64_t	 duplicates;
+	_Atomic uint64_t	 deaths;
+	_Atomic uint32_t	 depth;		/* reliable: the keeper's queue */
+	_Atomic uint32_t	 max_depth;
+	_Atomic unsigned	 waiting;	/* takers waiting for a dish */
+	_Atomic uint64_t	 waiting_who[4];	/* slots < 256, a bit each */
+	_Atomic unsigned	 links, connects, disconnects;
+	_Atomic unsigned	 stuck;
+	uint32_t		 stuck_who[8];
+	uint64_t		 quiet_seen;	/* the conductor's, at join */
+	int64_t			 quiet_since;
+	char			 error[256];
+
+	struct zr_keeper	*k;		/* the run's process only */
+};
+
+/* A dish in the keeper, and the putter to answer once a taker has it. */
+struct zr_item {
+	dish_t		 dish;
+	uint8_t		 idlen;		/* 0: nobody to answer */
+	uint8_t		 id[ZR_ID_MAX];
+};
+
+struct zr_req {
+	uint32_t	 who;
+	dish_t		 dish;
+	uint8_t		 idlen;
+	uint8_t		 id[ZR_ID_MAX];
+};
+
+struct zr_fifo {
+	void		*v;
+	size_t		 size;		/* of an element */
+	size_t		 head, n, room;
+};
+
+struct zr_keeper {
+	struct rack_zmq	*r;
+	pthread_t	 thread;
+	_Atomic int	 stop;
+	int		 started;
+	void		*router;
+	void		*pull, *push, *pub;	/* plain */
+	void		*mon[3];
+	unsigned	 nmon;
+	char		*cause;			/* a bind that failed */
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;
+	int		 ready;
+
+	struct zr_fifo	 queue;		/* struct zr_item */
+	struct zr_fifo	 puts;		/* struct zr_req: waiting for room */
+	struct zr_fifo	 gets;		/* struct zr_req: waiting for a dish */
+	dish_t		*inflight;	/* per slot: sent, not acknowledged */
+	uint8_t		*put_seen, *acked;	/* bitmaps by dish id */
+	unsigned	 quits;		/* plain: still to send */
+	int		 held;		/* plain: a message taken, not sent */
+	zmq_msg_t	 msg;
+};
+
+static int	zr_put(struct rack *, dish_t, struct hand *, int *);
+static dish_t	zr_get(struct rack *, struct hand *, int *, int *);
+static int	zr_reclaim(struct rack *, struct hand *);
+static int	zr_task_done(struct rack *, struct hand *);
+static int	zr_join(struct rack *, int64_t);
+static void	zr_close(struct rack *);
+static void	zr_wake_takers(struct rack *);
+static void	zr_abort(struct rack *);
+static uint32_t	zr_depth(const struct rack *);
+static uint32_t	zr_held(struct rack *);
+static uint32_t	zr_max_depth(struct rack *);
+static uint64_t	zr_unfinished(struct rack *);
+static uint64_t	zr_taken(struct rack *);
+static void	zr_destroy(struct rack *);
+static const char *zr_error(struct rack *);
+
+const struct rack_ops rack_zmq = {
+	.name = "zmq",
+	.put = zr_put,
+	.get = zr_get,
+	.reclaim = zr_reclaim,
+	.task_done = zr_task_done,
+	.join = zr_join,
+	.close = zr_close,
+	.wake_takers = zr_wake_takers,
+	.abort = zr_abort,
+	.depth = zr_depth,
+	.held = zr_held,
+	.max_depth = zr_max_depth,
+	.unfinished = zr_unfinished,
+	.taken = zr_taken,
+	.destroy = zr_destroy,
+	.error = zr_error,
+};
+
+size_t
+rack_zmq_size(void)
+{
+	return (sizeof(struct rack_zmq));
+}
+
+/* --- Small pieces -------------------------------------------------------- */
+
+static void
+zr_fail(struct rack_zmq *r, const char *cause)
+{
+	int	expected = 0;
+
+	if (atomic_compare_exchange_strong(&r->failed, &expected, 1))
+		snprintf(r->error, sizeof r->error, "%s", cause);
+	atomic_store(&r->aborted, 1);
+}
+
+static void
+zr_fifo_init(struct zr_fifo *f, size_t size)
+{
+	memset(f, 0, sizeof *f);
+	f->size = size;
+}
+
+static void *
+zr_fifo_at(struct zr_fifo *f, size_t i)
+{
+	return ((char *)f->v + ((f->head + i) % f->room) * f->size);
+}
+
+static void
+zr_fifo_grow(struct zr_fifo *f)
+{
+	void	*v;
+	size_t	 i, room = f->room == 0 ? 64 : f->room * 2;
+
+	v = xreallocarray(NULL, room, f->size);
+	for (i = 0; i < f->n; i++)
+		memcpy((char *)v + i * f->size, zr_fifo_at(f, i), f->size);
+	free(f->v);
+	f->v = v;
+	f->room = room;
+	f->head = 0;
+}
+
+static void
+zr_fifo_push(struct zr_fifo *f, const void *e, int front)
+{
+	if (f->n == f->room)
+		zr_fifo_grow(f);
+	if (front) {
+		f->head = (f->head + f->room - 1) % f->room;
+		memcpy(zr_fifo_at(f, 0), e, f->size);
+	} else
+		memcpy(zr_fifo_at(f, f->n), e, f->size);
+	f->n++;
+}
+
+static int
+zr_fifo_pop(struct zr_fifo *f, void *e)
+{
+	if (f->n == 0)
+		return (0);
+	memcpy(e, zr_fifo_at(f, 0), f->size);
+	f->head = (f->head + 1) % f->room;
+	f->n--;
+	return (1);
+}
+
+/* Remove element i, keeping the order of the rest. */
+static void
+zr_fifo_remove(struct zr_fifo *f, size_t i)
+{
+	for (; i + 1 < f->n; i++)
+		memcpy(zr_fifo_at(f, i), zr_fifo_at(f, i + 1), f->size);
+	f->n--;
+}
+
+static int
+zr_bit(uint8_t *map, uint64_t ndishes, dish_t d, int set)
+{
+	int	was;
+
+	if (map == NULL || d >= ndishes)
+		return (0);
+	was = (map[d / 8] >> (d % 8)) & 1;
+	if (set)
+		map[d / 8] |= (uint8_t)(1u << (d % 8));
+	return (was);
+}
+
+static void
+zr_max(struct rack_zmq *r, uint32_t depth)
+{
+	uint32_t	m = atomic_load(&r->max_depth);
+
+	while (depth > m && !atomic_compare_exchange_weak(&r->max_depth, &m,
+	    depth))
+		;
+}
+
+static void
+zr_hand_set(struct hand *hand, dish_t d, int owes)
+{
+	if (hand == NULL)
+		return;
+	if (d != DISH_NONE)
+		atomic_store_explicit(&hand->owed, d, memory_order_relaxed);
+	atomic_store_explicit(&hand->dish, d, memory_order_relaxed);
+	atomic_store_explicit(&hand->owes, owes, memory_order_relaxed);
+}
+
+static void
+zr_waiting(struct rack_zmq *r, const struct hand *hand, int on)
+{
+	uint32_t	who = hand != NULL ? hand->who : 0;
+	uint64_t	bit = (uint64_t)1 << (who % 64);
+
+	if (on) {
+		if (hand != NULL && who < 256)
+			atomic_fetch_or(&r->waiting_who[who / 64], bit);
+		atomic_fetch_add(&r->waiting, 1);
+	} else {
+		atomic_fetch_sub(&r->waiting, 1);
+		if (hand != NULL && who < 256)
+			atomic_fetch_and(&r->waiting_who[who / 64], ~bit);
+	}
+}
+
+/* --- The keeper: the run's side ------------------------------------------ */
+
+/* Answer a peer: [id][msg]. */
+static void
+zr_answer(struct zr_keeper *k, const uint8_t *id, size_t idlen, int type,
+    uint32_t dish, int32_t arg, int flags)
+{
+	struct zr_msg	m = { 0 };
+
+	m.type = (uint8_t)type;
+	m.flags = (uint8_t)flags;
+	m.dish = dish;
+	m.arg = arg;
+	if (zmq_send(k->router, id, idlen, ZMQ_SNDMORE | ZMQ_DONTWAIT) == -1)
+		return;		/* the peer is gone: its socket's pipe with it */
+	zmq_send(k->router, &m, sizeof m, ZMQ_DONTWAIT);
+}
+
+static uint32_t
+zr_queue_depth(const struct zr_keeper *k)
+{
+	return ((uint32_t)k->queue.n);
+}
+
+/* Room for one more dish by capacity (a hand-off takes any number). */
+static int
+zr_room(const struct zr_keeper *k)
+{
+	const struct rack_zmq	*r = k->r;
+
+	return (r->capacity == RACK_UNBOUNDED || r->capacity == 0 ||
+	    k->queue.n < r->capacity);
+}
+
+/* Take a put in: into the queue, or (no room) to wait. */
+static void
+zr_accept_put(struct zr_keeper *k, const struct zr_req *q, int waited)
+{
+	struct rack_zmq	*r = k->r;
+	struct zr_item	 it;
+
+	it.dish = q->dish;
+	it.idlen = 0;
+	if (r->capacity == 0) {
+		/* A hand-off's put is answered when a taker has the dish. */
+		it.idlen = q->idlen;
+		memcpy(it.id, q->id, q->idlen);
+	}
+	zr_fifo_push(&k->queue, &it, 0);
+	atomic_fetch_add(&r->unfinished, 1);
+	atomic_fetch_add(&r->sent, 1);
+	atomic_store(&r->depth, r->capacity == 0 ? 0 : zr_queue_depth(k));
+	zr_max(r, atomic_load(&r->depth));
+	if (r->capacity != 0)
+		zr_answer(k, q->id, q->idlen, ZR_PUTOK, q->dish,
+		    (int32_t)zr_queue_depth(k), waited ? ZR_WAITED : 0);
+}
+
+/* Match waiting takers with dishes, then waiting puts with room. */
+static void
+zr_dispatch(struct zr_keeper *k)
+{
+	struct rack_zmq	*r = k->r;
+	struct zr_item	 it;
+	struct zr_req	 g, p;
+
+	while (k->gets.n > 0 && k->queue.n > 0) {
+		zr_fifo_pop(&k->gets, &g);
+		zr_fifo_pop(&k->queue, &it);
+		if (g.who < r->nslots)
+			k->inflight[g.who] = it.dish;
+		atomic_fetch_add(&r->received, 1);
+		atomic_store(&r->depth, r->capacity == 0 ? 0 :
+		    zr_queue_depth(k));
+		zr_answer(k, g.id, g.idlen, ZR_DISH, it.dish,
+		    (int32_t)atomic_load(&r->depth), 0);
+		if (it.idlen > 0)
+			zr_answer(k, it.id, it.idlen, ZR_PUTOK, it.dish, 0,
+			    ZR_WAITED);
+	}
+	while (k->puts.n > 0 && zr_room(k)) {
+		zr_fifo_pop(&k->puts, &p);
+		zr_accept_put(k, &p, 1);
+	}
+	if (atomic_load(&r->closed) && k->queue.n == 0) {
+		/* Closed and empty: every taker waiting sees the end. */
+		while (zr_fifo_pop(&k->gets, &g))
+			zr_answer(k, g.id, g.idlen, ZR_END, DISH_NONE, 0, 0);
+	}
+}
+
+/* An acknowledgement of d by who: done once, a second is a duplicate. */
+static int
+zr_ack(struct zr_keeper *k, uint32_t who, dish_t d)
+{
+	struct rack_zmq	*r = k->r;
+
+	if (d == DISH_NONE)
+		return (0);
+	if (who < r->nslots && k->inflight[who] == d)
+		k->inflight[who] = DISH_NONE;
+	if (k->acked != NULL && zr_bit(k->acked, r->ndishes, d, 1)) {
+		atomic_fetch_add(&r->duplicates, 1);
+		return (0);
+	}
+	atomic_fetch_sub(&r->unfinished, 1);
+	return (1);
+}
+
+/* Forget who's waiting get, if any; 1 if there was one. */
+static int
+zr_drop_get(struct zr_keeper *k, uint32_t who, struct zr_req *out)
+{
+	size_t		 i;
+	struct zr_req	*g;
+
+	for (i = 0; i < k->gets.n; i++) {
+		g = zr_fifo_at(&k->gets, i);
+		if (g->who != who)
+			continue;
+		if (out != NULL)
+			*out = *g;
+		zr_fifo_remove(&k->gets, i);
+		return (1);
+	}
+	return (0);
+}
+
+/* A taker died: what it was sent and had not acknowledged goes first. */
+static int
+zr_take_back(struct zr_keeper *k, uint32_t who, dish_t let_go)
+{
+	struct rack_zmq	*r = k->r;
+	struct zr_item	 it;
+	dish_t		 d;
+
+	zr_drop_get(k, who, NULL);
+	if (who >= r->nslots)
+		return (0);
+	d = k->inflight[who];
+	if (d == DISH_NONE)
+		return (0);
+	if (d == let_go) {
+		/* It was in the next rack already: only the ack was owed. */
+		zr_ack(k, who, d);
+		return (0);
+	}
+	k->inflight[who] = DISH_NONE;
+	it.dish = d;
+	it.idlen = 0;
+	zr_fifo_push(&k->queue, &it, 1);
+	atomic_fetch_sub(&r->received, 1);
+	atomic_fetch_add(&r->resent, 1);
+	atomic_store(&r->depth, r->capacity == 0 ? 0 : zr_queue_depth(k));
+	return (1);
+}
+
+static void
+zr_request(struct zr_keeper *k, const uint8_t *id, size_t idlen,
+    const struct zr_msg *m)
+{
+	struct rack_zmq	*r = k->r;
+	struct zr_req	 q, g;
+	int		 n;
+
+	q.who = m->who;
+	q.dish = m->dish;
+	q.idlen = (uint8_t)idlen;
+	memcpy(q.id, id, idlen);
+	switch (m->type) {
+	case ZR_PUT:
+		if (zr_bit(k->put_seen, r->ndishes, m->dish, 1)) {
+			/* Put before (its putter died, and it was redone). */
+			atomic_fetch_add(&r->duplicates, 1);
+			zr_answer(k, id, idlen, ZR_PUTOK, m->dish,
+			    (int32_t)zr_queue_depth(k), 0);
+			break;
+		}
+		if (atomic_load(&r->closed) && r->capacity != 0) {
+			zr_answer(k, id, idlen, ZR_END, m->dish, 0, 0);
+			break;
+		}
+		if (zr_room(k) && k->puts.n == 0)
+			zr_accept_put(k, &q, 0);
+		else
+			zr_fifo_push(&k->puts, &q, 0);
+		break;
+	case ZR_GET:
+		zr_ack(k, m->who, m->dish);
+		if (m->who < r->nslots)
+			zr_drop_get(k, m->who, NULL);
+		zr_fifo_push(&k->gets, &q, 0);
+		break;
+	case ZR_CANCEL:
+		if (zr_drop_get(k, m->who, &g))
+			zr_answer(k, g.id, g.idlen, ZR_NONE, DISH_NONE, 0, 0);
+		break;
+	case ZR_ACK:
+		n = zr_ack(k, m->who, m->dish);
+		zr_answer(k, id, idlen, ZR_OK, m->dish, n, 0);
+		break;
+	case ZR_RECLAIM:
+		n = zr_take_back(k, m->who, m->dish);
+		zr_answer(k, id, idlen, ZR_OK, DISH_NONE, n, 0);
+		break;
+	case ZR_CLOSE:
+		atomic_store(&r->closed, 1);
+		zr_answer(k, id, idlen, ZR_OK, DISH_NONE, 0, 0);
+		break;
+	case ZR_QUITS:
+		k->quits += (unsigned)m->arg;
+		zr_answer(k, id, idlen, ZR_OK, DISH_NONE, 0, 0);
+		break;
+	case ZR_END_ALL:
+		if (k->pub != NULL)
+			zmq_send(k->pub, "END", 3, ZMQ_DONTWAIT);
+		zr_answer(k, id, idlen, ZR_OK, DISH_NONE, 0, 0);
+		break;
+	default:
+		break;
+	}
+	zr_dispatch(k);
+}
+
+/* Read what the keeper's monitors saw: links made and lost. */
+static void
+zr_monitors(struct zr_keeper *k)
+{
+	struct rack_zmq	*r = k->r;
+	struct zl_event	 ev;
+	unsigned	 i;
+
+	for (i = 0; i < k->nmon; i++) {
+		while (zl_monitor_read(k->mon[i], &ev)) {
+			if (ev.what == ZL_ACCEPTED || ev.what == ZL_CONNECTED) {
+				atomic_fetch_add(&r->connects, 1);
+				atomic_fetch_add(&r->links, 1);
+			} else if (ev.what == ZL_DISCONNECTED) {
+				atomic_fetch_add(&r->disconnects, 1);
+				if (atomic_load(&r->links) > 0)
+					atomic_fetch_sub(&r->links, 1);
+			}
+		}
+	}
+}
+
+/* Plain: pass dishes on from PULL to PUSH, quits after them. */
+static void
+zr_stream(struct zr_keeper *k)
+{
+	dish_t	q = DISH_QUIT;
+
+	for (;;) {
+		if (!k->held) {
+			zmq_msg_init(&k->msg);
+			if (zmq_msg_recv(&k->msg, k->pull, ZMQ_DONTWAIT) == -1) {
+				zmq_msg_close(&k->msg);
+				break;
+			}
+			k->held = 1;
+		}
+		if (zmq_msg_send(&k->msg, k->push, ZMQ_DONTWAIT) == -1)
+			return;		/* no taker has room: hold it */
+		k->held = 0;
+	}
+	/* What came in is out: the quits go behind it, as in the lecture. */
+	while (k->quits > 0 && zmq_send(k->push, &q, sizeof q,
+	    ZMQ_DONTWAIT) != -1)
+		k->quits--;
+}
+
+static int
+zr_keeper_bind(struct zr_keeper *k, const struct zl_where *w)
+{
+	struct rack_zmq	*r = k->r;
+	char		 name[32], ep[ZL_EP_MAX];
+	int		 hwm;
+	void		*m;
+
+	snprintf(name, sizeof name, "r%u", r->index);
+	if ((k->router = zl_socket(ZMQ_ROUTER, 0, &k->cause)) == NULL ||
+	    zl_bind(k->router, zl_bind_endpoint(w, name, 0, ep, sizeof ep), r->ep_hub, &k->cause) == -1)
+		return (-1);
+	if ((m = zl_monitor(k->router, NULL)) != NULL)
+		k->mon[k->nmon++] = m;
+	if (r->reliable)
+		return (0);
+	/* ZeroMQ's 0 is no limit; a hand-off is the smallest it has: 1. */
+	hwm = r->capacity == RACK_UNBOUNDED ? 0 : r->capacity == 0 ? 1 :
+	    (int)r->capacity;
+	snprintf(name, sizeof name, "r%u-in", r->index);
+	if ((k->pull = zl_socket(ZMQ_PULL, hwm, &k->cause)) == NULL ||
+	    zl_bind(k->pull, zl_bind_endpoint(w, name, 0, ep, sizeof ep),
+	    r->ep_in, &k->cause) == -1)
+		return (-1);
+	snprintf(name, sizeof name, "r%u-out", r->index);
+	if ((k->push = zl_socket(ZMQ_PUSH, hwm, &k->cause)) == NULL ||
+	    zl_bind(k->push, zl_bind_endpoint(w, name, 0, ep, sizeof ep),
+	    r->ep_out, &k->cause) == -1)
+		return (-1);
+	snprintf(name, sizeof name, "r%u-ctl", r->index);
+	if ((k->pub = zl_socket(ZMQ_PUB, 0, &k->cause)) == NULL ||
+	    zl_bind(k->pub, zl_bind_endpoint(w, name, 0, ep, sizeof ep),
+	    r->ep_ctl, &k->cause) == -1)
+		return (-1);
+	if ((m = zl_monitor(k->push, NULL)) != NULL)
+		k->mon[k->nmon++] = m;
+	if ((m = zl_monitor(k->pull, NULL)) != NULL)
+		k->mon[k->nmon++] = m;
+	return (0);
+}
+
+struct zr_start {
+	struct zr_keeper	*k;
+	const struct zl_where	*w;
+};
+
+static void *
+zr_keeper_main(void *arg)
+{
+	struct zr_start		*st = arg;
+	struct zr_keeper	*k = st->k;
+	struct rack_zmq		*r = k->r;
+	zmq_pollitem_t		 items[3];
+	uint8_t			 id[ZR_ID_MAX];
+	struct zr_msg		 m;
+	int			 n, idlen, len, rc, more;
+	size_t			 sz;
+
+	rc = zr_keeper_bind(k, st->w);
+	pthread_mutex_lock(&k->mu);
+	k->ready = rc == 0 ? 1 : -1;
+	pthread_cond_signal(&k->cv);
+	pthread_mutex_unlock(&k->mu);
+	if (rc == -1)
+		return (NULL);
+	while (!atomic_load(&k->stop)) {
+		n = 0;
+		items[n++] = (zmq_pollitem_t){ k->router, 0, ZMQ_POLLIN, 0 };
+		if (k->pull != NULL) {
+			items[n++] = (zmq_pollitem_t){ k->pull, 0, ZMQ_POLLIN,
+			    0 };
+			if (k->held || k->quits > 0)
+				items[n++] = (zmq_pollitem_t){ k->push, 0,
+				    ZMQ_POLLOUT, 0 };
+		}
+		if (zmq_poll(items, n, ZR_KEEPER_MS) == -1 && errno != EINTR)
+			break;
+		zr_monitors(k);
+		if (k->pull != NULL)
+			zr_stream(k);
+		for (;;) {
+			idlen = zmq_recv(k->router, id, sizeof id,
+			    ZMQ_DONTWAIT);
+			if (idlen == -1)
+				break;
+			more = 0;
+			sz = sizeof more;
+			zmq_getsockopt(k->router, ZMQ_RCVMORE, &more, &sz);
+			if (!more)
+				continue;
+			memset(&m, 0, sizeof m);
+			len = zmq_recv(k->router, &m, sizeof m, 0);
+			if (len != (int)sizeof m || idlen > ZR_ID_MAX)
+				continue;
+			zr_request(k, id, (size_t)idlen, &m);
+		}
+		(void)r;
+	}
+	if (k->held)
+		zmq_msg_close(&k->msg);
+	return (NULL);
+}
+
+int
+rack_zmq_init(struct rack *base, const struct zl_where *w, unsigned index,
+    uint32_t capacity, int reliable, enum zr_quit quit,
+    _Atomic unsigned *takers, unsigned nslots, const struct scenario *scn,
+    char **cause)
+{
+	struct rack_zmq		*r = (struct rack_zmq *)base;
+	struct zr_keeper	*k;
+	struct zr_start		 st;
+	unsigned		 i;
+	int			 rc;
+
+	r->base.ops = &rack_zmq;
+	r->index = index;
+	r->capacity = capacity;
+	r->reliable = reliable;
+	r->quit = quit;
+	r->takers = takers;
+	r->nslots = nslots;
+	r->ndishes = scn != NULL ? scn->ndishes : 0;
+	r->nquits = scn != NULL && index < scn->nstations ?
+	    scn->stations[index].count : 1;
+	if (zl_ctx(cause) == NULL)
+		return (-1);
+	k = xcalloc(1, sizeof *k);
+	k->r = r;
+	zr_fifo_init(&k->queue, sizeof(struct zr_item));
+	zr_fifo_init(&k->puts, sizeof(struct zr_req));
+	zr_fifo_init(&k->gets, sizeof(struct zr_req));
+	k->inflight = xreallocarray(NULL, nslots > 0 ? nslots : 1,
+	    sizeof *k->inflight);
+	for (i = 0; i < nslots; i++)
+		k->inflight[i] = DISH_NONE;
+	if (r->ndishes > 0 && r->ndishes <= ZR_BITMAP_MAX) {
+		k->put_seen = xcalloc(1, (size_t)(r->ndishes + 7) / 8);
+		k->acked = xcalloc(1, (size_t)(r->ndishes + 7) / 8);
+	}
+	pthread_mutex_init(&k->mu, NULL);
+	pthread_cond_init(&k->cv, NULL);
+	r->k = k;
+	st.k = k;
+	st.w = w;
+	if ((rc = pthread_create(&k->thread, NULL, zr_keeper_main, &st)) != 0) {
+		xasprintf(cause, "cannot start the keeper of a ZeroMQ rack: %s",
+		    strerror(rc));
+		r->k = NULL;
+		free(k->inflight);
+		free(k->put_seen);
+		free(k->acked);
+		free(k);
+		return (-1);
+	}
+	k->started = 1;
+	pthread_mutex_lock(&k->mu);
+	while (k->ready == 0)
+		pthread_cond_wait(&k->cv, &k->mu);
+	pthread_mutex_unlock(&k->mu);
+	if (k->ready == -1) {
+		*cause = k->cause;
+		k->cause = NULL;
+		zr_destroy(base);
+		return (-1);
+	}
+	return (0);
+}
+
+int
+rack_zmq_init_remote(struct rack *base, const struct zr_eps *eps,
+    unsigned index, uint32_t capacity, int reliable, enum zr_quit quit,
+    unsigned nslots, const struct scenario *scn)
+{
+	struct rack_zmq	*r = (struct rack_zmq *)base;
+
+	r->base.ops = &rack_zmq;
+	r->index = index;
+	r->capacity = capacity;
+	r->reliable = reliable;
+	r->quit = quit;
+	r->nslots = nslots;
+	r->ndishes = scn != NULL ? scn->ndishes : 0;
+	snprintf(r->ep_hub, sizeof r->ep_hub, "%s", eps->hub);
+	snprintf(r->ep_in, sizeof r->ep_in, "%s", eps->in);
+	snprintf(r->ep_out, sizeof r->ep_out, "%s", eps->out);
+	snprintf(r->ep_ctl, sizeof r->ep_ctl, "%s", eps->ctl);
+	return (0);
+}
+
+int
+rack_zmq_eps(struct rack *base, struct zr_eps *eps)
+{
+	struct rack_zmq	*r = (struct rack_zmq *)base;
+
+	if (base == NULL || base->ops != &rack_zmq)
+		return (-1);
+	snprintf(eps->hub, sizeof eps->hub, "%s", r->ep_hub);
+	snprintf(eps->in, sizeof eps->in, "%s", r->ep_in);
+	snprintf(eps->out, sizeof eps->out, "%s", r->ep_out);
+	snprintf(eps->ctl, sizeof eps->ctl, "%s", r->ep_ctl);
+	return (0);
+}
+
+void
+rack_zmq_note(struct rack *in, struct rack *out, int kind)
+{
+	struct rack_zmq	*ri = (struct rack_zmq *)in;
+	struct rack_zmq	*ro = (struct rack_zmq *)out;
+
+	if (in != NULL && (in->ops != &rack_zmq || ri->reliable))
+		ri = NULL;
+	if (out != NULL && (out->ops != &rack_zmq || ro->reliable))
+		ro = NULL;
+	switch (kind) {
+	case EV_GET:
+		if (ri != NULL)
+			atomic_fetch_add(&ri->received, 1);
+		break;
+	case EV_PUT:	/* in the next rack, and done with this one */
+		if (ro != NULL) {
+			atomic_fetch_add(&ro->unfinished, 1);
+			atomic_fetch_add(&ro->sent, 1);
+			zr_max(ro, zr_depth(out));
+		}
+		/* FALLTHROUGH */
+	case EV_DONE:
+		if (ri != NULL)
+			atomic_fetch_sub(&ri->unfinished, 1);
+		break;
+	}
+}
+
+/* --- The workers' side: each thread its own sockets ---------------------- */
+
+static void *
+zr_sock(struct rack_zmq *r, int role)
+{
+	static const int types[] = { ZMQ_DEALER, ZMQ_PUSH, ZMQ_PULL, ZMQ_SUB };
+	const char	*ep;
+	char		*cause = NULL, *msg;
+	void		*s;
+	int		 hwm;
+
+	if ((s = zl_thread_get(r, role)) != NULL)
+		return (s);
+	hwm = r->capacity == RACK_UNBOUNDED || role == ZR_ROLE_DEALER ||
+	    role == ZR_ROLE_SUB ? 0 : r->capacity == 0 ? 1 : (int)r->capacity;
+	ep = role == ZR_ROLE_DEALER ? r->ep_hub : role == ZR_ROLE_PUSH ?
+	    r->ep_in : role == ZR_ROLE_PULL ? r->ep_out : r->ep_ctl;
+	if ((s = zl_socket(types[role], hwm, &cause)) == NULL ||
+	    (role == ZR_ROLE_SUB && zmq_setsockopt(s, ZMQ_SUBSCRIBE, "", 0)) ||
+	    zl_connect(s, ep, &cause) == -1) {
+		if (s != NULL)
+			zl_close(s);
+		xasprintf(&msg, "rack %u over ZeroMQ: %s", r->index,
+		    cause != NULL ? cause : "cannot subscribe");
+		zr_fail(r, msg);
+		free(msg);
+		free(cause);
+		return (NULL);
+	}
+	zl_thread_put(r, role, s);
+	return (s);
+}
+
+static int
+zr_send(void *s, int type, uint32_t who, dish_t d, int32_t arg)
+{
+	struct zr_msg	m = { 0 };
+
+	m.type = (uint8_t)type;
+	m.who = who;
+	m.dish = d;
+	m.arg = arg;
+	return (zmq_send(s, &m, sizeof m, 0) == (int)sizeof m ? 0 : -1);
+}
+
+/*
+ * Wait for the keeper's answer, a slice at a time. hand (if not NULL) may
+ * be asked to leave: its get is cancelled once. 0 with *m, or -1 aborted.
+ */
+static int
+zr_answer_wait(struct rack_zmq *r, void *s, struct zr_msg *m,
+    struct hand *hand, uint32_t who, int *slices)
+{
+	zmq_pollitem_t	it = { s, 0, ZMQ_POLLIN, 0 };
+	int		cancelled = 0, rc;
+
+	for (;;) {
+		if (atomic_load(&r->aborted))
+			return (-1);
+		rc = zmq_poll(&it, 1, ZR_SLICE_MS);
+		if (rc == -1 && errno != EINTR)
+			return (-1);
+		if (rc > 0 && zmq_recv(s, m, sizeof *m, ZMQ_DONTWAIT) ==
+		    (int)sizeof *m)
+			return (0);
+		if (slices != NULL)
+			(*slices)++;
+		if (hand != NULL && !cancelled && atomic_load(&hand->leave)) {
+			zr_send(s, ZR_CANCEL, who, DISH_NONE, 0);
+			cancelled = 1;
+		}
+	}
+}
+
+/* One request and its answer, from this thread. */
+static int
+zr_call(struct rack_zmq *r, int type, uint32_t who, dish_t d, int32_t arg,
+    struct zr_msg *m)
+{
+	void	*s;
+
+	if ((s = zr_sock(r, ZR_ROLE_DEALER)) == NULL ||
+	    zr_send(s, type, who, d, arg) == -1)
+		return (-1);
+	return (zr_answer_wait(r, s, m, NULL, who, NULL));
+}
+
+static int
+zr_put(struct rack *base, dish_t d, struct hand *hand, int *blocked)
+{
+	struct rack_zmq	*r = (struct rack_zmq *)base;
+	zmq_pollitem_t	 it;
+	struct zr_msg	 m;
+	uint32_t	 depth;
+	void		*s;
+	int		 rc;
+
+	if (blocked != NULL)
+		*blocked = 0;
+	if (atomic_load(&r->closed) || atomic_load(&r->aborted))
+		return (-1);
+	if (r->reliable) {
+		if (zr_call(r, ZR_PUT, hand != NULL ? hand->who : 0, d, 0,
+		    &m) == -1 || m.type != ZR_PUTOK)
+			return (-1);
+		if (blocked != NULL)
+			*blocked = (m.flags & ZR_WAITED) != 0;
+		if (hand != NULL)
+			hand_let_go(hand);
+		return (m.arg);
+	}
+	if ((s = zr_sock(r, ZR_ROLE_PUSH)) == NULL)
+		return (-1);
+	/* Counted before it goes: a join never misses a dish in flight. */
+	atomic_fetch_add(&r->unfinished, 1);
+	atomic_fetch_add(&r->sent, 1);
+	while (zmq_send(s, &d, sizeof d, ZMQ_DONTWAIT) == -1) {
+		if (errno != EAGAIN || atomic_load(&r->aborted)) {
+			atomic_fetch_sub(&r->unfinished, 1);
+			atomic_fetch_sub(&r->sent, 1);
+			return (-1);
+		}
+		/* At the high-water mark: the rack is full. */
+		if (blocked != NULL)
+			*blocked = 1;
+		it = (zmq_pollitem_t){ s, 0, ZMQ_POLLOUT, 0 };
+		rc = zmq_poll(&it, 1, ZR_SLICE_MS);
+		(void)rc;
+	}
+	if (hand != NULL)
+		hand_let_go(hand);
+	depth = zr_depth(base);
+	zr_max(r, depth);
+	return ((int)depth);
+}
+
+static dish_t
+zr_get_reliable(struct rack_zmq *r, struct hand *hand, int *depth,
+    int *blocked)
+{
+	struct zr_msg	 m;
+	uint32_t	 who = hand != NULL ? hand->who : 0;
+	dish_t		 ack = DISH_NONE;
+	void		*s;
+	int		 slices = 0, rc;
+
+	if (hand != NULL && atomic_load(&hand->owes))
+		ack = atomic_load(&hand->owed);
+	if ((s = zr_sock(r, ZR_ROLE_DEALER)) == NULL ||
+	    zr_send(s, ZR_GET, who, ack, 0) == -1)
+		return (DISH_NONE);
+	zr_waiting(r, hand, 1);
+	rc = zr_answer_wait(r, s, &m, hand, who, &slices);
+	zr_waiting(r, hand, 0);
+	if (rc == -1)
+		return (DISH_NONE);
+	if (blocked != NULL)
+		*blocked = slices > 0;
+	/* The answer says the acknowledgement is in: the debt is paid. */
+	if (m.type != ZR_DISH) {
+		zr_hand_set(hand, DISH_NONE, 0);
+		return (DISH_NONE);
+	}
+	zr_hand_set(hand, m.dish, 1);
+	if (depth != NULL)
+		*depth = m.arg;
+	return (m.dish);
+}
+
+static dish_t
+zr_get_plain(struct rack_zmq *r, struct hand *hand, int *depth, int *blocked)
+{
+	zmq_pollitem_t	 it[2];
+	void		*pull, *sub;
+	dish_t		 d = DISH_NONE;
+	char		 buf[8];
+	int		 rc, got = 0;
+
+	if (hand != NULL && atomic_load(&hand->owes)) {
+		atomic_fetch_sub(&r->unfinished, 1);
+		zr_hand_set(hand, DISH_NONE, 0);
+	}
+	if ((pull = zr_sock(r, ZR_ROLE_PULL)) == NULL ||
+	    (sub = zr_sock(r, ZR_ROLE_SUB)) == NULL)
+		return (DISH_NONE);
+	zr_waiting(r, hand, 1);
+	for (;;) {
+		if (zmq_recv(pull, &d, sizeof d, ZMQ_DONTWAIT) ==
+		    (int)sizeof d) {
+			got = 1;
+			break;
+		}
+		if (atomic_load(&r->aborted) || atomic_load(&r->ended) ||
+		    (hand != NULL && atomic_load(&hand->leave)))
+			break;
+		if (zmq_recv(sub, buf, sizeof buf, ZMQ_DONTWAIT) >= 0)
+			break;		/* the control broadcast: the end */
+		it[0] = (zmq_pollitem_t){ pull, 0, ZMQ_POLLIN, 0 };
+		it[1] = (zmq_pollitem_t){ sub, 0, ZMQ_POLLIN, 0 };
+		rc = zmq_poll(it, 2, ZR_SLICE_MS);
+		if (rc == 0 && blocked != NULL)
+			*blocked = 1;
+		if (rc == -1 && errno != EINTR)
+			break;
+	}
+	zr_waiting(r, hand, 0);
+	if (!got || d == DISH_QUIT) {
+		/*
+		 * A taker that leaves closes its sockets, as a program that
+		 * exits does: what ZeroMQ had queued for it goes with them.
+		 */
+		zl_thread_drop(r, ZR_ROLE_PULL);
+		zl_thread_drop(r, ZR_ROLE_SUB);
+		return (DISH_NONE);
+	}
+	atomic_fetch_add(&r->received, 1);
+	zr_hand_set(hand, d, 1);
+	if (depth != NULL)
+		*depth = (int)zr_depth(&r->base);
+	return (d);
+}
+
+static dish_t
+zr_get(struct rack *base, struct hand *hand, int *depth, int *blocked)
+{
+	struct rack_zmq	*r = (struct rack_zmq *)base;
+
+	if (blocked != NULL)
+		*blocked = 0;
+	if (atomic_load(&r->aborted))
+		return (DISH_NONE);
+	if (r->reliable)
+		return (zr_get_reliable(r, hand, depth, blocked));
+	return (zr_get_plain(r, hand, depth, blocked));
+}
+
+static int
+zr_task_done(struct rack *base, struct hand *hand)
+{
+	struct rack_zmq	*r = (struct rack_zmq *)base;
+	struct zr_msg	 m;
+	dish_t		 d;
+
+	d = hand != NULL ? atomic_load(&hand->owed) : DISH_NONE;
+	if (!r->reliable) {
+		atomic_fetch_sub(&r->unfinished, 1);
+		zr_hand_set(hand, DISH_NONE, 0);
+		return (0);
+	}
+	/* Answered, so a process that leaves next has paid it. */
+	if (zr_call(r, ZR_ACK, hand != NULL ? hand->who : 0, d, 0, &m) == -1)
+		return (-1);
+	zr_hand_set(hand, DISH_NONE, 0);
+	return (0);
+}
+
+static int
+zr_reclaim(struct rack *base, struct hand *hand)
+{
+	struct rack_zmq	*r = (struct rack_zmq *)base;
+	struct zr_msg	 m;
+	dish_t		 d, let_go = DISH_NONE;
+	int		 owes;
+
+	d = atomic_load(&hand->dish);
+	owes = atomic_load(&hand->owes);
+	atomic_fetch_add(&r->deaths, 1);
+	/* Died waiting: it waits no more. */
+	if (hand->who < 256 && (atomic_load(&r->waiting_who[hand->who / 64]) >>
+	    (hand->who % 64) & 1))
+		zr_waiting(r, hand, 0);
+	if (!r->reliable) {
+		/* Plain PUSH/PULL: what it held is gone with it. */
+		if (d != DISH_NONE) {
+			atomic_fetch_add(&r->lost, 1);
+			atomic_fetch_sub(&r->unfinished, 1);
+		} else if (owes)
+			atomic_fetch_sub(&r->unfinished, 1);
+		zr_hand_set(hand, DISH_NONE, 0);
+		return (0);
+	}
+	if (owes && d == DISH_NONE)
+		let_go = atomic_load(&hand->owed);
+	if (zr_call(r, ZR_RECLAIM, hand->who, let_go, 0, &m) == -1)
+		return (-1);
+	zr_hand_set(hand, DISH_NONE, 0);
+	return (m.arg > 0 ? 1 : 0);
+}
+
+/* Plain: in flight, by the counts of both ends. */
+static uint64_t
+zr_in_flight(const struct rack_zmq *r)
+{
+	uint64_t	s, g, w;
+
+	s = atomic_load_explicit(&r->sent, memory_order_relaxed);
+	g = atomic_load_explicit(&r->received, memory_order_relaxed);
+	w = atomic_load_explicit(&r->written_off, memory_order_relaxed);
+	return (s > g + w ? s - g - w : 0);
+}
+
+/*
+ * Plain, after a taker died: once every live taker has waited on an
+ * empty socket for a while and nothing came, what is still in flight was
+ * queued for the dead one. ZeroMQ cannot say; the counts can.
+ */
+static void
+zr_write_off(struct rack_zmq *r)
+{
+	uint64_t	*last = &r->quiet_seen;
+	int64_t		*since = &r->quiet_since;
+	uint64_t	g, n;
+	unsigned	live;
+
+	if (atomic_load(&r->deaths) == 0 || (n = zr_in_flight(r)) == 0)
+		return;
+	g = atomic_load(&r->received);
+	live = r->takers != NULL ? atomic_load(r->takers) : 1;
+	if (g != *last || atomic_load(&r->waiting) < live || live == 0) {
+		*last = g;
+		*since = clock_mono_ns();
+		return;
+	}
+	if (clock_mono_ns() - *since < ZR_QUIET_NS)
+		return;
+	atomic_fetch_add(&r->written_off, n);
+	atomic_fetch_add(&r->lost, n);
+	atomic_fetch_sub(&r->unfinished, (int64_t)n);
+}
+
+static int
+zr_join(struct rack *base, int64_t timeout_ns)
+{
+	struct rack_zmq	*r = (struct rack_zmq *)base;
+	struct zr_msg	 m;
+	int64_t		 deadline = 0;
+	int64_t		 pause = 100 * 1000;
+	unsigned	 n;
+
+	if (!r->reliable && r->quit == ZR_QUIT_SENTINEL &&
+	    !atomic_exchange(&r->quits_sent, 1)) {
+		/*
+		 * The lecture's washer, its dishes all in: one quit for each
+		 * dryer it knows of (the scenario's count), down the same
+		 * pipe. (The conductor joins a rack only once the station
+		 * before has put every dish.)
+		 */
+		n = r->nquits;
+		if (zr_call(r, ZR_QUITS, 0, DISH_NONE, (int32_t)n, &m) == -1)
+			return (-1);
+	}
+	if (timeout_ns >= 0)
+		deadline = clock_mono_ns() + timeout_ns;
+	for (;;) {
+		if (atomic_load(&r->aborted))
+			return (-1);
+		if (atomic_load(&r->unfinished) <= 0)
+			return (0);
+		if (!r->reliable)
+			zr_write_off(r);
+		if (timeout_ns >= 0 && clock_mono_ns() >= deadline)
+			return (1);
+		clock_sleep_ns(pause);
+		if (pause < 2 * NSEC_PER_MSEC)
+			pause *= 2;
+	}
+}
+
+static void
+zr_close(struct rack *base)
+{
+	struct rack_zmq	*r = (struct rack_zmq *)base;
+	struct zr_msg	 m;
+	int64_t		 start;
+	unsigned	 i, j, n = 0;
+	uint64_t	 bits;
+
+	atomic_store(&r->closed, 1);
+	if (zr_call(r, ZR_CLOSE, 0, DISH_NONE, 0, &m) == -1)
+		return;
+	if (r->reliable) {
+		atomic_store(&r->ended, 1);
+		return;
+	}
+	if (r->quit == ZR_QUIT_SENTINEL) {
+		/* Whoever a quit reached leaves; whoever it missed waits. */
+		start = clock_mono_ns();
+		while (clock_mono_ns() - start < ZR_STUCK_NS &&
+		    r->takers != NULL && atomic_load(r->takers) > 0 &&
+		    !atomic_load(&r->aborted))
+			clock_sleep_ns(10 * NSEC_PER_MSEC);
+		for (i = 0; i < 4; i++) {
+			bits = atomic_load(&r->waiting_who[i]);
+			for (j = 0; j < 64; j++) {
+				if (!(bits >> j & 1))
+					continue;
+				if (n < 8)
+					r->stuck_who[n] = i * 64 + j;
+				n++;
+			}
+		}
+		atomic_store(&r->stuck, n);
+	}
+	/* The guide's fix: one broadcast every taker hears. */
+	atomic_store(&r->ended, 1);
+	zr_call(r, ZR_END_ALL, 0, DISH_NONE, 0, &m);
+}
+
+static void
+zr_wake_takers(struct rack *base)
+{
+	(void)base;	/* takers look at their hands every slice */
+}
+
+static void
+zr_abort(struct rack *base)
+{
+	atomic_store(&((struct rack_zmq *)base)->aborted, 1);
+}
+
+static uint32_t
+zr_depth(const struct rack *base)
+{
+	const struct rack_zmq	*r = (const struct rack_zmq *)base;
+
+	if (r->reliable)
+		return (atomic_load(&r->depth));
+	return (r->capacity == 0 ? 0 : (uint32_t)zr_in_flight(r));
+}
+
+static uint32_t
+zr_held(struct rack *base)
+{
+	struct rack_zmq	*r = (struct rack_zmq *)base;
+
+	if (r->reliable) {
+		/* Put and not taken: its queue, a hand-off's dish too. */
+		uint64_t s = atomic_load(&r->sent), g = atomic_load(&r->received);
+
+		return (s > g ? (uint32_t)(s - g) : 0);
+	}
+	return ((uint32_t)zr_in_flight(r));
+}
+
+static uint32_t
+zr_max_depth(struct rack *base)
+{
+	return (atomic_load(&((struct rack_zmq *)base)->max_depth));
+}
+
+static uint64_t
+zr_unfinished(struct rack *base)
+{
+	int64_t	u = atomic_load(&((struct rack_zmq *)base)->unfinished);
+
+	return (u > 0 ? (uint64_t)u : 0);
+}
+
+static uint64_t
+zr_taken(struct rack *base)
+{
+	return (atomic_load(&((struct rack_zmq *)base)->received));
+}
+
+static void
+zr_destroy(struct rack *base)
+{
+	struct rack_zmq		*r = (struct rack_zmq *)base;
+	struct zr_keeper	*k = r->k;
+	unsigned		 i;
+
+	if (k == NULL)
+		return;
+	r->k = NULL;
+	atomic_store(&r->aborted, 1);
+	if (k->started) {
+		atomic_store(&k->stop, 1);
+		pthread_join(k->thread, NULL);
+	}
+	for (i = 0; i < k->nmon; i++)
+		zl_close(k->mon[i]);
+	zl_close(k->router);
+	zl_close(k->pull);
+	zl_close(k->push);
+	zl_close(k->pub);
+	free(k->queue.v);
+	free(k->puts.v);
+	free(k->gets.v);
+	free(k->inflight);
+	free(k->put_seen);
+	free(k->acked);
+	free(k->cause);
+	pthread_mutex_destroy(&k->mu);
+	pthread_cond_destroy(&k->cv);
+	free(k);
+}
+
+static const char *
+zr_error(struct rack *base)
+{
+	struct rack_zmq	*r = (struct rack_zmq *)base;
+
+	return (atomic_load(&r->failed) ? r->error : NULL);
+}
+
+int
+rack_zmq_view(struct rack *base, struct zr_view *v)
+{
+	struct rack_zmq	*r = (struct rack_zmq *)base;
+	unsigned	 i;
+
+	if (base == NULL || base->ops != &rack_zmq)
+		return (-1);
+	memset(v, 0, sizeof *v);
+	v->reliable = r->reliable;
+	v->endpoint = r->ep_hub;
+	v->in = r->ep_in;
+	v->out = r->ep_out;
+	v->sent = atomic_load(&r->sent);
+	v->received = atomic_load(&r->received);
+	v->lost = atomic_load(&r->lost);
+	v->resent = atomic_load(&r->resent);
+	v->duplicates = atomic_load(&r->duplicates);
+	v->links = atomic_load(&r->links);
+	v->connects = atomic_load(&r->connects);
+	v->disconnects = atomic_load(&r->disconnects);
+	v->stuck = atomic_load(&r->stuck);
+	v->quits = atomic_load(&r->quits_sent) ? r->nquits : 0;
+	for (i = 0; i < 8; i++)
+		v->stuck_who[i] = r->stuck_who[i];
+	return (0);
+}

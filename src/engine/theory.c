@@ -1,0 +1,219 @@
+/*
+ * theory.c: the rows of prediction and measurement, and the verdict. The
+ * causes are the ones doc/theory.md explains: a run that starts empty, a
+ * finite run of random times, the GIL, a lock, the real clock.
+ */
+#include "config.h"
+
+#include "theory.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static struct theory_row *
+theory_add(struct theory_row *rows, size_t *n, size_t max, enum theory_unit u,
+    const char *label)
+{
+	struct theory_row	*r;
+
+	if (*n >= max)
+		return (NULL);
+	r = &rows[(*n)++];
+	memset(r, 0, sizeof *r);
+	snprintf(r->label, sizeof r->label, "%s", label);
+	r->unit = u;
+	return (r);
+}
+
+size_t
+theory_rows(const struct stats *s, struct theory_row *rows, size_t max)
+{
+	const struct prediction	*p = stats_prediction(s);
+	const struct scenario	*scn = s->scn;
+	struct theory_row	*r;
+	char			 label[48];
+	size_t			 n = 0;
+	unsigned		 i;
+
+	if ((r = theory_add(rows, &n, max, TU_RATE, "throughput")) != NULL) {
+		r->measured = s->warmup_ns > 0 ? s->throughput_win :
+		    s->throughput;
+		r->have_measured = s->t_end > s->warmup_ns;
+		r->predicted = p->open && s->warmup_ns > 0 ? (p->stable ?
+		    p->lambda : p->steady) : p->throughput;
+		r->have_predicted = p->valid;
+	}
+	if ((r = theory_add(rows, &n, max, TU_SECONDS, "time")) != NULL) {
+		r->measured = (double)s->t_end / 1e9;
+		r->have_measured = s->t_end > 0;
+		r->predicted = p->wall_s;
+		r->have_predicted = p->valid && isfinite(p->wall_s);
+	}
+	for (i = 0; i < s->nstations; i++) {
+		snprintf(label, sizeof label, "busy %s", scn->stations[i].name);
+		if ((r = theory_add(rows, &n, max, TU_FRACTION, label)) == NULL)
+			break;
+		r->measured = s->busy_win[i];
+		r->have_measured = s->t_end > s->warmup_ns;
+		r->predicted = p->st[i].busy;
+		r->have_predicted = p->valid;
+	}
+	for (i = 0; i < s->nstations; i++) {
+		const struct flow_stats *f = &s->queue[i];
+
+		if (i == 0 && s->arrival == NULL)
+			continue;
+		if (i == 0)
+			snprintf(label, sizeof label, "wait before %s",
+			    scn->stations[0].name);
+		else
+			snprintf(label, sizeof label, "wait %s -> %s",
+			    scn->stations[i - 1].name, scn->stations[i].name);
+		if ((r = theory_add(rows, &n, max, TU_SECONDS, label)) == NULL)
+			break;
+		r->measured = f->mean_w;
+		r->have_measured = f->valid;
+		r->predicted = p->st[i].wait_s;
+		r->have_predicted = p->valid && p->st[i].have_queue &&
+		    isfinite(p->st[i].wait_s);
+		if (i == 0)
+			snprintf(label, sizeof label, "depth before %s",
+			    scn->stations[0].name);
+		else
+			snprintf(label, sizeof label, "depth %s -> %s",
+			    scn->stations[i - 1].name, scn->stations[i].name);
+		if ((r = theory_add(rows, &n, max, TU_DISHES, label)) == NULL)
+			break;
+		r->measured = f->mean_l;
+		r->have_measured = s->t_end > s->warmup_ns;
+		r->predicted = p->st[i].depth;
+		r->have_predicted = p->valid && p->st[i].have_queue &&
+		    isfinite(p->st[i].depth);
+	}
+	return (n);
+}
+
+/* How far apart, relative; small figures are compared on an absolute floor. */
+static double
+theory_gap(const struct stats *s, const struct theory_row *r)
+{
+	const struct prediction	*p = stats_prediction(s);
+	double			 floor = 1e-3;
+	unsigned		 i;
+
+	/* A millisecond late on a 3 s dish is no disagreement. */
+	if (r->unit == TU_FRACTION || r->unit == TU_DISHES)
+		floor = 0.05;
+	else if (r->unit == TU_SECONDS)
+		for (i = 0; i < p->nstations; i++)
+			if (p->st[i].mean_s * 0.01 > floor)
+				floor = p->st[i].mean_s * 0.01;
+	double	base = fabs(r->predicted);
+
+	if (base < floor)
+		base = floor;
+	return (fabs(r->measured - r->predicted) / base);
+}
+
+int
+theory_verdict(const struct stats *s, char *buf, size_t len)
+{
+	struct theory_row	 rows[THEORY_MAX_ROWS];
+	const struct prediction	*p = stats_prediction(s);
+	const struct scenario	*scn = s->scn;
+	const char		*cause;
+	char			 m[32], pr[32], extra[96];
+	size_t			 n, i;
+	int			 best = -1, cpu = 0;
+	double			 gap, worst = 0.01;
+
+	n = theory_rows(s, rows, THEORY_MAX_ROWS);
+	for (i = 0; i < n; i++) {
+		if (!rows[i].have_measured || !rows[i].have_predicted)
+			continue;
+		if ((gap = theory_gap(s, &rows[i])) > worst) {
+			worst = gap;
+			best = (int)i;
+		}
+	}
+	if (!p->valid) {
+		snprintf(buf, len, "no prediction for this scenario");
+		return (-1);
+	}
+	if (best == -1) {
+		snprintf(buf, len, "measured and predicted agree within 1 %%%s",
+		    p->exact ? "" : " (the prediction is approximate)");
+		return (-1);
+	}
+	for (i = 0; i < scn->nstations; i++)
+		cpu |= scn->stations[i].work == WORK_CPU;
+	if (s->deadlocked)
+		cause = "a deadlock: the run stopped short, and the "
+		    "prediction is of one that finishes";
+	else if (p->open && !p->stable)
+		cause = "an overloaded station: its rack grows as long as the "
+		    "run lasts, so no steady state exists";
+	else if (p->open && s->warmup_ns == 0 && s->ndishes <= 20000 &&
+	    rows[best].measured < rows[best].predicted &&
+	    (rows[best].unit == TU_SECONDS || rows[best].unit == TU_DISHES))
+		cause = "start-up bias: the run starts empty and the first "
+		    "dishes find short queues (set warmup to leave the start "
+		    "out)";
+	else if (p->open)
+		cause = "a finite run: random times vary, and the interval "
+		    "around a mean shrinks only as 1/sqrt(dishes)";
+	else if (scn->gil && cpu)
+		cause = "the GIL: threads take turns computing, time-sliced "
+		    "every gil.interval";
+	else if (scn->cupboard && (scn->cupboard_lock == LOCK_MUTEX ||
+	    scn->cupboard_lock == LOCK_SPIN))
+		cause = "a lock: workers queue for the cupboard's lock";
+	else if (cpu)
+		cause = "cpu work: the cores are shared, not taken in turn";
+	else if (s->real_clock)
+		cause = "the real clock: sleeps wake late and threads wait "
+		    "to be scheduled";
+	else if (!p->exact)
+		cause = "random times: the prediction uses their means";
+	else
+		cause = "a finite run";
+	/* A random stream that came slower or faster than its rate. */
+	extra[0] = '\0';
+	if (p->open && s->queue[0].lambda > 0 &&
+	    fabs(s->queue[0].lambda - p->lambda) > 0.03 * p->lambda)
+		snprintf(extra, sizeof extra, "; and the dishes arrived at "
+		    "%.3f/s, not %.3f/s", s->queue[0].lambda, p->lambda);
+	snprintf(buf, len, "largest difference: %s, measured %s, predicted %s "
+	    "(%+.0f %%): %s%s", rows[best].label,
+	    theory_format(rows[best].unit, rows[best].measured, m, sizeof m),
+	    theory_format(rows[best].unit, rows[best].predicted, pr,
+	    sizeof pr), rows[best].predicted != 0 ? 100.0 *
+	    (rows[best].measured - rows[best].predicted) /
+	    fabs(rows[best].predicted) : 100.0, cause, extra);
+	return (best);
+}
+
+const char *
+theory_format(enum theory_unit u, double v, char *buf, size_t len)
+{
+	if (!isfinite(v)) {
+		snprintf(buf, len, "unbounded");
+		return (buf);
+	}
+	switch (u) {
+	case TU_RATE:
+		snprintf(buf, len, "%.3f/s", v);
+		break;
+	case TU_SECONDS:
+		snprintf(buf, len, "%.3f s", v);
+		break;
+	case TU_FRACTION:
+		snprintf(buf, len, "%.1f%%", v * 100.0);
+		break;
+	case TU_DISHES:
+		snprintf(buf, len, "%.3f", v);
+		break;
+	}
+	return (buf);
+}
