@@ -268,7 +268,8 @@ bc_pay(struct rack_bcast *r, struct hand *hand)
 
 	if (hand->who < r->nslots && (i = r->sub_of[hand->who]) >= 0)
 		r->subs[i].done++;
-	if ((r->unfinished > 0 && --r->unfinished == 0) || r->net)
+	/* A network home's join looks every 10 ms: no wake-up a copy. */
+	if (r->unfinished > 0 && --r->unfinished == 0)
 		bc_wake(r, BC_STATE);
 	atomic_store_explicit(&hand->dish, DISH_NONE, memory_order_relaxed);
 	atomic_store_explicit(&hand->owes, 0, memory_order_relaxed);
