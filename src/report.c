@@ -121,12 +121,17 @@ report_broadcast_json(FILE *f, struct engine *eng, const struct stats *s)
 	const struct bcast_view	*v;
 	size_t			 i;
 
-	fprintf(f, ",\"broadcast\":{\"published\":%llu,\"to_nobody\":%llu,"
-	    "\"received\":%llu,\"missed\":%llu,\"missed_late\":%llu,"
+	fprintf(f, ",\"broadcast\":{\"published\":%llu", (unsigned long long)
+	    s->published);
+	/* ZeroMQ's PUB cannot tell: null, not a 0 nobody measured. */
+	if (s->btot.blind)
+		fputs(",\"to_nobody\":null", f);
+	else
+		fprintf(f, ",\"to_nobody\":%llu",
+		    (unsigned long long)s->btot.to_nobody);
+	fprintf(f, ",\"received\":%llu,\"missed\":%llu,\"missed_late\":%llu,"
 	    "\"missed_dropped\":%llu,\"queued\":%llu,\"hwm\":%u,"
 	    "\"sync\":%s,\"subscribers\":[",
-	    (unsigned long long)s->published,
-	    (unsigned long long)s->btot.to_nobody,
 	    (unsigned long long)s->received,
 	    (unsigned long long)(s->missed_late + s->missed_dropped),
 	    (unsigned long long)s->missed_late,
