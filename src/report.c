@@ -98,7 +98,11 @@ report_subscribers_text(FILE *f, struct engine *eng, const struct stats *s)
 			    "subscribed at %.3f s (slow joiner)\n",
 			    (unsigned long long)v->late,
 			    (double)v->joined_t / 1e9);
-		if (v->dropped > 0)
+		if (v->dropped > 0 && v->reconnects > 0)
+			fprintf(f, "            %llu missed: Redis closed it %u "
+			    "times, past its output-buffer limit\n",
+			    (unsigned long long)v->dropped, v->reconnects);
+		else if (v->dropped > 0)
 			fprintf(f, "            %llu missed: dropped at the "
 			    "high-water mark (or it left)\n",
 			    (unsigned long long)v->dropped);
@@ -117,12 +121,17 @@ report_broadcast_json(FILE *f, struct engine *eng, const struct stats *s)
 	const struct bcast_view	*v;
 	size_t			 i;
 
-	fprintf(f, ",\"broadcast\":{\"published\":%llu,\"to_nobody\":%llu,"
-	    "\"received\":%llu,\"missed\":%llu,\"missed_late\":%llu,"
+	fprintf(f, ",\"broadcast\":{\"published\":%llu", (unsigned long long)
+	    s->published);
+	/* ZeroMQ's PUB cannot tell: null, not a 0 nobody measured. */
+	if (s->btot.blind)
+		fputs(",\"to_nobody\":null", f);
+	else
+		fprintf(f, ",\"to_nobody\":%llu",
+		    (unsigned long long)s->btot.to_nobody);
+	fprintf(f, ",\"received\":%llu,\"missed\":%llu,\"missed_late\":%llu,"
 	    "\"missed_dropped\":%llu,\"queued\":%llu,\"hwm\":%u,"
 	    "\"sync\":%s,\"subscribers\":[",
-	    (unsigned long long)s->published,
-	    (unsigned long long)s->btot.to_nobody,
 	    (unsigned long long)s->received,
 	    (unsigned long long)(s->missed_late + s->missed_dropped),
 	    (unsigned long long)s->missed_late,
@@ -142,13 +151,14 @@ report_broadcast_json(FILE *f, struct engine *eng, const struct stats *s)
 		fprintf(f, ",\"subscribed_seconds\":%.6f,\"received\":%llu,"
 		    "\"missed\":%llu,\"missed_late\":%llu,"
 		    "\"missed_dropped\":%llu,\"queued\":%llu,"
-		    "\"published_on_topics\":%llu,\"conserved\":%s}",
+		    "\"published_on_topics\":%llu,\"reconnects\":%u,"
+		    "\"conserved\":%s}",
 		    (double)v->joined_t / 1e9, (unsigned long long)v->received,
 		    (unsigned long long)(v->late + v->dropped),
 		    (unsigned long long)v->late,
 		    (unsigned long long)v->dropped,
 		    (unsigned long long)v->queued,
-		    (unsigned long long)v->life,
+		    (unsigned long long)v->life, v->reconnects,
 		    s->bsub_ok[i] ? "true" : "false");
 	}
 	fputs("]}", f);
@@ -174,9 +184,8 @@ report_text(FILE *f, struct engine *eng, const struct stats *s)
 		fputs("racks       in ", f);
 		safe_fputs(engine_racks_where(eng), f);
 		fprintf(f, ", %s\n", scn->broadcast ? (strcmp(scn->transport,
-		    "zmq") == 0 ? "a broadcast (no broker: the publisher "
-		    "binds, each subscriber connects)" : "a broadcast (PUBLISH "
-		    "and SUBSCRIBE)") : scn->reliable ? "reliable (a dead "
+		    "zmq") == 0 ? "a broadcast, no broker" : "a broadcast "
+		    "(PUBLISH and SUBSCRIBE)") : scn->reliable ? "reliable (a dead "
 		    "taker's dish goes back)" : "unreliable (a dead taker's "
 		    "dish is lost)");
 	}

@@ -8,10 +8,15 @@
  */
 #include "config.h"
 
+#include <sys/wait.h>
+
 #include <check.h>
 #include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bcast.h"
 #include "runutil.h"
@@ -28,6 +33,7 @@ static const struct home homes[] = {
 	{ "virtual", 1, { NULL } },
 	{ "threads", 0, { "scenario.mode=threads", NULL } },
 	{ "processes", 0, { "scenario.mode=processes", NULL } },
+	{ "async", 0, { "scenario.mode=async", NULL } },
 #ifdef HAVE_HIREDIS
 	{ "redis", 0, { "scenario.transport=redis", "scenario.mode=threads",
 	    NULL } },
@@ -315,6 +321,97 @@ START_TEST(test_high_water_mark)
 }
 END_TEST
 
+#ifdef HAVE_HIREDIS
+/*
+ * A redis-server of the test's own on a Unix socket, with a pubsub
+ * output-buffer limit so small that a slow subscriber passes it: Redis
+ * closes its connection, and what it lost meanwhile is counted dropped.
+ */
+START_TEST(test_redis_output_limit)
+{
+	char			 dir[] = "/tmp/dishrack-check.XXXXXX", sock[96];
+	char			 set[160];
+	const char		*sets[3] = { set, "scenario.mode=threads", NULL };
+	struct test_run		 tr;
+	const struct bcast_view	*v;
+	pid_t			 pid;
+	int			 i, status;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(sock, sizeof sock, "%s/redis.sock", dir);
+	if ((pid = fork()) == 0) {
+		int	fd = open("/dev/null", O_WRONLY);
+
+		if (fd != -1)
+			dup2(fd, 1);
+		execlp("redis-server", "redis-server", "--port", "0",
+		    "--unixsocket", sock, "--dir", dir, "--save", "",
+		    "--appendonly", "no", "--client-output-buffer-limit",
+		    "pubsub 2kb 1kb 1", (char *)NULL);
+		_exit(127);
+	}
+	ck_assert_int_gt(pid, 0);
+	for (i = 0; i < 500 && access(sock, F_OK) != 0; i++)
+		clock_sleep_ns(10 * 1000000LL);
+	snprintf(set, sizeof set, "scenario.transport=unix://%s", sock);
+	/* 3000 messages at once, a subscriber that takes 20 ms each. */
+	ck_assert_int_eq(test_run(&tr, "[scenario]\ndishes = 3000\n"
+	    "[rack]\nkind = broadcast\ntopics = a long topic to fill buffers\n"
+	    "sync = yes\n[pub]\ntime = 0\n[slow]\ntime = 20ms\n", sets, 0,
+	    10.0, 0), 0);
+	kill(pid, SIGTERM);
+	waitpid(pid, &status, 0);
+	unlink(sock);
+	rmdir(dir);
+	assert_conserved(&tr);
+	v = sub_of_slot(&tr, 1);
+	ck_assert_ptr_nonnull(v);
+	ck_assert_uint_ge(v->reconnects, 1);
+	ck_assert_uint_gt(v->dropped, 0);
+	ck_assert_uint_eq(v->late, 0);
+	ck_assert_uint_eq(v->received + v->dropped, 3000);
+	test_run_free(&tr);
+}
+END_TEST
+#endif
+
+/*
+ * The publisher's picks: the dish's name as its topic, and a seeded
+ * random choice that the same seed repeats and that uses every topic.
+ */
+START_TEST(test_pick)
+{
+	struct test_run	 tr;
+	char		 a[512], b[512];
+	const char	*seed7[] = { "scenario.seed=7", NULL };
+
+	ck_assert_int_eq(test_run(&tr, "[scenario]\ndishes = red blue red green\n"
+	    "[rack]\nkind = broadcast\npick = dish\n[pub]\ntime = 1s\n"
+	    "[reds]\ntime = 0\nsubscribe = red\n"
+	    "[gr]\ntime = 0\nsubscribe = gr*\n", NULL, 1, 1.0, 0), 0);
+	assert_conserved(&tr);
+	taken_by(&tr, 1, a, sizeof a);
+	ck_assert_str_eq(a, "0 2 ");
+	taken_by(&tr, 2, a, sizeof a);
+	ck_assert_str_eq(a, "3 ");
+	test_run_free(&tr);
+
+	ck_assert_int_eq(test_run(&tr, "[scenario]\ndishes = 200\n"
+	    "[rack]\nkind = broadcast\ntopics = x, y, z\n[pub]\ntime = 1s\n"
+	    "[xs]\ntime = 0\nsubscribe = x\n", seed7, 1, 1.0, 0), 0);
+	taken_by(&tr, 1, a, sizeof a);
+	ck_assert_uint_gt(tr.st.bsubs[0].received, 40);
+	ck_assert_uint_lt(tr.st.bsubs[0].received, 95);
+	test_run_free(&tr);
+	ck_assert_int_eq(test_run(&tr, "[scenario]\ndishes = 200\n"
+	    "[rack]\nkind = broadcast\ntopics = x, y, z\n[pub]\ntime = 1s\n"
+	    "[xs]\ntime = 0\nsubscribe = x\n", seed7, 1, 1.0, 0), 0);
+	taken_by(&tr, 1, b, sizeof b);
+	ck_assert_str_eq(a, b);
+	test_run_free(&tr);
+}
+END_TEST
+
 /* [script]: a subscriber added at 1 s, a topic added to another at 1 s. */
 START_TEST(test_script)
 {
@@ -373,6 +470,31 @@ START_TEST(test_no_fd_left)
 	ck_assert_int_eq(run_all(&tr, h, PUBLISHER("cat, dog")
 	    "[all]\ncount = 2\ntime = 0\n"), 0);
 	assert_conserved(&tr);
+	test_run_free(&tr);
+	ck_assert_int_eq(count_fds(), before);
+}
+END_TEST
+
+/*
+ * Stopped in the middle (a worker in its work, another waiting): nothing
+ * hangs, every socket and connection is closed.
+ */
+START_TEST(test_stopped_no_fd_left)
+{
+	const struct home	*h = &homes[_i];
+	struct test_run		 tr;
+	int			 before;
+
+	SKIP_HOME(h);
+	if (h->virtual_clock)
+		return;
+	before = count_fds();
+	ck_assert_int_eq(test_run(&tr, "[scenario]\ndishes = 100\n"
+	    "[rack]\nkind = broadcast\ntopics = a, b\n[pub]\ntime = 100ms\n"
+	    "[sub]\ncount = 2\ntime = 300ms\n[late]\nstart = 1m\n",
+	    h->sets, 0, 10.0, 250 * 1000000LL), 0);
+	ck_assert_int_eq(tr.interrupted, 1);
+	ck_assert_uint_eq(tr.st.lost, 0);
 	test_run_free(&tr);
 	ck_assert_int_eq(count_fds(), before);
 }
@@ -474,12 +596,17 @@ broadcast_suite(void)
 	tcase_add_test(tc, test_lecture);
 	tcase_add_test(tc, test_high_water_mark);
 	tcase_add_test(tc, test_script);
+	tcase_add_test(tc, test_pick);
+#ifdef HAVE_HIREDIS
+	tcase_add_test(tc, test_redis_output_limit);
+#endif
 	tcase_add_loop_test(tc, test_topic_filter, 0, NHOMES);
 	tcase_add_loop_test(tc, test_own_copy, 0, NHOMES);
 	tcase_add_loop_test(tc, test_prefix, 0, NHOMES);
 	tcase_add_loop_test(tc, test_slow_joiner, 0, NHOMES);
 	tcase_add_loop_test(tc, test_sync, 0, NHOMES);
 	tcase_add_loop_test(tc, test_no_fd_left, 0, NHOMES);
+	tcase_add_loop_test(tc, test_stopped_no_fd_left, 0, NHOMES);
 	suite_add_tcase(s, tc);
 	return (s);
 }

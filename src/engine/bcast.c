@@ -191,6 +191,12 @@ bcast_check(const struct scenario *scn, char **cause)
 		    "it, a station of subscribers", where);
 		return (-1);
 	}
+	if (scn->pick != PICK_DISH && scn->ntopics == 0) {
+		scenario_where(scn, &scn->topics_pos, where, sizeof where);
+		xasprintf(cause, "%s: a broadcast needs topics to pick from: "
+		    "[rack] topics = A, B, ... (or pick = dish)", where);
+		return (-1);
+	}
 	if (scn->stations[0].nsubscribe > 0) {
 		scenario_where(scn, &scn->stations[0].subscribe_pos, where,
 		    sizeof where);

@@ -46,6 +46,7 @@ struct bcast_view {
 	uint64_t	 dropped;	/* missed: its queue was at the HWM */
 	uint64_t	 queued;	/* waiting for it at the end */
 	uint64_t	 life;		/* published on its topics while it lived */
+	unsigned	 reconnects;	/* Redis closed it (its output buffer) */
 	uint64_t	 mask[BCAST_MASK_WORDS];	/* its topics */
 };
 
@@ -157,6 +158,9 @@ void		 rack_bcast_start(struct rack *);
  * NULL is fine.
  */
 void		 rack_bcast_release(struct rack *);
+
+/* Where a network home's broadcast is, for the views; NULL if local. */
+const char	*rack_bcast_shown(struct rack *);
 
 /* Is this rack a broadcast (of any home)? */
 int		 rack_is_broadcast(const struct rack *);

@@ -1857,8 +1857,8 @@ engine_racks_where(struct engine *e)
 {
 	struct rack	*b = engine_broadcast(e);
 
-	if (b != NULL && strcmp(b->ops->name, "zmq") == 0)
-		return ("ZeroMQ XPUB/SUB over ipc://");
+	if (b != NULL && rack_bcast_shown(b) != NULL)
+		return (rack_bcast_shown(b));
 #ifdef HAVE_ZMQ
 	if (e->zwhere != NULL)
 		return (e->zshown);

@@ -21,6 +21,7 @@
 #include "rack_bcast.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "clock.h"
@@ -33,6 +34,7 @@ static int	bc_put(struct rack *, dish_t, struct hand *, int *);
 static dish_t	bc_get(struct rack *, struct hand *, int *, int *);
 static int	bc_join(struct rack *, int64_t);
 static void	bc_close(struct rack *);
+static const char *bc_error(struct rack *);
 
 const struct rack_ops rack_bcast = {
 	.name = "local",
@@ -50,7 +52,16 @@ const struct rack_ops rack_bcast = {
 	.unfinished = bc_unfinished,
 	.taken = bc_taken,
 	.destroy = bc_destroy,
+	.error = bc_error,
 };
+
+static const char *
+bc_error(struct rack *base)
+{
+	struct rack_bcast	*r = (struct rack_bcast *)base;
+
+	return (r->error[0] != '\0' ? r->error : NULL);
+}
 
 /* The high-water mark a subscriber's queue has for the scenario. */
 static uint32_t
@@ -217,8 +228,18 @@ bc_sub(struct rack_bcast *r, struct hand *hand, unsigned station)
 		return (NULL);
 	if ((i = r->sub_of[hand->who]) >= 0)
 		return (&r->subs[i]);
-	if (r->nsubs == BCAST_MAX_SUBS || station >= SCN_MAX_STATIONS)
+	if (station >= SCN_MAX_STATIONS)
 		return (NULL);
+	if (r->nsubs == BCAST_MAX_SUBS) {
+		/* Said once, and the run stops: never a subscriber ignored. */
+		if (r->error[0] == '\0')
+			snprintf(r->error, sizeof r->error, "a broadcast has at "
+			    "most %d subscribers", BCAST_MAX_SUBS);
+		atomic_store(&r->aborted, 1);
+		bc_wake(r, BC_MESSAGE);
+		bc_wake(r, BC_STATE);
+		return (NULL);
+	}
 	s = &r->subs[r->nsubs];
 	memset(s, 0, sizeof *s);
 	s->slot = hand->who;
@@ -247,7 +268,8 @@ bc_pay(struct rack_bcast *r, struct hand *hand)
 
 	if (hand->who < r->nslots && (i = r->sub_of[hand->who]) >= 0)
 		r->subs[i].done++;
-	if ((r->unfinished > 0 && --r->unfinished == 0) || r->net)
+	/* A network home's join looks every 10 ms: no wake-up a copy. */
+	if (r->unfinished > 0 && --r->unfinished == 0)
 		bc_wake(r, BC_STATE);
 	atomic_store_explicit(&hand->dish, DISH_NONE, memory_order_relaxed);
 	atomic_store_explicit(&hand->owes, 0, memory_order_relaxed);
@@ -402,8 +424,12 @@ bc_reclaim(struct rack *base, struct hand *hand)
 	bc_lock(r);
 	if (atomic_load_explicit(&hand->owes, memory_order_relaxed))
 		bc_pay(r, hand);
-	if (hand->who < r->nslots && (i = r->sub_of[hand->who]) >= 0)
-		bc_leave(r, &r->subs[i]);
+	if (hand->who < r->nslots && (i = r->sub_of[hand->who]) >= 0) {
+		if (r->net)
+			bc_net_leave(r, &r->subs[i]);
+		else
+			bc_leave(r, &r->subs[i]);
+	}
 	bc_unlock(r);
 	return (0);
 }
@@ -548,6 +574,16 @@ rack_bcast_start(struct rack *base)
 		r->start(r);
 }
 
+const char *
+rack_bcast_shown(struct rack *base)
+{
+	struct rack_bcast	*r = (struct rack_bcast *)base;
+
+	if (!rack_is_broadcast(base) || r->shown[0] == '\0')
+		return (NULL);
+	return (r->shown);
+}
+
 void
 rack_bcast_release(struct rack *base)
 {
@@ -585,6 +621,7 @@ rack_bcast_view(struct rack *base, struct bcast_view *out, size_t max,
 		out[i].late = s->late;
 		out[i].dropped = s->dropped;
 		out[i].queued = s->count;
+		out[i].reconnects = s->reconnects;
 		out[i].life = s->state == BSUB_LEFT ? s->life :
 		    bc_published_on(r, s->mask);
 		memcpy(out[i].mask, s->mask, sizeof s->mask);

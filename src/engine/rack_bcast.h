@@ -27,6 +27,7 @@ struct bcast_sub {
 	uint64_t	 received;
 	uint64_t	 life;		/* published on its topics, at leave */
 	uint64_t	 done;		/* copies it has finished */
+	unsigned	 reconnects;	/* its connection broke (Redis) */
 	uint32_t	 head;		/* its queue (local home) */
 	uint32_t	 count;
 	/* Network homes: per topic, the last seq before it listened, next. */
@@ -85,6 +86,7 @@ struct rack_bcast {
 	uint64_t	 join_seen;	/* what a join saw last, and when */
 	int64_t		 join_moved;
 	char		 error[256];	/* why it gave up, or "" */
+	char		 shown[160];	/* where it is, for views, or "" */
 };
 
 /* What every home shares (rack_bcast.c); mu is held where it says. */

@@ -23,6 +23,7 @@
 #include "rack_bcast.h"
 
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +73,26 @@ static _Thread_local struct {
 	const void	*rack;
 	unsigned	 gen;		/* the station's topics it has seen */
 } br_sub;
+
+/*
+ * A worker stopped in the middle of a message never comes back for the
+ * next: its thread's end frees its connection.
+ */
+static pthread_key_t	br_key;
+static pthread_once_t	br_once = PTHREAD_ONCE_INIT;
+
+static void
+br_thread_end(void *c)
+{
+	if (c != NULL)
+		redisFree(c);
+}
+
+static void
+br_key_make(void)
+{
+	pthread_key_create(&br_key, br_thread_end);
+}
 
 int
 rack_bcast_redis_init(struct rack *base, enum rack_sync sync,
@@ -243,6 +264,40 @@ br_unsubscribe(void)
 		redisFree(br_sub.c);
 	br_sub.c = NULL;
 	br_sub.rack = NULL;
+	pthread_once(&br_once, br_key_make);
+	pthread_setspecific(br_key, NULL);
+}
+
+/*
+ * The subscriber's connection broke: Redis closes a subscriber whose
+ * output buffer passed client-output-buffer-limit pubsub (a slow one).
+ * Connect and subscribe again; what was published meanwhile is a gap in
+ * the sequence, counted as dropped. 0, or -1 if the server is gone.
+ */
+static int
+br_resubscribe(struct rack_bcast *r, struct bcast_sub *s)
+{
+	uint64_t	 mask[BCAST_MASK_WORDS];
+	char		*cause = NULL;
+
+	if (br_sub.c != NULL)
+		redisFree(br_sub.c);
+	pthread_setspecific(br_key, NULL);
+	if ((br_sub.c = redis_connect_new(r->where, &cause)) == NULL) {
+		br_fail(r, cause);
+		free(cause);
+		return (-1);
+	}
+	pthread_setspecific(br_key, br_sub.c);
+	bc_lock(r);
+	memcpy(mask, s->mask, sizeof mask);
+	s->reconnects++;
+	bc_unlock(r);
+	if (br_subscribe(r, mask, 1) == -1) {
+		br_fail(r, "SUBSCRIBE failed");
+		return (-1);
+	}
+	return (0);
 }
 
 /* Connect and subscribe the hand's worker: its first get. */
@@ -266,6 +321,8 @@ br_join(struct rack_bcast *r, struct hand *hand)
 	}
 	br_sub.pid = getpid();
 	br_sub.rack = r;
+	pthread_once(&br_once, br_key_make);
+	pthread_setspecific(br_key, br_sub.c);
 	bc_lock(r);
 	memcpy(mask, r->st_mask[station], sizeof mask);
 	br_sub.gen = atomic_load(&r->st_gen);
@@ -281,8 +338,12 @@ br_join(struct rack_bcast *r, struct hand *hand)
 	if (s != NULL)
 		memcpy(s->mask, mask, sizeof mask);
 	bc_unlock(r);
+	if (s == NULL) {
+		br_unsubscribe();
+		return (NULL);
+	}
 	snprintf(key, sizeof key, "%sready", r->prefix);
-	if (s != NULL && br_command(r, "INCR %s", key, NULL, 0) < 0)
+	if (br_command(r, "INCR %s", key, NULL, 0) < 0)
 		return (NULL);
 	return (s);
 }
@@ -384,8 +445,9 @@ br_get(struct rack *base, struct hand *hand, int *depth, int *blocked)
 			break;
 		br_more_topics(r, s);
 		if ((rc = br_read(&rep)) == -1) {
-			br_fail(r, "a subscriber's connection broke");
-			break;
+			if (br_resubscribe(r, s) == -1)
+				break;
+			continue;
 		}
 		if (rc == 0) {
 			bc_lock(r);

@@ -79,9 +79,29 @@ static struct {
 	unsigned	 hellos;	/* sync: subscribers heard from */
 } bz = { PTHREAD_MUTEX_INITIALIZER, 0, NULL, NULL, 0 };
 
-/* A subscriber's socket: one per worker thread; the topics it has seen. */
+/*
+ * A subscriber's socket: one per worker thread; the topics it has seen.
+ * A worker stopped in the middle of a message never comes back for the
+ * next: its thread's end closes the socket (else zmq_ctx_term would wait
+ * for it for ever).
+ */
 static _Thread_local void *bz_sub;
 static _Thread_local unsigned bz_gen;
+static pthread_key_t	bz_key;
+static pthread_once_t	bz_once = PTHREAD_ONCE_INIT;
+
+static void
+bz_thread_end(void *s)
+{
+	if (s != NULL)
+		zmq_close(s);
+}
+
+static void
+bz_key_make(void)
+{
+	pthread_key_create(&bz_key, bz_thread_end);
+}
 
 int
 rack_bcast_zmq_init(struct rack *base, enum rack_sync sync,
@@ -110,6 +130,8 @@ rack_bcast_zmq_init(struct rack *base, enum rack_sync sync,
 		return (-1);
 	}
 	snprintf(r->prefix, sizeof r->prefix, "%s", dir);
+	snprintf(r->shown, sizeof r->shown, "ZeroMQ XPUB/SUB, ipc://%s/bcast",
+	    dir);
 	return (0);
 }
 
@@ -303,6 +325,7 @@ bz_unsubscribe(void)
 	if (bz_sub != NULL)
 		zmq_close(bz_sub);
 	bz_sub = NULL;
+	pthread_setspecific(bz_key, NULL);
 }
 
 /* Connect and subscribe the hand's worker, at its first get. */
@@ -324,6 +347,8 @@ bz_join(struct rack_bcast *r, struct hand *hand, const struct scenario *scn)
 		bz_fail(r, "cannot make a subscriber");
 		return (NULL);
 	}
+	pthread_once(&bz_once, bz_key_make);
+	pthread_setspecific(bz_key, bz_sub);
 	bz_set_int(bz_sub, ZMQ_LINGER, 0);
 	bz_set_int(bz_sub, ZMQ_RECONNECT_IVL, 10);
 	bz_set_int(bz_sub, ZMQ_RCVHWM, (int)r->hwm);
@@ -348,6 +373,8 @@ bz_join(struct rack_bcast *r, struct hand *hand, const struct scenario *scn)
 	if (s != NULL)
 		memcpy(s->mask, mask, sizeof mask);
 	bc_unlock(r);
+	if (s == NULL)
+		bz_unsubscribe();
 	return (s);
 }
 

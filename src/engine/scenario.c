@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bcast.h"
 #include "safe.h"
 #include "scenario_web.h"
 #include "xmalloc.h"
@@ -2396,7 +2397,7 @@ scenario_validate(const struct scenario *s, int force, char **cause)
 {
 	unsigned	counts[SCN_MAX_STATIONS], i, si, n;
 
-	if (validate_locks(s, cause) == -1)
+	if (validate_locks(s, cause) == -1 || bcast_check(s, cause) == -1)
 		return (-1);
 	if (s->duration_ns > 0 && !s->arrivals_set) {
 		char	where[256];

@@ -74,8 +74,19 @@ for home in $homes; do
 	if cmp -s "$TMP/pub" "$TMP/want"; then ok; else bad "$home: publisher's lines"; fi
 	grep '^Subscribe' "$TMP/out" >"$TMP/sub"
 	grep '^Subscribe' "$(dirname "$0")/lecture-pubsub.txt" >"$TMP/want"
-	if cmp -s "$TMP/sub" "$TMP/want"; then ok; else bad "$home: subscriber's lines"; fi
-	expect_grep "$TMP/out" "2 of 7 received, 5 missed" "$home: the slow joiner"
+	case $home in
+	*zmq*)
+		# A SUB's subscription reaches the publisher on its own time:
+		# on a busy machine it can miss the 8th too (the slow joiner
+		# for real). What it got is the lecture's, in order.
+		if [ -z "$(grep -vxF -f "$TMP/want" "$TMP/sub")" ]; then ok; else
+			bad "$home: subscriber's lines"; fi
+		expect_grep "$TMP/out" "[0-2] of 7 received, [5-7] missed" "$home: the slow joiner"
+		expect_grep "$TMP/out" "missed: conserved" "$home: conserved";;
+	*)
+		if cmp -s "$TMP/sub" "$TMP/want"; then ok; else bad "$home: subscriber's lines"; fi
+		expect_grep "$TMP/out" "2 of 7 received, 5 missed" "$home: the slow joiner";;
+	esac
 done
 
 # A typo in the new keys gets a suggestion, at its place.
@@ -104,9 +115,45 @@ fi
 mkdir -p "$TMP/z"
 expect_exit 0 "zmq sync" -- env TMPDIR="$TMP/z" $T "$DISHRACK" --headless --speed 10 \
     --set scenario.mode=threads --set scenario.transport=zmq --set rack.sync=yes pubsub
-expect_grep "$TMP/out" "in ZeroMQ XPUB/SUB over ipc://, a broadcast" "the ZeroMQ home named"
+expect_grep "$TMP/out" "in ZeroMQ XPUB/SUB, ipc://$TMP/z/dishrack-zmq\.[^/]*/bcast, a broadcast" "the ZeroMQ home named, its address"
 expect_grep "$TMP/out" "7 of 7 received, 0 missed" "zmq sync misses nothing"
 if [ -z "$(ls -A "$TMP/z")" ]; then ok; else bad "zmq left behind: $(ls -A "$TMP/z")"; fi
+
+# A subscriber process killed: what it held or had queued is missed, its
+# replacement is a new subscriber that came late, and the run is conserved.
+cat >"$TMP/kill.scn" <<'SCN'
+[scenario]
+mode = processes
+dishes = 30
+[rack]
+kind = broadcast
+topics = a, b
+[pub]
+time = 100ms
+[sub]
+count = 2
+time = 50ms
+SCN
+kill_homes="local zmq"
+[ "$REDIS_FORKS" = yes ] && command -v redis-server >/dev/null 2>&1 && kill_homes="$kill_homes redis"
+# Under ASan a forked worker can deadlock in the runtime (kill.sh says why).
+[ "${SANITIZED:-none}" = none ] || kill_homes=""
+for home in $kill_homes; do
+	timeout 60 "$DISHRACK" --headless -q --set scenario.transport=$home "$TMP/kill.scn" \
+	    >"$TMP/out" 2>"$TMP/err" &
+	pid=$!
+	sleep 1.2
+	# timeout's child is the run; its children are the workers.
+	run=$(pgrep -P "$pid" -x dishrack | head -1)
+	victim=$(pgrep -P "${run:-0}" -x dishrack | head -1)
+	[ -n "$victim" ] && kill -9 "$victim"
+	wait "$pid"
+	st=$?
+	if [ -n "$victim" ] && [ "$st" = 0 ]; then ok; else bad "kill $home: exit $st, victim '$victim'"; fi
+	expect_grep "$TMP/out" "killed      sub: 1 killed, 1 restarted" "kill $home: the killed subscriber"
+	expect_grep "$TMP/out" "missed: conserved" "kill $home: missed, not lost"
+	expect_grep "$TMP/out" "sub-3 (every topic): .* missed" "kill $home: its replacement came late"
+done
 
 # The screen at 80x24: the fan-out, with the late subscriber's counts.
 if command -v tmux >/dev/null 2>&1; then
