@@ -21,6 +21,7 @@
 #include "clock.h"
 #include "engine.h"
 #include "agent.h"
+#include "exports.h"
 #include "matrix.h"
 #include "report.h"
 #include "safe.h"
@@ -53,6 +54,11 @@ struct options {
 	int		 nsets;
 	const char	*scenario;
 	const char	*matrix;
+	const char	*record;	/* --record FILE */
+	const char	*replay;	/* --replay FILE */
+	const char	*trace;		/* --trace FILE */
+	const char	*svg;		/* --svg FILE */
+	const char	*cast;		/* --cast FILE */
 	char		**argv;		/* main's, for the screen's guardian */
 };
 
@@ -75,6 +81,9 @@ static void	main_on_signal(int);
 static struct scenario *main_load(const struct options *,
 		    const struct matrix *, const unsigned *, int);
 static int	main_headless(const struct options *, struct scenario *);
+static void	main_exports_opts(const struct options *,
+		    struct exports_opts *);
+static int	main_replay(const struct options *);
 
 static const struct option long_options[] = {
 	{ "headless",		no_argument,		NULL, 'H' },
@@ -93,6 +102,11 @@ static const struct option long_options[] = {
 	{ "ascii",		no_argument,		NULL, 'a' },
 	{ "max-frames",		required_argument,	NULL, 'M' },
 	{ "matrix",		required_argument,	NULL, 'm' },
+	{ "record",		required_argument,	NULL, 'R' },
+	{ "replay",		required_argument,	NULL, 'P' },
+	{ "trace",		required_argument,	NULL, 'T' },
+	{ "svg",		required_argument,	NULL, 'G' },
+	{ "cast",		required_argument,	NULL, 'K' },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ "version",		no_argument,		NULL, 'V' },
 	{ NULL,			0,			NULL, 0 }
@@ -118,6 +132,10 @@ usage(FILE *f)
 "  --seed N            random seed (random times, virtual interleavings)\n"
 "  --matrix 'K=V,V K=V,V'  with --headless: run every combination and print\n"
 "                      a table (time, speed-up over one worker, GIL hand-overs)\n"
+"  --record FILE       write the run's events to FILE (JSON Lines)\n"
+"  --replay FILE       with --headless: the summary of a recorded run\n"
+"  --trace FILE        the run as Chrome trace JSON (Perfetto, chrome://tracing)\n"
+"  --svg FILE          the run as a picture for a slide\n"
 "  --check             validate SCENARIO; print nothing if it is good\n"
 "  --list              list the built-in scenarios\n"
 "  --exit-when-done    leave the screen by itself when the run ends\n"
@@ -133,7 +151,7 @@ usage(FILE *f)
 "\n"
 "Exit status: 0 ok, 1 the run failed (dishes not conserved, deadlock),\n"
 "2 usage or scenario error, 128+N when stopped by signal N.\n"
-"See dishrack(1) and dishrack-scenario(5).\n");
+"See dishrack(1), dishrack-scenario(5) and dishrack-recording(5).\n");
 }
 
 /*
@@ -256,16 +274,23 @@ matrix_cell(const char *text)
  */
 static struct engine *
 main_run(const struct options *o, struct scenario *scn, int out_fd,
-    struct stats *st, int *rc)
+    struct stats *st, struct exports *ex, int *rc)
 {
 	struct engine_opts	 eo;
 	struct engine		*eng;
+	struct live		 live;
 	char			*cause = NULL;
 
 	memset(&eo, 0, sizeof eo);
 	eo.virtual_clock = o->virtual_clock;
 	eo.speed = o->speed;
 	eo.output_fd = out_fd;
+	/*
+	 * A recording keeps the workers' text, read from the ring, when
+	 * they write it anyway: a quiet run's workers say nothing (and so
+	 * never pause between the parts of a line), recorded or not.
+	 */
+	eo.output_ring = ex != NULL && ex->recorder != NULL && out_fd != -1;
 	if ((eng = engine_create(scn, &eo, &cause)) == NULL) {
 		main_error("%s", cause);
 		free(cause);
@@ -281,8 +306,16 @@ main_run(const struct options *o, struct scenario *scn, int out_fd,
 		*rc = EXIT_RUN_FAILED;
 		return (NULL);
 	}
-	engine_follow(eng, stats_event, st, &main_signal);
-	stats_finish(st, eng);
+	if (ex == NULL || ex->taps.n == 0) {
+		engine_follow(eng, stats_event, st, &main_signal);
+		stats_finish(st, eng);
+	} else {
+		live_init(&live, eng, st, &ex->taps, eo.output_ring);
+		engine_follow(eng, live_event, &live, &main_signal);
+		stats_finish(st, eng);
+		live_end(&live);
+		live_free(&live);
+	}
 	*rc = 0;
 	return (eng);
 }
@@ -296,7 +329,7 @@ run_quietly(const struct options *o, struct scenario *scn,
 	struct stats	 st;
 	int		 rc;
 
-	if ((eng = main_run(o, scn, -1, &st, &rc)) == NULL)
+	if ((eng = main_run(o, scn, -1, &st, NULL, &rc)) == NULL)
 		return (-1);
 	rf->seconds = (double)st.t_end / 1e9;
 	rf->throughput = st.throughput;
@@ -473,6 +506,9 @@ main_headless(const struct options *o, struct scenario *scn)
 	struct engine		*eng;
 	struct stats		 st;
 	struct sigaction	 sa;
+	struct exports		 ex;
+	struct exports_opts	 eo_ex;
+	char			*cause = NULL;
 	int			 rc;
 
 	memset(&sa, 0, sizeof sa);
@@ -482,11 +518,21 @@ main_headless(const struct options *o, struct scenario *scn)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	main_exports_opts(o, &eo_ex);
 
+	if (exports_open(&ex, &eo_ex, scn, &cause) == -1) {
+		main_error("%s", cause);
+		free(cause);
+		scenario_free(scn);
+		return (EXIT_USAGE);
+	}
 	eng = main_run(o, scn, (o->quiet || o->json) ? -1 : STDOUT_FILENO,
-	    &st, &rc);
-	if (eng == NULL)
+	    &st, &ex, &rc);
+	if (eng == NULL) {
+		if (exports_close(&ex, 1, &cause) == -1)
+			free(cause);
 		return (rc);
+	}
 
 	if (o->json)
 		report_json(stdout, eng, &st);
@@ -505,8 +551,97 @@ main_headless(const struct options *o, struct scenario *scn)
 		rc = 0;
 	if (engine_error(eng) != NULL)
 		main_error("%s", engine_error(eng));
+	if (exports_close(&ex, 0, &cause) == -1) {
+		main_error("%s", cause);
+		free(cause);
+		if (rc == 0)
+			rc = EXIT_RUN_FAILED;
+	}
 	stats_free(&st);
 	engine_destroy(eng);
+	return (rc);
+}
+
+/* What the exports are asked for, from the options. */
+static void
+main_exports_opts(const struct options *o, struct exports_opts *eo)
+{
+	memset(eo, 0, sizeof *eo);
+	eo->record = o->record;
+	eo->trace = o->trace;
+	eo->svg = o->svg;
+	eo->cast = o->cast;
+	eo->clock = o->virtual_clock ? "virtual" : "real";
+	eo->speed = o->speed;
+	eo->force = o->force;
+}
+
+/*
+ * --headless --replay: the summary of a recorded run, from its events as
+ * the live run's was from the rings, and its exports.
+ */
+static int
+main_replay(const struct options *o)
+{
+	struct replay		*rp;
+	struct stats		 st;
+	struct exports		 ex;
+	struct exports_opts	 eo;
+	char			*cause = NULL;
+	int			 rc, cut;
+
+	signal(SIGPIPE, SIG_IGN);
+	if ((rp = replay_open(o->replay, &cause)) == NULL) {
+		main_error("%s", cause);
+		free(cause);
+		return (EXIT_USAGE);
+	}
+	main_exports_opts(o, &eo);
+	eo.record = NULL;
+	eo.clock = rp->clock;
+	eo.speed = rp->speed;
+	if (exports_open(&ex, &eo, rp->scn, &cause) == -1) {
+		main_error("%s", cause);
+		free(cause);
+		replay_close(rp);
+		return (EXIT_USAGE);
+	}
+	stats_init(&st, rp->scn);
+	cut = replay_run(rp, &st, &ex.taps, (o->quiet || o->json) ? NULL :
+	    stdout, &cause);
+	if (cut == -1) {
+		main_error("%s", cause);
+		free(cause);
+		if (exports_close(&ex, 1, &cause) == -1)
+			free(cause);
+		stats_free(&st);
+		replay_close(rp);
+		return (EXIT_USAGE);
+	}
+	stats_compute(&st, &rp->se);
+	taps_end(&ex.taps, &rp->se, &rp->rr, &st);
+	if (o->json)
+		report_json_run(stdout, &rp->rr, &st);
+	else
+		report_text_run(stdout, &rp->rr, &st);
+	fflush(stdout);
+	rc = 0;
+	if (cut == 1 || rp->rr.error != NULL || !st.conserved ||
+	    rp->rr.deadlocked || !st.complete || rp->rr.interrupted)
+		rc = EXIT_RUN_FAILED;
+	if (rp->rr.error != NULL)
+		main_error("%s", rp->rr.error);
+	if (cut == 1) {
+		main_error("%s", cause);
+		free(cause);
+	}
+	if (exports_close(&ex, 0, &cause) == -1) {
+		main_error("%s", cause);
+		free(cause);
+		rc = EXIT_RUN_FAILED;
+	}
+	stats_free(&st);
+	replay_close(rp);
 	return (rc);
 }
 
@@ -591,6 +726,21 @@ main(int argc, char **argv)
 		case 'l':
 			o.list = 1;
 			break;
+		case 'R':
+			o.record = optarg;
+			break;
+		case 'P':
+			o.replay = optarg;
+			break;
+		case 'T':
+			o.trace = optarg;
+			break;
+		case 'G':
+			o.svg = optarg;
+			break;
+		case 'K':
+			o.cast = optarg;
+			break;
 		case 'x':
 			o.exit_when_done = 1;
 			break;
@@ -665,6 +815,19 @@ main(int argc, char **argv)
 			return (EXIT_USAGE);
 		}
 		return (main_matrix(&o));
+	}
+	if (o.replay != NULL) {
+		if (o.scenario != NULL || o.nsets > 0 || o.record != NULL) {
+			main_error("--replay reads its scenario from the "
+			    "recording: no SCENARIO, --set or --record with it");
+			return (EXIT_USAGE);
+		}
+		if (!o.headless) {
+			main_error("--replay goes with --headless (replay on "
+			    "the screen is not in this version)");
+			return (EXIT_USAGE);
+		}
+		return (main_replay(&o));
 	}
 	if ((scn = main_load(&o, NULL, NULL, 0)) == NULL)
 		return (EXIT_USAGE);

@@ -167,6 +167,15 @@ stats_limits_more(const struct stats *s, unsigned a, unsigned b)
 void
 stats_finish(struct stats *s, struct engine *eng)
 {
+	struct stats_end	 end;
+
+	stats_end_read(&end, eng);
+	stats_compute(s, &end);
+}
+
+void
+stats_end_read(struct stats_end *out, struct engine *eng)
+{
 	struct run		*run = engine_run(eng);
 	struct stats_end	 end;
 	unsigned		 i, used;
@@ -199,7 +208,7 @@ stats_finish(struct stats *s, struct engine *eng)
 		end.lock_wait_ns = atomic_load(&run->cupboard->wait_ns);
 		end.lock_longest_ns = atomic_load(&run->cupboard->longest_ns);
 	}
-	stats_compute(s, &end);
+	*out = end;
 }
 
 void

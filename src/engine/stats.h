@@ -116,6 +116,9 @@ void	stats_compute(struct stats *, const struct stats_end *);
 /* The same, reading the end state from an engine (during a run too). */
 void	stats_finish(struct stats *, struct engine *);
 
+/* Read the end state from an engine, as stats_finish does. */
+void	stats_end_read(struct stats_end *, struct engine *);
+
 /* The mean of a station's time distribution, in ns. */
 int64_t	stats_mean_ns(const struct dist *);
 

@@ -1,0 +1,156 @@
+#!/bin/sh
+# record.sh: --record and --replay (doc/recording.md). A recording replays
+# to the live run's summary and JSON byte for byte, for every shipped
+# scenario on the virtual clock and for real runs; one cut short by
+# SIGKILL replays as far as it goes; anything else is refused in one line.
+. "$(dirname "$0")/lib.sh"
+
+# same WHAT FILE1 FILE2: the two are byte for byte the same.
+same() {
+	if cmp -s "$2" "$3"; then ok; else
+		bad "$1: replay differs from the live run"
+		diff "$2" "$3" | head -6 >&2
+	fi
+}
+
+# Every shipped scenario, virtual clock: text (with the workers' lines)
+# and JSON.
+for f in "$SCENARIOS"/*.scn; do
+	n=$(basename "$f" .scn)
+	want=0
+	[ "$n" = deadlock ] && want=1
+	expect_exit $want "record $n" -- "$DISHRACK" --headless --clock virtual \
+	    --record "$TMP/$n.rec" "$f"
+	cp "$TMP/out" "$TMP/live"
+	expect_exit $want "replay $n" -- "$DISHRACK" --headless --replay "$TMP/$n.rec"
+	same "virtual $n" "$TMP/live" "$TMP/out"
+	expect_exit $want "record $n, JSON" -- "$DISHRACK" --headless --json \
+	    --clock virtual --record "$TMP/$n.rec" "$f"
+	cp "$TMP/out" "$TMP/live"
+	expect_exit $want "replay $n, JSON" -- "$DISHRACK" --headless --json \
+	    --replay "$TMP/$n.rec"
+	same "virtual $n, JSON" "$TMP/live" "$TMP/out"
+done
+
+# Real runs: threads, processes, a lost-update race, the GIL, a --set
+# and a script that changes counts on the way.
+for args in "seed-threads" "seed-processes" "race" "gil-cpu" \
+    "--set dryer.count=3 bottleneck" "--set scenario.mode=processes deadlock"; do
+	want=0
+	case $args in *deadlock) want=1 ;; esac
+	# shellcheck disable=SC2086
+	expect_exit $want "record real $args" -- "$DISHRACK" --headless --json \
+	    --speed 40 --record "$TMP/real.rec" $args
+	cp "$TMP/out" "$TMP/live"
+	expect_exit $want "replay real $args" -- "$DISHRACK" --headless --json \
+	    --replay "$TMP/real.rec"
+	same "real $args" "$TMP/live" "$TMP/out"
+done
+# -q replays quiet, and the text summary of a real run is the same too.
+expect_exit 0 "record real text" -- "$DISHRACK" --headless --speed 40 \
+    --record "$TMP/real.rec" seed-threads
+cp "$TMP/out" "$TMP/live"
+expect_exit 0 "replay real text" -- "$DISHRACK" --headless --replay "$TMP/real.rec"
+same "real text" "$TMP/live" "$TMP/out"
+expect_grep "$TMP/out" "WashingDrying\|Washing salad" "replay prints the workers' text"
+expect_exit 0 "replay -q" -- "$DISHRACK" --headless -q --replay "$TMP/real.rec"
+expect_no_grep "$TMP/out" "Washing salad" "-q replays no text"
+expect_grep "$TMP/out" ": conserved" "-q replays the summary"
+
+# The header: format, version, scenario as run (after --set), seed, host.
+"$DISHRACK" --headless -q --clock virtual --seed 7 --set dryer.count=3 \
+    --record "$TMP/h.rec" seed-threads >/dev/null
+head -1 "$TMP/h.rec" >"$TMP/head"
+expect_grep "$TMP/head" '^{"dishrack_recording":1,"version":"' "header format"
+expect_grep "$TMP/head" '"seed":7,' "header seed"
+expect_grep "$TMP/head" '"sets":"dryer.count=3\\n"' "header sets"
+expect_grep "$TMP/head" '"host":"' "header host"
+expect_grep "$TMP/head" '"source":"# seed-threads.scn' "header source"
+expect_exit 0 "replay with --set" -- "$DISHRACK" --headless --replay "$TMP/h.rec"
+expect_grep "$TMP/out" "^dryer  *3 " "the --set is replayed"
+
+# Cut short: SIGKILL the recorder in mid-run. What was written replays,
+# with one line on stderr saying where it stops, and exit 1.
+"$DISHRACK" --headless -q --set scenario.dishes=40 \
+    --set washer.time=100ms --set dryer.time=150ms --record "$TMP/cut.rec" \
+    seed-threads >/dev/null 2>&1 &
+pid=$!
+sleep 1
+kill -KILL $pid
+wait $pid 2>/dev/null
+expect_exit 1 "replay cut short" -- "$DISHRACK" --headless --replay "$TMP/cut.rec"
+expect_grep "$TMP/err" "cut short after line [0-9]*, [0-9.]* s into the run" "cut: says where"
+expect_lines "$TMP/err" 1 "cut: one line"
+expect_grep "$TMP/out" "mode threads, real clock, speed 1, interrupted" "cut: a summary, interrupted"
+if grep -q "dishes      [1-9][0-9]* washed" "$TMP/out"; then ok; else
+	bad "cut: nothing washed in what was recorded"; sed 's/^/  | /' "$TMP/out" >&2; fi
+# Cut in the middle of a line: the partial line is not read.
+head -c $(($(wc -c <"$TMP/h.rec") - 30)) "$TMP/h.rec" >"$TMP/half.rec"
+expect_exit 1 "replay cut mid-line" -- "$DISHRACK" --headless -q --replay "$TMP/half.rec"
+expect_grep "$TMP/err" "cut short" "mid-line: cut short"
+
+# refused WHAT FILE PATTERN: exit 2, one line naming the file.
+refused() {
+	expect_exit 2 "$1" -- "$DISHRACK" --headless --replay "$2"
+	expect_lines "$TMP/err" 1 "$1: one line"
+	expect_grep "$TMP/err" "^dishrack: $2" "$1: names the file"
+	expect_grep "$TMP/err" "$3" "$1: says why"
+	[ -s "$TMP/out" ] && bad "$1: printed a summary"
+}
+: >"$TMP/empty.rec"
+refused "empty" "$TMP/empty.rec" "not a dishrack recording"
+refused "missing" "$TMP/none.rec" "No such file"
+head -c 4096 /dev/urandom >"$TMP/noise.rec"
+printf '\n' >>"$TMP/noise.rec"
+refused "noise" "$TMP/noise.rec" "not a dishrack recording\|too long"
+sed '1s/"dishrack_recording":1/"dishrack_recording":2/' "$TMP/h.rec" >"$TMP/v2.rec"
+refused "format 2" "$TMP/v2.rec" ":1: a recording of format 2; this dishrack (.*) reads format 1"
+printf '{"dishrack_recording":1}\n' >"$TMP/bare.rec"
+refused "bare header" "$TMP/bare.rec" ":1: a header without"
+sed '1s/\[washer\]/[washer/' "$TMP/h.rec" >"$TMP/badscn.rec"
+refused "bad scenario" "$TMP/badscn.rec" ":1: the recorded scenario: builtin:seed-threads:"
+{ head -1 "$TMP/h.rec"; echo 'hello'; } >"$TMP/junk.rec"
+refused "junk line" "$TMP/junk.rec" ":2: not a recording's line"
+{ head -1 "$TMP/h.rec"; echo '{"t":0,"worker":0,"station":0,"name":"w"}'; \
+  echo '[0,0,9,"get",0,0]'; } >"$TMP/st.rec"
+refused "bad station" "$TMP/st.rec" ":3: not an event"
+{ head -1 "$TMP/h.rec"; echo '[0,5,0,"get",0,0]'; } >"$TMP/anon.rec"
+refused "nameless worker" "$TMP/anon.rec" ":2: an event of worker 5 before its name"
+{ head -1 "$TMP/h.rec"; echo '[0,-1,0,"script",-1,99]'; } >"$TMP/step.rec"
+refused "bad step" "$TMP/step.rec" ":2: a script step 99"
+{ head -1 "$TMP/h.rec"; echo '{"t":0,"worker":0,"station":0,"name":"w"}'; \
+  echo '[99999999999999999999999,0,0,"get",0,0]'; } >"$TMP/big.rec"
+refused "huge number" "$TMP/big.rec" ":3: not an event"
+{ head -1 "$TMP/h.rec"; python3 -c 'print("{\"a\":" * 5000 + "1" + "}" * 5000)'; } >"$TMP/deep.rec"
+refused "deep nesting" "$TMP/deep.rec" ":2: not a recording's line: column .*: nested too deep"
+{ cat "$TMP/h.rec"; tail -1 "$TMP/h.rec"; } >"$TMP/twice.rec"
+refused "two ends" "$TMP/twice.rec" "more after the end line"
+
+# Hostile files: a recording with random bytes changed, many times over.
+# Each is replayed or refused (exit 0, 1 or 2): nothing crashes.
+python3 - "$TMP/h.rec" "$TMP/mut" <<'PY'
+import random, sys
+data = open(sys.argv[1], 'rb').read()
+rnd = random.Random(13)
+for i in range(60):
+    b = bytearray(data)
+    for _ in range(rnd.randint(1, 8)):
+        k = rnd.randrange(len(b))
+        b[k] = rnd.choice(b'[]{}",:-0123456789aez\n\\\x00\xff')
+    open('%s%02d.rec' % (sys.argv[2], i), 'wb').write(bytes(b))
+PY
+crashed=0
+for m in "$TMP"/mut*.rec; do
+	"$DISHRACK" --headless -q --replay "$m" >/dev/null 2>"$TMP/err"
+	rc=$?
+	if [ $rc -gt 2 ]; then crashed=$((crashed + 1)); bad "mutant $(basename "$m"): exit $rc"; fi
+done
+[ $crashed -eq 0 ] && ok
+
+# Refused uses: --replay with a scenario, on the screen for now.
+expect_exit 2 "replay with a scenario" -- "$DISHRACK" --headless --replay "$TMP/h.rec" seed-threads
+expect_grep "$TMP/err" "reads its scenario from the recording" "replay + scenario"
+expect_exit 2 "record to nowhere" -- "$DISHRACK" --headless -q --record /nonexistent/x.rec seed-threads
+expect_grep "$TMP/err" "^dishrack: /nonexistent/x.rec: No such file" "record: where and why"
+expect_clean "record"
+finish
