@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "exports.h"
+#include "trace.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@ exports_open(struct exports *ex, const struct exports_opts *eo,
     const struct scenario *scn, char **cause)
 {
 	struct tap	t;
+	char		*why = NULL;
 
 	memset(ex, 0, sizeof *ex);
 	if (eo->record != NULL) {
@@ -25,8 +27,20 @@ exports_open(struct exports *ex, const struct exports_opts *eo,
 		    eo->force);
 		record_tap(ex->recorder, &t);
 		taps_add(&ex->taps, &t);
+		ex->record_path = eo->record;
+	}
+	if (eo->trace != NULL) {
+		if ((ex->trace = trace_open(eo->trace, scn, cause)) == NULL)
+			goto fail;
+		trace_tap(ex->trace, &t);
+		taps_add(&ex->taps, &t);
+		ex->trace_path = eo->trace;
 	}
 	return (0);
+fail:
+	exports_close(ex, 1, &why);
+	free(why);
+	return (-1);
 }
 
 int
@@ -35,15 +49,27 @@ exports_close(struct exports *ex, int failed, char **cause)
 	char	*why = NULL;
 	int	 rc = 0;
 
-	(void)failed;
 	if (ex->recorder != NULL && record_close(ex->recorder, &why) == -1) {
+		*cause = why;
+		rc = -1;
+	}
+	why = NULL;
+	if (ex->trace != NULL && trace_close(ex->trace, &why) == -1) {
 		if (rc == 0)
 			*cause = why;
 		else
 			free(why);
 		rc = -1;
 	}
+	/* A run that never started leaves no file behind. */
+	if (failed) {
+		if (ex->recorder != NULL)
+			unlink(ex->record_path);
+		if (ex->trace != NULL)
+			unlink(ex->trace_path);
+	}
 	ex->recorder = NULL;
+	ex->trace = NULL;
 	memset(&ex->taps, 0, sizeof ex->taps);
 	return (rc);
 }

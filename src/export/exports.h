@@ -27,6 +27,7 @@ struct exports {
 	struct recorder	*recorder;
 	struct trace	*trace;
 	struct svg	*svg;
+	const char	*record_path;
 	const char	*trace_path;
 	const char	*svg_path;
 };

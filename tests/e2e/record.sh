@@ -147,6 +147,40 @@ for m in "$TMP"/mut*.rec; do
 done
 [ $crashed -eq 0 ] && ok
 
+# --trace: Chrome trace JSON, checked against the format's rules by
+# trace-check.py, from a live run and from its recording (the same file).
+CHECK="python3 $(dirname "$0")/../trace-check.py"
+for args in "bottleneck" "deadlock" "race" "gil-cpu" "--set scenario.mode=processes seed-threads"; do
+	tw=0
+	case $args in deadlock) tw=1 ;; esac
+	# shellcheck disable=SC2086
+	expect_exit $tw "trace $args" -- "$DISHRACK" --headless -q --clock virtual \
+	    --trace "$TMP/t.json" --record "$TMP/t.rec" $args
+	expect_exit 0 "trace $args checks" -- $CHECK "$TMP/t.json"
+	expect_exit $tw "trace from a replay, $args" -- "$DISHRACK" --headless -q \
+	    --replay "$TMP/t.rec" --trace "$TMP/t2.json"
+	same "trace of the replay, $args" "$TMP/t.json" "$TMP/t2.json"
+done
+"$DISHRACK" --headless -q --clock virtual --trace "$TMP/t.json" deadlock >/dev/null
+expect_grep "$TMP/t.json" '"name":"deadlock","cat":"deadlock","args":{"cycle":"dryer-1 waits' "trace: deadlock instant"
+"$DISHRACK" --headless -q --clock virtual --trace "$TMP/t.json" bottleneck >/dev/null
+expect_grep "$TMP/t.json" '"name":"thread_name","pid":11,"tid":2,"args":{"name":"dryer-1"}' "trace: thread names"
+expect_grep "$TMP/t.json" '"ph":"C","name":"rack washer -> dryer","args":{"depth":' "trace: rack depth counter"
+expect_grep "$TMP/t.json" '"ph":"i","s":"g","name":"Watch the rack' "trace: captions"
+expect_grep "$TMP/t.json" '"ph":"f","bp":"e","name":"dish"' "trace: flows"
+"$DISHRACK" --headless -q --trace "$TMP/race.json" --speed 20 race >/dev/null
+expect_grep "$TMP/race.json" '"name":"lost updates","args":{"lost":' "trace: lost updates"
+# The checker fails what breaks the rules.
+grep -v '"thread_name","pid":11,"tid":2' "$TMP/t.json" >"$TMP/bad.json"
+expect_exit 1 "checker: a thread without a name" -- $CHECK "$TMP/bad.json"
+expect_grep "$TMP/out" "has no thread_name" "checker says which"
+grep -v '"ph":"f"' "$TMP/t.json" >"$TMP/bad.json"
+expect_exit 1 "checker: flows without ends" -- $CHECK "$TMP/bad.json"
+sed 's/"dur":\([0-9]\)/"dur":9\1/' "$TMP/t.json" >"$TMP/bad.json"
+expect_exit 1 "checker: slices that overlap" -- $CHECK "$TMP/bad.json"
+head -c 3000 "$TMP/t.json" >"$TMP/bad.json"
+expect_exit 1 "checker: cut short" -- $CHECK "$TMP/bad.json"
+
 # Refused uses: --replay with a scenario, on the screen for now.
 expect_exit 2 "replay with a scenario" -- "$DISHRACK" --headless --replay "$TMP/h.rec" seed-threads
 expect_grep "$TMP/err" "reads its scenario from the recording" "replay + scenario"
