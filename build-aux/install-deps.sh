@@ -10,4 +10,5 @@ apt-get install -y -qq --no-install-recommends \
 	libhiredis-dev libzmq3-dev \
 	clang libclang-rt-14-dev valgrind \
 	tmux procps python3 \
-	redis-server redis-tools >/dev/null
+	redis-server redis-tools \
+	libxml2-utils librsvg2-bin asciinema >/dev/null

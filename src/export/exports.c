@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "exports.h"
+#include "svg.h"
 #include "trace.h"
 
 #include <stdlib.h>
@@ -36,6 +37,13 @@ exports_open(struct exports *ex, const struct exports_opts *eo,
 		taps_add(&ex->taps, &t);
 		ex->trace_path = eo->trace;
 	}
+	if (eo->svg != NULL) {
+		if ((ex->svg = svg_open(eo->svg, scn, cause)) == NULL)
+			goto fail;
+		svg_tap(ex->svg, &t);
+		taps_add(&ex->taps, &t);
+		ex->svg_path = eo->svg;
+	}
 	return (0);
 fail:
 	exports_close(ex, 1, &why);
@@ -61,15 +69,26 @@ exports_close(struct exports *ex, int failed, char **cause)
 			free(why);
 		rc = -1;
 	}
+	why = NULL;
+	if (ex->svg != NULL && svg_close(ex->svg, &why) == -1) {
+		if (rc == 0)
+			*cause = why;
+		else
+			free(why);
+		rc = -1;
+	}
 	/* A run that never started leaves no file behind. */
 	if (failed) {
 		if (ex->recorder != NULL)
 			unlink(ex->record_path);
 		if (ex->trace != NULL)
 			unlink(ex->trace_path);
+		if (ex->svg != NULL)
+			unlink(ex->svg_path);
 	}
 	ex->recorder = NULL;
 	ex->trace = NULL;
+	ex->svg = NULL;
 	memset(&ex->taps, 0, sizeof ex->taps);
 	return (rc);
 }

@@ -181,6 +181,47 @@ expect_exit 1 "checker: slices that overlap" -- $CHECK "$TMP/bad.json"
 head -c 3000 "$TMP/t.json" >"$TMP/bad.json"
 expect_exit 1 "checker: cut short" -- $CHECK "$TMP/bad.json"
 
+# --svg: a well-formed picture with a row per worker, that renders at
+# 1920x1080 and is not blank. (rsvg-convert, xmllint: install-deps.sh.)
+expect_exit 0 "svg" -- "$DISHRACK" --headless -q --clock virtual --svg "$TMP/b.svg" \
+    --record "$TMP/b.rec" bottleneck
+if command -v xmllint >/dev/null 2>&1; then
+	expect_exit 0 "svg well-formed" -- xmllint --noout "$TMP/b.svg"
+else echo "record.sh: no xmllint, well-formedness not checked" >&2; fi
+for wk in washer-1 dryer-1 dryer-2 stacker-1; do
+	expect_grep "$TMP/b.svg" "text-anchor=\"end\"[^>]*>$wk</text>" "svg: a row for $wk"
+done
+expect_grep "$TMP/b.svg" "bottleneck: dryer" "svg: the bottleneck named"
+expect_grep "$TMP/b.svg" "Watch the rack in front of the dryer fill" "svg: a caption"
+expect_exit 0 "svg of the replay" -- "$DISHRACK" --headless -q --replay "$TMP/b.rec" --svg "$TMP/b2.svg"
+same "svg of the replay" "$TMP/b.svg" "$TMP/b2.svg"
+if command -v rsvg-convert >/dev/null 2>&1; then
+	expect_exit 0 "svg renders" -- rsvg-convert -o "$TMP/b.png" "$TMP/b.svg"
+	python3 - "$TMP/b.png" >"$TMP/png" <<'PY'
+import struct, sys, zlib
+d = open(sys.argv[1], 'rb').read()
+w, h = struct.unpack('>II', d[16:24])
+# Inflate the image data and count the rows that are not all one colour.
+i, idat = 8, b''
+while i < len(d):
+    n, = struct.unpack('>I', d[i:i + 4])
+    if d[i + 4:i + 8] == b'IDAT':
+        idat += d[i + 8:i + 8 + n]
+    i += 12 + n
+raw = zlib.decompress(idat)
+stride = (len(raw) // h) - 1
+busy = sum(1 for r in range(h) if len(set(raw[r * (stride + 1) + 1:(r + 1) * (stride + 1)])) > 4)
+print('%dx%d %d' % (w, h, busy))
+PY
+	expect_grep "$TMP/png" "^1920x1080 " "svg: 1920x1080"
+	if [ "$(cut -d' ' -f2 "$TMP/png")" -gt 300 ]; then ok; else
+		bad "svg: the picture is nearly blank ($(cat "$TMP/png"))"; fi
+else echo "record.sh: no rsvg-convert, the picture is not rendered" >&2; fi
+expect_exit 0 "svg, a million-dish class" -- "$DISHRACK" --headless -q --svg "$TMP/big.svg" \
+    --set scenario.dishes=100000 --set washer.time=0 --set dryer.time=0 seed-threads
+if [ "$(wc -c <"$TMP/big.svg")" -lt 400000 ]; then ok; else
+	bad "svg: $(wc -c <"$TMP/big.svg") bytes for 100000 dishes"; fi
+
 # Refused uses: --replay with a scenario, on the screen for now.
 expect_exit 2 "replay with a scenario" -- "$DISHRACK" --headless --replay "$TMP/h.rec" seed-threads
 expect_grep "$TMP/err" "reads its scenario from the recording" "replay + scenario"
