@@ -21,6 +21,7 @@
 #include "clock.h"
 #include "engine.h"
 #include "agent.h"
+#include "cast.h"
 #include "exports.h"
 #include "matrix.h"
 #include "report.h"
@@ -33,6 +34,8 @@
 #define EXIT_RUN_FAILED	1
 #define EXIT_USAGE	2
 #define MAX_SETS	64
+#define CAST_COLS	100	/* the screen of a headless --cast */
+#define CAST_ROWS	30
 
 struct options {
 	int		 headless;
@@ -136,6 +139,8 @@ usage(FILE *f)
 "  --replay FILE       with --headless: the summary of a recorded run\n"
 "  --trace FILE        the run as Chrome trace JSON (Perfetto, chrome://tracing)\n"
 "  --svg FILE          the run as a picture for a slide\n"
+"  --cast FILE         the screen as an asciicast v2 (asciinema play FILE);\n"
+"                      with --headless, the screen it would show, 100x30\n"
 "  --check             validate SCENARIO; print nothing if it is good\n"
 "  --list              list the built-in scenarios\n"
 "  --exit-when-done    leave the screen by itself when the run ends\n"
@@ -482,21 +487,176 @@ main_make_engine(void *arg, char **cause)
 	return (engine_create(scn, &eo, cause));
 }
 
-/* Run on the screen. */
-static int
-main_screen(struct options *o)
+/*
+ * The exports of a run on the screen. Each run the screen starts (r
+ * starts one again) has its own recording, trace and picture, written
+ * anew; the cast is of the whole session.
+ */
+struct screen_exports {
+	const struct options	*o;
+	int			 offscreen;	/* headless: print the summary */
+	struct exports		 ex;
+	int			 open;
+	struct cast		*cast;
+	struct live		 live;
+	struct stats		 st;
+	char			*error;		/* the first, said at the end */
+	int			 rc;
+};
+
+static void
+main_print_output(void *arg, int64_t t, const char *text, size_t len)
 {
-	struct tui_opts	to;
+	(void)arg;
+	(void)t;
+	fwrite(text, 1, len, stdout);
+}
+
+static void
+main_screen_start(void *arg, struct engine *eng)
+{
+	struct screen_exports	*se = arg;
+	struct exports_opts	 eo;
+	struct tap		 t;
+	char			*cause = NULL;
+
+	main_exports_opts(se->o, &eo);
+	if (exports_open(&se->ex, &eo, engine_scenario(eng), &cause) == -1) {
+		if (se->error == NULL)
+			se->error = cause;
+		else
+			free(cause);
+		memset(&se->ex, 0, sizeof se->ex);
+	}
+	if (se->cast != NULL) {
+		cast_tap(se->cast, engine_scenario(eng), &t);
+		taps_add(&se->ex.taps, &t);
+	}
+	if (se->offscreen && !se->o->quiet && !se->o->json) {
+		memset(&t, 0, sizeof t);
+		t.output = main_print_output;
+		taps_add(&se->ex.taps, &t);
+	}
+	stats_init(&se->st, engine_scenario(eng));
+	live_init(&se->live, eng, &se->st, &se->ex.taps, 1);
+	se->open = 1;
+}
+
+static void
+main_screen_event(const struct event *e, void *arg)
+{
+	struct screen_exports	*se = arg;
+
+	live_event(e, &se->live);
+}
+
+static void
+main_screen_end(void *arg, struct engine *eng)
+{
+	struct screen_exports	*se = arg;
+	char			*cause = NULL;
+
+	if (!se->open)
+		return;
+	stats_finish(&se->st, eng);
+	live_end(&se->live);
+	live_free(&se->live);
+	if (se->offscreen) {
+		if (se->o->json)
+			report_json(stdout, eng, &se->st);
+		else
+			report_text(stdout, eng, &se->st);
+		fflush(stdout);
+		se->rc = engine_error(eng) != NULL || !se->st.conserved ||
+		    engine_deadlocked(eng) || !se->st.complete ?
+		    EXIT_RUN_FAILED : 0;
+	}
+	if (exports_close(&se->ex, 0, &cause) == -1) {
+		if (se->error == NULL)
+			se->error = cause;
+		else
+			free(cause);
+	}
+	stats_free(&se->st);
+	se->open = 0;
+}
+
+/*
+ * Run on the screen (offscreen: headless, the screen drawn only into
+ * the cast, at a fixed size).
+ */
+static int
+main_screen(struct options *o, int offscreen)
+{
+	struct tui_opts		 to;
+	struct tui_tap		 tap;
+	struct screen_exports	 se;
+	struct scenario		*scn;
+	struct exports_opts	 to_ex_opts;
+	char			*cause = NULL;
+	int			 rc;
 
 	memset(&to, 0, sizeof to);
-	to.exit_when_done = o->exit_when_done;
+	to.exit_when_done = o->exit_when_done || offscreen;
 	to.big = o->big;
 	to.color = !o->no_color && getenv("NO_COLOR") == NULL;
 	to.ascii = o->ascii;
 	to.max_frames = o->max_frames;
-	/* From here the screen runs in a child; this process guards it. */
-	tui_guard(o->argv);
-	return (tui_run(&to, main_make_engine, o));
+	memset(&se, 0, sizeof se);
+	se.o = o;
+	se.offscreen = offscreen;
+	if (o->record != NULL || o->trace != NULL || o->svg != NULL ||
+	    o->cast != NULL) {
+		/* Say now what cannot be written, not after the lecture. */
+		if ((scn = main_load(o, NULL, NULL, 0)) == NULL)
+			return (EXIT_USAGE);
+		main_exports_opts(o, &to_ex_opts);
+		if (exports_open(&se.ex, &to_ex_opts, scn, &cause) == -1 ||
+		    exports_close(&se.ex, 1, &cause) == -1) {
+			main_error("%s", cause);
+			free(cause);
+			scenario_free(scn);
+			return (EXIT_USAGE);
+		}
+		if (o->cast != NULL && (se.cast = cast_open(o->cast,
+		    scn->title, &cause)) == NULL) {
+			main_error("%s", cause);
+			free(cause);
+			scenario_free(scn);
+			return (EXIT_USAGE);
+		}
+		scenario_free(scn);
+		tap.start = main_screen_start;
+		tap.event = main_screen_event;
+		tap.end = main_screen_end;
+		tap.arg = &se;
+		to.tap = &tap;
+		if (se.cast != NULL) {
+			to.frame = cast_frame;
+			to.frame_arg = se.cast;
+		}
+	}
+	if (offscreen) {
+		to.offscreen_cols = CAST_COLS;
+		to.offscreen_rows = CAST_ROWS;
+		setlocale(LC_ALL, "");
+	} else {
+		/* From here the screen runs in a child; this process guards it. */
+		tui_guard(o->argv);
+	}
+	rc = tui_run(&to, main_make_engine, o);
+	if (se.cast != NULL && cast_close(se.cast, &cause) == -1 &&
+	    se.error == NULL)
+		se.error = cause;
+	if (se.error != NULL) {
+		main_error("%s", se.error);
+		free(se.error);
+		if (rc == 0)
+			rc = EXIT_RUN_FAILED;
+	}
+	if (rc == 0)
+		rc = se.rc;
+	return (rc);
 }
 
 /* Run without a screen: worker text as it happens, then the figures. */
@@ -822,9 +982,10 @@ main(int argc, char **argv)
 			    "recording: no SCENARIO, --set or --record with it");
 			return (EXIT_USAGE);
 		}
-		if (!o.headless) {
-			main_error("--replay goes with --headless (replay on "
-			    "the screen is not in this version)");
+		if (!o.headless || o.cast != NULL) {
+			main_error("--replay goes with --headless, and without "
+			    "--cast (replay on the screen is not in this "
+			    "version)");
 			return (EXIT_USAGE);
 		}
 		return (main_replay(&o));
@@ -841,9 +1002,14 @@ main(int argc, char **argv)
 		setlocale(LC_ALL, "");
 		if (tui_usable(&why) == 0) {
 			scenario_free(scn);
-			return (main_screen(&o));
+			return (main_screen(&o, 0));
 		}
 		main_error("%s: running --headless", why);
+	}
+	if (o.cast != NULL) {
+		/* The screen it would have shown, drawn off the terminal. */
+		scenario_free(scn);
+		return (main_screen(&o, 1));
 	}
 	return (main_headless(&o, scn));
 }

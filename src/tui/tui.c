@@ -39,6 +39,7 @@ static int	tui_read_output(struct tui *);
 static void	tui_sample_rates(struct tui *);
 static void	tui_sample(struct tui *);
 static void	tui_draw(struct tui *);
+static void	tui_tap_end(struct tui *);
 
 /* --- Folding the run in ------------------------------------------------ */
 
@@ -53,6 +54,8 @@ tui_event(const struct event *ev, void *arg)
 	struct tui	*t = arg;
 
 	stats_event(ev, &t->st);
+	if (t->o->tap != NULL)
+		t->o->tap->event(ev, t->o->tap->arg);
 	if (ev->worker == EV_ENGINE && ev->kind == EV_SCRIPT &&
 	    (unsigned)ev->arg < t->st.scn->nscript &&
 	    t->st.scn->script[ev->arg].kind == STEP_PAUSE)
@@ -217,6 +220,7 @@ tui_draw(struct tui *t)
 			    (COLS - w) / 2 : 0, COLS, lines[k]);
 		}
 		refresh();
+		tui_frame_out(t);
 		return;
 	}
 	tui_draw_header(t);
@@ -234,6 +238,7 @@ tui_draw(struct tui *t)
 	if (t->help)
 		tui_draw_help(t);
 	refresh();
+	tui_frame_out(t);
 }
 
 /* --- The run ------------------------------------------------------------ */
@@ -293,6 +298,9 @@ tui_start_engine(struct tui *t)
 	for (i = 0; i < t->tl_n; i++)
 		t->tl_last[i] = -1;
 	t->last_t = 0;
+	t->tap_ended = 0;
+	if (t->o->tap != NULL)
+		t->o->tap->start(t->o->tap->arg, t->eng);
 	if (engine_start(t->eng, &cause) == -1) {
 		tui_stop();
 		fprintf(stderr, "dishrack: %s\n", cause);
@@ -303,6 +311,17 @@ tui_start_engine(struct tui *t)
 	return (0);
 }
 
+/* Tell the tap the run is over, once: what is left in the rings first. */
+static void
+tui_tap_end(struct tui *t)
+{
+	if (t->o->tap == NULL || t->tap_ended)
+		return;
+	engine_drain(t->eng, tui_event, t);
+	t->o->tap->end(t->o->tap->arg, t->eng);
+	t->tap_ended = 1;
+}
+
 /* Stop the engine, wait for it, and free it and what was folded from it. */
 void
 tui_end_engine(struct tui *t)
@@ -311,6 +330,7 @@ tui_end_engine(struct tui *t)
 		return;
 	engine_stop(t->eng);
 	engine_wait(t->eng);
+	tui_tap_end(t);
 	engine_destroy(t->eng);
 	t->eng = NULL;
 	stats_free(&t->st);
@@ -377,6 +397,7 @@ tui_run(const struct tui_opts *o, tui_factory make, void *arg)
 			tui_read_output(t);
 			stats_finish(&t->st, t->eng);
 			tui_sample_rates(t);
+			tui_tap_end(t);
 			t->have_stats = 1;
 			t->summary = 1;
 			t->urgent = 1;
@@ -442,6 +463,7 @@ tui_run(const struct tui_opts *o, tui_factory make, void *arg)
 		tui_end_engine(t);
 	}
 	tui_term_end(scr);
+	tui_frame_free(t);
 	free(t);
 	return (status);
 }

@@ -62,6 +62,7 @@ struct tui {
 	int			 step_pending;	/* '.': pause at a worker's next event */
 	int64_t			 step_t;	/* scenario time of the '.' */
 	int			 step_seen;	/* a worker's event since */
+	int			 tap_ended;	/* the tap was told of the end */
 	int			 script_paused;	/* by a [script] pause step */
 	int			 summary;	/* the run ended: figures final */
 	int			 summary_hidden;	/* Esc or Enter; s again */
@@ -72,6 +73,10 @@ struct tui {
 	int64_t			 last_frame;
 	int64_t			 last_t;
 	unsigned		 frames;
+
+	/* The last frame given to o->frame, a row of cells each. */
+	char			**frame_rows;
+	int			 frame_cols, frame_nrows;
 
 	/* Output pane: finished lines, and the one being written. */
 	uint64_t		 out_pos;
@@ -109,6 +114,10 @@ void		 tui_term_end(SCREEN *);
 void		 tui_stop(void);
 void		 tui_suspend_now(struct tui *);
 attr_t		 tui_attr(struct tui *, enum tui_color);
+
+/* frame.c: each frame as text, for o->frame (an asciicast). */
+void		 tui_frame_out(struct tui *);
+void		 tui_frame_free(struct tui *);
 
 /* draw.c: drawing primitives. */
 extern const struct glyphs glyphs_utf8;

@@ -222,7 +222,67 @@ expect_exit 0 "svg, a million-dish class" -- "$DISHRACK" --headless -q --svg "$T
 if [ "$(wc -c <"$TMP/big.svg")" -lt 400000 ]; then ok; else
 	bad "svg: $(wc -c <"$TMP/big.svg") bytes for 100000 dishes"; fi
 
+# --cast: asciicast v2. Headless, the screen it would have shown (100x30,
+# drawn off the terminal), with the headless summary on stdout.
+expect_exit 0 "headless cast" -- "$DISHRACK" --headless --clock virtual --speed 8 \
+    --cast "$TMP/a.cast" seed-threads
+expect_grep "$TMP/out" "^Washing salad" "headless cast: the workers' text"
+expect_grep "$TMP/out" ": conserved" "headless cast: the summary"
+head -1 "$TMP/a.cast" >"$TMP/head"
+expect_grep "$TMP/head" '^{"version": 2, "width": 100, "height": 30, "timestamp": [0-9]*, "title": "Threads: one washer, two dryers"' "cast header"
+expect_grep "$TMP/a.cast" '^\[[0-9.]*, "o", "' "cast: o events"
+expect_grep "$TMP/a.cast" '^\[[0-9.]*, "m", "Washer and dryers print at the same moment' "cast: a caption marker"
+python3 - "$TMP/a.cast" >"$TMP/castcheck" <<'PY'
+import json, sys
+lines = open(sys.argv[1], encoding='utf-8').read().splitlines()
+json.loads(lines[0])
+last = 0
+for l in lines[1:]:
+    t, code, data = json.loads(l)
+    assert code in ('o', 'm', 'r') and isinstance(data, str), l
+    assert t >= last, 'time goes back: %s' % l
+    last = t
+print('ok', len(lines) - 1)
+PY
+expect_grep "$TMP/castcheck" "^ok" "cast: every line JSON, times in order"
+if command -v asciinema >/dev/null 2>&1 && command -v script >/dev/null 2>&1; then
+	# asciinema cat wants a terminal: script gives it one.
+	expect_exit 0 "asciinema cat" -- script -qec "asciinema cat $TMP/a.cast" /dev/null
+	expect_grep "$TMP/out" "dishrack  Threads: one washer, two dryers" "asciinema cat: the header row"
+	expect_grep "$TMP/out" "finished" "asciinema cat: the end of the run"
+else echo "record.sh: no asciinema, the cast is not played" >&2; fi
+
+# The screen's cast, played back in a terminal of the same size, shows
+# what the screen showed; the screen's recording replays.
+if command -v tmux >/dev/null 2>&1 && command -v asciinema >/dev/null 2>&1; then
+	TM="tmux -S $TMP/tmux.sock -f /dev/null"
+	$TM new-session -d -s rec -x 100 -y 30 "$DISHRACK --speed 8 --cast $TMP/s.cast --record $TMP/s.rec seed-threads; sleep 30"
+	i=0
+	while [ $i -lt 100 ] && ! $TM capture-pane -p -t rec 2>/dev/null | grep -q "| finished"; do
+		sleep 0.1; i=$((i + 1)); done
+	sleep 0.3
+	$TM capture-pane -p -t rec >"$TMP/live.txt"
+	$TM send-keys -t rec q
+	sleep 0.5
+	$TM kill-server 2>/dev/null
+	expect_grep "$TMP/live.txt" "| finished" "screen cast: the run finished"
+	TM="tmux -S $TMP/tmux2.sock -f /dev/null"
+	$TM new-session -d -s play -x 100 -y 30 "asciinema cat $TMP/s.cast; sleep 30"
+	i=0
+	while [ $i -lt 50 ] && ! $TM capture-pane -p -t play 2>/dev/null | grep -q "| finished"; do
+		sleep 0.1; i=$((i + 1)); done
+	sleep 0.3
+	$TM capture-pane -p -t play >"$TMP/cast.txt"
+	$TM kill-server 2>/dev/null
+	same "the cast's last frame is the screen's" "$TMP/live.txt" "$TMP/cast.txt"
+	expect_exit 0 "replay of the screen's recording" -- "$DISHRACK" --headless -q --replay "$TMP/s.rec"
+	expect_grep "$TMP/out" "4 washed, 4 dried" "screen recording: the run's figures"
+	expect_grep "$TMP/s.rec" '"out":"Washing salad' "screen recording: the workers' text"
+fi
+
 # Refused uses: --replay with a scenario, on the screen for now.
+expect_exit 2 "replay with a cast" -- "$DISHRACK" --headless --replay "$TMP/h.rec" --cast "$TMP/x.cast"
+expect_grep "$TMP/err" "not in this version" "replay + cast"
 expect_exit 2 "replay with a scenario" -- "$DISHRACK" --headless --replay "$TMP/h.rec" seed-threads
 expect_grep "$TMP/err" "reads its scenario from the recording" "replay + scenario"
 expect_exit 2 "record to nowhere" -- "$DISHRACK" --headless -q --record /nonexistent/x.rec seed-threads
