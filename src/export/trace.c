@@ -432,8 +432,10 @@ trace_write(struct trace *tr)
 		case TR_WAIT_PUT:
 			fputs("\"ph\":\"X\",\"name\":", f);
 			if (r->what == TR_DISH) {
-				scenario_dish_name(scn, r->dish, dn, sizeof dn);
-				json_put_string(f, dn, strlen(dn));
+				const char *name = scenario_dish_name(scn,
+				    r->dish, dn, sizeof dn);
+
+				json_put_string(f, name, strlen(name));
 				fputs(",\"cat\":\"dish\"", f);
 			} else
 				fprintf(f, "\"%s\",\"cat\":\"%s\"",

@@ -168,6 +168,8 @@ expect_grep "$TMP/t.json" '"name":"thread_name","pid":11,"tid":2,"args":{"name":
 expect_grep "$TMP/t.json" '"ph":"C","name":"rack washer -> dryer","args":{"depth":' "trace: rack depth counter"
 expect_grep "$TMP/t.json" '"ph":"i","s":"g","name":"Watch the rack' "trace: captions"
 expect_grep "$TMP/t.json" '"ph":"f","bp":"e","name":"dish"' "trace: flows"
+"$DISHRACK" --headless -q --clock virtual --trace "$TMP/t.json" seed-threads >/dev/null
+expect_grep "$TMP/t.json" '"ph":"X","name":"entree","cat":"dish"' "trace: a dish's slice has its name"
 "$DISHRACK" --headless -q --trace "$TMP/race.json" --speed 20 race >/dev/null
 expect_grep "$TMP/race.json" '"name":"lost updates","args":{"lost":' "trace: lost updates"
 # The checker fails what breaks the rules.
