@@ -162,6 +162,9 @@ tui_key(struct tui *t, int ch)
 	t->urgent = 1;
 	if (t->help && ch != ERR && ch != KEY_RESIZE)
 		return (tui_help_key(t, ch));
+	/* Rewind: the past, while the run goes on (history.c). */
+	if (ch != KEY_RESIZE && tui_history_key(t, ch))
+		return (0);
 	/*
 	 * At a [script] pause, what a presenter's clicker sends for "next"
 	 * goes on. Its "blank the screen" ('.', 'b') neither steps nor goes

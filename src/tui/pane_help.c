@@ -40,6 +40,9 @@ static const struct help_row help_rows[] = {
 	{ "d D", 0, 0, "add / remove a dryer" },
 	{ "w W", 0, 0, "add / remove a washer" },
 	{ "r", 0, 0, "restart the scenario" },
+	{ ", < Home", 0, 0, "rewind the screen 1 s / a caption / all the way; "
+	    "the run goes on" },
+	{ ". > l Esc", 0, 0, "rewound: 1 s on / next caption / live" },
 	{ "Esc Enter s", 0, 0, "when the run has ended: hide / show the "
 	    "summary" },
 	{ "? F1", 0, 0, "this help; the run pauses while it is open" },

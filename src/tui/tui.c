@@ -299,6 +299,7 @@ tui_start_engine(struct tui *t)
 		t->tl_last[i] = -1;
 	t->last_t = 0;
 	t->tap_ended = 0;
+	tui_history_free(t);
 	if (t->o->tap != NULL)
 		t->o->tap->start(t->o->tap->arg, t->eng);
 	if (engine_start(t->eng, &cause) == -1) {
@@ -356,6 +357,7 @@ tui_run(const struct tui_opts *o, tui_factory make, void *arg)
 	t->make = make;
 	t->arg = arg;
 	t->color = o->color;
+	t->review = -1;
 	cs = nl_langinfo(CODESET);
 	t->g = (o->ascii || cs == NULL || strcmp(cs, "UTF-8") != 0) ?
 	    &glyphs_ascii : &glyphs_utf8;
@@ -421,7 +423,12 @@ tui_run(const struct tui_opts *o, tui_factory make, void *arg)
 		if (t->urgent || (t->dirty && now - t->last_frame >= FRAME_NS) ||
 		    (now - t->last_frame > NSEC_PER_SEC &&
 		    !engine_finished(t->eng) && !engine_paused(t->eng))) {
-			tui_draw(t);
+			if (t->review >= 0)
+				tui_history_draw(t);
+			else {
+				tui_draw(t);
+				tui_history_keep(t);
+			}
 			t->dirty = 0;
 			t->urgent = 0;
 			t->last_frame = now;
@@ -464,6 +471,7 @@ tui_run(const struct tui_opts *o, tui_factory make, void *arg)
 	}
 	tui_term_end(scr);
 	tui_frame_free(t);
+	tui_history_free(t);
 	free(t);
 	return (status);
 }

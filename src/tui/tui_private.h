@@ -44,6 +44,8 @@ struct glyphs {
 	const char	*more;		/* text cut short */
 };
 
+struct history;
+
 struct tui {
 	const struct tui_opts	*o;
 	tui_factory		 make;
@@ -73,6 +75,10 @@ struct tui {
 	int64_t			 last_frame;
 	int64_t			 last_t;
 	unsigned		 frames;
+
+	/* Rewind (history.c): the frames kept, the one shown or -1: live. */
+	struct history		*history;
+	int			 review;
 
 	/* The last frame given to o->frame, a row of cells each. */
 	char			**frame_rows;
@@ -118,6 +124,12 @@ attr_t		 tui_attr(struct tui *, enum tui_color);
 /* frame.c: each frame as text, for o->frame (an asciicast). */
 void		 tui_frame_out(struct tui *);
 void		 tui_frame_free(struct tui *);
+
+/* history.c: rewind on the live screen. */
+void		 tui_history_keep(struct tui *);
+void		 tui_history_draw(struct tui *);
+int		 tui_history_key(struct tui *, int);
+void		 tui_history_free(struct tui *);
 
 /* draw.c: drawing primitives. */
 extern const struct glyphs glyphs_utf8;

@@ -282,6 +282,38 @@ if command -v tmux >/dev/null 2>&1 && command -v asciinema >/dev/null 2>&1; then
 	expect_grep "$TMP/s.rec" '"out":"Washing salad' "screen recording: the workers' text"
 fi
 
+# Rewind on the live screen: step back past a caption and the caption
+# before it shows again, with a bar saying the run goes on; l is live.
+if command -v tmux >/dev/null 2>&1; then
+	TM="tmux -S $TMP/tmux3.sock -f /dev/null"
+	$TM new-session -d -s rw -x 100 -y 30 "$DISHRACK --speed 3 bottleneck; sleep 30"
+	pane() { $TM capture-pane -p -t rw >"$TMP/pane" 2>/dev/null; }
+	until_pane() {
+		i=0
+		while [ $i -lt 100 ]; do
+			pane; grep -q -- "$1" "$TMP/pane" && return 0
+			sleep 0.1; i=$((i + 1))
+		done
+		return 1
+	}
+	if until_pane "A second dryer"; then ok; else bad "rewind: the third caption never came"; fi
+	$TM send-keys -t rw '<'
+	if until_pane "REVIEW t="; then ok; else bad "rewind: no review bar"; fi
+	expect_grep "$TMP/pane" "Watch the rack in front of the dryer fill" "rewind: the caption before shows again"
+	expect_grep "$TMP/pane" "the run goes on forward (now t=" "rewind: says the run goes on"
+	expect_no_grep "$TMP/pane" "A second dryer" "rewind: the later caption is gone"
+	$TM send-keys -t rw '<'
+	if until_pane "The washer is fast, the dryer slow"; then ok; else bad "rewind: the first caption"; fi
+	$TM send-keys -t rw '>'
+	if until_pane "Watch the rack in front"; then ok; else bad "rewind: > goes to the next caption"; fi
+	$TM send-keys -t rw 'l'
+	if until_pane "space pause"; then ok; else bad "rewind: l goes live"; fi
+	expect_no_grep "$TMP/pane" "REVIEW" "rewind: live has no review bar"
+	$TM send-keys -t rw q
+	sleep 0.3
+	$TM kill-server 2>/dev/null
+fi
+
 # Refused uses: --replay with a scenario, on the screen for now.
 expect_exit 2 "replay with a cast" -- "$DISHRACK" --headless --replay "$TMP/h.rec" --cast "$TMP/x.cast"
 expect_grep "$TMP/err" "not in this version" "replay + cast"
