@@ -22,7 +22,9 @@
 #include "engine.h"
 #include "agent.h"
 #include "cast.h"
+#include "engine_replay.h"
 #include "exports.h"
+#include "replay_data.h"
 #include "matrix.h"
 #include "report.h"
 #include "safe.h"
@@ -87,6 +89,7 @@ static int	main_headless(const struct options *, struct scenario *);
 static void	main_exports_opts(const struct options *,
 		    struct exports_opts *);
 static int	main_replay(const struct options *);
+static int	main_screen_replay(struct options *);
 
 static const struct option long_options[] = {
 	{ "headless",		no_argument,		NULL, 'H' },
@@ -136,7 +139,8 @@ usage(FILE *f)
 "  --matrix 'K=V,V K=V,V'  with --headless: run every combination and print\n"
 "                      a table (time, speed-up over one worker, GIL hand-overs)\n"
 "  --record FILE       write the run's events to FILE (JSON Lines)\n"
-"  --replay FILE       with --headless: the summary of a recorded run\n"
+"  --replay FILE       the screen of a recorded run (, < > c Home End move\n"
+"                      through it); with --headless, its summary\n"
 "  --trace FILE        the run as Chrome trace JSON (Perfetto, chrome://tracing)\n"
 "  --svg FILE          the run as a picture for a slide\n"
 "  --cast FILE         the screen as an asciicast v2 (asciinema play FILE);\n"
@@ -581,6 +585,52 @@ main_screen_end(void *arg, struct engine *eng)
 	se->open = 0;
 }
 
+/* The screen on a recording: what it holds, read once. */
+struct screen_replay {
+	const char		*path;
+	struct replay_data	 data;
+};
+
+/* A fresh replay engine for the screen (at the start, and each seek). */
+static struct engine *
+main_make_replay_engine(void *arg, char **cause)
+{
+	struct screen_replay	*sr = arg;
+	struct scenario		*scn;
+
+	if ((scn = replay_data_scenario(sr->path, cause)) == NULL)
+		return (NULL);
+	return (engine_replay_create(scn, &sr->data, cause));
+}
+
+/* dishrack --replay FILE: the screen, as it was shown live. */
+static int
+main_screen_replay(struct options *o)
+{
+	struct tui_opts		 to;
+	struct screen_replay	 sr;
+	char			*cause = NULL;
+	int			 rc;
+
+	memset(&sr, 0, sizeof sr);
+	sr.path = o->replay;
+	if (replay_data_load(o->replay, &sr.data, &cause) == -1) {
+		main_error("%s", cause);
+		free(cause);
+		return (EXIT_USAGE);
+	}
+	memset(&to, 0, sizeof to);
+	to.exit_when_done = o->exit_when_done;
+	to.big = o->big;
+	to.color = !o->no_color && getenv("NO_COLOR") == NULL;
+	to.ascii = o->ascii;
+	to.max_frames = o->max_frames;
+	tui_guard(o->argv);
+	rc = tui_run(&to, main_make_replay_engine, &sr);
+	replay_data_free(&sr.data);
+	return (rc);
+}
+
 /*
  * Run on the screen (offscreen: headless, the screen drawn only into
  * the cast, at a fixed size).
@@ -982,11 +1032,19 @@ main(int argc, char **argv)
 			    "recording: no SCENARIO, --set or --record with it");
 			return (EXIT_USAGE);
 		}
-		if (!o.headless || o.cast != NULL) {
-			main_error("--replay goes with --headless, and without "
-			    "--cast (replay on the screen is not in this "
-			    "version)");
+		if (o.cast != NULL || (!o.headless && (o.trace != NULL ||
+		    o.svg != NULL))) {
+			main_error("--replay makes no --cast; --trace and --svg "
+			    "of a recording go with --headless");
 			return (EXIT_USAGE);
+		}
+		if (!o.headless) {
+			const char	*why;
+
+			setlocale(LC_ALL, "");
+			if (tui_usable(&why) == 0)
+				return (main_screen_replay(&o));
+			main_error("%s: running --headless", why);
 		}
 		return (main_replay(&o));
 	}

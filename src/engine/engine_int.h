@@ -18,6 +18,7 @@
 #endif
 
 struct agents;
+struct eng_replay;
 
 struct engine {
 	struct scenario		*scn;
@@ -56,6 +57,7 @@ struct engine {
 #endif
 	char			 key_prefix[48];	/* dishrack:RUN-ID: */
 	struct agents		*agents;	/* the hosts that joined */
+	struct eng_replay	*replay;	/* engine_replay.c, or NULL */
 	struct event		 buf[256];
 };
 

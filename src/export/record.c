@@ -364,6 +364,18 @@ replay_strdup(const struct json *j, const char *key)
 struct replay *
 replay_open(const char *path, char **cause)
 {
+	FILE	*f;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		return (NULL);
+	}
+	return (replay_open_stream(f, path, cause));
+}
+
+struct replay *
+replay_open_stream(FILE *f, const char *path, char **cause)
+{
 	struct replay		*rp;
 	struct json		*h = NULL;
 	const struct json	*v;
@@ -375,10 +387,7 @@ replay_open(const char *path, char **cause)
 
 	rp = xcalloc(1, sizeof *rp);
 	rp->path = xstrdup(path);
-	if ((rp->f = fopen(path, "r")) == NULL) {
-		xasprintf(cause, "%s: %s", path, strerror(errno));
-		goto fail;
-	}
+	rp->f = f;
 	if ((rc = replay_line(rp, &line, &cap, &len)) != 0) {
 		if (rc == -1)
 			replay_fail(rp, cause, "a line too long: not a "

@@ -65,6 +65,9 @@ struct replay {
  */
 struct replay	*replay_open(const char *path, char **cause);
 
+/* The same from an open stream (taken over, closed by replay_close). */
+struct replay	*replay_open_stream(FILE *, const char *name, char **cause);
+
 /*
  * Read the rest: each event into st (stats_event) and the taps, each
  * text to text (if not NULL) and the taps. 0 if the recording is whole;

@@ -157,12 +157,14 @@ int
 tui_key(struct tui *t, int ch)
 {
 	const struct scenario	*scn = engine_scenario(t->eng);
-	int			 n = (int)scn->nstations;
+	int			 n = (int)scn->nstations, rc;
 
 	t->urgent = 1;
 	if (t->help && ch != ERR && ch != KEY_RESIZE)
 		return (tui_help_key(t, ch));
-	/* Rewind: the past, while the run goes on (history.c). */
+	/* A replay's own keys (replay.c); rewind (history.c). */
+	if (ch != KEY_RESIZE && (rc = tui_replay_key(t, ch)) != 0)
+		return (rc == -1 ? -1 : 0);
 	if (ch != KEY_RESIZE && tui_history_key(t, ch))
 		return (0);
 	/*

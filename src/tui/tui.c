@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "engine_replay.h"
 #include "xmalloc.h"
 
 #define FRAME_NS	(33 * NSEC_PER_MSEC)	/* at most 30 frames a second */
@@ -33,11 +34,8 @@
 #define RATE_MIN_NS	(2 * NSEC_PER_SEC)	/* rate windows, scenario time */
 #define RATE_MAX_NS	(30 * NSEC_PER_SEC)
 
-static void	tui_event(const struct event *, void *);
 static void	tui_push_line(struct tui *);
-static int	tui_read_output(struct tui *);
 static void	tui_sample_rates(struct tui *);
-static void	tui_sample(struct tui *);
 static void	tui_draw(struct tui *);
 static void	tui_tap_end(struct tui *);
 
@@ -48,7 +46,7 @@ static void	tui_tap_end(struct tui *);
  * after the key, not for the engine's (the step's own resume is one) nor
  * for one still in the rings from before.
  */
-static void
+void
 tui_event(const struct event *ev, void *arg)
 {
 	struct tui	*t = arg;
@@ -80,7 +78,7 @@ tui_push_line(struct tui *t)
 }
 
 /* Fold the workers' new output into lines. Returns 1 if there was any. */
-static int
+int
 tui_read_output(struct tui *t)
 {
 	struct run	*run = engine_run(t->eng);
@@ -142,7 +140,7 @@ tui_sample_rates(struct tui *t)
 }
 
 /* Record each worker's state in the current timeline bucket. */
-static void
+void
 tui_sample(struct tui *t)
 {
 	struct run	*run = engine_run(t->eng);
@@ -233,6 +231,8 @@ tui_draw(struct tui *t)
 	tui_draw_output(t);
 	tui_draw_caption(t);
 	tui_draw_keys(t);
+	if (engine_is_replay(t->eng))
+		tui_replay_bar(t);
 	if (t->summary && !t->summary_hidden)
 		tui_draw_summary(t);
 	if (t->help)
@@ -427,7 +427,8 @@ tui_run(const struct tui_opts *o, tui_factory make, void *arg)
 				tui_history_draw(t);
 			else {
 				tui_draw(t);
-				tui_history_keep(t);
+				if (!engine_is_replay(t->eng))
+					tui_history_keep(t);
 			}
 			t->dirty = 0;
 			t->urgent = 0;

@@ -111,6 +111,13 @@ struct tui {
 /* tui.c: the frame loop. */
 int		 tui_start_engine(struct tui *);
 void		 tui_end_engine(struct tui *);
+void		 tui_event(const struct event *, void *);
+int		 tui_read_output(struct tui *);
+void		 tui_sample(struct tui *);
+
+/* replay.c: the screen on a recording (dishrack --replay). */
+int		 tui_replay_key(struct tui *, int);
+void		 tui_replay_bar(struct tui *);
 
 /* term.c: the terminal, signals, colours. */
 extern volatile sig_atomic_t tui_signal;

@@ -314,9 +314,92 @@ if command -v tmux >/dev/null 2>&1; then
 	$TM kill-server 2>/dev/null
 fi
 
+# The screen on a recording. At a [script] pause (the live run and the
+# replay both stop there, exactly) the replay shows what the live screen
+# showed: every row but the key bar (the replay's own) and what the
+# screen samples at its own frame times (timeline, sparklines, bars).
+if command -v tmux >/dev/null 2>&1; then
+	cat >"$TMP/pause.scn" <<'SCN'
+[scenario]
+title  = Pause for the replay
+dishes = 12
+[washer]
+time  = 1s
+say   = Washing {dish}
+[dryer]
+time  = 3s
+say   = Drying {dish}
+[script]
+0s   say The washer is fast, the dryer slow.
+6s   pause Look at the rack in front of the dryer.
+SCN
+	TM="tmux -S $TMP/tmux4.sock -f /dev/null"
+	$TM new-session -d -s live -x 100 -y 30 "$DISHRACK --speed 4 --clock virtual --record $TMP/p.rec $TMP/pause.scn; sleep 30"
+	i=0
+	while [ $i -lt 100 ] && ! $TM capture-pane -p -t live 2>/dev/null | grep -q "| PAUSED"; do
+		sleep 0.1; i=$((i + 1)); done
+	sleep 0.3
+	$TM capture-pane -p -t live >"$TMP/live.txt"
+	$TM send-keys -t live q
+	sleep 0.5
+	$TM kill-server 2>/dev/null
+	TM="tmux -S $TMP/tmux5.sock -f /dev/null"
+	$TM new-session -d -s rep -x 100 -y 30 "$DISHRACK --replay $TMP/p.rec; sleep 30"
+	i=0
+	while [ $i -lt 100 ] && ! $TM capture-pane -p -t rep 2>/dev/null | grep -q "| PAUSED"; do
+		sleep 0.1; i=$((i + 1)); done
+	sleep 0.3
+	$TM capture-pane -p -t rep >"$TMP/rep.txt"
+	$TM send-keys -t rep q
+	sleep 0.5
+	$TM kill-server 2>/dev/null
+	expect_grep "$TMP/live.txt" "t=6.0s | speed ×4 | PAUSED" "live: paused at the step"
+	expect_grep "$TMP/rep.txt" "t=6.0s | speed ×4 | PAUSED" "replay: paused at the step"
+	expect_grep "$TMP/rep.txt" "^ REPLAY 6.0/6.0s" "replay: its bar"
+	for f in live rep; do
+		sed '$d; s/[▁▂▃▄▅▆▇█·▒░]//g; s/  */ /g' "$TMP/$f.txt" >"$TMP/$f.cmp"
+	done
+	same "the replay's screen at the pause" "$TMP/live.cmp" "$TMP/rep.cmp"
+
+	# Moving through a replay, paused: the end, a caption back, another,
+	# a second back, the start, the next caption, the next change.
+	"$DISHRACK" --headless -q --clock virtual --record "$TMP/b.rec" bottleneck >/dev/null
+	TM="tmux -S $TMP/tmux6.sock -f /dev/null"
+	$TM new-session -d -s mv -x 100 -y 30 "$DISHRACK --replay $TMP/b.rec; sleep 30"
+	sleep 0.5
+	# key KEY PATTERN WHAT: press it, and the screen shows PATTERN.
+	key() {
+		$TM send-keys -t mv "$1"
+		i=0
+		while [ $i -lt 50 ]; do
+			$TM capture-pane -p -t mv >"$TMP/mv" 2>/dev/null
+			grep -q -- "$2" "$TMP/mv" && { ok; return; }
+			sleep 0.1; i=$((i + 1))
+		done
+		bad "replay: $3: no '$2'"; sed 's/^/  | /' "$TMP/mv" >&2
+	}
+	key Space "| PAUSED" "space pauses"
+	key End "REPLAY 24.5/24.5s" "End goes to the end"
+	key '<' "t=9.0s .*PAUSED" "< goes to the last caption"
+	expect_grep "$TMP/mv" "A second dryer" "replay: its caption"
+	key '<' "t=6.0s .*PAUSED" "< again, the caption before"
+	expect_grep "$TMP/mv" "Watch the rack in front of the dryer fill" "replay: the caption before shows again"
+	expect_no_grep "$TMP/mv" "A second dryer" "replay: the later caption is gone"
+	key ',' "t=5.0s .*PAUSED" ", goes a second back"
+	expect_grep "$TMP/mv" "The washer is fast, the dryer slow" "replay: the first caption"
+	key Home "t=0.0s .*PAUSED" "Home goes to the start"
+	key '>' "t=6.0s .*PAUSED" "> goes to the next caption (the first is at 0 s)"
+	key c "t=9.0s .*PAUSED" "c goes to the next change of workers"
+	expect_grep "$TMP/mv" "dryer ×2" "replay: the second dryer is there"
+	key a "the recorded run stays as it was" "a replay refuses a worker"
+	$TM send-keys -t mv q
+	sleep 0.5
+	$TM kill-server 2>/dev/null
+fi
+
 # Refused uses: --replay with a scenario, on the screen for now.
 expect_exit 2 "replay with a cast" -- "$DISHRACK" --headless --replay "$TMP/h.rec" --cast "$TMP/x.cast"
-expect_grep "$TMP/err" "not in this version" "replay + cast"
+expect_grep "$TMP/err" "makes no --cast" "replay + cast"
 expect_exit 2 "replay with a scenario" -- "$DISHRACK" --headless --replay "$TMP/h.rec" seed-threads
 expect_grep "$TMP/err" "reads its scenario from the recording" "replay + scenario"
 expect_exit 2 "record to nowhere" -- "$DISHRACK" --headless -q --record /nonexistent/x.rec seed-threads
