@@ -89,7 +89,7 @@ static int	main_headless(const struct options *, struct scenario *);
 static void	main_exports_opts(const struct options *,
 		    struct exports_opts *);
 static int	main_replay(const struct options *);
-static int	main_screen_replay(struct options *);
+static int	main_screen_replay(struct options *, int);
 
 static const struct option long_options[] = {
 	{ "headless",		no_argument,		NULL, 'H' },
@@ -589,7 +589,33 @@ main_screen_end(void *arg, struct engine *eng)
 struct screen_replay {
 	const char		*path;
 	struct replay_data	 data;
+	struct cast		*cast;
+	struct tap		 cast_tap;
 };
+
+/* A replay's cast takes its markers from the events, as a run's. */
+static void
+main_replay_cast_start(void *arg, struct engine *eng)
+{
+	struct screen_replay	*sr = arg;
+
+	cast_tap(sr->cast, engine_scenario(eng), &sr->cast_tap);
+}
+
+static void
+main_replay_cast_event(const struct event *e, void *arg)
+{
+	struct screen_replay	*sr = arg;
+
+	sr->cast_tap.event(sr->cast_tap.arg, e);
+}
+
+static void
+main_replay_cast_end(void *arg, struct engine *eng)
+{
+	(void)arg;
+	(void)eng;
+}
 
 /* A fresh replay engine for the screen (at the start, and each seek). */
 static struct engine *
@@ -603,12 +629,17 @@ main_make_replay_engine(void *arg, char **cause)
 	return (engine_replay_create(scn, &sr->data, cause));
 }
 
-/* dishrack --replay FILE: the screen, as it was shown live. */
+/*
+ * dishrack --replay FILE: the screen, as it was shown live (offscreen:
+ * drawn only into --cast, to the end).
+ */
 static int
-main_screen_replay(struct options *o)
+main_screen_replay(struct options *o, int offscreen)
 {
 	struct tui_opts		 to;
+	struct tui_tap		 tap;
 	struct screen_replay	 sr;
+	struct cast		*cast = NULL;
 	char			*cause = NULL;
 	int			 rc;
 
@@ -620,13 +651,45 @@ main_screen_replay(struct options *o)
 		return (EXIT_USAGE);
 	}
 	memset(&to, 0, sizeof to);
-	to.exit_when_done = o->exit_when_done;
+	to.exit_when_done = o->exit_when_done || offscreen;
 	to.big = o->big;
 	to.color = !o->no_color && getenv("NO_COLOR") == NULL;
 	to.ascii = o->ascii;
 	to.max_frames = o->max_frames;
-	tui_guard(o->argv);
+	if (o->cast != NULL) {
+		struct scenario	*scn;
+
+		if ((scn = replay_data_scenario(o->replay, &cause)) == NULL ||
+		    (cast = cast_open(o->cast, scn->title, &cause)) == NULL) {
+			main_error("%s", cause);
+			free(cause);
+			if (scn != NULL)
+				scenario_free(scn);
+			replay_data_free(&sr.data);
+			return (EXIT_USAGE);
+		}
+		scenario_free(scn);
+		sr.cast = cast;
+		to.frame = cast_frame;
+		to.frame_arg = cast;
+		tap.start = main_replay_cast_start;
+		tap.event = main_replay_cast_event;
+		tap.end = main_replay_cast_end;
+		tap.arg = &sr;
+		to.tap = &tap;
+	}
+	if (offscreen) {
+		to.offscreen_cols = CAST_COLS;
+		to.offscreen_rows = CAST_ROWS;
+		setlocale(LC_ALL, "");
+	} else
+		tui_guard(o->argv);
 	rc = tui_run(&to, main_make_replay_engine, &sr);
+	if (cast != NULL && cast_close(cast, &cause) == -1) {
+		main_error("%s", cause);
+		free(cause);
+		rc = EXIT_RUN_FAILED;
+	}
 	replay_data_free(&sr.data);
 	return (rc);
 }
@@ -863,7 +926,7 @@ main(int argc, char **argv)
 	char		*end, buf[128];
 	size_t		 i;
 	long		 lval;
-	int		 ch, before;
+	int		 ch, before, rc;
 
 	if (argc > 1 && strcmp(argv[1], "agent") == 0)
 		return (agent_main(argc - 1, argv + 1));
@@ -1032,10 +1095,9 @@ main(int argc, char **argv)
 			    "recording: no SCENARIO, --set or --record with it");
 			return (EXIT_USAGE);
 		}
-		if (o.cast != NULL || (!o.headless && (o.trace != NULL ||
-		    o.svg != NULL))) {
-			main_error("--replay makes no --cast; --trace and --svg "
-			    "of a recording go with --headless");
+		if (!o.headless && (o.trace != NULL || o.svg != NULL)) {
+			main_error("--trace and --svg of a recording go with "
+			    "--headless");
 			return (EXIT_USAGE);
 		}
 		if (!o.headless) {
@@ -1043,8 +1105,14 @@ main(int argc, char **argv)
 
 			setlocale(LC_ALL, "");
 			if (tui_usable(&why) == 0)
-				return (main_screen_replay(&o));
+				return (main_screen_replay(&o, 0));
 			main_error("%s: running --headless", why);
+		}
+		if (o.cast != NULL) {
+			/* The cast of the screen it would show, then the rest. */
+			if ((rc = main_screen_replay(&o, 1)) == EXIT_USAGE)
+				return (rc);
+			o.cast = NULL;
 		}
 		return (main_replay(&o));
 	}

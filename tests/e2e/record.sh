@@ -254,6 +254,14 @@ if command -v asciinema >/dev/null 2>&1 && command -v script >/dev/null 2>&1; th
 	expect_grep "$TMP/out" "finished" "asciinema cat: the end of the run"
 else echo "record.sh: no asciinema, the cast is not played" >&2; fi
 
+# A recording's cast: the screen its replay shows, made headless; the
+# summary as --headless --replay prints it.
+"$DISHRACK" --headless --clock virtual --speed 10 --record "$TMP/c.rec" bottleneck >"$TMP/c.live"
+expect_exit 0 "cast of a replay" -- "$DISHRACK" --headless --replay "$TMP/c.rec" --cast "$TMP/c.cast"
+same "cast of a replay: the summary" "$TMP/c.live" "$TMP/out"
+expect_grep "$TMP/c.cast" '^\[[0-9.]*, "m", "A second dryer' "cast of a replay: markers"
+expect_grep "$TMP/c.cast" 'REPLAY 24.5/24.5s' "cast of a replay: to the end"
+
 # The screen's cast, played back in a terminal of the same size, shows
 # what the screen showed; the screen's recording replays.
 if command -v tmux >/dev/null 2>&1 && command -v asciinema >/dev/null 2>&1; then
@@ -398,8 +406,6 @@ SCN
 fi
 
 # Refused uses: --replay with a scenario, on the screen for now.
-expect_exit 2 "replay with a cast" -- "$DISHRACK" --headless --replay "$TMP/h.rec" --cast "$TMP/x.cast"
-expect_grep "$TMP/err" "makes no --cast" "replay + cast"
 expect_exit 2 "replay with a scenario" -- "$DISHRACK" --headless --replay "$TMP/h.rec" seed-threads
 expect_grep "$TMP/err" "reads its scenario from the recording" "replay + scenario"
 expect_exit 2 "record to nowhere" -- "$DISHRACK" --headless -q --record /nonexistent/x.rec seed-threads
