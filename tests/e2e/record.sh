@@ -262,6 +262,18 @@ same "cast of a replay: the summary" "$TMP/c.live" "$TMP/out"
 expect_grep "$TMP/c.cast" '^\[[0-9.]*, "m", "A second dryer' "cast of a replay: markers"
 expect_grep "$TMP/c.cast" 'REPLAY 24.5/24.5s' "cast of a replay: to the end"
 
+# stable TM TARGET FILE: capture the pane once it stops changing.
+stable() {
+	$1 capture-pane -p -t "$2" >"$3.a" 2>/dev/null
+	j=0
+	while [ $j -lt 30 ]; do
+		sleep 0.2
+		$1 capture-pane -p -t "$2" >"$3" 2>/dev/null
+		cmp -s "$3" "$3.a" && return 0
+		cp "$3" "$3.a"; j=$((j + 1))
+	done
+}
+
 # The screen's cast, played back in a terminal of the same size, shows
 # what the screen showed; the screen's recording replays.
 if command -v tmux >/dev/null 2>&1 && command -v asciinema >/dev/null 2>&1; then
@@ -270,8 +282,7 @@ if command -v tmux >/dev/null 2>&1 && command -v asciinema >/dev/null 2>&1; then
 	i=0
 	while [ $i -lt 100 ] && ! $TM capture-pane -p -t rec 2>/dev/null | grep -q "| finished"; do
 		sleep 0.1; i=$((i + 1)); done
-	sleep 0.3
-	$TM capture-pane -p -t rec >"$TMP/live.txt"
+	stable "$TM" rec "$TMP/live.txt"
 	$TM send-keys -t rec q
 	sleep 0.5
 	$TM kill-server 2>/dev/null
@@ -281,8 +292,7 @@ if command -v tmux >/dev/null 2>&1 && command -v asciinema >/dev/null 2>&1; then
 	i=0
 	while [ $i -lt 50 ] && ! $TM capture-pane -p -t play 2>/dev/null | grep -q "| finished"; do
 		sleep 0.1; i=$((i + 1)); done
-	sleep 0.3
-	$TM capture-pane -p -t play >"$TMP/cast.txt"
+	stable "$TM" play "$TMP/cast.txt"
 	$TM kill-server 2>/dev/null
 	same "the cast's last frame is the screen's" "$TMP/live.txt" "$TMP/cast.txt"
 	expect_exit 0 "replay of the screen's recording" -- "$DISHRACK" --headless -q --replay "$TMP/s.rec"
@@ -346,8 +356,7 @@ SCN
 	i=0
 	while [ $i -lt 100 ] && ! $TM capture-pane -p -t live 2>/dev/null | grep -q "| PAUSED"; do
 		sleep 0.1; i=$((i + 1)); done
-	sleep 0.3
-	$TM capture-pane -p -t live >"$TMP/live.txt"
+	stable "$TM" live "$TMP/live.txt"
 	$TM send-keys -t live q
 	sleep 0.5
 	$TM kill-server 2>/dev/null
@@ -356,8 +365,7 @@ SCN
 	i=0
 	while [ $i -lt 100 ] && ! $TM capture-pane -p -t rep 2>/dev/null | grep -q "| PAUSED"; do
 		sleep 0.1; i=$((i + 1)); done
-	sleep 0.3
-	$TM capture-pane -p -t rep >"$TMP/rep.txt"
+	stable "$TM" rep "$TMP/rep.txt"
 	$TM send-keys -t rep q
 	sleep 0.5
 	$TM kill-server 2>/dev/null
