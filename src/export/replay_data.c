@@ -148,7 +148,8 @@ replay_data_load(const char *path, struct replay_data *d, char **cause)
 	free(d->ev);
 	free(idx);
 	d->ev = sorted;
-	qsort(d->out, d->nout, sizeof *d->out, collect_out_cmp);
+	if (d->nout > 1)
+		qsort(d->out, d->nout, sizeof *d->out, collect_out_cmp);
 
 	/* Each work's end: the worked that follows it, the same worker's. */
 	d->work_end = xcalloc(d->nev ? d->nev : 1, sizeof *d->work_end);

@@ -388,7 +388,8 @@ trace_write(struct trace *tr)
 	size_t			 k;
 	int			 first = 1;
 
-	qsort(tr->r, tr->n, sizeof *tr->r, trace_cmp);
+	if (tr->n > 1)
+		qsort(tr->r, tr->n, sizeof *tr->r, trace_cmp);
 	fputs("{\"displayTimeUnit\":\"ms\",\"otherData\":{\"dishrack\":\""
 	    PACKAGE_VERSION "\",\"scenario\":", f);
 	json_put_string(f, scn->file, strlen(scn->file));

@@ -278,7 +278,7 @@ stable() {
 # what the screen showed; the screen's recording replays.
 if command -v tmux >/dev/null 2>&1 && command -v asciinema >/dev/null 2>&1; then
 	TM="tmux -S $TMP/tmux.sock -f /dev/null"
-	$TM new-session -d -s rec -x 100 -y 30 "$DISHRACK --speed 8 --cast $TMP/s.cast --record $TMP/s.rec seed-threads; sleep 30"
+	$TM new-session -d -s rec -x 100 -y 30 "$DISHRACK --speed 8 --cast $TMP/s.cast --record $TMP/s.rec seed-threads 2>$TMP/s.err; sleep 30"
 	i=0
 	while [ $i -lt 100 ] && ! $TM capture-pane -p -t rec 2>/dev/null | grep -q "| finished"; do
 		sleep 0.1; i=$((i + 1)); done
@@ -304,7 +304,7 @@ fi
 # before it shows again, with a bar saying the run goes on; l is live.
 if command -v tmux >/dev/null 2>&1; then
 	TM="tmux -S $TMP/tmux3.sock -f /dev/null"
-	$TM new-session -d -s rw -x 100 -y 30 "$DISHRACK --speed 3 bottleneck; sleep 30"
+	$TM new-session -d -s rw -x 100 -y 30 "$DISHRACK --speed 3 bottleneck 2>$TMP/rw.err; sleep 30"
 	pane() { $TM capture-pane -p -t rw >"$TMP/pane" 2>/dev/null; }
 	until_pane() {
 		i=0
@@ -332,6 +332,8 @@ if command -v tmux >/dev/null 2>&1; then
 	$TM kill-server 2>/dev/null
 fi
 
+# (The screens' stderr goes to a file: under ASan the virtual clock's
+# fibers make it warn, which would scroll the pane.)
 # The screen on a recording. At a [script] pause (the live run and the
 # replay both stop there, exactly) the replay shows what the live screen
 # showed: every row but the key bar (the replay's own) and what the
@@ -352,7 +354,7 @@ say   = Drying {dish}
 6s   pause Look at the rack in front of the dryer.
 SCN
 	TM="tmux -S $TMP/tmux4.sock -f /dev/null"
-	$TM new-session -d -s live -x 100 -y 30 "$DISHRACK --speed 4 --clock virtual --record $TMP/p.rec $TMP/pause.scn; sleep 30"
+	$TM new-session -d -s live -x 100 -y 30 "$DISHRACK --speed 4 --clock virtual --record $TMP/p.rec $TMP/pause.scn 2>$TMP/p.err; sleep 30"
 	i=0
 	while [ $i -lt 100 ] && ! $TM capture-pane -p -t live 2>/dev/null | grep -q "| PAUSED"; do
 		sleep 0.1; i=$((i + 1)); done
@@ -361,7 +363,7 @@ SCN
 	sleep 0.5
 	$TM kill-server 2>/dev/null
 	TM="tmux -S $TMP/tmux5.sock -f /dev/null"
-	$TM new-session -d -s rep -x 100 -y 30 "$DISHRACK --replay $TMP/p.rec; sleep 30"
+	$TM new-session -d -s rep -x 100 -y 30 "$DISHRACK --replay $TMP/p.rec 2>$TMP/rep.err; sleep 30"
 	i=0
 	while [ $i -lt 100 ] && ! $TM capture-pane -p -t rep 2>/dev/null | grep -q "| PAUSED"; do
 		sleep 0.1; i=$((i + 1)); done
@@ -381,7 +383,7 @@ SCN
 	# a second back, the start, the next caption, the next change.
 	"$DISHRACK" --headless -q --clock virtual --record "$TMP/b.rec" bottleneck >/dev/null
 	TM="tmux -S $TMP/tmux6.sock -f /dev/null"
-	$TM new-session -d -s mv -x 100 -y 30 "$DISHRACK --replay $TMP/b.rec; sleep 30"
+	$TM new-session -d -s mv -x 100 -y 30 "$DISHRACK --replay $TMP/b.rec 2>$TMP/mv.err; sleep 30"
 	sleep 0.5
 	# key KEY PATTERN WHAT: press it, and the screen shows PATTERN.
 	key() {
