@@ -64,6 +64,7 @@ struct options {
 	const char	*trace;		/* --trace FILE */
 	const char	*svg;		/* --svg FILE */
 	const char	*cast;		/* --cast FILE */
+	const char	*report;	/* --report FILE.html */
 	char		**argv;		/* main's, for the screen's guardian */
 };
 
@@ -113,6 +114,7 @@ static const struct option long_options[] = {
 	{ "trace",		required_argument,	NULL, 'T' },
 	{ "svg",		required_argument,	NULL, 'G' },
 	{ "cast",		required_argument,	NULL, 'K' },
+	{ "report",		required_argument,	NULL, 'O' },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ "version",		no_argument,		NULL, 'V' },
 	{ NULL,			0,			NULL, 0 }
@@ -143,6 +145,7 @@ usage(FILE *f)
 "                      through it); with --headless, its summary\n"
 "  --trace FILE        the run as Chrome trace JSON (Perfetto, chrome://tracing)\n"
 "  --svg FILE          the run as a picture for a slide\n"
+"  --report FILE       one HTML page to share: the picture, summary, scenario\n"
 "  --cast FILE         the screen as an asciicast v2 (asciinema play FILE);\n"
 "                      with --headless, the screen it would show, 100x30\n"
 "  --check             validate SCENARIO; print nothing if it is good\n"
@@ -719,7 +722,7 @@ main_screen(struct options *o, int offscreen)
 	se.o = o;
 	se.offscreen = offscreen;
 	if (o->record != NULL || o->trace != NULL || o->svg != NULL ||
-	    o->cast != NULL) {
+	    o->cast != NULL || o->report != NULL) {
 		/* Say now what cannot be written, not after the lecture. */
 		if ((scn = main_load(o, NULL, NULL, 0)) == NULL)
 			return (EXIT_USAGE);
@@ -844,6 +847,7 @@ main_exports_opts(const struct options *o, struct exports_opts *eo)
 	eo->trace = o->trace;
 	eo->svg = o->svg;
 	eo->cast = o->cast;
+	eo->report = o->report;
 	eo->clock = o->virtual_clock ? "virtual" : "real";
 	eo->speed = o->speed;
 	eo->force = o->force;
@@ -1014,6 +1018,9 @@ main(int argc, char **argv)
 		case 'K':
 			o.cast = optarg;
 			break;
+		case 'O':
+			o.report = optarg;
+			break;
 		case 'x':
 			o.exit_when_done = 1;
 			break;
@@ -1095,9 +1102,10 @@ main(int argc, char **argv)
 			    "recording: no SCENARIO, --set or --record with it");
 			return (EXIT_USAGE);
 		}
-		if (!o.headless && (o.trace != NULL || o.svg != NULL)) {
-			main_error("--trace and --svg of a recording go with "
-			    "--headless");
+		if (!o.headless && (o.trace != NULL || o.svg != NULL ||
+		    o.report != NULL)) {
+			main_error("--trace, --svg and --report of a recording "
+			    "go with --headless");
 			return (EXIT_USAGE);
 		}
 		if (!o.headless) {

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "exports.h"
+#include "html.h"
 #include "svg.h"
 #include "trace.h"
 
@@ -36,6 +37,13 @@ exports_open(struct exports *ex, const struct exports_opts *eo,
 		trace_tap(ex->trace, &t);
 		taps_add(&ex->taps, &t);
 		ex->trace_path = eo->trace;
+	}
+	if (eo->report != NULL) {
+		if ((ex->html = html_open(eo->report, scn, cause)) == NULL)
+			goto fail;
+		html_tap(ex->html, &t);
+		taps_add(&ex->taps, &t);
+		ex->report_path = eo->report;
 	}
 	if (eo->svg != NULL) {
 		if ((ex->svg = svg_open(eo->svg, scn, cause)) == NULL)
@@ -77,6 +85,14 @@ exports_close(struct exports *ex, int failed, char **cause)
 			free(why);
 		rc = -1;
 	}
+	why = NULL;
+	if (ex->html != NULL && html_close(ex->html, &why) == -1) {
+		if (rc == 0)
+			*cause = why;
+		else
+			free(why);
+		rc = -1;
+	}
 	/* A run that never started leaves no file behind. */
 	if (failed) {
 		if (ex->recorder != NULL)
@@ -85,7 +101,10 @@ exports_close(struct exports *ex, int failed, char **cause)
 			unlink(ex->trace_path);
 		if (ex->svg != NULL)
 			unlink(ex->svg_path);
+		if (ex->html != NULL)
+			unlink(ex->report_path);
 	}
+	ex->html = NULL;
 	ex->recorder = NULL;
 	ex->trace = NULL;
 	ex->svg = NULL;

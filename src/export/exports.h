@@ -10,13 +10,17 @@
 #include "record.h"
 #include "tap.h"
 
+struct html;
 struct scenario;
+struct svg;
+struct trace;
 
 struct exports_opts {
 	const char	*record;
 	const char	*trace;
 	const char	*svg;
 	const char	*cast;
+	const char	*report;	/* --report FILE.html */
 	const char	*clock;		/* for the recording's header */
 	double		 speed;
 	int		 force;
@@ -27,6 +31,8 @@ struct exports {
 	struct recorder	*recorder;
 	struct trace	*trace;
 	struct svg	*svg;
+	struct html	*html;
+	const char	*report_path;
 	const char	*record_path;
 	const char	*trace_path;
 	const char	*svg_path;

@@ -108,16 +108,23 @@ static void	svg_end(void *, const struct stats_end *,
 struct svg *
 svg_open(const char *path, const struct scenario *scn, char **cause)
 {
-	struct svg	*s;
-	FILE		*f;
+	FILE	*f;
 
 	if ((f = fopen(path, "w")) == NULL) {
 		xasprintf(cause, "%s: %s", path, strerror(errno));
 		return (NULL);
 	}
+	return (svg_open_stream(f, path, scn));
+}
+
+struct svg *
+svg_open_stream(FILE *f, const char *name, const struct scenario *scn)
+{
+	struct svg	*s;
+
 	s = xcalloc(1, sizeof *s);
 	s->f = f;
-	s->path = xstrdup(path);
+	s->path = xstrdup(name);
 	s->scn = scn;
 	return (s);
 }

@@ -7,6 +7,8 @@
 #ifndef DISHRACK_SVG_H
 #define DISHRACK_SVG_H
 
+#include <stdio.h>
+
 #include "tap.h"
 
 struct svg;
@@ -14,6 +16,9 @@ struct scenario;
 
 struct svg	*svg_open(const char *path, const struct scenario *,
 		    char **cause);
+/* The same on an open stream, which svg_close closes. */
+struct svg	*svg_open_stream(FILE *, const char *name,
+		    const struct scenario *);
 void		 svg_tap(struct svg *, struct tap *);
 int		 svg_close(struct svg *, char **cause);
 

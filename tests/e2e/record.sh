@@ -415,6 +415,27 @@ SCN
 	$TM kill-server 2>/dev/null
 fi
 
+# --report: one HTML page with the picture inline, the summary as the
+# headless run printed it, and the scenario.
+expect_exit 0 "report" -- "$DISHRACK" --headless -q --clock virtual \
+    --report "$TMP/r.html" --record "$TMP/r.rec" bottleneck
+cp "$TMP/out" "$TMP/r.out"
+python3 - "$TMP/r.html" "$TMP/r.out" >"$TMP/rcheck" <<'PY'
+import html, re, sys
+page = open(sys.argv[1], encoding='utf-8').read()
+m = re.search(r'<h2>Summary</h2>\n<pre>(.*?)</pre>', page, re.S)
+ok = m is not None and html.unescape(m.group(1)) == open(sys.argv[2]).read()
+print('summary', 'same' if ok else 'differs')
+print('svg', '<svg xmlns=' in page and '</svg>' in page)
+print('scenario', '# bottleneck.scn' in page)
+print('nothing fetched', not re.search(r'(src|href)=', page))
+PY
+for w in "summary same" "svg True" "scenario True" "nothing fetched True"; do
+	expect_grep "$TMP/rcheck" "^$w" "report: $w"
+done
+expect_exit 0 "report of a replay" -- "$DISHRACK" --headless -q --replay "$TMP/r.rec" --report "$TMP/r2.html"
+same "report of the replay" "$TMP/r.html" "$TMP/r2.html"
+
 # Refused uses: --replay with a scenario, on the screen for now.
 expect_exit 2 "replay with a scenario" -- "$DISHRACK" --headless --replay "$TMP/h.rec" seed-threads
 expect_grep "$TMP/err" "reads its scenario from the recording" "replay + scenario"
