@@ -318,7 +318,7 @@ if command -v tmux >/dev/null 2>&1; then
 	$TM send-keys -t rw '<'
 	if until_pane "REVIEW t="; then ok; else bad "rewind: no review bar"; fi
 	expect_grep "$TMP/pane" "Watch the rack in front of the dryer fill" "rewind: the caption before shows again"
-	expect_grep "$TMP/pane" "the run goes on forward (now t=" "rewind: says the run goes on"
+	expect_grep "$TMP/pane" "the run goes on (now t=" "rewind: says the run goes on"
 	expect_no_grep "$TMP/pane" "A second dryer" "rewind: the later caption is gone"
 	$TM send-keys -t rw '<'
 	if until_pane "The washer is fast, the dryer slow"; then ok; else bad "rewind: the first caption"; fi
