@@ -1088,6 +1088,13 @@ main(int argc, char **argv)
 		    "--headless");
 		return (EXIT_USAGE);
 	}
+	if (o.matrix != NULL && (o.record != NULL || o.replay != NULL ||
+	    o.trace != NULL || o.svg != NULL || o.cast != NULL ||
+	    o.report != NULL)) {
+		main_error("--record, --replay, --trace, --svg, --cast and "
+		    "--report are of one run, not of a --matrix");
+		return (EXIT_USAGE);
+	}
 	if (o.matrix != NULL) {
 		if (!o.headless) {
 			main_error("--matrix goes with "

@@ -439,6 +439,9 @@ same "report of the replay" "$TMP/r.html" "$TMP/r2.html"
 # Refused uses: --replay with a scenario, on the screen for now.
 expect_exit 2 "replay with a scenario" -- "$DISHRACK" --headless --replay "$TMP/h.rec" seed-threads
 expect_grep "$TMP/err" "reads its scenario from the recording" "replay + scenario"
+expect_exit 2 "record a matrix" -- "$DISHRACK" --headless --matrix 'dryer.count=1,2' --record "$TMP/m.rec" seed-threads
+expect_grep "$TMP/err" "are of one run, not of a --matrix" "record + matrix"
+[ -e "$TMP/m.rec" ] && bad "record + matrix: a file was left"
 expect_exit 2 "record to nowhere" -- "$DISHRACK" --headless -q --record /nonexistent/x.rec seed-threads
 expect_grep "$TMP/err" "^dishrack: /nonexistent/x.rec: No such file" "record: where and why"
 expect_clean "record"
