@@ -40,6 +40,8 @@ enum svg_kind {
 	SK_WAIT_GET,
 	SK_WAIT_PUT,
 	SK_HOLD,		/* a dish in hand, not working: saying, putting */
+	SK_WAIT_GIL,		/* in its work, waiting for the GIL */
+	SK_WAIT_LOCK,		/* in its work, waiting for a named lock */
 	SK_N
 };
 
@@ -47,11 +49,13 @@ static const char *const svg_fill[SK_N] = {
 	"#0072B2",		/* blue */
 	"url(#waitget)",	/* sky blue, hatched */
 	"#D55E00",		/* vermillion */
-	"#E69F00"		/* orange */
+	"#E69F00",		/* orange */
+	"#CC79A7",		/* reddish purple */
+	"url(#waitlock)"	/* bluish green, hatched */
 };
 static const char *const svg_label[SK_N] = {
 	"working", "waiting for a dish", "waiting: the rack is full",
-	"holding a dish"
+	"holding a dish", "waiting for the GIL", "waiting for a lock"
 };
 static const char *const svg_rack_colour[] = {
 	"#009E73", "#CC79A7", "#0072B2", "#E69F00", "#56B4E9", "#D55E00",
@@ -75,6 +79,8 @@ struct svg_row {
 	unsigned	 station;
 	int64_t		 hold, work, wait;
 	int		 wait_kind;
+	int64_t		 inner;		/* a GIL or lock wait in the work */
+	int		 inner_kind;
 	int		 used;
 };
 
@@ -98,6 +104,7 @@ struct svg {
 	int			 have_st;
 	int			 deadlocked;
 	uint32_t		 max_depth;
+	int			 kinds[SK_N];	/* drawn at all: in the legend */
 };
 
 static void	svg_worker(void *, int64_t, uint32_t, unsigned, const char *);
@@ -151,7 +158,8 @@ svg_row(struct svg *s, uint32_t id)
 		s->rows = xreallocarray(s->rows, n, sizeof *s->rows);
 		memset(s->rows + s->nrows, 0, (n - s->nrows) * sizeof *s->rows);
 		for (i = s->nrows; i < n; i++)
-			s->rows[i].hold = s->rows[i].work = s->rows[i].wait = -1;
+			s->rows[i].hold = s->rows[i].work = s->rows[i].wait =
+			    s->rows[i].inner = -1;
 		s->nrows = n;
 	}
 	return (&s->rows[id]);
@@ -191,6 +199,7 @@ svg_span(struct svg *s, uint32_t row, int kind, int64_t a, int64_t b)
 	p->b = b;
 	p->row = row;
 	p->kind = (uint8_t)kind;
+	s->kinds[kind] = 1;
 }
 
 static void
@@ -283,7 +292,27 @@ svg_event(void *arg, const struct event *e)
 		    scn->nstations)
 			svg_depth(s, e->station + 1u, e->t, e->arg);
 		break;
+	case EV_WAIT_GIL:
+	case EV_WAIT_LOCK:
+		/* The work stops here, and goes on once it has what it waits for. */
+		if (r->work >= 0)
+			svg_span(s, id, SK_WORK, r->work, e->t);
+		r->work = -1;
+		r->inner = e->t;
+		r->inner_kind = e->kind == EV_WAIT_GIL ? SK_WAIT_GIL :
+		    SK_WAIT_LOCK;
+		break;
+	case EV_GOT_GIL:
+	case EV_GOT_LOCK:
+		if (r->inner >= 0)
+			svg_span(s, id, r->inner_kind, r->inner, e->t);
+		r->inner = -1;
+		r->work = e->t;
+		break;
 	case EV_EXIT:
+		if (r->inner >= 0)
+			svg_span(s, id, r->inner_kind, r->inner, e->t);
+		r->inner = -1;
 		if (r->work >= 0)
 			svg_span(s, id, SK_WORK, r->work, e->t);
 		if (r->wait >= 0)
@@ -307,6 +336,9 @@ svg_end(void *arg, const struct stats_end *se, const struct report_run *rr,
 	for (i = 0; i < s->nrows; i++) {
 		struct svg_row	*r = &s->rows[i];
 
+		if (r->inner >= 0)
+			svg_span(s, i, r->inner_kind, r->inner, se->t_end);
+		r->inner = -1;
 		if (r->work >= 0)
 			svg_span(s, i, SK_WORK, r->work, se->t_end);
 		if (r->wait >= 0)
@@ -362,12 +394,13 @@ svg_step(int64_t span)
 	}
 }
 
+/* A tick's label, in the unit of the axis's step (all ticks alike). */
 static void
-svg_time(char *buf, size_t len, int64_t ns)
+svg_time(char *buf, size_t len, int64_t ns, int64_t step)
 {
-	if (ns % NSEC_PER_SEC == 0 || ns >= 10 * NSEC_PER_SEC)
+	if (step >= NSEC_PER_SEC / 2)
 		snprintf(buf, len, "%g s", (double)ns / 1e9);
-	else if (ns >= NSEC_PER_MSEC)
+	else if (step >= NSEC_PER_MSEC)
 		snprintf(buf, len, "%g ms", (double)ns / 1e6);
 	else
 		snprintf(buf, len, "%g µs", (double)ns / 1e3);
@@ -461,6 +494,10 @@ svg_write(struct svg *s)
 	    "patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">"
 	    "<rect width=\"12\" height=\"12\" fill=\"#D6ECF8\"/>"
 	    "<rect width=\"5\" height=\"12\" fill=\"#56B4E9\"/></pattern>"
+	    "<pattern id=\"waitlock\" width=\"12\" height=\"12\" "
+	    "patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(-45)\">"
+	    "<rect width=\"12\" height=\"12\" fill=\"#CDEFE3\"/>"
+	    "<rect width=\"5\" height=\"12\" fill=\"#009E73\"/></pattern>"
 	    "</defs>\n", f);
 	fputs("<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n", f);
 
@@ -497,6 +534,9 @@ svg_write(struct svg *s)
 	/* The legend. */
 	x = 40;
 	for (k = 0; k < SK_N; k++) {
+		/* The GIL's and locks' waits where there were any. */
+		if (k >= SK_WAIT_GIL && !s->kinds[k])
+			continue;
 		fprintf(f, "<rect x=\"%.0f\" y=\"%.0f\" width=\"34\" "
 		    "height=\"26\" fill=\"%s\" stroke=\"#000\" "
 		    "stroke-width=\"1\"/>\n<text x=\"%.0f\" y=\"%.0f\" "
@@ -666,7 +706,7 @@ svg_write(struct svg *s)
 	step = svg_step(span);
 	for (t = 0; t <= span; t += step) {
 		x = SVG_LEFT + (double)t * scale;
-		svg_time(buf, sizeof buf, t);
+		svg_time(buf, sizeof buf, t, step);
 		fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
 		    "y2=\"%.1f\" stroke=\"#000\" stroke-width=\"2\"/>\n"
 		    "<text x=\"%.1f\" y=\"%.1f\" font-size=\"24\" "

@@ -42,7 +42,9 @@ enum tr_what {
 	TR_CAPTION,		/* i: script step arg */
 	TR_DEADLOCK,		/* i */
 	TR_FLOW_START,		/* s: id */
-	TR_FLOW_END		/* f: id */
+	TR_FLOW_END,		/* f: id */
+	TR_WAIT_GIL,		/* X: waiting for the GIL */
+	TR_WAIT_LOCK		/* X: waiting for named lock arg */
 };
 
 struct tr {
@@ -66,6 +68,9 @@ struct tr_worker {
 	int64_t		 work;		/* began work at, or -1 */
 	int64_t		 wait;		/* began a wait at, or -1 */
 	int		 wait_what;
+	int64_t		 gil;		/* began to wait for the GIL, or -1 */
+	int64_t		 lock;		/* for a named lock, or -1 */
+	int		 lock_i;
 };
 
 /* Where a dish was last put: the start of its next flow arrow. */
@@ -162,7 +167,8 @@ trace_get_worker(struct trace *tr, uint32_t id)
 		tr->w = xreallocarray(tr->w, n, sizeof *tr->w);
 		memset(tr->w + tr->nw, 0, (n - tr->nw) * sizeof *tr->w);
 		for (i = tr->nw; i < n; i++)
-			tr->w[i].hold = tr->w[i].work = tr->w[i].wait = -1;
+			tr->w[i].hold = tr->w[i].work = tr->w[i].wait =
+			    tr->w[i].gil = tr->w[i].lock = -1;
 		tr->nw = n;
 	}
 	return (&tr->w[id]);
@@ -195,6 +201,17 @@ trace_slice(struct trace *tr, uint8_t what, uint32_t id, int64_t start,
 		return;
 	r->dur = t > start ? t - start : 0;
 	r->dish = dish;
+}
+
+/* A wait for a named lock: trace_slice's, with the record to name it. */
+static struct tr *
+trace_lock_slice(struct trace *tr, uint32_t id, int64_t start, int64_t t,
+    uint32_t dish)
+{
+	size_t	n = tr->n;
+
+	trace_slice(tr, TR_WAIT_LOCK, id, start, t, dish);
+	return (tr->n > n ? &tr->r[tr->n - 1] : NULL);
 }
 
 static void
@@ -288,8 +305,28 @@ trace_event(void *arg, const struct event *e)
 				r->arg = e->arg;
 		}
 		break;
+	case EV_WAIT_GIL:
+		w->gil = e->t;
+		break;
+	case EV_GOT_GIL:
+		trace_slice(tr, TR_WAIT_GIL, id, w->gil, e->t, e->dish);
+		w->gil = -1;
+		break;
+	case EV_WAIT_LOCK:
+		w->lock = e->t;
+		w->lock_i = e->arg;
+		break;
+	case EV_GOT_LOCK:
+		if ((r = trace_lock_slice(tr, id, w->lock, e->t, e->dish)))
+			r->arg = w->lock_i;
+		w->lock = -1;
+		break;
 	case EV_EXIT:
 		/* Whatever it was doing ends with it. */
+		trace_slice(tr, TR_WAIT_GIL, id, w->gil, e->t, w->dish);
+		if ((r = trace_lock_slice(tr, id, w->lock, e->t, w->dish)))
+			r->arg = w->lock_i;
+		w->gil = w->lock = -1;
 		trace_slice(tr, TR_WORK, id, w->work, e->t, w->dish);
 		if (w->wait >= 0)
 			trace_slice(tr, (uint8_t)w->wait_what, id, w->wait,
@@ -314,6 +351,10 @@ trace_end(void *arg, const struct stats_end *se, const struct report_run *rr,
 		struct tr_worker	*w = &tr->w[i];
 
 		/* Still in hand at the end (a run stopped, a deadlock). */
+		trace_slice(tr, TR_WAIT_GIL, i, w->gil, se->t_end, w->dish);
+		if ((r = trace_lock_slice(tr, i, w->lock, se->t_end, w->dish)))
+			r->arg = w->lock_i;
+		w->gil = w->lock = -1;
 		trace_slice(tr, TR_WORK, i, w->work, se->t_end, w->dish);
 		if (w->wait >= 0)
 			trace_slice(tr, (uint8_t)w->wait_what, i, w->wait,
@@ -376,6 +417,27 @@ trace_meta(FILE *f, int *first, const char *what, uint32_t pid, uint32_t tid,
 	*first = 0;
 }
 
+/*
+ * Named lock i, as the engine numbers them: in the order the stations
+ * first need them (engine_named_locks).
+ */
+static const char *
+trace_lock_name(const struct scenario *scn, int i)
+{
+	const char	*names[SCN_MAX_LOCKS];
+	unsigned	 k, j, m, n = 0;
+
+	for (k = 0; k < scn->nstations; k++)
+		for (j = 0; j < scn->stations[k].nneeds; j++) {
+			for (m = 0; m < n; m++)
+				if (strcmp(names[m], scn->stations[k].needs[j]) == 0)
+					break;
+			if (m == n && n < SCN_MAX_LOCKS)
+				names[n++] = scn->stations[k].needs[j];
+		}
+	return (i >= 0 && (unsigned)i < n ? names[i] : "lock");
+}
+
 static void
 trace_write(struct trace *tr)
 {
@@ -395,8 +457,8 @@ trace_write(struct trace *tr)
 	json_put_string(f, scn->file, strlen(scn->file));
 	fputs(",\"title\":", f);
 	json_put_string(f, scn->title, strlen(scn->title));
-	fprintf(f, ",\"not_traced\":\"waits for the GIL and for named locks "
-	    "are inside the work slices (no event marks them yet)\"%s},"
+	fprintf(f, ",\"not_traced\":\"on the virtual clock, waits for the "
+	    "GIL are inside the work slices (no event marks them there)\"%s},"
 	    "\"traceEvents\":[", tr->full ? ",\"truncated\":\"the trace keeps "
 	    "its first 16777216 records\"" : "");
 
@@ -431,8 +493,18 @@ trace_write(struct trace *tr)
 		case TR_WORK:
 		case TR_WAIT_GET:
 		case TR_WAIT_PUT:
+		case TR_WAIT_GIL:
+		case TR_WAIT_LOCK:
 			fputs("\"ph\":\"X\",\"name\":", f);
-			if (r->what == TR_DISH) {
+			if (r->what == TR_WAIT_GIL)
+				fputs("\"waiting for the GIL\",\"cat\":\"gil\"",
+				    f);
+			else if (r->what == TR_WAIT_LOCK) {
+				snprintf(buf, sizeof buf, "waiting for the %s",
+				    trace_lock_name(scn, r->arg));
+				json_put_string(f, buf, strlen(buf));
+				fputs(",\"cat\":\"lock\"", f);
+			} else if (r->what == TR_DISH) {
 				const char *name = scenario_dish_name(scn,
 				    r->dish, dn, sizeof dn);
 

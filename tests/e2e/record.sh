@@ -172,6 +172,14 @@ expect_grep "$TMP/t.json" '"ph":"f","bp":"e","name":"dish"' "trace: flows"
 expect_grep "$TMP/t.json" '"ph":"X","name":"entree","cat":"dish"' "trace: a dish's slice has its name"
 "$DISHRACK" --headless -q --trace "$TMP/race.json" --speed 20 race >/dev/null
 expect_grep "$TMP/race.json" '"name":"lost updates","args":{"lost":' "trace: lost updates"
+# Waits for a named lock and for the GIL are slices inside the work.
+"$DISHRACK" --headless -q --clock virtual --trace "$TMP/t.json" deadlock >/dev/null
+expect_grep "$TMP/t.json" '"ph":"X","name":"waiting for the cloth","cat":"lock"' "trace: a lock's wait"
+expect_exit 0 "trace of the GIL" -- "$DISHRACK" --headless -q --speed 4 --trace "$TMP/g.json" \
+    --svg "$TMP/g.svg" gil-cpu
+expect_exit 0 "trace of the GIL checks" -- $CHECK "$TMP/g.json"
+expect_grep "$TMP/g.json" '"ph":"X","name":"waiting for the GIL","cat":"gil"' "trace: the GIL's waits"
+expect_grep "$TMP/g.svg" ">waiting for the GIL</text>" "svg: the GIL's waits in the legend"
 # The checker fails what breaks the rules.
 grep -v '"thread_name","pid":11,"tid":2' "$TMP/t.json" >"$TMP/bad.json"
 expect_exit 1 "checker: a thread without a name" -- $CHECK "$TMP/bad.json"
