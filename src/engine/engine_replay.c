@@ -22,6 +22,7 @@
 #include "xmalloc.h"
 
 static void	engine_replay_set_clock(struct run_clock *, int64_t);
+static void	engine_replay_locks(struct engine *);
 
 /* A rack that only knows its depth, as the events tell it. */
 struct rack_replay {
@@ -150,7 +151,8 @@ engine_replay_create(struct scenario *scn, const struct replay_data *d,
 	nslots = d->nnames > 0 ? d->nnames : 1;
 	size = sizeof *run + sizeof *rp + sizeof(struct output) +
 	    (size_t)nslots * (sizeof(struct wslot) + 64) +
-	    ev_ring_size(1024) + 64 * 1024;
+	    ev_ring_size(1024) + LOCK_MAX_NAMED * sizeof(struct named_lock) +
+	    64 * 1024;
 	if (arena_init(&e->arena, size, 0, cause) == -1) {
 		pthread_mutex_destroy(&e->ctl);
 		scenario_free(scn);
@@ -180,6 +182,7 @@ engine_replay_create(struct scenario *scn, const struct replay_data *d,
 		scn->stations[i].count = 0;
 	}
 	run->pile = &rp->racks[0].rack;
+	engine_replay_locks(e);
 	rp->racks[0].depth = scn->ndishes > UINT32_MAX ? UINT32_MAX :
 	    (uint32_t)scn->ndishes;
 	for (i = 0; i < nslots; i++) {
@@ -192,6 +195,35 @@ engine_replay_create(struct scenario *scn, const struct replay_data *d,
 	}
 	atomic_store(&e->real_start, clock_mono_ns());
 	return (e);
+}
+
+/*
+ * The named locks, by name only (the screen says who waits for which),
+ * numbered as engine_named_locks numbers them: as the stations first
+ * need them.
+ */
+static void
+engine_replay_locks(struct engine *e)
+{
+	const struct scenario	*scn = e->scn;
+	struct run		*run = e->run;
+	unsigned		 k, j, m;
+
+	run->locks = arena_alloc(&e->arena, LOCK_MAX_NAMED *
+	    sizeof *run->locks);
+	if (run->locks == NULL)
+		return;
+	for (k = 0; k < scn->nstations; k++)
+		for (j = 0; j < scn->stations[k].nneeds; j++) {
+			for (m = 0; m < run->nlocks; m++)
+				if (strcmp(run->locks[m].name,
+				    scn->stations[k].needs[j]) == 0)
+					break;
+			if (m == run->nlocks && run->nlocks < LOCK_MAX_NAMED)
+				snprintf(run->locks[run->nlocks++].name,
+				    sizeof run->locks[0].name, "%s",
+				    scn->stations[k].needs[j]);
+		}
 }
 
 int
@@ -339,7 +371,14 @@ engine_replay_apply(struct engine *e, const struct event *ev, int64_t wend)
 		/* Its loop goes round: waiting for the next dish. */
 		atomic_store(&w->state, WS_WAIT_GET);
 		break;
+	case EV_WAIT_LOCK:
+		atomic_store(&w->waiting_lock, ev->arg);
+		break;
+	case EV_GOT_LOCK:
+		atomic_store(&w->waiting_lock, -1);
+		break;
 	case EV_EXIT:
+		atomic_store(&w->waiting_lock, -1);
 		atomic_store(&w->state, WS_EXITED);
 		atomic_store(&w->hand.dish, DISH_NONE);
 		if (ev->arg == EXIT_DIED || ev->arg == EXIT_REPLACED)
