@@ -11,4 +11,5 @@ apt-get install -y -qq --no-install-recommends \
 	clang libclang-rt-14-dev valgrind \
 	tmux procps python3 \
 	redis-server redis-tools \
-	curl wrk apache2-utils >/dev/null
+	curl wrk apache2-utils \
+	libxml2-utils librsvg2-bin asciinema >/dev/null

@@ -21,6 +21,10 @@
 #include "clock.h"
 #include "engine.h"
 #include "agent.h"
+#include "cast.h"
+#include "engine_replay.h"
+#include "exports.h"
+#include "replay_data.h"
 #include "matrix.h"
 #include "report.h"
 #include "safe.h"
@@ -33,6 +37,8 @@
 #define EXIT_RUN_FAILED	1
 #define EXIT_USAGE	2
 #define MAX_SETS	64
+#define CAST_COLS	100	/* the screen of a headless --cast */
+#define CAST_ROWS	30
 
 struct options {
 	int		 headless;
@@ -54,6 +60,12 @@ struct options {
 	int		 nsets;
 	const char	*scenario;
 	const char	*matrix;
+	const char	*record;	/* --record FILE */
+	const char	*replay;	/* --replay FILE */
+	const char	*trace;		/* --trace FILE */
+	const char	*svg;		/* --svg FILE */
+	const char	*cast;		/* --cast FILE */
+	const char	*report;	/* --report FILE.html */
 	char		**argv;		/* main's, for the screen's guardian */
 };
 
@@ -83,6 +95,10 @@ static struct scenario *main_load(const struct options *,
 static int	main_headless(const struct options *, struct scenario *);
 static int	main_web(const struct options *, struct scenario *);
 static struct scenario *main_web_load(void *, const unsigned *);
+static void	main_exports_opts(const struct options *,
+		    struct exports_opts *);
+static int	main_replay(const struct options *);
+static int	main_screen_replay(struct options *, int);
 
 static const struct option long_options[] = {
 	{ "headless",		no_argument,		NULL, 'H' },
@@ -101,6 +117,12 @@ static const struct option long_options[] = {
 	{ "ascii",		no_argument,		NULL, 'a' },
 	{ "max-frames",		required_argument,	NULL, 'M' },
 	{ "matrix",		required_argument,	NULL, 'm' },
+	{ "record",		required_argument,	NULL, 'R' },
+	{ "replay",		required_argument,	NULL, 'P' },
+	{ "trace",		required_argument,	NULL, 'T' },
+	{ "svg",		required_argument,	NULL, 'G' },
+	{ "cast",		required_argument,	NULL, 'K' },
+	{ "report",		required_argument,	NULL, 'O' },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ "version",		no_argument,		NULL, 'V' },
 	{ NULL,			0,			NULL, 0 }
@@ -130,6 +152,14 @@ usage(FILE *f)
 "                      theory's predicted time and throughput beside them;\n"
 "                      for a web server, page latency p50 to max), e.g.\n"
 "                      --matrix 'server.model=sync,threads:4,async' webserver\n"
+"  --record FILE       write the run's events to FILE (JSON Lines)\n"
+"  --replay FILE       the screen of a recorded run (, < > c Home End move\n"
+"                      through it); with --headless, its summary\n"
+"  --trace FILE        the run as Chrome trace JSON (Perfetto, chrome://tracing)\n"
+"  --svg FILE          the run as a picture for a slide\n"
+"  --report FILE       one HTML page to share: the picture, summary, scenario\n"
+"  --cast FILE         the screen as an asciicast v2 (asciinema play FILE);\n"
+"                      with --headless, the screen it would show, 100x30\n"
 "  --check             validate SCENARIO; print nothing if it is good\n"
 "  --list              list the built-in scenarios\n"
 "  --exit-when-done    leave the screen by itself when the run ends\n"
@@ -159,7 +189,7 @@ usage(FILE *f)
 "\n"
 "Exit status: 0 ok, 1 the run failed (dishes not conserved, deadlock),\n"
 "2 usage or scenario error, 128+N when stopped by signal N.\n"
-"See dishrack(1) and dishrack-scenario(5).\n");
+"See dishrack(1), dishrack-scenario(5) and dishrack-recording(5).\n");
 }
 
 /*
@@ -282,16 +312,23 @@ matrix_cell(const char *text)
  */
 static struct engine *
 main_run(const struct options *o, struct scenario *scn, int out_fd,
-    struct stats *st, int *rc)
+    struct stats *st, struct exports *ex, int *rc)
 {
 	struct engine_opts	 eo;
 	struct engine		*eng;
+	struct live		 live;
 	char			*cause = NULL;
 
 	memset(&eo, 0, sizeof eo);
 	eo.virtual_clock = o->virtual_clock;
 	eo.speed = o->speed;
 	eo.output_fd = out_fd;
+	/*
+	 * A recording keeps the workers' text, read from the ring, when
+	 * they write it anyway: a quiet run's workers say nothing (and so
+	 * never pause between the parts of a line), recorded or not.
+	 */
+	eo.output_ring = ex != NULL && ex->recorder != NULL && out_fd != -1;
 	if ((eng = engine_create(scn, &eo, &cause)) == NULL) {
 		main_error("%s", cause);
 		free(cause);
@@ -307,8 +344,16 @@ main_run(const struct options *o, struct scenario *scn, int out_fd,
 		*rc = EXIT_RUN_FAILED;
 		return (NULL);
 	}
-	engine_follow(eng, stats_event, st, &main_signal);
-	stats_finish(st, eng);
+	if (ex == NULL || ex->taps.n == 0) {
+		engine_follow(eng, stats_event, st, &main_signal);
+		stats_finish(st, eng);
+	} else {
+		live_init(&live, eng, st, &ex->taps, eo.output_ring);
+		engine_follow(eng, live_event, &live, &main_signal);
+		stats_finish(st, eng);
+		live_end(&live);
+		live_free(&live);
+	}
 	*rc = 0;
 	return (eng);
 }
@@ -322,7 +367,7 @@ run_quietly(const struct options *o, struct scenario *scn,
 	struct stats	 st;
 	int		 rc;
 
-	if ((eng = main_run(o, scn, -1, &st, &rc)) == NULL)
+	if ((eng = main_run(o, scn, -1, &st, NULL, &rc)) == NULL)
 		return (-1);
 	rf->seconds = (double)st.t_end / 1e9;
 	rf->throughput = st.throughput;
@@ -540,21 +585,285 @@ main_web_screen(struct options *o, struct scenario *scn)
 	return (rc);
 }
 
-/* Run on the screen. */
-static int
-main_screen(struct options *o)
-{
-	struct tui_opts	to;
+/*
+ * The exports of a run on the screen. Each run the screen starts (r
+ * starts one again) has its own recording, trace and picture, written
+ * anew; the cast is of the whole session.
+ */
+struct screen_exports {
+	const struct options	*o;
+	int			 offscreen;	/* headless: print the summary */
+	struct exports		 ex;
+	int			 open;
+	struct cast		*cast;
+	struct live		 live;
+	struct stats		 st;
+	char			*error;		/* the first, said at the end */
+	int			 rc;
+};
 
+static void
+main_print_output(void *arg, int64_t t, const char *text, size_t len)
+{
+	(void)arg;
+	(void)t;
+	fwrite(text, 1, len, stdout);
+}
+
+static void
+main_screen_start(void *arg, struct engine *eng)
+{
+	struct screen_exports	*se = arg;
+	struct exports_opts	 eo;
+	struct tap		 t;
+	char			*cause = NULL;
+
+	main_exports_opts(se->o, &eo);
+	if (exports_open(&se->ex, &eo, engine_scenario(eng), &cause) == -1) {
+		if (se->error == NULL)
+			se->error = cause;
+		else
+			free(cause);
+		memset(&se->ex, 0, sizeof se->ex);
+	}
+	if (se->cast != NULL) {
+		cast_tap(se->cast, engine_scenario(eng), &t);
+		taps_add(&se->ex.taps, &t);
+	}
+	if (se->offscreen && !se->o->quiet && !se->o->json) {
+		memset(&t, 0, sizeof t);
+		t.output = main_print_output;
+		taps_add(&se->ex.taps, &t);
+	}
+	stats_init(&se->st, engine_scenario(eng));
+	live_init(&se->live, eng, &se->st, &se->ex.taps, 1);
+	se->open = 1;
+}
+
+static void
+main_screen_event(const struct event *e, void *arg)
+{
+	struct screen_exports	*se = arg;
+
+	live_event(e, &se->live);
+}
+
+static void
+main_screen_end(void *arg, struct engine *eng)
+{
+	struct screen_exports	*se = arg;
+	char			*cause = NULL;
+
+	if (!se->open)
+		return;
+	stats_finish(&se->st, eng);
+	live_end(&se->live);
+	live_free(&se->live);
+	if (se->offscreen) {
+		if (se->o->json)
+			report_json(stdout, eng, &se->st);
+		else
+			report_text(stdout, eng, &se->st);
+		fflush(stdout);
+		se->rc = engine_error(eng) != NULL || !se->st.conserved ||
+		    engine_deadlocked(eng) || !se->st.complete ?
+		    EXIT_RUN_FAILED : 0;
+	}
+	if (exports_close(&se->ex, 0, &cause) == -1) {
+		if (se->error == NULL)
+			se->error = cause;
+		else
+			free(cause);
+	}
+	stats_free(&se->st);
+	se->open = 0;
+}
+
+/* The screen on a recording: what it holds, read once. */
+struct screen_replay {
+	const char		*path;
+	struct replay_data	 data;
+	struct cast		*cast;
+	struct tap		 cast_tap;
+};
+
+/* A replay's cast takes its markers from the events, as a run's. */
+static void
+main_replay_cast_start(void *arg, struct engine *eng)
+{
+	struct screen_replay	*sr = arg;
+
+	cast_tap(sr->cast, engine_scenario(eng), &sr->cast_tap);
+}
+
+static void
+main_replay_cast_event(const struct event *e, void *arg)
+{
+	struct screen_replay	*sr = arg;
+
+	sr->cast_tap.event(sr->cast_tap.arg, e);
+}
+
+static void
+main_replay_cast_end(void *arg, struct engine *eng)
+{
+	(void)arg;
+	(void)eng;
+}
+
+/* A fresh replay engine for the screen (at the start, and each seek). */
+static struct engine *
+main_make_replay_engine(void *arg, char **cause)
+{
+	struct screen_replay	*sr = arg;
+	struct scenario		*scn;
+
+	if ((scn = replay_data_scenario(sr->path, cause)) == NULL)
+		return (NULL);
+	return (engine_replay_create(scn, &sr->data, cause));
+}
+
+/*
+ * dishrack --replay FILE: the screen, as it was shown live (offscreen:
+ * drawn only into --cast, to the end).
+ */
+static int
+main_screen_replay(struct options *o, int offscreen)
+{
+	struct tui_opts		 to;
+	struct tui_tap		 tap;
+	struct screen_replay	 sr;
+	struct cast		*cast = NULL;
+	char			*cause = NULL;
+	int			 rc;
+
+	memset(&sr, 0, sizeof sr);
+	sr.path = o->replay;
+	if (replay_data_load(o->replay, &sr.data, &cause) == -1) {
+		main_error("%s", cause);
+		free(cause);
+		return (EXIT_USAGE);
+	}
 	memset(&to, 0, sizeof to);
-	to.exit_when_done = o->exit_when_done;
+	to.exit_when_done = o->exit_when_done || offscreen;
 	to.big = o->big;
 	to.color = !o->no_color && getenv("NO_COLOR") == NULL;
 	to.ascii = o->ascii;
 	to.max_frames = o->max_frames;
-	/* From here the screen runs in a child; this process guards it. */
-	tui_guard(o->argv);
-	return (tui_run(&to, main_make_engine, o));
+	if (o->cast != NULL) {
+		struct scenario	*scn;
+
+		if ((scn = replay_data_scenario(o->replay, &cause)) == NULL ||
+		    (cast = cast_open(o->cast, scn->title, &cause)) == NULL) {
+			main_error("%s", cause);
+			free(cause);
+			if (scn != NULL)
+				scenario_free(scn);
+			replay_data_free(&sr.data);
+			return (EXIT_USAGE);
+		}
+		scenario_free(scn);
+		sr.cast = cast;
+		to.frame = cast_frame;
+		to.frame_arg = cast;
+		tap.start = main_replay_cast_start;
+		tap.event = main_replay_cast_event;
+		tap.end = main_replay_cast_end;
+		tap.arg = &sr;
+		to.tap = &tap;
+	}
+	if (offscreen) {
+		to.offscreen_cols = CAST_COLS;
+		to.offscreen_rows = CAST_ROWS;
+		setlocale(LC_ALL, "");
+	} else
+		tui_guard(o->argv);
+	rc = tui_run(&to, main_make_replay_engine, &sr);
+	if (cast != NULL && cast_close(cast, &cause) == -1) {
+		main_error("%s", cause);
+		free(cause);
+		rc = EXIT_RUN_FAILED;
+	}
+	replay_data_free(&sr.data);
+	return (rc);
+}
+
+/*
+ * Run on the screen (offscreen: headless, the screen drawn only into
+ * the cast, at a fixed size).
+ */
+static int
+main_screen(struct options *o, int offscreen)
+{
+	struct tui_opts		 to;
+	struct tui_tap		 tap;
+	struct screen_exports	 se;
+	struct scenario		*scn;
+	struct exports_opts	 to_ex_opts;
+	char			*cause = NULL;
+	int			 rc;
+
+	memset(&to, 0, sizeof to);
+	to.exit_when_done = o->exit_when_done || offscreen;
+	to.big = o->big;
+	to.color = !o->no_color && getenv("NO_COLOR") == NULL;
+	to.ascii = o->ascii;
+	to.max_frames = o->max_frames;
+	memset(&se, 0, sizeof se);
+	se.o = o;
+	se.offscreen = offscreen;
+	if (o->record != NULL || o->trace != NULL || o->svg != NULL ||
+	    o->cast != NULL || o->report != NULL) {
+		/* Say now what cannot be written, not after the lecture. */
+		if ((scn = main_load(o, NULL, NULL, 0)) == NULL)
+			return (EXIT_USAGE);
+		main_exports_opts(o, &to_ex_opts);
+		if (exports_open(&se.ex, &to_ex_opts, scn, &cause) == -1 ||
+		    exports_close(&se.ex, 1, &cause) == -1) {
+			main_error("%s", cause);
+			free(cause);
+			scenario_free(scn);
+			return (EXIT_USAGE);
+		}
+		if (o->cast != NULL && (se.cast = cast_open(o->cast,
+		    scn->title, &cause)) == NULL) {
+			main_error("%s", cause);
+			free(cause);
+			scenario_free(scn);
+			return (EXIT_USAGE);
+		}
+		scenario_free(scn);
+		tap.start = main_screen_start;
+		tap.event = main_screen_event;
+		tap.end = main_screen_end;
+		tap.arg = &se;
+		to.tap = &tap;
+		if (se.cast != NULL) {
+			to.frame = cast_frame;
+			to.frame_arg = se.cast;
+		}
+	}
+	if (offscreen) {
+		to.offscreen_cols = CAST_COLS;
+		to.offscreen_rows = CAST_ROWS;
+		setlocale(LC_ALL, "");
+	} else {
+		/* From here the screen runs in a child; this process guards it. */
+		tui_guard(o->argv);
+	}
+	rc = tui_run(&to, main_make_engine, o);
+	if (se.cast != NULL && cast_close(se.cast, &cause) == -1 &&
+	    se.error == NULL)
+		se.error = cause;
+	if (se.error != NULL) {
+		main_error("%s", se.error);
+		free(se.error);
+		if (rc == 0)
+			rc = EXIT_RUN_FAILED;
+	}
+	if (rc == 0)
+		rc = se.rc;
+	return (rc);
 }
 
 /* A scenario with a [server]: the web server and its visitors. */
@@ -593,6 +902,9 @@ main_headless(const struct options *o, struct scenario *scn)
 	struct engine		*eng;
 	struct stats		 st;
 	struct sigaction	 sa;
+	struct exports		 ex;
+	struct exports_opts	 eo_ex;
+	char			*cause = NULL;
 	int			 rc;
 
 	memset(&sa, 0, sizeof sa);
@@ -604,11 +916,21 @@ main_headless(const struct options *o, struct scenario *scn)
 	signal(SIGPIPE, SIG_IGN);
 	if (scn->web.on)
 		return (main_web(o, scn));
+	main_exports_opts(o, &eo_ex);
 
+	if (exports_open(&ex, &eo_ex, scn, &cause) == -1) {
+		main_error("%s", cause);
+		free(cause);
+		scenario_free(scn);
+		return (EXIT_USAGE);
+	}
 	eng = main_run(o, scn, (o->quiet || o->json) ? -1 : STDOUT_FILENO,
-	    &st, &rc);
-	if (eng == NULL)
+	    &st, &ex, &rc);
+	if (eng == NULL) {
+		if (exports_close(&ex, 1, &cause) == -1)
+			free(cause);
 		return (rc);
+	}
 
 	if (o->json)
 		report_json(stdout, eng, &st);
@@ -627,8 +949,98 @@ main_headless(const struct options *o, struct scenario *scn)
 		rc = 0;
 	if (engine_error(eng) != NULL)
 		main_error("%s", engine_error(eng));
+	if (exports_close(&ex, 0, &cause) == -1) {
+		main_error("%s", cause);
+		free(cause);
+		if (rc == 0)
+			rc = EXIT_RUN_FAILED;
+	}
 	stats_free(&st);
 	engine_destroy(eng);
+	return (rc);
+}
+
+/* What the exports are asked for, from the options. */
+static void
+main_exports_opts(const struct options *o, struct exports_opts *eo)
+{
+	memset(eo, 0, sizeof *eo);
+	eo->record = o->record;
+	eo->trace = o->trace;
+	eo->svg = o->svg;
+	eo->cast = o->cast;
+	eo->report = o->report;
+	eo->clock = o->virtual_clock ? "virtual" : "real";
+	eo->speed = o->speed;
+	eo->force = o->force;
+}
+
+/*
+ * --headless --replay: the summary of a recorded run, from its events as
+ * the live run's was from the rings, and its exports.
+ */
+static int
+main_replay(const struct options *o)
+{
+	struct replay		*rp;
+	struct stats		 st;
+	struct exports		 ex;
+	struct exports_opts	 eo;
+	char			*cause = NULL;
+	int			 rc, cut;
+
+	signal(SIGPIPE, SIG_IGN);
+	if ((rp = replay_open(o->replay, &cause)) == NULL) {
+		main_error("%s", cause);
+		free(cause);
+		return (EXIT_USAGE);
+	}
+	main_exports_opts(o, &eo);
+	eo.record = NULL;
+	eo.clock = rp->clock;
+	eo.speed = rp->speed;
+	if (exports_open(&ex, &eo, rp->scn, &cause) == -1) {
+		main_error("%s", cause);
+		free(cause);
+		replay_close(rp);
+		return (EXIT_USAGE);
+	}
+	stats_init(&st, rp->scn);
+	cut = replay_run(rp, &st, &ex.taps, (o->quiet || o->json) ? NULL :
+	    stdout, &cause);
+	if (cut == -1) {
+		main_error("%s", cause);
+		free(cause);
+		if (exports_close(&ex, 1, &cause) == -1)
+			free(cause);
+		stats_free(&st);
+		replay_close(rp);
+		return (EXIT_USAGE);
+	}
+	stats_compute(&st, &rp->se);
+	taps_end(&ex.taps, &rp->se, &rp->rr, &st);
+	if (o->json)
+		report_json_run(stdout, &rp->rr, &st);
+	else
+		report_text_run(stdout, &rp->rr, &st);
+	fflush(stdout);
+	rc = 0;
+	if (cut == 1 || rp->rr.error != NULL || !st.conserved ||
+	    rp->rr.deadlocked || !st.complete || rp->rr.interrupted)
+		rc = EXIT_RUN_FAILED;
+	if (rp->rr.error != NULL)
+		main_error("%s", rp->rr.error);
+	if (cut == 1) {
+		main_error("%s", cause);
+		free(cause);
+	}
+	if (exports_close(&ex, 0, &cause) == -1) {
+		main_error("%s", cause);
+		free(cause);
+		rc = EXIT_RUN_FAILED;
+	}
+	stats_free(&st);
+	replay_close(rp);
 	return (rc);
 }
 
@@ -640,7 +1052,7 @@ main(int argc, char **argv)
 	char		*end, buf[128];
 	size_t		 i;
 	long		 lval;
-	int		 ch, before;
+	int		 ch, before, rc;
 
 	if (argc > 1 && strcmp(argv[1], "agent") == 0)
 		return (agent_zmq_url(argc - 1, argv + 1) ?
@@ -715,6 +1127,24 @@ main(int argc, char **argv)
 		case 'l':
 			o.list = 1;
 			break;
+		case 'R':
+			o.record = optarg;
+			break;
+		case 'P':
+			o.replay = optarg;
+			break;
+		case 'T':
+			o.trace = optarg;
+			break;
+		case 'G':
+			o.svg = optarg;
+			break;
+		case 'K':
+			o.cast = optarg;
+			break;
+		case 'O':
+			o.report = optarg;
+			break;
 		case 'x':
 			o.exit_when_done = 1;
 			break;
@@ -782,6 +1212,13 @@ main(int argc, char **argv)
 		    "--headless");
 		return (EXIT_USAGE);
 	}
+	if (o.matrix != NULL && (o.record != NULL || o.replay != NULL ||
+	    o.trace != NULL || o.svg != NULL || o.cast != NULL ||
+	    o.report != NULL)) {
+		main_error("--record, --replay, --trace, --svg, --cast and "
+		    "--report are of one run, not of a --matrix");
+		return (EXIT_USAGE);
+	}
 	if (o.matrix != NULL) {
 		if (!o.headless) {
 			main_error("--matrix goes with "
@@ -790,11 +1227,46 @@ main(int argc, char **argv)
 		}
 		return (main_matrix(&o));
 	}
+	if (o.replay != NULL) {
+		if (o.scenario != NULL || o.nsets > 0 || o.record != NULL) {
+			main_error("--replay reads its scenario from the "
+			    "recording: no SCENARIO, --set or --record with it");
+			return (EXIT_USAGE);
+		}
+		if (!o.headless && (o.trace != NULL || o.svg != NULL ||
+		    o.report != NULL)) {
+			main_error("--trace, --svg and --report of a recording "
+			    "go with --headless");
+			return (EXIT_USAGE);
+		}
+		if (!o.headless) {
+			const char	*why;
+
+			setlocale(LC_ALL, "");
+			if (tui_usable(&why) == 0)
+				return (main_screen_replay(&o, 0));
+			main_error("%s: running --headless", why);
+		}
+		if (o.cast != NULL) {
+			/* The cast of the screen it would show, then the rest. */
+			if ((rc = main_screen_replay(&o, 1)) == EXIT_USAGE)
+				return (rc);
+			o.cast = NULL;
+		}
+		return (main_replay(&o));
+	}
 	if ((scn = main_load(&o, NULL, NULL, 0)) == NULL)
 		return (EXIT_USAGE);
 	if (o.check) {
 		scenario_free(scn);
 		return (0);
+	}
+	if (scn->web.on && (o.record != NULL || o.trace != NULL ||
+	    o.svg != NULL || o.cast != NULL || o.report != NULL)) {
+		main_error("--record, --trace, --svg, --report and --cast show "
+		    "dishes through racks; a web server's run has none yet");
+		scenario_free(scn);
+		return (EXIT_USAGE);
 	}
 	if (!o.headless) {
 		const char	*why;
@@ -806,9 +1278,14 @@ main(int argc, char **argv)
 			if (scn->web.on)
 				return (main_web_screen(&o, scn));
 			scenario_free(scn);
-			return (main_screen(&o));
+			return (main_screen(&o, 0));
 		}
 		main_error("%s: running --headless", why);
+	}
+	if (o.cast != NULL) {
+		/* The screen it would have shown, drawn off the terminal. */
+		scenario_free(scn);
+		return (main_screen(&o, 1));
 	}
 	return (main_headless(&o, scn));
 }

@@ -6,12 +6,14 @@
 
 #include "report.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine.h"
 #include "lock.h"
 #include "safe.h"
 #include "stats.h"
+#include "xmalloc.h"
 
 static const char *
 report_capacity(uint32_t cap, char *buf, size_t len)
@@ -70,12 +72,20 @@ report_broadcast_text(FILE *f, const struct stats *s)
 		    (unsigned long long)s->lost);
 }
 
+/* A worker's name by its slot, or "?". */
+static const char *
+report_slot_name(const struct report_run *r, unsigned slot)
+{
+	return (slot < r->nworkers && r->workers[slot].name != NULL ?
+	    r->workers[slot].name : "?");
+}
+
 /* Each subscriber's books, where a queue has its racks. */
 static void
-report_subscribers_text(FILE *f, struct engine *eng, const struct stats *s)
+report_subscribers_text(FILE *f, const struct report_run *r,
+    const struct stats *s)
 {
-	const struct scenario	*scn = engine_scenario(eng);
-	struct run		*run = engine_run(eng);
+	const struct scenario	*scn = r->scn;
 	const struct bcast_view	*v;
 	size_t			 i;
 
@@ -84,8 +94,7 @@ report_subscribers_text(FILE *f, struct engine *eng, const struct stats *s)
 	    "yes" : "no");
 	for (i = 0; i < s->nbsubs; i++) {
 		v = &s->bsubs[i];
-		fprintf(f, "subscriber  %s (", v->slot < run->nslots ?
-		    run->slots[v->slot].name : "?");
+		fprintf(f, "subscriber  %s (", report_slot_name(r, v->slot));
 		if (v->station < scn->nstations)
 			report_topics(f, &scn->stations[v->station], 0);
 		fprintf(f, "): %llu of %llu received, %llu missed%s\n",
@@ -114,10 +123,10 @@ report_subscribers_text(FILE *f, struct engine *eng, const struct stats *s)
 
 /* The same for programs: "broadcast":{...}. */
 static void
-report_broadcast_json(FILE *f, struct engine *eng, const struct stats *s)
+report_broadcast_json(FILE *f, const struct report_run *r,
+    const struct stats *s)
 {
-	const struct scenario	*scn = engine_scenario(eng);
-	struct run		*run = engine_run(eng);
+	const struct scenario	*scn = r->scn;
 	const struct bcast_view	*v;
 	size_t			 i;
 
@@ -141,8 +150,7 @@ report_broadcast_json(FILE *f, struct engine *eng, const struct stats *s)
 	for (i = 0; i < s->nbsubs; i++) {
 		v = &s->bsubs[i];
 		fputs(i > 0 ? ",{\"name\":" : "{\"name\":", f);
-		safe_json_fputs(v->slot < run->nslots ?
-		    run->slots[v->slot].name : "?", f);
+		safe_json_fputs(report_slot_name(r, v->slot), f);
 		fputs(",\"topics\":", f);
 		if (v->station < scn->nstations)
 			report_topics(f, &scn->stations[v->station], 1);
@@ -165,9 +173,64 @@ report_broadcast_json(FILE *f, struct engine *eng, const struct stats *s)
 }
 
 void
+report_run_read(struct report_run *r, struct engine *eng)
+{
+	struct run	*run = engine_run(eng);
+	unsigned	 i;
+
+	memset(r, 0, sizeof *r);
+	r->scn = engine_scenario(eng);
+	r->clock = engine_clock_name(eng);
+	r->speed = engine_speed(eng);
+	r->interrupted = engine_interrupted(eng);
+	r->deadlocked = engine_deadlocked(eng);
+	r->racks_where = engine_racks_where(eng);
+	r->cycle = engine_deadlock_cycle(eng);
+	r->error = engine_error(eng);
+	r->live = eng;
+	r->nworkers = atomic_load(&run->used);
+	r->workers = xcalloc(r->nworkers ? r->nworkers : 1,
+	    sizeof *r->workers);
+	for (i = 0; i < r->nworkers; i++) {
+		r->workers[i].name = run->slots[i].name;
+		r->workers[i].gil_wait_ns =
+		    atomic_load(&run->slots[i].gil_wait_ns);
+		r->workers[i].gil_hold_ns =
+		    atomic_load(&run->slots[i].gil_hold_ns);
+	}
+}
+
+void
+report_run_free(struct report_run *r)
+{
+	free(r->workers);
+	r->workers = NULL;
+}
+
+void
 report_text(FILE *f, struct engine *eng, const struct stats *s)
 {
-	const struct scenario	*scn = engine_scenario(eng);
+	struct report_run	r;
+
+	report_run_read(&r, eng);
+	report_text_run(f, &r, s);
+	report_run_free(&r);
+}
+
+void
+report_json(FILE *f, struct engine *eng, const struct stats *s)
+{
+	struct report_run	r;
+
+	report_run_read(&r, eng);
+	report_json_run(f, &r, s);
+	report_run_free(&r);
+}
+
+void
+report_text_run(FILE *f, const struct report_run *r, const struct stats *s)
+{
+	const struct scenario	*scn = r->scn;
 	char			 buf[64];
 	unsigned		 i;
 
@@ -176,13 +239,13 @@ report_text(FILE *f, struct engine *eng, const struct stats *s)
 	safe_fputs(scn->title, f);
 	fputs(" ==\n", f);
 	fprintf(f, "mode %s, %s clock, speed %g%s%s\n",
-	    scn_mode_name(scn->mode), engine_clock_name(eng),
-	    engine_speed(eng), engine_interrupted(eng) ? ", interrupted" : "",
-	    engine_deadlocked(eng) ? ", deadlocked" : "");
-	if (engine_racks_where(eng) != NULL) {
+	    scn_mode_name(scn->mode), r->clock,
+	    r->speed, r->interrupted ? ", interrupted" : "",
+	    r->deadlocked ? ", deadlocked" : "");
+	if (r->racks_where != NULL) {
 		/* The host came from the user: shown safe. */
 		fputs("racks       in ", f);
-		safe_fputs(engine_racks_where(eng), f);
+		safe_fputs(r->racks_where, f);
 		fprintf(f, ", %s\n", scn->broadcast ? (strcmp(scn->transport,
 		    "zmq") == 0 ? "a broadcast, no broker" : "a broadcast "
 		    "(PUBLISH and SUBSCRIBE)") : scn->reliable ? "reliable (a dead "
@@ -243,24 +306,19 @@ report_text(FILE *f, struct engine *eng, const struct stats *s)
 		fputc('\n', f);
 	}
 	if (scn->gil) {
-		struct run	*run = engine_run(eng);
-		unsigned	 used = atomic_load(&run->used);
-
 		fprintf(f, "gil         %llu hand-overs, %.3f s waited in all "
 		    "(interval %g ms)", (unsigned long long)s->gil_handovers,
 		    (double)s->gil_wait_ns / 1e9,
 		    (double)scn->gil_interval_ns / 1e6);
 		fputc('\n', f);
-		for (i = 0; i < used; i++) {
-			struct wslot	*w = &run->slots[i];
+		for (i = 0; i < r->nworkers; i++) {
+			const struct report_worker *w = &r->workers[i];
 
-			if (atomic_load(&w->gil_hold_ns) == 0 &&
-			    atomic_load(&w->gil_wait_ns) == 0)
+			if (w->gil_hold_ns == 0 && w->gil_wait_ns == 0)
 				continue;
 			fprintf(f, "  %-10s waited %.3f s for the GIL, held it "
-			    "%.3f s\n", w->name,
-			    (double)atomic_load(&w->gil_wait_ns) / 1e9,
-			    (double)atomic_load(&w->gil_hold_ns) / 1e9);
+			    "%.3f s\n", w->name, (double)w->gil_wait_ns / 1e9,
+			    (double)w->gil_hold_ns / 1e9);
 		}
 	}
 	if (s->cupboard) {
@@ -277,31 +335,32 @@ report_text(FILE *f, struct engine *eng, const struct stats *s)
 			    (double)s->lock_wait_ns / 1e9,
 			    (double)s->lock_longest_ns / 1e9);
 	}
-	if (engine_deadlock_cycle(eng) != NULL)
-		fprintf(f, "DEADLOCK    %s\n", engine_deadlock_cycle(eng));
+	if (r->cycle != NULL)
+		fprintf(f, "DEADLOCK    %s\n", r->cycle);
 	if (s->broadcast)
-		report_subscribers_text(f, eng, s);
+		report_subscribers_text(f, r, s);
 	for (i = 1; i < s->nstations && !s->broadcast; i++) {
 		fprintf(f, "rack %s -> %s: max depth %u, capacity %s\n",
 		    scn->stations[i - 1].name, scn->stations[i].name,
 		    s->rk[i].max_depth,
 		    report_capacity(s->rk[i].capacity, buf, sizeof buf));
 #ifdef HAVE_ZMQ
-		report_zmq_rack(f, eng, i);
+		if (r->live != NULL)
+			report_zmq_rack(f, r->live, i);
 #endif
 	}
 	report_theory_text(f, s, 0);
-	if (engine_error(eng) != NULL) {
+	if (r->error != NULL) {
 		fputs("error: ", f);
-		safe_fputs(engine_error(eng), f);
+		safe_fputs(r->error, f);
 		fputc('\n', f);
 	}
 }
 
 void
-report_json(FILE *f, struct engine *eng, const struct stats *s)
+report_json_run(FILE *f, const struct report_run *r, const struct stats *s)
 {
-	const struct scenario	*scn = engine_scenario(eng);
+	const struct scenario	*scn = r->scn;
 	unsigned		 i;
 
 	fputs("{\"scenario\":", f);
@@ -309,14 +368,14 @@ report_json(FILE *f, struct engine *eng, const struct stats *s)
 	fputs(",\"title\":", f);
 	safe_json_fputs(scn->title, f);
 	fprintf(f, ",\"mode\":\"%s\",\"clock\":\"%s\",\"speed\":%g",
-	    scn_mode_name(scn->mode), engine_clock_name(eng),
-	    engine_speed(eng));
+	    scn_mode_name(scn->mode), r->clock,
+	    r->speed);
 	fputs(",\"transport\":", f);
 	/* A private server's socket changes every run: its kind will do. */
-	safe_json_fputs(engine_racks_where(eng) == NULL ? "local" :
+	safe_json_fputs(r->racks_where == NULL ? "local" :
 	    strcmp(scn->transport, "redis") == 0 ? "redis" :
 	    strncmp(scn->transport, "zmq", 3) == 0 ? scn->transport :
-	    engine_racks_where(eng), f);
+	    r->racks_where, f);
 	fprintf(f, ",\"reliable\":%s", scn->reliable ? "true" : "false");
 	fprintf(f, ",\"wall_seconds\":%.6f,\"scenario_seconds\":%.6f",
 	    (double)s->wall_ns / 1e9, (double)s->t_end / 1e9);
@@ -355,24 +414,22 @@ report_json(FILE *f, struct engine *eng, const struct stats *s)
 	}
 	fputs("],\"workers\":[", f);
 	{
-		struct run	*run = engine_run(eng);
-		unsigned	 used = atomic_load(&run->used), n = 0;
+		unsigned	 n = 0;
 
-		for (i = 0; i < used && i < s->nw; i++) {
+		for (i = 0; i < r->nworkers && i < s->nw; i++) {
 			const struct worker_stats *w = &s->w[i];
 
 			if (!w->seen)
 				continue;
 			fputs(n++ ? ",{\"name\":" : "{\"name\":", f);
-			safe_json_fputs(run->slots[i].name, f);
+			safe_json_fputs(r->workers[i].name, f);
 			fprintf(f, ",\"pid\":%d,\"dishes\":%llu,"
 			    "\"busy_seconds\":%.6f,\"gil_wait_seconds\":%.6f,"
 			    "\"gil_hold_seconds\":%.6f}",
 			    w->pid, (unsigned long long)w->dishes,
-			    (double)w->busy_ns / 1e9, (double)atomic_load(
-			    &run->slots[i].gil_wait_ns) / 1e9,
-			    (double)atomic_load(&run->slots[i].gil_hold_ns) /
-			    1e9);
+			    (double)w->busy_ns / 1e9,
+			    (double)r->workers[i].gil_wait_ns / 1e9,
+			    (double)r->workers[i].gil_hold_ns / 1e9);
 		}
 	}
 	fputs("],\"racks\":[", f);
@@ -407,14 +464,14 @@ report_json(FILE *f, struct engine *eng, const struct stats *s)
 		    (double)s->lock_wait_ns / 1e9,
 		    (double)s->lock_longest_ns / 1e9);
 	if (s->broadcast)
-		report_broadcast_json(f, eng, s);
-	if (engine_deadlock_cycle(eng) != NULL) {
+		report_broadcast_json(f, r, s);
+	if (r->cycle != NULL) {
 		fputs(",\"cycle\":", f);
-		safe_json_fputs(engine_deadlock_cycle(eng), f);
+		safe_json_fputs(r->cycle, f);
 	}
-	report_theory_json(f, s, engine_speed(eng));
+	report_theory_json(f, s, r->speed);
 	fprintf(f, ",\"interrupted\":%s,\"deadlock\":%s,\"events\":%llu}\n",
-	    engine_interrupted(eng) ? "true" : "false",
-	    engine_deadlocked(eng) ? "true" : "false",
+	    r->interrupted ? "true" : "false",
+	    r->deadlocked ? "true" : "false",
 	    (unsigned long long)s->events);
 }

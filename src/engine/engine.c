@@ -17,6 +17,7 @@
 
 #include "engine.h"
 #include "engine_int.h"
+#include "engine_replay.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -865,6 +866,8 @@ engine_start(struct engine *e, char **cause)
 	sigset_t	all, old;
 	int		rc;
 
+	if (e->replay != NULL)
+		return (0);	/* a replay has nothing to start */
 	if (e->has_vc && vclock_add(&e->vc, &e->conductor_vt, "conductor",
 	    engine_conduct, e) == -1) {
 		xasprintf(cause, "cannot register the conductor");
@@ -1398,6 +1401,8 @@ engine_drain(struct engine *e, void (*fn)(const struct event *, void *),
 	unsigned	 i, used;
 	size_t		 n, j, total = 0;
 
+	if (e->replay != NULL)
+		return (engine_replay_drain(e, fn, arg));
 	used = atomic_load(&run->used);
 	for (i = 0; i <= used; i++) {
 		struct ev_ring	*r = i < used ? run->slots[i].ring : run->ring;
@@ -1679,6 +1684,10 @@ engine_add_worker(struct engine *e, unsigned si, char **cause)
 		xasprintf(cause, "no station %u", si);
 		return (-1);
 	}
+	if (e->replay != NULL) {
+		xasprintf(cause, "a replay: the recorded run stays as it was");
+		return (-1);
+	}
 	if (atomic_load(&e->ended) || atomic_load(&e->run->stop)) {
 		xasprintf(cause, "the run has ended");
 		return (-1);
@@ -1701,6 +1710,10 @@ engine_remove_worker(struct engine *e, unsigned si, char **cause)
 
 	if (si >= run->nstations) {
 		xasprintf(cause, "no station %u", si);
+		return (-1);
+	}
+	if (e->replay != NULL) {
+		xasprintf(cause, "a replay: the recorded run stays as it was");
 		return (-1);
 	}
 	pthread_mutex_lock(&e->ctl);
@@ -1746,6 +1759,10 @@ engine_set(struct engine *e, const char *assignment, char **cause)
 	size_t		 n;
 	char		 section[SCN_NAME_MAX];
 
+	if (e->replay != NULL) {
+		xasprintf(cause, "a replay: the recorded run stays as it was");
+		return (-1);
+	}
 	dot = strchr(assignment, '.');
 	eq = strchr(assignment, '=');
 	if (dot == NULL || eq == NULL || dot > eq ||

@@ -22,6 +22,7 @@
 
 struct agents;
 struct agents_zmq;
+struct eng_replay;
 
 struct engine {
 	struct scenario		*scn;
@@ -67,6 +68,7 @@ struct engine {
 #endif
 	char			 key_prefix[48];	/* dishrack:RUN-ID: */
 	struct agents		*agents;	/* the hosts that joined */
+	struct eng_replay	*replay;	/* engine_replay.c, or NULL */
 	struct event		 buf[256];
 };
 

@@ -89,7 +89,8 @@ ev_kind_name(enum ev_kind k)
 {
 	static const char *const names[EV_NKINDS] = {
 		"spawn", "wait-get", "get", "work", "worked", "wait-put",
-		"put", "done", "exit", "script", "control"
+		"put", "done", "exit", "script", "control", "wait-gil",
+		"got-gil", "wait-lock", "got-lock"
 	};
 
 	if ((unsigned)k >= EV_NKINDS)

@@ -23,6 +23,10 @@ enum ev_kind {
 	EV_EXIT,		/* arg: enum ev_exit */
 	EV_SCRIPT,		/* engine: script step arg ran */
 	EV_CONTROL,		/* engine: a live change, arg: enum ev_control */
+	EV_WAIT_GIL,		/* began to wait for the GIL, held by another */
+	EV_GOT_GIL,		/* got it after that wait */
+	EV_WAIT_LOCK,		/* began to wait for named lock arg */
+	EV_GOT_LOCK,		/* got named lock arg after that wait */
 	EV_NKINDS
 };
 

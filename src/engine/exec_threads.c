@@ -79,13 +79,21 @@ exec_real_sleep(struct run *run, int64_t d)
 static int
 exec_gil_take(struct run *run, struct wslot *w, struct gil *g)
 {
-	int64_t	waited = 0;
-	int	rc;
+	int64_t		waited = 0, t0 = run_now(run);
+	uint32_t	holder = atomic_load(&g->current);
+	int		rc;
 
 	rc = gil_take(g, w->id, &run->stop, &waited);
 	/* In scenario time, as every figure: --speed must not change it. */
 	atomic_fetch_add_explicit(&w->gil_wait_ns, (int64_t)((double)waited *
 	    run_clock_speed(&run->clock)), memory_order_relaxed);
+	/* Another held it: a wait the trace and the picture show. */
+	if (rc == 0 && holder != GIL_NOBODY && holder != w->id) {
+		ev_ring_put(w->ring, t0, EV_WAIT_GIL, atomic_load(
+		    &w->hand.dish), 0);
+		ev_ring_put(w->ring, run_now(run), EV_GOT_GIL, atomic_load(
+		    &w->hand.dish), 0);
+	}
 	return (rc);
 }
 

@@ -159,16 +159,29 @@ cupboard_put(struct run *run, struct wslot *w)
 	return (rc);
 }
 
+/*
+ * Held by another: the wait begins, as an event in the worker's ring (a
+ * wait that never ends, in a deadlock, is seen too).
+ */
+static void
+named_lock_wait_event(struct run *run, struct wslot *w, unsigned i)
+{
+	ev_ring_put(w->ring, run_now(run), EV_WAIT_LOCK,
+	    atomic_load(&w->hand.dish), (int32_t)i);
+}
+
 int
 named_lock_take(struct run *run, struct wslot *w, unsigned i)
 {
 	struct named_lock	*l = &run->locks[i];
 	struct timespec		 ts;
-	int			 e;
+	int			 e, waited = 0;
 
 	atomic_store(&w->waiting_lock, (int)i);
 	if (run->vc != NULL) {
 		while (l->vheld) {
+			if (!waited++)
+				named_lock_wait_event(run, w, i);
 			if (vclock_block(run->vc, &l->vq) == -1) {
 				/* Aborted: describe the cycle before leaving it. */
 				run_note_deadlock(run);
@@ -189,7 +202,12 @@ named_lock_take(struct run *run, struct wslot *w, unsigned i)
 				ts.tv_sec++;
 				ts.tv_nsec -= NSEC_PER_SEC;
 			}
-			e = pthread_mutex_timedlock(&l->mu, &ts);
+			/* Held by another: a wait (trylock first to know). */
+			if ((e = pthread_mutex_trylock(&l->mu)) == EBUSY) {
+				if (!waited++)
+					named_lock_wait_event(run, w, i);
+				e = pthread_mutex_timedlock(&l->mu, &ts);
+			}
 			if (e == EOWNERDEAD)
 				pthread_mutex_consistent(&l->mu);
 			if (e == 0 || e == EOWNERDEAD)
@@ -198,6 +216,9 @@ named_lock_take(struct run *run, struct wslot *w, unsigned i)
 	}
 	atomic_store(&l->holder, w->id);
 	atomic_store(&w->waiting_lock, -1);
+	if (waited)
+		ev_ring_put(w->ring, run_now(run), EV_GOT_LOCK, atomic_load(
+		    &w->hand.dish), (int32_t)i);
 	return (0);
 }
 

@@ -233,9 +233,26 @@ stats_limits_more(const struct stats *s, unsigned a, unsigned b)
 void
 stats_finish(struct stats *s, struct engine *eng)
 {
+	struct stats_end	 end;
+
+	stats_end_read(&end, eng);
+	stats_compute(s, &end);
+	stats_end_free(&end);
+}
+
+void
+stats_end_free(struct stats_end *e)
+{
+	free(e->bsubs);
+	e->bsubs = NULL;
+	e->nbsubs = 0;
+}
+
+void
+stats_end_read(struct stats_end *out, struct engine *eng)
+{
 	struct run		*run = engine_run(eng);
 	struct stats_end	 end;
-	struct bcast_totals	 btot;
 	struct bcast_view	*bv = NULL;
 	size_t			 nb = 0;
 	unsigned		 i, used;
@@ -244,18 +261,18 @@ stats_finish(struct stats *s, struct engine *eng)
 	if (engine_broadcast(eng) != NULL) {
 		bv = xcalloc(BCAST_MAX_SUBS, sizeof *bv);
 		nb = rack_bcast_view(engine_broadcast(eng), bv, BCAST_MAX_SUBS,
-		    &btot);
+		    &end.btot);
 		end.bsubs = bv;
 		end.nbsubs = nb < BCAST_MAX_SUBS ? nb : BCAST_MAX_SUBS;
-		end.btot = &btot;
+		end.has_btot = 1;
 	}
 	end.scn = engine_scenario(eng);
 	end.t_end = engine_end_time(eng);
 	if (end.t_end < 0)
 		end.t_end = engine_now(eng);
 	end.wall_ns = engine_wall_ns(eng);
-	s->real_clock = strcmp(engine_clock_name(eng), "virtual") != 0;
-	s->deadlocked = engine_deadlocked(eng);
+	end.real_clock = strcmp(engine_clock_name(eng), "virtual") != 0;
+	end.deadlocked = engine_deadlocked(eng);
 	end.pile_takes = rack_taken(run->pile);
 	for (i = 0; i < run->nstations; i++) {
 		end.live[i] = atomic_load(&run->st[i].live);
@@ -285,8 +302,7 @@ stats_finish(struct stats *s, struct engine *eng)
 		end.lock_wait_ns = atomic_load(&run->cupboard->wait_ns);
 		end.lock_longest_ns = atomic_load(&run->cupboard->longest_ns);
 	}
-	stats_compute(s, &end);
-	free(bv);
+	*out = end;
 }
 
 /* A broadcast's conservation: per subscriber, and the publisher's. */
@@ -299,7 +315,7 @@ stats_broadcast(struct stats *s, const struct stats_end *e)
 	int			 ok = 1;
 
 	s->broadcast = 1;
-	s->btot = *e->btot;
+	s->btot = e->btot;
 	free(s->bsubs);
 	free(s->bsub_ok);
 	s->nbsubs = e->nbsubs;
@@ -348,6 +364,8 @@ stats_compute(struct stats *s, const struct stats_end *e)
 
 	s->t_end = end;
 	s->wall_ns = e->wall_ns;
+	s->real_clock = e->real_clock;
+	s->deadlocked = e->deadlocked;
 	s->gil_handovers = e->gil_handovers;
 	s->gil_wait_ns = e->gil_wait_ns;
 	s->cupboard = e->cupboard;
@@ -408,7 +426,7 @@ stats_compute(struct stats *s, const struct stats_end *e)
 	s->lost_updates = s->cupboard && s->dried > s->cupboard_count ?
 	    s->dried - s->cupboard_count : 0;
 	stats_flow_compute(s, end);
-	if (e->btot != NULL)
+	if (e->has_btot)
 		stats_broadcast(s, e);
 }
 

@@ -180,9 +180,12 @@ struct stats_end {
 	uint64_t		 lock_acquisitions;
 	int64_t			 lock_wait_ns;
 	int64_t			 lock_longest_ns;
-	const struct bcast_view	*bsubs;		/* a broadcast's, or NULL */
+	struct bcast_view	*bsubs;		/* a broadcast's, or NULL */
 	size_t			 nbsubs;
-	const struct bcast_totals *btot;
+	struct bcast_totals	 btot;
+	int			 has_btot;	/* a broadcast's books */
+	int			 real_clock;	/* for theory's predictions */
+	int			 deadlocked;
 };
 
 /* Derive the figures from the events folded in and the end state. */
@@ -190,6 +193,13 @@ void	stats_compute(struct stats *, const struct stats_end *);
 
 /* The same, reading the end state from an engine (during a run too). */
 void	stats_finish(struct stats *, struct engine *);
+
+/*
+ * Read the end state from an engine, as stats_finish does; free what it
+ * allocated (a broadcast's books) with stats_end_free.
+ */
+void	stats_end_read(struct stats_end *, struct engine *);
+void	stats_end_free(struct stats_end *);
 
 /* The mean of a station's time distribution, in ns. */
 int64_t	stats_mean_ns(const struct dist *);

@@ -230,9 +230,11 @@ tui_draw_panel(struct tui *t, const char *title, char **rowsv, int n)
 			w = (int)strlen(rowsv[i]) + 4;
 	if (w > COLS)
 		w = COLS;
-	r.h = n + 2 < LINES ? n + 2 : LINES;
+	/* Between the header and the bottom line (the keys, or a replay's
+	 * bar): what state the run is in stays in sight. */
+	r.h = n + 2 < LINES - 2 ? n + 2 : LINES - 2;
 	r.w = w;
-	r.y = (LINES - r.h) / 2;
+	r.y = 1 + (LINES - 2 - r.h) / 2;
 	r.x = (COLS - r.w) / 2;
 	for (i = 0; i < r.h; i++)
 		mvhline(r.y + i, r.x, ' ', r.w);

@@ -186,11 +186,16 @@ int
 tui_key(struct tui *t, int ch)
 {
 	const struct scenario	*scn = engine_scenario(t->eng);
-	int			 n = (int)scn->nstations;
+	int			 n = (int)scn->nstations, rc;
 
 	t->urgent = 1;
 	if (t->help && ch != ERR && ch != KEY_RESIZE)
 		return (tui_help_key(t, ch));
+	/* A replay's own keys (replay.c); rewind (history.c). */
+	if (ch != KEY_RESIZE && (rc = tui_replay_key(t, ch)) != 0)
+		return (rc == -1 ? -1 : 0);
+	if (ch != KEY_RESIZE && tui_history_key(t, ch))
+		return (0);
 	/*
 	 * At a [script] pause, what a presenter's clicker sends for "next"
 	 * goes on. Its "blank the screen" ('.', 'b') neither steps nor goes

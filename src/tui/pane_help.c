@@ -45,6 +45,10 @@ static const struct help_row help_rows[] = {
 	{ "r", 0, 0, "restart the scenario" },
 	{ "t", 0, 0, "theory: predicted beside measured, live (t again "
 	    "hides it)" },
+	{ ", < Home", 0, 0, "rewind the screen 1 s / a caption / all the way; "
+	    "the run goes on" },
+	{ ". > l Esc", 0, 0, "rewound: 1 s on / next caption / live" },
+	{ "c C End", 0, 0, "a replay: next / last change of workers; the end" },
 	{ "Esc Enter s", 0, 0, "when the run has ended: hide / show the "
 	    "summary" },
 	{ "? F1", 0, 0, "this help; the run pauses while it is open" },

@@ -282,6 +282,32 @@ tui_restore_now(void)
 }
 
 /*
+ * A screen no terminal shows (headless --cast): curses draws into a
+ * window of the size asked, its bytes go to /dev/null, and its keys come
+ * from a pipe nobody writes to, so getch's timeouts still pace the loop.
+ */
+static SCREEN *
+tui_offscreen(struct tui *t)
+{
+	static FILE	*out, *in;
+	char		 n[16];
+	int		 fds[2];
+
+	if (out == NULL && (out = fopen("/dev/null", "w")) == NULL)
+		return (NULL);
+	if (in == NULL) {
+		if (pipe(fds) == -1 || (in = fdopen(fds[0], "r")) == NULL)
+			return (NULL);
+		/* fds[1] stays open (and unwritten) for the process's life. */
+	}
+	snprintf(n, sizeof n, "%d", t->o->offscreen_cols);
+	setenv("COLUMNS", n, 1);
+	snprintf(n, sizeof n, "%d", t->o->offscreen_rows);
+	setenv("LINES", n, 1);
+	return (newterm("xterm-256color", out, in));
+}
+
+/*
  * Install the signal handlers and enter curses mode. Returns the screen,
  * or NULL if curses cannot start on this terminal.
  */
@@ -294,7 +320,8 @@ tui_term_start(struct tui *t)
 	int			 s;
 
 	tui_pid = getpid();
-	tui_restore_prepare();
+	if (t->o->offscreen_cols <= 0)
+		tui_restore_prepare();
 	/* Ours first: ncurses installs its own only where none is set. */
 	memset(&sa, 0, sizeof sa);
 	sigemptyset(&sa.sa_mask);
@@ -317,7 +344,11 @@ tui_term_start(struct tui *t)
 	signal(SIGPIPE, SIG_IGN);
 	xmalloc_fatal_hook = tui_stop;
 
-	if ((scr = newterm(NULL, stdout, stdin)) == NULL)
+	if (t->o->offscreen_cols > 0)
+		scr = tui_offscreen(t);
+	else
+		scr = newterm(NULL, stdout, stdin);
+	if (scr == NULL)
 		return (NULL);
 	*tui_active = 1;
 	cbreak();

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "engine_replay.h"
 #include "xmalloc.h"
 
 #define FRAME_NS	(33 * NSEC_PER_MSEC)	/* at most 30 frames a second */
@@ -33,12 +34,10 @@
 #define RATE_MIN_NS	(2 * NSEC_PER_SEC)	/* rate windows, scenario time */
 #define RATE_MAX_NS	(30 * NSEC_PER_SEC)
 
-static void	tui_event(const struct event *, void *);
 static void	tui_push_line(struct tui *);
-static int	tui_read_output(struct tui *);
 static void	tui_sample_rates(struct tui *);
-static void	tui_sample(struct tui *);
 static void	tui_draw(struct tui *);
+static void	tui_tap_end(struct tui *);
 
 /* --- Folding the run in ------------------------------------------------ */
 
@@ -47,13 +46,15 @@ static void	tui_draw(struct tui *);
  * after the key, not for the engine's (the step's own resume is one) nor
  * for one still in the rings from before.
  */
-static void
+void
 tui_event(const struct event *ev, void *arg)
 {
 	struct tui	*t = arg;
 
 	stats_event(ev, &t->st);
 	tui_fanout_event(t, ev);
+	if (t->o->tap != NULL)
+		t->o->tap->event(ev, t->o->tap->arg);
 	if (ev->worker == EV_ENGINE && ev->kind == EV_SCRIPT &&
 	    (unsigned)ev->arg < t->st.scn->nscript &&
 	    t->st.scn->script[ev->arg].kind == STEP_PAUSE)
@@ -79,7 +80,7 @@ tui_push_line(struct tui *t)
 }
 
 /* Fold the workers' new output into lines. Returns 1 if there was any. */
-static int
+int
 tui_read_output(struct tui *t)
 {
 	struct run	*run = engine_run(t->eng);
@@ -141,7 +142,7 @@ tui_sample_rates(struct tui *t)
 }
 
 /* Record each worker's state in the current timeline bucket. */
-static void
+void
 tui_sample(struct tui *t)
 {
 	struct run	*run = engine_run(t->eng);
@@ -222,6 +223,7 @@ tui_draw(struct tui *t)
 			    (COLS - w) / 2 : 0, COLS, lines[k]);
 		}
 		refresh();
+		tui_frame_out(t);
 		return;
 	}
 	tui_draw_header(t);
@@ -237,6 +239,8 @@ tui_draw(struct tui *t)
 	tui_draw_output(t);
 	tui_draw_caption(t);
 	tui_draw_keys(t);
+	if (engine_is_replay(t->eng))
+		tui_replay_bar(t);
 	if (t->theory)
 		tui_draw_theory(t);
 	else if (t->summary && !t->summary_hidden)
@@ -244,6 +248,7 @@ tui_draw(struct tui *t)
 	if (t->help)
 		tui_draw_help(t);
 	refresh();
+	tui_frame_out(t);
 }
 
 /* --- The run ------------------------------------------------------------ */
@@ -304,6 +309,10 @@ tui_start_engine(struct tui *t)
 	for (i = 0; i < t->tl_n; i++)
 		t->tl_last[i] = -1;
 	t->last_t = 0;
+	t->tap_ended = 0;
+	tui_history_free(t);
+	if (t->o->tap != NULL)
+		t->o->tap->start(t->o->tap->arg, t->eng);
 	if (engine_start(t->eng, &cause) == -1) {
 		tui_stop();
 		fprintf(stderr, "dishrack: %s\n", cause);
@@ -314,6 +323,17 @@ tui_start_engine(struct tui *t)
 	return (0);
 }
 
+/* Tell the tap the run is over, once: what is left in the rings first. */
+static void
+tui_tap_end(struct tui *t)
+{
+	if (t->o->tap == NULL || t->tap_ended)
+		return;
+	engine_drain(t->eng, tui_event, t);
+	t->o->tap->end(t->o->tap->arg, t->eng);
+	t->tap_ended = 1;
+}
+
 /* Stop the engine, wait for it, and free it and what was folded from it. */
 void
 tui_end_engine(struct tui *t)
@@ -322,6 +342,7 @@ tui_end_engine(struct tui *t)
 		return;
 	engine_stop(t->eng);
 	engine_wait(t->eng);
+	tui_tap_end(t);
 	engine_destroy(t->eng);
 	t->eng = NULL;
 	tui_fanout_reset(t);
@@ -348,6 +369,7 @@ tui_run(const struct tui_opts *o, tui_factory make, void *arg)
 	t->make = make;
 	t->arg = arg;
 	t->color = o->color;
+	t->review = -1;
 	cs = nl_langinfo(CODESET);
 	t->g = (o->ascii || cs == NULL || strcmp(cs, "UTF-8") != 0) ?
 	    &glyphs_ascii : &glyphs_utf8;
@@ -389,6 +411,7 @@ tui_run(const struct tui_opts *o, tui_factory make, void *arg)
 			tui_read_output(t);
 			stats_finish(&t->st, t->eng);
 			tui_sample_rates(t);
+			tui_tap_end(t);
 			t->have_stats = 1;
 			t->summary = 1;
 			t->urgent = 1;
@@ -412,7 +435,13 @@ tui_run(const struct tui_opts *o, tui_factory make, void *arg)
 		if (t->urgent || (t->dirty && now - t->last_frame >= FRAME_NS) ||
 		    (now - t->last_frame > NSEC_PER_SEC &&
 		    !engine_finished(t->eng) && !engine_paused(t->eng))) {
-			tui_draw(t);
+			if (t->review >= 0)
+				tui_history_draw(t);
+			else {
+				tui_draw(t);
+				if (!engine_is_replay(t->eng))
+					tui_history_keep(t);
+			}
 			t->dirty = 0;
 			t->urgent = 0;
 			t->last_frame = now;
@@ -454,6 +483,8 @@ tui_run(const struct tui_opts *o, tui_factory make, void *arg)
 		tui_end_engine(t);
 	}
 	tui_term_end(scr);
+	tui_frame_free(t);
+	tui_history_free(t);
 	free(t);
 	return (status);
 }

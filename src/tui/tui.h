@@ -8,12 +8,38 @@
 #include "engine.h"
 #include "web.h"
 
+/*
+ * What else watches the run beside the screen (the exports): told of each
+ * run the screen starts, before it starts; of each event, as the screen
+ * folds it; and of its end, once the engine has stopped and been drained
+ * (the run ended, was left with q, or started again with r).
+ */
+struct tui_tap {
+	void	(*start)(void *, struct engine *);
+	void	(*event)(const struct event *, void *);
+	void	(*end)(void *, struct engine *);
+	void	*arg;
+};
+
+/*
+ * Each frame as it reached the terminal: the rows that changed since
+ * the last (all of the first, and after a resize), as text with
+ * cursor-positioning and SGR sequences of their own, for an asciicast.
+ */
+typedef void (*tui_frame_fn)(void *, const char *, size_t, int cols,
+    int rows);
+
 struct tui_opts {
 	int	 exit_when_done;
 	int	 big;		/* lecture hall: fewer, larger parts */
 	int	 color;		/* 0: monochrome */
 	int	 ascii;		/* no UTF-8 box drawing or glyphs */
 	int	 max_frames;	/* > 0: leave after that many frames (tests) */
+	const struct tui_tap *tap;	/* NULL: none */
+	tui_frame_fn frame;		/* NULL: none */
+	void	*frame_arg;
+	int	 offscreen_cols;	/* > 0: no terminal, a screen this */
+	int	 offscreen_rows;	/* size that only frame sees */
 };
 
 /* Make a fresh engine for a (re)start, or NULL with *cause. */

@@ -55,6 +55,8 @@ enum {
 	TS_WAIT_LOCK
 };
 
+struct history;
+
 struct tui {
 	const struct tui_opts	*o;
 	tui_factory		 make;
@@ -73,6 +75,7 @@ struct tui {
 	int			 step_pending;	/* '.': pause at a worker's next event */
 	int64_t			 step_t;	/* scenario time of the '.' */
 	int			 step_seen;	/* a worker's event since */
+	int			 tap_ended;	/* the tap was told of the end */
 	int			 script_paused;	/* by a [script] pause step */
 	int			 summary;	/* the run ended: figures final */
 	int			 summary_hidden;	/* Esc or Enter; s again */
@@ -84,6 +87,14 @@ struct tui {
 	int64_t			 last_frame;
 	int64_t			 last_t;
 	unsigned		 frames;
+
+	/* Rewind (history.c): the frames kept, the one shown or -1: live. */
+	struct history		*history;
+	int			 review;
+
+	/* The last frame given to o->frame, a row of cells each. */
+	char			**frame_rows;
+	int			 frame_cols, frame_nrows;
 
 	/* Output pane: finished lines, and the one being written. */
 	uint64_t		 out_pos;
@@ -113,6 +124,13 @@ struct tui {
 /* tui.c: the frame loop. */
 int		 tui_start_engine(struct tui *);
 void		 tui_end_engine(struct tui *);
+void		 tui_event(const struct event *, void *);
+int		 tui_read_output(struct tui *);
+void		 tui_sample(struct tui *);
+
+/* replay.c: the screen on a recording (dishrack --replay). */
+int		 tui_replay_key(struct tui *, int);
+void		 tui_replay_bar(struct tui *);
 
 /* term.c: the terminal, signals, colours. */
 extern volatile sig_atomic_t tui_signal;
@@ -122,6 +140,16 @@ void		 tui_term_end(SCREEN *);
 void		 tui_stop(void);
 void		 tui_suspend_now(struct tui *);
 attr_t		 tui_attr(struct tui *, enum tui_color);
+
+/* frame.c: each frame as text, for o->frame (an asciicast). */
+void		 tui_frame_out(struct tui *);
+void		 tui_frame_free(struct tui *);
+
+/* history.c: rewind on the live screen. */
+void		 tui_history_keep(struct tui *);
+void		 tui_history_draw(struct tui *);
+int		 tui_history_key(struct tui *, int);
+void		 tui_history_free(struct tui *);
 
 /* draw.c: drawing primitives. */
 extern const struct glyphs glyphs_utf8;

@@ -5,7 +5,7 @@
 
 bin=$(dirname "$DISHRACK")/../fuzz
 corpus=$SCENARIOS/../fuzz/corpus
-for t in scenario set matrix http; do
+for t in scenario set matrix http recording; do
 	expect_exit 0 "replay $t" -- "$bin/replay_$t" "$corpus/$t"
 	expect_grep "$TMP/out" "inputs" "replay $t ran"
 done

@@ -1,0 +1,161 @@
+/*
+ * replay.c: the screen on a recorded run (dishrack --replay FILE). The
+ * engine is a replay (engine_replay.h): the frame loop, the panes and
+ * most keys work on it as on a live run (space pauses, + and - change
+ * the speed, . steps to a worker's next event). This file adds moving
+ * through the run: back a second, to a caption, to a change of workers
+ * (where the bottleneck can move), to the start or the end, and a bar
+ * with a cursor on the run's length.
+ *
+ * Going anywhere starts the replay again and folds it up to there, as
+ * the live screen would have: the clock is moved a timeline bucket at a
+ * time, the events of each bucket drained and the bucket sampled, so the
+ * timeline, the rates and the figures are what they were at that time.
+ */
+#include "config.h"
+
+#include "tui_private.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "clock.h"
+#include "engine_replay.h"
+
+/* Start again and fold up to t, paused or not as before. 0, or -1. */
+static int
+tui_replay_seek(struct tui *t, int64_t to)
+{
+	int		paused = engine_paused(t->eng);
+	int64_t		tb, len;
+
+	len = engine_replay_length(t->eng);
+	if (to < 0)
+		to = 0;
+	if (to > len)
+		to = len;
+	tui_end_engine(t);
+	if (tui_start_engine(t) == -1)
+		return (-1);
+	engine_pause(t->eng, 1);
+	for (tb = t->bucket_ns; tb < to; tb += t->bucket_ns) {
+		engine_replay_goto(t->eng, tb);
+		engine_drain(t->eng, tui_event, t);
+		tui_read_output(t);
+		stats_finish(&t->st, t->eng);
+		tui_sample(t);
+	}
+	/* Only a pause step at the very time sought pauses, as it did. */
+	t->script_paused = 0;
+	engine_replay_goto(t->eng, to);
+	engine_drain(t->eng, tui_event, t);
+	tui_read_output(t);
+	stats_finish(&t->st, t->eng);
+	if (to < len)
+		tui_sample(t);
+	if (!paused && !t->script_paused)
+		engine_pause(t->eng, 0);
+	t->urgent = 1;
+	return (0);
+}
+
+/*
+ * A replay's keys. Returns 1 if ch was one, -1 if the screen cannot go
+ * on, 0 if it is not one of them (the live screen's keys go on).
+ */
+int
+tui_replay_key(struct tui *t, int ch)
+{
+	int64_t	now, to = -1;
+	int	kind = 0, dir = 0;
+
+	if (!engine_is_replay(t->eng))
+		return (0);
+	now = engine_now(t->eng);
+	switch (ch) {
+	case ',':
+		to = now - NSEC_PER_SEC;
+		break;
+	case '<':
+		kind = 'c', dir = -1;
+		break;
+	case '>':
+		kind = 'c', dir = 1;
+		break;
+	case 'c':
+		kind = 'b', dir = 1;
+		break;
+	case 'C':
+		kind = 'b', dir = -1;
+		break;
+	case KEY_HOME:
+		to = 0;
+		break;
+	case KEY_END:
+		to = engine_replay_length(t->eng);
+		break;
+	case 'r':
+	case 'R':
+		to = 0;
+		break;
+	default:
+		return (0);
+	}
+	if (kind != 0) {
+		/* A caption just passed is "this one": go to the one before. */
+		to = engine_replay_find(t->eng, dir < 0 ? now - 1 : now, dir,
+		    kind);
+		if (to < 0) {
+			tui_set_status(t, "no %s %s", kind == 'c' ? "caption" :
+			    "change of workers", dir < 0 ? "before" : "after");
+			return (1);
+		}
+		if (dir < 0 && now - to < NSEC_PER_SEC / 2) {
+			int64_t	before = engine_replay_find(t->eng, to, -1,
+				    kind);
+
+			to = before >= 0 ? before : 0;
+		}
+	}
+	return (tui_replay_seek(t, to) == -1 ? -1 : 1);
+}
+
+/* Over the key bar: where the replay is, and its keys. */
+void
+tui_replay_bar(struct tui *t)
+{
+	const struct rect	*r = &t->lay.keys;
+	int64_t			 len = engine_replay_length(t->eng);
+	int64_t			 now = engine_now(t->eng);
+	char			 head[64], tail[160];
+	int			 w, x, pos, i, hw, tw;
+
+	snprintf(head, sizeof head, " REPLAY %.1f/%.1fs ",
+	    (double)now / 1e9, (double)len / 1e9);
+	snprintf(tail, sizeof tail, " , back  < > caption  c change  "
+	    "Home End");
+	hw = tui_cols(head);
+	tw = tui_cols(tail);
+	w = r->w - hw - tw - 2;
+	if (w < 10) {
+		/* Narrow: the cursor first, then what keys fit. */
+		w = r->w - hw - 2;
+		tw = 0;
+	}
+	if (w > 60)
+		w = 60;
+	attron(A_REVERSE | A_BOLD);
+	mvhline(r->y, 0, ' ', r->w);
+	tui_puts(r->y, 0, r->w, head);
+	attroff(A_BOLD);
+	x = hw;
+	pos = len > 0 ? (int)((double)now / (double)len * (w - 1)) : 0;
+	if (pos > w - 1)
+		pos = w - 1;
+	for (i = 0; i < w && x + i < r->w; i++)
+		tui_puts(r->y, x + i, 1, i == pos ? t->g->dish :
+		    i < pos ? t->g->bar_full : t->g->bar_empty);
+	if (tw > 0)
+		tui_puts(r->y, x + w + 1, r->w - x - w - 1, tail);
+	attroff(A_REVERSE);
+}
