@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "arrivals.h"
+#include "bcast.h"
 #include "clock.h"
 #include "json.h"
 #include "rack.h"
@@ -51,6 +52,9 @@ static void	record_worker(void *, int64_t, uint32_t, unsigned,
 		    const char *);
 static void	record_event(void *, const struct event *);
 static void	record_output(void *, int64_t, const char *, size_t);
+static void	record_broadcast(FILE *, const struct stats_end *);
+static int	replay_broadcast(struct stats_end *, const struct json *);
+static int	replay_u64(const struct json *, const char *, uint64_t *);
 static void	record_end(void *, const struct stats_end *,
 		    const struct report_run *, const struct stats *);
 
@@ -271,6 +275,8 @@ record_end(void *arg, const struct stats_end *se, const struct report_run *rr,
 	    (unsigned long long)se->cupboard_count,
 	    (unsigned long long)se->lock_acquisitions,
 	    (long long)se->lock_wait_ns, (long long)se->lock_longest_ns);
+	if (se->has_btot)
+		record_broadcast(f, se);
 	record_key_string(f, "clock", rr->clock);
 	fprintf(f, ",\"speed\":%.17g,\"interrupted\":%s,\"deadlocked\":%s",
 	    rr->speed, rr->interrupted ? "true" : "false",
@@ -289,6 +295,98 @@ record_end(void *arg, const struct stats_end *se, const struct report_run *rr,
 	}
 	fputs("]}\n", f);
 	record_flush(r);
+}
+
+/*
+ * A broadcast's books at the end: its totals, and each subscriber's as
+ * an array (slot, station, state, joined, received, late, dropped,
+ * queued, life, reconnects), for a replay to conserve as the run did.
+ */
+static void
+record_broadcast(FILE *f, const struct stats_end *se)
+{
+	const struct bcast_totals	*b = &se->btot;
+	const struct bcast_view		*v;
+	size_t				 i;
+
+	fprintf(f, ",\"broadcast\":{\"published\":%llu,\"to_nobody\":%llu,"
+	    "\"copies\":%llu,\"expected\":%u,\"subscribed\":%u,\"sync\":%d,"
+	    "\"hwm\":%u,\"blind\":%d,\"subscribers\":[",
+	    (unsigned long long)b->published, (unsigned long long)b->to_nobody,
+	    (unsigned long long)b->copies, b->expected, b->subscribed, b->sync,
+	    b->hwm, b->blind);
+	for (i = 0; i < se->nbsubs; i++) {
+		v = &se->bsubs[i];
+		fprintf(f, "%s[%u,%u,%d,%lld,%llu,%llu,%llu,%llu,%llu,%u]",
+		    i ? "," : "", v->slot, v->station, v->state,
+		    (long long)v->joined_t, (unsigned long long)v->received,
+		    (unsigned long long)v->late, (unsigned long long)v->dropped,
+		    (unsigned long long)v->queued, (unsigned long long)v->life,
+		    v->reconnects);
+	}
+	fputs("]}", f);
+}
+
+/* The same, read back. 0 (also when there is none), or -1: malformed. */
+static int
+replay_broadcast(struct stats_end *se, const struct json *j)
+{
+	const struct json	*b, *a, *it;
+	struct bcast_totals	*t = &se->btot;
+	struct bcast_view	*v;
+	uint64_t		 u[8];
+	int64_t			 x[10];
+	size_t			 i, k;
+	static const char *const keys[] = { "published", "to_nobody",
+	    "copies", "expected", "subscribed", "sync", "hwm", "blind" };
+
+	if ((b = json_get(j, "broadcast")) == NULL)
+		return (0);
+	if (b->type != JSON_OBJECT)
+		return (-1);
+	for (k = 0; k < 8; k++) {
+		if (replay_u64(b, keys[k], &u[k]) == -1)
+			return (-1);
+	}
+	memset(t, 0, sizeof *t);
+	t->published = u[0];
+	t->to_nobody = u[1];
+	t->copies = u[2];
+	t->expected = (unsigned)u[3];
+	t->subscribed = (unsigned)u[4];
+	t->sync = u[5] != 0;
+	t->hwm = (uint32_t)u[6];
+	t->blind = u[7] != 0;
+	if ((a = json_get(b, "subscribers")) == NULL || a->type != JSON_ARRAY ||
+	    a->n > BCAST_MAX_SUBS)
+		return (-1);
+	se->bsubs = xcalloc(a->n ? a->n : 1, sizeof *se->bsubs);
+	se->nbsubs = a->n;
+	for (i = 0; i < a->n; i++) {
+		it = &a->item[i];
+		if (it->type != JSON_ARRAY || it->n != 10)
+			return (-1);
+		for (k = 0; k < 10; k++) {
+			if (it->item[k].type != JSON_NUMBER ||
+			    !it->item[k].is_integer || (k != 3 &&
+			    it->item[k].integer < 0))
+				return (-1);
+			x[k] = it->item[k].integer;
+		}
+		v = &se->bsubs[i];
+		v->slot = (unsigned)x[0];
+		v->station = (unsigned)x[1];
+		v->state = (int)x[2];
+		v->joined_t = x[3];
+		v->received = (uint64_t)x[4];
+		v->late = (uint64_t)x[5];
+		v->dropped = (uint64_t)x[6];
+		v->queued = (uint64_t)x[7];
+		v->life = (uint64_t)x[8];
+		v->reconnects = (unsigned)x[9];
+	}
+	se->has_btot = 1;
+	return (0);
 }
 
 int
@@ -593,6 +691,8 @@ replay_end(struct replay *rp, const struct json *j)
 	if ((v = json_get(j, "cupboard")) == NULL || v->type != JSON_BOOL)
 		return (-1);
 	se->cupboard = v->boolean;
+	if (replay_broadcast(se, j) == -1)
+		return (-1);
 	a = json_get(j, "rack_count");
 	b = json_get(j, "live");
 	c = json_get(j, "stations");
@@ -851,6 +951,7 @@ replay_close(struct replay *rp)
 	for (i = 0; i < 4; i++)
 		free(rp->rr_strings[i]);
 	free(rp->rr.workers);
+	free(rp->se.bsubs);
 	free(rp->version);
 	free(rp->clock);
 	free(rp->host);
