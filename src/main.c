@@ -262,8 +262,17 @@ main_load(const struct options *o, const struct matrix *m,
 		scn = scenario_parse(file, b->text, strlen(b->text), &cause);
 		free(file);
 	} else if (stat(name, &sb) == -1 && strpbrk(name, "/.") == NULL) {
-		main_error("%s: no such file or built-in "
-		    "scenario (dishrack --list shows the built-ins)", name);
+		const char	*names[64], *near;
+		size_t		 n;
+
+		for (n = 0; n < nbuiltins && n < 64; n++)
+			names[n] = builtins[n].name;
+		if ((near = scn_suggest(name, names, n)) != NULL)
+			main_error("%s: no such file or built-in scenario, did "
+			    "you mean %s?", name, near);
+		else
+			main_error("%s: no such file or built-in scenario "
+			    "(dishrack --list shows the built-ins)", name);
 		return (NULL);
 	} else
 		scn = scenario_load(name, &cause);
@@ -1193,6 +1202,15 @@ main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	if (argc > 1) {
+		/* --set dryer.count 3: a blank where the = goes. */
+		for (i = 0; i < (size_t)o.nsets; i++) {
+			if (strchr(o.sets[i], '=') == NULL) {
+				main_error("--set %s %s: a set is KEY=VALUE, in "
+				    "one word: did you mean --set %s=%s?",
+				    o.sets[i], argv[0], o.sets[i], argv[0]);
+				return (EXIT_USAGE);
+			}
+		}
 		main_error("one scenario at a time, found %d "
 		    "(see dishrack --help)", argc);
 		return (EXIT_USAGE);

@@ -245,10 +245,12 @@ START_TEST(test_durations)
 		{ "0.1s", 100 * MS }, { "250us", 250000 }, { "7ns", 7 },
 		{ "1m", 60 * SEC }, { "1.5m", 90 * SEC }, { "0.5ms", 500000 },
 		{ "1440m", 24 * 3600 * SEC }, { "86400s", 24 * 3600 * SEC },
+		{ "1h", 3600 * SEC }, { "24h", 24 * 3600 * SEC },
+		{ "1.5h", 5400 * SEC },
 	};
 	static const char *const bad[] = {
 		"2x", "-1s", "s", "", "1", "00", "1.2.3s", "5 s", " 5s", "5s ",
-		"1e3s", ".5s", "5.s", "1h", "86400.001s", "1441m",
+		"1e3s", ".5s", "5.s", "25h", "86400.001s", "1441m",
 		"99999999999999999999s", "1ms2", "+1s", "1S", "0x10s",
 	};
 	int64_t		ns;
@@ -957,7 +959,8 @@ START_TEST(test_bad_inputs)
 		{ "[scenaro]\n", 0, "t.scn:1:1: ", "did you mean [scenario]?" },
 		{ "[w]\n[scrpt]\n", 0, "t.scn:2:1: ",
 		  "did you mean [script]?" },
-		{ "[Washer]\n", 0, "t.scn:1:2: ", "lowercase letters" },
+		{ "[Washer]\n", 0, "t.scn:1:2: ", "did you mean [washer]?" },
+		{ "[Wash?er]\n", 0, "t.scn:1:2: ", "lowercase letters" },
 		{ "[Scenario]\n", 0, "t.scn:1:2: ", "[scenario]" },
 		{ "[wash er]\n", 0, "t.scn:1:2: ", "found [wash er]" },
 		{ "[1st]\n", 0, "t.scn:1:2: ", "lowercase" },

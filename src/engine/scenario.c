@@ -388,7 +388,7 @@ dist_parse_duration(const char *s, int64_t *ns)
 		double		 ns;
 	} units[] = {
 		{ "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 },
-		{ "m", 60e9 }
+		{ "m", 60e9 }, { "h", 3600e9 }
 	};
 	const char	*p = s;
 	double		 v = 0, frac = 0.1;
@@ -1561,6 +1561,23 @@ default_station(struct station *st, const char *name)
 }
 
 /* A [name] line: [scenario], [script], or the next station. */
+/* A station's name: lowercase letters, digits, '-' and '_'. */
+static int
+station_name_ok(const char *name)
+{
+	size_t	i, len = strlen(name);
+
+	if (len == 0 || len >= SCN_NAME_MAX || !islower((unsigned char)name[0]))
+		return (0);
+	for (i = 0; i < len; i++) {
+		if (!islower((unsigned char)name[i]) &&
+		    !isdigit((unsigned char)name[i]) && name[i] != '_' &&
+		    name[i] != '-')
+			return (0);
+	}
+	return (1);
+}
+
 static int
 parse_section(struct parser *p, char *line, unsigned col)
 {
@@ -1569,6 +1586,7 @@ parse_section(struct parser *p, char *line, unsigned col)
 	size_t		 len, i;
 	struct station	*st;
 	int		*have;
+	char		 lower[SCN_NAME_MAX];
 
 	if ((end = strchr(line, ']')) == NULL)
 		return (perr(p, col, "expected ']' to close the section name"));
@@ -1636,6 +1654,15 @@ parse_section(struct parser *p, char *line, unsigned col)
 	p->section = (int)p->s->nstations++;
 	return (0);
 badname:
+	/* [Washer]: the name in lowercase may well be what was meant. */
+	for (i = 0; name[i] != '\0' && i < sizeof lower - 1; i++)
+		lower[i] = (char)tolower((unsigned char)name[i]);
+	lower[i] = '\0';
+	if (name[i] == '\0' && strcmp(lower, name) != 0 &&
+	    station_name_ok(lower))
+		return (perr(p, col + 1, "a station's name is in lowercase: "
+		    "found [" CLIPF "], did you mean [%s]?", CLIPA(name),
+		    lower));
 	return (perr(p, col + 1, "a section is [scenario], [script], or a "
 	    "station name of lowercase letters, digits, '-' and '_' "
 	    "(at most %d), found [" CLIPF "]", SCN_NAME_MAX - 1, CLIPA(name)));

@@ -74,4 +74,17 @@ expect_exit 0 "--set dishes" -- "$DISHRACK" --headless -q --clock virtual \
     --set scenario.dishes=1000 --set washer.time=0 --set dryer.time=0
 expect_grep "$TMP/out" "1000 dried" "--set scenario.dishes"
 
+# A newcomer's slips get the fix in the message.
+expect_exit 2 "--set with a blank" -- "$DISHRACK" --headless -q --set dryer.count 3 seed-threads
+expect_grep "$TMP/err" "did you mean --set dryer.count=3?" "--set with a blank: the fix"
+expect_exit 2 "a built-in misspelt" -- "$DISHRACK" --headless -q seed_threads
+expect_grep "$TMP/err" "seed_threads: no such file or built-in scenario, did you mean seed-threads?" "a built-in misspelt: the one meant"
+printf '[Washer]\n[dryer]\n' >"$TMP/caps.scn"
+expect_exit 2 "a section in capitals" -- "$DISHRACK" --check "$TMP/caps.scn"
+expect_grep "$TMP/err" "caps.scn:1:2: a station's name is in lowercase: found \[Washer\], did you mean \[washer\]?" "a section in capitals: the one meant"
+printf '[washer]\ntime = 1h\n[dryer]\n' >"$TMP/hour.scn"
+expect_exit 0 "an hour is a duration" -- "$DISHRACK" --check "$TMP/hour.scn"
+printf '[washer]\ntime = 25h\n[dryer]\n' >"$TMP/day.scn"
+expect_exit 2 "more than a day is not" -- "$DISHRACK" --check "$TMP/day.scn"
+
 finish
