@@ -16,7 +16,10 @@ tui_draw_output(struct tui *t)
 	if (r->h == 0)
 		return;
 	attron(A_BOLD);
-	tui_puts(r->y, 0, r->w, "output (as written, part by part)");
+	/* output = lines writes each say whole: say what the pane shows. */
+	tui_puts(r->y, 0, r->w, engine_scenario(t->eng)->output ==
+	    OUTPUT_LINES ? "output (as written, a whole line at a time)" :
+	    "output (as written, part by part)");
 	attroff(A_BOLD);
 	rows = r->h - 1;
 	first = (int)t->nlines - (rows - (t->npartial > 0 ? 1 : 0));

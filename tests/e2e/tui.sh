@@ -491,6 +491,7 @@ end_pane
 W=100 H=30 start "$DISHRACK --speed 0.25 gil-cpu"
 expect_screen "GIL held by" "GIL scene: the GIL row says what it is"
 expect_screen "░ waiting for the GIL" "GIL scene: the timeline's legend"
+expect_screen "output (as written, a whole line at a time)" "output = lines: the pane says so"
 sleep 1; screen
 [ "$(grep -c '│ ░ dryer-[1-4] ' "$TMP/screen")" -ge 2 ] && ok ||
     { bad "GIL scene: dryers waiting for the GIL drawn as waiting"; sed 's/^/  | /' "$TMP/screen" >&2; }
