@@ -4,6 +4,10 @@
 # scenario on the virtual clock and for real runs; one cut short by
 # SIGKILL replays as far as it goes; anything else is refused in one line.
 . "$(dirname "$0")/lib.sh"
+# Our runs' private Redis servers keep their directories in ours, not in
+# the /tmp that redis.sh, running beside us, checks is left clean.
+TMPDIR=$TMP
+export TMPDIR
 
 # same WHAT FILE1 FILE2: the two are byte for byte the same.
 same() {
