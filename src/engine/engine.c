@@ -77,6 +77,7 @@ static int	 engine_redis_start(struct engine *, char **);
 static int	 engine_rack_failed(struct engine *);
 static int	 engine_zmq(struct engine *, char **);
 static int	 engine_crashed(struct run *, struct wslot *, dish_t *);
+static int	 engine_script_kills_broker(const struct scenario *);
 static int	 engine_broadcast_rack(struct engine *, unsigned, char **);
 #ifdef HAVE_ZMQ
 static void	 engine_zmq_links(struct engine *);
@@ -611,7 +612,11 @@ engine_redis_start(struct engine *e, char **cause)
 #ifdef HAVE_HIREDIS
 	if (e->where == NULL)
 		return (0);
-	if (e->redis_private && redis_private_start(&e->redis_server,
+	if (e->redis_private && engine_script_kills_broker(e->scn)) {
+		if (redis_private_start_durable(&e->redis_server, e->where,
+		    cause) == -1)
+			return (-1);
+	} else if (e->redis_private && redis_private_start(&e->redis_server,
 	    e->where, cause) == -1)
 		return (-1);
 	if (redis_check_server(e->where, cause) == -1)
@@ -1152,6 +1157,58 @@ engine_kill_slot(struct engine *e, struct wslot *w, char **cause)
 	return (0);
 }
 
+/* The script kills the broker: its server keeps its file, to restart. */
+static int
+engine_script_kills_broker(const struct scenario *scn)
+{
+	unsigned	i;
+
+	for (i = 0; i < scn->nscript; i++) {
+		if (scn->script[i].kind == STEP_KILL &&
+		    strcmp(scn->script[i].text, "broker") == 0)
+			return (1);
+	}
+	return (0);
+}
+
+/*
+ * The private redis-server, killed for real (SIGKILL) and started again:
+ * a broker outage the workers ride out (they retry, with the header
+ * counting down); it keeps an append-only file synced at every command
+ * when the script kills it, so nothing is lost across the restart.
+ */
+static int
+engine_kill_broker(struct engine *e, char **cause)
+{
+#ifdef HAVE_HIREDIS
+	if (e->where != NULL && e->redis_server.pid > 0) {
+		redis_private_kill(&e->redis_server);
+		return (0);
+	}
+	xasprintf(cause, e->where == NULL ? "the racks are not in Redis" :
+	    e->redis_server.dir[0] == '\0' ? "the racks' Redis is not this "
+	    "run's own (transport = redis starts one)" : "the broker is down "
+	    "already");
+#else
+	(void)e;
+	xasprintf(cause, "the racks are not in Redis");
+#endif
+	return (-1);
+}
+
+int
+engine_restart_broker(struct engine *e, char **cause)
+{
+#ifdef HAVE_HIREDIS
+	if (e->where != NULL && e->redis_server.dir[0] != '\0')
+		return (redis_private_restart(&e->redis_server, e->where,
+		    cause));
+#endif
+	(void)e;
+	xasprintf(cause, "the racks are not in a Redis of this run's own");
+	return (-1);
+}
+
 int
 engine_kill(struct engine *e, const char *target, char **cause)
 {
@@ -1159,6 +1216,9 @@ engine_kill(struct engine *e, const char *target, char **cause)
 	struct wslot	*w;
 	unsigned	 i, used, killed = 0;
 	int		 si = -1;
+
+	if (strcmp(target, "broker") == 0)
+		return (engine_kill_broker(e, cause));
 
 	for (i = 0; i < run->nstations; i++) {
 		if (strcmp(e->scn->stations[i].name, target) == 0)
@@ -1386,6 +1446,17 @@ engine_script_steps(void *arg)
 			cause = NULL;
 			if (engine_kill(e, step->text, &cause) == -1)
 				free(cause);
+			break;
+		case STEP_RESTART:
+			cause = NULL;
+			if (engine_restart_broker(e, &cause) == -1) {
+				scenario_where(e->scn, &step->pos, where,
+				    sizeof where);
+				xasprintf(&msg, "%s: restart broker: %s", where,
+				    cause);
+				free(cause);
+				engine_fail(e, msg);
+			}
 			break;
 		case STEP_SAY:
 			break;

@@ -81,6 +81,9 @@ int		 engine_kill(struct engine *, const char *target,
 		    char **cause);
 int		 engine_kill_one(struct engine *, unsigned si, char **cause);
 
+/* The private redis-server a kill of "broker" stopped, started again. */
+int		 engine_restart_broker(struct engine *, char **cause);
+
 /* Every worker has ended and been collected. */
 int		 engine_finished(struct engine *);
 

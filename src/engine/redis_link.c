@@ -14,6 +14,7 @@
 
 #include "redis_link.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -158,9 +159,15 @@ where_host_port(const char *s, struct redis_where *w, char **cause)
 
 /* --- A private server ---------------------------------------------------- */
 
+static int	private_prepare(struct redis_private *, struct redis_where *,
+		    char **);
+static int	private_spawn(struct redis_private *, struct redis_where *,
+		    char **);
+static void	private_remove_dir(const char *);
+
 /* The child's side: its own process group, so Ctrl-C leaves it to us. */
 static void __attribute__((noreturn))
-private_exec(const char *dir, const char *sock)
+private_exec(const char *dir, const char *sock, int durable)
 {
 	char	log[128];
 	int	fd;
@@ -179,7 +186,8 @@ private_exec(const char *dir, const char *sock)
 	snprintf(log, sizeof log, "%s/redis.log", dir);
 	execlp("redis-server", "redis-server", "--port", "0",
 	    "--unixsocket", sock, "--unixsocketperm", "700", "--dir", dir,
-	    "--save", "", "--appendonly", "no", "--daemonize", "no",
+	    "--save", "", "--appendonly", durable ? "yes" : "no",
+	    "--appendfsync", "always", "--daemonize", "no",
 	    "--logfile", log, (char *)NULL);
 	_exit(127);
 }
@@ -215,11 +223,27 @@ int
 redis_private_start(struct redis_private *rp, struct redis_where *w,
     char **cause)
 {
+	if (private_prepare(rp, w, cause) == -1)
+		return (-1);
+	return (private_spawn(rp, w, cause));
+}
+
+int
+redis_private_start_durable(struct redis_private *rp, struct redis_where *w,
+    char **cause)
+{
+	if (private_prepare(rp, w, cause) == -1)
+		return (-1);
+	rp->durable = 1;
+	return (private_spawn(rp, w, cause));
+}
+
+/* A private directory for the server, and its socket's path in w. */
+static int
+private_prepare(struct redis_private *rp, struct redis_where *w,
+    char **cause)
+{
 	const char	*tmp;
-	redisContext	*c;
-	redisReply	*r;
-	int64_t		 deadline;
-	int		 status;
 
 	memset(rp, 0, sizeof *rp);
 	if ((tmp = getenv("TMPDIR")) == NULL || *tmp == '\0' ||
@@ -229,10 +253,50 @@ redis_private_start(struct redis_private *rp, struct redis_where *w,
 	if (mkdtemp(rp->dir) == NULL) {
 		xasprintf(cause, "cannot make a directory for redis-server in "
 		    "%s: %s", tmp, strerror(errno));
+		rp->dir[0] = '\0';
 		return (-1);
 	}
 	snprintf(w->path, sizeof w->path, "%s/redis.sock", rp->dir);
 	snprintf(w->shown, sizeof w->shown, "unix://%s (private)", w->path);
+	return (0);
+}
+
+int
+redis_private_restart(struct redis_private *rp, struct redis_where *w,
+    char **cause)
+{
+	if (rp->pid > 0) {
+		xasprintf(cause, "the private redis-server is running");
+		return (-1);
+	}
+	if (rp->dir[0] == '\0') {
+		xasprintf(cause, "there is no private redis-server");
+		return (-1);
+	}
+	return (private_spawn(rp, w, cause));
+}
+
+void
+redis_private_kill(struct redis_private *rp)
+{
+	int	status;
+
+	if (rp->pid <= 0)
+		return;
+	kill(rp->pid, SIGKILL);
+	waitpid(rp->pid, &status, 0);
+	rp->pid = 0;
+}
+
+/* Start redis-server in rp's directory and wait until it answers. */
+static int
+private_spawn(struct redis_private *rp, struct redis_where *w, char **cause)
+{
+	redisContext	*c;
+	redisReply	*r;
+	int64_t		 deadline;
+	int		 status;
+
 	if ((rp->pid = fork()) == -1) {
 		xasprintf(cause, "cannot fork redis-server: %s",
 		    strerror(errno));
@@ -240,7 +304,7 @@ redis_private_start(struct redis_private *rp, struct redis_where *w,
 		return (-1);
 	}
 	if (rp->pid == 0)
-		private_exec(rp->dir, w->path);
+		private_exec(rp->dir, w->path, rp->durable);
 
 	deadline = clock_mono_ns() + REDIS_START_TIMEOUT_NS;
 	for (;;) {
@@ -278,6 +342,26 @@ redis_private_start(struct redis_private *rp, struct redis_where *w,
 	}
 }
 
+/* The files of a folder of the server's own (no deeper folders), then it. */
+static void
+private_remove_dir(const char *path)
+{
+	char		 file[512];
+	DIR		*d;
+	struct dirent	*de;
+
+	if ((d = opendir(path)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		snprintf(file, sizeof file, "%s/%s", path, de->d_name);
+		unlink(file);
+	}
+	closedir(d);
+	rmdir(path);
+}
+
 void
 redis_private_stop(struct redis_private *rp)
 {
@@ -302,6 +386,9 @@ redis_private_stop(struct redis_private *rp)
 		unlink(path);
 		snprintf(path, sizeof path, "%s/redis.log", rp->dir);
 		unlink(path);
+		/* A durable server's append-only files (Redis 7: a folder). */
+		snprintf(path, sizeof path, "%s/appendonlydir", rp->dir);
+		private_remove_dir(path);
 		rmdir(rp->dir);
 		rp->dir[0] = '\0';
 	}

@@ -41,6 +41,7 @@ struct redis_where {
 struct redis_private {
 	pid_t	 pid;
 	char	 dir[64];		/* its temporary directory */
+	int	 durable;		/* append-only file, fsync always */
 };
 
 /*
@@ -69,6 +70,19 @@ void	redis_where_up(const struct redis_where *w);
 
 /* How long w has been unreachable, ns, or 0 while it answers. */
 int64_t	redis_where_down_ns(const struct redis_where *w);
+
+/*
+ * The same with an append-only file written at every command, so that a
+ * server killed and started again loses nothing (a [script]'s kill
+ * broker); started again in its directory, on its socket, by _restart.
+ */
+int	redis_private_start_durable(struct redis_private *,
+	    struct redis_where *w, char **cause);
+int	redis_private_restart(struct redis_private *, struct redis_where *w,
+	    char **cause);
+
+/* Kill it for real (SIGKILL): its directory and files stay. */
+void	redis_private_kill(struct redis_private *);
 
 /* Stop it (SIGTERM, then SIGKILL), reap it, remove its directory. */
 void	redis_private_stop(struct redis_private *);

@@ -1793,12 +1793,13 @@ parse_step(struct parser *p, char *line, unsigned col)
 	rest = skip_blanks(line);
 	trim_value(rest);
 	if (strcmp(verb, "say") != 0 && strcmp(verb, "set") != 0 &&
-	    strcmp(verb, "pause") != 0 && strcmp(verb, "kill") != 0) {
+	    strcmp(verb, "pause") != 0 && strcmp(verb, "kill") != 0 &&
+	    strcmp(verb, "restart") != 0) {
 		if (*verb == '\0' || *verb == '#')
-			return (perr(p, vcol, "expected say, set, pause or kill "
-			    "after the time, found nothing"));
-		return (perr(p, vcol, "expected say, set, pause or kill after "
-		    "the time, found '" CLIPF "'", CLIPA(verb)));
+			return (perr(p, vcol, "expected say, set, pause, kill or "
+			    "restart after the time, found nothing"));
+		return (perr(p, vcol, "expected say, set, pause, kill or "
+		    "restart after the time, found '" CLIPF "'", CLIPA(verb)));
 	}
 	if (p->s->nscript == SCN_MAX_SCRIPT)
 		return (perr(p, col, "more than %d script steps",
@@ -1818,6 +1819,13 @@ parse_step(struct parser *p, char *line, unsigned col)
 		step->text = xstrdup(rest);
 	} else if (strcmp(verb, "pause") == 0) {
 		step->kind = STEP_PAUSE;
+		step->text = xstrdup(rest);
+	} else if (strcmp(verb, "restart") == 0) {
+		if (strcmp(rest, "broker") != 0)
+			return (perr(p, vcol + 8, "expected broker after restart "
+			    "(the private redis-server a kill broker stopped), "
+			    "found '" CLIPF "'", CLIPA(rest)));
+		step->kind = STEP_RESTART;
 		step->text = xstrdup(rest);
 	} else if (strcmp(verb, "kill") == 0) {
 		if (*rest == '\0')
@@ -1959,7 +1967,8 @@ check_script_kills(struct parser *p)
 		if (step->kind != STEP_KILL)
 			continue;
 		p->line = step->pos.line;
-		if (scenario_station(s, step->text) != NULL)
+		if (scenario_station(s, step->text) != NULL ||
+		    strcmp(step->text, "broker") == 0)
 			continue;
 		dash = strrchr(step->text, '-');
 		if (dash != NULL && (size_t)(dash - step->text) < sizeof station) {

@@ -107,7 +107,9 @@ enum step_kind {
 	STEP_SAY,		/* caption text */
 	STEP_SET,		/* text is "section.key=value" */
 	STEP_PAUSE,		/* text is an optional caption */
-	STEP_KILL		/* text is a worker ("dryer-2") or a station */
+	STEP_KILL,		/* text is a worker ("dryer-2"), a station, or
+				   "broker" (the private redis-server) */
+	STEP_RESTART		/* text is "broker" */
 };
 
 struct script_step {

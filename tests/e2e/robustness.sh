@@ -58,7 +58,27 @@ done
 pgrep -f 'dishrack.*robustness' >/dev/null && bad "processes left behind" || ok
 expect_clean "after the kills"
 
-# 4. On the screen: k kills one of the selected station's workers (the
+# 4. The broker killed (SIGKILL of the run's private redis-server) and
+# started again by the script: the workers say so once, ride it out, and
+# the server's append-only file loses nothing.
+if command -v redis-server >/dev/null; then
+	printf '[scenario]\ntransport = redis\ndishes = 20\n[washer]\ntime = 100ms\n[dryer]\ncount = 2\ntime = 300ms\n[script]\n1s kill broker\n2s restart broker\n' >"$TMP/broker.scn"
+	mkdir -p "$TMP/t"
+	for mode in threads $([ "$REDIS_FORKS" = yes ] && echo processes); do
+		expect_exit 0 "$mode: broker killed and restarted" -- env TMPDIR="$TMP/t" \
+		    "$DISHRACK" --headless -q --json --set scenario.mode=$mode "$TMP/broker.scn"
+		got=$(json "$TMP/out" '(j["conserved"], j["lost"], j["dishes_dried"])')
+		[ "$got" = "(True, 0, 20)" ] && ok || bad "$mode broker: conserved, lost, dried: $got"
+		expect_grep "$TMP/err" "(private) does not answer; the workers retry" "$mode broker: the outage said"
+		expect_grep "$TMP/err" "(private) answers again, after" "$mode broker: its end said"
+		[ -z "$(ls "$TMP/t")" ] && ok || bad "$mode broker: the server's files left: $(ls -R "$TMP/t")"
+	done
+	printf '[scenario]\ntransport = redis\n[washer]\n[dryer]\n[script]\n1s restart brokr\n' >"$TMP/brokr.scn"
+	expect_exit 2 "restart a typo" -- "$DISHRACK" --check "$TMP/brokr.scn"
+	expect_grep "$TMP/err" "brokr.scn:6:12: expected broker after restart" "restart a typo: where"
+fi
+
+# 5. On the screen: k kills one of the selected station's workers (the
 # dryers are selected first), K all of them; the rows say killed, where
 # the dish went, and who was started in their place.
 if command -v tmux >/dev/null; then
