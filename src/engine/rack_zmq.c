@@ -62,6 +62,7 @@ enum zr_type {
 	ZR_CLOSE,	/* -> OK */
 	ZR_QUITS,	/* plain: arg quits down the PUSH -> OK */
 	ZR_END_ALL,	/* plain: the control broadcast -> OK */
+	ZR_ASKED,	/* dish: acknowledged yet? -> OK (arg: 1 or 0) */
 	ZR_PUTOK,
 	ZR_DISH,
 	ZR_END,
@@ -548,6 +549,10 @@ zr_request(struct zr_keeper *k, const uint8_t *id, size_t idlen,
 	case ZR_QUITS:
 		k->quits += (unsigned)m->arg;
 		zr_answer(k, id, idlen, ZR_OK, DISH_NONE, 0, 0);
+		break;
+	case ZR_ASKED:
+		zr_answer(k, id, idlen, ZR_OK, m->dish, k->acked != NULL &&
+		    zr_bit(k->acked, r->ndishes, m->dish, 0), 0);
 		break;
 	case ZR_END_ALL:
 		if (k->pub != NULL)
@@ -1127,6 +1132,20 @@ zr_reclaim(struct rack *base, struct hand *hand)
 		return (-1);
 	zr_hand_set(hand, DISH_NONE, 0);
 	return (m.arg > 0 ? 1 : 0);
+}
+
+int
+rack_zmq_acked(struct rack *base, dish_t d)
+{
+	struct rack_zmq	*r = (struct rack_zmq *)base;
+	struct zr_msg	 m;
+
+	if (base == NULL || base->ops != &rack_zmq || !r->reliable ||
+	    r->k == NULL)
+		return (0);
+	if (zr_call(r, ZR_ASKED, 0, d, 0, &m) == -1)
+		return (0);
+	return (m.arg == 1);
 }
 
 /* Plain: in flight, by the counts of both ends. */
