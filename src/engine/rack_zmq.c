@@ -120,6 +120,7 @@ struct rack_zmq {
 	_Atomic uint64_t	 waiting_who[4];	/* slots < 256, a bit each */
 	_Atomic unsigned	 links, connects, disconnects;
 	_Atomic unsigned	 stuck;
+	_Atomic unsigned	 named;
 	uint32_t		 stuck_who[8];
 	uint64_t		 quiet_seen;	/* the conductor's, at join */
 	int64_t			 quiet_since;
@@ -1260,6 +1261,14 @@ zr_close(struct rack *base)
 				n++;
 			}
 		}
+		/*
+		 * Every dish is done: a taker still there a second after the
+		 * quits is stuck, waiting or about to (one that started late
+		 * may not wait yet, and is not named).
+		 */
+		atomic_store(&r->named, n);
+		if (r->takers != NULL && atomic_load(r->takers) > n)
+			n = atomic_load(r->takers);
 		atomic_store(&r->stuck, n);
 	}
 	/* The guide's fix: one broadcast every taker hears. */
@@ -1386,6 +1395,7 @@ rack_zmq_view(struct rack *base, struct zr_view *v)
 	v->connects = atomic_load(&r->connects);
 	v->disconnects = atomic_load(&r->disconnects);
 	v->stuck = atomic_load(&r->stuck);
+	v->named = atomic_load(&r->named);
 	v->quits = atomic_load(&r->quits_sent) ? r->nquits : 0;
 	for (i = 0; i < 8; i++)
 		v->stuck_who[i] = r->stuck_who[i];

@@ -87,6 +87,7 @@ struct zr_view {
 	unsigned	 connects, disconnects;
 	unsigned	 quits;		/* plain sentinel: quits sent */
 	unsigned	 stuck;		/* plain sentinel: takers no quit reached */
+	unsigned	 named;		/* of them, those found waiting */
 	uint32_t	 stuck_who[8];	/* their slots (hand.who) */
 };
 
