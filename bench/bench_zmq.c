@@ -179,7 +179,7 @@ main(int argc, char **argv)
 	    getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp", (int)getpid());
 	printf("ZeroMQ rack, %d dishes, median of %d (dishes/s; ratio to the "
 	    "raw PUSH/PULL loop)\n", n, reps);
-	printf("%-5s %-5s %12s %12s %7s %12s %7s\n", "link", "shape", "raw",
+	printf("%-5s %-5s %12s %12s %7s %12s %8s\n", "link", "shape", "raw",
 	    "plain", "ratio", "reliable", "ratio");
 	for (x = 0; x < 2; x++) {
 		for (k = 1; k <= 2; k++) {
@@ -193,7 +193,7 @@ main(int argc, char **argv)
 			for (i = 0; i < reps; i++)
 				v[i] = rack_rate(tr[x].transport, 1, n, k);
 			rel = bench_median(v, reps);
-			printf("%-5s 1->%d  %12.0f %12.0f %6.2fx %12.0f %6.2fx\n",
+			printf("%-5s 1->%d  %12.0f %12.0f %6.2fx %12.0f %7.4fx\n",
 			    tr[x].name, k, raw, plain, plain / raw, rel,
 			    rel / raw);
 			fflush(stdout);

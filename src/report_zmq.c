@@ -41,12 +41,15 @@ report_zmq_rack(FILE *f, struct engine *eng, unsigned i)
 		    (unsigned long long)v.lost);
 	if (v.stuck > 0) {
 		fprintf(f, "  zmq       no quit reached ");
-		n = v.stuck < 8 ? v.stuck : 8;
+		n = v.named < 8 ? v.named : 8;
 		for (j = 0; j < n; j++) {
 			if (v.stuck_who[j] < run->nslots)
 				fprintf(f, "%s%s", j > 0 ? ", " : "",
 				    run->slots[v.stuck_who[j]].name);
 		}
+		if (v.stuck > n)
+			fprintf(f, "%s%u taker%s", n > 0 ? " and " : "",
+			    v.stuck - n, v.stuck - n == 1 ? "" : "s");
 		fprintf(f, " (stuck: %u quit%s for the takers the scenario "
 		    "named, dealt by PUSH to whoever was connected); the "
 		    "control broadcast ended %s\n", v.quits, v.quits == 1 ?

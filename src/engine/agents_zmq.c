@@ -320,6 +320,24 @@ az_lose(struct agents_zmq *az, struct az_agent *a)
 		if (atomic_load(&w->state) == WS_EXITED)
 			continue;
 		d = atomic_load(&w->hand.dish);
+		if (d != DISH_NONE && rack_zmq_acked(run->st[w->station].in,
+		    d)) {
+			/*
+			 * Acknowledged, so finished (the worker acknowledges
+			 * a dish only after it is put on or done): only the
+			 * event saying so died with the agent. It is the
+			 * run's record now.
+			 */
+			struct az_event	done = { 0 };
+
+			done.t = run_now(run) - a->offset;
+			done.who = i;
+			done.dish = d;
+			done.kind = run->st[w->station].out != NULL ? EV_PUT :
+			    EV_DONE;
+			az_apply(az, a, &done);
+			d = DISH_NONE;
+		}
 		if (rack_reclaim(run->st[w->station].in, &w->hand) != 1)
 			d = DISH_NONE;
 		atomic_store(&w->died, 1);

@@ -62,6 +62,7 @@ enum zr_type {
 	ZR_CLOSE,	/* -> OK */
 	ZR_QUITS,	/* plain: arg quits down the PUSH -> OK */
 	ZR_END_ALL,	/* plain: the control broadcast -> OK */
+	ZR_ASKED,	/* dish: acknowledged yet? -> OK (arg: 1 or 0) */
 	ZR_PUTOK,
 	ZR_DISH,
 	ZR_END,
@@ -119,6 +120,7 @@ struct rack_zmq {
 	_Atomic uint64_t	 waiting_who[4];	/* slots < 256, a bit each */
 	_Atomic unsigned	 links, connects, disconnects;
 	_Atomic unsigned	 stuck;
+	_Atomic unsigned	 named;
 	uint32_t		 stuck_who[8];
 	uint64_t		 quiet_seen;	/* the conductor's, at join */
 	int64_t			 quiet_since;
@@ -548,6 +550,10 @@ zr_request(struct zr_keeper *k, const uint8_t *id, size_t idlen,
 	case ZR_QUITS:
 		k->quits += (unsigned)m->arg;
 		zr_answer(k, id, idlen, ZR_OK, DISH_NONE, 0, 0);
+		break;
+	case ZR_ASKED:
+		zr_answer(k, id, idlen, ZR_OK, m->dish, k->acked != NULL &&
+		    zr_bit(k->acked, r->ndishes, m->dish, 0), 0);
 		break;
 	case ZR_END_ALL:
 		if (k->pub != NULL)
@@ -1129,6 +1135,20 @@ zr_reclaim(struct rack *base, struct hand *hand)
 	return (m.arg > 0 ? 1 : 0);
 }
 
+int
+rack_zmq_acked(struct rack *base, dish_t d)
+{
+	struct rack_zmq	*r = (struct rack_zmq *)base;
+	struct zr_msg	 m;
+
+	if (base == NULL || base->ops != &rack_zmq || !r->reliable ||
+	    r->k == NULL)
+		return (0);
+	if (zr_call(r, ZR_ASKED, 0, d, 0, &m) == -1)
+		return (0);
+	return (m.arg == 1);
+}
+
 /* Plain: in flight, by the counts of both ends. */
 static uint64_t
 zr_in_flight(const struct rack_zmq *r)
@@ -1241,6 +1261,14 @@ zr_close(struct rack *base)
 				n++;
 			}
 		}
+		/*
+		 * Every dish is done: a taker still there a second after the
+		 * quits is stuck, waiting or about to (one that started late
+		 * may not wait yet, and is not named).
+		 */
+		atomic_store(&r->named, n);
+		if (r->takers != NULL && atomic_load(r->takers) > n)
+			n = atomic_load(r->takers);
 		atomic_store(&r->stuck, n);
 	}
 	/* The guide's fix: one broadcast every taker hears. */
@@ -1367,6 +1395,7 @@ rack_zmq_view(struct rack *base, struct zr_view *v)
 	v->connects = atomic_load(&r->connects);
 	v->disconnects = atomic_load(&r->disconnects);
 	v->stuck = atomic_load(&r->stuck);
+	v->named = atomic_load(&r->named);
 	v->quits = atomic_load(&r->quits_sent) ? r->nquits : 0;
 	for (i = 0; i < 8; i++)
 		v->stuck_who[i] = r->stuck_who[i];

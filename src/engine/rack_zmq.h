@@ -66,6 +66,13 @@ int	rack_zmq_eps(struct rack *, struct zr_eps *);
  */
 void	rack_zmq_note(struct rack *in, struct rack *out, int kind);
 
+/*
+ * 1 if the keeper has the acknowledgement of dish d (a reliable rack of
+ * this run), else 0: a taker that acknowledged a dish had finished it,
+ * even if word of it died with the taker's host.
+ */
+int	rack_zmq_acked(struct rack *, dish_t);
+
 /* What the screen and the report show of a rack (all counted). */
 struct zr_view {
 	int		 reliable;
@@ -80,6 +87,7 @@ struct zr_view {
 	unsigned	 connects, disconnects;
 	unsigned	 quits;		/* plain sentinel: quits sent */
 	unsigned	 stuck;		/* plain sentinel: takers no quit reached */
+	unsigned	 named;		/* of them, those found waiting */
 	uint32_t	 stuck_who[8];	/* their slots (hand.who) */
 };
 

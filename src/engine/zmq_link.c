@@ -140,9 +140,12 @@ zl_where_open(struct zl_where *w, char **cause)
 		return (0);
 	if ((tmp = getenv("TMPDIR")) == NULL || *tmp == '\0')
 		tmp = "/tmp";
-	/* A socket's path must fit sun_path, with the name after it. */
+	/*
+	 * A socket's path must fit sun_path (108 bytes with its NUL), with
+	 * "/r255-out" or "/agents" after the directory.
+	 */
 	if ((size_t)snprintf(w->dir, sizeof w->dir, "%s/dishrack-zmq.XXXXXX",
-	    tmp) >= sizeof w->dir - 16) {
+	    tmp) > 96) {
 		w->dir[0] = '\0';
 		xasprintf(cause, "TMPDIR is too long for ipc:// sockets (%s)",
 		    tmp);

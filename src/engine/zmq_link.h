@@ -21,7 +21,7 @@
 #include <stdint.h>
 
 #define ZL_HOST_MAX	256
-#define ZL_DIR_MAX	80
+#define ZL_DIR_MAX	100	/* with a socket's name, within sun_path */
 #define ZL_EP_MAX	(ZL_HOST_MAX + 32)	/* an endpoint's text */
 
 /* Where a run's sockets are; in the run's arena, so children read it. */
