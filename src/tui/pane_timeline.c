@@ -12,8 +12,8 @@ tui_draw_timeline(struct tui *t)
 {
 	const struct rect	*r = &t->lay.timeline;
 	struct run		*run = engine_run(t->eng);
-	unsigned		 i, k, used;
-	int			 row = 1, x, cols, gil;
+	unsigned		 i, k, used, shown, drawn;
+	int			 row = 1, x, cols, gil, rows;
 	int64_t			 b, j;
 	attr_t			 a;
 	const char		*g;
@@ -75,11 +75,19 @@ tui_draw_timeline(struct tui *t)
 	used = atomic_load(&run->used);
 	if (used > t->tl_n)
 		used = t->tl_n;
+	/* More workers than rows: the last row says how many are not shown. */
+	for (i = 0, shown = 0; i < used; i++)
+		shown += t->tl_last[i] >= 0;
+	rows = r->h - row;
+	if ((int)shown > rows && rows > 0)
+		rows--;
 	/* Station by station, so a worker added later sits with its own. */
-	for (k = 0; k < run->nstations * used && row < r->h; k++) {
+	for (k = 0, drawn = 0; k < run->nstations * used && row < r->h &&
+	    (int)drawn < rows; k++) {
 		i = k % used;
 		if (run->slots[i].station != k / used || t->tl_last[i] < 0)
 			continue;
+		drawn++;
 		tui_printf(r->y + row, 0, 11, "%-11s", run->slots[i].name);
 		for (x = 0; x < cols; x++) {
 			j = b - (cols - 1) + x;
@@ -92,4 +100,6 @@ tui_draw_timeline(struct tui *t)
 		}
 		row++;
 	}
+	if (shown > drawn && row < r->h)
+		tui_printf(r->y + row, 0, r->w, "+%u more", shown - drawn);
 }
