@@ -259,8 +259,11 @@ tui_draw_fanout(struct tui *t)
 		if (sv->state == BSUB_LEFT && r->w - x > 7)
 			x += tui_puts(y, x, r->w - x, "  left");
 		/* The last messages it got, the newest first, while they fit. */
+		if (f->sub != NULL && i < f->nslots && f->sub[i].n > 0)
+			fan_message(t, f->sub[i].last[0], msg, sizeof msg);
+		/* "last:" only with at least its newest message whole. */
 		if (f->sub != NULL && i < f->nslots && f->sub[i].n > 0 &&
-		    r->w - x > 12) {
+		    tui_cols(msg) + 8 <= r->w - x) {
 			x += tui_puts(y, x, r->w - x, "  last:");
 			for (j = 0; j < f->sub[i].n; j++) {
 				fan_message(t, f->sub[i].last[j], msg,
