@@ -223,10 +223,24 @@ report_text(FILE *f, struct engine *eng, const struct stats *s)
 		    buf, (int)i == s->bottleneck ? "  <- bottleneck" : "");
 	}
 	for (i = 0; i < s->nstations; i++) {
-		if (s->st[i].killed > 0)
-			fprintf(f, "killed      %s: %u killed, %u restarted\n",
-			    scn->stations[i].name, s->st[i].killed,
-			    s->st[i].restarts);
+		if (s->st[i].killed == 0)
+			continue;
+		fprintf(f, "killed      %s: %u killed, %u restarted",
+		    scn->stations[i].name, s->st[i].killed,
+		    s->st[i].restarts);
+		if (s->st[i].put_back > 0)
+			fprintf(f, ", %u dish%s put back", s->st[i].put_back,
+			    s->st[i].put_back == 1 ? "" : "es");
+		if (s->st[i].lost_killed > 0)
+			fprintf(f, ", %u dish%s LOST with %s", s->st[i].lost_killed,
+			    s->st[i].lost_killed == 1 ? "" : "es",
+			    s->st[i].lost_killed == 1 ? "its taker" :
+			    "their takers");
+		if (s->st[i].recover_mean_s >= 0)
+			fprintf(f, "; next dish %.3f s after a kill (mean), "
+			    "%.3f s at most", s->st[i].recover_mean_s,
+			    s->st[i].recover_max_s);
+		fputc('\n', f);
 	}
 	if (scn->gil) {
 		struct run	*run = engine_run(eng);
@@ -330,6 +344,12 @@ report_json(FILE *f, struct engine *eng, const struct stats *s)
 		    (unsigned long long)s->st[i].dishes,
 		    s->st[i].capacity_per_s, s->st[i].killed,
 		    s->st[i].restarts);
+		fprintf(f, ",\"put_back\":%u,\"lost_with_killed\":%u",
+		    s->st[i].put_back, s->st[i].lost_killed);
+		if (s->st[i].recover_mean_s >= 0)
+			fprintf(f, ",\"recover_seconds\":{\"mean\":%.6f,"
+			    "\"max\":%.6f}", s->st[i].recover_mean_s,
+			    s->st[i].recover_max_s);
 		report_theory_station_json(f, s, i);
 		fputc('}', f);
 	}

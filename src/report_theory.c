@@ -49,6 +49,10 @@ report_theory_text(FILE *f, const struct stats *s, int live)
 		    rows[i].have_predicted ? theory_format(rows[i].unit,
 		    rows[i].predicted, pr, sizeof pr) : "-");
 	}
+	if (live && predict_dried_by(p, (double)s->t_end / 1e9) >= 0)
+		fprintf(f, "  %-24s %12llu %12.0f\n", "dried by now",
+		    (unsigned long long)s->dried,
+		    predict_dried_by(p, (double)s->t_end / 1e9));
 	for (j = 0; j < s->nstations; j++) {
 		const struct predict_station *ps = &p->st[j];
 
@@ -136,10 +140,18 @@ report_theory_queue_json(FILE *f, const struct stats *s, unsigned i)
 	json_num(f, "mean_depth", q->mean_l, 1);
 	fputc(',', f);
 	json_num(f, "mean_wait_seconds", q->mean_w, q->valid);
+	fputc(',', f);
+	json_num(f, "p_wait", q->nwait ? (double)q->nwaited /
+	    (double)q->nwait : 0, q->valid);
 	fputs(",\"predicted\":{", f);
 	json_num(f, "mean_depth", p->st[i].depth, p->valid);
 	fputc(',', f);
 	json_num(f, "mean_wait_seconds", p->st[i].wait_s, p->valid);
+	if (p->open) {
+		fputc(',', f);
+		json_num(f, "p_wait", p->st[i].q.p_wait, p->valid &&
+		    p->stable);
+	}
 	if (p->open && i > 0 && p->st[i].q.p_block > 0) {
 		fputc(',', f);
 		json_num(f, "p_block", p->st[i].q.p_block, 1);

@@ -92,6 +92,16 @@ web_main_matrix(const struct web_main_opts *o, const struct matrix *m,
 	char			*cell;
 
 	memset(idx, 0, sizeof idx);
+	/* Refused before the table starts, not after its header. */
+	if ((scn = load(arg, idx)) == NULL)
+		return (EXIT_USAGE);
+	if (scn->web.external) {
+		fprintf(stderr, "dishrack: --matrix: server.clients = external "
+		    "has no end to measure\n");
+		scenario_free(scn);
+		return (EXIT_USAGE);
+	}
+	scenario_free(scn);
 	if (o->json) {
 		fputs("{\"scenario\":", stdout);
 		safe_json_fputs(o->name, stdout);
@@ -111,6 +121,7 @@ web_main_matrix(const struct web_main_opts *o, const struct matrix *m,
 			break;
 		}
 		if (scn->web.external) {
+			/* A row may set it even if the first does not. */
 			fprintf(stderr, "dishrack: --matrix: server.clients = "
 			    "external has no end to measure\n");
 			scenario_free(scn);
@@ -188,6 +199,10 @@ web_report_text(FILE *fp, const struct scenario *scn,
 		    "max %.4f s  (from each page's intended start)\n", f->p50,
 		    f->p95, f->p99, f->max);
 	}
+	if (f->served_pages > 0)
+		fprintf(fp, "in server   p50 %.4f s  p99 %.4f s  max %.4f s  "
+		    "(from a page's first byte to its answer)\n", f->svc_p50,
+		    f->svc_p99, f->svc_max);
 	fprintf(fp, "waiting     at most %u connections not yet served\n",
 	    f->waiting_max);
 	fputs("errors     ", fp);
@@ -233,8 +248,10 @@ web_report_json(FILE *fp, const struct scenario *scn,
 	    (unsigned long long)f->accepted);
 	fprintf(fp, "\"page_latency\":{\"p50\":%.6f,\"p95\":%.6f,\"p99\":%.6f,"
 	    "\"max\":%.6f,\"mean\":%.6f},\"upload_max_seconds\":%.6f,"
+	    "\"service_time\":{\"p50\":%.6f,\"p99\":%.6f,\"max\":%.6f},"
 	    "\"waiting_max\":%u,\"errors\":{", f->p50, f->p95, f->p99, f->max,
-	    f->mean, f->upload_max, f->waiting_max);
+	    f->mean, f->upload_max, f->svc_p50, f->svc_p99, f->svc_max,
+	    f->waiting_max);
 	for (i = 0; i < WERR_NKINDS; i++)
 		fprintf(fp, "%s\"%s\":%llu", i ? "," : "", web_err_name(i),
 		    (unsigned long long)f->server_errors[i]);

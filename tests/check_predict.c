@@ -106,6 +106,12 @@ START_TEST(test_seed_threads_12s)
 	/* Busy: washer 8 s of 12, dryers 16 s of 24. */
 	ck_assert_double_eq_tol(p.st[0].busy, 8.0 / 12.0, 1e-9);
 	ck_assert_double_eq_tol(p.st[1].busy, 16.0 / 24.0, 1e-9);
+	/* Dried at 6, 8, 10 and 12 s. */
+	ck_assert_double_eq(predict_dried_by(&p, 5.9), 0);
+	ck_assert_double_eq(predict_dried_by(&p, 6.0), 1);
+	ck_assert_double_eq(predict_dried_by(&p, 11.0), 3);
+	ck_assert_double_eq(predict_dried_by(&p, 12.0), 4);
+	predict_free(&p);
 	scenario_free(scn);
 
 	frun(&r, text, NULL);
@@ -148,10 +154,11 @@ END_TEST
 #define T95_99		1.984
 
 /*
- * Ciw's example over 100 seeded replications of 1440 time units, each
- * with the first 200 left out: the 95 % interval of the mean wait holds
- * Erlang C's 4.44. Runs that start empty (no warm-up) come out low on
- * average, as Ciw's 4.2305 does: the first customers find idle servers.
+ * Ciw's example over 100 seeded replications (seeds 1 to 100) of 1440
+ * time units, each after 200 left out: the 95 % interval of the mean
+ * wait holds Erlang C's 4.44 (measured: 4.344 +- 0.475). The same seeds'
+ * runs of 1440 from empty come out lower (4.152), below 4.44, as Ciw's
+ * 4.2305 does: the first customers find idle servers.
  */
 START_TEST(test_ciw_mm3)
 {
@@ -165,7 +172,7 @@ START_TEST(test_ciw_mm3)
 	int		 i, n = 100;
 
 	for (i = 0; i < n; i++) {
-		snprintf(seed, sizeof seed, "scenario.seed=%d", 100 + i);
+		snprintf(seed, sizeof seed, "scenario.seed=%d", 1 + i);
 		frun(&r, text, sets);
 		ck_assert(r.st.queue[0].valid);
 		sum += r.st.queue[0].mean_w;
@@ -185,8 +192,8 @@ START_TEST(test_ciw_mm3)
 	    "starting empty %.4f\n", mean, half, cold / n);
 	ck_assert_msg(fabs(mean - 40.0 / 9.0) <= half,
 	    "4.444 outside %.4f +- %.4f", mean, half);
-	ck_assert_msg(cold / n < 40.0 / 9.0, "cold runs %.4f not low",
-	    cold / n);
+	ck_assert_msg(cold / n < 40.0 / 9.0 && cold / n < mean,
+	    "cold runs %.4f not low (warm %.4f)", cold / n, mean);
 	free(text);
 }
 END_TEST
@@ -224,6 +231,9 @@ START_TEST(test_mm1_mmc_long)
 	ck_assert_double_eq_tol(w, 0.1, 0.002);
 	ck_assert_double_eq_tol(l, 1.0, 0.02);
 	ck_assert_double_eq_tol(r.st.busy_win[0], 0.5, 0.01);
+	/* One server: a dish waits at all with probability rho. */
+	ck_assert_double_eq_tol((double)r.st.queue[0].nwaited /
+	    (double)r.st.queue[0].nwait, 0.5, 0.01);
 	frun_free(&r);
 
 	frun(&r, text, mm2);
@@ -235,6 +245,9 @@ START_TEST(test_mm1_mmc_long)
 	ck_assert_double_eq_tol(p->st[0].q.l, 4.0 / 3.0, 1e-9);
 	ck_assert_double_eq_tol(w, p->st[0].q.w, p->st[0].q.w * 0.02);
 	ck_assert_double_eq_tol(l, 4.0 / 3.0, 4.0 / 3.0 * 0.02);
+	/* Erlang C(2, 1) = 1/3. */
+	ck_assert_double_eq_tol((double)r.st.queue[0].nwaited /
+	    (double)r.st.queue[0].nwait, 1.0 / 3.0, 0.01);
 	frun_free(&r);
 	free(text);
 }
@@ -332,6 +345,7 @@ START_TEST(test_capacity_notes)
 	ck_assert_double_eq_tol(p.st[1].capacity, 10.0, 1e-9);
 	ck_assert_ptr_nonnull(strstr(p.st[1].note, "GIL"));
 	ck_assert(!p.exact);
+	predict_free(&p);
 	scenario_free(scn);
 	scn = scenario_parse("lock.scn", lock, strlen(lock), &cause);
 	ck_assert_ptr_nonnull(scn);
@@ -340,6 +354,7 @@ START_TEST(test_capacity_notes)
 	ck_assert_ptr_nonnull(strstr(p.st[1].note, "mutex"));
 	/* Ten dishes through one 0.5 s critical section, after 0.1 s. */
 	ck_assert_double_eq_tol(p.wall_s, 0.1 + 10 * 0.5, 1e-9);
+	predict_free(&p);
 	scenario_free(scn);
 }
 END_TEST

@@ -1091,7 +1091,7 @@ START_TEST(test_bad_inputs)
 		{ "[w]\n[script]\n5 say hello\n", 0, "t.scn:3:1: ",
 		  "found '5'" },
 		{ "[w]\n[script]\n5s shout hello\n", 0, "t.scn:3:4: ",
-		  "expected say, set or pause after the time, found 'shout'" },
+		  "expected say, set, pause or kill after the time, found 'shout'" },
 		{ "[w]\n[script]\n5s\n", 0, "t.scn:3:3: ", "found nothing" },
 		{ "[w]\n[script]\n5s say\n", 0, "t.scn:3:4: ",
 		  "expected text after say" },

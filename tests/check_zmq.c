@@ -446,7 +446,10 @@ START_TEST(test_no_leak)
 		ck_assert_uint_eq(zl_open_sockets(), 0);
 	}
 	after = open_fds();
-	ck_assert_uint_eq(after, before);
+	/* TSan's runtime opens files of its own as it goes. */
+	if (getenv("SANITIZED") == NULL || strcmp(getenv("SANITIZED"),
+	    "tsan") != 0)
+		ck_assert_uint_eq(after, before);
 }
 END_TEST
 

@@ -70,7 +70,7 @@ echo "== valgrind, headless runs"
 vg_pass=0; vg_fail=0
 for args in "--clock virtual seed-threads" "--speed 20 seed-threads" \
     "--speed 20 seed-processes" "--clock virtual bottleneck" \
-    "--speed 20 async" "--speed 20 redis-queue" \
+    "--speed 20 async" "--speed 20 redis-queue" "--speed 4 zmq-pipeline" \
     "--set server.model=async --set visitors.pages=20 --set visitors.upload_time=1s webserver" \
     "--set server.model=threads:4 --set visitors.pages=20 --set visitors.upload_time=1s webserver" \
     "--clock virtual pubsub" "--speed 20 --set scenario.transport=redis pubsub" \

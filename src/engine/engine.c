@@ -75,7 +75,11 @@ static int	 engine_redis(struct engine *, char **);
 static int	 engine_redis_start(struct engine *, char **);
 static int	 engine_rack_failed(struct engine *);
 static int	 engine_zmq(struct engine *, char **);
+static int	 engine_crashed(struct run *, struct wslot *, dish_t *);
 static int	 engine_broadcast_rack(struct engine *, unsigned, char **);
+#ifdef HAVE_ZMQ
+static void	 engine_zmq_links(struct engine *);
+#endif
 
 struct gil *
 run_gil(struct run *run, struct wslot *w)
@@ -88,6 +92,33 @@ run_gil(struct run *run, struct wslot *w)
 	if (run->scn->mode == MODE_PROCESSES && w->station != 0)
 		i = 1 + w->id;
 	return (i < run->ngils ? &run->gils[i] : &run->gils[0]);
+}
+
+/* The worker the calling thread runs (threads and processes). */
+static _Thread_local struct wslot *run_self;
+
+void
+run_set_self(struct wslot *w)
+{
+	run_self = w;
+}
+
+int
+run_crashing(struct run *run)
+{
+	struct wslot	*w = run_self;
+	uintptr_t	 t, lo, hi;
+
+	/* On a clock, the task running now: one of the slots' own, or not. */
+	if (run->vc != NULL) {
+		t = (uintptr_t)run->vc->cur;
+		lo = (uintptr_t)run->slots;
+		hi = (uintptr_t)(run->slots + run->nslots);
+		w = t >= lo && t < hi ? &run->slots[(t - lo) /
+		    sizeof *run->slots] : NULL;
+	}
+	return (w != NULL && atomic_load_explicit(&w->crash,
+	    memory_order_relaxed));
 }
 
 int64_t
@@ -274,6 +305,8 @@ engine_racks(struct engine *e, unsigned nslots, char **cause)
 			    "%s", st->name);
 			return (-1);
 		}
+		if (!scn->reliable)
+			rack_local_set_lossy(rs->in);
 		run->st[i - 1].out = rs->in;
 	}
 	return (0);
@@ -542,6 +575,31 @@ engine_zmq(struct engine *e, char **cause)
 	return (0);
 }
 
+#ifdef HAVE_ZMQ
+/*
+ * What the ZeroMQ racks' socket monitors saw since the last look, as the
+ * run's events: a link up or down per connect and disconnect.
+ */
+static void
+engine_zmq_links(struct engine *e)
+{
+	struct run	*run = e->run;
+	struct zr_view	 v;
+	unsigned	 i;
+
+	if (e->zwhere == NULL || e->opts.agent != NULL)
+		return;
+	for (i = 1; i < run->nstations; i++) {
+		if (rack_zmq_view(run->st[i].in, &v) == -1)
+			continue;
+		for (; e->zlinks[i][0] < v.connects; e->zlinks[i][0]++)
+			run_event(run, NULL, EV_CONTROL, i, CTL_LINK_UP);
+		for (; e->zlinks[i][1] < v.disconnects; e->zlinks[i][1]++)
+			run_event(run, NULL, EV_CONTROL, i, CTL_LINK_DOWN);
+	}
+}
+#endif
+
 /*
  * Start the run's private server, or reach the one it was given: a Redis
  * that is not there is a run that fails (exit 1), not a usage error.
@@ -669,6 +727,8 @@ engine_create(struct scenario *scn, const struct engine_opts *opts,
 	run_clock_init(&run->clock, e->opts.speed);
 	run_clock_pause(&run->clock, 1);	/* time starts with the run */
 	run->ops = e->ops;
+	run->crashed = engine_crashed;
+	run->owner = e;
 	run->scn = scn;
 	pthread_mutex_init(&run->ring_mu, NULL);
 	if ((run->ring = engine_alloc(e, ev_ring_size(ENGINE_RING_EVENTS),
@@ -1003,22 +1063,173 @@ engine_rack_failed(struct engine *e)
 }
 
 /* Collect children that died, put back what they held, replace them. */
+/*
+ * A worker that died or crashed: what it held goes back to its rack (or,
+ * in the lecture's plain queue, is lost), its row says killed, and a
+ * replacement starts unless the run is ending or the station is being
+ * made smaller. Returns EXIT_DIED or EXIT_REPLACED; *d: the dish it held.
+ */
+static int
+engine_bury(struct engine *e, struct wslot *w, dish_t *d, int retiring)
+{
+	struct run		*run = e->run;
+	struct run_station	*rs = &run->st[w->station];
+	unsigned		 next;
+	char			*cause = NULL;
+	int			 why = EXIT_DIED;
+
+	*d = atomic_load(&w->hand.dish);
+	if (rack_reclaim(rs->in, &w->hand) != 1 && run->scn->reliable)
+		*d = DISH_NONE;
+	if (*d != DISH_NONE) {
+		atomic_store(&w->dropped_back, run->scn->reliable ||
+		    w->station == 0);
+		atomic_store(&w->dropped, *d + 1);
+	}
+	atomic_store(&w->died, 1);
+	atomic_store(&w->state, WS_EXITED);
+	atomic_fetch_sub(&rs->live, 1);
+	/* An agent's slots are the coordinator's to give: none more. */
+	if (!atomic_load(&run->stop) && !retiring && e->opts.agent == NULL) {
+		pthread_mutex_lock(&e->ctl);
+		next = atomic_load(&run->used);
+		if (engine_spawn(e, w->station, &cause) == -1) {
+			free(cause);
+		} else {
+			atomic_store(&run->slots[next].replaces, (int)w->id + 1);
+			why = EXIT_REPLACED;
+		}
+		pthread_mutex_unlock(&e->ctl);
+	}
+	return (why);
+}
+
+/* run->crashed: a thread or task that was killed, from its own context. */
+static int
+engine_crashed(struct run *run, struct wslot *w, dish_t *d)
+{
+	return (engine_bury(run->owner, w, d, 0));
+}
+
+/*
+ * Kill one worker for real: SIGKILL for a process (the supervisor finds
+ * it dead), a crash for a thread or a task, which cannot die alone: it
+ * stops where it stands and drops what it holds, as a thread whose
+ * function raised would. 0, or -1 with *cause.
+ */
+static int
+engine_kill_slot(struct engine *e, struct wslot *w, char **cause)
+{
+	struct run	*run = e->run;
+	pid_t		 pid;
+
+	if (atomic_load(&w->state) == WS_EXITED || atomic_load(&w->died) ||
+	    atomic_load(&w->crash)) {
+		xasprintf(cause, "%s is gone already", w->name);
+		return (-1);
+	}
+	if (w->remote) {
+		xasprintf(cause, "%s is an agent's, on %s: kill it there",
+		    w->name, w->host);
+		return (-1);
+	}
+	if (w->is_process && (pid = atomic_load(&w->pid)) > 0) {
+		if (kill(pid, SIGKILL) == -1) {
+			xasprintf(cause, "%s: %s", w->name, strerror(errno));
+			return (-1);
+		}
+		return (0);
+	}
+	atomic_store(&w->crash, 1);
+	/* A taker waiting for a dish looks at its hand when woken. */
+	atomic_store(&w->hand.leave, 1);
+	rack_wake_takers(run->st[w->station].in);
+	if (e->has_vc)
+		vclock_wake(&e->vc, &w->vt);
+	return (0);
+}
+
+int
+engine_kill(struct engine *e, const char *target, char **cause)
+{
+	struct run	*run = e->run;
+	struct wslot	*w;
+	unsigned	 i, used, killed = 0;
+	int		 si = -1;
+
+	for (i = 0; i < run->nstations; i++) {
+		if (strcmp(e->scn->stations[i].name, target) == 0)
+			si = (int)i;
+	}
+	used = atomic_load(&run->used);
+	for (i = 0; i < used; i++) {
+		w = &run->slots[i];
+		if (si >= 0 ? w->station != (unsigned)si :
+		    strcmp(w->name, target) != 0)
+			continue;
+		if (si >= 0 && (atomic_load(&w->state) == WS_EXITED ||
+		    w->remote))
+			continue;
+		if (engine_kill_slot(e, w, cause) == -1)
+			return (-1);
+		killed++;
+	}
+	if (killed == 0) {
+		xasprintf(cause, si >= 0 ? "%s has no worker of its own "
+		    "running" : "no worker %s", target);
+		return (-1);
+	}
+	return (0);
+}
+
+int
+engine_kill_one(struct engine *e, unsigned si, char **cause)
+{
+	struct run	*run = e->run;
+	struct wslot	*w, *pick = NULL;
+	unsigned	 i, used;
+
+	if (si >= run->nstations) {
+		xasprintf(cause, "no station %u", si);
+		return (-1);
+	}
+	/* The one holding a dish, so the lesson shows: it goes back. */
+	used = atomic_load(&run->used);
+	for (i = 0; i < used; i++) {
+		w = &run->slots[i];
+		if (w->station != si || w->remote || atomic_load(&w->died) ||
+		    atomic_load(&w->crash) ||
+		    atomic_load(&w->state) == WS_EXITED)
+			continue;
+		if (pick == NULL || (atomic_load(&pick->hand.dish) ==
+		    DISH_NONE && atomic_load(&w->hand.dish) != DISH_NONE))
+			pick = w;
+	}
+	if (pick == NULL) {
+		xasprintf(cause, "%s has no worker of its own running",
+		    e->scn->stations[si].name);
+		return (-1);
+	}
+	return (engine_kill_slot(e, pick, cause));
+}
+
 static void
 engine_supervise(struct engine *e)
 {
 	struct run		*run = e->run;
 	struct wslot		*w;
-	struct run_station	*rs;
 	dish_t			 d;
-	unsigned		 i, used, next;
+	unsigned		 i, used;
 	int			 why;
-	char			*cause = NULL;
 
 	if (engine_rack_failed(e)) {
 		engine_stop(e);
 		return;
 	}
 	agents_tend(e);
+#ifdef HAVE_ZMQ
+	engine_zmq_links(e);
+#endif
 #ifdef HAVE_HIREDIS
 	/* Keys of a shared server outlive a coordinator killed for good. */
 	if (e->where != NULL && e->redis_server.pid == 0 &&
@@ -1054,29 +1265,7 @@ engine_supervise(struct engine *e)
 		w->reaped = 1;
 		if (atomic_load(&w->state) == WS_EXITED)
 			continue;
-		rs = &run->st[w->station];
-		d = atomic_load(&w->hand.dish);
-		if (rack_reclaim(rs->in, &w->hand) != 1)
-			d = DISH_NONE;
-		atomic_store(&w->died, 1);
-		atomic_store(&w->state, WS_EXITED);
-		atomic_fetch_sub(&rs->live, 1);
-		why = EXIT_DIED;
-		/* An agent's slots are the coordinator's to give: none more. */
-		if (!atomic_load(&run->stop) && !atomic_load(&w->hand.leave) &&
-		    e->opts.agent == NULL) {
-			pthread_mutex_lock(&e->ctl);
-			next = atomic_load(&run->used);
-			if (engine_spawn(e, w->station, &cause) == -1) {
-				free(cause);
-				cause = NULL;
-			} else {
-				atomic_store(&run->slots[next].replaces,
-				    (int)w->id + 1);
-				why = EXIT_REPLACED;
-			}
-			pthread_mutex_unlock(&e->ctl);
-		}
+		why = engine_bury(e, w, &d, atomic_load(&w->hand.leave));
 		run_event(run, w, EV_EXIT, d, why);
 	}
 }
@@ -1173,8 +1362,27 @@ engine_script_steps(void *arg)
 			}
 			break;
 		case STEP_PAUSE:
-			if (e->opts.pauses)
-				engine_pause(e, 1);
+			if (!e->opts.pauses)
+				break;
+			engine_pause(e, 1);
+			/*
+			 * A barrier: what comes at or after its time waits
+			 * for the resume, so a say at the same second does
+			 * not replace the pause's caption under the lecturer.
+			 */
+			while (engine_paused(e) && !atomic_load(&e->ended) &&
+			    !atomic_load(&e->run->stop)) {
+				if (e->has_vc)
+					vclock_sleep(&e->vc, NSEC_PER_MSEC);
+				else
+					clock_sleep_ns(20 * NSEC_PER_MSEC);
+			}
+			break;
+		case STEP_KILL:
+			/* Gone already (killed before, or done): nothing. */
+			cause = NULL;
+			if (engine_kill(e, step->text, &cause) == -1)
+				free(cause);
 			break;
 		case STEP_SAY:
 			break;

@@ -69,6 +69,18 @@ void		 engine_follow(struct engine *,
 		    void (*fn)(const struct event *, void *), void *arg,
 		    volatile sig_atomic_t *stop);
 
+/*
+ * Kill for real: target is a worker ("dryer-2") or a station (all its
+ * workers here); kill_one, one of station si's (the one holding a dish).
+ * A process gets SIGKILL; a thread or a task, which cannot die alone,
+ * crashes where it stands, dropping what it holds. What it held goes back
+ * to its rack (lost in the plain queue, rack.reliable = no) and a
+ * replacement starts. 0, or -1 with *cause (already gone, an agent's).
+ */
+int		 engine_kill(struct engine *, const char *target,
+		    char **cause);
+int		 engine_kill_one(struct engine *, unsigned si, char **cause);
+
 /* Every worker has ended and been collected. */
 int		 engine_finished(struct engine *);
 

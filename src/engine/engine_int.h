@@ -63,6 +63,7 @@ struct engine {
 	struct zl_where		*zwhere;	/* NULL: the racks are not ZeroMQ's */
 	char			 zshown[ZL_EP_MAX + 16];
 	struct agents_zmq	*zagents;	/* NULL: no agents over ZeroMQ */
+	unsigned		 zlinks[SCN_MAX_STATIONS][2];	/* told */
 #endif
 	char			 key_prefix[48];	/* dishrack:RUN-ID: */
 	struct agents		*agents;	/* the hosts that joined */

@@ -40,7 +40,9 @@ enum ev_control {
 	CTL_SPEED,
 	CTL_ADD_WORKER,
 	CTL_REMOVE_WORKER,
-	CTL_SET_TIME
+	CTL_SET_TIME,
+	CTL_LINK_UP,		/* a ZeroMQ rack's peer connected; dish: rack */
+	CTL_LINK_DOWN		/* and one went */
 };
 
 #define EV_ENGINE	UINT32_MAX	/* worker of events from the engine */

@@ -53,7 +53,7 @@ exec_real_sleep(struct run *run, int64_t d)
 
 	deadline = run_clock_now(&run->clock) + d;
 	for (;;) {
-		if (atomic_load(&run->stop))
+		if (atomic_load(&run->stop) || run_crashing(run))
 			return (-1);
 		now = run_clock_now(&run->clock);
 		if (now >= deadline)
@@ -83,8 +83,9 @@ exec_gil_take(struct run *run, struct wslot *w, struct gil *g)
 	int	rc;
 
 	rc = gil_take(g, w->id, &run->stop, &waited);
-	atomic_fetch_add_explicit(&w->gil_wait_ns, waited,
-	    memory_order_relaxed);
+	/* In scenario time, as every figure: --speed must not change it. */
+	atomic_fetch_add_explicit(&w->gil_wait_ns, (int64_t)((double)waited *
+	    run_clock_speed(&run->clock)), memory_order_relaxed);
 	return (rc);
 }
 
@@ -96,10 +97,13 @@ exec_real_compute(struct run *run, struct wslot *w, int64_t d)
 
 	/* Processor time is real time divided by the speed, like waits. */
 	need = run_clock_real(&run->clock, d);
+	/* How far the computation is, for the screen's bar: not the time. */
+	atomic_store_explicit(&w->cpu_need_ns, need, memory_order_relaxed);
+	atomic_store_explicit(&w->cpu_done_ns, 0, memory_order_relaxed);
 	if (g != NULL && exec_gil_take(run, w, g) == -1)
 		return (-1);
 	while (done < need) {
-		if (atomic_load(&run->stop))
+		if (atomic_load(&run->stop) || run_crashing(run))
 			break;
 		slice = g != NULL ? GIL_SLICE : EXEC_SLICE;
 		if (need - done < slice)
@@ -108,6 +112,8 @@ exec_real_compute(struct run *run, struct wslot *w, int64_t d)
 		cpuwork_for(slice);
 		t0 = cpuwork_thread_ns() - t0;
 		done += t0;
+		atomic_store_explicit(&w->cpu_done_ns, done,
+		    memory_order_relaxed);
 		if (g == NULL) {
 			if (exec_real_checkpoint(run) == -1)
 				break;
@@ -122,9 +128,10 @@ exec_real_compute(struct run *run, struct wslot *w, int64_t d)
 	}
 	if (g != NULL) {
 		gil_drop(g, w->id, 0, &run->stop);
-		atomic_fetch_add(&w->gil_hold_ns, done);
+		atomic_fetch_add(&w->gil_hold_ns, (int64_t)((double)done *
+		    run_clock_speed(&run->clock)));
 	}
-	return (atomic_load(&run->stop) ? -1 : 0);
+	return (atomic_load(&run->stop) || run_crashing(run) ? -1 : 0);
 }
 
 int

@@ -81,9 +81,12 @@ exec_task_reap(struct run *run, struct wslot *w, int wait)
 int
 exec_task_sleep(struct run *run, int64_t d)
 {
-	if (atomic_load(&run->stop))
+	if (atomic_load(&run->stop) || run_crashing(run))
 		return (-1);
-	return (vclock_sleep(run->vc, d));
+	/* A kill wakes the task early: it crashes where it stood. */
+	if (vclock_sleep(run->vc, d) == -1 || run_crashing(run))
+		return (-1);
+	return (0);
 }
 
 /* Processor time: a core, and the GIL if there is one, one slice at a time. */

@@ -265,9 +265,24 @@ run_note_deadlock(struct run *run)
 {
 	char	text[sizeof run->deadlock_text];
 
+	struct wslot	*w;
+	unsigned	 i, l, used;
+
 	if (atomic_load(&run->deadlock))
 		return;
-	if (lock_find_cycle(run, text, sizeof text) &&
-	    !atomic_exchange(&run->deadlock, 1))
+	if (!lock_find_cycle(run, text, sizeof text))
+		return;
+	/* The picture as found, before the run is stopped and it changes. */
+	used = atomic_load(&run->used);
+	for (i = 0; i < used; i++) {
+		w = &run->slots[i];
+		w->dl_wait = atomic_load(&w->waiting_lock);
+		w->dl_holds = 0;
+		for (l = 0; l < run->nlocks && l < 32; l++) {
+			if (atomic_load(&run->locks[l].holder) == i)
+				w->dl_holds |= 1u << l;
+		}
+	}
+	if (!atomic_exchange(&run->deadlock, 1))
 		memcpy(run->deadlock_text, text, sizeof text);
 }

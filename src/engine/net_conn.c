@@ -308,8 +308,19 @@ wconn_written(struct wconn *c, int64_t now)
 
 	if (c->kind == WKIND_PAGE && c->state == CS_WRITE &&
 	    c->outlen > 0 && strncmp(c->out, "HTTP/1.1 200", 12) == 0) {
+		uint32_t	i;
+		int64_t		d = now - c->head_start, cur;
+
+		cur = atomic_load_explicit(&s->slowest, memory_order_relaxed);
+		while (d > cur && !atomic_compare_exchange_weak(&s->slowest,
+		    &cur, d))
+			;
 		atomic_fetch_add(&s->pages, 1);
 		web_hist_add(&s->service, now - c->head_start);
+		/* Read once every writer has stopped: at the run's end. */
+		if ((i = atomic_fetch_add_explicit(&s->nservice, 1,
+		    memory_order_relaxed)) < WEB_SERVICE_MAX)
+			s->service_ns[i] = now - c->head_start;
 	}
 	atomic_fetch_add_explicit(&s->workers[c->worker].served, 1,
 	    memory_order_relaxed);

@@ -8,6 +8,10 @@
  * workers take them and serve each as sync does. A worker blocks in
  * poll() on its one fd, with the deadline and, at most 100 ms apart, the
  * stop flag. The figures are atomics; the rows are claimed by CAS.
+ * processes:N: N forked processes, each a sync server on the socket they
+ * share (the kernel hands each connection to one of them); their figures
+ * and rows are in the server's struct, which is then in shared memory.
+ * Each dies with the process that forked it (PR_SET_PDEATHSIG).
  * async is net_loop.c. web_server_stop writes the eventfd and sets stop;
  * every thread returns within 100 ms, and the fds they hold are closed
  * by them; the queue's by the stopper after the join.
@@ -24,9 +28,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/eventfd.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "net_int.h"
@@ -45,6 +53,8 @@ static void	 web_serve(struct web_server *, int, unsigned,
 		    const struct sockaddr_in *, int64_t);
 static int	 web_wait_fd(struct web_server *, int, short, int64_t);
 static int	 web_accept(struct web_server *, struct sockaddr_in *);
+static void	 web_process_main(struct web_server *, unsigned, pid_t);
+static void	 web_reap(struct web_server *);
 
 static const char *const err_names[WERR_NKINDS] = {
 	"timeout", "bad_request", "header_too_long", "too_large",
@@ -115,6 +125,24 @@ web_server_start(struct web_server *s, const struct scn_web *cfg, int gil,
 	for (i = 0; i < WEB_MAX_THREADS; i++)
 		atomic_store(&s->workers[i].row, -1);
 
+	if (cfg->model == WEB_PROCESSES) {
+		pid_t	parent = getpid(), pid;
+
+		s->nworkers = cfg->threads;
+		for (i = 0; i < s->nworkers; i++) {
+			fflush(NULL);	/* nothing printed twice */
+			if ((pid = fork()) == -1) {
+				xasprintf(cause, "server: cannot fork process "
+				    "%u: %s", i + 1, strerror(errno));
+				web_server_stop(s);
+				return (-1);
+			}
+			if (pid == 0)
+				web_process_main(s, i, parent);
+			s->pids[s->npids++] = pid;
+		}
+		return (0);
+	}
 	switch (cfg->model) {
 	case WEB_SYNC:
 		s->nworkers = 1;
@@ -178,6 +206,7 @@ web_server_stop(struct web_server *s)
 	for (i = 0; i < s->nthreads; i++)
 		pthread_join(s->threads[i], NULL);
 	s->nthreads = 0;
+	web_reap(s);
 	for (; s->qlen > 0; s->qlen--) {
 		close(s->q[s->qhead]);
 		s->qhead = (s->qhead + 1) % s->qcap;
@@ -270,6 +299,47 @@ web_sync_main(void *arg)
 		web_serve(s, fd, 0, &peer, web_now());
 	}
 	return (NULL);
+}
+
+/* processes:N: a child, a sync server of its own until stopped. */
+static void
+web_process_main(struct web_server *s, unsigned who, pid_t parent)
+{
+	struct sockaddr_in	peer;
+	int			fd;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(0);	/* the parent died before the line above */
+	/* Ctrl-C reaches the whole group: the parent stops us in order. */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+	atomic_store(&s->workers[who].tid, (int)getpid());
+	while ((fd = web_accept(s, &peer)) != -1) {
+		atomic_fetch_add(&s->accepted, 1);
+		web_serve(s, fd, who, &peer, web_now());
+	}
+	_exit(0);
+}
+
+/* Wait for the processes; one that does not leave in 2 s is killed. */
+static void
+web_reap(struct web_server *s)
+{
+	struct timespec	ts = { 0, 10000000 };
+	unsigned	i, tries;
+	pid_t		r;
+
+	for (i = 0; i < s->npids; i++) {
+		for (tries = 0; (r = waitpid(s->pids[i], NULL, WNOHANG)) == 0;
+		    tries++) {
+			if (tries == 200)
+				kill(s->pids[i], SIGKILL);
+			nanosleep(&ts, NULL);
+		}
+	}
+	s->npids = 0;
 }
 
 /* threads:N: accept and queue; a worker takes it from there. */

@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "gil.h"
 #include "scenario.h"
@@ -49,6 +50,7 @@ enum wrow_kind {
 
 #define WEB_ROWS		512	/* connections with a row on screen */
 #define WEB_HIST_BUCKETS	32	/* powers of two from 1us */
+#define WEB_SERVICE_MAX		(1U << 20)	/* pages timed in the server */
 
 struct web_row {
 	_Atomic int	 state;		/* enum wrow_state */
@@ -87,6 +89,8 @@ struct web_server {
 	unsigned	 nworkers;
 	pthread_t	 threads[WEB_MAX_THREADS + 1];
 	unsigned	 nthreads;	/* started */
+	pid_t		 pids[WEB_MAX_PROCESSES];	/* processes:N */
+	unsigned	 npids;
 	struct web_worker workers[WEB_MAX_THREADS];
 	int		 use_gil;
 	struct gil	 gil;
@@ -106,12 +110,17 @@ struct web_server {
 	_Atomic unsigned open;		/* connections accepted, not closed */
 	_Atomic unsigned queued;	/* threads:N: waiting for a thread */
 	struct web_hist	 service;	/* a page's time in the server */
+	_Atomic int64_t	 slowest;	/* since the screen last took it */
+	_Atomic uint32_t nservice;	/* and each, first byte to answer */
+	int64_t		 service_ns[WEB_SERVICE_MAX];
 	_Atomic unsigned row_hint;
 	struct web_row	 rows[WEB_ROWS];
 };
 
 /*
- * Listen where cfg says and start the model's threads. gil: threads take
+ * Listen where cfg says and start the model's threads (or, for
+ * processes:N, fork its processes: s must then be in memory shared with
+ * them, such as web_create's). gil: threads take
  * a GIL to compute (scenario.gil). 0, or -1 with *cause allocated and
  * nothing left open.
  */

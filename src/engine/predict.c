@@ -188,11 +188,10 @@ static void
 predict_capacity(const struct scenario *scn, unsigned cores,
     struct prediction *p)
 {
-	double		 cpu_sum = 0, lock_sum[SCN_MAX_NEEDS * SCN_MAX_STATIONS];
+	double		 cpu_sum = 0;
 	unsigned	 i, j;
 	int		 shared_gil = scn->gil && scn->mode == MODE_THREADS;
 
-	memset(lock_sum, 0, sizeof lock_sum);
 	for (i = 0; i < scn->nstations; i++) {
 		if (scn->stations[i].work == WORK_CPU)
 			cpu_sum += dist_mean_s(&scn->stations[i].time);
@@ -255,6 +254,14 @@ predict_capacity(const struct scenario *scn, unsigned cores,
 	}
 }
 
+static int
+predict_cmp(const void *a, const void *b)
+{
+	double	x = *(const double *)a, y = *(const double *)b;
+
+	return (x < y ? -1 : x > y);
+}
+
 /* A finite run from a pile: the timeline, dish by dish. */
 static int
 predict_finite(const struct scenario *scn, unsigned cores,
@@ -304,6 +311,8 @@ predict_finite(const struct scenario *scn, unsigned cores,
 		if (cap != RACK_UNBOUNDED && cap > 0 && cap < N)
 			ps[i].ring = (uint64_t)cap + 1;
 	}
+	p->done_at = xreallocarray(NULL, N ? N : 1, sizeof *p->done_at);
+	p->ndone = N;
 	for (n = 0; n < N; n++) {
 		ready = 0;
 		for (i = 0; i < K; i++) {
@@ -396,9 +405,11 @@ predict_finite(const struct scenario *scn, unsigned cores,
 				handing = &s->sv[best];
 			ready = done;
 		}
+		p->done_at[n] = ready;
 		if (ready > end)
 			end = ready;
 	}
+	qsort(p->done_at, N, sizeof *p->done_at, predict_cmp);
 	p->wall_s = end;
 	p->throughput = end > 0 ? (double)N / end : 0;
 	for (i = 0; i < K; i++) {
@@ -513,13 +524,16 @@ predict_open(const struct scenario *scn, struct prediction *p)
 	{
 		int64_t	*at = arrivals_make(scn);
 
-		p->wall_s = (at != NULL ? (double)at[scn->ndishes - 1] / 1e9 :
-		    (double)scn->ndishes / p->lambda) + (p->stable ? sojourn :
-		    (double)scn->ndishes / p->steady);
+		double	last = at != NULL ? (double)at[scn->ndishes - 1] / 1e9 :
+			    (double)scn->ndishes / p->lambda, fill = 0;
+
 		free(at);
+		for (i = 0; i < scn->nstations; i++)
+			fill += p->st[i].mean_s;
+		/* Overloaded: the bottleneck works flat out from the start. */
+		p->wall_s = p->stable ? last + sojourn :
+		    dmax(last, (double)scn->ndishes / p->steady) + fill;
 	}
-	if (!p->stable)
-		p->wall_s = dmax(p->wall_s, (double)scn->ndishes / p->steady);
 	p->throughput = p->wall_s > 0 ? (double)scn->ndishes / p->wall_s : 0;
 }
 
@@ -557,6 +571,8 @@ predict(const struct scenario *scn, unsigned cores, struct prediction *p)
 		/* Too long to work out dish by dish: the bottleneck's rate. */
 		double	fill = 0;
 
+		predict_free(p);
+
 		for (i = 0; i < scn->nstations; i++)
 			fill += p->st[i].mean_s;
 		p->wall_s = (double)scn->ndishes / p->steady + fill;
@@ -582,4 +598,30 @@ predict(const struct scenario *scn, unsigned cores, struct prediction *p)
 		    "the cores or a lock: taken in turn, not time-sliced");
 	p->valid = 1;
 	return (0);
+}
+
+void
+predict_free(struct prediction *p)
+{
+	free(p->done_at);
+	p->done_at = NULL;
+	p->ndone = 0;
+}
+
+/* By bisection: the dishes whose time is at most t. */
+double
+predict_dried_by(const struct prediction *p, double t)
+{
+	uint64_t	lo = 0, hi = p->ndone, mid;
+
+	if (p->done_at == NULL)
+		return (-1);
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (p->done_at[mid] <= t + 1e-9)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return ((double)lo);
 }

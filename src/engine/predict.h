@@ -40,6 +40,9 @@ struct prediction {
 	struct predict_station st[SCN_MAX_STATIONS];
 	char		 approx[128];	/* why it is approximate, if it is */
 	int		 exact_lost;	/* the timeline met a race */
+	double		*done_at;	/* a pile: when each dish is dried, in
+					   order (predict_free frees it) */
+	uint64_t	 ndone;
 };
 
 /*
@@ -48,6 +51,12 @@ struct prediction {
  * p->valid 0) when the scenario is beyond it.
  */
 int	predict(const struct scenario *, unsigned cores, struct prediction *);
+
+/* What predict allocated; the prediction stays readable otherwise. */
+void	predict_free(struct prediction *);
+
+/* Dishes the timeline has dried by scenario time t (s); -1 if unknown. */
+double	predict_dried_by(const struct prediction *, double t);
 
 /* Dishes up to which the finite run's timeline is worked out dish by dish. */
 #define PREDICT_MAX_STEPS	50000000ULL

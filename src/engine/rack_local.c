@@ -507,10 +507,22 @@ local_reclaim(struct rack *base, struct hand *hand)
 		return (0);
 	}
 	rk_lock(r);
+	if (r->lossy) {
+		/* The lecture's queue: gone with its taker; join still ends. */
+		rk_pay(r, hand);
+		rk_unlock(r);
+		return (0);
+	}
 	rc = rk_putback(r, d) == 0 ? 1 : -1;
 	rk_hand_set(hand, DISH_NONE, 0);
 	rk_unlock(r);
 	return (rc);
+}
+
+void
+rack_local_set_lossy(struct rack *base)
+{
+	((struct rack_local *)base)->lossy = 1;
 }
 
 static int

@@ -40,6 +40,7 @@ struct rack_local {
 	unsigned	 waiting_joiners;
 	int		 closed;
 	_Atomic int	 aborted;
+	int		 lossy;		/* a dead taker's dish is lost */
 	uint32_t	 capacity;	/* RACK_UNBOUNDED, 0 = hand-off, or N */
 	uint32_t	 nslots;	/* 0 for a pile */
 	uint32_t	 pile;		/* a pile: dishes 0..pile-1, no slots */
@@ -60,5 +61,12 @@ struct rack_local {
 	struct vclock	*vc;
 	_Alignas(64) dish_t slots[];
 };
+
+/*
+ * The lecture's plain queue (rack.reliable = no): a taker that dies loses
+ * the dish it held (its task_done is paid, so join still ends) instead of
+ * putting it back. Not for a pile: the lesson is the queue's.
+ */
+void	rack_local_set_lossy(struct rack *);
 
 #endif

@@ -50,8 +50,22 @@ struct wslot {
 	_Atomic int	 tid;		/* kernel thread id; 0: none (virtual) */
 	_Atomic int64_t	 gil_wait_ns;	/* waiting for the GIL */
 	_Atomic int64_t	 gil_hold_ns;	/* computing while holding it */
+	/* The dish's computation, scenario ns: to do, and done so far. */
+	_Atomic int64_t	 cpu_need_ns;
+	_Atomic int64_t	 cpu_done_ns;
 	_Atomic int	 waiting_lock;	/* named lock waited for, or -1 */
+	/*
+	 * At a deadlock, as it was found (the workers then leave, and the
+	 * screen keeps this picture): the lock it waited for (-1: none) and
+	 * the locks it held (bit i: lock i). Written before run->deadlock.
+	 */
+	int		 dl_wait;
+	unsigned	 dl_holds;
 	_Atomic int	 died;		/* a process killed from outside */
+	_Atomic int	 crash;		/* a thread or task to crash (a kill) */
+	/* What it held when killed: 1 + the dish, or 0; back or lost. */
+	_Atomic uint32_t dropped;
+	_Atomic int	 dropped_back;
 	_Atomic int	 replaces;	/* 1 + the slot of the dead one it
 					   took over from, or 0 */
 	int		 remote;	/* 1 + the agent running it, or 0 */
@@ -106,7 +120,21 @@ struct run {
 	int64_t			*arrival;	/* dish -> when it arrives, or NULL */
 	uint64_t		 narrival;
 	const struct bcast_topics *topics;	/* a broadcast's, or NULL */
+	/*
+	 * A worker that crashed (a thread or task killed: it cannot die
+	 * alone) calls this as it ends, from its own thread or task: what
+	 * it held goes back (or is lost), a replacement starts. Returns the
+	 * exit, EXIT_DIED or EXIT_REPLACED, and *d the dish it held.
+	 */
+	int	(*crashed)(struct run *, struct wslot *, dish_t *d);
+	void			*owner;		/* crashed's: the engine */
 };
+
+/* The calling worker's slot was asked to crash: stop where it stands. */
+int	run_crashing(struct run *);
+
+/* The calling thread runs this worker (a task on a clock needs no call). */
+void	run_set_self(struct wslot *);
 
 /* Put a dish in the cupboard (the last station). 0, or -1 if stopped. */
 int	cupboard_put(struct run *, struct wslot *);

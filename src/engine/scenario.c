@@ -191,6 +191,7 @@ static int	parse_set_step(struct parser *, struct script_step *, char *,
 static int	parse_step(struct parser *, char *, unsigned);
 static void	scratch_release(struct scenario *);
 static int	check_script_sets(struct parser *);
+static int	check_script_kills(struct parser *);
 static void	set_defaults(struct scenario *, const char *);
 static char	*read_file(FILE *, const char *, size_t *, char **);
 static const char *file_kind(mode_t);
@@ -290,7 +291,8 @@ const struct scn_key scn_keys[] = {
 	  "Poisson stream) instead of lying in a pile", set_arrivals },
 	{ SECTION_SERVER, "model", KEY_STRING, NULL, "threads:4",
 	  "sync: one connection at a time, start to finish; threads:N: a "
-	  "pool of N threads; async: one thread, an event loop",
+	  "pool of N threads; processes:N: N forked sync servers; async: "
+	  "one thread, an event loop",
 	  set_web_model },
 	{ SECTION_SERVER, "listen", KEY_STRING, NULL, "127.0.0.1:0",
 	  "the address and port the server listens on; port 0: any free "
@@ -1764,12 +1766,12 @@ parse_step(struct parser *p, char *line, unsigned col)
 	rest = skip_blanks(line);
 	trim_value(rest);
 	if (strcmp(verb, "say") != 0 && strcmp(verb, "set") != 0 &&
-	    strcmp(verb, "pause") != 0) {
+	    strcmp(verb, "pause") != 0 && strcmp(verb, "kill") != 0) {
 		if (*verb == '\0' || *verb == '#')
-			return (perr(p, vcol, "expected say, set or pause "
+			return (perr(p, vcol, "expected say, set, pause or kill "
 			    "after the time, found nothing"));
-		return (perr(p, vcol, "expected say, set or pause after the "
-		    "time, found '" CLIPF "'", CLIPA(verb)));
+		return (perr(p, vcol, "expected say, set, pause or kill after "
+		    "the time, found '" CLIPF "'", CLIPA(verb)));
 	}
 	if (p->s->nscript == SCN_MAX_SCRIPT)
 		return (perr(p, col, "more than %d script steps",
@@ -1790,6 +1792,14 @@ parse_step(struct parser *p, char *line, unsigned col)
 	} else if (strcmp(verb, "pause") == 0) {
 		step->kind = STEP_PAUSE;
 		step->text = xstrdup(rest);
+	} else if (strcmp(verb, "kill") == 0) {
+		if (*rest == '\0')
+			return (perr(p, vcol, "expected a worker (dryer-2) or a "
+			    "station after kill, found nothing"));
+		step->kind = STEP_KILL;
+		step->text = xstrdup(rest);
+		/* Checked once every station is known: check_script_kills. */
+		step->pos.col = col + (unsigned)(rest - t);
 	} else {
 		step->kind = STEP_SET;
 		if (parse_set_step(p, step, rest,
@@ -1868,6 +1878,97 @@ check_script_sets(struct parser *p)
 			free(why);
 			return (-1);
 		}
+	}
+	return (0);
+}
+
+/*
+ * The most workers station si can have during the run: its count, or a
+ * script's set of it, whichever is more. A killed worker's replacement
+ * takes the next number, so it counts once more for each kill of the
+ * station's workers before it.
+ */
+static unsigned
+script_max_count(const struct scenario *s, unsigned si, unsigned upto)
+{
+	const struct script_step *step;
+	const char	*name = s->stations[si].name;
+	size_t		 len = strlen(name);
+	unsigned	 max = s->stations[si].count, kills = 0, i;
+	unsigned long	 v;
+
+	for (i = 0; i < upto; i++) {
+		step = &s->script[i];
+		if (step->kind == STEP_KILL && strncmp(step->text, name,
+		    len) == 0 && (step->text[len] == '-' ||
+		    step->text[len] == '\0'))
+			kills += step->text[len] == '\0' ?
+			    s->stations[si].count : 1;
+		if (step->kind == STEP_SET && strncmp(step->text, name,
+		    len) == 0 && strncmp(step->text + len, ".count=", 7) == 0 &&
+		    (v = strtoul(step->text + len + 7, NULL, 10)) > max)
+			max = (unsigned)v;
+	}
+	return (max + kills);
+}
+
+/*
+ * A kill names a worker (STATION-N) or a whole station, checked now so a
+ * typo is found at its line, not at second 40 of a lecture.
+ */
+static int
+check_script_kills(struct parser *p)
+{
+	struct scenario		*s = p->s;
+	const struct script_step *step;
+	const char		*names[SCN_MAX_STATIONS], *near, *dash;
+	char			 station[SCN_NAME_MAX];
+	unsigned		 i, j, max;
+	unsigned long		 n;
+	char			*end;
+
+	for (i = 0; i < s->nscript; i++) {
+		step = &s->script[i];
+		if (step->kind != STEP_KILL)
+			continue;
+		p->line = step->pos.line;
+		if (scenario_station(s, step->text) != NULL)
+			continue;
+		dash = strrchr(step->text, '-');
+		if (dash != NULL && (size_t)(dash - step->text) < sizeof station) {
+			memcpy(station, step->text, (size_t)(dash - step->text));
+			station[dash - step->text] = '\0';
+			for (j = 0; j < s->nstations; j++) {
+				if (strcmp(s->stations[j].name, station) == 0)
+					break;
+			}
+			if (j < s->nstations) {
+				n = strtoul(dash + 1, &end, 10);
+				max = script_max_count(s, j, i);
+				if (*end != '\0' || end == dash + 1 || n == 0)
+					return (perr(p, step->pos.col, "expected "
+					    "a worker's number after '%s-', "
+					    "found '" CLIPF "'", station,
+					    CLIPA(dash + 1)));
+				if (n > max)
+					return (perr(p, step->pos.col, "no worker "
+					    "'" CLIPF "': %s has at most %u by "
+					    "then", CLIPA(step->text), station,
+					    max));
+				continue;
+			}
+		}
+		for (j = 0; j < s->nstations; j++)
+			names[j] = s->stations[j].name;
+		near = scn_suggest(dash != NULL && (size_t)(dash - step->text) <
+		    sizeof station ? station : step->text, names,
+		    s->nstations);
+		if (near != NULL)
+			return (perr(p, step->pos.col, "no station or worker '"
+			    CLIPF "', did you mean %s%s?", CLIPA(step->text),
+			    near, dash != NULL ? dash : ""));
+		return (perr(p, step->pos.col, "no station or worker '" CLIPF
+		    "' to kill", CLIPA(step->text)));
 	}
 	return (0);
 }
@@ -1967,7 +2068,7 @@ scenario_parse(const char *file, const char *text, size_t len, char **cause)
 		    "[section] such as [washer]");
 		goto out;
 	}
-	if (check_script_sets(p) == -1)
+	if (check_script_sets(p) == -1 || check_script_kills(p) == -1)
 		goto out;
 	ret = s;
 out:

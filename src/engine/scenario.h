@@ -106,7 +106,8 @@ struct station {
 enum step_kind {
 	STEP_SAY,		/* caption text */
 	STEP_SET,		/* text is "section.key=value" */
-	STEP_PAUSE		/* text is an optional caption */
+	STEP_PAUSE,		/* text is an optional caption */
+	STEP_KILL		/* text is a worker ("dryer-2") or a station */
 };
 
 struct script_step {
@@ -120,15 +121,17 @@ struct script_step {
 enum web_model {
 	WEB_SYNC,		/* one connection at a time, start to finish */
 	WEB_THREADS,		/* a pool of threads */
-	WEB_ASYNC		/* one thread, an event loop */
+	WEB_ASYNC,		/* one thread, an event loop */
+	WEB_PROCESSES		/* forked processes, each sync */
 };
 
 #define WEB_MAX_THREADS		256
+#define WEB_MAX_PROCESSES	64
 
 struct scn_web {
 	int		 on;		/* a [server] section was given */
 	enum web_model	 model;
-	unsigned	 threads;	/* threads:N */
+	unsigned	 threads;	/* threads:N, processes:N */
 	char		*listen;	/* ADDRESS:PORT, port 0 = any */
 	int64_t		 render_ns;	/* a page's render time */
 	enum work_kind	 work;

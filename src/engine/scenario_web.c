@@ -134,11 +134,14 @@ scenario_web_model(const struct scn_web *w, char *buf, size_t len)
 	case WEB_ASYNC:
 		snprintf(buf, len, "async");
 		break;
+	case WEB_PROCESSES:
+		snprintf(buf, len, "processes:%u", w->threads);
+		break;
 	}
 	return (buf);
 }
 
-/* model: sync, threads:N or async. */
+/* model: sync, threads:N, processes:N or async. */
 int
 set_web_model(struct scenario *s, struct station *st, const char *v,
     char **why)
@@ -157,9 +160,14 @@ set_web_model(struct scenario *s, struct station *st, const char *v,
 	} else if (strcmp(v, "threads") == 0) {
 		s->web.model = WEB_THREADS;
 		s->web.threads = 4;
+	} else if (strncmp(v, "processes:", 10) == 0 &&
+	    web_count(v + 10, 1, WEB_MAX_PROCESSES, 0, &n) == 0) {
+		s->web.model = WEB_PROCESSES;
+		s->web.threads = (unsigned)n;
 	} else {
-		xasprintf(why, "expected sync, threads:N (N from 1 to %d) or "
-		    "async, found '%.40s'", WEB_MAX_THREADS, v);
+		xasprintf(why, "expected sync, threads:N (N from 1 to %d), "
+		    "processes:N (N from 1 to %d) or async, found '%.40s'",
+		    WEB_MAX_THREADS, WEB_MAX_PROCESSES, v);
 		return (-1);
 	}
 	return (0);

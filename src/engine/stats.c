@@ -30,6 +30,11 @@ stats_init(struct stats *s, const struct scenario *scn)
 	stats_flow_init(s, scn);
 }
 
+static void	stats_killed(struct stats *, struct station_stats *,
+		    unsigned, const struct event *);
+static void	stats_recovered(struct station_stats *, int64_t);
+static void	stats_recovery(struct station_stats *);
+
 static struct worker_stats *
 stats_worker(struct stats *s, uint32_t id)
 {
@@ -95,6 +100,7 @@ stats_event(const struct event *e, void *arg)
 		s->st[st].busy_ns += e->t - w->work_start;
 		break;
 	case EV_PUT:
+		stats_recovered(&s->st[st], e->t);
 		if (w->state == 4)
 			w->wait_put_ns += e->t - w->wait_start;
 		if (st + 1 < s->nstations && e->arg > 0 &&
@@ -106,6 +112,7 @@ stats_event(const struct event *e, void *arg)
 		s->st[st].dishes++;
 		break;
 	case EV_DONE:
+		stats_recovered(&s->st[st], e->t);
 		w->dishes++;
 		s->st[st].dishes++;
 		/* A broadcast's copies are counted per subscriber. */
@@ -120,12 +127,68 @@ stats_event(const struct event *e, void *arg)
 		w->exit_t = e->t;
 		w->exit_why = e->arg;
 		w->state = 6;
-		if (e->arg == EXIT_DIED || e->arg == EXIT_REPLACED)
+		if (e->arg == EXIT_DIED || e->arg == EXIT_REPLACED) {
 			s->st[st].killed++;
+			stats_killed(s, &s->st[st], st, e);
+		}
 		if (e->arg == EXIT_REPLACED)
 			s->st[st].restarts++;
 		break;
 	}
+}
+
+/*
+ * A worker of station x was killed: what it held went back (a pile, or a
+ * reliable rack) or was lost (the plain queue), and the clock of its
+ * recovery starts.
+ */
+static void
+stats_killed(struct stats *s, struct station_stats *x, unsigned st,
+    const struct event *e)
+{
+	if (e->dish != DISH_NONE) {
+		if (st == 0 || s->scn->reliable)
+			x->put_back++;
+		else
+			x->lost_killed++;
+	}
+	if (x->nkill_t < STATS_KILLS) {
+		x->kill_t[x->nkill_t] = e->t;
+		x->kill_next[x->nkill_t++] = INT64_MAX;
+	}
+}
+
+/* Station x finished a dish at t: the first after a kill ends its wait. */
+static void
+stats_recovered(struct station_stats *x, int64_t t)
+{
+	unsigned	i;
+
+	for (i = 0; i < x->nkill_t; i++) {
+		if (t >= x->kill_t[i] && t < x->kill_next[i])
+			x->kill_next[i] = t;
+	}
+}
+
+/* Mean and longest time from a kill to the next dish, seconds. */
+static void
+stats_recovery(struct station_stats *x)
+{
+	double		sum = 0, d;
+	unsigned	i, n = 0;
+
+	x->recover_mean_s = x->recover_max_s = -1;
+	for (i = 0; i < x->nkill_t; i++) {
+		if (x->kill_next[i] == INT64_MAX)
+			continue;
+		d = (double)(x->kill_next[i] - x->kill_t[i]) / 1e9;
+		sum += d;
+		n++;
+		if (d > x->recover_max_s)
+			x->recover_max_s = d;
+	}
+	if (n > 0)
+		x->recover_mean_s = sum / n;
 }
 
 int64_t
@@ -295,6 +358,7 @@ stats_compute(struct stats *s, const struct stats_end *e)
 	for (i = 0; i < s->nstations; i++) {
 		s->st[i].present_ns = 0;
 		s->st[i].workers = e->live[i];
+		stats_recovery(&s->st[i]);
 	}
 	for (i = 0; i < s->nw; i++) {
 		w = &s->w[i];

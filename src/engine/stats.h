@@ -35,6 +35,8 @@ struct worker_stats {
 	int64_t		 got_t;		/* when it took the dish it holds */
 };
 
+#define STATS_KILLS	32	/* kills a station's recovery is timed for */
+
 struct station_stats {
 	uint64_t	 got;			/* dishes taken in */
 	uint64_t	 dishes;		/* dishes finished (out) */
@@ -45,6 +47,18 @@ struct station_stats {
 	unsigned	 workers;		/* at the end */
 	unsigned	 killed;		/* processes killed from outside */
 	unsigned	 restarts;		/* replacements started for them */
+	unsigned	 put_back;		/* dishes a killed one held, back */
+	unsigned	 lost_killed;		/* ...lost with it (plain queue) */
+	/*
+	 * Time to recover: from each kill to the next dish the station
+	 * finished after it (events come ring by ring, out of order, so the
+	 * earliest after each kill is kept).
+	 */
+	int64_t		 kill_t[STATS_KILLS];
+	int64_t		 kill_next[STATS_KILLS];
+	unsigned	 nkill_t;
+	double		 recover_mean_s;	/* -1: no kill recovered */
+	double		 recover_max_s;
 };
 
 /*
@@ -62,6 +76,8 @@ struct flow_stats {
 	double		 out_clamped;	/* sum of max(t_out, warmup), ns */
 	uint64_t	 nwait;		/* dishes in after warm-up and out */
 	double		 wait_sum;	/* their times there, ns */
+	uint64_t	 nwaited;	/* of them, those that waited at all */
+	int64_t		 quick_ns;	/* shorter is no wait (a clock's jitter) */
 
 	/* From stats_compute. */
 	double		 mean_l;	/* time-average number there */

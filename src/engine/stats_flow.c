@@ -30,8 +30,17 @@ stats_flow_init(struct stats *s, const struct scenario *scn)
 
 	long		cores = sysconf(_SC_NPROCESSORS_ONLN);
 
+	unsigned	i;
+
 	s->warmup_ns = scn->warmup_ns;
 	s->arrival = arrivals_make(scn);
+	/* A thousandth of a dish's time, or a microsecond, is no wait. */
+	for (i = 0; i < scn->nstations; i++) {
+		s->queue[i].quick_ns = stats_mean_ns(&scn->stations[i].time) /
+		    1000;
+		if (s->queue[i].quick_ns < 1000)
+			s->queue[i].quick_ns = 1000;
+	}
 	predict(scn, scn->cores, &s->pred);
 	s->pred_real = s->pred;
 	if (cores > 0 && (unsigned)cores != scn->cores)
@@ -70,6 +79,8 @@ flow_wait(struct stats *s, struct flow_stats *f, int64_t tin, int64_t tout)
 		return;
 	f->nwait++;
 	f->wait_sum += (double)(tout - tin);
+	if (tout - tin > f->quick_ns)
+		f->nwaited++;
 }
 
 /*
@@ -138,6 +149,19 @@ stats_flow_event(struct stats *s, struct worker_stats *w,
 		flow_wait(s, &s->hands[st], w->got_t, e->t);
 		if (st == s->nstations - 1 && e->t >= s->warmup_ns)
 			s->done_win++;
+		break;
+	case EV_EXIT:
+		/* Killed holding a dish: out of its hands, back in its rack
+		 * (or, in the plain queue, gone). */
+		if ((e->arg != EXIT_DIED && e->arg != EXIT_REPLACED) ||
+		    e->dish == DISH_NONE)
+			break;
+		flow_out(s, &s->hands[st], e->t);
+		flow_wait(s, &s->hands[st], w->got_t, e->t);
+		if (st > 0 && s->scn->reliable) {
+			flow_in(s, &s->queue[st], e->t);
+			flow_pair(s, st, e->dish, e->t, 1);
+		}
 		break;
 	}
 }
@@ -223,4 +247,9 @@ stats_flow_free(struct stats *s)
 	free(s->put_t);
 	s->arrival = NULL;
 	s->put_t = NULL;
+	/* pred_real is pred's copy, sharing its timeline, unless redone. */
+	if (s->pred_real.done_at != s->pred.done_at)
+		predict_free(&s->pred_real);
+	predict_free(&s->pred);
+	s->pred_real.done_at = NULL;
 }

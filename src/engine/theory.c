@@ -37,7 +37,8 @@ theory_rows(const struct stats *s, struct theory_row *rows, size_t max)
 	unsigned		 i;
 
 	if ((r = theory_add(rows, &n, max, TU_RATE, "throughput")) != NULL) {
-		r->measured = s->warmup_ns > 0 ? s->throughput_win :
+		/* A pile's run is finite: its whole throughput, as predicted. */
+		r->measured = p->open && s->warmup_ns > 0 ? s->throughput_win :
 		    s->throughput;
 		r->have_measured = s->t_end > s->warmup_ns;
 		r->predicted = p->open && s->warmup_ns > 0 ? (p->stable ?
@@ -90,6 +91,27 @@ theory_rows(const struct stats *s, struct theory_row *rows, size_t max)
 		r->predicted = p->st[i].depth;
 		r->have_predicted = p->valid && p->st[i].have_queue &&
 		    isfinite(p->st[i].depth);
+		/* An open line's stations: Erlang C's chance, and W. */
+		if (!p->open)
+			continue;
+		snprintf(label, sizeof label, "waits at all, %s",
+		    scn->stations[i].name);
+		if ((r = theory_add(rows, &n, max, TU_FRACTION, label)) == NULL)
+			break;
+		r->measured = f->nwait ? (double)f->nwaited /
+		    (double)f->nwait : 0;
+		r->have_measured = f->valid;
+		r->predicted = p->st[i].q.p_wait;
+		r->have_predicted = p->valid && p->stable;
+		snprintf(label, sizeof label, "time in system, %s",
+		    scn->stations[i].name);
+		if ((r = theory_add(rows, &n, max, TU_SECONDS, label)) == NULL)
+			break;
+		r->measured = f->mean_w + s->hands[i].mean_w;
+		r->have_measured = f->valid && s->hands[i].valid;
+		r->predicted = p->st[i].q.w;
+		r->have_predicted = p->valid && p->stable &&
+		    isfinite(p->st[i].q.w);
 	}
 	return (n);
 }
@@ -180,10 +202,23 @@ theory_verdict(const struct stats *s, char *buf, size_t len)
 		cause = "a finite run";
 	/* A random stream that came slower or faster than its rate. */
 	extra[0] = '\0';
-	if (p->open && s->queue[0].lambda > 0 &&
-	    fabs(s->queue[0].lambda - p->lambda) > 0.03 * p->lambda)
-		snprintf(extra, sizeof extra, "; and the dishes arrived at "
-		    "%.3f/s, not %.3f/s", s->queue[0].lambda, p->lambda);
+	if (p->open && s->arrival != NULL && s->ndishes > 1) {
+		int64_t		from = s->arrival[0], to;
+		uint64_t	d = 0, k = 0;
+
+		/* The rate the stream came at, over the arrivals themselves. */
+		while (d < s->ndishes && s->arrival[d] < s->warmup_ns)
+			d++;
+		if (d < s->ndishes)
+			from = s->arrival[d];
+		to = s->arrival[s->ndishes - 1];
+		k = s->ndishes - d;
+		if (k > 1 && to > from && fabs((double)(k - 1) * 1e9 /
+		    (double)(to - from) - p->lambda) > 0.03 * p->lambda)
+			snprintf(extra, sizeof extra, "; and the dishes "
+			    "arrived at %.3f/s, not %.3f/s", (double)(k - 1) *
+			    1e9 / (double)(to - from), p->lambda);
+	}
 	snprintf(buf, len, "largest difference: %s, measured %s, predicted %s "
 	    "(%+.0f %%): %s%s", rows[best].label,
 	    theory_format(rows[best].unit, rows[best].measured, m, sizeof m),

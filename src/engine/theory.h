@@ -26,7 +26,7 @@ struct theory_row {
 	int		 have_predicted;
 };
 
-#define THEORY_MAX_ROWS	(2 + 3 * SCN_MAX_STATIONS)
+#define THEORY_MAX_ROWS	(2 + 5 * SCN_MAX_STATIONS)
 
 /* The rows of a run's figures. Returns how many. */
 size_t	theory_rows(const struct stats *, struct theory_row *, size_t max);

@@ -9,9 +9,11 @@
 
 #include "web.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "scenario_web.h"
 #include "xmalloc.h"
@@ -28,7 +30,19 @@ web_create(struct scenario *scn, char **cause)
 		scenario_free(scn);
 		return (NULL);
 	}
-	w = xcalloc(1, sizeof *w);
+	/*
+	 * Shared, so that forked server processes count into the same
+	 * figures and rows; private memory for everything else would do.
+	 */
+	w = mmap(NULL, sizeof *w, PROT_READ | PROT_WRITE, MAP_SHARED |
+	    MAP_ANONYMOUS, -1, 0);
+	if (w == MAP_FAILED) {
+		xasprintf(cause, "cannot map the run's memory: %s",
+		    strerror(errno));
+		scenario_free(scn);
+		return (NULL);
+	}
+	memset(w, 0, sizeof *w);
 	w->scn = scn;
 	return (w);
 }
@@ -118,6 +132,16 @@ web_finish(struct web_run *w, struct web_figures *f)
 	f->served_uploads = atomic_load(&w->srv.uploads);
 	f->accepted = atomic_load(&w->srv.accepted);
 	f->waiting_max = atomic_load(&w->waiting_max);
+	n = atomic_load(&w->srv.nservice);
+	if (n > WEB_SERVICE_MAX)
+		n = WEB_SERVICE_MAX;
+	lat = xcalloc(n ? n : 1, sizeof *lat);
+	memcpy(lat, w->srv.service_ns, n * sizeof *lat);
+	qsort(lat, n, sizeof *lat, web_cmp);
+	f->svc_p50 = web_percentile(lat, n, 0.50);
+	f->svc_p99 = web_percentile(lat, n, 0.99);
+	f->svc_max = n ? (double)lat[n - 1] / 1e9 : 0;
+	free(lat);
 	for (i = 0; i < WERR_NKINDS; i++) {
 		f->server_errors[i] = atomic_load(&w->srv.errors[i]);
 		f->errors += f->server_errors[i];
@@ -165,5 +189,5 @@ web_destroy(struct web_run *w)
 	}
 	web_client_free(&w->cli);
 	scenario_free(w->scn);
-	free(w);
+	munmap(w, sizeof *w);
 }

@@ -23,6 +23,7 @@ struct web_figures {
 	uint64_t	 accepted;
 	double		 p50, p95, p99, max, mean;	/* page latency, s */
 	double		 upload_max;	/* the slowest upload, s */
+	double		 svc_p50, svc_p99, svc_max;	/* in the server, s */
 	unsigned	 waiting_max;	/* connections not yet served */
 	uint64_t	 server_errors[WERR_NKINDS];
 	uint64_t	 client_errors[WCERR_NKINDS];

@@ -165,6 +165,7 @@ worker_main(struct run *run, struct wslot *w)
 	int64_t			 t, d;
 	dish_t			 dish;
 	int			 depth, blocked, rc, why = EXIT_FINISHED;
+	int			 crashed = 0;
 
 	rng = run->scn->seed * 0x100000001B3ULL + w->id * 0x9E3779B97F4A7C15ULL + 1;
 	t = run_now(run);
@@ -176,7 +177,12 @@ worker_main(struct run *run, struct wslot *w)
 	else
 		worker_say(run, w, st->say_start, DISH_NONE);
 	t = run_now(run);
+	run_set_self(w);
 	while (why == EXIT_FINISHED) {
+		if (atomic_load(&w->crash)) {
+			crashed = 1;
+			break;
+		}
 		if (atomic_load(&w->hand.leave)) {
 			why = EXIT_RETIRED;
 			break;
@@ -190,7 +196,9 @@ worker_main(struct run *run, struct wslot *w)
 		worker_set_state(w, t, WS_WAIT_GET);
 		dish = rack_get(rs->in, &w->hand, &depth, &blocked);
 		if (dish == DISH_NONE) {
-			if (atomic_load(&run->stop))
+			if (atomic_load(&w->crash))
+				crashed = 1;
+			else if (atomic_load(&run->stop))
 				why = EXIT_INTERRUPTED;
 			else if (atomic_load(&w->hand.leave))
 				why = EXIT_RETIRED;
@@ -232,6 +240,7 @@ worker_main(struct run *run, struct wslot *w)
 			t = run_now(run);
 			if (rc == -1) {
 				/* Stopped mid-dish: it stays in these hands. */
+				crashed = atomic_load(&w->crash);
 				why = EXIT_INTERRUPTED;
 				break;
 			}
@@ -251,6 +260,7 @@ worker_main(struct run *run, struct wslot *w)
 			worker_set_state(w, t, WS_WAIT_PUT);
 			depth = rack_put(rs->out, dish, &w->hand, &blocked);
 			if (depth == -1) {
+				crashed = atomic_load(&w->crash);
 				why = EXIT_INTERRUPTED;
 				break;
 			}
@@ -273,6 +283,17 @@ worker_main(struct run *run, struct wslot *w)
 			worker_event(w, t, EV_DONE, dish, 0);
 			hand_let_go(&w->hand);
 		}
+	}
+	if (crashed) {
+		/*
+		 * As a thread whose function raised: no task_done, no
+		 * goodbye; the engine takes what it held (crashed).
+		 */
+		dish = DISH_NONE;
+		why = run->crashed != NULL ? run->crashed(run, w, &dish) :
+		    EXIT_DIED;
+		worker_event(w, run_now(run), EV_EXIT, dish, why);
+		return;
 	}
 	if (atomic_load_explicit(&w->hand.owes, memory_order_relaxed) &&
 	    atomic_load_explicit(&w->hand.dish, memory_order_relaxed) ==

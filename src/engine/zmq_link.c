@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,9 +32,11 @@
 #define ZL_THREAD_MAX	16
 
 static pthread_mutex_t	 zl_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t	 zl_once = PTHREAD_ONCE_INIT;
 static void		*zl_context;
-static pid_t		 zl_pid;
-static unsigned		 zl_gen = 1;
+static _Atomic pid_t	 zl_pid;
+static _Atomic unsigned	 zl_gen = 1;
+static _Atomic int	 zl_live;	/* a context of zl_pid's is there */
 static void		**zl_socks;
 static unsigned		 zl_nsocks, zl_room;
 static unsigned		 zl_monitors;
@@ -49,6 +52,29 @@ struct zl_thread {
 	}		 s[ZL_THREAD_MAX];
 };
 static _Thread_local struct zl_thread zl_mine;
+
+/*
+ * A fork made while another thread holds zl_mu (a worker finding its
+ * socket, a keeper closing one) would leave the child a lock nobody can
+ * release: the fork waits for it, and both sides let it go.
+ */
+static void
+zl_prepare(void)
+{
+	pthread_mutex_lock(&zl_mu);
+}
+
+static void
+zl_release(void)
+{
+	pthread_mutex_unlock(&zl_mu);
+}
+
+static void
+zl_init(void)
+{
+	pthread_atfork(zl_prepare, zl_release, zl_release);
+}
 
 int
 zl_is_transport(const char *t)
@@ -173,15 +199,19 @@ zl_ctx(char **cause)
 {
 	void	*c;
 
+	pthread_once(&zl_once, zl_init);
 	pthread_mutex_lock(&zl_mu);
 	if (zl_context != NULL && zl_pid != getpid()) {
 		/*
 		 * A child of fork: the parent's context is not ours to touch
-		 * (its I/O thread is not here), nor are its sockets.
+		 * (its I/O thread is not here), nor are its sockets: only
+		 * this copy of their list.
 		 */
 		zl_context = NULL;
+		free(zl_socks);
 		zl_socks = NULL;
 		zl_nsocks = zl_room = 0;
+		zl_live = 0;
 		zl_gen++;
 	}
 	if (zl_context == NULL) {
@@ -195,6 +225,7 @@ zl_ctx(char **cause)
 		/* Sockets are few and per thread; one I/O thread is plenty. */
 		zmq_ctx_set(zl_context, ZMQ_BLOCKY, 0);
 		zl_pid = getpid();
+		zl_live = 1;
 	}
 	c = zl_context;
 	pthread_mutex_unlock(&zl_mu);
@@ -292,6 +323,7 @@ zl_end(void)
 	zl_nsocks = zl_room = 0;
 	zmq_ctx_term(zl_context);
 	zl_context = NULL;
+	zl_live = 0;
 	zl_gen++;
 	pthread_mutex_unlock(&zl_mu);
 }
@@ -313,13 +345,13 @@ zl_thread(void)
 {
 	struct zl_thread	*t = &zl_mine;
 	unsigned		 gen;
+	pid_t			 me = getpid();
 
-	pthread_mutex_lock(&zl_mu);
-	gen = zl_gen;
-	if (zl_context == NULL || zl_pid != getpid())
+	/* The hot path of every put and get: no lock. */
+	gen = atomic_load(&zl_gen);
+	if (!atomic_load(&zl_live) || atomic_load(&zl_pid) != me)
 		gen = 0;	/* nothing kept is valid */
-	pthread_mutex_unlock(&zl_mu);
-	if (t->pid != getpid() || t->gen != gen) {
+	if (t->pid != me || t->gen != gen) {
 		t->pid = getpid();
 		t->gen = gen;
 		t->n = 0;
@@ -346,9 +378,7 @@ zl_thread_put(const void *owner, int role, void *sock)
 	struct zl_thread	*t = zl_thread();
 
 	/* A context made since zl_thread looked: take its generation. */
-	pthread_mutex_lock(&zl_mu);
-	t->gen = zl_gen;
-	pthread_mutex_unlock(&zl_mu);
+	t->gen = atomic_load(&zl_gen);
 	if (t->n == ZL_THREAD_MAX) {
 		/* Rare (many racks in one thread): forget the oldest. */
 		memmove(&t->s[0], &t->s[1], sizeof t->s[0] * (t->n - 1));

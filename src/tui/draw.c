@@ -23,7 +23,8 @@ const struct glyphs glyphs_utf8 = {
 	"\u2588", "\u2591",
 	{ "\u2581", "\u2582", "\u2583", "\u2584", "\u2585", "\u2586",
 	  "\u2587", "\u2588" },
-	"\u25b6", "\u221e", "\u00d7", "\u2026"
+	"\u25b6", "\u221e", "\u00d7", "\u2026",
+	"\u2591", "\u2573"
 };
 
 const struct glyphs glyphs_ascii = {
@@ -31,7 +32,8 @@ const struct glyphs glyphs_ascii = {
 	"=====",
 	"#", "-",
 	{ "_", ".", ":", "-", "=", "+", "*", "#" },
-	">", "inf", "x", "~"
+	">", "inf", "x", "~",
+	"g", "L"
 };
 
 /*
@@ -257,6 +259,10 @@ tui_state_name(int s)
 		return ("blocked: rack full");
 	case WS_EXITED:
 		return ("done");
+	case TS_WAIT_GIL:
+		return ("waits for the GIL");
+	case TS_WAIT_LOCK:
+		return ("waits for a lock");
 	default:
 		return ("");
 	}
@@ -271,6 +277,10 @@ tui_state_word(int s)
 		return ("waiting");
 	case WS_WAIT_PUT:
 		return ("blocked");
+	case TS_WAIT_GIL:
+		return ("GIL-wait");
+	case TS_WAIT_LOCK:
+		return ("lock-wait");
 	default:
 		return (tui_state_name(s));
 	}
@@ -290,6 +300,12 @@ tui_state_glyph(struct tui *t, int s, attr_t *a)
 	case WS_WAIT_PUT:
 		*a = tui_attr(t, C_BLOCK);
 		return (t->g->block);
+	case TS_WAIT_GIL:
+		*a = tui_attr(t, C_BOTTLENECK);
+		return (t->g->gil_wait);
+	case TS_WAIT_LOCK:
+		*a = tui_attr(t, C_BLOCK);
+		return (t->g->lock_wait);
 	default:
 		*a = A_NORMAL;
 		return (t->g->done);
@@ -308,6 +324,53 @@ tui_worker_state(struct wslot *w)
 }
 
 /* A worker's glyph and its attribute: a killed one has its own. */
+/*
+ * At a deadlock: what w held and waited for, and who held that, in buf
+ * ("holds the towel, waits for the cloth, held by dryer-2"). 0 if w was
+ * not in it.
+ */
+int
+tui_deadlock_words(struct tui *t, struct wslot *w, char *buf, size_t len,
+    int tight)
+{
+	struct run	*run = engine_run(t->eng);
+	unsigned	 i, l, used;
+	size_t		 n = 0;
+	const char	*by = NULL;
+
+	if (!atomic_load(&run->deadlock) || (w->dl_wait < 0 &&
+	    w->dl_holds == 0))
+		return (0);
+	buf[0] = '\0';
+	/* Tight: what it waits for, and whose; the other row says the rest. */
+	for (l = 0; l < run->nlocks && l < 32 && !tight; l++) {
+		if ((w->dl_holds & (1u << l)) && n < len)
+			n += (size_t)snprintf(buf + n, len - n, "%s%s",
+			    n == 0 ? (tight ? "has " : "holds the ") :
+			    (tight ? "+" : " and the "), run->locks[l].name);
+	}
+	if (w->dl_wait >= 0 && (unsigned)w->dl_wait < run->nlocks) {
+		used = atomic_load(&run->used);
+		for (i = 0; i < used; i++) {
+			if (run->slots[i].dl_holds & (1u << w->dl_wait))
+				by = run->slots[i].name;
+		}
+		if (n < len && tight > 1)
+			snprintf(buf + n, len - n, "waits: %s",
+			    run->locks[w->dl_wait].name);
+		else if (n < len && tight)
+			snprintf(buf + n, len - n, "waits: %s%s%s%s",
+			    run->locks[w->dl_wait].name,
+			    by != NULL ? " (" : "", by != NULL ? by : "",
+			    by != NULL ? ")" : "");
+		else if (n < len)
+			snprintf(buf + n, len - n, "%swaits for the %s%s%s",
+			    n > 0 ? ", " : "", run->locks[w->dl_wait].name,
+			    by != NULL ? ", held by " : "", by != NULL ? by : "");
+	}
+	return (1);
+}
+
 const char *
 tui_worker_glyph(struct tui *t, struct wslot *w, attr_t *a)
 {
@@ -315,5 +378,33 @@ tui_worker_glyph(struct tui *t, struct wslot *w, attr_t *a)
 		*a = tui_attr(t, C_BAD);
 		return (t->g->killed);
 	}
-	return (tui_state_glyph(t, atomic_load(&w->state), a));
+	if (tui_shown_state(t, w) == TS_WAIT_LOCK &&
+	    atomic_load(&engine_run(t->eng)->deadlock)) {
+		*a = tui_attr(t, C_BAD) | A_BOLD;
+		return (t->g->lock_wait);
+	}
+	return (tui_state_glyph(t, tui_shown_state(t, w), a));
+}
+
+int
+tui_shown_state(struct tui *t, struct wslot *w)
+{
+	struct run		*run = engine_run(t->eng);
+	const struct scenario	*scn = engine_scenario(t->eng);
+	struct gil		*gl;
+	int			 s = atomic_load(&w->state);
+
+	/* A deadlock's picture stays as it was found: it is the lesson. */
+	if (atomic_load(&run->deadlock) && w->dl_wait >= 0)
+		return (TS_WAIT_LOCK);
+	if (s != WS_WORKING || atomic_load(&w->died) || w->remote)
+		return (s);
+	if (atomic_load(&w->waiting_lock) >= 0)
+		return (TS_WAIT_LOCK);
+	/* Computing in name, but another thread of its process holds it. */
+	if (scn->stations[w->station].work == WORK_CPU &&
+	    (gl = run_gil(run, w)) != NULL && atomic_load(&gl->current) !=
+	    w->id)
+		return (TS_WAIT_GIL);
+	return (s);
 }

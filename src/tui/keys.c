@@ -152,6 +152,35 @@ tui_help_key(struct tui *t, int ch)
 	return (ch == 'q' || ch == 'Q' || ch == KEY_F(10));
 }
 
+/*
+ * k: kill one worker of the selected station for real (the one holding a
+ * dish, so its way back to the rack shows); K: all of them. The status
+ * line says what a kill of each kind means.
+ */
+static void
+tui_kill(struct tui *t, int all)
+{
+	const struct scenario	*scn = engine_scenario(t->eng);
+	const char		*name = scn->stations[t->selected].name;
+	char			*cause = NULL;
+	int			 rc;
+
+	if (engine_finished(t->eng))
+		return;
+	rc = all ? engine_kill(t->eng, name, &cause) :
+	    engine_kill_one(t->eng, (unsigned)t->selected, &cause);
+	if (rc == -1) {
+		tui_set_status(t, "%s", cause);
+		free(cause);
+		return;
+	}
+	tui_set_status(t, "%s %s: %s", all ? "killed every" : "killed a", name,
+	    scn->mode == MODE_PROCESSES ? "SIGKILL; what it held goes back "
+	    "(or is lost, rack.reliable = no), a new one starts" : "a thread "
+	    "cannot die alone: it crashes where it stands, dropping what it "
+	    "holds; a new one starts");
+}
+
 /* Act on a key. Returns 1 to quit. */
 int
 tui_key(struct tui *t, int ch)
@@ -270,6 +299,10 @@ tui_key(struct tui *t, int ch)
 		break;
 	case ']':
 		tui_scale_time(t, 1.25);
+		break;
+	case 'k':
+	case 'K':
+		tui_kill(t, ch == 'K');
 		break;
 	case 'r':
 	case 'R':

@@ -98,7 +98,7 @@ web_draw_server(struct web_screen *ws)
 	for (i = 0; i < n && i < shown; i++) {
 		y = r->y + 1 + (int)i;
 		if (i + 1 == shown && n > shown) {
-			tui_printf(y, r->x + 2, r->w - 4, "%s %u more threads",
+			tui_printf(y, r->x + 2, r->w - 4, "%s %u more workers",
 			    ws->t.g->more, n - i);
 			break;
 		}
@@ -120,9 +120,11 @@ web_draw_server(struct web_screen *ws)
 			if (row >= 0)
 				snprintf(conn, sizeof conn, " (port %d)",
 				    atomic_load(&s->rows[row].port));
-			tui_printf(y, r->x + 2, r->w - 4, "%s %-3u tid %-7d "
+			tui_printf(y, r->x + 2, r->w - 4, "%s %-3u %s %-7d "
 			    "%s%s  %llu answered", s->cfg.model == WEB_SYNC ?
-			    "thread" : "worker", i + 1, atomic_load(&wk->tid),
+			    "thread" : s->cfg.model == WEB_PROCESSES ?
+			    "process" : "worker", i + 1, s->cfg.model ==
+			    WEB_PROCESSES ? "pid" : "tid", atomic_load(&wk->tid),
 			    st == WROW_FREE ? (s->cfg.model == WEB_SYNC ?
 			    "accepting" : "waiting for a connection") :
 			    web_doing(st, row >= 0 ? atomic_load(
@@ -142,7 +144,7 @@ web_draw_conns(struct web_screen *ws)
 	struct web_row		*wr;
 	struct in_addr		 a;
 	char			 title[96], b[24], t[24], who[32];
-	unsigned		 waiting, queued, n = 0, i;
+	unsigned		 waiting, queued, open, n = 0, i;
 	int			 y, st, kind, room, wide;
 	int64_t			 now = web_now();
 
@@ -163,7 +165,10 @@ web_draw_conns(struct web_screen *ws)
 	queued = atomic_load(&s->queued);
 	waiting = atomic_load(&ws->w->waiting);
 	waiting = waiting > queued ? waiting - queued : 0;
-	snprintf(title, sizeof title, " connections %u open ", n);
+	/* Rows are for the first WEB_ROWS; the count is of all. */
+	open = atomic_load(&s->open);
+	snprintf(title, sizeof title, " connections %u open ",
+	    open > n ? open : n);
 	tui_puts(r->y, r->x + 2, r->w - 4, title);
 	room = r->h - 2;
 	y = r->y + 1;
@@ -180,7 +185,7 @@ web_draw_conns(struct web_screen *ws)
 	for (i = 0; i < n && room > 0; i++, room--, y++) {
 		if (room == 1 && (i + 1 < n || waiting > 0 || queued > 0)) {
 			tui_printf(y, r->x + 2, r->w - 4, "%s %u more",
-			    ws->t.g->more, n - i);
+			    ws->t.g->more, (open > n ? open : n) - i);
 			room = 0;
 			break;
 		}

@@ -39,6 +39,9 @@ static const struct help_row help_rows[] = {
 	{ "[ ]", 0, 0, "selected station faster / slower (time x0.8 / x1.25)" },
 	{ "d D", 0, 0, "add / remove a dryer" },
 	{ "w W", 0, 0, "add / remove a washer" },
+	{ "k K", 0, 0, "kill a worker of the selected station (the one "
+	    "holding a dish) / all of them, for real: SIGKILL for a "
+	    "process; a thread or task crashes, dropping what it holds" },
 	{ "r", 0, 0, "restart the scenario" },
 	{ "t", 0, 0, "theory: predicted beside measured, live (t again "
 	    "hides it)" },
@@ -53,7 +56,14 @@ static const struct help_row help_rows[] = {
 	{ "%.", C_WAIT, 0, "waiting for a dish: the rack in front is empty" },
 	{ "%B", C_BLOCK, 0, "blocked: the rack after it is full (or, in a "
 	    "hand-off, nobody takes)" },
-	{ "%K killed", C_BAD, 0, "a worker process killed from outside" },
+	{ "%G", C_BOTTLENECK, 0, "computing, but waiting for the GIL another "
+	    "thread holds: with a GIL only one thread computes at a time; the "
+	    "bar is the computation done" },
+	{ "%Y", C_BLOCK, 0, "waiting for a lock another worker holds (the row "
+	    "names it)" },
+	{ "%K killed", C_BAD, 0, "a worker killed (k, K, the [script], or "
+	    "from outside); its dish went back to the rack, or was lost in "
+	    "the plain queue (rack.reliable = no)" },
 	{ "restarted for", C_CAPTION, 0, "started in the place of the killed "
 	    "one named" },
 	{ "dish-3", C_DISH, 0, "the dish in its hands" },
@@ -98,12 +108,25 @@ static const struct help_row help_rows[] = {
 	{ "+5", C_DISH, 0, "five dishes more than the stack shows" },
 	{ "%S", 0, 0, "the sparkline: its depth over time, newest at the "
 	    "right" },
+	{ "zmq", C_CAPTION, 0, "a rack over ZeroMQ: its sockets' links, from "
+	    "their monitors:" },
+	{ "3 links", C_CAPTION, 0, "connections up now (every worker has its "
+	    "own socket)" },
+	{ "2 fly", C_CAPTION, 0, "dishes in flight: sent less received, "
+	    "counted at both ends" },
+	{ "1 resent", C_WAIT, 0, "a dead taker's dish, sent to another "
+	    "(reliable)" },
+	{ "2 lost", C_BAD, 0, "gone with a dead taker, or queued for it "
+	    "(plain PUSH/PULL)" },
+	{ "hidden q", C_CAPTION, 0, "ZeroMQ's pipes and the kernel's buffers "
+	    "hold dishes nobody sees" },
 	{ NULL, 0, 0, NULL },
 	{ "The rest", 0, 0, NULL },
 	{ "timeline", 0, 0, "a row a worker, a column a slice of time, "
 	    "newest at the right:" },
 	{ "", 0, 0, "each column the glyph of its state then, as above" },
-	{ "GIL", 0, 0, "(timeline) which worker held the GIL, by its number" },
+	{ "GIL held by", 0, 0, "(timeline) which worker held the GIL, by its "
+	    "number: 3 is dryer-3" },
 	{ "output", 0, 0, "the workers' text as they write it, part by part: "
 	    "lines mix" },
 	{ "fan-out", 0, 0, "a broadcast (publish-subscribe): the publisher's "
@@ -148,6 +171,8 @@ help_expand(struct tui *t, const char *spec, char *buf, size_t len)
 			case '.': put = g->wait; break;
 			case 'B': put = g->block; break;
 			case 'K': put = g->killed; break;
+			case 'G': put = g->gil_wait; break;
+			case 'Y': put = g->lock_wait; break;
 			case 'D': put = g->dish; break;
 			case 'A': put = g->arrow; break;
 			case 'I': put = g->inf; break;
@@ -228,8 +253,9 @@ tui_draw_help(struct tui *t)
 		}
 	}
 	t->help_lines = nl;
-	r.h = nl + 2 < LINES ? nl + 2 : LINES;
-	r.y = (LINES - r.h) / 2;
+	/* Below the header, which says the run is paused meanwhile. */
+	r.h = nl + 2 < LINES - 1 ? nl + 2 : LINES - 1;
+	r.y = 1 + (LINES - 1 - r.h) / 2;
 	r.x = (COLS - r.w) / 2;
 	rows = r.h - 2;
 	if (t->help_top > nl - rows)

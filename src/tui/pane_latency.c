@@ -58,8 +58,14 @@ web_sample(struct web_screen *ws, int64_t now)
 		ws->tl_up[b] = (unsigned char)(up > 255 ? 255 : up);
 	if (atomic_load(&w->waiting) > ws->tl_wait[b])
 		ws->tl_wait[b] = atomic_load(&w->waiting);
-	if (s->cfg.external)
+	if (s->cfg.external) {
+		/* No visitors of ours: the server's own time it is. */
+		int64_t	slow = atomic_exchange(&s->slowest, 0);
+
+		if (slow > ws->tl_page[b])
+			ws->tl_page[b] = slow;
 		return;
+	}
 	n = atomic_load_explicit(&w->cli.nlat, memory_order_acquire);
 	for (; ws->seen < n; ws->seen++) {
 		if (w->cli.lat[ws->seen] > ws->tl_page[b])

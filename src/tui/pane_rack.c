@@ -84,6 +84,10 @@ tui_draw_rack(struct tui *t, unsigned si)
 		if (cap == 0)
 			tui_puts(r->y + 2, r->x + 1, r->w - 2, "hand-off");
 		rows = r->h - (cap == 0 ? 4 : 3);
+		/* A ZeroMQ link: the rows above the stack of dishes. */
+		tui_draw_links(t, si, r->y + (cap == 0 ? 3 : 2), r->x + 1,
+		    r->w - 2, rows - ((uint32_t)rows < depth ? rows :
+		    (int)depth));
 		attron(tui_attr(t, C_DISH));
 		for (i = 0; i < rows && (uint32_t)i < depth; i++) {
 			y = r->y + r->h - 2 - i;
@@ -117,5 +121,7 @@ tui_draw_rack(struct tui *t, unsigned si)
 		for (i = 0; (uint32_t)i < depth && x < r->w / 2; i++)
 			x += tui_puts(r->y, r->x + 2 + x, 2, t->g->bar_full);
 		attroff(tui_attr(t, C_DISH));
+		tui_draw_links(t, si, r->y, r->x + 2 + r->w / 2, r->w / 2 - 4,
+		    1);
 	}
 }

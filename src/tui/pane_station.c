@@ -50,7 +50,10 @@ tui_draw_worker(struct tui *t, const struct rect *r, struct wslot *w, int wy,
 
 	s = atomic_load(&w->state);
 	id[0] = '\0';
-	if (w->remote && atomic_load(&w->pid) > 0)
+	/* A killed one's row says where its dish went, not its old id. */
+	if (atomic_load(&w->died) && !w->remote)
+		;
+	else if (w->remote && atomic_load(&w->pid) > 0)
 		/* An agent's worker: its pid on its host. */
 		snprintf(id, sizeof id, "  %d@%s", atomic_load(&w->pid),
 		    w->host);
@@ -75,6 +78,9 @@ tui_draw_worker(struct tui *t, const struct rect *r, struct wslot *w, int wy,
 	if (rw + 1 > room)
 		rw -= (int)strlen(id);	/* the id goes first */
 	xe = r->x + r->w - 2 - reserve;
+	/* A deadlock's row needs its width for who holds what. */
+	if (atomic_load(&run->deadlock) && (w->dl_wait >= 0 || w->dl_holds))
+		room = 0;
 	if (rw + 1 <= room) {
 		tui_puts(wy, xe - rw, rw, right);
 		xe -= rw + 1;
@@ -134,13 +140,26 @@ tui_draw_doing(struct tui *t, const struct rect *r, struct wslot *w, int wy,
 	const struct scenario	*scn = engine_scenario(t->eng);
 	struct gil		*gl = run_gil(run, w);
 	const char		*words;
-	int64_t			 since, end;
+	char			 killed[96], dname[64], dl[160];
+	uint32_t		 dd;
+	int64_t			 since, end, need;
 	double			 frac;
 	attr_t			 a;
 	int			 s, l, bw;
 	int			 async = scn->mode == MODE_ASYNC;
 
 	s = atomic_load(&w->state);
+	/* Frozen as found: what it holds, what it waits for, whose it is. */
+	if (tui_deadlock_words(t, w, dl, sizeof dl, 0)) {
+		if (tui_cols(dl) > xe - x)
+			tui_deadlock_words(t, w, dl, sizeof dl, 1);
+		if (tui_cols(dl) > xe - x)
+			tui_deadlock_words(t, w, dl, sizeof dl, 2);
+		attron(tui_attr(t, C_BAD) | A_REVERSE);
+		x += tui_puts(wy, x, xe - x, dl);
+		attroff(tui_attr(t, C_BAD) | A_REVERSE);
+		return (x + 1);
+	}
 	l = atomic_load(&w->waiting_lock);
 	if (l >= 0 && (unsigned)l < run->nlocks) {
 		attron(tui_attr(t, C_BLOCK));
@@ -151,6 +170,15 @@ tui_draw_doing(struct tui *t, const struct rect *r, struct wslot *w, int wy,
 	}
 	if (s != WS_WORKING || atomic_load(&w->died)) {
 		words = tui_worker_state(w);
+		/* Killed holding a dish: where it went is the lesson. */
+		if (atomic_load(&w->died) && (dd = atomic_load(&w->dropped)) >
+		    0 && scenario_dish_name(scn, dd - 1, dname, sizeof dname)) {
+			snprintf(killed, sizeof killed, "killed, %s %s", dname,
+			    atomic_load(&w->dropped_back) ? "back in the rack" :
+			    "LOST");
+			if (tui_cols(killed) <= xe - x)
+				words = killed;
+		}
 		if (tui_cols(words) > xe - x && !atomic_load(&w->died))
 			words = tui_state_word(s);
 		if (tui_cols(words) > xe - x)
@@ -170,6 +198,15 @@ tui_draw_doing(struct tui *t, const struct rect *r, struct wslot *w, int wy,
 	since = atomic_load(&w->since);
 	end = atomic_load(&w->work_end);
 	frac = end > since ? (double)(now - since) / (double)(end - since) : 0;
+	/*
+	 * Computing: the bar is the computation done, not the time gone, so
+	 * threads that share a GIL are seen to crawl.
+	 */
+	if (scn->stations[w->station].work == WORK_CPU &&
+	    (need = atomic_load(&w->cpu_need_ns)) > 0 && !w->remote)
+		frac = (double)atomic_load(&w->cpu_done_ns) / (double)need;
+	if (frac > 1)
+		frac = 1;
 	/*
 	 * An async task whose wait is over but cannot run, since another
 	 * task holds the loop: its timer fires late, by this much so far.
@@ -191,8 +228,14 @@ tui_draw_doing(struct tui *t, const struct rect *r, struct wslot *w, int wy,
 		tui_bar(t, wy, x, bw, frac);
 		x += bw + 1;
 	}
-	/* How long this worker has waited for the GIL. */
-	if (gl != NULL && xe - x > 19)
+	/* Waiting for the GIL now: say so, it is the lesson. */
+	if (tui_shown_state(t, w) == TS_WAIT_GIL && xe - x > 13) {
+		attron(tui_attr(t, C_BOTTLENECK));
+		x += tui_puts(wy, x, xe - x, xe - x > 18 ? "waits for the GIL" :
+		    "GIL-wait") + 1;
+		attroff(tui_attr(t, C_BOTTLENECK));
+	} else if (gl != NULL && xe - x > 19)
+		/* How long this worker has waited for the GIL, in all. */
 		x += tui_printf(wy, x, xe - x, "gil-wait %.1fs",
 		    (double)atomic_load(&w->gil_wait_ns) / 1e9) + 1;
 	return (x);
@@ -389,7 +432,9 @@ tui_draw_station(struct tui *t, unsigned si)
 		if (w->station != si)
 			continue;
 		s = atomic_load(&w->state);
-		if (s == WS_EXITED && atomic_load(&w->hand.leave))
+		/* A retired worker goes; a killed one stays, saying so. */
+		if (s == WS_EXITED && atomic_load(&w->hand.leave) &&
+		    !atomic_load(&w->died))
 			continue;
 		wy = r->y + 1 + t->lay.worker_pad + row * t->lay.worker_step;
 		tui_draw_worker(t, r, w, wy, now,
@@ -434,7 +479,8 @@ tui_station_workers(struct tui *t, unsigned si, unsigned *killed)
 	for (i = 0; i < used; i++) {
 		w = &run->slots[i];
 		if (w->station != si || (atomic_load(&w->hand.leave) &&
-		    atomic_load(&w->state) == WS_EXITED))
+		    atomic_load(&w->state) == WS_EXITED &&
+		    !atomic_load(&w->died)))
 			continue;
 		n++;
 		if (killed != NULL && atomic_load(&w->died))

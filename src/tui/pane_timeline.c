@@ -13,18 +13,39 @@ tui_draw_timeline(struct tui *t)
 	const struct rect	*r = &t->lay.timeline;
 	struct run		*run = engine_run(t->eng);
 	unsigned		 i, k, used;
-	int			 row = 1, x, cols;
+	int			 row = 1, x, cols, gil;
 	int64_t			 b, j;
 	attr_t			 a;
 	const char		*g;
 
 	if (r->h == 0)
 		return;
-	if (r->w >= 96)
+	gil = run->ngils > 0;
+	if (r->w >= 96 && gil)
+		tui_printf(r->y, 0, r->w, "timeline (%s working, %s waiting "
+		    "for the GIL, %s for a dish; GIL row: who holds it; a "
+		    "column is %.2fs)",
+		    t->g->work, t->g->gil_wait, t->g->wait,
+		    (double)t->bucket_ns / 1e9);
+	else if (r->w >= 96 && run->nlocks > 0)
+		tui_printf(r->y, 0, r->w, "timeline (%s working, %s waiting "
+		    "for a lock, %s for a dish, %s blocked by a full rack; a "
+		    "column is %.2fs)", t->g->work, t->g->lock_wait, t->g->wait,
+		    t->g->block, (double)t->bucket_ns / 1e9);
+	else if (r->w >= 96)
 		tui_printf(r->y, 0, r->w, "timeline (%s = working, %s = "
 		    "waiting for a dish, %s = blocked by a full rack; a column "
 		    "is %.2fs)", t->g->work, t->g->wait, t->g->block,
 		    (double)t->bucket_ns / 1e9);
+	else if (gil)
+		tui_printf(r->y, 0, r->w, "timeline: %s working  %s GIL-wait  "
+		    "%s waiting  GIL: its holder's number (%.2fs a column)",
+		    t->g->work, t->g->gil_wait, t->g->wait,
+		    (double)t->bucket_ns / 1e9);
+	else if (run->nlocks > 0)
+		tui_printf(r->y, 0, r->w, "timeline: %s working  %s lock-wait  "
+		    "%s waiting  (%.2fs a column)", t->g->work,
+		    t->g->lock_wait, t->g->wait, (double)t->bucket_ns / 1e9);
 	else
 		tui_printf(r->y, 0, r->w, "timeline: %s working  %s waiting  "
 		    "%s blocked  (%.2fs a column)", t->g->work, t->g->wait,
@@ -34,7 +55,7 @@ tui_draw_timeline(struct tui *t)
 	used = atomic_load(&run->used);
 	if (run->ngils > 0 && row < r->h) {
 		/* The GIL's row: the number of the worker holding it. */
-		tui_puts(r->y + row, 0, 11, "GIL");
+		tui_puts(r->y + row, 0, 11, "GIL held by");
 		attron(tui_attr(t, C_BOTTLENECK));
 		for (x = 0; x < cols; x++) {
 			uint32_t	h;

@@ -60,6 +60,7 @@ tui_event(const struct event *ev, void *arg)
 		t->script_paused = 1;
 	if (t->step_pending && ev->worker != EV_ENGINE && ev->t > t->step_t)
 		t->step_seen = 1;
+	tui_links_event(t, ev);
 }
 
 /* The line being written is done: to the output pane, the oldest out. */
@@ -152,8 +153,9 @@ tui_sample(struct tui *t)
 	used = atomic_load(&run->used);
 	if (used > t->tl_n)
 		used = t->tl_n;
-	for (i = 0; i < used; i++) {
-		s = (unsigned char)atomic_load(&run->slots[i].state);
+	/* After a deadlock the timeline stays as it was found. */
+	for (i = 0; i < used && !atomic_load(&run->deadlock); i++) {
+		s = (unsigned char)tui_shown_state(t, &run->slots[i]);
 		j = t->tl_last[i] < 0 ? b : t->tl_last[i] + 1;
 		if (b - j >= TL_LEN)
 			j = b - TL_LEN + 1;

@@ -42,6 +42,17 @@ struct glyphs {
 	const char	*inf;
 	const char	*times;
 	const char	*more;		/* text cut short */
+	const char	*gil_wait;	/* working, but waiting for the GIL */
+	const char	*lock_wait;	/* working, but waiting for a lock */
+};
+
+/*
+ * What a row and the timeline show beyond a worker's own state: one that
+ * is working in name but waits for the GIL or a named lock is waiting.
+ */
+enum {
+	TS_WAIT_GIL = 16,
+	TS_WAIT_LOCK
 };
 
 struct tui {
@@ -127,6 +138,9 @@ const char	*tui_state_name(int);
 const char	*tui_state_word(int);
 const char	*tui_state_glyph(struct tui *, int, attr_t *);
 const char	*tui_worker_state(struct wslot *);
+int		 tui_shown_state(struct tui *, struct wslot *);
+int		 tui_deadlock_words(struct tui *, struct wslot *, char *,
+		     size_t, int);
 const char	*tui_worker_glyph(struct tui *, struct wslot *, attr_t *);
 
 /* keys.c: what each key does. */
@@ -138,6 +152,8 @@ void		 tui_draw_header(struct tui *);
 void		 tui_draw_station(struct tui *, unsigned);
 unsigned	 tui_station_workers(struct tui *, unsigned, unsigned *);
 void		 tui_draw_rack(struct tui *, unsigned);
+int		 tui_draw_links(struct tui *, unsigned, int, int, int, int);
+void		 tui_links_event(struct tui *, const struct event *);
 void		 tui_draw_timeline(struct tui *);
 void		 tui_draw_output(struct tui *);
 void		 tui_draw_caption(struct tui *);

@@ -25,6 +25,7 @@ static void	web_layout(struct web_screen *);
 static void	web_draw_header(struct web_screen *);
 static void	web_draw_keys(struct web_screen *);
 static void	web_draw_summary(struct web_screen *);
+static void	web_draw_help(struct web_screen *);
 static void	web_draw(struct web_screen *);
 
 /* The panes' rectangles for the terminal's size. */
@@ -90,7 +91,7 @@ web_draw_keys(struct web_screen *ws)
 		e += atomic_load(&ws->w->srv.errors[i]);
 	attrset(tui_attr(&ws->t, C_HEADER));
 	mvhline(LINES - 1, 0, ' ', COLS);
-	tui_printf(LINES - 1, 1, COLS - 2, "q quit   s summary   try: curl "
+	tui_printf(LINES - 1, 1, COLS - 2, "? help   q quit   try: curl "
 	    "http://%s/page   errors %llu", ws->w->srv.where,
 	    (unsigned long long)e);
 	attrset(A_NORMAL);
@@ -136,6 +137,27 @@ web_draw_summary(struct web_screen *ws)
 	tui_draw_panel(&ws->t, "summary", rows, n);
 }
 
+/* What the screen shows, and its keys. */
+static void
+web_draw_help(struct web_screen *ws)
+{
+	static char	*rows[] = {
+		"server: each thread (or the one loop) and what it does now",
+		"connections: a row each, oldest first: the client, the kind",
+		"  of request, its bytes so far, its state and for how long;",
+		"  below, those accepted and waiting for a thread, and those",
+		"  the kernel holds that the server has not accepted yet",
+		"page latency: from each page's intended start, by powers of 2",
+		"timeline, a column a tenth of a second: uploads on the wire,",
+		"  the slowest page answered then, the connections waiting",
+		"",
+		"q or F10 quit   s summary   Esc put a panel away   ? this help",
+	};
+
+	tui_draw_panel(&ws->t, "help", rows, (int)(sizeof rows /
+	    sizeof rows[0]));
+}
+
 /* One frame: every pane, or a request for a bigger terminal. */
 static void
 web_draw(struct web_screen *ws)
@@ -156,6 +178,8 @@ web_draw(struct web_screen *ws)
 	web_draw_keys(ws);
 	if (ws->finished && !ws->t.summary_hidden)
 		web_draw_summary(ws);
+	if (ws->t.help)
+		web_draw_help(ws);
 	refresh();
 }
 
@@ -227,10 +251,17 @@ tui_run_web(const struct tui_opts *o, tui_web_factory make, void *arg)
 		case 's':
 			ws->t.summary_hidden = 0;
 			break;
+		case '?':
+		case KEY_F(1):
+			ws->t.help = !ws->t.help;
+			break;
 		case 27:
 		case '\r':
 		case '\n':
-			ws->t.summary_hidden = 1;
+			if (ws->t.help)
+				ws->t.help = 0;
+			else
+				ws->t.summary_hidden = 1;
 			break;
 		}
 	}

@@ -8,7 +8,7 @@ trap 'rm -rf "$TMP"' EXIT
 pass=0
 fail=0
 
-# Worker processes that use Redis allocate after a threaded fork, which
+# Worker processes that use Redis or ZeroMQ allocate after a threaded fork, which
 # glibc's malloc allows and ASan's allocator does not (a child can
 # deadlock in it): under ASan, Redis runs use threads, and the tests that
 # must kill worker processes over Redis run only in the other builds.

@@ -62,8 +62,9 @@ $T kill-server 2>/dev/null
 rm -f "$TMP/status"
 $T -f /dev/null new-session -d -s w -x 200 -y 50 \
     "$DISHRACK --set server.model=async --set server.clients=external --set server.timeout=0 $SCENARIOS/webserver.scn; echo \$? >$TMP/status; sleep 30"
-expect_screen 'in epoll_wait' "async: the loop sleeps in epoll_wait"
+expect_screen 'in epoll_wait' "async: the loop sleeps in epoll_wait" 20
 port=$(sed -n 's|.*http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$TMP/screen" | head -1)
+[ -n "$port" ] || { bad "external: no address on the screen"; finish; exit; }
 python3 - "$port" <<'PY' &
 import socket, sys, time
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))

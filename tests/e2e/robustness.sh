@@ -1,0 +1,89 @@
+#!/bin/bash
+# robustness.sh: kills staged by the [script] and made by k and K on the
+# screen, on every executor: what a killed worker held goes back (or, in
+# the plain queue, is lost and counted), a replacement starts, the figures
+# say so, and nothing is left behind.
+. "$(dirname "$0")/lib.sh"
+
+json() { python3 -c "import json,sys; j=json.load(open(sys.argv[1])); print($2)" "$1"; }
+
+# 1. A kill naming what does not exist is an error at its place.
+printf '[washer]\n[dryer]\ncount = 2\n[script]\n1s kill drier-2\n' >"$TMP/typo.scn"
+expect_exit 2 "kill a typo" -- "$DISHRACK" --check "$TMP/typo.scn"
+expect_grep "$TMP/err" "typo.scn:5:9: no station or worker 'drier-2', did you mean dryer-2?" "kill a typo: where, and the suggestion"
+printf '[washer]\n[dryer]\ncount = 2\n[script]\n1s kill dryer-3\n' >"$TMP/many.scn"
+expect_exit 2 "kill a worker beyond the count" -- "$DISHRACK" --check "$TMP/many.scn"
+expect_grep "$TMP/err" "many.scn:5:9: no worker 'dryer-3': dryer has at most 2 by then" "kill beyond the count: says the most"
+printf '[washer]\n[dryer]\ncount = 2\n[script]\n1s set dryer.count = 3\n2s kill dryer-3\n' >"$TMP/more.scn"
+expect_exit 0 "kill a worker a set made" -- "$DISHRACK" --check "$TMP/more.scn"
+printf '[washer]\n[dryer]\n[script]\n1s kill\n' >"$TMP/none.scn"
+expect_exit 2 "kill nothing" -- "$DISHRACK" --check "$TMP/none.scn"
+expect_grep "$TMP/err" "none.scn:4:4: expected a worker (dryer-2) or a station after kill" "kill nothing: what is expected"
+
+# 2. The virtual clock: the same kills, the same summary, every run.
+expect_exit 0 "robustness, virtual" -- "$DISHRACK" --headless -q --clock virtual robustness
+# (but for the wall time it took)
+sed 's/, [0-9.]* s wall//' "$TMP/out" >"$TMP/first"
+expect_exit 0 "robustness, virtual, again" -- "$DISHRACK" --headless -q --clock virtual robustness
+sed 's/, [0-9.]* s wall//' "$TMP/out" >"$TMP/second"
+cmp -s "$TMP/second" "$TMP/first" && ok || { bad "robustness: two virtual runs differ"; diff "$TMP/first" "$TMP/second" >&2; }
+expect_grep "$TMP/out" "6 dried, 0 in racks, 0 in hands: conserved" "robustness: nothing lost"
+expect_grep "$TMP/out" "^killed      dryer: 2 killed, 2 restarted, 2 dishes put back; next dish 0.500 s after a kill (mean), 0.500 s at most$" \
+    "robustness: kills, put-backs and recovery counted"
+expect_exit 1 "robustness, plain queue" -- "$DISHRACK" --headless -q --clock virtual \
+    --set rack.reliable=no robustness
+expect_grep "$TMP/out" "NOT conserved (2 lost, 0 duplicated)" "plain queue: the loss counted"
+expect_grep "$TMP/out" "2 dishes LOST with their takers" "plain queue: lost with the killed"
+expect_exit 1 "the matrix of both" -- "$DISHRACK" --headless --clock virtual \
+    --matrix 'rack.reliable=yes,no' robustness
+[ "$(grep -c 'NOT conserved' "$TMP/out")" = 1 ] && grep -q '^no .*NOT conserved' "$TMP/out" &&
+    ok || { bad "matrix: only the plain queue's row loses"; cat "$TMP/out" >&2; }
+expect_exit 0 "robustness, JSON" -- "$DISHRACK" --headless -q --json --clock virtual robustness
+got=$(json "$TMP/out" '[(s["killed"], s["restarts"], s["put_back"], s["lost_with_killed"]) for s in j["stations"]]')
+[ "$got" = "[(0, 0, 0, 0), (2, 2, 2, 0)]" ] && ok || bad "JSON: kills per station: $got"
+
+# 3. Every executor, on the real clock: processes are SIGKILLed, threads
+# and tasks crash; nothing lost where the rack is reliable, the loss
+# counted where it is not, and no process left.
+for mode in threads processes async; do
+	expect_exit 0 "$mode: kills, reliable" -- "$DISHRACK" --headless -q --json \
+	    --speed 4 --set scenario.mode=$mode robustness
+	got=$(json "$TMP/out" '(j["conserved"], j["lost"], j["stations"][1]["killed"], j["stations"][1]["restarts"], j["stations"][1]["put_back"])')
+	[ "$got" = "(True, 0, 2, 2, 2)" ] && ok || bad "$mode reliable: conserved, lost, killed, restarts, put back: $got"
+	expect_exit 1 "$mode: kills, plain queue" -- "$DISHRACK" --headless -q --json \
+	    --speed 4 --set scenario.mode=$mode --set rack.reliable=no robustness
+	got=$(json "$TMP/out" '(j["conserved"], j["lost"], j["stations"][1]["lost_with_killed"])')
+	[ "$got" = "(False, 2, 2)" ] && ok || bad "$mode plain: conserved, lost, lost with the killed: $got"
+done
+pgrep -f 'dishrack.*robustness' >/dev/null && bad "processes left behind" || ok
+expect_clean "after the kills"
+
+# 4. On the screen: k kills one of the selected station's workers (the
+# dryers are selected first), K all of them; the rows say killed, where
+# the dish went, and who was started in their place.
+if command -v tmux >/dev/null; then
+	T="tmux -S $TMP/tmux.sock"
+	for mode in threads processes; do
+		$T new-session -d -x 120 -y 40 "$DISHRACK --set scenario.mode=$mode --set scenario.dishes=12 seed-threads"
+		sleep 4.5
+		$T send-keys k
+		shown=""
+		for _ in $(seq 30); do
+			sleep 0.1
+			$T capture-pane -p >"$TMP/screen"
+			grep -q 'dryer-1 *killed, dish-[0-9]* back in the rack' "$TMP/screen" &&
+			    grep -q 'dryer-3 .*restarted for dryer-1\|dryer-3 .*restarted' "$TMP/screen" &&
+			    { shown=1; break; }
+		done
+		[ -n "$shown" ] && ok || { bad "$mode: k on the screen: killed, the dish back, restarted"; cat "$TMP/screen" >&2; }
+		grep -q 'killed a dryer' "$TMP/screen" && ok || bad "$mode: k says what a kill is"
+		$T send-keys K
+		sleep 1
+		$T capture-pane -p >"$TMP/screen"
+		[ "$(grep -c 'killed' "$TMP/screen")" -ge 3 ] && ok || { bad "$mode: K kills the station's workers"; cat "$TMP/screen" >&2; }
+		$T send-keys q
+		sleep 0.5
+		$T kill-server 2>/dev/null
+	done
+fi
+finish
