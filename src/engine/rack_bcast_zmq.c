@@ -87,6 +87,7 @@ static struct {
  */
 static _Thread_local void *bz_sub;
 static _Thread_local unsigned bz_gen;
+static _Thread_local struct bcast_sub *bz_me;	/* its books, once joined */
 static pthread_key_t	bz_key;
 static pthread_once_t	bz_once = PTHREAD_ONCE_INIT;
 
@@ -325,6 +326,7 @@ bz_unsubscribe(void)
 	if (bz_sub != NULL)
 		zmq_close(bz_sub);
 	bz_sub = NULL;
+	bz_me = NULL;
 	pthread_setspecific(bz_key, NULL);
 }
 
@@ -425,23 +427,40 @@ bz_get(struct rack *base, struct hand *hand, int *depth, int *blocked)
 		*blocked = 0;
 	if (depth != NULL)
 		*depth = 0;
-	bc_lock(r);
-	if (atomic_load_explicit(&hand->owes, memory_order_relaxed))
-		bc_pay(r, hand);
-	if (hand->who < r->nslots && (i = r->sub_of[hand->who]) >= 0)
-		s = &r->subs[i];
-	bc_unlock(r);
-	if (s == NULL || bz_sub == NULL) {
+	if (bz_sub != NULL && bz_me != NULL)
+		s = bz_me;	/* its own books: no lock to find them */
+	else {
+		bc_lock(r);
+		if (atomic_load_explicit(&hand->owes, memory_order_relaxed))
+			bc_pay(r, hand);
+		if (hand->who < r->nslots && (i = r->sub_of[hand->who]) >= 0)
+			s = &r->subs[i];
+		bc_unlock(r);
 		if (s != NULL)
-			return (DISH_NONE);
+			return (DISH_NONE);	/* it left already */
 		if ((s = bz_join(r, hand, r->scn)) == NULL)
 			return (DISH_NONE);
+		bz_me = s;
 	}
 	for (;;) {
 		if (atomic_load(&r->aborted))
 			break;
 		bz_more_topics(r, s);
-		n = zmq_recv(bz_sub, buf, sizeof buf - 1, 0);
+		/*
+		 * While messages flow, the last one's task_done is paid with
+		 * the next one's arrival, under one lock; before a wait, on
+		 * its own (the run's join counts it).
+		 */
+		n = zmq_recv(bz_sub, buf, sizeof buf - 1, ZMQ_DONTWAIT);
+		if (n == -1 && zmq_errno() == EAGAIN) {
+			if (atomic_load_explicit(&hand->owes,
+			    memory_order_relaxed)) {
+				bc_lock(r);
+				bc_pay(r, hand);
+				bc_unlock(r);
+			}
+			n = zmq_recv(bz_sub, buf, sizeof buf - 1, 0);
+		}
 		if (n == -1) {
 			if (zmq_errno() != EAGAIN && zmq_errno() != EINTR) {
 				bz_fail(r, "receive");
@@ -468,6 +487,8 @@ bz_get(struct rack *base, struct hand *hand, int *depth, int *blocked)
 		    &t) != 3 || t >= r->topics->n)
 			continue;
 		bc_lock(r);
+		if (atomic_load_explicit(&hand->owes, memory_order_relaxed))
+			bc_pay(r, hand);
 		bc_net_arrived(s, t, (uint32_t)seq);
 		atomic_store_explicit(&hand->dish, d, memory_order_relaxed);
 		atomic_store_explicit(&hand->owed, d, memory_order_relaxed);
@@ -476,6 +497,8 @@ bz_get(struct rack *base, struct hand *hand, int *depth, int *blocked)
 		return (d);
 	}
 	bc_lock(r);
+	if (atomic_load_explicit(&hand->owes, memory_order_relaxed))
+		bc_pay(r, hand);
 	bc_net_leave(r, s);
 	bc_unlock(r);
 	bz_unsubscribe();

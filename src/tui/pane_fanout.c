@@ -259,8 +259,11 @@ tui_draw_fanout(struct tui *t)
 		if (sv->state == BSUB_LEFT && r->w - x > 7)
 			x += tui_puts(y, x, r->w - x, "  left");
 		/* The last messages it got, the newest first, while they fit. */
+		if (f->sub != NULL && i < f->nslots && f->sub[i].n > 0)
+			fan_message(t, f->sub[i].last[0], msg, sizeof msg);
+		/* "last:" only with at least its newest message whole. */
 		if (f->sub != NULL && i < f->nslots && f->sub[i].n > 0 &&
-		    r->w - x > 12) {
+		    tui_cols(msg) + 8 <= r->w - x) {
 			x += tui_puts(y, x, r->w - x, "  last:");
 			for (j = 0; j < f->sub[i].n; j++) {
 				fan_message(t, f->sub[i].last[j], msg,
@@ -280,32 +283,49 @@ tui_draw_fanout(struct tui *t)
 }
 
 /*
- * Room for the fan-out: the timeline's rows and as many of the output's
- * as its subscribers need, the output keeping the rest (three rows at
- * the least, or none).
+ * Room for the fan-out: what the stations leave above the caption (the
+ * timeline's rows and the output's), the output keeping what the
+ * subscribers do not need (three rows at the least, or none). Stacked,
+ * the racks between subscriber stations are the one broadcast: a row
+ * each is enough, and the stations move up into the rows they gave.
  */
 void
 tui_fanout_layout(struct tui *t)
 {
-	struct rect	*tl = &t->lay.timeline, *out = &t->lay.output;
+	struct layout	*l = &t->lay;
 	struct run	*run = engine_run(t->eng);
-	unsigned	 i, used = atomic_load(&run->used);
-	int		 need = 2, total, y, fan;
+	unsigned	 i, k, used = atomic_load(&run->used);
+	int		 need = 2, total, y, fan, shift = 0;
 
-	if (t->fan == NULL || (tl->h == 0 && out->h == 0))
+	if (t->fan == NULL || !l->ok || l->nstations < 2)
 		return;
+	if (!l->horizontal) {
+		for (k = 1; k < l->nstations; k++) {
+			l->rack[k].y -= shift;
+			if (k >= 2 && l->rack[k].h > 1) {
+				shift += l->rack[k].h - 1;
+				l->rack[k].h = 1;
+			}
+			l->station[k].y -= shift;
+		}
+	}
 	for (i = 0; i < used; i++)
 		if (run->slots[i].station > 0)
 			need++;
-	y = tl->h > 0 ? tl->y : out->y;
-	total = tl->h + out->h;
+	k = l->nstations - 1;
+	y = l->station[k].y + l->station[k].h;
+	if (l->horizontal)
+		y = l->station[0].y + l->station[0].h;
+	total = l->caption.y - y;
+	if (total <= 0)
+		return;
 	fan = need < total ? need : total;
 	if (total - fan > 0 && total - fan < 3)
 		fan = total;
-	*tl = (struct rect){ y, 0, fan, t->lay.header.w };
+	l->timeline = (struct rect){ y, 0, fan, l->header.w };
 	if (total - fan >= 3)
-		*out = (struct rect){ y + fan, 0, total - fan,
-		    t->lay.header.w };
+		l->output = (struct rect){ y + fan, 0, total - fan,
+		    l->header.w };
 	else
-		*out = (struct rect){ 0, 0, 0, 0 };
+		l->output = (struct rect){ 0, 0, 0, 0 };
 }

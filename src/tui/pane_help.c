@@ -133,6 +133,14 @@ static const struct help_row help_rows[] = {
 	    "number: 3 is dryer-3" },
 	{ "output", 0, 0, "the workers' text as they write it, part by part: "
 	    "lines mix" },
+	{ "fan-out", 0, 0, "a broadcast (publish-subscribe): the publisher's "
+	    "last message, each topic's count," },
+	{ "", 0, 0, "a row a subscriber: its topics, what it got and missed, "
+	    "its last messages" },
+	{ "%D", C_DISH, 0, "(fan-out) a message on its way to the subscribers "
+	    "of its topic" },
+	{ "missed 5", C_WAIT, 0, "published before it subscribed (late), or "
+	    "dropped at the high-water mark: not lost" },
 	{ "%A caption", C_CAPTION, 0, "the [script]'s words, or what a key "
 	    "just did" },
 	{ "DEADLOCK", C_BAD, 0, "workers wait for each other's locks in a "
