@@ -240,6 +240,9 @@ tui_key(struct tui *t, int ch)
 	case 'T':
 		t->theory = !t->theory;
 		break;
+	case 'H':
+		t->captions = !t->captions;
+		break;
 	case '?':
 	case 'h':
 	case KEY_F(1):

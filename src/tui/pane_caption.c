@@ -11,6 +11,9 @@
 
 #include "clock.h"
 
+/* Captions the H panel shows, the latest. */
+#define CAPTIONS_SHOWN	12
+
 /* Say what a key did, on the caption line, for three seconds. */
 void
 tui_set_status(struct tui *t, const char *fmt, ...)
@@ -60,4 +63,48 @@ tui_draw_caption(struct tui *t)
 		if (tui_cols(hint) <= r->w - x)
 			tui_puts(r->y, x, r->w - x, hint);
 	}
+}
+
+/*
+ * H: the script's captions shown so far, with their times, the latest
+ * last: a caption gone before the lecturer could read it out is here.
+ */
+void
+tui_draw_captions(struct tui *t)
+{
+	const struct scenario	*scn = engine_scenario(t->eng);
+	char			 rows[CAPTIONS_SHOWN][200], *rowv[CAPTIONS_SHOWN];
+	unsigned		 i, first = 0, n = 0;
+
+	if (t->st.caption < 0) {
+		snprintf(rows[0], sizeof rows[0], "no caption yet (H closes)");
+		rowv[0] = rows[0];
+		tui_draw_panel(t, "captions", rowv, 1);
+		return;
+	}
+	/* The last CAPTIONS_SHOWN of the says and pauses up to the current. */
+	for (i = 0; i <= (unsigned)t->st.caption; i++) {
+		if (scn->script[i].kind == STEP_SAY ||
+		    (scn->script[i].kind == STEP_PAUSE &&
+		    scn->script[i].text[0] != '\0'))
+			n++;
+	}
+	if (n > CAPTIONS_SHOWN)
+		first = n - CAPTIONS_SHOWN;
+	n = 0;
+	for (i = 0; i <= (unsigned)t->st.caption && n < CAPTIONS_SHOWN; i++) {
+		if (scn->script[i].kind != STEP_SAY &&
+		    (scn->script[i].kind != STEP_PAUSE ||
+		    scn->script[i].text[0] == '\0'))
+			continue;
+		if (first > 0) {
+			first--;
+			continue;
+		}
+		snprintf(rows[n], sizeof rows[n], "%7.1fs  %s",
+		    (double)scn->script[i].at_ns / 1e9, scn->script[i].text);
+		rowv[n] = rows[n];
+		n++;
+	}
+	tui_draw_panel(t, "captions so far (H closes)", rowv, (int)n);
 }

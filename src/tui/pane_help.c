@@ -42,6 +42,8 @@ static const struct help_row help_rows[] = {
 	{ "k K", 0, 0, "kill a worker of the selected station (the one "
 	    "holding a dish) / all of them, for real: SIGKILL for a "
 	    "process; a thread or task crashes, dropping what it holds" },
+	{ "H", 0, 0, "the script's captions so far, with their times (H "
+	    "again closes)" },
 	{ "r", 0, 0, "restart the scenario" },
 	{ "t", 0, 0, "theory: predicted beside measured, live (t again "
 	    "hides it)" },

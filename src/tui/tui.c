@@ -241,7 +241,9 @@ tui_draw(struct tui *t)
 	tui_draw_keys(t);
 	if (engine_is_replay(t->eng))
 		tui_replay_bar(t);
-	if (t->theory)
+	if (t->captions)
+		tui_draw_captions(t);
+	else if (t->theory)
 		tui_draw_theory(t);
 	else if (t->summary && !t->summary_hidden)
 		tui_draw_summary(t);

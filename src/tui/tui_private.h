@@ -80,6 +80,7 @@ struct tui {
 	int			 summary;	/* the run ended: figures final */
 	int			 summary_hidden;	/* Esc or Enter; s again */
 	int			 theory;	/* 't': the theory panel shown */
+	int			 captions;	/* 'H': the captions so far */
 	int			 dirty;		/* redraw at the next frame */
 	int			 urgent;	/* redraw now: a key, a resize */
 	char			 status[160];
@@ -192,6 +193,7 @@ void		 tui_draw_help(struct tui *);
 int		 tui_help_rows(struct tui *);
 void		 tui_draw_summary(struct tui *);
 void		 tui_draw_theory(struct tui *);
+void		 tui_draw_captions(struct tui *);
 void		 tui_draw_fanout(struct tui *);
 void		 tui_fanout_layout(struct tui *);
 void		 tui_fanout_event(struct tui *, const struct event *);

@@ -501,6 +501,20 @@ grep -E '^dryer-[1-4] ' "$TMP/screen" | grep -q '░' && ok ||
     bad "GIL scene: the timeline draws GIL waits as waits"
 $T send-keys -t dr q
 
+# H: the captions shown so far, with their times, when one went by too
+# fast to read out.
+end_pane
+W=100 H=30 start "$DISHRACK --speed 4 bottleneck"
+expect_screen "A second dryer" "captions: the third one came"
+$T send-keys -t dr H
+expect_screen "captions so far" "captions: H opens the list"
+expect_screen "0.0s  The washer is fast" "captions: the first, with its time"
+expect_screen "6.0s  Watch the rack in front of the dryer fill" "captions: the second"
+$T send-keys -t dr H
+sleep 0.3; screen
+grep -q "captions so far" "$TMP/screen" && bad "captions: H again closes it" || ok
+$T send-keys -t dr q
+
 # A [script] pause is a barrier: a say at the same second waits for the
 # resume, and does not replace the pause's caption meanwhile.
 end_pane
