@@ -365,7 +365,7 @@ time  = 3s
 say   = Drying {dish}
 [script]
 0s   say The washer is fast, the dryer slow.
-6s   pause Look at the rack in front of the dryer.
+6.5s pause Look at the rack in front of the dryer.
 SCN
 	TM="tmux -S $TMP/tmux4.sock -f /dev/null"
 	$TM new-session -d -s live -x 100 -y 30 "$DISHRACK --speed 4 --clock virtual --record $TMP/p.rec $TMP/pause.scn 2>$TMP/p.err; sleep 30"
@@ -385,9 +385,9 @@ SCN
 	$TM send-keys -t rep q
 	sleep 0.5
 	$TM kill-server 2>/dev/null
-	expect_grep "$TMP/live.txt" "t=6.0s | speed ×4 | PAUSED" "live: paused at the step"
-	expect_grep "$TMP/rep.txt" "t=6.0s | speed ×4 | PAUSED" "replay: paused at the step"
-	expect_grep "$TMP/rep.txt" "^ REPLAY 6.0/6.0s" "replay: its bar"
+	expect_grep "$TMP/live.txt" "t=6.5s | speed ×4 | PAUSED" "live: paused at the step"
+	expect_grep "$TMP/rep.txt" "t=6.5s | speed ×4 | PAUSED" "replay: paused at the step"
+	expect_grep "$TMP/rep.txt" "^ REPLAY 6.5/6.5s" "replay: its bar"
 	for f in live rep; do
 		sed '$d; s/[▁▂▃▄▅▆▇█·▒░]//g; s/  */ /g' "$TMP/$f.txt" >"$TMP/$f.cmp"
 	done
