@@ -199,6 +199,8 @@ main(int argc, char **argv)
 			fflush(stdout);
 		}
 	}
+	/* The raw loop's socket file: ZeroMQ leaves it behind a bind. */
+	unlink(ipc + strlen("ipc://"));
 	scenario_free(scn);
 	return (0);
 }
