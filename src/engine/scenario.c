@@ -1854,8 +1854,13 @@ scratch_release(struct scenario *tmp)
 	free(tmp->title);
 	free(tmp->transport);
 	free_names(tmp);
-	for (i = 0; i < tmp->nstations; i++)
+	for (i = 0; i < tmp->nstations; i++) {
 		free(tmp->stations[i].say);
+		free(tmp->stations[i].say_after);
+		free(tmp->stations[i].say_start);
+		free(tmp->stations[i].say_end);
+	}
+	scenario_web_free(&tmp->web);
 }
 
 /*
@@ -1884,8 +1889,12 @@ check_script_sets(struct parser *p)
 		tmp.title = tmp.transport = NULL;
 		tmp.script = NULL;
 		tmp.nscript = 0;
-		for (j = 0; j < tmp.nstations; j++)
-			tmp.stations[j].say = NULL;
+		tmp.web.listen = NULL;
+		for (j = 0; j < tmp.nstations; j++) {
+			tmp.stations[j].say = tmp.stations[j].say_after = NULL;
+			tmp.stations[j].say_start = NULL;
+			tmp.stations[j].say_end = NULL;
+		}
 		text = xstrdup(step->text);
 		if ((dot = strchr(text, '.')) == NULL ||
 		    (eq = strchr(dot, '=')) == NULL) {
