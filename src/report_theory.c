@@ -64,6 +64,9 @@ report_theory_text(FILE *f, const struct stats *s, int live)
 		    theory_format(TU_RATE, ps->capacity, m, sizeof m),
 		    ps->note, p->open ? ", " : "", p->open ? ps->model : "");
 	}
+	if (s->scn->broadcast && s->nstations > 1)
+		fprintf(f, "  %-24s %s\n", "broadcast",
+		    "not a queue: copied to each subscriber, or missed");
 	for (j = 0; j < s->nstations; j++) {
 		const struct flow_stats *q = &s->queue[j];
 

@@ -125,7 +125,7 @@ stats_flow_event(struct stats *s, struct worker_stats *w,
 			flow_in(s, &s->queue[0], a);
 			flow_out(s, &s->queue[0], e->t);
 			flow_wait(s, &s->queue[0], a, e->t);
-		} else if (st > 0) {
+		} else if (st > 0 && !s->scn->broadcast) {
 			flow_out(s, &s->queue[st], e->t);
 			flow_pair(s, st, e->dish, e->t, 0);
 		}
@@ -139,7 +139,10 @@ stats_flow_event(struct stats *s, struct worker_stats *w,
 	case EV_PUT:
 		flow_out(s, &s->hands[st], e->t);
 		flow_wait(s, &s->hands[st], w->got_t, e->t);
-		if (st + 1 < s->nstations) {
+		/* A broadcast holds no message for its publisher: each copy
+		 * goes straight to a subscriber or is missed, so it is no
+		 * place for Little's law. */
+		if (st + 1 < s->nstations && !s->scn->broadcast) {
 			flow_in(s, &s->queue[st + 1], e->t);
 			flow_pair(s, st + 1, e->dish, e->t, 1);
 		}
@@ -158,7 +161,7 @@ stats_flow_event(struct stats *s, struct worker_stats *w,
 			break;
 		flow_out(s, &s->hands[st], e->t);
 		flow_wait(s, &s->hands[st], w->got_t, e->t);
-		if (st > 0 && s->scn->reliable) {
+		if (st > 0 && s->scn->reliable && !s->scn->broadcast) {
 			flow_in(s, &s->queue[st], e->t);
 			flow_pair(s, st, e->dish, e->t, 1);
 		}
