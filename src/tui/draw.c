@@ -219,31 +219,156 @@ tui_bar(struct tui *t, int y, int x, int w, double frac)
 }
 
 /* A centred box with lines of text. */
+/*
+ * Fold a panel's row to width columns at a space, keeping its spacing (the
+ * summary is a table). A continued row hangs under the row's second
+ * column, where its figures start, so "messages    10 published, ..."
+ * goes on under the 10. Returns the lines made.
+ */
+static int
+panel_fold(const char *row, int width, char out[][160], int max)
+{
+	char		 line[160];
+	const char	*p = row, *cut;
+	size_t		 i, len, lastsp, lead;
+	int		 n = 0, hang = 0, run = 0;
+
+	/* The hang: after the first run of two spaces or more past the
+	 * row's own indent, else at that indent. */
+	for (lead = 0; row[lead] == ' '; lead++)
+		;
+	for (i = lead; row[i] != '\0' && i < 40; i++) {
+		if (row[i] == ' ')
+			run++;
+		else {
+			if (run >= 2) {
+				hang = (int)i;
+				break;
+			}
+			run = 0;
+		}
+	}
+	if (hang == 0)
+		hang = lead > 0 ? (int)lead : 2;
+	if (hang > width / 2)
+		hang = 2;
+	while (*p != '\0' && n < max) {
+		if (tui_cols(p) + (n > 0 ? hang : 0) <= width) {
+			snprintf(out[n], sizeof out[0], "%*s%s",
+			    n > 0 ? hang : 0, "", p);
+			n++;
+			break;
+		}
+		/* The last space at which the line still fits. */
+		len = strlen(p);
+		if (len > sizeof line - 1)
+			len = sizeof line - 1;
+		lastsp = 0;
+		for (i = 1; i < len; i++) {
+			if (p[i] != ' ')
+				continue;
+			memcpy(line, p, i);
+			line[i] = '\0';
+			if (tui_cols(line) + (n > 0 ? hang : 0) > width)
+				break;
+			lastsp = i;
+		}
+		if (lastsp == 0) {	/* one long word: cut when drawn */
+			snprintf(out[n], sizeof out[0], "%*s%s",
+			    n > 0 ? hang : 0, "", p);
+			n++;
+			break;
+		}
+		snprintf(out[n], sizeof out[0], "%*s%.*s", n > 0 ? hang : 0,
+		    "", (int)lastsp, p);
+		n++;
+		for (cut = p + lastsp; *cut == ' '; cut++)
+			;
+		p = cut;
+	}
+	return (n);
+}
+
+/*
+ * A panel over the screen: the rows folded to the width, centred between
+ * the header and the bottom line; taller than that, it scrolls from
+ * t->panel_top (tui_panel_key) and its border says there is more.
+ */
 void
 tui_draw_panel(struct tui *t, const char *title, char **rowsv, int n)
 {
+	static char	lines[TUI_PANEL_LINES][160];
 	struct rect	r;
-	int		i, w = (int)strlen(title) + 4;
+	int		i, w = tui_cols(title) + 4, nl = 0, rows;
 
 	for (i = 0; i < n; i++)
-		if ((int)strlen(rowsv[i]) + 4 > w)
-			w = (int)strlen(rowsv[i]) + 4;
+		if (tui_cols(rowsv[i]) + 4 > w)
+			w = tui_cols(rowsv[i]) + 4;
 	if (w > COLS)
 		w = COLS;
+	for (i = 0; i < n && nl < TUI_PANEL_LINES; i++)
+		nl += panel_fold(rowsv[i], w - 4 > 10 ? w - 4 : 10, lines + nl,
+		    TUI_PANEL_LINES - nl);
 	/* Between the header and the bottom line (the keys, or a replay's
 	 * bar): what state the run is in stays in sight. */
-	r.h = n + 2 < LINES - 2 ? n + 2 : LINES - 2;
+	r.h = nl + 2 < LINES - 2 ? nl + 2 : LINES - 2;
 	r.w = w;
 	r.y = 1 + (LINES - 2 - r.h) / 2;
 	r.x = (COLS - r.w) / 2;
+	rows = r.h - 2;
+	t->panel_lines = nl;
+	t->panel_rows = rows;
+	if (t->panel_top > nl - rows)
+		t->panel_top = nl - rows;
+	if (t->panel_top < 0)
+		t->panel_top = 0;
 	for (i = 0; i < r.h; i++)
 		mvhline(r.y + i, r.x, ' ', r.w);
 	tui_box(t, &r, A_BOLD);
 	attron(A_BOLD);
 	tui_printf(r.y, r.x + 2, r.w - 4, " %s ", title);
 	attroff(A_BOLD);
-	for (i = 0; i < n && i < r.h - 2; i++)
-		tui_puts(r.y + 1 + i, r.x + 2, r.w - 4, rowsv[i]);
+	for (i = 0; i < rows && t->panel_top + i < nl; i++)
+		tui_puts(r.y + 1 + i, r.x + 2, r.w - 4,
+		    lines[t->panel_top + i]);
+	attron(A_BOLD);
+	if (t->panel_top > 0 && r.w > 14)
+		tui_printf(r.y, r.x + r.w - 12, 10, " PgUp %s ",
+		    t->g == &glyphs_ascii ? "^" : "\u2191");
+	if (t->panel_top + rows < nl)
+		tui_printf(r.y + r.h - 1, r.x + 2, r.w - 4, " %s %d more: "
+		    "PgDn, arrows ", t->g == &glyphs_ascii ? "v" : "\u2193",
+		    nl - t->panel_top - rows);
+	attroff(A_BOLD);
+}
+
+/* Up, Down, Page Up and Down, Home, End: scroll a panel; 1 if taken. */
+int
+tui_panel_key(struct tui *t, int ch)
+{
+	int	page = t->panel_rows > 1 ? t->panel_rows - 1 : 1;
+
+	switch (ch) {
+	case KEY_DOWN:
+		t->panel_top++;
+		return (1);
+	case KEY_UP:
+		t->panel_top--;
+		return (1);
+	case KEY_NPAGE:
+		t->panel_top += page;
+		return (1);
+	case KEY_PPAGE:
+		t->panel_top -= page;
+		return (1);
+	case KEY_HOME:
+		t->panel_top = 0;
+		return (1);
+	case KEY_END:
+		t->panel_top = t->panel_lines;
+		return (1);
+	}
+	return (0);
 }
 
 /* A worker's state in words, as its row shows it. */

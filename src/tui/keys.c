@@ -191,6 +191,13 @@ tui_key(struct tui *t, int ch)
 	t->urgent = 1;
 	if (t->help && ch != ERR && ch != KEY_RESIZE)
 		return (tui_help_key(t, ch));
+	/* A panel taller than the screen scrolls (tui_draw_panel): what is
+	 * in sight takes the arrows before the rewind under it (a
+	 * clicker's Page Down at a script pause still goes on). */
+	if (!tui_script_paused(t) && (t->theory || t->captions ||
+	    (t->summary && !t->summary_hidden)) &&
+	    t->panel_lines > t->panel_rows && tui_panel_key(t, ch))
+		return (0);
 	/* A replay's own keys (replay.c); rewind (history.c). */
 	if (ch != KEY_RESIZE && (rc = tui_replay_key(t, ch)) != 0)
 		return (rc == -1 ? -1 : 0);
@@ -235,13 +242,16 @@ tui_key(struct tui *t, int ch)
 	case 's':
 		if (t->summary)
 			t->summary_hidden = !t->summary_hidden;
+		t->panel_top = 0;
 		break;
 	case 't':
 	case 'T':
 		t->theory = !t->theory;
+		t->panel_top = 0;
 		break;
 	case 'H':
 		t->captions = !t->captions;
+		t->panel_top = 0;
 		break;
 	case '?':
 	case 'h':

@@ -53,6 +53,8 @@ static const struct help_row help_rows[] = {
 	{ "c C End", 0, 0, "a replay: next / last change of workers; the end" },
 	{ "Esc Enter s", 0, 0, "when the run has ended: hide / show the "
 	    "summary" },
+	{ "PgDn PgUp", 0, 0, "scroll a panel taller than the screen (the "
+	    "summary, theory, captions); also the arrows, Home, End" },
 	{ "? F1", 0, 0, "this help; the run pauses while it is open" },
 	{ "q F10", 0, 0, "quit" },
 	{ "Ctrl-Z", 0, 0, "back to the shell, the run paused until fg" },

@@ -416,6 +416,7 @@ tui_run(const struct tui_opts *o, tui_factory make, void *arg)
 			tui_tap_end(t);
 			t->have_stats = 1;
 			t->summary = 1;
+			t->panel_top = 0;
 			t->urgent = 1;
 			if (o->exit_when_done)
 				quit = 1;

@@ -17,6 +17,7 @@
 
 #define OUT_LINES	200
 #define OUT_LINE_MAX	512
+#define TUI_PANEL_LINES	160			/* a panel's lines, folded */
 #define TL_LEN		1024			/* timeline buckets kept */
 #define HIST_LEN	256
 
@@ -81,6 +82,9 @@ struct tui {
 	int			 summary_hidden;	/* Esc or Enter; s again */
 	int			 theory;	/* 't': the theory panel shown */
 	int			 captions;	/* 'H': the captions so far */
+	int			 panel_top;	/* a tall panel's first line shown */
+	int			 panel_lines;	/* lines it took, folded */
+	int			 panel_rows;	/* lines it shows */
 	int			 dirty;		/* redraw at the next frame */
 	int			 urgent;	/* redraw now: a key, a resize */
 	char			 status[160];
@@ -163,6 +167,7 @@ int		 tui_printf(int, int, int, const char *, ...)
 void		 tui_box(struct tui *, const struct rect *, attr_t);
 void		 tui_bar(struct tui *, int, int, int, double);
 void		 tui_draw_panel(struct tui *, const char *, char **, int);
+int		 tui_panel_key(struct tui *, int);
 const char	*tui_state_name(int);
 const char	*tui_state_word(int);
 const char	*tui_state_glyph(struct tui *, int, attr_t *);

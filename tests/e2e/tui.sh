@@ -284,6 +284,19 @@ $T send-keys -t dr Enter
 expect_screen "s shows the summary again" "Enter: the summary hidden"
 expect_no_grep "$TMP/screen" "─ summary ─" "Enter: no summary"
 $T send-keys -t dr q
+# At 80x24 a summary taller than the screen folds its long rows under
+# their figures and scrolls: its last line is a Page Down away.
+W=80 H=24 start "$DISHRACK --clock virtual --speed 100 pubsub"
+expect_screen "─ summary ─" "80x24: the summary" 15
+expect_screen "more: PgDn, arrows" "80x24: the summary says there is more"
+expect_grep "$TMP/screen" "^│             conserved  *│$" \
+    "80x24: a long row folds under its figures"
+expect_no_grep "$TMP/screen" "q quit, r run again" "80x24: the hint is below"
+$T send-keys -t dr NPage
+expect_screen "q quit, r run again" "80x24: Page Down shows the end"
+$T send-keys -t dr Home
+expect_screen "== Publish-subscribe" "80x24: Home the top again"
+$T send-keys -t dr q
 # At most 30 frames a second, however fast the events come: 60 frames
 # take two seconds at the least (a lower bound only: a slow machine is
 # slower, never faster).
