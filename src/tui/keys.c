@@ -11,7 +11,6 @@
 
 #include "xmalloc.h"
 
-static int	tui_station_named(struct tui *, const char *, int);
 static void	tui_change_workers(struct tui *, int, int);
 static void	tui_scale_time(struct tui *, double);
 static void	tui_go_on(struct tui *);
@@ -19,7 +18,7 @@ static void	tui_help_open(struct tui *);
 static int	tui_help_key(struct tui *, int);
 
 /* The station that a/A, d/D or w/W act on; -1 if none fits. */
-static int
+int
 tui_station_named(struct tui *t, const char *name, int fallback)
 {
 	const struct scenario	*scn = engine_scenario(t->eng);

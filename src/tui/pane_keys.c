@@ -6,6 +6,8 @@
 
 #include "tui_private.h"
 
+#include <string.h>
+
 /* The key bar, in the order it reads; a narrow screen keeps the first ranks. */
 static const struct keyhint tui_keyhints[] = {
 	{ "space", "pause", 1 },
@@ -28,17 +30,28 @@ void
 tui_draw_keys(struct tui *t)
 {
 	const struct rect	*r = &t->lay.keys;
+	struct keyhint		 hints[TUI_NKEYHINTS];
 	int			 shown[TUI_NKEYHINTS], x = 1;
-	unsigned		 i;
+	unsigned		 i, n = 0;
 
-	layout_keyhints(tui_keyhints, TUI_NKEYHINTS, r->w - 1, shown);
+	/* d and w name the lecture's dryer and washer: in a scenario
+	 * without one (pub and sub, a teller) the bar leaves them out and
+	 * a/A on the selected station says it. */
+	for (i = 0; i < TUI_NKEYHINTS; i++) {
+		if ((strcmp(tui_keyhints[i].label, "dryer") == 0 ||
+		    strcmp(tui_keyhints[i].label, "washer") == 0) &&
+		    tui_station_named(t, tui_keyhints[i].label, -1) == -1)
+			continue;
+		hints[n++] = tui_keyhints[i];
+	}
+	layout_keyhints(hints, n, r->w - 1, shown);
 	attron(A_REVERSE);
 	mvhline(r->y, 0, ' ', r->w);
-	for (i = 0; i < TUI_NKEYHINTS; i++) {
+	for (i = 0; i < n; i++) {
 		if (!shown[i])
 			continue;
-		x += tui_printf(r->y, x, r->w - x, "%s %s",
-		    tui_keyhints[i].keys, tui_keyhints[i].label) + KEYHINT_GAP;
+		x += tui_printf(r->y, x, r->w - x, "%s %s", hints[i].keys,
+		    hints[i].label) + KEYHINT_GAP;
 	}
 	attroff(A_REVERSE);
 }

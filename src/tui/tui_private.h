@@ -180,6 +180,7 @@ const char	*tui_worker_glyph(struct tui *, struct wslot *, attr_t *);
 /* keys.c: what each key does. */
 int		 tui_key(struct tui *, int);
 int		 tui_script_paused(struct tui *);
+int		 tui_station_named(struct tui *, const char *, int);
 
 /* pane_*.c: one part of the screen each, drawn from tui_draw. */
 void		 tui_draw_header(struct tui *);

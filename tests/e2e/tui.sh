@@ -267,6 +267,7 @@ $T send-keys -t dr q
 
 # The run ends: the summary stays; --exit-when-done leaves by itself.
 W=120 H=40 start "$DISHRACK --speed 20 handoff"
+expect_screen "d/D dryer  w/W washer" "the lecture's stations: d and w in the key bar"
 expect_screen "summary" "summary at the end" 15
 expect_screen "conserved" "summary says conserved"
 $T send-keys -t dr q
@@ -289,6 +290,8 @@ $T send-keys -t dr q
 W=80 H=24 start "$DISHRACK --clock virtual --speed 100 pubsub"
 expect_screen "─ summary ─" "80x24: the summary" 15
 expect_screen "more: PgDn, arrows" "80x24: the summary says there is more"
+expect_no_grep "$TMP/screen" "dryer\|washer" \
+    "pub and sub: the key bar names no dryer or washer"
 expect_grep "$TMP/screen" "^│             conserved  *│$" \
     "80x24: a long row folds under its figures"
 expect_no_grep "$TMP/screen" "q quit, r run again" "80x24: the hint is below"
