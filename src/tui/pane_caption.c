@@ -27,15 +27,50 @@ tui_set_status(struct tui *t, const char *fmt, ...)
 	t->urgent = 1;
 }
 
-/* The caption line. */
+/*
+ * A script whose captions do not fit the width gets a second caption row,
+ * taken from the bottom of the output pane (or else the timeline) when it
+ * can spare it: what the lecturer reads out must not end mid-sentence
+ * ("sub-1 will listen to maine coon and" at 80 columns).
+ */
+void
+tui_caption_layout(struct tui *t)
+{
+	const struct scenario	*scn = engine_scenario(t->eng);
+	struct layout		*l = &t->lay;
+	struct rect		*from = NULL;
+	unsigned		 i;
+	int			 wide = 0;
+
+	if (!l->ok)
+		return;
+	for (i = 0; i < scn->nscript && !wide; i++)
+		if (scn->script[i].text != NULL &&
+		    tui_cols(scn->script[i].text) + 3 > l->caption.w)
+			wide = 1;
+	if (!wide)
+		return;
+	if (l->output.h >= 3 && l->output.y + l->output.h == l->caption.y)
+		from = &l->output;
+	else if (l->output.h == 0 && l->timeline.h >= 3 &&
+	    l->timeline.y + l->timeline.h == l->caption.y)
+		from = &l->timeline;
+	if (from == NULL)
+		return;
+	from->h--;
+	l->caption.y--;
+	l->caption.h = 2;
+}
+
+/* The caption line (two, when tui_caption_layout gave it two). */
 void
 tui_draw_caption(struct tui *t)
 {
 	const struct scenario	*scn = engine_scenario(t->eng);
 	const struct rect	*r = &t->lay.caption;
 	const char		*text = NULL;
-	char			 hint[64];
-	int			 x;
+	char			 hint[64], lines[2][160];
+	int			 x, y, nl, i;
 
 	if (engine_deadlock_cycle(t->eng) != NULL) {
 		attron(tui_attr(t, C_BAD));
@@ -54,14 +89,22 @@ tui_draw_caption(struct tui *t)
 	if (text == NULL)
 		return;
 	attron(tui_attr(t, C_CAPTION) | A_BOLD);
-	x = tui_printf(r->y, 0, r->w, " %s %s", t->g->arrow, text);
+	y = r->y;
+	if (r->h > 1 && tui_cols(text) + 3 > r->w &&
+	    (nl = tui_wrap(text, r->w - 3, lines, 2)) > 1) {
+		for (i = 0; i < nl; i++, y++)
+			x = tui_printf(y, 0, r->w, " %s %s",
+			    i == 0 ? t->g->arrow : " ", lines[i]);
+		y--;
+	} else
+		x = tui_printf(y, 0, r->w, " %s %s", t->g->arrow, text);
 	attroff(tui_attr(t, C_CAPTION) | A_BOLD);
 	/* At a [script] pause, how to go on, where it fits. */
 	if (tui_script_paused(t) && text != t->status) {
 		snprintf(hint, sizeof hint, "  (space, Enter, Right or n: "
 		    "go on)");
 		if (tui_cols(hint) <= r->w - x)
-			tui_puts(r->y, x, r->w - x, hint);
+			tui_puts(y, x, r->w - x, hint);
 	}
 }
 

@@ -197,6 +197,7 @@ tui_draw(struct tui *t)
 	    t->o->big);
 	/* A broadcast shows its fan-out where the timeline would be. */
 	tui_fanout_layout(t);
+	tui_caption_layout(t);
 	erase();
 	if (!t->lay.ok) {
 		char	need[32], is[32], lines[9][160];

@@ -181,6 +181,7 @@ const char	*tui_worker_glyph(struct tui *, struct wslot *, attr_t *);
 int		 tui_key(struct tui *, int);
 int		 tui_script_paused(struct tui *);
 int		 tui_station_named(struct tui *, const char *, int);
+void		 tui_caption_layout(struct tui *);
 
 /* pane_*.c: one part of the screen each, drawn from tui_draw. */
 void		 tui_draw_header(struct tui *);

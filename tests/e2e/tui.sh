@@ -287,6 +287,10 @@ expect_no_grep "$TMP/screen" "─ summary ─" "Enter: no summary"
 $T send-keys -t dr q
 # At 80x24 a summary taller than the screen folds its long rows under
 # their figures and scrolls: its last line is a Page Down away.
+# A caption wider than the screen gets a second row, from the output's.
+W=80 H=24 start "$DISHRACK --clock virtual pubsub"
+expect_screen "^   persian\\. *$" "80x24: a long caption goes on on a second row"
+$T send-keys -t dr q
 W=80 H=24 start "$DISHRACK --clock virtual --speed 100 pubsub"
 expect_screen "─ summary ─" "80x24: the summary" 15
 expect_screen "more: PgDn, arrows" "80x24: the summary says there is more"
