@@ -2549,6 +2549,36 @@ scenario_free(struct scenario *s)
 	free(s);
 }
 
+/* A step the caption line shows: a say, or a pause with words. */
+int
+scn_step_is_caption(const struct script_step *st)
+{
+	return (st->kind == STEP_SAY || (st->kind == STEP_PAUSE &&
+	    st->text != NULL && *st->text != '\0'));
+}
+
+/*
+ * A step as a marker on a timeline (trace, SVG, cast): its words, or what
+ * it does ("kill dryer-1", not "dryer-1" alone).
+ */
+const char *
+scn_step_label(const struct script_step *st, char *buf, size_t len)
+{
+	switch (st->kind) {
+	case STEP_KILL:
+		snprintf(buf, len, "kill %s", st->text);
+		return (buf);
+	case STEP_RESTART:
+		snprintf(buf, len, "restart %s", st->text);
+		return (buf);
+	case STEP_PAUSE:
+		return (st->text != NULL && *st->text != '\0' ? st->text :
+		    "pause");
+	default:
+		return (st->text != NULL ? st->text : "");
+	}
+}
+
 /* The name a scenario uses for a mode. */
 const char *
 scn_mode_name(enum scn_mode m)

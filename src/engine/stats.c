@@ -61,7 +61,7 @@ stats_event(const struct event *e, void *arg)
 	s->events++;
 	if (e->worker == EV_ENGINE) {
 		if (e->kind == EV_SCRIPT && (unsigned)e->arg < s->scn->nscript &&
-		    s->scn->script[e->arg].kind != STEP_SET)
+		    scn_step_is_caption(&s->scn->script[e->arg]))
 			s->caption = e->arg;
 		return;
 	}

@@ -287,6 +287,12 @@ expect_no_grep "$TMP/screen" "─ summary ─" "Enter: no summary"
 $T send-keys -t dr q
 # At 80x24 a summary taller than the screen folds its long rows under
 # their figures and scrolls: its last line is a Page Down away.
+# A script's kill is no caption: the caption before it stays.
+W=100 H=30 start "$DISHRACK --clock virtual --speed 2 robustness"
+expect_screen "dryer-1 *killed" "robustness: the scripted kill"
+expect_grep "$TMP/screen" "▶ kill -9 of dryer-1" "robustness: the caption stays over the kill"
+expect_no_grep "$TMP/screen" "▶ dryer-1 *$" "robustness: the kill step is not a caption"
+$T send-keys -t dr q
 # A caption wider than the screen gets a second row, from the output's.
 W=80 H=24 start "$DISHRACK --clock virtual pubsub"
 expect_screen "^   persian\\. *$" "80x24: a long caption goes on on a second row"
