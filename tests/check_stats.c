@@ -224,15 +224,21 @@ START_TEST(test_caption_follows_the_script)
 	const unsigned		 count[] = { 1 };
 	const double		 secs[] = { 1 };
 	struct scenario		*scn = make_scenario(1, count, secs, 1);
-	struct script_step	 steps[3];
+	struct script_step	 steps[5];
 	struct stats		 s;
+	char			 words[] = "look", worker[] = "s0-1";
 
 	memset(steps, 0, sizeof steps);
 	steps[0].kind = STEP_SAY;
 	steps[1].kind = STEP_SET;
 	steps[2].kind = STEP_PAUSE;
+	steps[2].text = words;
+	/* A kill, and a pause without words, leave the caption be. */
+	steps[3].kind = STEP_KILL;
+	steps[3].text = worker;
+	steps[4].kind = STEP_PAUSE;
 	scn->script = steps;
-	scn->nscript = 3;
+	scn->nscript = 5;
 	stats_init(&s, scn);
 	ck_assert_int_eq(s.caption, -1);
 	ev(&s, 0, EV_ENGINE, 0, EV_SCRIPT, DISH_NONE, 0);
@@ -243,6 +249,43 @@ START_TEST(test_caption_follows_the_script)
 	ck_assert_int_eq(s.caption, 2);
 	ev(&s, 3, EV_ENGINE, 0, EV_SCRIPT, DISH_NONE, 7);	/* no such step */
 	ck_assert_int_eq(s.caption, 2);
+	ev(&s, 4, EV_ENGINE, 0, EV_SCRIPT, DISH_NONE, 3);
+	ck_assert_int_eq(s.caption, 2);
+	ev(&s, 5, EV_ENGINE, 0, EV_SCRIPT, DISH_NONE, 4);
+	ck_assert_int_eq(s.caption, 2);
+	stats_free(&s);
+	free(scn);
+}
+END_TEST
+
+/*
+ * Over a network the taker may stamp its get before the giver stamps the
+ * put: the dish waited no time, and the rack's mean depth is not below 0.
+ */
+START_TEST(test_get_stamped_before_its_put)
+{
+	const unsigned	 count[] = { 1, 1 };
+	const double	 secs[] = { 1, 1 };
+	struct scenario	*scn = make_scenario(2, count, secs, 2);
+	struct stats	 s;
+	struct stats_end end = { .scn = scn, .t_end = 4 * SEC,
+			    .pile_takes = 2, .live = { 1, 1 } };
+	uint32_t	 i;
+
+	stats_init(&s, scn);
+	ev(&s, 0, 0, 0, EV_SPAWN, DISH_NONE, 0);
+	ev(&s, 0, 1, 1, EV_SPAWN, DISH_NONE, 0);
+	for (i = 0; i < 2; i++) {
+		ev(&s, i * SEC, 0, 0, EV_GET, i, 0);
+		/* The dryer's get, a millisecond before the washer's put. */
+		ev(&s, (i + 1) * SEC - SEC / 1000, 1, 1, EV_GET, i, 0);
+		ev(&s, (i + 1) * SEC, 0, 0, EV_PUT, i, 1);
+		ev(&s, (i + 2) * SEC, 1, 1, EV_DONE, i, 0);
+	}
+	stats_compute(&s, &end);
+	ck_assert(s.queue[1].mean_l >= 0);
+	ck_assert_double_eq_tol(s.queue[1].mean_l, 0, 1e-9);
+	ck_assert_double_eq_tol(s.queue[1].mean_w, 0, 1e-9);
 	stats_free(&s);
 	free(scn);
 }
@@ -261,6 +304,7 @@ stats_suite(void)
 	tcase_add_test(tc, test_duplicate_dish_is_caught);
 	tcase_add_test(tc, test_retired_worker_counts_until_it_left);
 	tcase_add_test(tc, test_caption_follows_the_script);
+	tcase_add_test(tc, test_get_stamped_before_its_put);
 	suite_add_tcase(s, tc);
 	return (s);
 }
