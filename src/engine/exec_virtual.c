@@ -89,6 +89,21 @@ exec_task_sleep(struct run *run, int64_t d)
 	return (0);
 }
 
+/*
+ * A wait for the GIL, as the real executors write it: its start and its
+ * end, both written when it is over (the events of a worker stay in time
+ * order: it did nothing else meanwhile).
+ */
+static void
+virtual_gil_waited(void *arg, int64_t from, int64_t to)
+{
+	struct wslot	*w = arg;
+	uint32_t	 dish = atomic_load(&w->hand.dish);
+
+	ev_ring_put(w->ring, from, EV_WAIT_GIL, dish, 0);
+	ev_ring_put(w->ring, to, EV_GOT_GIL, dish, 0);
+}
+
 /* Processor time: a core, and the GIL if there is one, one slice at a time. */
 static int
 virtual_compute(struct run *run, struct wslot *w, int64_t d)
@@ -102,7 +117,7 @@ virtual_compute(struct run *run, struct wslot *w, int64_t d)
 	if (run->scn->mode == MODE_ASYNC)
 		return (vclock_hold(run->vc, d));
 	rc = gil_compute_virtual(run->vc, run_gil(run, w), &run->vcores, w->id,
-	    d, run->scn->gil_interval_ns, &waited);
+	    d, run->scn->gil_interval_ns, &waited, virtual_gil_waited, w);
 	atomic_fetch_add(&w->gil_wait_ns, waited);
 	if (rc == 0 && run_gil(run, w) != NULL)
 		atomic_fetch_add(&w->gil_hold_ns, d);

@@ -117,10 +117,41 @@ gil_drop_requested(struct gil *g)
 	return (atomic_load_explicit(&g->drop_request, memory_order_relaxed));
 }
 
+/*
+ * The waits of one computation on the virtual clock, told one by one: a
+ * wait that starts where the last one ended (the queue behind the worker
+ * woken at a forced switch, then the take) is the same wait.
+ */
+struct gil_waits {
+	int64_t		*total;
+	gil_waited_cb	 cb;
+	void		*arg;
+	int64_t		 from, to;	/* the one not yet told; from -1 */
+};
+
+static void
+gil_wait_flush(struct gil_waits *gw)
+{
+	if (gw->from >= 0 && gw->cb != NULL && gw->to > gw->from)
+		gw->cb(gw->arg, gw->from, gw->to);
+	gw->from = -1;
+}
+
+static void
+gil_wait_note(struct gil_waits *gw, int64_t from, int64_t to)
+{
+	*gw->total += to - from;
+	if (gw->from >= 0 && gw->to != from)
+		gil_wait_flush(gw);
+	if (gw->from < 0)
+		gw->from = from;
+	gw->to = to;
+}
+
 /* Virtual: wait until the GIL is free, then hold it. */
 static int
 gil_take_virtual(struct vclock *vc, struct gil *g, uint32_t who,
-    int64_t *waited)
+    struct gil_waits *gw)
 {
 	int64_t	t0 = vclock_now(vc);
 
@@ -132,7 +163,9 @@ gil_take_virtual(struct vclock *vc, struct gil *g, uint32_t who,
 		atomic_fetch_add(&g->handovers, 1);
 	g->holder = g->last = who;
 	atomic_store(&g->current, who);
-	*waited += vclock_now(vc) - t0;
+	if (vclock_now(vc) > t0)
+		gil_wait_note(gw, t0, vclock_now(vc));
+	gil_wait_flush(gw);
 	return (0);
 }
 
@@ -146,18 +179,23 @@ gil_release_virtual(struct vclock *vc, struct gil *g)
 
 int
 gil_compute_virtual(struct vclock *vc, struct gil *g, struct vcores *cpu,
-    uint32_t who, int64_t d, int64_t interval_ns, int64_t *gil_wait_ns)
+    uint32_t who, int64_t d, int64_t interval_ns, int64_t *gil_wait_ns,
+    gil_waited_cb waited, void *arg)
 {
-	int64_t	chunk, dummy = 0;
+	struct gil_waits	gw;
+	int64_t			chunk, dummy = 0, t0;
 
-	if (gil_wait_ns == NULL)
-		gil_wait_ns = &dummy;
+	gw.total = gil_wait_ns != NULL ? gil_wait_ns : &dummy;
+	gw.cb = waited;
+	gw.arg = arg;
+	gw.from = gw.to = -1;
 	if (interval_ns <= 0)
 		interval_ns = 5 * NSEC_PER_MSEC;
 	while (d > 0) {
-		if (g != NULL && gil_take_virtual(vc, g, who,
-		    gil_wait_ns) == -1)
+		if (g != NULL && gil_take_virtual(vc, g, who, &gw) == -1) {
+			gil_wait_flush(&gw);
 			return (-1);
+		}
 		while (cpu->busy >= cpu->cores) {
 			if (vclock_block(vc, &cpu->vq) == -1)
 				return (-1);
@@ -174,19 +212,23 @@ gil_compute_virtual(struct vclock *vc, struct gil *g, struct vcores *cpu,
 			/* Forced switching: queue behind the one we wake. */
 			gil_release_virtual(vc, g);
 			if (d > 0) {
-				int64_t	t0 = vclock_now(vc);
-
-				if (vclock_block(vc, &g->vq) == -1)
+				t0 = vclock_now(vc);
+				if (vclock_block(vc, &g->vq) == -1) {
+					gil_wait_flush(&gw);
 					return (-1);
-				*gil_wait_ns += vclock_now(vc) - t0;
+				}
+				gil_wait_note(&gw, t0, vclock_now(vc));
 			}
 		}
 		if (cpu->vq.head != NULL) {
 			/* Time slicing: the next one waiting gets this core. */
 			vclock_wake_one(vc, &cpu->vq);
-			if (d > 0 && vclock_block(vc, &cpu->vq) == -1)
+			if (d > 0 && vclock_block(vc, &cpu->vq) == -1) {
+				gil_wait_flush(&gw);
 				return (-1);
+			}
 		}
 	}
+	gil_wait_flush(&gw);
 	return (0);
 }
