@@ -102,6 +102,8 @@ virtual_gil_waited(void *arg, int64_t from, int64_t to)
 
 	ev_ring_put(w->ring, from, EV_WAIT_GIL, dish, 0);
 	ev_ring_put(w->ring, to, EV_GOT_GIL, dish, 0);
+	/* At each wait's end, as on the real clock (and in a replay). */
+	atomic_fetch_add(&w->gil_wait_ns, to - from);
 }
 
 /* Processor time: a core, and the GIL if there is one, one slice at a time. */
@@ -116,9 +118,9 @@ virtual_compute(struct run *run, struct wslot *w, int64_t d)
 	/* A coroutine computing holds the loop: nobody else runs. */
 	if (run->scn->mode == MODE_ASYNC)
 		return (vclock_hold(run->vc, d));
+	/* The waits are added to the worker's figure one by one. */
 	rc = gil_compute_virtual(run->vc, run_gil(run, w), &run->vcores, w->id,
 	    d, run->scn->gil_interval_ns, &waited, virtual_gil_waited, w);
-	atomic_fetch_add(&w->gil_wait_ns, waited);
 	if (rc == 0 && run_gil(run, w) != NULL)
 		atomic_fetch_add(&w->gil_hold_ns, d);
 	return (rc);
