@@ -90,20 +90,21 @@ exec_task_sleep(struct run *run, int64_t d)
 }
 
 /*
- * A wait for the GIL, as the real executors write it: its start and its
- * end, both written when it is over (the events of a worker stay in time
- * order: it did nothing else meanwhile).
+ * A wait for the GIL: its start as it begins, so the screen shows it
+ * while it lasts, and its end; the worker's figure at each end.
  */
 static void
-virtual_gil_waited(void *arg, int64_t from, int64_t to)
+virtual_gil_waited(void *arg, int64_t t, int64_t waited)
 {
 	struct wslot	*w = arg;
 	uint32_t	 dish = atomic_load(&w->hand.dish);
 
-	ev_ring_put(w->ring, from, EV_WAIT_GIL, dish, 0);
-	ev_ring_put(w->ring, to, EV_GOT_GIL, dish, 0);
-	/* At each wait's end, as on the real clock (and in a replay). */
-	atomic_fetch_add(&w->gil_wait_ns, to - from);
+	if (waited < 0) {
+		ev_ring_put(w->ring, t, EV_WAIT_GIL, dish, 0);
+		return;
+	}
+	ev_ring_put(w->ring, t, EV_GOT_GIL, dish, 0);
+	atomic_fetch_add(&w->gil_wait_ns, waited);
 }
 
 /* Processor time: a core, and the GIL if there is one, one slice at a time. */

@@ -118,34 +118,37 @@ gil_drop_requested(struct gil *g)
 }
 
 /*
- * The waits of one computation on the virtual clock, told one by one: a
- * wait that starts where the last one ended (the queue behind the worker
- * woken at a forced switch, then the take) is the same wait.
+ * The wait of one computation on the virtual clock: from when the worker
+ * let go at a forced switch (or found the GIL held) to when it has it
+ * again; the caller is told as it begins and as it ends.
  */
 struct gil_waits {
 	int64_t		*total;
 	gil_waited_cb	 cb;
 	void		*arg;
-	int64_t		 from, to;	/* the one not yet told; from -1 */
+	int		 open;
+	int64_t		 blocked;	/* in this wait */
 };
 
 static void
-gil_wait_flush(struct gil_waits *gw)
+gil_wait_begin(struct vclock *vc, struct gil_waits *gw)
 {
-	if (gw->from >= 0 && gw->cb != NULL && gw->to > gw->from)
-		gw->cb(gw->arg, gw->from, gw->to);
-	gw->from = -1;
+	if (gw->open)
+		return;
+	gw->open = 1;
+	gw->blocked = 0;
+	if (gw->cb != NULL)
+		gw->cb(gw->arg, vclock_now(vc), -1);
 }
 
 static void
-gil_wait_note(struct gil_waits *gw, int64_t from, int64_t to)
+gil_wait_end(struct vclock *vc, struct gil_waits *gw)
 {
-	*gw->total += to - from;
-	if (gw->from >= 0 && gw->to != from)
-		gil_wait_flush(gw);
-	if (gw->from < 0)
-		gw->from = from;
-	gw->to = to;
+	if (!gw->open)
+		return;
+	gw->open = 0;
+	if (gw->cb != NULL)
+		gw->cb(gw->arg, vclock_now(vc), gw->blocked);
 }
 
 /* Virtual: wait until the GIL is free, then hold it. */
@@ -156,6 +159,7 @@ gil_take_virtual(struct vclock *vc, struct gil *g, uint32_t who,
 	int64_t	t0 = vclock_now(vc);
 
 	while (g->holder != GIL_NOBODY && g->holder != who) {
+		gil_wait_begin(vc, gw);
 		if (vclock_block(vc, &g->vq) == -1)
 			return (-1);
 	}
@@ -163,9 +167,9 @@ gil_take_virtual(struct vclock *vc, struct gil *g, uint32_t who,
 		atomic_fetch_add(&g->handovers, 1);
 	g->holder = g->last = who;
 	atomic_store(&g->current, who);
-	if (vclock_now(vc) > t0)
-		gil_wait_note(gw, t0, vclock_now(vc));
-	gil_wait_flush(gw);
+	*gw->total += vclock_now(vc) - t0;
+	gw->blocked += vclock_now(vc) - t0;
+	gil_wait_end(vc, gw);
 	return (0);
 }
 
@@ -188,14 +192,13 @@ gil_compute_virtual(struct vclock *vc, struct gil *g, struct vcores *cpu,
 	gw.total = gil_wait_ns != NULL ? gil_wait_ns : &dummy;
 	gw.cb = waited;
 	gw.arg = arg;
-	gw.from = gw.to = -1;
+	gw.open = 0;
+	gw.blocked = 0;
 	if (interval_ns <= 0)
 		interval_ns = 5 * NSEC_PER_MSEC;
 	while (d > 0) {
-		if (g != NULL && gil_take_virtual(vc, g, who, &gw) == -1) {
-			gil_wait_flush(&gw);
+		if (g != NULL && gil_take_virtual(vc, g, who, &gw) == -1)
 			return (-1);
-		}
 		while (cpu->busy >= cpu->cores) {
 			if (vclock_block(vc, &cpu->vq) == -1)
 				return (-1);
@@ -212,23 +215,20 @@ gil_compute_virtual(struct vclock *vc, struct gil *g, struct vcores *cpu,
 			/* Forced switching: queue behind the one we wake. */
 			gil_release_virtual(vc, g);
 			if (d > 0) {
+				gil_wait_begin(vc, &gw);
 				t0 = vclock_now(vc);
-				if (vclock_block(vc, &g->vq) == -1) {
-					gil_wait_flush(&gw);
+				if (vclock_block(vc, &g->vq) == -1)
 					return (-1);
-				}
-				gil_wait_note(&gw, t0, vclock_now(vc));
+				*gw.total += vclock_now(vc) - t0;
+				gw.blocked += vclock_now(vc) - t0;
 			}
 		}
 		if (cpu->vq.head != NULL) {
 			/* Time slicing: the next one waiting gets this core. */
 			vclock_wake_one(vc, &cpu->vq);
-			if (d > 0 && vclock_block(vc, &cpu->vq) == -1) {
-				gil_wait_flush(&gw);
+			if (d > 0 && vclock_block(vc, &cpu->vq) == -1)
 				return (-1);
-			}
 		}
 	}
-	gil_wait_flush(&gw);
 	return (0);
 }

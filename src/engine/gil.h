@@ -60,10 +60,11 @@ void	gil_drop(struct gil *, uint32_t who, int forced, _Atomic int *stop);
 int	gil_drop_requested(struct gil *);
 
 /*
- * Told of each wait for the GIL on the virtual clock once it is over: from
- * when the worker let go of it (or found it held) to when it had it again.
+ * Told of each wait for the GIL on the virtual clock: as it begins (the
+ * worker let go at a forced switch, or found it held), with waited -1;
+ * and as it ends, with the time spent blocked on the GIL in it.
  */
-typedef void	(*gil_waited_cb)(void *, int64_t from, int64_t to);
+typedef void	(*gil_waited_cb)(void *, int64_t t, int64_t waited);
 
 /*
  * Compute for d ns of processor time on the virtual clock, as worker who:

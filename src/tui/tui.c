@@ -52,6 +52,7 @@ tui_event(const struct event *ev, void *arg)
 	struct tui	*t = arg;
 
 	stats_event(ev, &t->st);
+	tui_sample_event(t, ev);
 	tui_fanout_event(t, ev);
 	if (t->o->tap != NULL)
 		t->o->tap->event(ev, t->o->tap->arg);
@@ -146,30 +147,18 @@ void
 tui_sample(struct tui *t)
 {
 	struct run	*run = engine_run(t->eng);
-	unsigned	 i, used, k;
-	int64_t		 b, j;
-	unsigned char	 s;
+	unsigned	 k;
+	int64_t		 b;
 
 	b = engine_now(t->eng) / t->bucket_ns;
-	used = atomic_load(&run->used);
-	if (used > t->tl_n)
-		used = t->tl_n;
-	/* After a deadlock the timeline stays as it was found. */
-	for (i = 0; i < used && !atomic_load(&run->deadlock); i++) {
-		s = (unsigned char)tui_shown_state(t, &run->slots[i]);
-		j = t->tl_last[i] < 0 ? b : t->tl_last[i] + 1;
-		if (b - j >= TL_LEN)
-			j = b - TL_LEN + 1;
-		for (; j <= b; j++)
-			t->tl[i][j % TL_LEN] = s;
-		t->tl_last[i] = b;
-	}
-	if (run->ngils > 0) {
-		/* Who holds the main interpreter's GIL in this bucket. */
-		t->gil_tl[b % TL_LEN] = atomic_load(&run->gils[0].current);
-	}
+	/*
+	 * The timeline, the GIL's row and the racks' sparklines are the
+	 * events' (sample.c); after a deadlock they stay as it was found.
+	 */
+	tui_sample_now(t, b);
 	tui_sample_rates(t);
-	for (k = 1; k < run->nstations; k++) {
+	/* A broadcast's depth is its subscribers', not puts less takes. */
+	for (k = 1; k < run->nstations && t->st.scn->broadcast; k++) {
 		uint32_t d = rack_depth(run->st[k].in);
 
 		if (b > t->last_t)
@@ -310,6 +299,7 @@ tui_start_engine(struct tui *t)
 	t->tl_last = xreallocarray(NULL, t->tl_n, sizeof *t->tl_last);
 	for (i = 0; i < t->tl_n; i++)
 		t->tl_last[i] = -1;
+	tui_sampler_reset(t);
 	t->last_t = 0;
 	t->tap_ended = 0;
 	tui_history_free(t);
@@ -351,6 +341,7 @@ tui_end_engine(struct tui *t)
 	stats_free(&t->st);
 	free(t->tl);
 	free(t->tl_last);
+	tui_sampler_free(t);
 	t->tl = NULL;
 	t->tl_last = NULL;
 }
