@@ -39,6 +39,12 @@ struct tui_sampler {
 	int64_t		 most[LAYOUT_MAX_STATIONS][HIST_LEN];
 	int64_t		 done_b[LAYOUT_MAX_STATIONS];	/* folded up to */
 	int64_t		 depth[LAYOUT_MAX_STATIONS];	/* at its end */
+	int64_t		 last_b;	/* the last frame's bucket */
+	/* Dishes in and out of each station per window of rate_ns. */
+	struct {
+		int64_t		 id;
+		uint64_t	 in, out;
+	}		 win[LAYOUT_MAX_STATIONS][4];
 };
 
 void
@@ -63,6 +69,11 @@ tui_sampler_reset(struct tui *t)
 	for (i = 0; i < s->n; i++)
 		s->ev_b[i] = -1;
 	s->dirty = -1;
+	s->last_b = -1;
+	memset(s->win, 0, sizeof s->win);
+	for (k = 0; k < LAYOUT_MAX_STATIONS; k++)
+		for (i = 0; i < 4; i++)
+			s->win[k][i].id = -1;
 	memset(s->delta, 0, sizeof s->delta);
 	for (k = 0; k < LAYOUT_MAX_STATIONS; k++) {
 		for (i = 0; i < HIST_LEN; i++)
@@ -170,6 +181,20 @@ tui_sample_event(struct tui *t, const struct event *ev)
 	}
 	tui_sample_dirty(s, b);
 
+	if ((ev->kind == EV_GET || ev->kind == EV_PUT || ev->kind == EV_DONE) &&
+	    ev->station < LAYOUT_MAX_STATIONS && t->rate_ns > 0) {
+		int64_t	wi = ev->t / t->rate_ns;
+
+		if (s->win[ev->station][wi % 4].id != wi) {
+			s->win[ev->station][wi % 4].id = wi;
+			s->win[ev->station][wi % 4].in = 0;
+			s->win[ev->station][wi % 4].out = 0;
+		}
+		if (ev->kind == EV_GET)
+			s->win[ev->station][wi % 4].in++;
+		else
+			s->win[ev->station][wi % 4].out++;
+	}
 	if (scn->broadcast)
 		return;
 	if (ev->kind == EV_PUT && ev->station + 1u < scn->nstations)
@@ -229,8 +254,10 @@ tui_sample_now(struct tui *t, int64_t b)
 				t->tl[i][j % TL_LEN] = s->cur[i];
 			if (t->tl_last[i] < b)
 				t->tl_last[i] = b;
-			tui_sample_dirty(s, s->ev_b[i] + 1);
 		}
+		/* Filled again as they were, but for the new buckets. */
+		tui_sample_dirty(s, s->last_b >= 0 ? s->last_b : 0);
+		s->last_b = b;
 		if (run->ngils > 0 && s->dirty >= 0) {
 			j = s->dirty;
 			if (b - j >= TL_LEN)
@@ -282,6 +309,40 @@ tui_sample_now(struct tui *t, int64_t b)
 				most = s->most[k][j % HIST_LEN];
 			t->hist[k][j % HIST_LEN] = (uint32_t)(most > 0 ?
 			    most : 0);
+		}
+	}
+}
+
+/*
+ * Each station's rates in and out over the last whole window of rate_ns
+ * (windows from the start, at multiples of it: the same for a replay),
+ * or since the start until the first is whole; at the end, the run's.
+ */
+void
+tui_sample_rates_now(struct tui *t)
+{
+	struct tui_sampler	*s = t->sampler;
+	int64_t			 now = engine_now(t->eng), wi;
+	unsigned		 k;
+
+	if (s == NULL || t->rate_ns <= 0)
+		return;
+	for (k = 0; k < t->st.nstations && k < LAYOUT_MAX_STATIONS; k++) {
+		uint64_t in = t->st.st[k].got, out = t->st.st[k].dishes;
+
+		wi = now / t->rate_ns;
+		if ((engine_finished(t->eng) || wi == 0) && now > 0) {
+			t->rate[k].in = (double)in * 1e9 / (double)now;
+			t->rate[k].out = (double)out * 1e9 / (double)now;
+		} else if (wi > 0) {
+			wi--;
+			in = s->win[k][wi % 4].id == wi ? s->win[k][wi % 4].in :
+			    0;
+			out = s->win[k][wi % 4].id == wi ?
+			    s->win[k][wi % 4].out : 0;
+			t->rate[k].in = (double)in * 1e9 / (double)t->rate_ns;
+			t->rate[k].out = (double)out * 1e9 /
+			    (double)t->rate_ns;
 		}
 	}
 }

@@ -35,7 +35,6 @@
 #define RATE_MAX_NS	(30 * NSEC_PER_SEC)
 
 static void	tui_push_line(struct tui *);
-static void	tui_sample_rates(struct tui *);
 static void	tui_draw(struct tui *);
 static void	tui_tap_end(struct tui *);
 
@@ -103,45 +102,6 @@ tui_read_output(struct tui *t)
 	return (any);
 }
 
-/*
- * Each station's rates in and out over the last window of scenario time
- * (four of the slowest station's dishes: long enough to count several, so
- * a change of workers or times shows soon), or since the start until the
- * first window is full.
- */
-static void
-tui_sample_rates(struct tui *t)
-{
-	int64_t		now = engine_now(t->eng), dt;
-	unsigned	k;
-
-	for (k = 0; k < t->st.nstations && k < LAYOUT_MAX_STATIONS; k++) {
-		uint64_t in = t->st.st[k].got, out = t->st.st[k].dishes;
-
-		/* At the end: the whole run's. */
-		if (engine_finished(t->eng) && now > 0) {
-			t->rate[k].in = (double)in * 1e9 / (double)now;
-			t->rate[k].out = (double)out * 1e9 / (double)now;
-			continue;
-		}
-		dt = now - t->rate[k].t0;
-		if (dt <= 0)
-			continue;
-		if (!t->rate[k].have || dt >= t->rate_ns) {
-			t->rate[k].in = (double)(in - t->rate[k].in0) * 1e9 /
-			    (double)dt;
-			t->rate[k].out = (double)(out - t->rate[k].out0) *
-			    1e9 / (double)dt;
-		}
-		if (dt >= t->rate_ns) {
-			t->rate[k].t0 = now;
-			t->rate[k].in0 = in;
-			t->rate[k].out0 = out;
-			t->rate[k].have = 1;
-		}
-	}
-}
-
 /* Record each worker's state in the current timeline bucket. */
 void
 tui_sample(struct tui *t)
@@ -156,7 +116,7 @@ tui_sample(struct tui *t)
 	 * events' (sample.c); after a deadlock they stay as it was found.
 	 */
 	tui_sample_now(t, b);
-	tui_sample_rates(t);
+	tui_sample_rates_now(t);
 	/* A broadcast's depth is its subscribers', not puts less takes. */
 	for (k = 1; k < run->nstations && t->st.scn->broadcast; k++) {
 		uint32_t d = rack_depth(run->st[k].in);
@@ -403,7 +363,7 @@ tui_run(const struct tui_opts *o, tui_factory make, void *arg)
 			engine_drain(t->eng, tui_event, t);
 			tui_read_output(t);
 			stats_finish(&t->st, t->eng);
-			tui_sample_rates(t);
+			tui_sample_rates_now(t);
 			tui_tap_end(t);
 			t->have_stats = 1;
 			t->summary = 1;

@@ -136,6 +136,7 @@ void		 tui_sampler_reset(struct tui *);
 void		 tui_sampler_free(struct tui *);
 void		 tui_sample_event(struct tui *, const struct event *);
 void		 tui_sample_now(struct tui *, int64_t bucket);
+void		 tui_sample_rates_now(struct tui *);
 
 /* replay.c: the screen on a recording (dishrack --replay). */
 int		 tui_replay_key(struct tui *, int);
