@@ -23,6 +23,7 @@
 
 static void	engine_replay_set_clock(struct run_clock *, int64_t);
 static void	engine_replay_locks(struct engine *);
+static void	engine_replay_gils(struct engine *, unsigned);
 
 /* A rack that only knows its depth, as the events tell it. */
 struct rack_replay {
@@ -45,6 +46,14 @@ struct eng_replay {
 	struct rack_replay	 racks[SCN_MAX_STATIONS];	/* [0]: pile */
 	unsigned		 spawned[SCN_MAX_STATIONS];
 	int			 done;
+	/*
+	 * The GIL, as the events tell it: per slot, 1 computing (holding
+	 * it, or about to), 2 waiting for it since gil_since.
+	 */
+	int			 held;		/* at a pause step, at held_t */
+	int64_t			 held_t;
+	unsigned char		*gil_in;
+	int64_t			*gil_since;
 };
 
 static int
@@ -158,7 +167,8 @@ engine_replay_create(struct scenario *scn, const struct replay_data *d,
 	size = sizeof *run + sizeof *rp + sizeof(struct output) +
 	    (size_t)nslots * (sizeof(struct wslot) + 64) +
 	    ev_ring_size(1024) + LOCK_MAX_NAMED * sizeof(struct named_lock) +
-	    64 * 1024;
+	    (size_t)nslots * (1 + sizeof(int64_t)) +
+	    (size_t)(nslots + 1) * sizeof(struct gil) + 64 * 1024;
 	if (arena_init(&e->arena, size, 0, cause) == -1) {
 		pthread_mutex_destroy(&e->ctl);
 		scenario_free(scn);
@@ -193,6 +203,7 @@ engine_replay_create(struct scenario *scn, const struct replay_data *d,
 	}
 	run->pile = &rp->racks[0].rack;
 	engine_replay_locks(e);
+	engine_replay_gils(e, nslots);
 	rp->racks[0].depth = scn->ndishes > UINT32_MAX ? UINT32_MAX :
 	    (uint32_t)scn->ndishes;
 	for (i = 0; i < nslots; i++) {
@@ -234,6 +245,87 @@ engine_replay_locks(struct engine *e)
 				    sizeof run->locks[0].name, "%s",
 				    scn->stations[k].needs[j]);
 		}
+}
+
+/*
+ * The GILs, as the live run had them (one, or one per process), so the
+ * screen shows who holds one and who waits as it did live.
+ */
+static void
+engine_replay_gils(struct engine *e, unsigned nslots)
+{
+	const struct scenario	*scn = e->scn;
+	struct run		*run = e->run;
+	struct eng_replay	*rp = e->replay;
+	unsigned		 i, n;
+
+	rp->gil_in = arena_alloc(&e->arena, nslots);
+	rp->gil_since = arena_alloc(&e->arena, nslots * sizeof(int64_t));
+	if (!scn->gil || rp->gil_in == NULL || rp->gil_since == NULL)
+		return;
+	n = scn->mode == MODE_PROCESSES ? nslots + 1 : 1;
+	if ((run->gils = arena_alloc(&e->arena, n * sizeof *run->gils)) ==
+	    NULL)
+		return;
+	run->ngils = n;
+	for (i = 0; i < n; i++)
+		gil_init(&run->gils[i], scn->gil_interval_ns);
+}
+
+/* Who else computes under g, not waiting: it holds it now. */
+static uint32_t
+engine_replay_gil_other(struct engine *e, struct gil *g, uint32_t not)
+{
+	struct run	*run = e->run;
+	uint32_t	 i, used = atomic_load(&run->used);
+
+	for (i = 0; i < used && i < run->nslots; i++)
+		if (i != not && e->replay->gil_in[i] == 1 &&
+		    run_gil(run, &run->slots[i]) == g)
+			return (i);
+	return (GIL_NOBODY);
+}
+
+/*
+ * A worker computing holds its GIL from its work's start, except while it
+ * waits for it (wait-gil to got-gil, on every clock); when it stops or
+ * waits, the GIL is another's that computes and does not wait.
+ */
+static void
+engine_replay_gil(struct engine *e, struct wslot *w, const struct event *ev)
+{
+	struct run		*run = e->run;
+	struct eng_replay	*rp = e->replay;
+	struct gil		*g = run_gil(run, w);
+	uint32_t		 id = ev->worker;
+
+	if (g == NULL || e->scn->stations[w->station].work != WORK_CPU)
+		return;
+	switch (ev->kind) {
+	case EV_WORK:
+	case EV_GOT_GIL:
+		if (ev->kind == EV_GOT_GIL && rp->gil_in[id] == 2 &&
+		    ev->t > rp->gil_since[id])
+			atomic_fetch_add(&w->gil_wait_ns, ev->t -
+			    rp->gil_since[id]);
+		rp->gil_in[id] = 1;
+		atomic_store(&g->current, id);
+		break;
+	case EV_WAIT_GIL:
+	case EV_WORKED:
+	case EV_PUT:
+	case EV_DONE:
+	case EV_EXIT:
+		if (ev->kind == EV_WAIT_GIL) {
+			rp->gil_in[id] = 2;
+			rp->gil_since[id] = ev->t;
+		} else
+			rp->gil_in[id] = 0;
+		if (atomic_load(&g->current) == id)
+			atomic_store(&g->current,
+			    engine_replay_gil_other(e, g, id));
+		break;
+	}
 }
 
 int
@@ -335,7 +427,12 @@ engine_replay_apply(struct engine *e, const struct event *ev, int64_t wend)
 	w = &run->slots[ev->worker];
 	if (ev->worker >= atomic_load(&run->used))
 		atomic_store(&run->used, ev->worker + 1);
-	atomic_store(&w->since, ev->t);
+	/* Where the worker changes its state (worker_set_state), not else. */
+	if (ev->kind != EV_GET && ev->kind != EV_WORKED && ev->kind <
+	    EV_SCRIPT)
+		atomic_store(&w->since, ev->t);
+	if (ev->kind != EV_SPAWN)
+		engine_replay_gil(e, w, ev);
 	switch (ev->kind) {
 	case EV_SPAWN:
 		w->station = st;
@@ -462,12 +559,31 @@ engine_replay_drain(struct engine *e, void (*fn)(const struct event *, void *),
 	if (rp->done)
 		return (0);
 	now = run_now(e->run);
+	/* Held at a pause step until the clock goes on or is moved on. */
+	if (rp->held && run_clock_paused(&e->run->clock) && now <= rp->held_t)
+		return (0);
+	rp->held = 0;
 	while (rp->next < d->nev && d->ev[rp->next].t <= now) {
 		k = rp->next++;
 		engine_replay_apply(e, &d->ev[k], d->work_end[k]);
 		fn(&d->ev[k], arg);
 		n++;
-		/* A pause step stopped the clock at its time. */
+		/*
+		 * A pause step stopped the clock at its time; what the
+		 * recording has after it at that time came after the pause
+		 * (the engine's ring is read last: what the workers did at
+		 * that time is before it), so it waits for the resume, as the
+		 * live screen's run did (a run quit at the pause writes its
+		 * workers' exits there).
+		 */
+		if (d->ev[k].worker == EV_ENGINE && d->ev[k].kind ==
+		    EV_SCRIPT && (unsigned)d->ev[k].arg < e->scn->nscript &&
+		    e->scn->script[d->ev[k].arg].kind == STEP_PAUSE) {
+			rp->held = 1;
+			rp->held_t = d->ev[k].t;
+			now = run_now(e->run);
+			break;
+		}
 		now = run_now(e->run);
 	}
 	while (rp->next_out < d->nout && d->out[rp->next_out].t <= now) {

@@ -75,25 +75,32 @@ exec_real_sleep(struct run *run, int64_t d)
 /*
  * Take the GIL and add the wait to the worker's figure at once, so the
  * screen sees a long wait when it ends rather than when the dish does.
+ * since: when it let go at a forced switch (its wait began there: it
+ * waited for another to take it first), or -1.
  */
 static int
-exec_gil_take(struct run *run, struct wslot *w, struct gil *g)
+exec_gil_take(struct run *run, struct wslot *w, struct gil *g, int64_t since)
 {
-	int64_t		waited = 0, t0 = run_now(run);
+	int64_t		waited = 0;
 	uint32_t	holder = atomic_load(&g->current);
-	int		rc;
+	int		rc, wait;
 
+	/*
+	 * Another held it: a wait the trace, the picture and the screen's
+	 * timeline show, written as it begins (at a forced switch the
+	 * caller wrote it as it let go) and as it ends.
+	 */
+	wait = since >= 0 || (holder != GIL_NOBODY && holder != w->id);
+	if (wait && since < 0)
+		ev_ring_put(w->ring, run_now(run), EV_WAIT_GIL, atomic_load(
+		    &w->hand.dish), 0);
 	rc = gil_take(g, w->id, &run->stop, &waited);
 	/* In scenario time, as every figure: --speed must not change it. */
 	atomic_fetch_add_explicit(&w->gil_wait_ns, (int64_t)((double)waited *
 	    run_clock_speed(&run->clock)), memory_order_relaxed);
-	/* Another held it: a wait the trace and the picture show. */
-	if (rc == 0 && holder != GIL_NOBODY && holder != w->id) {
-		ev_ring_put(w->ring, t0, EV_WAIT_GIL, atomic_load(
-		    &w->hand.dish), 0);
+	if (rc == 0 && wait)
 		ev_ring_put(w->ring, run_now(run), EV_GOT_GIL, atomic_load(
 		    &w->hand.dish), 0);
-	}
 	return (rc);
 }
 
@@ -108,7 +115,7 @@ exec_real_compute(struct run *run, struct wslot *w, int64_t d)
 	/* How far the computation is, for the screen's bar: not the time. */
 	atomic_store_explicit(&w->cpu_need_ns, need, memory_order_relaxed);
 	atomic_store_explicit(&w->cpu_done_ns, 0, memory_order_relaxed);
-	if (g != NULL && exec_gil_take(run, w, g) == -1)
+	if (g != NULL && exec_gil_take(run, w, g, -1) == -1)
 		return (-1);
 	while (done < need) {
 		if (atomic_load(&run->stop) || run_crashing(run))
@@ -128,9 +135,13 @@ exec_real_compute(struct run *run, struct wslot *w, int64_t d)
 			continue;
 		}
 		if (gil_drop_requested(g) || run_clock_paused(&run->clock)) {
+			int64_t	since = run_now(run);
+
+			ev_ring_put(w->ring, since, EV_WAIT_GIL, atomic_load(
+			    &w->hand.dish), 0);
 			gil_drop(g, w->id, 1, &run->stop);
 			if (exec_real_checkpoint(run) == -1 ||
-			    exec_gil_take(run, w, g) == -1)
+			    exec_gil_take(run, w, g, since) == -1)
 				return (-1);
 		}
 	}

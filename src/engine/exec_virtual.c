@@ -89,6 +89,24 @@ exec_task_sleep(struct run *run, int64_t d)
 	return (0);
 }
 
+/*
+ * A wait for the GIL: its start as it begins, so the screen shows it
+ * while it lasts, and its end; the worker's figure at each end.
+ */
+static void
+virtual_gil_waited(void *arg, int64_t t, int64_t waited)
+{
+	struct wslot	*w = arg;
+	uint32_t	 dish = atomic_load(&w->hand.dish);
+
+	if (waited < 0) {
+		ev_ring_put(w->ring, t, EV_WAIT_GIL, dish, 0);
+		return;
+	}
+	ev_ring_put(w->ring, t, EV_GOT_GIL, dish, 0);
+	atomic_fetch_add(&w->gil_wait_ns, waited);
+}
+
 /* Processor time: a core, and the GIL if there is one, one slice at a time. */
 static int
 virtual_compute(struct run *run, struct wslot *w, int64_t d)
@@ -101,9 +119,9 @@ virtual_compute(struct run *run, struct wslot *w, int64_t d)
 	/* A coroutine computing holds the loop: nobody else runs. */
 	if (run->scn->mode == MODE_ASYNC)
 		return (vclock_hold(run->vc, d));
+	/* The waits are added to the worker's figure one by one. */
 	rc = gil_compute_virtual(run->vc, run_gil(run, w), &run->vcores, w->id,
-	    d, run->scn->gil_interval_ns, &waited);
-	atomic_fetch_add(&w->gil_wait_ns, waited);
+	    d, run->scn->gil_interval_ns, &waited, virtual_gil_waited, w);
 	if (rc == 0 && run_gil(run, w) != NULL)
 		atomic_fetch_add(&w->gil_hold_ns, d);
 	return (rc);

@@ -117,14 +117,49 @@ gil_drop_requested(struct gil *g)
 	return (atomic_load_explicit(&g->drop_request, memory_order_relaxed));
 }
 
+/*
+ * The wait of one computation on the virtual clock: from when the worker
+ * let go at a forced switch (or found the GIL held) to when it has it
+ * again; the caller is told as it begins and as it ends.
+ */
+struct gil_waits {
+	int64_t		*total;
+	gil_waited_cb	 cb;
+	void		*arg;
+	int		 open;
+	int64_t		 blocked;	/* in this wait */
+};
+
+static void
+gil_wait_begin(struct vclock *vc, struct gil_waits *gw)
+{
+	if (gw->open)
+		return;
+	gw->open = 1;
+	gw->blocked = 0;
+	if (gw->cb != NULL)
+		gw->cb(gw->arg, vclock_now(vc), -1);
+}
+
+static void
+gil_wait_end(struct vclock *vc, struct gil_waits *gw)
+{
+	if (!gw->open)
+		return;
+	gw->open = 0;
+	if (gw->cb != NULL)
+		gw->cb(gw->arg, vclock_now(vc), gw->blocked);
+}
+
 /* Virtual: wait until the GIL is free, then hold it. */
 static int
 gil_take_virtual(struct vclock *vc, struct gil *g, uint32_t who,
-    int64_t *waited)
+    struct gil_waits *gw)
 {
 	int64_t	t0 = vclock_now(vc);
 
 	while (g->holder != GIL_NOBODY && g->holder != who) {
+		gil_wait_begin(vc, gw);
 		if (vclock_block(vc, &g->vq) == -1)
 			return (-1);
 	}
@@ -132,7 +167,9 @@ gil_take_virtual(struct vclock *vc, struct gil *g, uint32_t who,
 		atomic_fetch_add(&g->handovers, 1);
 	g->holder = g->last = who;
 	atomic_store(&g->current, who);
-	*waited += vclock_now(vc) - t0;
+	*gw->total += vclock_now(vc) - t0;
+	gw->blocked += vclock_now(vc) - t0;
+	gil_wait_end(vc, gw);
 	return (0);
 }
 
@@ -146,17 +183,21 @@ gil_release_virtual(struct vclock *vc, struct gil *g)
 
 int
 gil_compute_virtual(struct vclock *vc, struct gil *g, struct vcores *cpu,
-    uint32_t who, int64_t d, int64_t interval_ns, int64_t *gil_wait_ns)
+    uint32_t who, int64_t d, int64_t interval_ns, int64_t *gil_wait_ns,
+    gil_waited_cb waited, void *arg)
 {
-	int64_t	chunk, dummy = 0;
+	struct gil_waits	gw;
+	int64_t			chunk, dummy = 0, t0;
 
-	if (gil_wait_ns == NULL)
-		gil_wait_ns = &dummy;
+	gw.total = gil_wait_ns != NULL ? gil_wait_ns : &dummy;
+	gw.cb = waited;
+	gw.arg = arg;
+	gw.open = 0;
+	gw.blocked = 0;
 	if (interval_ns <= 0)
 		interval_ns = 5 * NSEC_PER_MSEC;
 	while (d > 0) {
-		if (g != NULL && gil_take_virtual(vc, g, who,
-		    gil_wait_ns) == -1)
+		if (g != NULL && gil_take_virtual(vc, g, who, &gw) == -1)
 			return (-1);
 		while (cpu->busy >= cpu->cores) {
 			if (vclock_block(vc, &cpu->vq) == -1)
@@ -174,11 +215,12 @@ gil_compute_virtual(struct vclock *vc, struct gil *g, struct vcores *cpu,
 			/* Forced switching: queue behind the one we wake. */
 			gil_release_virtual(vc, g);
 			if (d > 0) {
-				int64_t	t0 = vclock_now(vc);
-
+				gil_wait_begin(vc, &gw);
+				t0 = vclock_now(vc);
 				if (vclock_block(vc, &g->vq) == -1)
 					return (-1);
-				*gil_wait_ns += vclock_now(vc) - t0;
+				*gw.total += vclock_now(vc) - t0;
+				gw.blocked += vclock_now(vc) - t0;
 			}
 		}
 		if (cpu->vq.head != NULL) {

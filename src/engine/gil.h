@@ -60,12 +60,21 @@ void	gil_drop(struct gil *, uint32_t who, int forced, _Atomic int *stop);
 int	gil_drop_requested(struct gil *);
 
 /*
+ * Told of each wait for the GIL on the virtual clock: as it begins (the
+ * worker let go at a forced switch, or found it held), with waited -1;
+ * and as it ends, with the time spent blocked on the GIL in it.
+ */
+typedef void	(*gil_waited_cb)(void *, int64_t t, int64_t waited);
+
+/*
  * Compute for d ns of processor time on the virtual clock, as worker who:
  * holding gil (if not NULL) and one of the cores, in chunks of the switch
  * interval, giving way at each chunk to a worker that waits. *gil_wait_ns
- * gets the time spent waiting for the GIL. -1 if the run was aborted.
+ * gets the time spent waiting for the GIL, and waited (if not NULL) each
+ * wait. -1 if the run was aborted.
  */
 int	gil_compute_virtual(struct vclock *, struct gil *, struct vcores *,
-	    uint32_t who, int64_t d, int64_t interval_ns, int64_t *gil_wait_ns);
+	    uint32_t who, int64_t d, int64_t interval_ns, int64_t *gil_wait_ns,
+	    gil_waited_cb waited, void *arg);
 
 #endif

@@ -97,13 +97,27 @@ cupboard_window(struct run *run, struct cupboard *c)
 	return (run->ops->sleep(run, c->window_ns));
 }
 
+/*
+ * The cupboard's lock held by another: the wait's start, and its end once
+ * it has it, as a named lock's (its number LOCK_CUPBOARD), so the trace
+ * and the picture show it.
+ */
+static void
+cupboard_wait_event(struct run *run, struct wslot *w, enum ev_kind kind,
+    int *waited)
+{
+	ev_ring_put(w->ring, run_now(run), kind, atomic_load(&w->hand.dish),
+	    LOCK_CUPBOARD);
+	*waited = kind == EV_WAIT_LOCK;
+}
+
 int
 cupboard_put(struct run *run, struct wslot *w)
 {
 	struct cupboard	*c = run->cupboard;
 	uint64_t	 v;
 	int64_t		 t0;
-	int		 rc = 0;
+	int		 rc = 0, e, waited = 0;
 
 	if (c == NULL)
 		return (0);
@@ -125,6 +139,9 @@ cupboard_put(struct run *run, struct wslot *w)
 		atomic_fetch_add(&c->waiters, 1);
 		if (run->vc != NULL) {
 			/* One task runs at a time: a flag and a queue will do. */
+			if (c->vheld)
+				cupboard_wait_event(run, w, EV_WAIT_LOCK,
+				    &waited);
 			while (c->vheld && rc == 0)
 				rc = vclock_block(run->vc, &c->vq);
 			if (rc == -1) {
@@ -132,14 +149,24 @@ cupboard_put(struct run *run, struct wslot *w)
 				return (-1);
 			}
 			c->vheld = 1;
-		} else if (c->mode == LOCK_MUTEX)
-			lock_mutex(&c->mu);
-		else {
+		} else if (c->mode == LOCK_MUTEX) {
+			/* Held by another: a wait (trylock first to know). */
+			if ((e = pthread_mutex_trylock(&c->mu)) == EBUSY) {
+				cupboard_wait_event(run, w, EV_WAIT_LOCK,
+				    &waited);
+				lock_mutex(&c->mu);
+			} else if (e == EOWNERDEAD)
+				pthread_mutex_consistent(&c->mu);
+		} else if (atomic_exchange_explicit(&c->spin, 1,
+		    memory_order_acquire)) {
+			cupboard_wait_event(run, w, EV_WAIT_LOCK, &waited);
 			while (atomic_exchange_explicit(&c->spin, 1,
 			    memory_order_acquire))
 				;	/* spinning is the point */
 		}
 		atomic_fetch_sub(&c->waiters, 1);
+		if (waited)
+			cupboard_wait_event(run, w, EV_GOT_LOCK, &waited);
 		break;
 	}
 	atomic_store(&c->holder, w->id);

@@ -22,6 +22,7 @@
 
 #define LOCK_MAX_NAMED	SCN_MAX_LOCKS
 #define LOCK_NOBODY	UINT32_MAX
+#define LOCK_CUPBOARD	(-1)	/* the lock in a wait-lock event: the cupboard's */
 
 struct cupboard {
 	enum lock_mode	 mode;

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "record.h"
 #include "stats.h"
 #include "xmalloc.h"
@@ -165,18 +166,27 @@ replay_data_load(const char *path, struct replay_data *d, char **cause)
 		if (e->kind == EV_WORK)
 			open[e->worker] = i;
 		else if (e->kind == EV_WORKED && open[e->worker] != SIZE_MAX) {
-			d->work_end[open[e->worker]] = e->t;
+			const struct event *w = &d->ev[open[e->worker]];
+			int64_t		    ms = (int64_t)w->arg * NSEC_PER_MSEC;
+
+			/*
+			 * The screen's bar runs to the time drawn (work = its
+			 * arg, in ms), not to when it ended: computing under
+			 * the GIL ends later. Within the millisecond, the end
+			 * is the exact time.
+			 */
+			d->work_end[open[e->worker]] = e->t - w->t >= ms &&
+			    e->t - w->t < ms + NSEC_PER_MSEC ? e->t : w->t + ms;
 			open[e->worker] = SIZE_MAX;
 		}
 	}
-	/* A work the recording ends in: as long as the station's mean. */
+	/* A work the recording ends in: as long as it was drawn. */
 	for (i = 0; i < nopen; i++)
 		if (open[i] != SIZE_MAX) {
 			const struct event *e = &d->ev[open[i]];
 
-			d->work_end[open[i]] = e->t + (e->station <
-			    rp->scn->nstations ? stats_mean_ns(
-			    &rp->scn->stations[e->station].time) : 0);
+			d->work_end[open[i]] = e->t + (int64_t)e->arg *
+			    NSEC_PER_MSEC;
 		}
 	free(open);
 

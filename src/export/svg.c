@@ -81,6 +81,7 @@ struct svg_row {
 	int		 wait_kind;
 	int64_t		 inner;		/* a GIL or lock wait in the work */
 	int		 inner_kind;
+	int		 inner_work;	/* it stopped the work (else a hold) */
 	int		 used;
 };
 
@@ -294,9 +295,16 @@ svg_event(void *arg, const struct event *e)
 		break;
 	case EV_WAIT_GIL:
 	case EV_WAIT_LOCK:
-		/* The work stops here, and goes on once it has what it waits for. */
+		/*
+		 * The work stops here, and goes on once it has what it waits
+		 * for; or the dish in hand waits (the cupboard's lock, taken
+		 * after the work).
+		 */
+		r->inner_work = r->work >= 0;
 		if (r->work >= 0)
 			svg_span(s, id, SK_WORK, r->work, e->t);
+		else
+			svg_close_hold(s, id, e->t);
 		r->work = -1;
 		r->inner = e->t;
 		r->inner_kind = e->kind == EV_WAIT_GIL ? SK_WAIT_GIL :
@@ -307,7 +315,10 @@ svg_event(void *arg, const struct event *e)
 		if (r->inner >= 0)
 			svg_span(s, id, r->inner_kind, r->inner, e->t);
 		r->inner = -1;
-		r->work = e->t;
+		if (r->inner_work)
+			r->work = e->t;
+		else
+			r->hold = e->t;
 		break;
 	case EV_EXIT:
 		if (r->inner >= 0)

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "lock.h"
 #include "rack.h"
 #include "report.h"
 #include "scenario.h"
@@ -427,6 +428,8 @@ trace_lock_name(const struct scenario *scn, int i)
 	const char	*names[SCN_MAX_LOCKS];
 	unsigned	 k, j, m, n = 0;
 
+	if (i == LOCK_CUPBOARD)
+		return ("cupboard");
 	for (k = 0; k < scn->nstations; k++)
 		for (j = 0; j < scn->stations[k].nneeds; j++) {
 			for (m = 0; m < n; m++)
@@ -457,9 +460,7 @@ trace_write(struct trace *tr)
 	json_put_string(f, scn->file, strlen(scn->file));
 	fputs(",\"title\":", f);
 	json_put_string(f, scn->title, strlen(scn->title));
-	fprintf(f, ",\"not_traced\":\"on the virtual clock, waits for the "
-	    "GIL are inside the work slices (no event marks them there)\"%s},"
-	    "\"traceEvents\":[", tr->full ? ",\"truncated\":\"the trace keeps "
+	fprintf(f, "%s},\"traceEvents\":[", tr->full ? ",\"truncated\":\"the trace keeps "
 	    "its first 16777216 records\"" : "");
 
 	trace_meta(f, &first, "process_name", TRACE_PID_RUN, 0, "run", 0);

@@ -35,7 +35,6 @@
 #define RATE_MAX_NS	(30 * NSEC_PER_SEC)
 
 static void	tui_push_line(struct tui *);
-static void	tui_sample_rates(struct tui *);
 static void	tui_draw(struct tui *);
 static void	tui_tap_end(struct tui *);
 
@@ -52,6 +51,7 @@ tui_event(const struct event *ev, void *arg)
 	struct tui	*t = arg;
 
 	stats_event(ev, &t->st);
+	tui_sample_event(t, ev);
 	tui_fanout_event(t, ev);
 	if (t->o->tap != NULL)
 		t->o->tap->event(ev, t->o->tap->arg);
@@ -102,74 +102,23 @@ tui_read_output(struct tui *t)
 	return (any);
 }
 
-/*
- * Each station's rates in and out over the last window of scenario time
- * (four of the slowest station's dishes: long enough to count several, so
- * a change of workers or times shows soon), or since the start until the
- * first window is full.
- */
-static void
-tui_sample_rates(struct tui *t)
-{
-	int64_t		now = engine_now(t->eng), dt;
-	unsigned	k;
-
-	for (k = 0; k < t->st.nstations && k < LAYOUT_MAX_STATIONS; k++) {
-		uint64_t in = t->st.st[k].got, out = t->st.st[k].dishes;
-
-		/* At the end: the whole run's. */
-		if (engine_finished(t->eng) && now > 0) {
-			t->rate[k].in = (double)in * 1e9 / (double)now;
-			t->rate[k].out = (double)out * 1e9 / (double)now;
-			continue;
-		}
-		dt = now - t->rate[k].t0;
-		if (dt <= 0)
-			continue;
-		if (!t->rate[k].have || dt >= t->rate_ns) {
-			t->rate[k].in = (double)(in - t->rate[k].in0) * 1e9 /
-			    (double)dt;
-			t->rate[k].out = (double)(out - t->rate[k].out0) *
-			    1e9 / (double)dt;
-		}
-		if (dt >= t->rate_ns) {
-			t->rate[k].t0 = now;
-			t->rate[k].in0 = in;
-			t->rate[k].out0 = out;
-			t->rate[k].have = 1;
-		}
-	}
-}
-
 /* Record each worker's state in the current timeline bucket. */
 void
 tui_sample(struct tui *t)
 {
 	struct run	*run = engine_run(t->eng);
-	unsigned	 i, used, k;
-	int64_t		 b, j;
-	unsigned char	 s;
+	unsigned	 k;
+	int64_t		 b;
 
 	b = engine_now(t->eng) / t->bucket_ns;
-	used = atomic_load(&run->used);
-	if (used > t->tl_n)
-		used = t->tl_n;
-	/* After a deadlock the timeline stays as it was found. */
-	for (i = 0; i < used && !atomic_load(&run->deadlock); i++) {
-		s = (unsigned char)tui_shown_state(t, &run->slots[i]);
-		j = t->tl_last[i] < 0 ? b : t->tl_last[i] + 1;
-		if (b - j >= TL_LEN)
-			j = b - TL_LEN + 1;
-		for (; j <= b; j++)
-			t->tl[i][j % TL_LEN] = s;
-		t->tl_last[i] = b;
-	}
-	if (run->ngils > 0) {
-		/* Who holds the main interpreter's GIL in this bucket. */
-		t->gil_tl[b % TL_LEN] = atomic_load(&run->gils[0].current);
-	}
-	tui_sample_rates(t);
-	for (k = 1; k < run->nstations; k++) {
+	/*
+	 * The timeline, the GIL's row and the racks' sparklines are the
+	 * events' (sample.c); after a deadlock they stay as it was found.
+	 */
+	tui_sample_now(t, b);
+	tui_sample_rates_now(t);
+	/* A broadcast's depth is its subscribers', not puts less takes. */
+	for (k = 1; k < run->nstations && t->st.scn->broadcast; k++) {
 		uint32_t d = rack_depth(run->st[k].in);
 
 		if (b > t->last_t)
@@ -311,6 +260,7 @@ tui_start_engine(struct tui *t)
 	t->tl_last = xreallocarray(NULL, t->tl_n, sizeof *t->tl_last);
 	for (i = 0; i < t->tl_n; i++)
 		t->tl_last[i] = -1;
+	tui_sampler_reset(t);
 	t->last_t = 0;
 	t->tap_ended = 0;
 	tui_history_free(t);
@@ -352,6 +302,7 @@ tui_end_engine(struct tui *t)
 	stats_free(&t->st);
 	free(t->tl);
 	free(t->tl_last);
+	tui_sampler_free(t);
 	t->tl = NULL;
 	t->tl_last = NULL;
 }
@@ -413,7 +364,7 @@ tui_run(const struct tui_opts *o, tui_factory make, void *arg)
 			engine_drain(t->eng, tui_event, t);
 			tui_read_output(t);
 			stats_finish(&t->st, t->eng);
-			tui_sample_rates(t);
+			tui_sample_rates_now(t);
 			tui_tap_end(t);
 			t->have_stats = 1;
 			t->summary = 1;

@@ -57,6 +57,7 @@ enum {
 };
 
 struct history;
+struct tui_sampler;
 
 struct tui {
 	const struct tui_opts	*o;
@@ -115,6 +116,7 @@ struct tui {
 	unsigned		 tl_n;
 	uint32_t		 gil_tl[TL_LEN];	/* holder per bucket */
 	uint32_t		 hist[LAYOUT_MAX_STATIONS][HIST_LEN];
+	struct tui_sampler	*sampler;	/* sample.c */
 	struct fanout		*fan;		/* a broadcast's (pane_fanout.c) */
 	/* Dishes in and out per second of each station, over rate_ns. */
 	int64_t			 rate_ns;
@@ -132,6 +134,13 @@ void		 tui_end_engine(struct tui *);
 void		 tui_event(const struct event *, void *);
 int		 tui_read_output(struct tui *);
 void		 tui_sample(struct tui *);
+
+/* sample.c: the timeline and the sparklines, from the events' times. */
+void		 tui_sampler_reset(struct tui *);
+void		 tui_sampler_free(struct tui *);
+void		 tui_sample_event(struct tui *, const struct event *);
+void		 tui_sample_now(struct tui *, int64_t bucket);
+void		 tui_sample_rates_now(struct tui *);
 
 /* replay.c: the screen on a recording (dishrack --replay). */
 int		 tui_replay_key(struct tui *, int);

@@ -1,0 +1,348 @@
+/*
+ * sample.c: the screen's timeline and racks' sparklines, folded from the
+ * events at their own times rather than sampled at the frames' times.
+ *
+ * A column of the timeline is a bucket of scenario time, and it shows
+ * what was so at the bucket's end: each worker's state as its events
+ * tell it (worker.c changes its slot where it writes them), the GIL's
+ * holder (the worker computing under it that does not wait for it), the
+ * deepest each rack was in it. Frames fall where they fall: live, where
+ * the drawing loop woke; in a replay, where its clock was. Sampling at
+ * them made two screens of the same run differ by a column, and left a
+ * bucket no frame fell in blank or filled with the state after it. From
+ * the events, the live screen and a replay draw the same columns (the
+ * test compares them whole).
+ *
+ * Events come ring by ring, so two workers' arrive out of time order;
+ * each worker's row is its own events only (in order in its ring), and a
+ * rack's depth is counted as puts less takes per bucket, which no order
+ * changes. A bucket is final once a later event of its worker (or, for a
+ * rack, two buckets of time) has come; until then the last state holds.
+ */
+#include "config.h"
+
+#include "tui_private.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lock.h"
+#include "xmalloc.h"
+
+struct tui_sampler {
+	unsigned	 n;		/* slots */
+	unsigned char	*cur;		/* the state after its last event */
+	int64_t		*ev_b;		/* that event's bucket, or -1 */
+	int64_t		 dirty;		/* the first bucket changed, or -1 */
+	/* Racks, by the station they feed: puts less takes, the deepest. */
+	int32_t		 delta[LAYOUT_MAX_STATIONS][HIST_LEN];
+	int64_t		 most[LAYOUT_MAX_STATIONS][HIST_LEN];
+	int64_t		 done_b[LAYOUT_MAX_STATIONS];	/* folded up to */
+	int64_t		 depth[LAYOUT_MAX_STATIONS];	/* at its end */
+	int64_t		 last_b;	/* the last frame's bucket */
+	/* Dishes in and out of each station per window of rate_ns. */
+	struct {
+		int64_t		 id;
+		uint64_t	 in, out;
+	}		 win[LAYOUT_MAX_STATIONS][4];
+};
+
+void
+tui_sampler_reset(struct tui *t)
+{
+	struct tui_sampler	*s = t->sampler;
+	unsigned		 i, k;
+
+	if (s == NULL || s->n != t->tl_n) {
+		if (s != NULL) {
+			free(s->cur);
+			free(s->ev_b);
+		}
+		free(s);
+		s = t->sampler = xcalloc(1, sizeof *s);
+		s->n = t->tl_n;
+		s->cur = xcalloc(s->n ? s->n : 1, 1);
+		s->ev_b = xreallocarray(NULL, s->n ? s->n : 1,
+		    sizeof *s->ev_b);
+	}
+	memset(s->cur, 0, s->n);
+	for (i = 0; i < s->n; i++)
+		s->ev_b[i] = -1;
+	s->dirty = -1;
+	s->last_b = -1;
+	memset(s->win, 0, sizeof s->win);
+	for (k = 0; k < LAYOUT_MAX_STATIONS; k++)
+		for (i = 0; i < 4; i++)
+			s->win[k][i].id = -1;
+	memset(s->delta, 0, sizeof s->delta);
+	for (k = 0; k < LAYOUT_MAX_STATIONS; k++) {
+		for (i = 0; i < HIST_LEN; i++)
+			s->most[k][i] = -1;
+		s->done_b[k] = -1;
+		s->depth[k] = 0;
+	}
+}
+
+void
+tui_sampler_free(struct tui *t)
+{
+	if (t->sampler == NULL)
+		return;
+	free(t->sampler->cur);
+	free(t->sampler->ev_b);
+	free(t->sampler);
+	t->sampler = NULL;
+}
+
+/* What the worker's slot says after ev, as tui_shown_state reads it. */
+static int
+tui_sample_state(const struct scenario *scn, int cur, const struct event *ev)
+{
+	switch (ev->kind) {
+	case EV_SPAWN:
+		return (WS_STARTING);
+	case EV_WAIT_GET:
+	case EV_PUT:
+	case EV_DONE:
+		return (WS_WAIT_GET);
+	case EV_WORK:
+	case EV_GOT_GIL:
+		return (WS_WORKING);
+	case EV_GOT_LOCK:
+		return (ev->arg == LOCK_CUPBOARD ? cur : WS_WORKING);
+	case EV_WAIT_PUT:
+		return (WS_WAIT_PUT);
+	case EV_WAIT_GIL:
+		/* Only a computing station's wait shows (tui_shown_state). */
+		return (scn->stations[ev->station].work == WORK_CPU ?
+		    TS_WAIT_GIL : cur);
+	case EV_WAIT_LOCK:
+		return (ev->arg == LOCK_CUPBOARD ? cur : TS_WAIT_LOCK);
+	case EV_EXIT:
+		return (WS_EXITED);
+	default:
+		return (cur);
+	}
+}
+
+static void
+tui_sample_dirty(struct tui_sampler *s, int64_t b)
+{
+	if (s->dirty < 0 || b < s->dirty)
+		s->dirty = b;
+}
+
+/* A rack's depth moved by d at bucket b, to depth after (or -1). */
+static void
+tui_sample_rack(struct tui_sampler *s, unsigned k, int64_t b, int d,
+    int64_t after)
+{
+	if (k >= LAYOUT_MAX_STATIONS)
+		return;
+	/* Later than its bucket was drawn for good: it counts from now. */
+	if (b <= s->done_b[k]) {
+		s->depth[k] += d;
+		return;
+	}
+	s->delta[k][b % HIST_LEN] += d;
+	if (after > s->most[k][b % HIST_LEN])
+		s->most[k][b % HIST_LEN] = after;
+}
+
+void
+tui_sample_event(struct tui *t, const struct event *ev)
+{
+	struct tui_sampler	*s = t->sampler;
+	struct run		*run = engine_run(t->eng);
+	const struct scenario	*scn = t->st.scn;
+	int64_t			 b, j;
+	uint32_t		 i = ev->worker;
+
+	if (s == NULL || i == EV_ENGINE || i >= s->n || ev->t < 0 ||
+	    scn == NULL || ev->station >= scn->nstations ||
+	    atomic_load(&run->deadlock))
+		return;
+	b = ev->t / t->bucket_ns;
+	/* Its buckets since its last event: the state before this one. */
+	if (s->ev_b[i] >= 0) {
+		j = s->ev_b[i];
+		if (b - j >= TL_LEN)
+			j = b - TL_LEN + 1;
+		for (; j < b; j++)
+			t->tl[i][j % TL_LEN] = s->cur[i];
+		tui_sample_dirty(s, s->ev_b[i]);
+	}
+	s->cur[i] = (unsigned char)tui_sample_state(scn, s->cur[i], ev);
+	if (b >= s->ev_b[i]) {
+		t->tl[i][b % TL_LEN] = s->cur[i];
+		s->ev_b[i] = b;
+		if (t->tl_last[i] < b)
+			t->tl_last[i] = b;
+	}
+	tui_sample_dirty(s, b);
+
+	if ((ev->kind == EV_GET || ev->kind == EV_PUT || ev->kind == EV_DONE) &&
+	    ev->station < LAYOUT_MAX_STATIONS && t->rate_ns > 0) {
+		int64_t	wi = ev->t / t->rate_ns;
+
+		if (s->win[ev->station][wi % 4].id != wi) {
+			s->win[ev->station][wi % 4].id = wi;
+			s->win[ev->station][wi % 4].in = 0;
+			s->win[ev->station][wi % 4].out = 0;
+		}
+		if (ev->kind == EV_GET)
+			s->win[ev->station][wi % 4].in++;
+		else
+			s->win[ev->station][wi % 4].out++;
+	}
+	if (scn->broadcast)
+		return;
+	if (ev->kind == EV_PUT && ev->station + 1u < scn->nstations)
+		tui_sample_rack(s, ev->station + 1u, b, 1, ev->arg);
+	else if (ev->kind == EV_GET && ev->station > 0)
+		tui_sample_rack(s, ev->station, b, -1, ev->arg);
+	else if (ev->kind == EV_EXIT && ev->station > 0 &&
+	    ev->dish != DISH_NONE && scn->reliable &&
+	    (ev->arg == EXIT_DIED || ev->arg == EXIT_REPLACED))
+		tui_sample_rack(s, ev->station, b, 1, -1);
+}
+
+/* Who holds the main interpreter's GIL at bucket j's end, or nobody. */
+static uint32_t
+tui_sample_holder(struct tui *t, struct run *run, int64_t j, unsigned used)
+{
+	const struct scenario	*scn = t->st.scn;
+	unsigned		 i;
+
+	for (i = 0; i < used; i++) {
+		struct wslot	*w = &run->slots[i];
+
+		if (t->tl_last[i] < j || t->tl[i][j % TL_LEN] != WS_WORKING ||
+		    w->station >= scn->nstations ||
+		    scn->stations[w->station].work != WORK_CPU ||
+		    run_gil(run, w) != &run->gils[0])
+			continue;
+		return (i);
+	}
+	return (GIL_NOBODY);
+}
+
+/*
+ * At a frame, bucket b now: each worker's state holds to now, the GIL's
+ * row follows the rows, and the racks' buckets two behind are final.
+ */
+void
+tui_sample_now(struct tui *t, int64_t b)
+{
+	struct tui_sampler	*s = t->sampler;
+	struct run		*run = engine_run(t->eng);
+	unsigned		 i, k, used = atomic_load(&run->used);
+	int64_t			 j, d, most;
+
+	if (s == NULL)
+		return;
+	if (used > s->n)
+		used = s->n;
+	if (!atomic_load(&run->deadlock)) {
+		for (i = 0; i < used; i++) {
+			if (s->ev_b[i] < 0)
+				continue;
+			j = s->ev_b[i] + 1;
+			if (b - j >= TL_LEN)
+				j = b - TL_LEN + 1;
+			for (; j <= b; j++)
+				t->tl[i][j % TL_LEN] = s->cur[i];
+			if (t->tl_last[i] < b)
+				t->tl_last[i] = b;
+		}
+		/* Filled again as they were, but for the new buckets. */
+		tui_sample_dirty(s, s->last_b >= 0 ? s->last_b : 0);
+		s->last_b = b;
+		if (run->ngils > 0 && s->dirty >= 0) {
+			j = s->dirty;
+			if (b - j >= TL_LEN)
+				j = b - TL_LEN + 1;
+			for (; j <= b; j++)
+				t->gil_tl[j % TL_LEN] = tui_sample_holder(t,
+				    run, j, used);
+		}
+		s->dirty = -1;
+	}
+	if (t->st.scn == NULL || t->st.scn->broadcast)
+		return;
+	for (k = 1; k < run->nstations && k < LAYOUT_MAX_STATIONS; k++) {
+		/* Final: fold it in, and free its place for a later one. */
+		if (b - 2 - s->done_b[k] > HIST_LEN) {
+			/*
+			 * No frame for longer than the sparkline: what the
+			 * buckets hold (several buckets' a place) is counted,
+			 * and they start empty.
+			 */
+			for (j = 0; j < HIST_LEN; j++) {
+				s->depth[k] += s->delta[k][j];
+				s->delta[k][j] = 0;
+				s->most[k][j] = -1;
+			}
+			s->done_b[k] = b - 2 - HIST_LEN;
+		}
+		while (s->done_b[k] < b - 2) {
+			j = ++s->done_b[k];
+			most = s->depth[k];
+			s->depth[k] += s->delta[k][j % HIST_LEN];
+			if (s->depth[k] > most)
+				most = s->depth[k];
+			if (s->most[k][j % HIST_LEN] > most)
+				most = s->most[k][j % HIST_LEN];
+			t->hist[k][j % HIST_LEN] = (uint32_t)(most > 0 ?
+			    most : 0);
+			s->delta[k][j % HIST_LEN] = 0;
+			s->most[k][j % HIST_LEN] = -1;
+		}
+		/* The last two, as far as they go. */
+		d = s->depth[k];
+		for (j = s->done_b[k] + 1; j <= b; j++) {
+			most = d;
+			d += s->delta[k][j % HIST_LEN];
+			if (d > most)
+				most = d;
+			if (s->most[k][j % HIST_LEN] > most)
+				most = s->most[k][j % HIST_LEN];
+			t->hist[k][j % HIST_LEN] = (uint32_t)(most > 0 ?
+			    most : 0);
+		}
+	}
+}
+
+/*
+ * Each station's rates in and out over the last whole window of rate_ns
+ * (windows from the start, at multiples of it: the same for a replay),
+ * or since the start until the first is whole; at the end, the run's.
+ */
+void
+tui_sample_rates_now(struct tui *t)
+{
+	struct tui_sampler	*s = t->sampler;
+	int64_t			 now = engine_now(t->eng), wi;
+	unsigned		 k;
+
+	if (s == NULL || t->rate_ns <= 0)
+		return;
+	for (k = 0; k < t->st.nstations && k < LAYOUT_MAX_STATIONS; k++) {
+		uint64_t in = t->st.st[k].got, out = t->st.st[k].dishes;
+
+		wi = now / t->rate_ns;
+		if ((engine_finished(t->eng) || wi == 0) && now > 0) {
+			t->rate[k].in = (double)in * 1e9 / (double)now;
+			t->rate[k].out = (double)out * 1e9 / (double)now;
+		} else if (wi > 0) {
+			wi--;
+			in = s->win[k][wi % 4].id == wi ? s->win[k][wi % 4].in :
+			    0;
+			out = s->win[k][wi % 4].id == wi ?
+			    s->win[k][wi % 4].out : 0;
+			t->rate[k].in = (double)in * 1e9 / (double)t->rate_ns;
+			t->rate[k].out = (double)out * 1e9 /
+			    (double)t->rate_ns;
+		}
+	}
+}
