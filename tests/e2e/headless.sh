@@ -52,6 +52,10 @@ expect_grep "$TMP/out" "^DEADLOCK    dryer-" "processes deadlock shown"
 expect_exit 0 "fixed lock order" -- "$DISHRACK" --headless -q --speed 5 \
     --set scenario.lock_order=fixed deadlock
 expect_grep "$TMP/out" "6 dried" "fixed order dries everything"
+# The summary words a station's dishes its own way: a line of one teller
+# has no washer and no dryer.
+expect_exit 0 "one station" -- "$DISHRACK" --headless -q --clock virtual queueing
+expect_grep "$TMP/out" "^dishes      259 done by teller, 0 in racks" "one station's words"
 
 # The lecture's threads example, in virtual time, word for word.
 expect_exit 0 "lecture threads" -- "$DISHRACK" --headless --clock virtual seed-threads

@@ -270,6 +270,12 @@ W=120 H=40 start "$DISHRACK --speed 20 handoff"
 expect_screen "summary" "summary at the end" 15
 expect_screen "conserved" "summary says conserved"
 $T send-keys -t dr q
+# The summary words each end of the line as its station: the bottleneck
+# scene's last station is the stacker, which stacks (it said "dried").
+W=120 H=40 start "$DISHRACK --clock virtual --speed 20 bottleneck"
+expect_screen "12 washed, 12 stacked, 0 in racks" "summary: the stacker's dishes stacked" 15
+expect_no_grep "$TMP/screen" "dishes  *[0-9]* washed, [0-9]* dried" "summary: nothing dried by a stacker"
+$T send-keys -t dr q
 # At 100x30 it covers the timeline: Esc or Enter puts it away, s brings
 # it back.
 W=100 H=30 start "$DISHRACK --clock virtual --speed 20 handoff"
