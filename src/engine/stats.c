@@ -67,6 +67,10 @@ stats_event(const struct event *e, void *arg)
 	}
 	if (st >= s->nstations)
 		return;
+	/* The cupboard's read and write: for the views, not a change of state. */
+	if (e->kind == EV_CUP_READ || e->kind == EV_CUP_WROTE ||
+	    e->kind == EV_CUP_LOST)
+		return;
 	w = stats_worker(s, e->worker);
 	w->station = st;
 	w->since = e->t;

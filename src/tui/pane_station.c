@@ -219,6 +219,19 @@ tui_draw_doing(struct tui *t, const struct rect *r, struct wslot *w, int wy,
 		attroff(tui_attr(t, C_BLOCK));
 		return (x + 1);
 	}
+	/*
+	 * In the cupboard's window, its work done: in the bar's place, the
+	 * count it read, to write back + 1.
+	 */
+	if ((l = tui_cupboard_reading(t, w)) >= 0) {
+		snprintf(dl, sizeof dl, "read %d, writes %d", l, l + 1);
+		if (tui_cols(dl) > xe - x)
+			snprintf(dl, sizeof dl, "read %d", l);
+		attron(tui_attr(t, C_CAPTION));
+		x += tui_puts(wy, x, xe - x, dl) + 1;
+		attroff(tui_attr(t, C_CAPTION));
+		return (x);
+	}
 	if (end > since && t->lay.worker_step > 1) {
 		tui_bar(t, wy + 1, r->x + 4, r->w - 8, frac);
 		if (t->lay.worker_step > 3)
@@ -384,7 +397,7 @@ tui_station_footer(struct tui *t, unsigned si)
 			    atomic_load(&run->cupboard->waiters));
 		if (done > counted)
 			tui_station_foot(t, r, &x, tui_attr(t, C_BAD),
-			    "%llu LOST", (unsigned long long)(done - counted));
+			    "%llu LOST ", (unsigned long long)(done - counted));
 	}
 	return (x);
 }
@@ -455,11 +468,18 @@ tui_draw_station(struct tui *t, unsigned si)
 	 */
 	n = snprintf(rates, sizeof rates, " in %.2f/s  out %.2f/s ",
 	    t->rate[si].in, t->rate[si].out);
+	wy = r->y + r->h - 1;	/* the first row the cupboard leaves */
 	if (n <= r->w - 4 - footer - 1)
 		tui_puts(r->y + r->h - 1, r->x + r->w - 2 - n, r->w - 4, rates);
 	else if (more == 0 && t->lay.worker_pad + row * t->lay.worker_step <
-	    r->h - 2 && n - 1 <= r->w - 4)
+	    r->h - 2 && n - 1 <= r->w - 4) {
 		tui_puts(r->y + r->h - 2, r->x + r->w - 1 - n, r->w - 4, rates);
+		wy--;
+	}
+	/* The cupboard's lost update, on the rows the workers leave. */
+	if (run->cupboard != NULL && si == run->nstations - 1 && more == 0)
+		tui_draw_cupboard(t, r, r->y + 1 + t->lay.worker_pad +
+		    row * t->lay.worker_step, wy);
 }
 
 /*

@@ -53,6 +53,7 @@ tui_event(const struct event *ev, void *arg)
 
 	stats_event(ev, &t->st);
 	tui_fanout_event(t, ev);
+	tui_cupboard_event(t, ev);
 	if (t->o->tap != NULL)
 		t->o->tap->event(ev, t->o->tap->arg);
 	if (ev->worker == EV_ENGINE && ev->kind == EV_SCRIPT &&
@@ -305,6 +306,7 @@ tui_start_engine(struct tui *t)
 		t->bucket_ns = longest > 0 ? 10 * NSEC_PER_MSEC :
 		    200 * NSEC_PER_MSEC;
 	tui_fanout_reset(t);
+	tui_cupboard_reset(t);
 	t->tl_n = engine_run(t->eng)->nslots;
 	t->tl = xcalloc(t->tl_n, sizeof *t->tl);
 	t->tl_last = xreallocarray(NULL, t->tl_n, sizeof *t->tl_last);
@@ -348,6 +350,7 @@ tui_end_engine(struct tui *t)
 	engine_destroy(t->eng);
 	t->eng = NULL;
 	tui_fanout_reset(t);
+	tui_cupboard_reset(t);
 	stats_free(&t->st);
 	free(t->tl);
 	free(t->tl_last);

@@ -112,6 +112,7 @@ struct tui {
 	uint32_t		 gil_tl[TL_LEN];	/* holder per bucket */
 	uint32_t		 hist[LAYOUT_MAX_STATIONS][HIST_LEN];
 	struct fanout		*fan;		/* a broadcast's (pane_fanout.c) */
+	struct cupview		*cup;		/* the cupboard's (pane_cupboard.c) */
 	/* Dishes in and out per second of each station, over rate_ns. */
 	int64_t			 rate_ns;
 	struct {
@@ -198,5 +199,9 @@ void		 tui_draw_fanout(struct tui *);
 void		 tui_fanout_layout(struct tui *);
 void		 tui_fanout_event(struct tui *, const struct event *);
 void		 tui_fanout_reset(struct tui *);	/* also frees */
+void		 tui_cupboard_event(struct tui *, const struct event *);
+void		 tui_cupboard_reset(struct tui *);	/* frees */
+int		 tui_cupboard_reading(struct tui *, const struct wslot *);
+void		 tui_draw_cupboard(struct tui *, const struct rect *, int, int);
 
 #endif

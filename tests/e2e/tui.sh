@@ -548,6 +548,26 @@ grep -q 'dryer-[12] *done' "$TMP/screen" && bad "deadlock: a dryer's row says do
 grep -E '^dryer-[12] ' "$TMP/screen" | grep -q '╳' && ok || bad "deadlock: the timeline's lock waits"
 $T send-keys -t dr q
 
+# The race scene, paced to be watched: at x1 it still runs after its
+# second caption (it was over in 0.6 s); a dryer's row shows the count
+# it read while it puts the dish away, and a lost update says who read
+# what (the engine's cupboard events).
+end_pane
+W=100 H=30 start "$DISHRACK --clock virtual race"
+expect_screen "Without a lock, two dryers read the same count" "race: the second caption"
+expect_screen "| running" "race: still running at its second caption"
+expect_screen "│ █ dryer-[12]   dish-[0-9]*  *read [0-9]* " "race: the count a dryer read"
+expect_screen "dryer-[12] read \([0-9]*\), dryer-[12] read \1, *│" "race: who read what" 15
+expect_screen "both wrote [0-9]*: one update lost" "race: the lost update in words" 15
+$T send-keys -t dr q
+# With a mutex, nobody overlaps and nothing is said lost.
+W=100 H=30 start "$DISHRACK --clock virtual --speed 10 --set cupboard.lock=mutex race"
+expect_screen "summary" "race, mutex: to the end" 15
+$T send-keys -t dr Escape
+expect_screen "s shows the summary again" "race, mutex: the summary hidden"
+expect_no_grep "$TMP/screen" "update lost\|LOST" "race, mutex: nothing lost"
+$T send-keys -t dr q
+
 # Not a terminal: falls back to headless, says so.
 expect_exit 0 "piped" -- sh -c "$DISHRACK --speed 50 handoff | cat"
 expect_grep "$TMP/err" "running --headless" "fallback note"
