@@ -151,14 +151,19 @@ tui_sample(struct tui *t)
 	int64_t		 b, j;
 	unsigned char	 s;
 
-	b = engine_now(t->eng) / t->bucket_ns;
+	b = engine_now(t->eng) / t->tl_bucket_ns;
 	used = atomic_load(&run->used);
 	if (used > t->tl_n)
 		used = t->tl_n;
 	/* After a deadlock the timeline stays as it was found. */
 	for (i = 0; i < used && !atomic_load(&run->deadlock); i++) {
 		s = (unsigned char)tui_shown_state(t, &run->slots[i]);
-		j = t->tl_last[i] < 0 ? b : t->tl_last[i] + 1;
+		j = t->tl_last[i] + 1;
+		/* New: from its spawn (the first frame comes after it). */
+		if (t->tl_last[i] < 0)
+			j = i < t->st.nw && t->st.w[i].seen &&
+			    t->st.w[i].spawn_t / t->tl_bucket_ns < b ?
+			    t->st.w[i].spawn_t / t->tl_bucket_ns : b;
 		if (b - j >= TL_LEN)
 			j = b - TL_LEN + 1;
 		for (; j <= b; j++)
@@ -167,8 +172,13 @@ tui_sample(struct tui *t)
 	}
 	if (run->ngils > 0) {
 		/* Who holds the main interpreter's GIL in this bucket. */
-		t->gil_tl[b % TL_LEN] = atomic_load(&run->gils[0].current);
+		j = t->tl_b < b && b - t->tl_b < TL_LEN ? t->tl_b + 1 : b;
+		for (; j <= b; j++)
+			t->gil_tl[j % TL_LEN] = atomic_load(
+			    &run->gils[0].current);
 	}
+	t->tl_b = b;
+	b = engine_now(t->eng) / t->bucket_ns;
 	tui_sample_rates(t);
 	for (k = 1; k < run->nstations; k++) {
 		uint32_t d = rack_depth(run->st[k].in);
@@ -305,6 +315,18 @@ tui_start_engine(struct tui *t)
 	if (t->bucket_ns < 10 * NSEC_PER_MSEC)
 		t->bucket_ns = longest > 0 ? 10 * NSEC_PER_MSEC :
 		    200 * NSEC_PER_MSEC;
+	/*
+	 * The timeline's buckets: fine enough that the predicted run, twice
+	 * over, fits the history kept, so a wide screen shows it all in
+	 * detail (never coarser than the sparklines', nor finer than 10 ms).
+	 */
+	t->tl_bucket_ns = t->bucket_ns;
+	if (t->st.pred.valid && !t->st.pred.open && t->st.pred.wall_s > 0 &&
+	    t->st.pred.wall_s * 2e9 / TL_LEN < (double)t->tl_bucket_ns)
+		t->tl_bucket_ns = (int64_t)(t->st.pred.wall_s * 2e9 / TL_LEN);
+	if (t->tl_bucket_ns < 10 * NSEC_PER_MSEC)
+		t->tl_bucket_ns = 10 * NSEC_PER_MSEC;
+	t->tl_b = 0;
 	tui_fanout_reset(t);
 	tui_cupboard_reset(t);
 	t->tl_n = engine_run(t->eng)->nslots;

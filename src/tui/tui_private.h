@@ -105,7 +105,9 @@ struct tui {
 	size_t			 npartial;
 
 	/* Timeline: per worker slot, the state in each bucket. */
-	int64_t			 bucket_ns;
+	int64_t			 bucket_ns;	/* the sparklines' */
+	int64_t			 tl_bucket_ns;	/* the timeline's, finer */
+	int64_t			 tl_b;		/* its latest bucket sampled */
 	unsigned char		(*tl)[TL_LEN];
 	int64_t			*tl_last;
 	unsigned		 tl_n;

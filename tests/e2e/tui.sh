@@ -265,6 +265,25 @@ expect_screen "│ hand-off │" "100x30: hand-off whole"
 expect_screen "│ +1[0-9] more  *│$" "100x30: +N more, nothing after it"
 $T send-keys -t dr q
 
+# The timeline starts at the left at 0 s and is scaled to the width (at
+# 200 columns it began at column 170), under an axis with the seconds.
+W=200 H=50 start "$DISHRACK --speed 2"
+expect_screen "^dryer-1     [·█]" "200x50: the timeline starts at the left"
+expect_screen "^seconds     |0s  *|1s  *|2s  *|3s .*|10s " "200x50: the timeline's axis"
+$T send-keys -t dr q
+# Three stations at 100 and 80 columns keep every worker's progress bar
+# (under its row, where the box is too narrow beside it), and the axis.
+for size in 100x30 80x24; do
+	W=${size%x*} H=${size#*x} start "$DISHRACK --speed 2 bottleneck"
+	expect_screen "dryer-1 " "$size: the dryer's row"
+	expect_screen "^│   █*░░*   │ *│.*│   █*░*   │" "$size: progress bars"
+	expect_screen "^seconds     |0s  *|5s  *|10s" "$size: the axis"
+	if grep -q '[^─]┐' "$TMP/screen"; then
+		bad "$size: a title runs into its corner"
+		sed 's/^/  | /' "$TMP/screen" >&2; else ok; fi
+	$T send-keys -t dr q
+done
+
 # The run ends: the summary stays; --exit-when-done leaves by itself.
 W=120 H=40 start "$DISHRACK --speed 20 handoff"
 expect_screen "summary" "summary at the end" 15
