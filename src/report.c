@@ -299,8 +299,9 @@ report_text_run(FILE *f, const struct report_run *r, const struct stats *s)
 	}
 	fprintf(f, "throughput  %.3f %s/s\n", s->throughput,
 	    s->broadcast ? "messages" : "dishes");
-	fprintf(f, "%-12s %7s %8s %6s %10s\n", "station", "workers", "dishes",
-	    "busy", "capacity");
+	fprintf(f, "%-12s %7s %8s %6s %10s  %s\n", "station", "workers",
+	    "dishes", "busy", "capacity", "(what the scenario's times alone "
+	    "predict)");
 	for (i = 0; i < s->nstations; i++) {
 		const struct station_stats *st = &s->st[i];
 
@@ -308,10 +309,19 @@ report_text_run(FILE *f, const struct report_run *r, const struct stats *s)
 			snprintf(buf, sizeof buf, "%.3f/s", st->capacity_per_s);
 		else
 			snprintf(buf, sizeof buf, "-");
-		fprintf(f, "%-12s %7u %8llu %5.0f%% %10s%s\n",
+		/*
+		 * The bottleneck is what the run measured; where the times
+		 * alone predict another, that one says so too.
+		 */
+		fprintf(f, "%-12s %7u %8llu %5.0f%% %10s%s%s\n",
 		    scn->stations[i].name, scn->stations[i].count,
 		    (unsigned long long)st->dishes, st->busy_fraction * 100.0,
-		    buf, (int)i == s->bottleneck ? "  <- bottleneck" : "");
+		    buf, (int)i == s->bottleneck ? "  <- bottleneck" : "",
+		    (int)i == s->bottleneck && s->bottleneck_measured < 0 ?
+		    " (predicted: no dish went through yet)" :
+		    (int)i != s->bottleneck && (int)i ==
+		    s->bottleneck_predicted ? "  <- the times alone predict "
+		    "the bottleneck here" : "");
 	}
 	for (i = 0; i < s->nstations; i++) {
 		if (s->st[i].killed == 0)
@@ -421,6 +431,11 @@ report_json_run(FILE *f, const struct report_run *r, const struct stats *s)
 	    s->throughput);
 	safe_json_fputs(s->bottleneck >= 0 ?
 	    scn->stations[s->bottleneck].name : "", f);
+	/* The run's (busiest) unless too soon; the times alone predict: */
+	fprintf(f, ",\"bottleneck_measured\":%s,\"bottleneck_predicted\":",
+	    s->bottleneck_measured >= 0 ? "true" : "false");
+	safe_json_fputs(s->bottleneck_predicted >= 0 ?
+	    scn->stations[s->bottleneck_predicted].name : "", f);
 	fprintf(f, ",\"max_rack_depth\":%u", s->max_rack_depth);
 	fputs(",\"stations\":[", f);
 	for (i = 0; i < s->nstations; i++) {

@@ -22,7 +22,6 @@ static int	tui_draw_doing(struct tui *, const struct rect *,
 		    struct wslot *, int, int, int, int64_t, char *);
 static void	tui_restart_note(struct tui *, struct wslot *, char *, size_t);
 static void	tui_draw_note(struct tui *, int, int, int, const char *);
-static double	tui_busy_now(struct tui *, unsigned);
 static void	tui_station_title(struct tui *, unsigned, attr_t, int);
 static void	tui_station_foot(struct tui *, const struct rect *, int *,
 		    attr_t, const char *, ...)
@@ -302,7 +301,10 @@ tui_station_title(struct tui *t, unsigned si, attr_t a, int bottleneck)
 	const struct rect	*r = &t->lay.station[si];
 	const char		*sel = (int)si == t->selected ? ">" : " ";
 	const char		*name = scn->stations[si].name;
-	const char		*bn = bottleneck ? "BOTTLENECK" : "";
+	/* Until the run measured one, what the times alone predict: "?". */
+	const char		*bn = !bottleneck ? "" :
+				    t->bottleneck_measured ? "BOTTLENECK" :
+				    "BOTTLENECK?";
 	char			 title[6][160], tdesc[64];
 	unsigned		 killed;
 	int			 live, room = r->w - 3, x, i;
@@ -420,7 +422,7 @@ tui_draw_station(struct tui *t, unsigned si)
 	char			 rates[64];
 	int64_t			 now = engine_now(t->eng);
 
-	bottleneck = t->have_stats && t->st.bottleneck == (int)si;
+	bottleneck = t->have_stats && t->bottleneck == (int)si;
 	a = bottleneck ? tui_attr(t, C_BOTTLENECK) : A_NORMAL;
 	if ((int)si == t->selected)
 		a |= A_BOLD;
@@ -516,7 +518,7 @@ tui_station_workers(struct tui *t, unsigned si, unsigned *killed)
  * from its worker's live slot until the event that it was finished is
  * folded in, and not twice after that.
  */
-static double
+double
 tui_busy_now(struct tui *t, unsigned si)
 {
 	struct run		*run = engine_run(t->eng);

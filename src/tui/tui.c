@@ -113,33 +113,59 @@ static void
 tui_sample_rates(struct tui *t)
 {
 	int64_t		now = engine_now(t->eng), dt;
-	unsigned	k;
+	unsigned	k, n = 0;
+	double		busy[LAYOUT_MAX_STATIONS];
 
 	for (k = 0; k < t->st.nstations && k < LAYOUT_MAX_STATIONS; k++) {
 		uint64_t in = t->st.st[k].got, out = t->st.st[k].dishes;
+		double	 pr = (double)t->st.st[k].present_ns;
+		double	 bz = tui_busy_now(t, k) * pr;
 
+		n = k + 1;
 		/* At the end: the whole run's. */
 		if (engine_finished(t->eng) && now > 0) {
 			t->rate[k].in = (double)in * 1e9 / (double)now;
 			t->rate[k].out = (double)out * 1e9 / (double)now;
+			t->rate[k].busy = t->st.st[k].busy_fraction;
+			busy[k] = t->rate[k].busy;
 			continue;
 		}
 		dt = now - t->rate[k].t0;
-		if (dt <= 0)
+		if (dt <= 0) {
+			busy[k] = t->rate[k].busy;
 			continue;
+		}
 		if (!t->rate[k].have || dt >= t->rate_ns) {
 			t->rate[k].in = (double)(in - t->rate[k].in0) * 1e9 /
 			    (double)dt;
 			t->rate[k].out = (double)(out - t->rate[k].out0) *
 			    1e9 / (double)dt;
+			t->rate[k].busy = pr > t->rate[k].present0 ?
+			    (bz - t->rate[k].busy0) /
+			    (pr - t->rate[k].present0) : 0;
 		}
 		if (dt >= t->rate_ns) {
 			t->rate[k].t0 = now;
 			t->rate[k].in0 = in;
 			t->rate[k].out0 = out;
+			t->rate[k].busy0 = bz;
+			t->rate[k].present0 = pr;
 			t->rate[k].have = 1;
 		}
+		busy[k] = t->rate[k].busy;
 	}
+	/*
+	 * The bottleneck the run measures: the busiest over the window (a
+	 * [script] that slows a station moves it), once a dish went through
+	 * the line; until then, what the scenario's times alone predict.
+	 */
+	k = n > 0 ? (unsigned)stats_busiest(busy, n,
+	    t->st.st[n - 1].dishes) : (unsigned)-1;
+	if (engine_finished(t->eng))
+		k = (unsigned)t->st.bottleneck_measured;
+	t->bottleneck_measured = (int)k >= 0;
+	t->bottleneck = t->bottleneck_measured ? (int)k :
+	    t->st.bottleneck_predicted;
 }
 
 /* Record each worker's state in the current timeline bucket. */
@@ -295,6 +321,8 @@ tui_start_engine(struct tui *t)
 	t->nlines = 0;
 	t->npartial = 0;
 	t->selected = scn->nstations > 1 ? 1 : 0;
+	t->bottleneck = -1;
+	t->bottleneck_measured = 0;
 	memset(t->hist, 0, sizeof t->hist);
 	memset(t->rate, 0, sizeof t->rate);
 	t->rate_ns = RATE_MIN_NS;

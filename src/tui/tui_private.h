@@ -122,7 +122,12 @@ struct tui {
 		uint64_t	 in0, out0;
 		double		 in, out;
 		int		 have;
+		double		 busy0, present0;	/* ns, at t0 */
+		double		 busy;		/* fraction, over the window */
 	}			 rate[LAYOUT_MAX_STATIONS];
+	/* Measured over the window once a dish went through; else -1. */
+	int			 bottleneck;
+	int			 bottleneck_measured;
 };
 
 /* tui.c: the frame loop. */
@@ -182,6 +187,7 @@ int		 tui_script_paused(struct tui *);
 /* pane_*.c: one part of the screen each, drawn from tui_draw. */
 void		 tui_draw_header(struct tui *);
 void		 tui_draw_station(struct tui *, unsigned);
+double		 tui_busy_now(struct tui *, unsigned);
 unsigned	 tui_station_workers(struct tui *, unsigned, unsigned *);
 void		 tui_draw_rack(struct tui *, unsigned);
 int		 tui_draw_links(struct tui *, unsigned, int, int, int, int);

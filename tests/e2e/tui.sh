@@ -284,6 +284,25 @@ for size in 100x30 80x24; do
 	$T send-keys -t dr q
 done
 
+# The bottleneck is what the run measures (the busiest station), not the
+# scenario's times alone: four CPU-bound dryers share one GIL, so they
+# are slower than a 100 ms washer though their count says otherwise.
+W=100 H=30 start "$DISHRACK --speed 0.5 --set washer.time=100ms gil-cpu"
+expect_screen "dryer ×4 200ms BOTTLENECK" "GIL: the dryers measured the bottleneck"
+expect_no_grep "$TMP/screen" "washer ×1 100ms BOTTLENECK" "GIL: not the washer"
+$T send-keys -t dr q
+# A script slows the dryer at 12 s: the washer is the bottleneck before
+# (predicted, "?", until a dish went through), the dryer after; the
+# summary says the times alone predicted the washer.
+printf '[scenario]\ntitle = Slower dryer at 12 s\ndishes = 20\n[washer]\ntime = 1s\n[dryer]\ntime = 500ms\n[script]\n12s set dryer.time = 3s\n' >"$TMP/slower.scn"
+W=120 H=40 start "$DISHRACK --clock virtual --speed 4 $TMP/slower.scn"
+expect_screen "washer ×1 1s BOTTLENECK" "script: the washer first"
+expect_screen "dryer ×1 3s BOTTLENECK" "script: the dryer once slowed"
+expect_screen "summary" "script: the summary" 15
+expect_screen "│ washer .*<- the times alone predict the bottleneck here" "script: the washer predicted"
+expect_screen "│ dryer .*[0-9]%  *2.000/s  <- bottleneck *│" "script: the dryer measured, its capacity as it started"
+$T send-keys -t dr q
+
 # The run ends: the summary stays; --exit-when-done leaves by itself.
 W=120 H=40 start "$DISHRACK --speed 20 handoff"
 expect_screen "summary" "summary at the end" 15
