@@ -15,6 +15,28 @@
 #include "stats.h"
 #include "xmalloc.h"
 
+/*
+ * What station name did to a dish, in the past tense, for "12 stacked":
+ * the lecture's own verbs where the name is one of its people, else
+ * "done by NAME" (a guessed verb, "telled", would teach the wrong word).
+ */
+const char *
+report_did(const char *name, char *buf, size_t len)
+{
+	static const char *const verbs[][2] = {
+		{ "washer", "washed" }, { "dryer", "dried" },
+		{ "stacker", "stacked" }, { "server", "served" }
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof verbs / sizeof verbs[0]; i++) {
+		if (strcmp(name, verbs[i][0]) == 0)
+			return (verbs[i][1]);
+	}
+	snprintf(buf, len, "done by %s", name);
+	return (buf);
+}
+
 static const char *
 report_capacity(uint32_t cap, char *buf, size_t len)
 {
@@ -231,7 +253,7 @@ void
 report_text_run(FILE *f, const struct report_run *r, const struct stats *s)
 {
 	const struct scenario	*scn = r->scn;
-	char			 buf[64];
+	char			 buf[64], did[64];
 	unsigned		 i;
 
 	/* The title may be the file's name or a --set: made safe. */
@@ -257,9 +279,15 @@ report_text_run(FILE *f, const struct report_run *r, const struct stats *s)
 	if (s->broadcast)
 		report_broadcast_text(f, s);
 	else {
-		fprintf(f, "dishes      %llu washed, %llu dried, %llu in "
-		    "racks, %llu in hands", (unsigned long long)s->washed,
-		    (unsigned long long)s->dried,
+		/* Each end in its own station's words: 12 stacked. */
+		fprintf(f, "dishes      %llu %s, ",
+		    (unsigned long long)s->washed,
+		    report_did(scn->stations[0].name, did, sizeof did));
+		if (s->nstations > 1)
+			fprintf(f, "%llu %s, ", (unsigned long long)s->dried,
+			    report_did(scn->stations[s->nstations - 1].name,
+			    did, sizeof did));
+		fprintf(f, "%llu in racks, %llu in hands",
 		    (unsigned long long)s->in_racks,
 		    (unsigned long long)s->in_hands);
 		if (s->conserved)
@@ -271,8 +299,9 @@ report_text_run(FILE *f, const struct report_run *r, const struct stats *s)
 	}
 	fprintf(f, "throughput  %.3f %s/s\n", s->throughput,
 	    s->broadcast ? "messages" : "dishes");
-	fprintf(f, "%-12s %7s %8s %6s %10s\n", "station", "workers", "dishes",
-	    "busy", "capacity");
+	fprintf(f, "%-12s %7s %8s %6s %10s  %s\n", "station", "workers",
+	    "dishes", "busy", "capacity", "(what the scenario's times alone "
+	    "predict)");
 	for (i = 0; i < s->nstations; i++) {
 		const struct station_stats *st = &s->st[i];
 
@@ -280,10 +309,19 @@ report_text_run(FILE *f, const struct report_run *r, const struct stats *s)
 			snprintf(buf, sizeof buf, "%.3f/s", st->capacity_per_s);
 		else
 			snprintf(buf, sizeof buf, "-");
-		fprintf(f, "%-12s %7u %8llu %5.0f%% %10s%s\n",
+		/*
+		 * The bottleneck is what the run measured; where the times
+		 * alone predict another, that one says so too.
+		 */
+		fprintf(f, "%-12s %7u %8llu %5.0f%% %10s%s%s\n",
 		    scn->stations[i].name, scn->stations[i].count,
 		    (unsigned long long)st->dishes, st->busy_fraction * 100.0,
-		    buf, (int)i == s->bottleneck ? "  <- bottleneck" : "");
+		    buf, (int)i == s->bottleneck ? "  <- bottleneck" : "",
+		    (int)i == s->bottleneck && s->bottleneck_measured < 0 ?
+		    " (predicted: no dish went through yet)" :
+		    (int)i != s->bottleneck && (int)i ==
+		    s->bottleneck_predicted ? "  <- the times alone predict "
+		    "the bottleneck here" : "");
 	}
 	for (i = 0; i < s->nstations; i++) {
 		if (s->st[i].killed == 0)
@@ -322,9 +360,11 @@ report_text_run(FILE *f, const struct report_run *r, const struct stats *s)
 		}
 	}
 	if (s->cupboard) {
-		fprintf(f, "cupboard    lock %s: %llu dried, %llu counted, "
+		fprintf(f, "cupboard    lock %s: %llu %s, %llu counted, "
 		    "%llu updates LOST\n", lock_mode_name(scn->cupboard_lock),
 		    (unsigned long long)s->dried,
+		    report_did(scn->stations[s->nstations - 1].name, did,
+		    sizeof did),
 		    (unsigned long long)s->cupboard_count,
 		    (unsigned long long)s->lost_updates);
 		if (scn->cupboard_lock == LOCK_MUTEX ||
@@ -391,6 +431,11 @@ report_json_run(FILE *f, const struct report_run *r, const struct stats *s)
 	    s->throughput);
 	safe_json_fputs(s->bottleneck >= 0 ?
 	    scn->stations[s->bottleneck].name : "", f);
+	/* The run's (busiest) unless too soon; the times alone predict: */
+	fprintf(f, ",\"bottleneck_measured\":%s,\"bottleneck_predicted\":",
+	    s->bottleneck_measured >= 0 ? "true" : "false");
+	safe_json_fputs(s->bottleneck_predicted >= 0 ?
+	    scn->stations[s->bottleneck_predicted].name : "", f);
 	fprintf(f, ",\"max_rack_depth\":%u", s->max_rack_depth);
 	fputs(",\"stations\":[", f);
 	for (i = 0; i < s->nstations; i++) {

@@ -49,10 +49,17 @@ report_theory_text(FILE *f, const struct stats *s, int live)
 		    rows[i].have_predicted ? theory_format(rows[i].unit,
 		    rows[i].predicted, pr, sizeof pr) : "-");
 	}
-	if (live && predict_dried_by(p, (double)s->t_end / 1e9) >= 0)
-		fprintf(f, "  %-24s %12llu %12.0f\n", "dried by now",
+	if (live && predict_dried_by(p, (double)s->t_end / 1e9) >= 0) {
+		char	 did[64], by[64];
+		const char *v = report_did(s->scn->stations[s->nstations -
+		    1].name, did, sizeof did);
+
+		/* "stacked by now"; a name without a verb: "done by now". */
+		snprintf(by, sizeof by, "%s by now", v == did ? "done" : v);
+		fprintf(f, "  %-24s %12llu %12.0f\n", by,
 		    (unsigned long long)s->dried,
 		    predict_dried_by(p, (double)s->t_end / 1e9));
+	}
 	for (j = 0; j < s->nstations; j++) {
 		const struct predict_station *ps = &p->st[j];
 

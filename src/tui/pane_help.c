@@ -93,8 +93,10 @@ static const struct help_row help_rows[] = {
 	{ "dryer %X2 4s", 0, 0, "its name, its workers, the time a dish "
 	    "takes" },
 	{ ">", 0, 0, "the station selected (tab); its box is bold" },
-	{ "BOTTLENECK", C_BOTTLENECK, 0, "the station with the least "
-	    "capacity: it sets the pace" },
+	{ "BOTTLENECK", C_BOTTLENECK, 0, "the busiest station over the last "
+	    "few dish times, as the run measures it: it sets the pace" },
+	{ "BOTTLENECK?", C_BOTTLENECK, 0, "no dish through the line yet: "
+	    "what the scenario's times alone predict" },
 	{ "3 done", 0, 0, "dishes it has let out" },
 	{ "busy 67%", 0, 0, "time working (dishes in hand too) over time "
 	    "there, all its workers" },

@@ -22,7 +22,6 @@ static int	tui_draw_doing(struct tui *, const struct rect *,
 		    struct wslot *, int, int, int, int64_t, char *);
 static void	tui_restart_note(struct tui *, struct wslot *, char *, size_t);
 static void	tui_draw_note(struct tui *, int, int, int, const char *);
-static double	tui_busy_now(struct tui *, unsigned);
 static void	tui_station_title(struct tui *, unsigned, attr_t, int);
 static void	tui_station_foot(struct tui *, const struct rect *, int *,
 		    attr_t, const char *, ...)
@@ -219,6 +218,19 @@ tui_draw_doing(struct tui *t, const struct rect *r, struct wslot *w, int wy,
 		attroff(tui_attr(t, C_BLOCK));
 		return (x + 1);
 	}
+	/*
+	 * In the cupboard's window, its work done: in the bar's place, the
+	 * count it read, to write back + 1.
+	 */
+	if ((l = tui_cupboard_reading(t, w)) >= 0) {
+		snprintf(dl, sizeof dl, "read %d, writes %d", l, l + 1);
+		if (tui_cols(dl) > xe - x)
+			snprintf(dl, sizeof dl, "read %d", l);
+		attron(tui_attr(t, C_CAPTION));
+		x += tui_puts(wy, x, xe - x, dl) + 1;
+		attroff(tui_attr(t, C_CAPTION));
+		return (x);
+	}
 	if (end > since && t->lay.worker_step > 1) {
 		tui_bar(t, wy + 1, r->x + 4, r->w - 8, frac);
 		if (t->lay.worker_step > 3)
@@ -289,7 +301,10 @@ tui_station_title(struct tui *t, unsigned si, attr_t a, int bottleneck)
 	const struct rect	*r = &t->lay.station[si];
 	const char		*sel = (int)si == t->selected ? ">" : " ";
 	const char		*name = scn->stations[si].name;
-	const char		*bn = bottleneck ? "BOTTLENECK" : "";
+	/* Until the run measured one, what the times alone predict: "?". */
+	const char		*bn = !bottleneck ? "" :
+				    t->bottleneck_measured ? "BOTTLENECK" :
+				    "BOTTLENECK?";
 	char			 title[6][160], tdesc[64];
 	unsigned		 killed;
 	int			 live, room = r->w - 3, x, i;
@@ -384,7 +399,7 @@ tui_station_footer(struct tui *t, unsigned si)
 			    atomic_load(&run->cupboard->waiters));
 		if (done > counted)
 			tui_station_foot(t, r, &x, tui_attr(t, C_BAD),
-			    "%llu LOST", (unsigned long long)(done - counted));
+			    "%llu LOST ", (unsigned long long)(done - counted));
 	}
 	return (x);
 }
@@ -407,7 +422,7 @@ tui_draw_station(struct tui *t, unsigned si)
 	char			 rates[64];
 	int64_t			 now = engine_now(t->eng);
 
-	bottleneck = t->have_stats && t->st.bottleneck == (int)si;
+	bottleneck = t->have_stats && t->bottleneck == (int)si;
 	a = bottleneck ? tui_attr(t, C_BOTTLENECK) : A_NORMAL;
 	if ((int)si == t->selected)
 		a |= A_BOLD;
@@ -455,11 +470,18 @@ tui_draw_station(struct tui *t, unsigned si)
 	 */
 	n = snprintf(rates, sizeof rates, " in %.2f/s  out %.2f/s ",
 	    t->rate[si].in, t->rate[si].out);
+	wy = r->y + r->h - 1;	/* the first row the cupboard leaves */
 	if (n <= r->w - 4 - footer - 1)
 		tui_puts(r->y + r->h - 1, r->x + r->w - 2 - n, r->w - 4, rates);
 	else if (more == 0 && t->lay.worker_pad + row * t->lay.worker_step <
-	    r->h - 2 && n - 1 <= r->w - 4)
+	    r->h - 2 && n - 1 <= r->w - 4) {
 		tui_puts(r->y + r->h - 2, r->x + r->w - 1 - n, r->w - 4, rates);
+		wy--;
+	}
+	/* The cupboard's lost update, on the rows the workers leave. */
+	if (run->cupboard != NULL && si == run->nstations - 1 && more == 0)
+		tui_draw_cupboard(t, r, r->y + 1 + t->lay.worker_pad +
+		    row * t->lay.worker_step, wy);
 }
 
 /*
@@ -496,7 +518,7 @@ tui_station_workers(struct tui *t, unsigned si, unsigned *killed)
  * from its worker's live slot until the event that it was finished is
  * folded in, and not twice after that.
  */
-static double
+double
 tui_busy_now(struct tui *t, unsigned si)
 {
 	struct run		*run = engine_run(t->eng);

@@ -27,7 +27,7 @@ static int
 tui_replay_seek(struct tui *t, int64_t to)
 {
 	int		paused = engine_paused(t->eng);
-	int64_t		tb, len;
+	int64_t		tb, len, step;
 
 	len = engine_replay_length(t->eng);
 	if (to < 0)
@@ -38,7 +38,11 @@ tui_replay_seek(struct tui *t, int64_t to)
 	if (tui_start_engine(t) == -1)
 		return (-1);
 	engine_pause(t->eng, 1);
-	for (tb = t->bucket_ns; tb < to; tb += t->bucket_ns) {
+	/* The timeline's buckets, at most 4096 steps for a long one. */
+	step = t->tl_bucket_ns;
+	if (to / step > 4096)
+		step = to / 4096;
+	for (tb = step; tb < to; tb += step) {
 		engine_replay_goto(t->eng, tb);
 		engine_drain(t->eng, tui_event, t);
 		tui_read_output(t);

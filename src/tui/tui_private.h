@@ -110,7 +110,9 @@ struct tui {
 	size_t			 npartial;
 
 	/* Timeline: per worker slot, the state in each bucket. */
-	int64_t			 bucket_ns;
+	int64_t			 bucket_ns;	/* the sparklines' */
+	int64_t			 tl_bucket_ns;	/* the timeline's, finer */
+	int64_t			 tl_b;		/* its latest bucket sampled */
 	unsigned char		(*tl)[TL_LEN];
 	int64_t			*tl_last;
 	unsigned		 tl_n;
@@ -118,6 +120,7 @@ struct tui {
 	uint32_t		 hist[LAYOUT_MAX_STATIONS][HIST_LEN];
 	struct tui_sampler	*sampler;	/* sample.c */
 	struct fanout		*fan;		/* a broadcast's (pane_fanout.c) */
+	struct cupview		*cup;		/* the cupboard's (pane_cupboard.c) */
 	/* Dishes in and out per second of each station, over rate_ns. */
 	int64_t			 rate_ns;
 	struct {
@@ -125,7 +128,12 @@ struct tui {
 		uint64_t	 in0, out0;
 		double		 in, out;
 		int		 have;
+		double		 busy0, present0;	/* ns, at t0 */
+		double		 busy;		/* fraction, over the window */
 	}			 rate[LAYOUT_MAX_STATIONS];
+	/* Measured over the window once a dish went through; else -1. */
+	int			 bottleneck;
+	int			 bottleneck_measured;
 };
 
 /* tui.c: the frame loop. */
@@ -195,6 +203,7 @@ void		 tui_caption_layout(struct tui *);
 /* pane_*.c: one part of the screen each, drawn from tui_draw. */
 void		 tui_draw_header(struct tui *);
 void		 tui_draw_station(struct tui *, unsigned);
+double		 tui_busy_now(struct tui *, unsigned);
 unsigned	 tui_station_workers(struct tui *, unsigned, unsigned *);
 void		 tui_draw_rack(struct tui *, unsigned);
 int		 tui_draw_links(struct tui *, unsigned, int, int, int, int);
@@ -214,5 +223,9 @@ void		 tui_draw_fanout(struct tui *);
 void		 tui_fanout_layout(struct tui *);
 void		 tui_fanout_event(struct tui *, const struct event *);
 void		 tui_fanout_reset(struct tui *);	/* also frees */
+void		 tui_cupboard_event(struct tui *, const struct event *);
+void		 tui_cupboard_reset(struct tui *);	/* frees */
+int		 tui_cupboard_reading(struct tui *, const struct wslot *);
+void		 tui_draw_cupboard(struct tui *, const struct rect *, int, int);
 
 #endif
