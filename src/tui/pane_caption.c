@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "tui_private.h"
+#include "i18n.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -34,13 +35,13 @@ tui_draw_caption(struct tui *t)
 	const struct scenario	*scn = engine_scenario(t->eng);
 	const struct rect	*r = &t->lay.caption;
 	const char		*text = NULL;
-	char			 hint[64];
+	char			 hint[128];
 	int			 x;
 
 	if (engine_deadlock_cycle(t->eng) != NULL) {
 		attron(tui_attr(t, C_BAD));
 		mvhline(r->y, 0, ' ', r->w);
-		tui_printf(r->y, 0, r->w, " DEADLOCK: %s",
+		tui_printf(r->y, 0, r->w, _(" DEADLOCK: %s"),
 		    engine_deadlock_cycle(t->eng));
 		attroff(tui_attr(t, C_BAD));
 		return;
@@ -50,7 +51,7 @@ tui_draw_caption(struct tui *t)
 	else if (t->st.caption >= 0)
 		text = scn->script[t->st.caption].text;
 	if (text == NULL || *text == '\0')
-		text = tui_script_paused(t) ? "paused" : NULL;
+		text = tui_script_paused(t) ? _("paused") : NULL;
 	if (text == NULL)
 		return;
 	attron(tui_attr(t, C_CAPTION) | A_BOLD);
@@ -58,8 +59,8 @@ tui_draw_caption(struct tui *t)
 	attroff(tui_attr(t, C_CAPTION) | A_BOLD);
 	/* At a [script] pause, how to go on, where it fits. */
 	if (tui_script_paused(t) && text != t->status) {
-		snprintf(hint, sizeof hint, "  (space, Enter, Right or n: "
-		    "go on)");
+		snprintf(hint, sizeof hint, "%s", _("  (space, Enter, Right or n: "
+		    "go on)"));
 		if (tui_cols(hint) <= r->w - x)
 			tui_puts(r->y, x, r->w - x, hint);
 	}
@@ -77,9 +78,9 @@ tui_draw_captions(struct tui *t)
 	unsigned		 i, first = 0, n = 0;
 
 	if (t->st.caption < 0) {
-		snprintf(rows[0], sizeof rows[0], "no caption yet (H closes)");
+		snprintf(rows[0], sizeof rows[0], "%s", _("no caption yet (H closes)"));
 		rowv[0] = rows[0];
-		tui_draw_panel(t, "captions", rowv, 1);
+		tui_draw_panel(t, _("captions"), rowv, 1);
 		return;
 	}
 	/* The last CAPTIONS_SHOWN of the says and pauses up to the current. */
@@ -106,5 +107,5 @@ tui_draw_captions(struct tui *t)
 		rowv[n] = rows[n];
 		n++;
 	}
-	tui_draw_panel(t, "captions so far (H closes)", rowv, (int)n);
+	tui_draw_panel(t, _("captions so far (H closes)"), rowv, (int)n);
 }

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "tui_private.h"
+#include "i18n.h"
 
 /* The timeline, up to the latest bucket sampled. */
 void
@@ -22,40 +23,40 @@ tui_draw_timeline(struct tui *t)
 		return;
 	gil = run->ngils > 0;
 	if (r->w >= 96 && gil)
-		tui_printf(r->y, 0, r->w, "timeline (%s working, %s waiting "
+		tui_printf(r->y, 0, r->w, _("timeline (%s working, %s waiting "
 		    "for the GIL, %s for a dish; GIL row: who holds it; a "
-		    "column is %.2fs)",
+		    "column is %.2fs)"),
 		    t->g->work, t->g->gil_wait, t->g->wait,
 		    (double)t->bucket_ns / 1e9);
 	else if (r->w >= 96 && run->nlocks > 0)
-		tui_printf(r->y, 0, r->w, "timeline (%s working, %s waiting "
+		tui_printf(r->y, 0, r->w, _("timeline (%s working, %s waiting "
 		    "for a lock, %s for a dish, %s blocked by a full rack; a "
-		    "column is %.2fs)", t->g->work, t->g->lock_wait, t->g->wait,
+		    "column is %.2fs)"), t->g->work, t->g->lock_wait, t->g->wait,
 		    t->g->block, (double)t->bucket_ns / 1e9);
 	else if (r->w >= 96)
-		tui_printf(r->y, 0, r->w, "timeline (%s = working, %s = "
+		tui_printf(r->y, 0, r->w, _("timeline (%s = working, %s = "
 		    "waiting for a dish, %s = blocked by a full rack; a column "
-		    "is %.2fs)", t->g->work, t->g->wait, t->g->block,
+		    "is %.2fs)"), t->g->work, t->g->wait, t->g->block,
 		    (double)t->bucket_ns / 1e9);
 	else if (gil)
-		tui_printf(r->y, 0, r->w, "timeline: %s working  %s GIL-wait  "
-		    "%s waiting  GIL: its holder's number (%.2fs a column)",
+		tui_printf(r->y, 0, r->w, _("timeline: %s working  %s GIL-wait  "
+		    "%s waiting  GIL: its holder's number (%.2fs a column)"),
 		    t->g->work, t->g->gil_wait, t->g->wait,
 		    (double)t->bucket_ns / 1e9);
 	else if (run->nlocks > 0)
-		tui_printf(r->y, 0, r->w, "timeline: %s working  %s lock-wait  "
-		    "%s waiting  (%.2fs a column)", t->g->work,
+		tui_printf(r->y, 0, r->w, _("timeline: %s working  %s lock-wait  "
+		    "%s waiting  (%.2fs a column)"), t->g->work,
 		    t->g->lock_wait, t->g->wait, (double)t->bucket_ns / 1e9);
 	else
-		tui_printf(r->y, 0, r->w, "timeline: %s working  %s waiting  "
-		    "%s blocked  (%.2fs a column)", t->g->work, t->g->wait,
+		tui_printf(r->y, 0, r->w, _("timeline: %s working  %s waiting  "
+		    "%s blocked  (%.2fs a column)"), t->g->work, t->g->wait,
 		    t->g->block, (double)t->bucket_ns / 1e9);
 	cols = r->w - 12;
 	b = t->last_t;
 	used = atomic_load(&run->used);
 	if (run->ngils > 0 && row < r->h) {
 		/* The GIL's row: the number of the worker holding it. */
-		tui_puts(r->y + row, 0, 11, "GIL held by");
+		tui_puts(r->y + row, 0, 11, _("GIL held by"));
 		attron(tui_attr(t, C_BOTTLENECK));
 		for (x = 0; x < cols; x++) {
 			uint32_t	h;
@@ -101,5 +102,5 @@ tui_draw_timeline(struct tui *t)
 		row++;
 	}
 	if (shown > drawn && row < r->h)
-		tui_printf(r->y + row, 0, r->w, "+%u more", shown - drawn);
+		tui_printf(r->y + row, 0, r->w, _("+%u more"), shown - drawn);
 }
