@@ -101,7 +101,8 @@ EOF
 if ! command -v tmux >/dev/null 2>&1; then
 	echo "i18n: tmux not installed: no screen checks"; finish; exit $?
 fi
-T="tmux -S $TMP/tmux.sock"
+n=0
+T=true
 end_pane() {
 	pane=$($T display-message -p -t ko '#{pane_pid}' 2>/dev/null) ||
 	    { $T kill-server 2>/dev/null; return 0; }
@@ -127,6 +128,14 @@ expect_screen() {
 	if wait_for "$1"; then ok; else
 		bad "$2: screen lacks '$1'"; sed 's/^/  | /' "$TMP/screen" >&2
 	fi
+}
+# start W H COMMAND: a fresh tmux server (a socket of its own: one that
+# is still going away cannot take the next one with it) running COMMAND.
+start() {
+	end_pane
+	n=$((n + 1))
+	T="tmux -S $TMP/tmux.$n.sock"
+	$T -f /dev/null new-session -d -s ko -x "$1" -y "$2" "$3; sleep 30"
 }
 # aligned WHAT [TITLE]: every box on the screen (or the one whose top
 # border says TITLE) closes where it opens, counting columns as the
@@ -178,9 +187,7 @@ EOF
 
 for size in 200x50 100x30 80x24; do
 	w=${size%x*}; h=${size#*x}
-	end_pane
-	$T -f /dev/null new-session -d -s ko -x "$w" -y "$h" \
-	    "LANG=C.UTF-8 LANGUAGE=ko $DISHRACK --speed 4 seed-threads; sleep 30"
+	start "$w" "$h" "LANG=C.UTF-8 LANGUAGE=ko $DISHRACK --speed 4 seed-threads"
 	expect_screen "완료" "$size: worker rows in Korean"
 	expect_screen "도움말" "$size: key bar in Korean"
 	expect_screen "실행 중" "$size: header in Korean"
@@ -194,9 +201,7 @@ for size in 200x50 100x30 80x24; do
 	$T send-keys -t ko q
 done
 # The summary box at the end.
-end_pane
-$T -f /dev/null new-session -d -s ko -x 100 -y 30 \
-    "LANG=C.UTF-8 LANGUAGE=ko $DISHRACK --clock virtual --speed 20 seed-threads; sleep 30"
+start 100 30 "LANG=C.UTF-8 LANGUAGE=ko $DISHRACK --clock virtual --speed 20 seed-threads"
 expect_screen "q 종료, r 다시 실행" "summary: its keys in Korean"
 expect_screen "요약" "summary: title in Korean"
 aligned "summary" "요약"
