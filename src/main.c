@@ -183,6 +183,9 @@ usage(FILE *f)
 	fputs(_("On the screen: space pauses, t shows the theory beside the run, ? (or F1)\n"
 "explains every key and glyph, q (or F10) quits.\n"), f);
 	fputs("\n", f);
+	fputs(_("In Korean: LANG=ko_KR.UTF-8, or LANGUAGE=ko in any UTF-8 locale.\n"),
+	    f);
+	fputs("\n", f);
 	fputs(_("Racks (scenario.transport): local; redis or redis://HOST:PORT (a Redis\n"
 "list); zmq (ZeroMQ sockets over ipc://, no server) or zmq+tcp://HOST:PORT\n"
 "(over TCP; agents join at tcp://HOST:PORT). Over ZeroMQ its own pipes and\n"
