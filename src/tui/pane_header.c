@@ -49,7 +49,7 @@ tui_draw_header(struct tui *t)
 	    engine_speed(t->eng), state);
 	/* The state matters more than the title: short words when tight. */
 	if (tui_cols(right) + 20 > r->w)
-		snprintf(right, sizeof right, "%s %s | %s | %.1fs | %s%g | %s ",
+		snprintf(right, sizeof right, _("%s %s | %s | %.1fs | %s%g | %s "),
 		    where == NULL ? "" : strncmp(scn->transport, "zmq", 3) == 0 ?
 		    " zmq |" : " redis |", scn_mode_name(scn->mode),
 		    engine_clock_name(t->eng), (double)engine_now(t->eng) / 1e9,

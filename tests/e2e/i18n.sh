@@ -200,6 +200,17 @@ for size in 200x50 100x30 80x24; do
 	aligned "$size help" "도움말"
 	$T send-keys -t ko q
 done
+# The deadlock's cycle on the caption line, worded again in Korean.
+start 100 30 "LANG=C.UTF-8 LANGUAGE=ko $DISHRACK --speed 4 deadlock"
+expect_screen "교착상태: dryer-1: .* 기다림, dryer-2 보유" "deadlock: the cycle in Korean"
+# The network panes: a broadcast's fan-out, and the web server's screen.
+start 100 30 "LANG=C.UTF-8 LANGUAGE=ko $DISHRACK pubsub"
+expect_screen "팬아웃  pub-1" "pubsub: the fan-out in Korean"
+aligned "pubsub screen"
+start 100 30 "LANG=C.UTF-8 LANGUAGE=ko $DISHRACK webserver"
+expect_screen "페이지 지연" "web: the latency pane in Korean"
+expect_screen "? 도움말   q 종료" "web: its key line in Korean"
+aligned "web screen"
 # The summary box at the end.
 start 100 30 "LANG=C.UTF-8 LANGUAGE=ko $DISHRACK --clock virtual --speed 20 seed-threads"
 expect_screen "q 종료, r 다시 실행" "summary: its keys in Korean"
