@@ -57,6 +57,10 @@ expect_exit 2 "ko bad option" -- $KO "$DISHRACK" --bogus
 expect_grep "$TMP/err" "^dishrack: 알 수 없는 옵션 '--bogus'" "ko: error in Korean"
 expect_exit 2 "ko no such scenario" -- $KO "$DISHRACK" --headless seed_threads
 expect_grep "$TMP/err" "seed-threads 말인가요" "ko: suggestion in Korean"
+printf '[dryer]\ncont = 3\n' >"$TMP/typo.scn"
+expect_exit 2 "ko scenario typo" -- $KO "$DISHRACK" --check "$TMP/typo.scn"
+expect_grep "$TMP/err" "typo.scn:2:1: 알 수 없는 키 'cont' (\[dryer\] 안), 'count' 말인가요?" \
+    "ko: scenario error in Korean, at its place"
 expect_exit 2 "en bad option" -- env LANG=C.UTF-8 "$DISHRACK" --bogus
 expect_grep "$TMP/err" "unknown option '--bogus'" "default: English"
 # In the C locale gettext ignores LANGUAGE: its text could not be shown.
