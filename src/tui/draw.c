@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "tui_private.h"
+#include "i18n.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -121,6 +122,17 @@ tui_wrap(const char *text, int width, char out[][160], int max)
 		wl = (size_t)(e - p);
 		if (wl > sizeof line - 2)
 			wl = sizeof line - 2;
+		/*
+		 * Full in bytes before it is in columns (Korean takes three
+		 * bytes for two columns): the line ends here.
+		 */
+		if (ll > 0 && ll + 1 + wl + 1 > sizeof line) {
+			snprintf(out[n++], sizeof out[0], "%s", line);
+			ll = 0;
+			lc = 0;
+			if (n >= max)
+				break;
+		}
 		memcpy(line + ll + (ll > 0), p, wl);
 		line[ll + (ll > 0) + wl] = '\0';
 		wc = tui_cols(line + ll + (ll > 0));
@@ -377,19 +389,19 @@ tui_state_name(int s)
 {
 	switch (s) {
 	case WS_STARTING:
-		return ("starting");
+		return (_("starting"));
 	case WS_WAIT_GET:
-		return ("waiting for a dish");
+		return (_("waiting for a dish"));
 	case WS_WORKING:
-		return ("working");
+		return (_("working"));
 	case WS_WAIT_PUT:
-		return ("blocked: rack full");
+		return (_("blocked: rack full"));
 	case WS_EXITED:
-		return ("done");
+		return (_("done"));
 	case TS_WAIT_GIL:
-		return ("waits for the GIL");
+		return (_("waits for the GIL"));
 	case TS_WAIT_LOCK:
-		return ("waits for a lock");
+		return (_("waits for a lock"));
 	default:
 		return ("");
 	}
@@ -401,13 +413,13 @@ tui_state_word(int s)
 {
 	switch (s) {
 	case WS_WAIT_GET:
-		return ("waiting");
+		return (_("waiting"));
 	case WS_WAIT_PUT:
-		return ("blocked");
+		return (_("blocked"));
 	case TS_WAIT_GIL:
-		return ("GIL-wait");
+		return (_("GIL-wait"));
 	case TS_WAIT_LOCK:
-		return ("lock-wait");
+		return (_("lock-wait"));
 	default:
 		return (tui_state_name(s));
 	}
@@ -446,7 +458,7 @@ tui_worker_state(struct wslot *w)
 	/* An agent's worker dies only with its agent, which stopped
 	 * answering: lost, since nobody here saw it killed. */
 	if (atomic_load(&w->died))
-		return (w->remote ? "lost" : "killed");
+		return (w->remote ? _("lost") : _("killed"));
 	return (tui_state_name(atomic_load(&w->state)));
 }
 
@@ -472,9 +484,9 @@ tui_deadlock_words(struct tui *t, struct wslot *w, char *buf, size_t len,
 	/* Tight: what it waits for, and whose; the other row says the rest. */
 	for (l = 0; l < run->nlocks && l < 32 && !tight; l++) {
 		if ((w->dl_holds & (1u << l)) && n < len)
-			n += (size_t)snprintf(buf + n, len - n, "%s%s",
-			    n == 0 ? (tight ? "has " : "holds the ") :
-			    (tight ? "+" : " and the "), run->locks[l].name);
+			n += (size_t)snprintf(buf + n, len - n,
+			    n == 0 ? _("holds the %s") : _(" and the %s"),
+			    run->locks[l].name);
 	}
 	if (w->dl_wait >= 0 && (unsigned)w->dl_wait < run->nlocks) {
 		used = atomic_load(&run->used);
@@ -483,17 +495,21 @@ tui_deadlock_words(struct tui *t, struct wslot *w, char *buf, size_t len,
 				by = run->slots[i].name;
 		}
 		if (n < len && tight > 1)
-			snprintf(buf + n, len - n, "waits: %s",
+			snprintf(buf + n, len - n, _("waits: %s"),
 			    run->locks[w->dl_wait].name);
+		else if (n < len && tight && by != NULL)
+			snprintf(buf + n, len - n, _("waits: %s (%s)"),
+			    run->locks[w->dl_wait].name, by);
 		else if (n < len && tight)
-			snprintf(buf + n, len - n, "waits: %s%s%s%s",
-			    run->locks[w->dl_wait].name,
-			    by != NULL ? " (" : "", by != NULL ? by : "",
-			    by != NULL ? ")" : "");
+			snprintf(buf + n, len - n, _("waits: %s"),
+			    run->locks[w->dl_wait].name);
+		else if (n < len && by != NULL)
+			snprintf(buf + n, len - n,
+			    _("%swaits for the %s, held by %s"),
+			    n > 0 ? ", " : "", run->locks[w->dl_wait].name, by);
 		else if (n < len)
-			snprintf(buf + n, len - n, "%swaits for the %s%s%s",
-			    n > 0 ? ", " : "", run->locks[w->dl_wait].name,
-			    by != NULL ? ", held by " : "", by != NULL ? by : "");
+			snprintf(buf + n, len - n, _("%swaits for the %s"),
+			    n > 0 ? ", " : "", run->locks[w->dl_wait].name);
 	}
 	return (1);
 }

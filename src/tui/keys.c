@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "tui_private.h"
+#include "i18n.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -46,7 +47,7 @@ tui_change_workers(struct tui *t, int si, int add)
 		tui_set_status(t, "%s", cause);
 		free(cause);
 	} else
-		tui_set_status(t, "%s a %s", add ? "added" : "removing",
+		tui_set_status(t, add ? _("added a %s") : _("removing a %s"),
 		    scn->stations[si].name);
 }
 
@@ -74,7 +75,7 @@ tui_scale_time(struct tui *t, double f)
 		tui_set_status(t, "%s", cause);
 		free(cause);
 	} else
-		tui_set_status(t, "%s now takes %s", st->name,
+		tui_set_status(t, _("%s now takes %s"), st->name,
 		    dist_format(&st->time, buf, sizeof buf));
 	free(set);
 }
@@ -173,11 +174,11 @@ tui_kill(struct tui *t, int all)
 		free(cause);
 		return;
 	}
-	tui_set_status(t, "%s %s: %s", all ? "killed every" : "killed a", name,
-	    scn->mode == MODE_PROCESSES ? "SIGKILL; what it held goes back "
-	    "(or is lost, rack.reliable = no), a new one starts" : "a thread "
-	    "cannot die alone: it crashes where it stands, dropping what it "
-	    "holds; a new one starts");
+	tui_set_status(t, all ? _("killed every %s: %s") : _("killed a %s: %s"),
+	    name, scn->mode == MODE_PROCESSES ? _("SIGKILL; what it held goes "
+	    "back (or is lost, rack.reliable = no), a new one starts") :
+	    _("a thread cannot die alone: it crashes where it stands, "
+	    "dropping what it holds; a new one starts"));
 }
 
 /* Act on a key. Returns 1 to quit. */
@@ -221,8 +222,8 @@ tui_key(struct tui *t, int ch)
 		case '.':
 		case 'b':
 		case 'B':
-			tui_set_status(t, "paused by the script: space, Enter, "
-			    "Right, Page Down or n goes on");
+			tui_set_status(t, "%s", _("paused by the script: space, "
+			    "Enter, Right, Page Down or n goes on"));
 			return (0);
 		}
 	}
@@ -230,7 +231,7 @@ tui_key(struct tui *t, int ch)
 	if (t->summary && !t->summary_hidden &&
 	    (ch == 27 || ch == '\r' || ch == '\n' || ch == KEY_ENTER)) {
 		t->summary_hidden = 1;
-		tui_set_status(t, "s shows the summary again");
+		tui_set_status(t, "%s", _("s shows the summary again"));
 		return (0);
 	}
 	switch (ch) {

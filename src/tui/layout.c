@@ -12,6 +12,7 @@
 #include "layout.h"
 
 #include <string.h>
+#include <wchar.h>
 
 #define STATION_MIN_W	18
 #define RACK_W		10	/* "hand-off" and a column either side */
@@ -195,10 +196,37 @@ layout_compute(struct layout *l, int cols, int rows, unsigned n,
 		l->output = (struct rect){ y, 0, rest, cols };
 }
 
+/*
+ * The columns text takes in the terminal: a translated label may be
+ * Korean, two columns a glyph and three bytes (an invalid byte is one).
+ */
+static int
+layout_text_cols(const char *s)
+{
+	mbstate_t	ps;
+	wchar_t		wc;
+	size_t		len;
+	int		cols = 0, cw;
+
+	memset(&ps, 0, sizeof ps);
+	while (*s != '\0') {
+		len = mbrtowc(&wc, s, strlen(s), &ps);
+		if (len == (size_t)-1 || len == (size_t)-2) {
+			memset(&ps, 0, sizeof ps);
+			len = 1;
+			cw = 1;
+		} else
+			cw = (cw = wcwidth(wc)) < 0 ? 1 : cw;
+		cols += cw;
+		s += len;
+	}
+	return (cols);
+}
+
 static int
 keyhint_width(const struct keyhint *k)
 {
-	return ((int)(strlen(k->keys) + 1 + strlen(k->label)));
+	return (layout_text_cols(k->keys) + 1 + layout_text_cols(k->label));
 }
 
 int

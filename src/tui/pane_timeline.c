@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include "tui_private.h"
+#include "i18n.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -171,7 +172,7 @@ tl_axis(struct tui *t, const struct rect *r, int row, const struct tl_view *v)
 		memcpy(line + x, label, (size_t)n);
 		last = x + n;
 	}
-	tui_puts(r->y + row, 0, TL_LEFT - 1, "seconds");
+	tui_puts(r->y + row, 0, TL_LEFT - 1, _("seconds"));
 	tui_puts(r->y + row, TL_LEFT, w, line);
 }
 
@@ -183,30 +184,30 @@ tl_title(struct tui *t, const struct rect *r, int gil, int locks,
 	double	c = (double)v->col_ns / 1e9;
 
 	if (r->w >= 96 && gil)
-		tui_printf(r->y, 0, r->w, "timeline (%s working, %s waiting "
+		tui_printf(r->y, 0, r->w, _("timeline (%s working, %s waiting "
 		    "for the GIL, %s for a dish; GIL row: who holds it; a "
-		    "column is %.3gs)",
+		    "column is %.3gs)"),
 		    t->g->work, t->g->gil_wait, t->g->wait, c);
 	else if (r->w >= 96 && locks)
-		tui_printf(r->y, 0, r->w, "timeline (%s working, %s waiting "
+		tui_printf(r->y, 0, r->w, _("timeline (%s working, %s waiting "
 		    "for a lock, %s for a dish, %s blocked by a full rack; a "
-		    "column is %.3gs)", t->g->work, t->g->lock_wait, t->g->wait,
+		    "column is %.3gs)"), t->g->work, t->g->lock_wait, t->g->wait,
 		    t->g->block, c);
 	else if (r->w >= 96)
-		tui_printf(r->y, 0, r->w, "timeline (%s = working, %s = "
+		tui_printf(r->y, 0, r->w, _("timeline (%s = working, %s = "
 		    "waiting for a dish, %s = blocked by a full rack; a column "
-		    "is %.3gs)", t->g->work, t->g->wait, t->g->block, c);
+		    "is %.3gs)"), t->g->work, t->g->wait, t->g->block, c);
 	else if (gil)
-		tui_printf(r->y, 0, r->w, "timeline: %s working  %s GIL-wait  "
-		    "%s waiting  GIL: its holder's number (%.3gs a column)",
+		tui_printf(r->y, 0, r->w, _("timeline: %s working  %s GIL-wait  "
+		    "%s waiting  GIL: its holder's number (%.3gs a column)"),
 		    t->g->work, t->g->gil_wait, t->g->wait, c);
 	else if (locks)
-		tui_printf(r->y, 0, r->w, "timeline: %s working  %s lock-wait  "
-		    "%s waiting  (%.3gs a column)", t->g->work,
+		tui_printf(r->y, 0, r->w, _("timeline: %s working  %s lock-wait  "
+		    "%s waiting  (%.3gs a column)"), t->g->work,
 		    t->g->lock_wait, t->g->wait, c);
 	else
-		tui_printf(r->y, 0, r->w, "timeline: %s working  %s waiting  "
-		    "%s blocked  (%.3gs a column)", t->g->work, t->g->wait,
+		tui_printf(r->y, 0, r->w, _("timeline: %s working  %s waiting  "
+		    "%s blocked  (%.3gs a column)"), t->g->work, t->g->wait,
 		    t->g->block, c);
 }
 
@@ -230,7 +231,7 @@ tui_draw_timeline(struct tui *t)
 	used = atomic_load(&run->used);
 	if (run->ngils > 0 && row < r->h) {
 		/* The GIL's row: the number of the worker holding it. */
-		tui_puts(r->y + row, 0, 11, "GIL held by");
+		tui_puts(r->y + row, 0, 11, _("GIL held by"));
 		attron(tui_attr(t, C_BOTTLENECK));
 		for (x = 0; x < cols; x++) {
 			uint32_t	h = tl_gil(t, &v, x);
@@ -278,7 +279,7 @@ tui_draw_timeline(struct tui *t)
 		row++;
 	}
 	if (shown > drawn && row < r->h)
-		tui_printf(r->y + row++, 0, r->w, "+%u more", shown - drawn);
+		tui_printf(r->y + row++, 0, r->w, _("+%u more"), shown - drawn);
 	if (axis && row < r->h)
 		tl_axis(t, r, row, &v);
 }

@@ -15,6 +15,7 @@
 #include "config.h"
 
 #include "tui_private.h"
+#include "i18n.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -110,8 +111,14 @@ tui_replay_key(struct tui *t, int ch)
 		to = engine_replay_find(t->eng, dir < 0 ? now - 1 : now, dir,
 		    kind);
 		if (to < 0) {
-			tui_set_status(t, "no %s %s", kind == 'c' ? "caption" :
-			    "change of workers", dir < 0 ? "before" : "after");
+			if (kind == 'c')
+				tui_set_status(t, "%s", dir < 0 ?
+				    _("no caption before") :
+				    _("no caption after"));
+			else
+				tui_set_status(t, "%s", dir < 0 ?
+				    _("no change of workers before") :
+				    _("no change of workers after"));
 			return (1);
 		}
 		if (dir < 0 && now - to < NSEC_PER_SEC / 2) {
@@ -134,10 +141,10 @@ tui_replay_bar(struct tui *t)
 	char			 head[64], tail[160];
 	int			 w, x, pos, i, hw, tw;
 
-	snprintf(head, sizeof head, " REPLAY %.1f/%.1fs ",
+	snprintf(head, sizeof head, _(" REPLAY %.1f/%.1fs "),
 	    (double)now / 1e9, (double)len / 1e9);
-	snprintf(tail, sizeof tail, " , back  < > caption  c change  "
-	    "Home End");
+	snprintf(tail, sizeof tail, "%s", _(" , back  < > caption  c change  "
+	    "Home End"));
 	hw = tui_cols(head);
 	tw = tui_cols(tail);
 	w = r->w - hw - tw - 2;

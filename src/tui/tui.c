@@ -18,6 +18,7 @@
 #include "config.h"
 
 #include "tui_private.h"
+#include "i18n.h"
 
 #include <langinfo.h>
 #include <stdio.h>
@@ -215,14 +216,14 @@ tui_draw(struct tui *t)
 		 * However narrow, it must be read: on one line if it fits,
 		 * else a line a phrase, each wrapped if need be.
 		 */
-		snprintf(need, sizeof need, "at least %dx%d", t->lay.min_cols,
+		snprintf(need, sizeof need, _("at least %dx%d"), t->lay.min_cols,
 		    t->lay.min_rows);
-		snprintf(is, sizeof is, "(it is %dx%d)", COLS, LINES);
-		snprintf(lines[0], sizeof lines[0], "enlarge the terminal to "
-		    "%s %s", need, is);
+		snprintf(is, sizeof is, _("(it is %dx%d)"), COLS, LINES);
+		snprintf(lines[0], sizeof lines[0], _("enlarge the terminal to "
+		    "%s %s"), need, is);
 		nl = 1;
 		if (tui_cols(lines[0]) > room) {
-			nl = tui_wrap("enlarge the terminal to", room, lines, 3);
+			nl = tui_wrap(_("enlarge the terminal to"), room, lines, 3);
 			nl += tui_wrap(need, room, lines + nl, 3);
 			nl += tui_wrap(is, room, lines + nl, 3);
 		}
@@ -404,7 +405,7 @@ tui_run(const struct tui_opts *o, tui_factory make, void *arg)
 	    &glyphs_ascii : &glyphs_utf8;
 
 	if ((scr = tui_term_start(t)) == NULL) {
-		fprintf(stderr, "dishrack: cannot start the screen\n");
+		fprintf(stderr, "dishrack: %s\n", _("cannot start the screen"));
 		free(t);
 		return (1);
 	}

@@ -88,7 +88,7 @@ struct tui {
 	int			 panel_rows;	/* lines it shows */
 	int			 dirty;		/* redraw at the next frame */
 	int			 urgent;	/* redraw now: a key, a resize */
-	char			 status[160];
+	char			 status[400];
 	int64_t			 status_until;
 	int64_t			 last_frame;
 	int64_t			 last_t;
