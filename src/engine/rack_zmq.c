@@ -1028,9 +1028,16 @@ zr_get_plain(struct rack_zmq *r, struct hand *hand, int *depth, int *blocked)
 		atomic_fetch_sub(&r->unfinished, 1);
 		zr_hand_set(hand, DISH_NONE, 0);
 	}
-	if ((pull = zr_sock(r, ZR_ROLE_PULL)) == NULL ||
-	    (sub = zr_sock(r, ZR_ROLE_SUB)) == NULL)
+	if ((pull = zr_sock(r, ZR_ROLE_PULL)) == NULL)
 		return (DISH_NONE);
+	/* A dish there already: no wait to announce, no control to read. */
+	if (zmq_recv(pull, &d, sizeof d, ZMQ_DONTWAIT) == (int)sizeof d &&
+	    d != DISH_QUIT)
+		goto got;
+	if ((sub = zr_sock(r, ZR_ROLE_SUB)) == NULL)
+		return (DISH_NONE);
+	if (d == DISH_QUIT)
+		goto leave;
 	zr_waiting(r, hand, 1);
 	for (;;) {
 		if (zmq_recv(pull, &d, sizeof d, ZMQ_DONTWAIT) ==
@@ -1053,6 +1060,7 @@ zr_get_plain(struct rack_zmq *r, struct hand *hand, int *depth, int *blocked)
 	}
 	zr_waiting(r, hand, 0);
 	if (!got || d == DISH_QUIT) {
+leave:
 		/*
 		 * A taker that leaves closes its sockets, as a program that
 		 * exits does: what ZeroMQ had queued for it goes with them.
@@ -1061,6 +1069,7 @@ zr_get_plain(struct rack_zmq *r, struct hand *hand, int *depth, int *blocked)
 		zl_thread_drop(r, ZR_ROLE_SUB);
 		return (DISH_NONE);
 	}
+got:
 	atomic_fetch_add(&r->received, 1);
 	zr_hand_set(hand, d, 1);
 	if (depth != NULL)
