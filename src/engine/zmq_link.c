@@ -98,6 +98,12 @@ zl_me(void)
 	return (atomic_load_explicit(&zl_self, memory_order_relaxed));
 }
 
+pid_t
+zl_pid_self(void)
+{
+	return (zl_me());
+}
+
 int
 zl_is_transport(const char *t)
 {
