@@ -56,8 +56,8 @@
 #define ZR_FAST_NS	NSEC_PER_MSEC	/* a batch back sooner: a fast taker */
 #define ZR_BURST_MIN	16	/* quick puts in a row before they pipeline */
 #define ZR_BURST_NS	(200 * 1000)	/* quick: this soon after the last */
-#define ZR_ASK_EVERY	64	/* a pipelined put in this many is answered */
-#define ZR_ASKS_OUT	2	/* answers owed before a put waits for one */
+#define ZR_ASK_EVERY	128	/* a pipelined put in this many is answered */
+#define ZR_ASKS_OUT	8	/* answers owed before a put waits for one */
 #define ZR_INBOUND_MAX	256	/* slots whose puts may pipeline */
 #define ZR_REG_MAX	64	/* racks of a run that know the next */
 
@@ -1321,7 +1321,8 @@ zr_settle(struct rack_zmq *r)
  * 1 if it went so, 0 if the put must be a round trip, -1 on error.
  */
 static int
-zr_put_pipelined(struct rack_zmq *r, dish_t d, uint32_t who, int *depth)
+zr_put_pipelined(struct rack_zmq *r, dish_t d, uint32_t who, int *depth,
+    struct zr_local **lp)
 {
 	struct zr_local	*l;
 	struct zr_wire	 w;
@@ -1330,11 +1331,11 @@ zr_put_pipelined(struct rack_zmq *r, dish_t d, uint32_t who, int *depth)
 	int		 flags = ZR_NOREPLY;
 
 	if (r->capacity != RACK_UNBOUNDED || r->remote ||
-	    who >= ZR_INBOUND_MAX || (l = zr_local(r, 1)) == NULL)
+	    who >= ZR_INBOUND_MAX || (l = *lp = zr_local(r, 1)) == NULL)
 		return (0);
+	/* From the end of the last put: its own wait is not the putter's. */
 	now = clock_mono_ns();
 	l->burst = now - l->last_put < ZR_BURST_NS ? l->burst + 1 : 0;
-	l->last_put = now;
 	if (l->burst < ZR_BURST_MIN)
 		return (0);
 	if ((s = zr_sock(r, ZR_ROLE_DEALER)) == NULL)
@@ -1370,6 +1371,7 @@ zr_put(struct rack *base, dish_t d, struct hand *hand, int *blocked)
 	struct rack_zmq	*r = (struct rack_zmq *)base;
 	zmq_pollitem_t	 it;
 	struct zr_msg	 m;
+	struct zr_local	*l = NULL;
 	uint32_t	 depth, who = hand != NULL ? hand->who : 0;
 	void		*s;
 	int		 rc, n;
@@ -1379,15 +1381,19 @@ zr_put(struct rack *base, dish_t d, struct hand *hand, int *blocked)
 	if (atomic_load(&r->closed) || atomic_load(&r->aborted))
 		return (-1);
 	if (r->reliable) {
-		if ((rc = zr_put_pipelined(r, d, who, &n)) == -1)
+		rc = zr_put_pipelined(r, d, who, &n, &l);
+		if (rc == -1)
 			return (-1);
 		if (rc == 1) {
+			l->last_put = clock_mono_ns();
 			if (hand != NULL)
 				hand_let_go(hand);
 			return (n);
 		}
-		if (zr_call(r, ZR_PUT, who, d, 0, 0, &m) == -1 ||
-		    m.type != ZR_PUTOK)
+		rc = zr_call(r, ZR_PUT, who, d, 0, 0, &m);
+		if (l != NULL)
+			l->last_put = clock_mono_ns();
+		if (rc == -1 || m.type != ZR_PUTOK)
 			return (-1);
 		if (blocked != NULL)
 			*blocked = (m.flags & ZR_WAITED) != 0;
