@@ -102,13 +102,16 @@ kill_run() {
 	wait "$pid" 2>/dev/null
 }
 if [ "$FORKS" = yes ]; then
+	# The last: workers of no work in the middle of the line, so what is
+	# killed holds batches and has pipelined puts on their way.
 	shapes=("--set scenario.dishes=40 --set washer.time=10ms --set dryer.count=3 --set dryer.time=20ms..50ms seed-threads"
 	    "--set scenario.dishes=40 --set scenario.rack=2 --set washer.time=10ms --set dryer.count=3 --set dryer.time=20ms..50ms seed-threads"
-	    "--set dryer.count=2 --speed 40 bottleneck")
+	    "--set dryer.count=2 --speed 40 bottleneck"
+	    "--set scenario.dishes=20000 --set worker.count=3 --set worker.time=0 --set sink.count=2 zmq-pipeline")
 	runs=${ZMQ_KILL_RUNS:-8}
 	for ((s = 1; s <= runs; s += 2)); do
-		kill_run "$s" "${shapes[$((s % 3))]}" &
-		kill_run $((s + 1)) "${shapes[$(((s + 1) % 3))]}" &
+		kill_run "$s" "${shapes[$((s % 4))]}" &
+		kill_run $((s + 1)) "${shapes[$(((s + 1) % 4))]}" &
 		wait
 	done
 	good=0; kills=0
