@@ -1219,6 +1219,8 @@ engine_kill(struct engine *e, const char *target, char **cause)
 
 	if (strcmp(target, "broker") == 0)
 		return (engine_kill_broker(e, cause));
+	if (strncmp(target, "agent ", 6) == 0)
+		return (engine_kill_agent(e, target + 6, cause) == -1 ? -1 : 0);
 
 	for (i = 0; i < run->nstations; i++) {
 		if (strcmp(e->scn->stations[i].name, target) == 0)
@@ -1243,6 +1245,43 @@ engine_kill(struct engine *e, const char *target, char **cause)
 		return (-1);
 	}
 	return (0);
+}
+
+int
+engine_kill_agent(struct engine *e, const char *name, char **cause)
+{
+	char		 known[256] = "";
+	unsigned	 asked, gone = 0;
+
+	asked = agents_order_kill(e, name, 0, &gone, known, sizeof known);
+#ifdef HAVE_ZMQ
+	asked += agents_zmq_order_kill(e, name, 0, &gone, known, sizeof known);
+#endif
+	if (asked > 0)
+		return (0);
+	if (gone > 0)
+		return (1);
+	if (known[0] != '\0')
+		xasprintf(cause, "no agent %s in this run (agents: %s)", name,
+		    known);
+	else
+		xasprintf(cause, "no agent %s in this run (%s)", name,
+		    e->has_vc ? "on the virtual clock the racks are simulated "
+		    "here, and no agent joins" : "no agent has joined");
+	return (-1);
+}
+
+unsigned
+engine_kill_agents_of(struct engine *e, unsigned si, char *names, size_t len)
+{
+	unsigned	 asked, gone = 0;
+
+	names[0] = '\0';
+	asked = agents_order_kill(e, NULL, si, &gone, names, len);
+#ifdef HAVE_ZMQ
+	asked += agents_zmq_order_kill(e, NULL, si, &gone, names, len);
+#endif
+	return (asked);
 }
 
 int
@@ -1442,9 +1481,21 @@ engine_script_steps(void *arg)
 			}
 			break;
 		case STEP_KILL:
-			/* Gone already (killed before, or done): nothing. */
 			cause = NULL;
-			if (engine_kill(e, step->text, &cause) == -1)
+			/* An agent that never joined: said, at the step. */
+			if (strncmp(step->text, "agent ", 6) == 0 &&
+			    engine_kill_agent(e, step->text + 6, &cause) == -1) {
+				scenario_where(e->scn, &step->pos, where,
+				    sizeof where);
+				xasprintf(&msg, "%s: kill agent %s: %s", where,
+				    step->text + 6, cause);
+				free(cause);
+				engine_fail(e, msg);
+				break;
+			}
+			/* Gone already (killed before, or done): nothing. */
+			if (strncmp(step->text, "agent ", 6) != 0 &&
+			    engine_kill(e, step->text, &cause) == -1)
 				free(cause);
 			break;
 		case STEP_RESTART:

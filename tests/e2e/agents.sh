@@ -62,25 +62,34 @@ done
 sleep 3.5		# the agents' pulses expire
 [ "$(keys)" = 0 ] && ok || bad "keys left after agents: $(keys)"
 
-# 2. An agent killed with SIGKILL mid-dish: its dishes go back, nothing is
-# lost, and its workers are counted as killed.
+# 2. Agents killed mid-dish, one by the run's script (kill agent laptop-b:
+# it SIGKILLs itself), one with SIGKILL from here: their dishes go back,
+# nothing is lost, their workers are counted killed, and the script's kill
+# takes laptop-b only.
+printf '[scenario]\ndishes = 12\n[washer]\ntime = 200ms\n[dryer]\ntime = 1s\n[script]\n2.5s kill agent laptop-b\n' >"$TMP/kill-agent.scn"
 # shellcheck disable=SC2086
-"$DISHRACK" $run_args seed-threads >"$TMP/coord.json" 2>"$TMP/coord.err" &
+"$DISHRACK" $run_args "$TMP/kill-agent.scn" >"$TMP/coord.json" 2>"$TMP/coord.err" &
 coord=$!
 sleep 0.7
-"$DISHRACK" agent "$URL" --station dryer --count 2 >"$TMP/agent.out" 2>&1 &
+"$DISHRACK" agent "$URL" --station dryer --count 2 --name laptop-b >"$TMP/agent.out" 2>"$TMP/agent.err" &
 agent=$!
+"$DISHRACK" agent "$URL" --station dryer --name laptop-c >"$TMP/agent2.out" 2>&1 &
+agent2=$!
 sleep 2
-kill -KILL "$agent"; wait "$agent" 2>/dev/null
-wait_for $coord 60 || bad "killed agent: the run hung"
+kill -KILL "$agent2"; wait "$agent2" 2>/dev/null
+wait_for $agent 10 || bad "kill agent: laptop-b stayed"
+wait "$agent"; rc=$?
+[ $rc = 137 ] && ok || bad "kill agent: laptop-b exited $rc, wanted 137 (SIGKILL)"
+expect_grep "$TMP/agent.err" "killed by the run (kill agent): SIGKILL" "kill agent: the agent says why it died"
+wait_for $coord 60 || bad "killed agents: the run hung"
 wait "$coord"; rc=$?
-[ $rc = 0 ] && ok || bad "killed agent: the run exited $rc"
+[ $rc = 0 ] && ok || { bad "killed agents: the run exited $rc"; cat "$TMP/coord.err" >&2; }
 expect_grep "$TMP/coord.json" '"dishes_dried":12,"in_racks":0,"in_hands":0,"lost":0,"duplicated":0,"conserved":true' \
-    "killed agent: nothing lost"
-expect_grep "$TMP/coord.json" '{"name":"dryer","count":3,[^}]*"killed":2' "killed agent: its two dryers killed"
+    "killed agents: nothing lost"
+expect_grep "$TMP/coord.json" '{"name":"dryer","count":4,[^}]*"killed":3' "killed agents: their three dryers killed"
 
 # 2b. On the screen: an agent's workers under their host with their pids,
-# each with its bar, and marked lost once the agent is killed.
+# each with its bar, and marked lost once K has killed the agent.
 if command -v tmux >/dev/null; then
 	T="tmux -S $TMP/tmux.sock"
 	# shellcheck disable=SC2086
@@ -98,14 +107,24 @@ if command -v tmux >/dev/null; then
 		grep -q 'dryer-[23] .*█.* [0-9]*@laptop-b' "$TMP/screen" && { shown=1; break; }
 	done
 	[ -n "$shown" ] && ok || { bad "screen: an agent's worker with its bar and pid@host"; cat "$TMP/screen" >&2; }
-	kill -KILL "$agent"; wait "$agent" 2>/dev/null
+	# K on the dryers (selected first): dryer-1 here and the agent's
+	# host process, which SIGKILLs itself.
+	$T send-keys K
+	sleep 0.3
+	$T capture-pane -p >"$TMP/screen"
+	grep -q 'killed every dryer here and agent laptop-b: SIGKILL' "$TMP/screen" &&
+	    ok || { bad "screen: K says it killed the agent"; cat "$TMP/screen" >&2; }
+	wait_for $agent 5 || bad "screen: K left the agent running"
+	wait "$agent"; rc=$?
+	[ $rc = 137 ] && ok || bad "screen: K: the agent exited $rc, wanted 137 (SIGKILL)"
 	shown=""
 	for _ in $(seq 80); do
 		sleep 0.1
 		$T capture-pane -p >"$TMP/screen"
-		[ "$(grep -c 'dryer-[23] *lost' "$TMP/screen")" = 2 ] && { shown=1; break; }
+		[ "$(grep -c 'dryer-[23] *lost' "$TMP/screen")" = 2 ] &&
+		    grep -q 'dryer-1 *killed' "$TMP/screen" && { shown=1; break; }
 	done
-	[ -n "$shown" ] && ok || { bad "screen: a killed agent's workers lost"; cat "$TMP/screen" >&2; }
+	[ -n "$shown" ] && ok || { bad "screen: K: the agent's workers lost, dryer-1 killed"; cat "$TMP/screen" >&2; }
 	$T kill-server 2>/dev/null
 	sleep 3.5	# the agent's pulse expires
 fi

@@ -19,6 +19,22 @@ expect_exit 0 "kill a worker a set made" -- "$DISHRACK" --check "$TMP/more.scn"
 printf '[washer]\n[dryer]\n[script]\n1s kill\n' >"$TMP/none.scn"
 expect_exit 2 "kill nothing" -- "$DISHRACK" --check "$TMP/none.scn"
 expect_grep "$TMP/err" "none.scn:4:4: expected a worker (dryer-2) or a station after kill" "kill nothing: what is expected"
+# kill agent NAME: one word, and only where agents can join; an agent
+# that is not there when the step comes is said, at the step.
+printf '[washer]\n[dryer]\n[script]\n1s kill agent\n' >"$TMP/ka.scn"
+expect_exit 2 "kill agent, no name" -- "$DISHRACK" --check "$TMP/ka.scn"
+expect_grep "$TMP/err" "ka.scn:4:14: expected an agent's name (its --name or host, as the screen shows it) after kill agent, found nothing" "kill agent, no name: what is expected"
+printf '[washer]\n[dryer]\n[script]\n1s kill agent laptop b\n' >"$TMP/ka.scn"
+expect_exit 2 "kill agent, two words" -- "$DISHRACK" --check "$TMP/ka.scn"
+expect_grep "$TMP/err" "ka.scn:4:15: expected one name after kill agent" "kill agent, two words: where"
+printf '[scenario]\ndishes = 2\n[washer]\ntime = 1s\n[dryer]\n[script]\n1s kill agent laptop-b\n' >"$TMP/ka.scn"
+expect_exit 2 "kill agent, local racks" -- "$DISHRACK" --check "$TMP/ka.scn"
+expect_grep "$TMP/err" "ka.scn:7:15: kill agent: no agent can join this run: its racks are the run's own memory" "kill agent, local racks: why"
+expect_exit 0 "kill agent, racks in Redis" -- "$DISHRACK" --check --set scenario.transport=redis "$TMP/ka.scn"
+expect_exit 1 "kill agent, nobody joined" -- "$DISHRACK" --headless -q --clock virtual \
+    --set scenario.transport=redis "$TMP/ka.scn"
+expect_grep "$TMP/err" "ka.scn:7:15: kill agent laptop-b: no agent laptop-b in this run (on the virtual clock" "kill agent, nobody joined: said at the step"
+expect_grep "$TMP/out" "2 dried, 0 in racks, 0 in hands: conserved" "kill agent, nobody joined: the run carries on"
 
 # 2. The virtual clock: the same kills, the same summary, every run.
 expect_exit 0 "robustness, virtual" -- "$DISHRACK" --headless -q --clock virtual robustness
