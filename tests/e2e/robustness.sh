@@ -74,6 +74,31 @@ for mode in $modes; do
 	got=$(json "$TMP/out" '(j["conserved"], j["lost"], j["stations"][1]["lost_with_killed"])')
 	[ "$got" = "(False, 2, 2)" ] && ok || bad "$mode plain: conserved, lost, lost with the killed: $got"
 done
+# The same script's kills over the ZeroMQ rack: reliable, the keeper
+# sends a killed taker's dish again; plain PUSH/PULL loses the dish in its
+# hand and those ZeroMQ had queued for it, counted apart from the hand's.
+if "$DISHRACK" --check --set scenario.transport=zmq robustness 2>/dev/null; then
+	mkdir -p "$TMP/z"
+	for mode in threads $([ "$REDIS_FORKS" = yes ] && echo processes); do
+		expect_exit 0 "zmq $mode: kills, reliable" -- env TMPDIR="$TMP/z" timeout 60 \
+		    "$DISHRACK" --headless -q --json --speed 8 --set scenario.mode=$mode \
+		    --set scenario.transport=zmq robustness
+		got=$(json "$TMP/out" '(j["conserved"], j["lost"], j["dishes_dried"], j["stations"][1]["killed"], j["stations"][1]["restarts"], j["stations"][1]["put_back"])')
+		[ "$got" = "(True, 0, 6, 2, 2, 2)" ] && ok || bad "zmq $mode reliable: conserved, lost, dried, killed, restarts, put back: $got"
+		expect_exit 1 "zmq $mode: kills, plain" -- env TMPDIR="$TMP/z" timeout 60 \
+		    "$DISHRACK" --headless -q --json --speed 8 --set scenario.mode=$mode \
+		    --set scenario.transport=zmq --set rack.reliable=no robustness
+		got=$(json "$TMP/out" '(j["conserved"], j["lost"] >= 2, j["lost"] + j["dishes_dried"], j["stations"][1]["killed"], j["stations"][1]["lost_with_killed"])')
+		[ "$got" = "(False, True, 6, 2, 2)" ] && ok || bad "zmq $mode plain: conserved, lost >= 2, lost + dried, killed, lost with the killed: $got"
+	done
+	expect_exit 1 "zmq: plain, in words" -- env TMPDIR="$TMP/z" timeout 60 \
+	    "$DISHRACK" --headless -q --speed 8 --set scenario.transport=zmq \
+	    --set rack.reliable=no robustness
+	expect_grep "$TMP/out" "2 dishes LOST with their takers" "zmq plain: the hands' dishes lost"
+	expect_grep "$TMP/out" "[0-9]* lost with the takers that died (in their hands, or queued for them by ZeroMQ)" \
+	    "zmq plain: and what ZeroMQ had queued for them"
+	[ -z "$(ls "$TMP/z")" ] && ok || bad "zmq kills: ipc directories left: $(ls "$TMP/z")"
+fi
 pgrep -f 'dishrack.*robustness' >/dev/null && bad "processes left behind" || ok
 expect_clean "after the kills"
 
