@@ -1149,11 +1149,21 @@ engine_kill_slot(struct engine *e, struct wslot *w, char **cause)
 		return (0);
 	}
 	atomic_store(&w->crash, 1);
-	/* A taker waiting for a dish looks at its hand when woken. */
+	/*
+	 * Its waits end now, whatever it waits for (doc/robust-waits.md): a
+	 * taker looks at its hand when woken, a putter at its hand's crash,
+	 * a GIL waiter at its flag; a task on the clock is kicked out of
+	 * its sleep or wait queue. A named lock's wait ends within its slice.
+	 */
+	atomic_store(&w->hand.crash, 1);
 	atomic_store(&w->hand.leave, 1);
 	rack_wake_takers(run->st[w->station].in);
+	if (run->st[w->station].out != NULL)
+		rack_wake_takers(run->st[w->station].out);
 	if (e->has_vc)
-		vclock_wake(&e->vc, &w->vt);
+		vclock_kick(&e->vc, &w->vt);
+	else if (run_gil(run, w) != NULL)
+		gil_wake(run_gil(run, w));
 	return (0);
 }
 

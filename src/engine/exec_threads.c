@@ -83,7 +83,7 @@ exec_gil_take(struct run *run, struct wslot *w, struct gil *g)
 	uint32_t	holder = atomic_load(&g->current);
 	int		rc;
 
-	rc = gil_take(g, w->id, &run->stop, &waited);
+	rc = gil_take_unless(g, w->id, &run->stop, &w->crash, &waited);
 	/* In scenario time, as every figure: --speed must not change it. */
 	atomic_fetch_add_explicit(&w->gil_wait_ns, (int64_t)((double)waited *
 	    run_clock_speed(&run->clock)), memory_order_relaxed);

@@ -99,6 +99,50 @@ if "$DISHRACK" --check --set scenario.transport=zmq robustness 2>/dev/null; then
 	    "zmq plain: and what ZeroMQ had queued for them"
 	[ -z "$(ls "$TMP/z")" ] && ok || bad "zmq kills: ipc directories left: $(ls "$TMP/z")"
 fi
+# A worker killed while blocked crashes at once, not when its wait ends:
+# a washer waiting for room in a full rack (room comes at 5 s), a dryer
+# waiting for a named lock (free at 4 s), a dryer waiting for the GIL.
+# What it held goes back: the washer's dish to the pile. (The virtual
+# clock's GIL records no waits, only their sum.)
+printf '[scenario]\ndishes = 3\nrack = 1\n[washer]\ntime = 1s\n[dryer]\ntime = 4s\n[script]\n3.5s kill washer-1\n' >"$TMP/full.scn"
+printf '[scenario]\ndishes = 2\n[washer]\ntime = 0\n[dryer]\ntime = 4s\nneeds = towel\n[script]\n0.5s set dryer.count = 2\n2s kill dryer-2\n' >"$TMP/lock.scn"
+printf '[scenario]\ndishes = 2\ngil = on\n[washer]\ntime = 0\n[dryer]\ncount = 2\ntime = 2s\nwork = cpu\n[script]\n1s kill dryer-2\n' >"$TMP/gil.scn"
+# exit_at RECORDING WORKER: the time of its exit, and whether it waited
+# (for room, a lock, the GIL) before.
+exit_at() {
+	python3 - "$1" "$2" <<'EOF'
+import json, sys
+names, waited, at = {}, 0, None
+for line in open(sys.argv[1]):
+    x = json.loads(line)
+    if isinstance(x, dict):
+        if "worker" in x and "name" in x:
+            names[x["worker"]] = x["name"]
+        continue
+    if names.get(x[1]) != sys.argv[2]:
+        continue
+    if x[3] in ("wait-put", "wait-lock", "wait-gil"):
+        waited = 1
+    if x[3] == "exit" and at is None:
+        at = x[0] / 1e9
+print("%.3f %d" % (at if at is not None else -1, waited))
+EOF
+}
+for c in "full washer-1 3.5 1" "lock dryer-2 2 1" "gil dryer-2 1 0"; do
+	set -- $c
+	expect_exit 0 "$1: killed while blocked, virtual" -- "$DISHRACK" --headless -q \
+	    --clock virtual --record "$TMP/$1.jsonl" "$TMP/$1.scn"
+	expect_grep "$TMP/out" "conserved" "$1: virtual: what it held went back"
+	got=$(exit_at "$TMP/$1.jsonl" "$2")
+	[ "$got" = "$(printf '%.3f %d' "$3" "$4")" ] && ok || bad "$1: virtual: $2 should crash at $3 s, having waited: $got"
+	expect_exit 0 "$1: killed while blocked, threads" -- timeout 60 "$DISHRACK" --headless -q \
+	    --speed 8 --record "$TMP/$1.jsonl" "$TMP/$1.scn"
+	got=$(exit_at "$TMP/$1.jsonl" "$2")
+	# Within 0.3 s of scenario time (40 ms at speed 8) of the kill.
+	awk -v g="${got% *}" -v k="$3" 'BEGIN { exit !(g >= k && g < k + 0.3) }' && [ "${got#* }" = 1 ] &&
+	    ok || bad "$1: threads: $2 should crash at once at $3 s, having waited: $got"
+done
+
 pgrep -f 'dishrack.*robustness' >/dev/null && bad "processes left behind" || ok
 expect_clean "after the kills"
 
