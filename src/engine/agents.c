@@ -46,6 +46,7 @@ agents_known(char *known, size_t len, const char *host)
 #ifdef HAVE_HIREDIS
 #include <hiredis/hiredis.h>
 
+#include "bcast.h"
 #include "rack_redis.h"
 #include "redis_link.h"
 #include "xmalloc.h"
@@ -362,6 +363,7 @@ agents_apply(struct engine *e, unsigned slot, int kind, dish_t d,
 	struct run	*run = e->run;
 	struct wslot	*w;
 	struct agent	*a;
+	int		 bcast;
 
 	if (slot >= atomic_load(&run->used))
 		return;
@@ -370,6 +372,11 @@ agents_apply(struct engine *e, unsigned slot, int kind, dish_t d,
 	    atomic_load(&w->state) == WS_EXITED)
 		return;
 	t += a->offset;
+	/* A subscriber's: the run's broadcast books count it. */
+	bcast = rack_is_broadcast(run->st[w->station].in);
+	if (bcast)
+		rack_bcast_remote(run->st[w->station].in, slot, w->station,
+		    kind, d);
 	switch (kind) {
 	case EV_SPAWN:
 		atomic_store(&w->pid, arg);
@@ -378,8 +385,10 @@ agents_apply(struct engine *e, unsigned slot, int kind, dish_t d,
 		atomic_store(&w->state, WS_WAIT_GET);
 		break;
 	case EV_GET:
-		atomic_store(&w->hand.owed, d);
 		atomic_store(&w->hand.dish, d);
+		if (bcast)
+			break;	/* its copy is paid by its EV_DONE */
+		atomic_store(&w->hand.owed, d);
 		atomic_store(&w->hand.owes, 1);
 		rack_redis_note(run->st[w->station].in, 0, 1);
 		break;

@@ -852,8 +852,10 @@ engine_spawn(struct engine *e, unsigned si, char **cause)
 	atomic_store(&w->waiting_lock, -1);
 	atomic_store(&w->state, WS_STARTING);
 	atomic_store(&w->since, run_now(run));
+	/* By its hand's slot: an agent's is the coordinator's (the same
+	 * scenario, so the same count of slots on both sides). */
 	if (si > 0 && rack_is_broadcast(rs->in))
-		rack_bcast_enrol(rs->in, id, si);
+		rack_bcast_enrol(rs->in, w->hand.who, si);
 	atomic_fetch_add(&rs->live, 1);
 	atomic_store(&run->used, id + 1);
 	if (e->ops->spawn(run, w, cause) == -1) {

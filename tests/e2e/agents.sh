@@ -129,6 +129,45 @@ if command -v tmux >/dev/null; then
 	sleep 3.5	# the agent's pulse expires
 fi
 
+# 2c. A broadcast: an agent's subscriber joins the run's publish-subscribe
+# (its own SUBSCRIBE on the run's Redis); the run's books count it as
+# their own, received and missed (it came a second late: the slow joiner),
+# the fan-out pane shows it, and the summary.
+printf '[scenario]\ndishes = 24\n[rack]\nkind = broadcast\ntopics = a, b, c\npick = order\n[pub]\ntime = 150ms\n[sub]\nsubscribe = a, b\ntime = 0\nsay = got {dish} on {topic}\n' >"$TMP/bcast.scn"
+if command -v tmux >/dev/null; then
+	T="tmux -S $TMP/tmux.sock"
+	$T new-session -d -x 120 -y 40 "$DISHRACK --set scenario.transport=$URL $TMP/bcast.scn"
+	sleep 1
+	"$DISHRACK" agent "$URL" --station sub --name laptop-s >"$TMP/agent.out" 2>"$TMP/agent.err" &
+	agent=$!
+	shown=""
+	for _ in $(seq 40); do
+		sleep 0.1
+		$T capture-pane -p >"$TMP/screen"
+		grep -q 'sub-2 *(a, b) *got [1-9][0-9]* *missed [1-9][0-9]* ([1-9][0-9]* late' "$TMP/screen" && { shown=1; break; }
+	done
+	[ -n "$shown" ] && ok || { bad "broadcast: the fan-out shows the agent's subscriber, got and missed"; cat "$TMP/screen" >&2; }
+	wait_for $agent 15 || bad "broadcast: the agent stayed"
+	wait "$agent"; rc=$?
+	[ $rc = 0 ] && ok || { bad "broadcast: the agent exited $rc"; cat "$TMP/agent.err" >&2; }
+	shown=""
+	for _ in $(seq 30); do
+		sleep 0.1
+		$T capture-pane -p >"$TMP/screen"
+		grep -q 'subscriber  sub-2 (a, b): [0-9]* of 16 received, [1-9][0-9]* missed' "$TMP/screen" && { shown=1; break; }
+	done
+	[ -n "$shown" ] && ok || { bad "broadcast: the summary counts the agent's subscriber"; cat "$TMP/screen" >&2; }
+	grep -q 'subscriber  sub-1 (a, b): 16 of 16 received, 0 missed' "$TMP/screen" && ok || bad "broadcast: our own subscriber beside it"
+	grep -q 'received, [0-9]* missed: conserved' "$TMP/screen" && ok || bad "broadcast: conserved"
+	grep -q 'published before it subscribed at .* (slow joiner)' "$TMP/screen" && ok || bad "broadcast: its missed ones are the slow joiner's"
+	n=$(grep -c '^got' "$TMP/agent.out")
+	grep -q "subscriber  sub-2 (a, b): $n of 16 received" "$TMP/screen" && ok ||
+	    bad "broadcast: the agent printed $n, the books say otherwise"
+	$T send-keys q
+	sleep 0.3
+	$T kill-server 2>/dev/null
+fi
+
 # 3. The coordinator killed: the agent notices and leaves, exit 1.
 # shellcheck disable=SC2086
 "$DISHRACK" $run_args --set dryer.time=3s seed-threads >/dev/null 2>&1 &
