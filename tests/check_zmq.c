@@ -52,7 +52,7 @@ end_rack(struct rack *r)
 static struct hand
 hand_of(uint32_t who)
 {
-	struct hand	h = { DISH_NONE, 0, 0, who, DISH_NONE };
+	struct hand	h = { DISH_NONE, 0, 0, who, DISH_NONE, 0 };
 
 	return (h);
 }

@@ -232,7 +232,8 @@ named_lock_take(struct run *run, struct wslot *w, unsigned i)
 				named_lock_wait_event(run, w, i);
 			if (vclock_block(run->vc, &l->vq) == -1) {
 				/* Aborted: describe the cycle before leaving it. */
-				run_note_deadlock(run);
+				if (!atomic_load(&w->crash))
+					run_note_deadlock(run);
 				atomic_store(&w->waiting_lock, -1);
 				return (-1);
 			}
@@ -240,7 +241,8 @@ named_lock_take(struct run *run, struct wslot *w, unsigned i)
 		l->vheld = 1;
 	} else {
 		for (;;) {
-			if (atomic_load(&run->stop)) {
+			/* A kill ends the wait within its slice. */
+			if (atomic_load(&run->stop) || atomic_load(&w->crash)) {
 				atomic_store(&w->waiting_lock, -1);
 				return (-1);
 			}

@@ -1834,9 +1834,26 @@ parse_step(struct parser *p, char *line, unsigned col)
 			return (perr(p, vcol, N_("expected a worker (dryer-2) or a "
 			    "station after kill, found nothing")));
 		step->kind = STEP_KILL;
-		step->text = xstrdup(rest);
-		/* Checked once every station is known: check_script_kills. */
 		step->pos.col = col + (unsigned)(rest - t);
+		if (strncmp(rest, "agent", 5) == 0 && is_blank(rest[5])) {
+			/*
+			 * kill agent NAME: an agent's host process. Who joins
+			 * is known at run time only; its name is one word.
+			 */
+			char	*name = skip_blanks(rest + 5), *end;
+
+			for (end = name; *end != '\0' && !is_blank(*end); end++)
+				/* nothing */;
+			if (*end != '\0')
+				return (perr(p, col + (unsigned)(name - t),
+				    "expected one name after kill agent (its "
+				    "--name or host, as the screen shows it), "
+				    "found '" CLIPF "'", CLIPA(name)));
+			xasprintf(&step->text, "agent %s", name);
+			step->pos.col = col + (unsigned)(name - t);
+		} else
+			step->text = xstrdup(rest);
+		/* Checked once every station is known: check_script_kills. */
 	} else {
 		step->kind = STEP_SET;
 		if (parse_set_step(p, step, rest,
@@ -1979,8 +1996,13 @@ check_script_kills(struct parser *p)
 			continue;
 		p->line = step->pos.line;
 		if (scenario_station(s, step->text) != NULL ||
-		    strcmp(step->text, "broker") == 0)
+		    strcmp(step->text, "broker") == 0 ||
+		    strncmp(step->text, "agent ", 6) == 0)
 			continue;
+		if (strcmp(step->text, "agent") == 0)
+			return (perr(p, step->pos.col + 5, "expected an agent's "
+			    "name (its --name or host, as the screen shows it) "
+			    "after kill agent, found nothing"));
 		dash = strrchr(step->text, '-');
 		if (dash != NULL && (size_t)(dash - step->text) < sizeof station) {
 			memcpy(station, step->text, (size_t)(dash - step->text));
@@ -2436,6 +2458,35 @@ validate_counts(const struct scenario *s, const unsigned *counts,
 }
 
 /*
+ * A kill agent step, once --set has chosen the transport: agents join
+ * only racks in Redis or on ZeroMQ over tcp (doc/robustness.md).
+ */
+static int
+validate_agent_kills(const struct scenario *s, char **cause)
+{
+	const char	*t = s->transport != NULL ? s->transport : "local";
+	char		 where[1100];
+	unsigned	 i;
+
+	if (strncmp(t, "redis", 5) == 0 || strncmp(t, "unix://", 7) == 0 ||
+	    strncmp(t, "zmq+tcp://", 10) == 0)
+		return (0);
+	for (i = 0; i < s->nscript; i++) {
+		if (s->script[i].kind != STEP_KILL ||
+		    strncmp(s->script[i].text, "agent ", 6) != 0)
+			continue;
+		scenario_where(s, &s->script[i].pos, where, sizeof where);
+		xasprintf(cause, "%s: kill agent: no agent can join this run: "
+		    "its racks are %s (agents join racks in Redis, transport "
+		    "= redis, or on ZeroMQ over tcp, zmq+tcp://HOST:PORT)",
+		    where, strcmp(t, "zmq") == 0 ? "ZeroMQ's over ipc://" :
+		    "the run's own memory");
+		return (-1);
+	}
+	return (0);
+}
+
+/*
  * Counts against the mode (--force lifts those limits), as they are and
  * after every count step of the script; and locks.
  */
@@ -2444,7 +2495,8 @@ scenario_validate(const struct scenario *s, int force, char **cause)
 {
 	unsigned	counts[SCN_MAX_STATIONS], i, si, n;
 
-	if (validate_locks(s, cause) == -1 || bcast_check(s, cause) == -1)
+	if (validate_locks(s, cause) == -1 || bcast_check(s, cause) == -1 ||
+	    validate_agent_kills(s, cause) == -1)
 		return (-1);
 	if (s->duration_ns > 0 && !s->arrivals_set) {
 		char	where[256];

@@ -158,6 +158,9 @@ stats_killed(struct stats *s, struct station_stats *x, unsigned st,
 			x->put_back++;
 		else
 			x->lost_killed++;
+		/* Back in the pile: taken again, it counts once. */
+		if (st == 0 && s->taken > 0)
+			s->taken--;
 	}
 	if (x->nkill_t < STATS_KILLS) {
 		x->kill_t[x->nkill_t] = e->t;

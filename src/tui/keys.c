@@ -162,13 +162,26 @@ tui_kill(struct tui *t, int all)
 {
 	const struct scenario	*scn = engine_scenario(t->eng);
 	const char		*name = scn->stations[t->selected].name;
-	char			*cause = NULL;
+	char			*cause = NULL, hosts[128];
+	unsigned		 agents = 0;
 	int			 rc;
 
 	if (engine_finished(t->eng))
 		return;
 	rc = all ? engine_kill(t->eng, name, &cause) :
 	    engine_kill_one(t->eng, (unsigned)t->selected, &cause);
+	/* K: the agents' hosts running the station go too, whole. */
+	if (all)
+		agents = engine_kill_agents_of(t->eng, (unsigned)t->selected,
+		    hosts, sizeof hosts);
+	if (agents > 0) {
+		tui_set_status(t, "killed %s%s%sagent %s: SIGKILL of its "
+		    "process; its workers are lost when its pulse stops (3 s), "
+		    "what they held goes back", rc == 0 ? "every " : "",
+		    rc == 0 ? name : "", rc == 0 ? " here and " : "", hosts);
+		free(cause);
+		return;
+	}
 	if (rc == -1) {
 		tui_set_status(t, "%s", cause);
 		free(cause);

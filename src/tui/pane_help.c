@@ -42,7 +42,8 @@ static const struct help_row help_rows[] = {
 	{ "w W", 0, 0, N_("add / remove a washer") },
 	{ "k K", 0, 0, N_("kill a worker of the selected station (the one "
 	    "holding a dish) / all of them, for real: SIGKILL for a "
-	    "process; a thread or task crashes, dropping what it holds") },
+	    "process; a thread or task crashes, dropping what it holds; "
+	    "K takes the station's agents too (their whole process)") },
 	{ "H", 0, 0, N_("the script's captions so far, with their times (H "
 	    "again closes)") },
 	{ "r", 0, 0, N_("restart the scenario") },
