@@ -354,33 +354,43 @@ tui_draw_panel(struct tui *t, const char *title, char **rowsv, int n)
 	attroff(A_BOLD);
 }
 
-/* Up, Down, Page Up and Down, Home, End: scroll a panel; 1 if taken. */
+/*
+ * Up, Down, Page Up and Down, Home, End: move *top, the first line shown
+ * of end lines, page at a time for the pages; 1 if the key was one of
+ * them (the drawing clamps *top).
+ */
 int
-tui_panel_key(struct tui *t, int ch)
+tui_scroll_key(int ch, int *top, int page, int end)
 {
-	int	page = t->panel_rows > 1 ? t->panel_rows - 1 : 1;
-
 	switch (ch) {
 	case KEY_DOWN:
-		t->panel_top++;
+		(*top)++;
 		return (1);
 	case KEY_UP:
-		t->panel_top--;
+		(*top)--;
 		return (1);
 	case KEY_NPAGE:
-		t->panel_top += page;
+		*top += page;
 		return (1);
 	case KEY_PPAGE:
-		t->panel_top -= page;
+		*top -= page;
 		return (1);
 	case KEY_HOME:
-		t->panel_top = 0;
+		*top = 0;
 		return (1);
 	case KEY_END:
-		t->panel_top = t->panel_lines;
+		*top = end;
 		return (1);
 	}
 	return (0);
+}
+
+/* A panel's scrolling keys; 1 if taken. */
+int
+tui_panel_key(struct tui *t, int ch)
+{
+	return (tui_scroll_key(ch, &t->panel_top, t->panel_rows > 1 ?
+	    t->panel_rows - 1 : 1, t->panel_lines));
 }
 
 /* A worker's state in words, as its row shows it. */

@@ -122,28 +122,12 @@ tui_help_key(struct tui *t, int ch)
 {
 	int	page = LINES > 6 ? LINES - 6 : 1;
 
-	switch (ch) {
-	case KEY_DOWN:
-	case 'j':
-		t->help_top++;
+	if (ch == 'j')
+		ch = KEY_DOWN;
+	else if (ch == 'k')
+		ch = KEY_UP;
+	if (tui_scroll_key(ch, &t->help_top, page, tui_help_rows(t)))
 		return (0);
-	case KEY_UP:
-	case 'k':
-		t->help_top--;
-		return (0);
-	case KEY_NPAGE:
-		t->help_top += page;
-		return (0);
-	case KEY_PPAGE:
-		t->help_top -= page;
-		return (0);
-	case KEY_HOME:
-		t->help_top = 0;
-		return (0);
-	case KEY_END:
-		t->help_top = tui_help_rows(t);
-		return (0);
-	}
 	t->help = 0;
 	/* Unless a [script] pause came meanwhile: that one holds. */
 	if (t->help_paused && !t->script_paused)

@@ -185,6 +185,7 @@ void		 tui_box(struct tui *, const struct rect *, attr_t);
 void		 tui_bar(struct tui *, int, int, int, double);
 void		 tui_draw_panel(struct tui *, const char *, char **, int);
 int		 tui_panel_key(struct tui *, int);
+int		 tui_scroll_key(int, int *, int, int);
 const char	*tui_state_name(int);
 const char	*tui_state_word(int);
 const char	*tui_state_glyph(struct tui *, int, attr_t *);
