@@ -147,6 +147,9 @@ put_thread(void *arg)
 	return (NULL);
 }
 
+/* More puts than ZeroMQ's pipes and the kernel's buffers hold. */
+#define ZMQ_HWM_PUTS	20000
+
 /* Reliable: capacity is exact; a put waits for room. */
 START_TEST(test_capacity_reliable)
 {
@@ -175,7 +178,7 @@ END_TEST
 START_TEST(test_capacity_hwm)
 {
 	struct rack	*r = new_rack(2, 0, ZR_QUIT_BROADCAST);
-	struct putter	 p = { r, 1000, 0 };
+	struct putter	 p = { r, ZMQ_HWM_PUTS, 0 };
 	struct hand	 h = hand_of(3);
 	pthread_t	 t;
 	int		 n, i;
@@ -183,12 +186,15 @@ START_TEST(test_capacity_hwm)
 	pthread_create(&t, NULL, put_thread, &p);
 	clock_sleep_ns(300 * NSEC_PER_MSEC);
 	n = atomic_load(&p.done);
+	fprintf(stderr, "hwm: %d puts went in before one waited\n", n);
 	ck_assert_int_gt(n, 2);
-	ck_assert_int_lt(n, 1000);	/* but it does fill */
+	/* But it does fill: the kernel's socket buffers hold a thousand
+	 * small dishes or so, never all of these. */
+	ck_assert_int_lt(n, ZMQ_HWM_PUTS);
 	/* The put that waits is counted already: it is on its way. */
 	ck_assert_uint_ge(rack_depth(r), (uint32_t)n);
 	ck_assert_uint_le(rack_depth(r), (uint32_t)n + 1);
-	for (i = 0; i < 1000; i++) {
+	for (i = 0; i < ZMQ_HWM_PUTS; i++) {
 		ck_assert_uint_eq(rack_get(r, &h, NULL, NULL), (dish_t)i);
 		rack_task_done(r, &h);
 	}
