@@ -32,7 +32,7 @@ tui_draw_keys(struct tui *t)
 {
 	const struct rect	*r = &t->lay.keys;
 	struct keyhint		 hints[TUI_NKEYHINTS];
-	int			 shown[TUI_NKEYHINTS], x = 1;
+	int			 shown[TUI_NKEYHINTS], x = 1, err;
 	unsigned		 i, n = 0;
 
 	/* d and w name the lecture's dryer and washer: in a scenario
@@ -46,7 +46,10 @@ tui_draw_keys(struct tui *t)
 		hints[n] = tui_keyhints[i];
 		hints[n++].label = _(tui_keyhints[i].label);
 	}
-	layout_keyhints(hints, n, r->w - 1, shown);
+	/* Something went to standard error: a third of the bar says so
+	 * (the keys of the lowest ranks give way). */
+	err = t->errcount > 0 ? r->w / 3 : 0;
+	layout_keyhints(hints, n, r->w - 1 - err, shown);
 	attron(A_REVERSE);
 	mvhline(r->y, 0, ' ', r->w);
 	for (i = 0; i < n; i++) {
@@ -54,6 +57,14 @@ tui_draw_keys(struct tui *t)
 			continue;
 		x += tui_printf(r->y, x, r->w - x, "%s %s", hints[i].keys,
 		    hints[i].label) + KEYHINT_GAP;
+	}
+	/* What went to standard error meanwhile (errcap.c), where the
+	 * keys leave room: it comes out on the terminal at the end. */
+	if (err > 0) {
+		x = r->w - err;
+		attron(tui_attr(t, C_BAD));
+		tui_printf(r->y, x, err - 1, "stderr: %s", t->errline);
+		attroff(tui_attr(t, C_BAD));
 	}
 	attroff(A_REVERSE);
 }

@@ -159,6 +159,7 @@ tui_stop(void)
 		endwin();
 		*tui_active = 0;
 	}
+	tui_errcap_end();
 }
 
 /* Terminating signals: the frame loop stops the run. */
@@ -193,6 +194,7 @@ tui_on_fatal(int sig)
 
 	if (getpid() == tui_pid) {
 		tui_restore_now();
+		tui_errcap_end();
 		for (i = 0; i < TUI_NSIGS; i++) {
 			if (tui_sigs[i].sig != sig ||
 			    tui_sigs[i].kind != SIGK_CRASH)
@@ -351,6 +353,8 @@ tui_term_start(struct tui *t)
 		scr = newterm(NULL, stdout, stdin);
 	if (scr == NULL)
 		return (NULL);
+	if (t->o->offscreen_cols <= 0)
+		tui_errcap_start();
 	*tui_active = 1;
 	cbreak();
 	noecho();

@@ -463,6 +463,12 @@ tui_run(const struct tui_opts *o, tui_factory make, void *arg)
 		 * at most every FRAME_NS. A key or a resize is drawn at once.
 		 * A paused or finished screen has nothing that moves.
 		 */
+		/* A line written to standard error: on the key bar rather
+		 * than over the screen (errcap.c). */
+		if (tui_errcap_poll(t->errline, sizeof t->errline)) {
+			t->errcount++;
+			t->urgent = 1;
+		}
 		if (t->urgent || (t->dirty && now - t->last_frame >= FRAME_NS) ||
 		    (now - t->last_frame > NSEC_PER_SEC &&
 		    !engine_finished(t->eng) && !engine_paused(t->eng))) {

@@ -83,6 +83,8 @@ struct tui {
 	int			 summary_hidden;	/* Esc or Enter; s again */
 	int			 theory;	/* 't': the theory panel shown */
 	int			 captions;	/* 'H': the captions so far */
+	char			 errline[160];	/* the last line to stderr */
+	unsigned		 errcount;	/* frames that found new ones */
 	int			 panel_top;	/* a tall panel's first line shown */
 	int			 panel_lines;	/* lines it took, folded */
 	int			 panel_rows;	/* lines it shows */
@@ -186,6 +188,9 @@ void		 tui_bar(struct tui *, int, int, int, double);
 void		 tui_draw_panel(struct tui *, const char *, char **, int);
 int		 tui_panel_key(struct tui *, int);
 int		 tui_scroll_key(int, int *, int, int);
+void		 tui_errcap_start(void);
+int		 tui_errcap_poll(char *, size_t);
+void		 tui_errcap_end(void);
 const char	*tui_state_name(int);
 const char	*tui_state_word(int);
 const char	*tui_state_glyph(struct tui *, int, attr_t *);

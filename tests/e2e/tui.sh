@@ -331,6 +331,18 @@ expect_no_grep "$TMP/screen" "─ summary ─" "Enter: no summary"
 $T send-keys -t dr q
 # At 80x24 a summary taller than the screen folds its long rows under
 # their figures and scrolls: its last line is a Page Down away.
+# What is written to standard error under the screen (here ASan's
+# warning about the virtual clock's swapcontext) goes to the key bar, not
+# over the screen, and to the terminal once the screen is gone.
+if [ "${SANITIZED:-none}" = asan ]; then
+	W=100 H=30 start "$DISHRACK --clock virtual --speed 4 --exit-when-done robustness 2>$TMP/errcap"
+	expect_screen "stderr: ==[0-9]*==WARNING" "ASan: its warning on the key bar"
+	head -1 "$TMP/screen" | grep -q "^ dishrack " && ok ||
+	    bad "ASan: the warning scrolled the screen: $(head -1 "$TMP/screen")"
+	wait_status 30
+	expect_grep "$TMP/errcap" "WARNING: ASan" "ASan: the warning on stderr at the end"
+	$T send-keys -t dr q
+fi
 # A script's kill is no caption: the caption before it stays.
 W=100 H=30 start "$DISHRACK --clock virtual --speed 2 robustness"
 expect_screen "dryer-1 *killed" "robustness: the scripted kill"
