@@ -24,7 +24,7 @@
 #define LOCK_NOBODY	UINT32_MAX
 
 struct cupboard {
-	enum lock_mode	 mode;
+	_Atomic int	 mode;		/* enum lock_mode: a live change too */
 	int64_t		 window_ns;	/* work between the read and the write */
 	_Atomic uint64_t count;		/* dishes the cupboard believes it has */
 	pthread_mutex_t	 mu;

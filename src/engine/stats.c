@@ -26,6 +26,7 @@ stats_init(struct stats *s, const struct scenario *scn)
 	s->finished = xcalloc(scn->ndishes ? scn->ndishes : 1, 1);
 	for (i = 1; i < scn->nstations; i++)
 		s->rk[i].capacity = scenario_rack(scn, i);
+	s->cupboard_lock0 = (int)scn->cupboard_lock;
 	s->bottleneck = -1;
 	s->bottleneck_measured = -1;
 	s->bottleneck_predicted = -1;
@@ -464,6 +465,8 @@ stats_compute(struct stats *s, const struct stats_end *e)
 	s->in_racks = 0;
 	s->max_rack_depth = 0;
 	for (i = 1; i < s->nstations; i++) {
+		/* As it ended: a live change of capacity is the run's. */
+		s->rk[i].capacity = scenario_rack(scn, i);
 		s->rk[i].depth = e->rack_count[i];
 		s->in_racks += e->rack_count[i];
 		if (s->rk[i].max_depth > s->max_rack_depth)

@@ -125,6 +125,7 @@ struct stats {
 	uint64_t		 gil_handovers;	/* the GIL changed hands */
 	int64_t			 gil_wait_ns;	/* all workers, waiting for it */
 	int			 cupboard;	/* a [cupboard] was kept */
+	int			 cupboard_lock0;	/* its lock as the run began */
 	uint64_t		 cupboard_count; /* what it believes it holds */
 	uint64_t		 lost_updates;	/* dried but not counted */
 	uint64_t		 lock_acquisitions;

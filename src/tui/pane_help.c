@@ -35,10 +35,17 @@ static const struct help_row help_rows[] = {
 	    "Right too at a [script] pause)" },
 	{ "+ -", 0, 0, "twice / half the speed" },
 	{ "tab %L %R", 0, 0, "select a station (left/right arrows too)" },
-	{ "a A", 0, 0, "add / remove a worker at the selected station" },
+	{ "a A", 0, 0, "add / remove a worker at the selected station (one "
+	    "at work is marked LEAVING until its dish is done)" },
 	{ "[ ]", 0, 0, "selected station faster / slower (time x0.8 / x1.25)" },
 	{ "d D", 0, 0, "add / remove a dryer" },
 	{ "w W", 0, 0, "add / remove a washer" },
+	{ "L", 0, 0, "the cupboard's lock: none, mutex, spin, atomic, "
+	    "and round (from each dryer's next dish)" },
+	{ "G", 0, 0, "the GIL off / on again (a run that started with one; "
+	    "from each worker's next dish)" },
+	{ "{ }", 0, 0, "the rack in front of the selected station holds "
+	    "fewer / more: hand-off, 1 .. 16, unbounded" },
 	{ "k K", 0, 0, "kill a worker of the selected station (the one "
 	    "holding a dish) / all of them, for real: SIGKILL for a "
 	    "process; a thread or task crashes, dropping what it holds" },

@@ -230,7 +230,9 @@ tui_draw_timeline(struct tui *t)
 	used = atomic_load(&run->used);
 	if (run->ngils > 0 && row < r->h) {
 		/* The GIL's row: the number of the worker holding it. */
-		tui_puts(r->y + row, 0, 11, "GIL held by");
+		/* Switched off (G, a script): the row says so. */
+		tui_puts(r->y + row, 0, 11, atomic_load(&run->gil_off) ?
+		    "GIL off" : "GIL held by");
 		attron(tui_attr(t, C_BOTTLENECK));
 		for (x = 0; x < cols; x++) {
 			uint32_t	h = tl_gil(t, &v, x);
