@@ -99,7 +99,8 @@ static const struct help_row help_rows[] = {
 	    "takes" },
 	{ ">", 0, 0, "the station selected (tab); its box is bold" },
 	{ "BOTTLENECK", C_BOTTLENECK, 0, "the busiest station over the last "
-	    "few dish times, as the run measures it: it sets the pace" },
+	    "few dish times (since its first dish), as the run measures it; "
+	    "on a tie the one further down the line: it sets the pace" },
 	{ "BOTTLENECK?", C_BOTTLENECK, 0, "no dish through the line yet: "
 	    "what the scenario's times alone predict" },
 	{ "3 done", 0, 0, "dishes it has let out" },

@@ -118,15 +118,18 @@ tui_sample_rates(struct tui *t)
 
 	for (k = 0; k < t->st.nstations && k < LAYOUT_MAX_STATIONS; k++) {
 		uint64_t in = t->st.st[k].got, out = t->st.st[k].dishes;
-		double	 pr = (double)t->st.st[k].present_ns;
-		double	 bz = tui_busy_now(t, k) * pr;
+		/* Busy over the time since each worker's first dish. */
+		double	 pr = (double)t->st.st[k].active_ns;
+		double	 bz = tui_busy_now(t, k) * (double)t->st.st[k].present_ns;
 
 		n = k + 1;
 		/* At the end: the whole run's. */
 		if (engine_finished(t->eng) && now > 0) {
 			t->rate[k].in = (double)in * 1e9 / (double)now;
 			t->rate[k].out = (double)out * 1e9 / (double)now;
-			t->rate[k].busy = t->st.st[k].busy_fraction;
+			t->rate[k].busy = t->st.st[k].active_ns > 0 ?
+			    (double)t->st.st[k].busy_ns /
+			    (double)t->st.st[k].active_ns : 0;
 			busy[k] = t->rate[k].busy;
 			continue;
 		}
@@ -143,6 +146,8 @@ tui_sample_rates(struct tui *t)
 			t->rate[k].busy = pr > t->rate[k].present0 ?
 			    (bz - t->rate[k].busy0) /
 			    (pr - t->rate[k].present0) : 0;
+			if (t->rate[k].busy > 1)
+				t->rate[k].busy = 1;
 		}
 		if (dt >= t->rate_ns) {
 			t->rate[k].t0 = now;

@@ -291,6 +291,18 @@ W=100 H=30 start "$DISHRACK --speed 0.5 --set washer.time=100ms gil-cpu"
 expect_screen "dryer ×4 200ms BOTTLENECK" "GIL: the dryers measured the bottleneck"
 expect_no_grep "$TMP/screen" "washer ×1 100ms BOTTLENECK" "GIL: not the washer"
 $T send-keys -t dr q
+# The bottleneck scene's own lesson, measured: the washer upstream is as
+# busy as the dryer (its rack has room), the dryer waited only while the
+# line filled, so the dryer is named, and stays named.
+W=120 H=40 start "$DISHRACK --clock virtual --speed 4 bottleneck"
+expect_screen "dryer ×1 3s BOTTLENECK " "bottleneck scene: the dryer named"
+for k in 1 2 3 4; do
+	sleep 0.5; screen
+	if grep -q "washer ×1 1s BOTTLENECK\|stacker ×1 500ms BOTTLENECK" "$TMP/screen"; then
+		bad "bottleneck scene: another named at a look $k"
+		sed 's/^/  | /' "$TMP/screen" >&2; break; else ok; fi
+done
+$T send-keys -t dr q
 # A script slows the dryer at 12 s: the washer is the bottleneck before
 # (predicted, "?", until a dish went through), the dryer after; the
 # summary says the times alone predicted the washer.
