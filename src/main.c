@@ -173,7 +173,9 @@ usage(FILE *f)
 	fputs("\n", f);
 	fputs(_("Every summary puts what queueing theory predicts beside what the run\n"
 "measured (capacity, bottleneck, Little's law, M/M/c); arrivals = exp(5s)\n"
-"on the first station makes an open system, as queueing.scn does.\n"), f);
+"on the first station makes an open system, as queueing.scn does. The\n"
+"bottleneck is the station the run measured busiest; the capacity column\n"
+"is what the scenario's times alone predict.\n"), f);
 	fputs("\n", f);
 	fputs(_("A scenario with a [server] (webserver, webserver-cpu) runs a web server on\n"
 "127.0.0.1 and prints its address. --set server.model=sync, threads:N,\n"
@@ -181,7 +183,9 @@ usage(FILE *f)
 "a browser until stopped.\n"), f);
 	fputs("\n", f);
 	fputs(_("On the screen: space pauses, t shows the theory beside the run, ? (or F1)\n"
-"explains every key and glyph, q (or F10) quits.\n"), f);
+"explains every key and glyph, q (or F10) quits; L, G, { and } switch the\n"
+"cupboard's lock, the GIL and a rack's capacity live, as a [script] set of\n"
+"cupboard.lock, scenario.gil or STATION.rack does.\n"), f);
 	fputs("\n", f);
 	fputs(_("In Korean: LANG=ko_KR.UTF-8, or LANGUAGE=ko in any UTF-8 locale.\n"),
 	    f);

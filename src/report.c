@@ -360,8 +360,13 @@ report_text_run(FILE *f, const struct report_run *r, const struct stats *s)
 		}
 	}
 	if (s->cupboard) {
-		fprintf(f, _("cupboard    lock %s: %llu %s, %llu counted, "
-		    "%llu updates LOST\n"), lock_mode_name(scn->cupboard_lock),
+		/* A lock switched during the run: both, in order. */
+		fprintf(f, _("cupboard    lock %s%s%s: %llu %s, %llu counted, "
+		    "%llu updates LOST\n"),
+		    lock_mode_name((enum lock_mode)s->cupboard_lock0),
+		    (int)scn->cupboard_lock != s->cupboard_lock0 ? _(", then ") :
+		    "", (int)scn->cupboard_lock != s->cupboard_lock0 ?
+		    lock_mode_name(scn->cupboard_lock) : "",
 		    (unsigned long long)s->dried,
 		    report_did(scn->stations[s->nstations - 1].name, did,
 		    sizeof did),

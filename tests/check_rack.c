@@ -125,6 +125,70 @@ START_TEST(test_bounded_blocks_putter)
 }
 END_TEST
 
+/* A putter waiting for room; how it fared. */
+struct putter {
+	struct rack	*r;
+	dish_t		 d;
+	_Atomic int	 done;
+};
+
+static void *
+putter_main(void *arg)
+{
+	struct putter	*p = arg;
+
+	rack_put(p->r, p->d, NULL, NULL);
+	atomic_store(&p->done, 1);
+	return (NULL);
+}
+
+/*
+ * A capacity changed during the run (a [script] set, a key): a putter
+ * waiting for room goes on when it grows, none goes past a smaller one,
+ * and a rack not sized for it says no.
+ */
+START_TEST(test_set_capacity_live)
+{
+	struct rack	*r = alloc_rack(rack_local_size(RACK_UNBOUNDED, 10, 0));
+	struct rack	*small = new_rack(2, 10);
+	struct putter	 p = { .r = NULL, .d = 2 };
+	struct hand	 h = { DISH_NONE, 0, 0, 0, DISH_NONE, 0 };
+	pthread_t	 th;
+	int		 blocked, i;
+
+	/* Sized for every dish, as the engine sizes them, then one of 2. */
+	ck_assert_int_eq(rack_local_init(r, RACK_THREADS, NULL, RACK_UNBOUNDED,
+	    10, 0), 0);
+	ck_assert_int_eq(rack_set_capacity(r, 2), 0);
+	p.r = r;
+	ck_assert_int_gt(rack_put(r, 0, NULL, &blocked), 0);
+	ck_assert_int_gt(rack_put(r, 1, NULL, &blocked), 0);
+	pthread_create(&th, NULL, putter_main, &p);
+	clock_sleep_ns(50 * NSEC_PER_MSEC);
+	ck_assert_int_eq(atomic_load(&p.done), 0);	/* full: it waits */
+	ck_assert_int_eq(rack_set_capacity(r, 4), 0);
+	for (i = 0; i < 200 && !atomic_load(&p.done); i++)
+		clock_sleep_ns(5 * NSEC_PER_MSEC);
+	ck_assert_int_eq(atomic_load(&p.done), 1);	/* room: it went on */
+	pthread_join(th, NULL);
+	ck_assert_uint_eq(rack_depth(r), 3);
+	/* Smaller than its depth: takers empty it, putters wait. */
+	ck_assert_int_eq(rack_set_capacity(r, 1), 0);
+	ck_assert_uint_eq(rack_get(r, &h, NULL, NULL), 0);
+	rack_task_done(r, &h);
+	ck_assert_int_eq(rack_set_capacity(r, RACK_UNBOUNDED), 0);
+	for (i = 3; i < 10; i++)
+		ck_assert_int_gt(rack_put(r, (dish_t)i, NULL, &blocked), 0);
+	ck_assert_uint_eq(rack_depth(r), 9);
+	/* Sized for two (and their holders): no room to grow. */
+	ck_assert_int_eq(rack_set_capacity(small, RACK_UNBOUNDED), -1);
+	ck_assert_int_eq(rack_set_capacity(small, 9), -1);
+	ck_assert_int_eq(rack_set_capacity(small, 1), 0);
+	free_rack(small);
+	free_rack(r);
+}
+END_TEST
+
 START_TEST(test_handoff_waits_for_taker)
 {
 	struct rack	*r = new_rack(0, 4);
@@ -578,6 +642,7 @@ rack_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_fifo_unbounded);
 	tcase_add_test(tc, test_bounded_blocks_putter);
+	tcase_add_test(tc, test_set_capacity_live);
 	tcase_add_test(tc, test_handoff_waits_for_taker);
 	tcase_add_test(tc, test_handoff_blocks_until_taken);
 	tcase_add_test(tc, test_join_timeout_and_done);

@@ -1083,8 +1083,15 @@ START_TEST(test_bad_inputs)
 		  "expected none, mutex, spin or atomic, found 'ticket'" },
 		{ "[w]\n[cupboard]\nwindow = 2s\n", 0, "t.scn:3:10: ",
 		  "up to 1s" },
-		{ "[w]\n[cupboard]\n[script]\n1s set cupboard.lock = spin\n",
-		  0, "t.scn:4:8: ", "not 'cupboard.lock'" },
+		/* The lock changes during a run; its window does not. */
+		{ "[w]\n[cupboard]\n[script]\n1s set cupboard.window = 1ms\n",
+		  0, "t.scn:4:8: ", "not 'cupboard.window'" },
+		{ "[w]\n[script]\n1s set cupboard.lock = mutex\n",
+		  0, "t.scn:3:8: ", "there is no [cupboard] to lock" },
+		{ "[w]\n[script]\n1s set scenario.gil = off\n",
+		  0, "t.scn:3:8: ", "only if it starts with scenario.gil = on" },
+		{ "[w]\n[d]\n[script]\n1s set w.rack = 3\n",
+		  0, "t.scn:4:8: ", "w takes its dishes from the pile" },
 
 		/* The script. */
 		{ "[w]\n[script]\nx5 say hello\n", 0, "t.scn:3:1: ",
@@ -1113,7 +1120,8 @@ START_TEST(test_bad_inputs)
 		{ "[w]\n[script]\n5s set w.count =\n", 0, "t.scn:3:17: ",
 		  "expected a value for 'count'" },
 		{ "[w]\n[script]\n5s set w.say = hello\n", 0, "t.scn:3:8: ",
-		  "only a station's count, time and subscribe can change "
+		  "only a station's count, time, rack and subscribe, "
+		  "scenario.rack, scenario.gil and cupboard.lock can change "
 		  "during a run, not 'w.say'" },
 		{ "[w]\n[script]\n5s set scenario.mode = processes\n", 0,
 		  "t.scn:3:8: ", "not 'scenario.mode'" },

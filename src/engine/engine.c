@@ -83,12 +83,26 @@ static int	 engine_broadcast_rack(struct engine *, unsigned, char **);
 static void	 engine_zmq_links(struct engine *);
 #endif
 
+/*
+ * What a rack in this process's memory is sized for: every dish, when
+ * there are not too many (a rack.capacity set during the run, from the
+ * script or the keys, can then be anything), else its own capacity.
+ */
+#define ENGINE_LIVE_RACK	65536
+static uint32_t
+engine_rack_room(const struct scenario *scn, unsigned i)
+{
+	return (scn->ndishes <= ENGINE_LIVE_RACK ? RACK_UNBOUNDED :
+	    scenario_rack(scn, i));
+}
+
 struct gil *
 run_gil(struct run *run, struct wslot *w)
 {
 	unsigned	i = 0;
 
-	if (run->ngils == 0)
+	/* Off, or switched off live: from each worker's next dish. */
+	if (run->ngils == 0 || atomic_load(&run->gil_off))
 		return (NULL);
 	/* Processes: the first station shares the main process's. */
 	if (run->scn->mode == MODE_PROCESSES && w->station != 0)
@@ -295,12 +309,14 @@ engine_racks(struct engine *e, unsigned nslots, char **cause)
 		}
 #endif
 		/* Every worker may die holding a dish: room for all. */
-		rs->in = engine_alloc(e, rack_local_size(scenario_rack(scn, i),
-		    scn->ndishes + nslots, nslots), cause);
+		rs->in = engine_alloc(e, rack_local_size(engine_rack_room(scn,
+		    i), scn->ndishes + nslots, nslots), cause);
 		if (rs->in == NULL)
 			return (-1);
 		if (rack_local_init(rs->in, e->ops->rack_sync, run->vc,
-		    scenario_rack(scn, i), scn->ndishes + nslots, nslots) == -1) {
+		    engine_rack_room(scn, i), scn->ndishes + nslots, nslots) ==
+		    -1 || rack_set_capacity(rs->in, scenario_rack(scn, i)) ==
+		    -1) {
 			/* Not destroyed: only an initialised rack is. */
 			rs->in = NULL;
 			xasprintf(cause, "cannot set up the rack in front of "
@@ -712,7 +728,7 @@ engine_create(struct scenario *scn, const struct engine_opts *opts,
 	size += sizeof(struct cupboard) + LOCK_MAX_NAMED *
 	    sizeof(struct named_lock) + 128;
 	for (i = 1; i < scn->nstations; i++)
-		size += rack_local_size(scenario_rack(scn, i),
+		size += rack_local_size(engine_rack_room(scn, i),
 		    scn->ndishes + nslots, nslots) + 128;
 	if (scn->broadcast)
 		size += sizeof(struct bcast_topics) + bcast_topics_extra(scn) +
@@ -1892,11 +1908,15 @@ engine_set(struct engine *e, const char *assignment, char **cause)
 	unsigned	 si, live, target, before;
 	size_t		 n;
 	char		 section[SCN_NAME_MAX];
+	int		 rc;
 
 	if (e->replay != NULL) {
 		xasprintf(cause, "a replay: the recorded run stays as it was");
 		return (-1);
 	}
+	/* The cupboard's lock, the GIL, a rack's capacity. */
+	if ((rc = engine_set_live(e, assignment, cause)) != 1)
+		return (rc);
 	dot = strchr(assignment, '.');
 	eq = strchr(assignment, '=');
 	if (dot == NULL || eq == NULL || dot > eq ||
@@ -1911,7 +1931,8 @@ engine_set(struct engine *e, const char *assignment, char **cause)
 	    (strncmp(dot + 1, "count", 5) != 0 &&
 	    strncmp(dot + 1, "time", 4) != 0 &&
 	    strncmp(dot + 1, "subscribe", 9) != 0)) {
-		xasprintf(cause, "only a station's count, time and subscribe "
+		xasprintf(cause, "only a station's count, time, rack and "
+		    "subscribe, scenario.rack, scenario.gil and cupboard.lock "
 		    "can change during a run, not '%.*s'",
 		    (int)(eq - assignment), assignment);
 		return (-1);

@@ -72,6 +72,12 @@ struct engine {
 	struct event		 buf[256];
 };
 
+/*
+ * A live change of the cupboard's lock, the GIL or a rack's capacity
+ * (engine_live.c): 0 done, -1 refused (*cause), 1 not one of these.
+ */
+int	engine_set_live(struct engine *, const char *assignment, char **cause);
+
 /* Record the run's error (the first one wins); takes cause over. */
 void	engine_fail(struct engine *, char *cause);
 

@@ -383,7 +383,7 @@ engine_replay_find(struct engine *e, int64_t t, int dir, int kind)
 		} else if (ev->kind == EV_CONTROL && kind == 'b')
 			hit = ev->arg == CTL_ADD_WORKER ||
 			    ev->arg == CTL_REMOVE_WORKER ||
-			    ev->arg == CTL_SET_TIME;
+			    ev->arg == CTL_SET_TIME || ev->arg == CTL_SET_LIVE;
 		if (!hit)
 			continue;
 		if (dir > 0 && ev->t > t)

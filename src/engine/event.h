@@ -50,7 +50,9 @@ enum ev_control {
 	CTL_REMOVE_WORKER,
 	CTL_SET_TIME,
 	CTL_LINK_UP,		/* a ZeroMQ rack's peer connected; dish: rack */
-	CTL_LINK_DOWN		/* and one went */
+	CTL_LINK_DOWN,		/* and one went */
+	CTL_SET_LIVE		/* the cupboard's lock, the GIL, a rack's
+				   capacity (engine_live.c) */
 };
 
 #define EV_ENGINE	UINT32_MAX	/* worker of events from the engine */

@@ -43,7 +43,7 @@ cupboard_init(struct cupboard *c, enum lock_mode mode, int64_t window_ns,
     int shared)
 {
 	memset(c, 0, sizeof *c);
-	c->mode = mode;
+	atomic_store(&c->mode, (int)mode);
 	c->window_ns = window_ns;
 	atomic_store(&c->holder, LOCK_NOBODY);
 	lock_mutex_init(&c->mu, shared);
@@ -129,11 +129,14 @@ cupboard_put(struct run *run, struct wslot *w)
 	uint64_t	 v, cur;
 	int64_t		 t0;
 	int		 rc = 0, e, waited = 0;
+	enum lock_mode	 mode;
 
 	if (c == NULL)
 		return (0);
+	/* Once: a live change (cupboard.lock) takes the next dish. */
+	mode = (enum lock_mode)atomic_load(&c->mode);
 	t0 = run->vc != NULL ? vclock_now(run->vc) : clock_mono_ns();
-	switch (c->mode) {
+	switch (mode) {
 	case LOCK_ATOMIC:
 		rc = cupboard_window(run, c);
 		v = atomic_fetch_add(&c->count, 1);
@@ -168,7 +171,7 @@ cupboard_put(struct run *run, struct wslot *w)
 				return (-1);
 			}
 			c->vheld = 1;
-		} else if (c->mode == LOCK_MUTEX) {
+		} else if (mode == LOCK_MUTEX) {
 			/* Held by another: a wait (trylock first to know). */
 			if ((e = pthread_mutex_trylock(&c->mu)) == EBUSY) {
 				cupboard_wait_event(run, w, EV_WAIT_LOCK,
@@ -200,7 +203,7 @@ cupboard_put(struct run *run, struct wslot *w)
 	if (run->vc != NULL) {
 		c->vheld = 0;
 		vclock_wake_one(run->vc, &c->vq);
-	} else if (c->mode == LOCK_MUTEX)
+	} else if (mode == LOCK_MUTEX)
 		pthread_mutex_unlock(&c->mu);
 	else
 		atomic_store_explicit(&c->spin, 0, memory_order_release);

@@ -25,7 +25,7 @@
 #define LOCK_CUPBOARD	(-1)	/* the lock in a wait-lock event: the cupboard's */
 
 struct cupboard {
-	enum lock_mode	 mode;
+	_Atomic int	 mode;		/* enum lock_mode: a live change too */
 	int64_t		 window_ns;	/* work between the read and the write */
 	_Atomic uint64_t count;		/* dishes the cupboard believes it has */
 	pthread_mutex_t	 mu;

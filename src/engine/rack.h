@@ -81,6 +81,8 @@ struct rack_ops {
 	void		 (*destroy)(struct rack *);
 	const char	*(*error)(struct rack *);	/* NULL: none */
 	void		 (*flush)(struct rack *);	/* NULL: nothing held */
+	/* A new capacity during the run; NULL: this home cannot. */
+	int		 (*set_capacity)(struct rack *, uint32_t);
 };
 
 /* What every home's rack begins with. */
@@ -130,6 +132,18 @@ static inline int
 rack_reclaim(struct rack *r, struct hand *hand)
 {
 	return (r->ops->reclaim(r, hand));
+}
+
+/*
+ * Change the capacity during the run (RACK_UNBOUNDED, 0 for a hand-off, or
+ * N): putters waiting for room see it at once. -1 if this home cannot, or
+ * the rack was not sized for it.
+ */
+static inline int
+rack_set_capacity(struct rack *r, uint32_t capacity)
+{
+	return (r->ops->set_capacity != NULL ?
+	    r->ops->set_capacity(r, capacity) : -1);
 }
 
 /* Mark one dish taken earlier as done; clears the hand. -1 if none. */

@@ -60,6 +60,7 @@ static uint32_t	local_max_depth(struct rack *);
 static uint64_t	local_unfinished(struct rack *);
 static uint64_t	local_taken(struct rack *);
 static void	local_destroy(struct rack *);
+static int	local_set_capacity(struct rack *, uint32_t);
 
 const struct rack_ops rack_local = {
 	.name = "local",
@@ -77,6 +78,7 @@ const struct rack_ops rack_local = {
 	.unfinished = local_unfinished,
 	.taken = local_taken,
 	.destroy = local_destroy,
+	.set_capacity = local_set_capacity,
 };
 
 size_t
@@ -132,6 +134,7 @@ rack_local_init(struct rack *base, enum rack_sync sync, struct vclock *vc,
 		return (-1);
 	r->capacity = capacity;
 	r->nslots = (uint32_t)n;
+	r->room_all = need > 0 && n >= need;
 	return (rk_init_sync(r, sync, vc));
 }
 
@@ -522,6 +525,33 @@ local_get(struct rack *base, struct hand *hand, int *depth, int *blocked)
 		rk_signal(r, RACK_NOT_FULL);
 	rk_unlock(r);
 	return (d);
+}
+
+/*
+ * A capacity set during the run: up to the slots the rack has (all the
+ * dishes', if it was sized so), and room made is seen by the putters
+ * waiting at once. A hand-off's putter already waiting for its taker
+ * still waits for it.
+ */
+static int
+local_set_capacity(struct rack *base, uint32_t capacity)
+{
+	struct rack_local	*r = (struct rack_local *)base;
+
+	if (r->nslots == 0)
+		return (-1);	/* a pile has no capacity */
+	rk_lock(r);
+	if ((capacity == RACK_UNBOUNDED && !r->room_all) ||
+	    (capacity != RACK_UNBOUNDED && capacity > r->nslots)) {
+		rk_unlock(r);
+		return (-1);
+	}
+	r->capacity = capacity;
+	rk_set_depth(r);
+	if (r->waiting_putters > 0)
+		rk_broadcast(r, RACK_NOT_FULL);
+	rk_unlock(r);
+	return (0);
 }
 
 /* Put a dish back at the front, with the lock held. 0, or -1 if no room. */

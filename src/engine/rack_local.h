@@ -46,6 +46,7 @@ struct rack_local {
 	uint32_t	 capacity;	/* RACK_UNBOUNDED, 0 = hand-off, or N */
 	uint32_t	 nslots;	/* 0 for a pile */
 	uint32_t	 pile;		/* a pile: dishes 0..pile-1, no slots */
+	int		 room_all;	/* slots for every dish: any capacity */
 	/*
 	 * A pile's dishes left (high half) and unfinished (low half) in one
 	 * word: its takers are threads of one process, so a single

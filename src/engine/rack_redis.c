@@ -46,6 +46,9 @@
 #include "clock.h"
 #include "xmalloc.h"
 
+/* Longer than a round trip on a loopback or a LAN: the take waited. */
+#define RR_WAITED_NS	(2 * NSEC_PER_MSEC)
+
 #define RR_SLICE	"0.1"		/* seconds a blocking command waits */
 #define RR_PUT_SLICE	"0.02"
 #define RR_KEY_MAX	96
@@ -802,11 +805,13 @@ rr_get(struct rack *base, struct hand *hand, int *depth, int *blocked)
 	dish_t			 d = DISH_NONE;
 	char			 want[16];
 	int			 n, owes, fetch, empty = 0;
+	int64_t			 t0;
 
 	if (blocked != NULL)
 		*blocked = 0;
 	if (rr_ahead.r == r && rr_ahead.next < rr_ahead.n)
 		return (rr_get_ahead(r, hand, depth));
+	t0 = clock_mono_ns();
 	rr_key(r, "q", q, sizeof q);
 	rr_proc(r, hand, w, sizeof w);
 	closed.argv[1] = rr_key(r, "c", c, sizeof c);
@@ -872,6 +877,13 @@ rr_get(struct rack *base, struct hand *hand, int *depth, int *blocked)
 		if (blocked != NULL)
 			*blocked = 1;
 	}
+	/*
+	 * A wait that ended within one slice (the dish came while BLPOP
+	 * waited) is a wait too: the worker stamps its take after it, or
+	 * its work would seem to start when it began to wait.
+	 */
+	if (blocked != NULL && clock_mono_ns() - t0 > RR_WAITED_NS)
+		*blocked = 1;
 	rr_hand_set(hand, d, 1);
 	atomic_fetch_add(&r->takes, 1);
 	if (depth != NULL)

@@ -128,6 +128,7 @@ struct run {
 	 */
 	int	(*crashed)(struct run *, struct wslot *, dish_t *d);
 	void			*owner;		/* crashed's: the engine */
+	_Atomic int		 gil_off;	/* switched off during the run */
 };
 
 /* The calling worker's slot was asked to crash: stop where it stands. */

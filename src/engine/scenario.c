@@ -192,6 +192,8 @@ static int	parse_set_step(struct parser *, struct script_step *, char *,
 static int	parse_step(struct parser *, char *, unsigned);
 static void	scratch_release(struct scenario *);
 static int	check_script_sets(struct parser *);
+static char	*script_set_live(struct scenario *, const char *,
+		    const char *);
 static int	check_script_kills(struct parser *);
 static void	set_defaults(struct scenario *, const char *);
 static char	*read_file(FILE *, const char *, size_t *, char **);
@@ -1923,13 +1925,8 @@ check_script_sets(struct parser *p)
 		*dot = *eq = '\0';
 		rc = assign(&tmp, text, dot + 1, eq + 1, &step->pos, &why,
 		    &part);
-		if (rc == 0 && (scenario_station(p->s, text) == NULL ||
-		    (strcmp(dot + 1, "count") != 0 &&
-		    strcmp(dot + 1, "time") != 0 &&
-		    strcmp(dot + 1, "subscribe") != 0))) {
-			xasprintf(&why, "only a station's count, time and "
-			    "subscribe can change during a run, not '%s.%s'",
-			    text, dot + 1);
+		if (rc == 0 && (why = script_set_live(p->s, text, dot + 1)) !=
+		    NULL) {
 			part = PART_KEY;
 			rc = -1;
 		}
@@ -1943,6 +1940,54 @@ check_script_sets(struct parser *p)
 		}
 	}
 	return (0);
+}
+
+/*
+ * Why section.key cannot change during a run of s (engine_set and
+ * engine_live.c say the same at run time), or NULL if it can: a station's
+ * count, time, subscribe and the capacity of the rack in front of it;
+ * every rack's capacity; the GIL, switched off or on again, in a run that
+ * starts with one; the cupboard's lock, if there is a cupboard.
+ */
+static char *
+script_set_live(struct scenario *s, const char *section, const char *key)
+{
+	const struct station	*st = scenario_station(s, section);
+	char			*why = NULL;
+	int			 rack = strcmp(key, "rack") == 0;
+
+	if (st != NULL && (strcmp(key, "count") == 0 ||
+	    strcmp(key, "time") == 0 || strcmp(key, "subscribe") == 0) &&
+	    strcmp(section, "scenario") != 0)
+		return (NULL);
+	if ((st != NULL || strcmp(section, "scenario") == 0) && rack) {
+		if (st == &s->stations[0])
+			xasprintf(&why, "%s takes its dishes from the pile, "
+			    "which has no capacity to change", section);
+		else if (s->broadcast || (s->transport != NULL &&
+		    strcmp(s->transport, "local") != 0))
+			xasprintf(&why, "only a rack in the run's own memory "
+			    "can change its capacity during a run (this one's "
+			    "is %s)", s->broadcast ? "a broadcast" :
+			    s->transport);
+		return (why);
+	}
+	if (strcmp(section, "scenario") == 0 && strcmp(key, "gil") == 0) {
+		if (!s->gil)
+			xasprintf(&why, "the GIL can be switched off (and on "
+			    "again) during a run only if it starts with "
+			    "scenario.gil = on");
+		return (why);
+	}
+	if (strcmp(section, "cupboard") == 0 && strcmp(key, "lock") == 0) {
+		if (!s->cupboard)
+			xasprintf(&why, "there is no [cupboard] to lock");
+		return (why);
+	}
+	xasprintf(&why, "only a station's count, time, rack and subscribe, "
+	    "scenario.rack, scenario.gil and cupboard.lock can change during "
+	    "a run, not '%s.%s'", section, key);
+	return (why);
 }
 
 /*

@@ -26,6 +26,7 @@ stats_init(struct stats *s, const struct scenario *scn)
 	s->finished = xcalloc(scn->ndishes ? scn->ndishes : 1, 1);
 	for (i = 1; i < scn->nstations; i++)
 		s->rk[i].capacity = scenario_rack(scn, i);
+	s->cupboard_lock0 = (int)scn->cupboard_lock;
 	s->bottleneck = -1;
 	s->bottleneck_measured = -1;
 	s->bottleneck_predicted = -1;
@@ -92,6 +93,10 @@ stats_event(const struct event *e, void *arg)
 		break;
 	case EV_GET:
 		s->st[st].got++;
+		if (!w->got_any) {
+			w->got_any = 1;
+			w->first_t = e->t;
+		}
 		if (w->state == 2)
 			w->wait_get_ns += e->t - w->wait_start;
 		if (st == 0)
@@ -243,7 +248,9 @@ stats_limits_more(const struct stats *s, unsigned a, unsigned b)
 /*
  * The bottleneck as the run measured it: the busiest station (its
  * workers' time at work, waits for the GIL or a lock in it, waits for a
- * dish or for room not), the one furthest down the line among those
+ * dish or for room not, over the time since each took its first dish, so
+ * the wait while the line fills up does not count), the one furthest down
+ * the line among those
  * within two points of the busiest: upstream of a bottleneck, a station
  * with room to put is as busy, and downstream of it one waits. -1 until
  * there is enough to tell: a dish through the whole line (done), and work.
@@ -416,6 +423,7 @@ stats_compute(struct stats *s, const struct stats_end *e)
 	s->lock_longest_ns = e->lock_longest_ns;
 	for (i = 0; i < s->nstations; i++) {
 		s->st[i].present_ns = 0;
+		s->st[i].active_ns = 0;
 		s->st[i].workers = e->live[i];
 		stats_recovery(&s->st[i]);
 	}
@@ -430,6 +438,8 @@ stats_compute(struct stats *s, const struct stats_end *e)
 			until = w->exit_t;
 		if (until > w->spawn_t)
 			s->st[w->station].present_ns += until - w->spawn_t;
+		if (w->got_any && until > w->first_t)
+			s->st[w->station].active_ns += until - w->first_t;
 	}
 	pred = stats_prediction(s);
 	for (i = 0; i < s->nstations; i++) {
@@ -457,8 +467,10 @@ stats_compute(struct stats *s, const struct stats_end *e)
 	if (pred->valid && pred->bottleneck >= 0 &&
 	    (unsigned)pred->bottleneck < s->nstations)
 		s->bottleneck_predicted = pred->bottleneck;
+	/* Busy since the first dish: the line filling up is no idleness. */
 	for (i = 0; i < s->nstations; i++)
-		busy[i] = s->st[i].busy_fraction;
+		busy[i] = s->st[i].active_ns > 0 ? (double)s->st[i].busy_ns /
+		    (double)s->st[i].active_ns : 0.0;
 	s->bottleneck_measured = stats_busiest(busy, s->nstations,
 	    s->st[s->nstations - 1].dishes);
 	s->bottleneck = s->bottleneck_measured >= 0 ? s->bottleneck_measured :
@@ -467,6 +479,8 @@ stats_compute(struct stats *s, const struct stats_end *e)
 	s->in_racks = 0;
 	s->max_rack_depth = 0;
 	for (i = 1; i < s->nstations; i++) {
+		/* As it ended: a live change of capacity is the run's. */
+		s->rk[i].capacity = scenario_rack(scn, i);
 		s->rk[i].depth = e->rack_count[i];
 		s->in_racks += e->rack_count[i];
 		if (s->rk[i].max_depth > s->max_rack_depth)

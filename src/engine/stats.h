@@ -33,6 +33,8 @@ struct worker_stats {
 	uint64_t	 dishes;
 	int		 pid;
 	int64_t		 got_t;		/* when it took the dish it holds */
+	int		 got_any;	/* it took a dish: first_t is set */
+	int64_t		 first_t;	/* when it took its first */
 };
 
 #define STATS_KILLS	32	/* kills a station's recovery is timed for */
@@ -42,6 +44,7 @@ struct station_stats {
 	uint64_t	 dishes;		/* dishes finished (out) */
 	int64_t		 busy_ns;
 	int64_t		 present_ns;
+	int64_t		 active_ns;	/* present since each one's first dish */
 	double		 busy_fraction;
 	double		 capacity_per_s;	/* theory: workers / mean time */
 	unsigned	 workers;		/* at the end */
@@ -125,6 +128,7 @@ struct stats {
 	uint64_t		 gil_handovers;	/* the GIL changed hands */
 	int64_t			 gil_wait_ns;	/* all workers, waiting for it */
 	int			 cupboard;	/* a [cupboard] was kept */
+	int			 cupboard_lock0;	/* its lock as the run began */
 	uint64_t		 cupboard_count; /* what it believes it holds */
 	uint64_t		 lost_updates;	/* dried but not counted */
 	uint64_t		 lock_acquisitions;

@@ -7,14 +7,20 @@
 #include "tui_private.h"
 #include "i18n.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "rack.h"
 #include "xmalloc.h"
 
 static void	tui_change_workers(struct tui *, int, int);
 static void	tui_scale_time(struct tui *, double);
 static void	tui_go_on(struct tui *);
+static void	tui_live_set(struct tui *, const char *, const char *);
+static void	tui_next_lock(struct tui *);
+static void	tui_toggle_gil(struct tui *);
+static void	tui_rack_capacity(struct tui *, int);
 static void	tui_help_open(struct tui *);
 static int	tui_help_key(struct tui *, int);
 
@@ -31,11 +37,29 @@ tui_station_named(struct tui *t, const char *name, int fallback)
 	return (fallback);
 }
 
+/* The worker of station si asked to leave last, not gone yet, or NULL. */
+static struct wslot *
+tui_leaving(struct tui *t, unsigned si)
+{
+	struct run	*run = engine_run(t->eng);
+	struct wslot	*w, *found = NULL;
+	unsigned	 i, used = atomic_load(&run->used);
+
+	for (i = 0; i < used; i++) {
+		w = &run->slots[i];
+		if (w->station == si && atomic_load(&w->hand.leave) &&
+		    atomic_load(&w->state) != WS_EXITED)
+			found = w;
+	}
+	return (found);
+}
+
 /* Add a worker at station si (add), or ask one to leave; say which. */
 static void
 tui_change_workers(struct tui *t, int si, int add)
 {
 	const struct scenario	*scn = engine_scenario(t->eng);
+	struct wslot		*w;
 	char			*cause = NULL;
 	int			 rc;
 
@@ -46,9 +70,15 @@ tui_change_workers(struct tui *t, int si, int add)
 	if (rc == -1) {
 		tui_set_status(t, "%s", cause);
 		free(cause);
-	} else
-		tui_set_status(t, add ? _("added a %s") : _("removing a %s"),
-		    scn->stations[si].name);
+	} else if (add)
+		tui_set_status(t, _("added a %s"), scn->stations[si].name);
+	else if ((w = tui_leaving(t, (unsigned)si)) != NULL)
+		tui_set_status(t, _("%s leaves %s"), w->name,
+		    atomic_load(&w->state) == WS_WORKING ||
+		    atomic_load(&w->state) == WS_WAIT_PUT ?
+		    _("once its dish is done (marked LEAVING)") : _("now"));
+	else
+		tui_set_status(t, _("removing a %s"), scn->stations[si].name);
 }
 
 /* Scale the selected station's time by f, through the engine. */
@@ -78,6 +108,94 @@ tui_scale_time(struct tui *t, double f)
 		tui_set_status(t, _("%s now takes %s"), st->name,
 		    dist_format(&st->time, buf, sizeof buf));
 	free(set);
+}
+
+/*
+ * A live change through the engine, as a [script] set would make it; the
+ * caption line says what it did (done) or why not.
+ */
+static void
+tui_live_set(struct tui *t, const char *set, const char *done)
+{
+	char	*cause = NULL;
+
+	if (engine_finished(t->eng))
+		return;
+	if (engine_set(t->eng, set, &cause) == -1) {
+		tui_set_status(t, "%s", cause);
+		free(cause);
+	} else
+		tui_set_status(t, "%s", done);
+}
+
+/* L: the cupboard's lock, none, mutex, spin, atomic and round again. */
+static void
+tui_next_lock(struct tui *t)
+{
+	const struct scenario	*scn = engine_scenario(t->eng);
+	static const char *const next[] = { "mutex", "spin", "atomic",
+	    "none" };
+	char			 set[48], done[96];
+	unsigned		 m = (unsigned)scn->cupboard_lock;
+
+	if (!scn->cupboard) {
+		tui_set_status(t, "this run has no [cupboard] to lock");
+		return;
+	}
+	snprintf(set, sizeof set, "cupboard.lock=%s", next[m % 4]);
+	snprintf(done, sizeof done, "the cupboard's lock is now %s, from "
+	    "each dryer's next dish", next[m % 4]);
+	tui_live_set(t, set, done);
+}
+
+/* G: the GIL off, or on again (a run that started with one). */
+static void
+tui_toggle_gil(struct tui *t)
+{
+	struct run	*run = engine_run(t->eng);
+	int		 off = atomic_load(&run->gil_off);
+
+	tui_live_set(t, off ? "scenario.gil=on" : "scenario.gil=off", off ?
+	    "the GIL is on again, from each worker's next dish" :
+	    "the GIL is off: threads compute at once, from their next dish");
+}
+
+/*
+ * { and }: the capacity of the rack in front of the selected station (the
+ * next one's, if the first is selected), down or up a step: hand-off, 1,
+ * 2, 3, 4, 6, 8, 12, 16, unbounded.
+ */
+static void
+tui_rack_capacity(struct tui *t, int up)
+{
+	const struct scenario	*scn = engine_scenario(t->eng);
+	static const uint32_t	 steps[] = { 0, 1, 2, 3, 4, 6, 8, 12, 16,
+	    RACK_UNBOUNDED };
+	const unsigned		 n = sizeof steps / sizeof steps[0];
+	unsigned		 si = t->selected > 0 ? (unsigned)t->selected : 1;
+	uint32_t		 cap;
+	unsigned		 k;
+	char			 set[64], done[96], v[16];
+
+	if (si >= scn->nstations)
+		return;
+	cap = scenario_rack(scn, si);
+	for (k = 0; k < n - 1 && steps[k] < cap; k++)
+		;
+	/* k: the first step at or above the capacity now. */
+	if (up)
+		k = steps[k] == cap && k < n - 1 ? k + 1 : k;
+	else
+		k = k > 0 ? k - 1 : 0;
+	if (steps[k] == RACK_UNBOUNDED)
+		snprintf(v, sizeof v, "unbounded");
+	else
+		snprintf(v, sizeof v, "%u", steps[k]);
+	snprintf(set, sizeof set, "%s.rack=%s", scn->stations[si].name, v);
+	snprintf(done, sizeof done, "the rack in front of %s holds %s now",
+	    scn->stations[si].name, steps[k] == 0 ? "none (a hand-off)" :
+	    steps[k] == RACK_UNBOUNDED ? "any number" : v);
+	tui_live_set(t, set, done);
 }
 
 /* Paused by a [script] pause step, and not resumed since. */
@@ -318,6 +436,18 @@ tui_key(struct tui *t, int ch)
 	case 'k':
 	case 'K':
 		tui_kill(t, ch == 'K');
+		break;
+	case 'L':
+		tui_next_lock(t);
+		break;
+	case 'G':
+		tui_toggle_gil(t);
+		break;
+	case '{':
+		tui_rack_capacity(t, 0);
+		break;
+	case '}':
+		tui_rack_capacity(t, 1);
 		break;
 	case 'r':
 	case 'R':

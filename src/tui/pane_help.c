@@ -36,10 +36,17 @@ static const struct help_row help_rows[] = {
 	    "Right too at a [script] pause)") },
 	{ "+ -", 0, 0, N_("twice / half the speed") },
 	{ "tab %L %R", 0, 0, N_("select a station (left/right arrows too)") },
-	{ "a A", 0, 0, N_("add / remove a worker at the selected station") },
+	{ "a A", 0, 0, N_("add / remove a worker at the selected station (one "
+	    "at work is marked LEAVING until its dish is done)") },
 	{ "[ ]", 0, 0, N_("selected station faster / slower (time x0.8 / x1.25)") },
 	{ "d D", 0, 0, N_("add / remove a dryer") },
 	{ "w W", 0, 0, N_("add / remove a washer") },
+	{ "L", 0, 0, N_("the cupboard's lock: none, mutex, spin, atomic, "
+	    "and round (from each dryer's next dish)") },
+	{ "G", 0, 0, N_("the GIL off / on again (a run that started with one; "
+	    "from each worker's next dish)") },
+	{ "{ }", 0, 0, N_("the rack in front of the selected station holds "
+	    "fewer / more: hand-off, 1 .. 16, unbounded") },
 	{ "k K", 0, 0, N_("kill a worker of the selected station (the one "
 	    "holding a dish) / all of them, for real: SIGKILL for a "
 	    "process; a thread or task crashes, dropping what it holds; "
@@ -95,10 +102,11 @@ static const struct help_row help_rows[] = {
 	{ "dryer %X2 4s", 0, 0, N_("its name, its workers, the time a dish "
 	    "takes") },
 	{ ">", 0, 0, N_("the station selected (tab); its box is bold") },
-	{ N_("BOTTLENECK"), C_BOTTLENECK, 0, N_("the busiest station over the "
-	    "last few dish times, as the run measures it: it sets the pace") },
-	{ N_("BOTTLENECK?"), C_BOTTLENECK, 0, N_("no dish through the line "
-	    "yet: what the scenario's times alone predict") },
+	{ N_("BOTTLENECK"), C_BOTTLENECK, 0, N_("the busiest station over the last "
+	    "few dish times (since its first dish), as the run measures it; "
+	    "on a tie the one further down the line: it sets the pace") },
+	{ N_("BOTTLENECK?"), C_BOTTLENECK, 0, N_("no dish through the line yet: "
+	    "what the scenario's times alone predict") },
 	{ N_("3 done"), 0, 0, N_("dishes it has let out") },
 	{ N_("busy 67%"), 0, 0, N_("time working (dishes in hand too) over time "
 	    "there, all its workers") },

@@ -113,7 +113,10 @@ tui_draw_worker(struct tui *t, const struct rect *r, struct wslot *w, int wy,
 	 * async task that computes: it gives the loop up only when done.
 	 */
 	token = NULL;
-	if (scn->mode == MODE_ASYNC && s == WS_WORKING &&
+	/* Asked to leave (D, A, a script): it goes once its dish is done. */
+	if (atomic_load(&w->hand.leave) && s != WS_EXITED)
+		token = "LEAVING";
+	else if (scn->mode == MODE_ASYNC && s == WS_WORKING &&
 	    scn->stations[w->station].work == WORK_CPU)
 		token = "LOOP";
 	else if (gl != NULL && atomic_load(&gl->current) == w->id)
@@ -373,7 +376,7 @@ tui_station_footer(struct tui *t, unsigned si)
 	const struct rect	*r = &t->lay.station[si];
 	unsigned long long	 done = t->st.st[si].dishes;
 	double			 busy = tui_busy_now(t, si) * 100.0;
-	int			 x = 0;
+	int			 x = 0, lx;
 
 	tui_station_foot(t, r, &x, A_NORMAL, _(" %llu done, busy %.0f%% "), done,
 	    busy);
@@ -395,11 +398,16 @@ tui_station_footer(struct tui *t, unsigned si)
 
 		tui_station_foot(t, r, &x, A_NORMAL, _("cupboard %llu "),
 		    (unsigned long long)counted);
+		/* Its lock always: a live change (L, a script) shows. */
+		lx = x;
 		if (holder < atomic_load(&run->used))
 			tui_station_foot(t, r, &x, A_NORMAL, _("(%s: %s, %u wait) "),
-			    lock_mode_name(run->cupboard->mode),
+			    lock_mode_name(atomic_load(&run->cupboard->mode)),
 			    run->slots[holder].name,
 			    atomic_load(&run->cupboard->waiters));
+		if (x == lx)
+			tui_station_foot(t, r, &x, A_NORMAL, "(%s) ",
+			    lock_mode_name(atomic_load(&run->cupboard->mode)));
 		if (done > counted)
 			tui_station_foot(t, r, &x, tui_attr(t, C_BAD),
 			    _("%llu LOST "), (unsigned long long)(done - counted));

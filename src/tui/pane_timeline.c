@@ -5,9 +5,10 @@
  *
  * DESIGN: the timeline starts at the left edge at 0 s and grows to the
  * right, as a recording's picture does, scaled so that the run the
- * scenario predicts (or the run so far, if longer) fills the width: a
- * wide screen shows the whole run in detail instead of a strip at its
- * right edge. Past the history kept, it scrolls. A column that spans
+ * scenario predicts (or the run so far, if longer) fills the width, and
+ * once it is over the run as it was: a wide screen shows the whole run in
+ * detail instead of a strip at its right edge. Past the history kept, it
+ * scrolls. A column that spans
  * several buckets shows the state they were in most.
  */
 #include "config.h"
@@ -46,6 +47,9 @@ tl_view(struct tui *t, int cols, struct tl_view *v)
 		span = NSEC_PER_SEC;
 	while (span < now && span < kept)
 		span *= 2;
+	/* Over: the run as it was, across the width (a deadlock ends soon). */
+	if (engine_finished(t->eng) && now > 0)
+		span = now;
 	if (span > kept)
 		span = kept;
 	v->cols = cols > 0 ? cols : 1;
@@ -231,7 +235,9 @@ tui_draw_timeline(struct tui *t)
 	used = atomic_load(&run->used);
 	if (run->ngils > 0 && row < r->h) {
 		/* The GIL's row: the number of the worker holding it. */
-		tui_puts(r->y + row, 0, 11, _("GIL held by"));
+		/* Switched off (G, a script): the row says so. */
+		tui_puts(r->y + row, 0, 11, atomic_load(&run->gil_off) ?
+		    _("GIL off") : _("GIL held by"));
 		attron(tui_attr(t, C_BOTTLENECK));
 		for (x = 0; x < cols; x++) {
 			uint32_t	h = tl_gil(t, &v, x);

@@ -120,13 +120,17 @@ tui_sample_rates(struct tui *t)
 
 	tui_sample_rates_now(t);
 	for (k = 0; k < t->st.nstations && k < LAYOUT_MAX_STATIONS; k++) {
-		double	 pr = (double)t->st.st[k].present_ns;
-		double	 bz = tui_busy_now(t, k) * pr;
+		/* Busy over the time since each worker's first dish. */
+		double	 pr = (double)t->st.st[k].active_ns;
+		double	 bz = tui_busy_now(t, k) *
+		    (double)t->st.st[k].present_ns;
 
 		n = k + 1;
 		/* At the end: the whole run's. */
 		if (engine_finished(t->eng) && now > 0) {
-			t->rate[k].busy = t->st.st[k].busy_fraction;
+			t->rate[k].busy = t->st.st[k].active_ns > 0 ?
+			    (double)t->st.st[k].busy_ns /
+			    (double)t->st.st[k].active_ns : 0;
 			busy[k] = t->rate[k].busy;
 			continue;
 		}
@@ -135,10 +139,13 @@ tui_sample_rates(struct tui *t)
 			busy[k] = t->rate[k].busy;
 			continue;
 		}
-		if (!t->rate[k].have || dt >= t->rate_ns)
+		if (!t->rate[k].have || dt >= t->rate_ns) {
 			t->rate[k].busy = pr > t->rate[k].present0 ?
 			    (bz - t->rate[k].busy0) /
 			    (pr - t->rate[k].present0) : 0;
+			if (t->rate[k].busy > 1)
+				t->rate[k].busy = 1;
+		}
 		if (dt >= t->rate_ns) {
 			t->rate[k].t0 = now;
 			t->rate[k].busy0 = bz;
