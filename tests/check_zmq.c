@@ -575,6 +575,48 @@ START_TEST(test_pipelined_puts)
 }
 END_TEST
 
+/*
+ * blocked says whether the get waited for a dish, not only for its round
+ * trip: the worker times the take after the wait (a take timed before it
+ * made the mean depth of a rack of fast takers negative).
+ */
+struct later {
+	struct rack	*r;
+	dish_t		 d;
+};
+
+static void *
+later_thread(void *arg)
+{
+	struct later	*l = arg;
+
+	clock_sleep_ns(40 * NSEC_PER_MSEC);	/* under a wait's slice */
+	rack_put(l->r, l->d, NULL, NULL);
+	return (NULL);
+}
+
+START_TEST(test_get_blocked)
+{
+	struct rack	*r = new_rack(RACK_UNBOUNDED, 1, ZR_QUIT_BROADCAST);
+	struct hand	 h = hand_of(4);
+	struct later	 l = { r, 1 };
+	pthread_t	 t;
+	int		 blocked = -1;
+
+	rack_put(r, 0, NULL, NULL);
+	clock_sleep_ns(20 * NSEC_PER_MSEC);
+	ck_assert_uint_eq(rack_get(r, &h, NULL, &blocked), 0);
+	ck_assert_int_eq(blocked, 0);
+	pthread_create(&t, NULL, later_thread, &l);
+	ck_assert_uint_eq(rack_get(r, &h, NULL, &blocked), 1);
+	ck_assert_int_eq(blocked, 1);
+	pthread_join(t, NULL);
+	rack_task_done(r, &h);
+	ck_assert_int_eq(rack_join(r, NSEC_PER_SEC), 0);
+	end_rack(r);
+}
+END_TEST
+
 /* Nothing left: every socket closed, every descriptor given back. */
 START_TEST(test_no_leak)
 {
@@ -653,6 +695,7 @@ zmq_suite(void)
 	tcase_add_test(tc, test_slow_credit);
 	tcase_add_test(tc, test_batch_flush);
 	tcase_add_test(tc, test_pipelined_puts);
+	tcase_add_test(tc, test_get_blocked);
 	tcase_add_test(tc, test_no_leak);
 	suite_add_tcase(s, tc);
 	return (s);

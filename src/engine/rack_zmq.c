@@ -166,6 +166,7 @@ struct zr_item {
 struct zr_req {
 	uint32_t	 who;
 	dish_t		 dish;
+	uint8_t		 waited;	/* a get that found the rack empty */
 	uint8_t		 idlen;
 	uint8_t		 id[ZR_ID_MAX];
 };
@@ -571,6 +572,7 @@ zr_dispatch(struct zr_keeper *k)
 			n = share;
 		memset(&w.m, 0, sizeof w.m);
 		w.m.type = ZR_DISH;
+		w.m.flags = g.waited ? ZR_WAITED : 0;
 		for (i = 0; i < n && zr_fifo_pop(&k->queue, &it); i++) {
 			if (i == 0)
 				w.m.dish = it.dish;
@@ -768,6 +770,7 @@ zr_request(struct zr_keeper *k, const uint8_t *id, size_t idlen,
 
 	q.who = m->who;
 	q.dish = m->dish;
+	q.waited = 0;
 	q.idlen = (uint8_t)idlen;
 	memcpy(q.id, id, idlen);
 	switch (m->type) {
@@ -808,6 +811,8 @@ zr_request(struct zr_keeper *k, const uint8_t *id, size_t idlen,
 		zr_credit(k, sl);
 		if (m->who < r->nslots)
 			zr_drop_get(k, m->who, NULL);
+		/* Its taker waited for a dish, not only for the answer. */
+		q.waited = k->queue.n == 0;
 		zr_fifo_push(&k->gets, &q, 0);
 		break;
 	case ZR_CANCEL:
@@ -1492,8 +1497,13 @@ zr_get_reliable(struct rack_zmq *r, struct hand *hand, int *depth,
 	zr_waiting(r, hand, 0);
 	if (rc == -1)
 		return (DISH_NONE);
+	/*
+	 * Waited: for a dish (the keeper says so), not only for the round
+	 * trip; the worker then times its get after the wait, so a dish is
+	 * never seen taken before it was put (the depth's mean was -15).
+	 */
 	if (blocked != NULL)
-		*blocked = slices > 0;
+		*blocked = slices > 0 || (w.m.flags & ZR_WAITED);
 	/* The answer says the acknowledgement is in: the debt is paid. */
 	if (w.m.type != ZR_DISH) {
 		zr_hand_set(hand, DISH_NONE, 0);
