@@ -1560,9 +1560,10 @@ zr_get_plain(struct rack_zmq *r, struct hand *hand, int *depth, int *blocked)
 			break;		/* the control broadcast: the end */
 		it[0] = (zmq_pollitem_t){ pull, 0, ZMQ_POLLIN, 0 };
 		it[1] = (zmq_pollitem_t){ sub, 0, ZMQ_POLLIN, 0 };
-		rc = zmq_poll(it, 2, ZR_SLICE_MS);
-		if (rc == 0 && blocked != NULL)
+		/* An empty socket: it waits for a dish (and is timed after). */
+		if (blocked != NULL)
 			*blocked = 1;
+		rc = zmq_poll(it, 2, ZR_SLICE_MS);
 		if (rc == -1 && errno != EINTR)
 			break;
 	}
