@@ -59,7 +59,7 @@
 #define ZR_ASK_EVERY	128	/* a pipelined put in this many is answered */
 #define ZR_ASKS_OUT	8	/* answers owed before a put waits for one */
 #define ZR_INBOUND_MAX	256	/* slots whose puts may pipeline */
-#define ZR_REG_MAX	64	/* racks of a run that know the next */
+#define ZR_REG_MAX	64	/* racks of this process that know the next */
 
 enum zr_type {
 	ZR_PUT = 1,	/* who, dish -> PUTOK (arg: depth; flags: waited) */
@@ -135,6 +135,7 @@ struct rack_zmq {
 	_Atomic uint64_t	 deaths;
 	_Atomic uint32_t	 depth;		/* reliable: the keeper's queue */
 	unsigned		 serial;	/* which rack, for a thread's state */
+	const struct zl_where	*where;		/* its run's, in the run's process */
 	int			 remote;	/* an agent's copy */
 	/*
 	 * Pipelined puts sent by each slot and not yet in the keeper: join
@@ -347,9 +348,10 @@ zr_bit(_Atomic uint8_t *map, uint64_t ndishes, dish_t d, int set)
 }
 
 /*
- * The racks of this process by index, so a keeper can ask the next rack
- * whether a dish a dead taker had let go is really there (a pipelined put
- * may have died with the process that sent it).
+ * The racks of this process, by run (where their sockets are) and index,
+ * so a keeper can ask the next rack of its line whether a dish a dead
+ * taker had let go is really there (a pipelined put may have died with
+ * the process that sent it).
  */
 static pthread_mutex_t	 zr_reg_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct rack_zmq	*zr_reg[ZR_REG_MAX];
@@ -358,14 +360,32 @@ static _Atomic unsigned	 zr_serials;
 static void
 zr_register(struct rack_zmq *r, int on)
 {
-	if (r->index >= ZR_REG_MAX)
-		return;
+	unsigned	i;
+
 	pthread_mutex_lock(&zr_reg_mu);
-	if (on)
-		zr_reg[r->index] = r;
-	else if (zr_reg[r->index] == r)
-		zr_reg[r->index] = NULL;
+	for (i = 0; i < ZR_REG_MAX; i++) {
+		if (on && zr_reg[i] == NULL) {
+			zr_reg[i] = r;
+			break;
+		}
+		if (!on && zr_reg[i] == r)
+			zr_reg[i] = NULL;
+	}
 	pthread_mutex_unlock(&zr_reg_mu);
+}
+
+/* The rack after r in its line, if this process has it; zr_reg_mu held. */
+static struct rack_zmq *
+zr_next(const struct rack_zmq *r)
+{
+	unsigned	i;
+
+	for (i = 0; i < ZR_REG_MAX; i++) {
+		if (zr_reg[i] != NULL && zr_reg[i]->where == r->where &&
+		    zr_reg[i]->index == r->index + 1)
+			return (zr_reg[i]);
+	}
+	return (NULL);
 }
 
 /*
@@ -378,10 +398,8 @@ zr_landed(const struct rack_zmq *r, dish_t d)
 	struct rack_zmq	*next;
 	int		 yes = 1;
 
-	if (r->index + 1 >= ZR_REG_MAX)
-		return (1);
 	pthread_mutex_lock(&zr_reg_mu);
-	next = zr_reg[r->index + 1];
+	next = zr_next(r);
 	if (next != NULL && next->reliable && next->k != NULL &&
 	    next->k->put_seen != NULL)
 		yes = zr_bit(next->k->put_seen, next->ndishes, d, 0);
@@ -395,10 +413,10 @@ zr_forget_inbound(const struct rack_zmq *r, uint32_t who)
 {
 	struct rack_zmq	*next;
 
-	if (r->index + 1 >= ZR_REG_MAX || who >= ZR_INBOUND_MAX)
+	if (who >= ZR_INBOUND_MAX || r->k == NULL)
 		return;
 	pthread_mutex_lock(&zr_reg_mu);
-	next = zr_reg[r->index + 1];
+	next = zr_next(r);
 	if (next != NULL)
 		atomic_store(&next->inbound[who], 0);
 	pthread_mutex_unlock(&zr_reg_mu);
@@ -1033,6 +1051,7 @@ rack_zmq_init(struct rack *base, const struct zl_where *w, unsigned index,
 	r->nquits = scn != NULL && index < scn->nstations ?
 	    scn->stations[index].count : 1;
 	r->serial = atomic_fetch_add(&zr_serials, 1) + 1;
+	r->where = w;
 	if (zl_ctx(cause) == NULL)
 		return (-1);
 	k = xcalloc(1, sizeof *k);
