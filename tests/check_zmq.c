@@ -581,6 +581,91 @@ START_TEST(test_pipelined_puts)
 }
 END_TEST
 
+/*
+ * blocked says whether the get waited for a dish, not only for its round
+ * trip: the worker times the take after the wait (a take timed before it
+ * made the mean depth of a rack of fast takers negative).
+ */
+struct later {
+	struct rack	*r;
+	dish_t		 d;
+};
+
+static void *
+later_thread(void *arg)
+{
+	struct later	*l = arg;
+
+	clock_sleep_ns(40 * NSEC_PER_MSEC);	/* under a wait's slice */
+	rack_put(l->r, l->d, NULL, NULL);
+	return (NULL);
+}
+
+START_TEST(test_get_blocked)
+{
+	struct rack	*r = new_rack(RACK_UNBOUNDED, _i, ZR_QUIT_BROADCAST);
+	struct hand	 h = hand_of(4);
+	struct later	 l = { r, 2 };
+	pthread_t	 t;
+	int		 blocked = -1;
+
+	/* The first get connects a plain taker: it may wait for that. */
+	rack_put(r, 0, NULL, NULL);
+	ck_assert_uint_eq(rack_get(r, &h, NULL, NULL), 0);
+	rack_put(r, 1, NULL, NULL);
+	clock_sleep_ns(20 * NSEC_PER_MSEC);
+	ck_assert_uint_eq(rack_get(r, &h, NULL, &blocked), 1);
+	ck_assert_int_eq(blocked, 0);
+	pthread_create(&t, NULL, later_thread, &l);
+	ck_assert_uint_eq(rack_get(r, &h, NULL, &blocked), 2);
+	ck_assert_int_eq(blocked, 1);
+	pthread_join(t, NULL);
+	rack_task_done(r, &h);
+	ck_assert_int_eq(rack_join(r, NSEC_PER_SEC), 0);
+	end_rack(r);
+}
+END_TEST
+
+/*
+ * A dead taker's dish let go is done only if the next rack of its line
+ * has it: a pipelined put can die with its process. Rack 2 feeds rack 3
+ * (the same run's sockets): a dish let go but never put there goes back;
+ * one put there is acknowledged.
+ */
+START_TEST(test_landed)
+{
+	struct rack	*r2 = new_rack(RACK_UNBOUNDED, 1, ZR_QUIT_BROADCAST);
+	struct rack	*r3 = calloc(1, rack_zmq_size());
+	struct hand	 h = hand_of(5), o = hand_of(6);
+	struct zr_view	 v;
+	char		*cause = NULL;
+
+	ck_assert_int_eq(rack_zmq_init(r3, &where, 3, RACK_UNBOUNDED, 1,
+	    ZR_QUIT_BROADCAST, &takers, NSLOTS, scn, &cause), 0);
+	rack_put(r2, 1, NULL, NULL);
+	rack_put(r2, 2, NULL, NULL);
+	/* Put on, then killed: only its acknowledgement was owed. */
+	ck_assert_uint_eq(rack_get(r2, &h, NULL, NULL), 1);
+	ck_assert_int_ge(rack_put(r3, 1, &h, NULL), 0);
+	ck_assert_int_eq(rack_reclaim(r2, &h), 0);
+	/* Let go, its put lost with it: the dish goes back. */
+	h = hand_of(7);
+	ck_assert_uint_eq(rack_get(r2, &h, NULL, NULL), 2);
+	hand_let_go(&h);
+	rack_reclaim(r2, &h);
+	rack_zmq_view(r2, &v);
+	ck_assert_uint_eq(v.resent, 1);
+	ck_assert_uint_eq(rack_unfinished(r2), 1);
+	ck_assert_uint_eq(rack_get(r2, &o, NULL, NULL), 2);
+	ck_assert_int_ge(rack_put(r3, 2, &o, NULL), 0);
+	ck_assert_int_eq(rack_task_done(r2, &o), 0);
+	ck_assert_int_eq(rack_join(r2, NSEC_PER_SEC), 0);
+	rack_destroy(r3);
+	free(r3);
+	end_rack(r2);
+}
+END_TEST
+
 /* Nothing left: every socket closed, every descriptor given back. */
 START_TEST(test_no_leak)
 {
@@ -659,6 +744,8 @@ zmq_suite(void)
 	tcase_add_test(tc, test_slow_credit);
 	tcase_add_test(tc, test_batch_flush);
 	tcase_add_test(tc, test_pipelined_puts);
+	tcase_add_loop_test(tc, test_get_blocked, 0, 2);
+	tcase_add_test(tc, test_landed);
 	tcase_add_test(tc, test_no_leak);
 	suite_add_tcase(s, tc);
 	return (s);

@@ -39,6 +39,7 @@
 #include "clock.h"
 #include "rack_bcast_zmq.h"
 #include "xmalloc.h"
+#include "zmq_link.h"
 
 #define BZ_SLICE_MS	20
 #define BZ_END_WAIT	(300 * NSEC_PER_MSEC)
@@ -166,13 +167,13 @@ bz_endpoint(const struct rack_bcast *r, char *buf, size_t len)
 static void *
 bz_context(void)
 {
-	if (bz.ctx != NULL && bz.pid == getpid())
+	if (bz.ctx != NULL && bz.pid == zl_pid_self())
 		return (bz.ctx);
 	/* A parent's, copied by fork: not ours to use or to end. */
 	bz.ctx = zmq_ctx_new();
 	bz.pub = NULL;
 	bz.hellos = 0;
-	bz.pid = getpid();
+	bz.pid = zl_pid_self();
 	return (bz.ctx);
 }
 
@@ -182,13 +183,17 @@ bz_set_int(void *s, int opt, int v)
 	zmq_setsockopt(s, opt, &v, sizeof v);
 }
 
-/* The publisher's socket, bound at its first message; bz.mu is held. */
+/*
+ * The publisher's socket, bound at its first message; bz.mu is held.
+ * Asked at every message: whose it is comes from zl_pid_self, not from
+ * getpid (a system call a message).
+ */
 static void *
 bz_publisher(struct rack_bcast *r)
 {
 	char	ep[128];
 
-	if (bz.pub != NULL && bz.pid == getpid())
+	if (bz.pub != NULL && bz.pid == zl_pid_self())
 		return (bz.pub);
 	if (bz_context() == NULL ||
 	    (bz.pub = zmq_socket(bz.ctx, ZMQ_XPUB)) == NULL)
@@ -549,7 +554,7 @@ bz_release(struct rack_bcast *r)
 	char	path[128];
 
 	pthread_mutex_lock(&bz.mu);
-	if (bz.pid == getpid()) {
+	if (bz.pid == zl_pid_self()) {
 		if (bz.pub != NULL)
 			zmq_close(bz.pub);
 		if (bz.ctx != NULL)

@@ -59,7 +59,7 @@
 #define ZR_ASK_EVERY	128	/* a pipelined put in this many is answered */
 #define ZR_ASKS_OUT	8	/* answers owed before a put waits for one */
 #define ZR_INBOUND_MAX	256	/* slots whose puts may pipeline */
-#define ZR_REG_MAX	64	/* racks of a run that know the next */
+#define ZR_REG_MAX	64	/* racks of this process that know the next */
 
 enum zr_type {
 	ZR_PUT = 1,	/* who, dish -> PUTOK (arg: depth; flags: waited) */
@@ -135,6 +135,7 @@ struct rack_zmq {
 	_Atomic uint64_t	 deaths;
 	_Atomic uint32_t	 depth;		/* reliable: the keeper's queue */
 	unsigned		 serial;	/* which rack, for a thread's state */
+	const struct zl_where	*where;		/* its run's, in the run's process */
 	int			 remote;	/* an agent's copy */
 	/*
 	 * Pipelined puts sent by each slot and not yet in the keeper: join
@@ -166,6 +167,7 @@ struct zr_item {
 struct zr_req {
 	uint32_t	 who;
 	dish_t		 dish;
+	uint8_t		 waited;	/* a get that found the rack empty */
 	uint8_t		 idlen;
 	uint8_t		 id[ZR_ID_MAX];
 };
@@ -346,9 +348,10 @@ zr_bit(_Atomic uint8_t *map, uint64_t ndishes, dish_t d, int set)
 }
 
 /*
- * The racks of this process by index, so a keeper can ask the next rack
- * whether a dish a dead taker had let go is really there (a pipelined put
- * may have died with the process that sent it).
+ * The racks of this process, by run (where their sockets are) and index,
+ * so a keeper can ask the next rack of its line whether a dish a dead
+ * taker had let go is really there (a pipelined put may have died with
+ * the process that sent it).
  */
 static pthread_mutex_t	 zr_reg_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct rack_zmq	*zr_reg[ZR_REG_MAX];
@@ -357,14 +360,32 @@ static _Atomic unsigned	 zr_serials;
 static void
 zr_register(struct rack_zmq *r, int on)
 {
-	if (r->index >= ZR_REG_MAX)
-		return;
+	unsigned	i;
+
 	pthread_mutex_lock(&zr_reg_mu);
-	if (on)
-		zr_reg[r->index] = r;
-	else if (zr_reg[r->index] == r)
-		zr_reg[r->index] = NULL;
+	for (i = 0; i < ZR_REG_MAX; i++) {
+		if (on && zr_reg[i] == NULL) {
+			zr_reg[i] = r;
+			break;
+		}
+		if (!on && zr_reg[i] == r)
+			zr_reg[i] = NULL;
+	}
 	pthread_mutex_unlock(&zr_reg_mu);
+}
+
+/* The rack after r in its line, if this process has it; zr_reg_mu held. */
+static struct rack_zmq *
+zr_next(const struct rack_zmq *r)
+{
+	unsigned	i;
+
+	for (i = 0; i < ZR_REG_MAX; i++) {
+		if (zr_reg[i] != NULL && zr_reg[i]->where == r->where &&
+		    zr_reg[i]->index == r->index + 1)
+			return (zr_reg[i]);
+	}
+	return (NULL);
 }
 
 /*
@@ -377,10 +398,8 @@ zr_landed(const struct rack_zmq *r, dish_t d)
 	struct rack_zmq	*next;
 	int		 yes = 1;
 
-	if (r->index + 1 >= ZR_REG_MAX)
-		return (1);
 	pthread_mutex_lock(&zr_reg_mu);
-	next = zr_reg[r->index + 1];
+	next = zr_next(r);
 	if (next != NULL && next->reliable && next->k != NULL &&
 	    next->k->put_seen != NULL)
 		yes = zr_bit(next->k->put_seen, next->ndishes, d, 0);
@@ -394,10 +413,10 @@ zr_forget_inbound(const struct rack_zmq *r, uint32_t who)
 {
 	struct rack_zmq	*next;
 
-	if (r->index + 1 >= ZR_REG_MAX || who >= ZR_INBOUND_MAX)
+	if (who >= ZR_INBOUND_MAX || r->k == NULL)
 		return;
 	pthread_mutex_lock(&zr_reg_mu);
-	next = zr_reg[r->index + 1];
+	next = zr_next(r);
 	if (next != NULL)
 		atomic_store(&next->inbound[who], 0);
 	pthread_mutex_unlock(&zr_reg_mu);
@@ -571,6 +590,7 @@ zr_dispatch(struct zr_keeper *k)
 			n = share;
 		memset(&w.m, 0, sizeof w.m);
 		w.m.type = ZR_DISH;
+		w.m.flags = g.waited ? ZR_WAITED : 0;
 		for (i = 0; i < n && zr_fifo_pop(&k->queue, &it); i++) {
 			if (i == 0)
 				w.m.dish = it.dish;
@@ -768,6 +788,7 @@ zr_request(struct zr_keeper *k, const uint8_t *id, size_t idlen,
 
 	q.who = m->who;
 	q.dish = m->dish;
+	q.waited = 0;
 	q.idlen = (uint8_t)idlen;
 	memcpy(q.id, id, idlen);
 	switch (m->type) {
@@ -808,6 +829,8 @@ zr_request(struct zr_keeper *k, const uint8_t *id, size_t idlen,
 		zr_credit(k, sl);
 		if (m->who < r->nslots)
 			zr_drop_get(k, m->who, NULL);
+		/* Its taker waited for a dish, not only for the answer. */
+		q.waited = k->queue.n == 0;
 		zr_fifo_push(&k->gets, &q, 0);
 		break;
 	case ZR_CANCEL:
@@ -1028,6 +1051,7 @@ rack_zmq_init(struct rack *base, const struct zl_where *w, unsigned index,
 	r->nquits = scn != NULL && index < scn->nstations ?
 	    scn->stations[index].count : 1;
 	r->serial = atomic_fetch_add(&zr_serials, 1) + 1;
+	r->where = w;
 	if (zl_ctx(cause) == NULL)
 		return (-1);
 	k = xcalloc(1, sizeof *k);
@@ -1492,8 +1516,13 @@ zr_get_reliable(struct rack_zmq *r, struct hand *hand, int *depth,
 	zr_waiting(r, hand, 0);
 	if (rc == -1)
 		return (DISH_NONE);
+	/*
+	 * Waited: for a dish (the keeper says so), not only for the round
+	 * trip; the worker then times its get after the wait, so a dish is
+	 * never seen taken before it was put (the depth's mean was -15).
+	 */
 	if (blocked != NULL)
-		*blocked = slices > 0;
+		*blocked = slices > 0 || (w.m.flags & ZR_WAITED);
 	/* The answer says the acknowledgement is in: the debt is paid. */
 	if (w.m.type != ZR_DISH) {
 		zr_hand_set(hand, DISH_NONE, 0);
@@ -1550,9 +1579,10 @@ zr_get_plain(struct rack_zmq *r, struct hand *hand, int *depth, int *blocked)
 			break;		/* the control broadcast: the end */
 		it[0] = (zmq_pollitem_t){ pull, 0, ZMQ_POLLIN, 0 };
 		it[1] = (zmq_pollitem_t){ sub, 0, ZMQ_POLLIN, 0 };
-		rc = zmq_poll(it, 2, ZR_SLICE_MS);
-		if (rc == 0 && blocked != NULL)
+		/* An empty socket: it waits for a dish (and is timed after). */
+		if (blocked != NULL)
 			*blocked = 1;
+		rc = zmq_poll(it, 2, ZR_SLICE_MS);
 		if (rc == -1 && errno != EINTR)
 			break;
 	}
