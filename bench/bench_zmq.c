@@ -99,7 +99,7 @@ static void *
 rack_taker(void *arg)
 {
 	struct taker	*k = arg;
-	struct hand	 h = { DISH_NONE, 0, 0, k->who, DISH_NONE };
+	struct hand	 h = { DISH_NONE, 0, 0, k->who, DISH_NONE, 0 };
 
 	while (rack_get(k->r, &h, NULL, NULL) != DISH_NONE)
 		;
