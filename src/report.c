@@ -246,8 +246,8 @@ report_text_run(FILE *f, const struct report_run *r, const struct stats *s)
 		/* The host came from the user: shown safe. */
 		fputs("racks       in ", f);
 		safe_fputs(r->racks_where, f);
-		fprintf(f, ", %s\n", scn->broadcast ? (strcmp(scn->transport,
-		    "zmq") == 0 ? "a broadcast, no broker" : "a broadcast "
+		fprintf(f, ", %s\n", scn->broadcast ? (strncmp(scn->transport,
+		    "zmq", 3) == 0 ? "a broadcast, no broker" : "a broadcast "
 		    "(PUBLISH and SUBSCRIBE)") : scn->reliable ? "reliable (a dead "
 		    "taker's dish goes back)" : "unreliable (a dead taker's "
 		    "dish is lost)");
