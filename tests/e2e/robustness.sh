@@ -93,7 +93,7 @@ if "$DISHRACK" --check --set scenario.transport=zmq robustness 2>/dev/null; then
 	done
 	expect_exit 1 "zmq: plain, in words" -- env TMPDIR="$TMP/z" timeout 60 \
 	    "$DISHRACK" --headless -q --speed 8 --set scenario.transport=zmq \
-	    --set rack.reliable=no robustness
+	    --set scenario.mode=threads --set rack.reliable=no robustness
 	expect_grep "$TMP/out" "2 dishes LOST with their takers" "zmq plain: the hands' dishes lost"
 	expect_grep "$TMP/out" "[0-9]* lost with the takers that died (in their hands, or queued for them by ZeroMQ)" \
 	    "zmq plain: and what ZeroMQ had queued for them"
