@@ -142,6 +142,18 @@ for c in "full washer-1 3.5 1" "lock dryer-2 2 1" "gil dryer-2 1 0"; do
 	awk -v g="${got% *}" -v k="$3" 'BEGIN { exit !(g >= k && g < k + 0.3) }' && [ "${got#* }" = 1 ] &&
 	    ok || bad "$1: threads: $2 should crash at once at $3 s, having waited: $got"
 done
+# A full rack in Redis: the refused putter looks at its hand every 20 ms
+# slice (0.16 s of the run at speed 8), not when room comes at 5 s.
+if command -v redis-server >/dev/null; then
+	mkdir -p "$TMP/t"
+	expect_exit 0 "full: killed while blocked, Redis" -- env TMPDIR="$TMP/t" timeout 60 \
+	    "$DISHRACK" --headless -q --speed 8 --set scenario.transport=redis \
+	    --record "$TMP/full.jsonl" "$TMP/full.scn"
+	expect_grep "$TMP/out" "conserved" "full: Redis: the washer's dish went back"
+	got=$(exit_at "$TMP/full.jsonl" washer-1)
+	awk -v g="${got% *}" 'BEGIN { exit !(g >= 3.5 && g < 4.5) }' && [ "${got#* }" = 1 ] &&
+	    ok || bad "full: Redis: washer-1 should crash within a slice of 3.5 s, having waited: $got"
+fi
 
 pgrep -f 'dishrack.*robustness' >/dev/null && bad "processes left behind" || ok
 expect_clean "after the kills"
