@@ -30,9 +30,12 @@ expect_grep "$TMP/err" "ka.scn:4:15: expected one name after kill agent" "kill a
 printf '[scenario]\ndishes = 2\n[washer]\ntime = 1s\n[dryer]\n[script]\n1s kill agent laptop-b\n' >"$TMP/ka.scn"
 expect_exit 2 "kill agent, local racks" -- "$DISHRACK" --check "$TMP/ka.scn"
 expect_grep "$TMP/err" "ka.scn:7:15: kill agent: no agent can join this run: its racks are the run's own memory" "kill agent, local racks: why"
-expect_exit 0 "kill agent, racks in Redis" -- "$DISHRACK" --check --set scenario.transport=redis "$TMP/ka.scn"
+expect_exit 2 "kill agent, a private Redis" -- "$DISHRACK" --check --set scenario.transport=redis "$TMP/ka.scn"
+expect_grep "$TMP/err" "ka.scn:7:15: kill agent: no agent can join this run: its racks are in a private redis-server" "kill agent, a private Redis: why"
+expect_exit 0 "kill agent, racks in a Redis at an address" -- "$DISHRACK" --check \
+    --set scenario.transport=redis://127.0.0.1:6379 "$TMP/ka.scn"
 expect_exit 1 "kill agent, nobody joined" -- "$DISHRACK" --headless -q --clock virtual \
-    --set scenario.transport=redis "$TMP/ka.scn"
+    --set scenario.transport=redis://127.0.0.1:6379 "$TMP/ka.scn"
 expect_grep "$TMP/err" "ka.scn:7:15: kill agent laptop-b: no agent laptop-b in this run (on the virtual clock" "kill agent, nobody joined: said at the step"
 expect_grep "$TMP/out" "2 dried, 0 in racks, 0 in hands: conserved" "kill agent, nobody joined: the run carries on"
 
