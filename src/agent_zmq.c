@@ -412,6 +412,14 @@ agent_zmq_main(int argc, char **argv)
 					    "SIGKILL");
 					kill(getpid(), SIGKILL);
 				}
+				/*
+				 * A broadcast's subscribers learn its end
+				 * here: the run's books, which end a
+				 * subscriber of its own, are not ours.
+				 */
+				if (strcmp(p[1], "ended") == 0 &&
+				    scn->broadcast)
+					engine_stop(eng);
 				if (strcmp(p[1], "lost") == 0 && !gone) {
 					az_error("the run counted this agent "
 					    "as lost");

@@ -269,8 +269,8 @@ report_text_run(FILE *f, const struct report_run *r, const struct stats *s)
 		/* The host came from the user: shown safe. */
 		fputs(_("racks       in "), f);
 		safe_fputs(r->racks_where, f);
-		fprintf(f, ", %s\n", scn->broadcast ? (strcmp(scn->transport,
-		    "zmq") == 0 ? _("a broadcast, no broker") : _("a broadcast "
+		fprintf(f, ", %s\n", scn->broadcast ? (strncmp(scn->transport,
+		    "zmq", 3) == 0 ? _("a broadcast, no broker") : _("a broadcast "
 		    "(PUBLISH and SUBSCRIBE)")) : scn->reliable ? _("reliable (a "
 		    "dead taker's dish goes back)") : _("unreliable (a dead "
 		    "taker's dish is lost)"));

@@ -321,6 +321,85 @@ START_TEST(test_vclock_detects_deadlock)
 }
 END_TEST
 
+/*
+ * vclock_kick: a killed task leaves its wait queue (from the middle, from
+ * the tail) or its sleep at once, and every wait of its fails from then
+ * on; the others in the queue stay there, in order.
+ */
+struct kicked {
+	struct vclock	*vc;
+	struct vtask	 t;
+	struct vwaitq	*q;
+	int64_t		 sleep;		/* > 0: sleep, else block on q */
+	int		 rc, again;
+	int64_t		 at;
+};
+
+static void
+kicked_main(void *arg)
+{
+	struct kicked	*k = arg;
+
+	k->rc = k->sleep > 0 ? vclock_sleep(k->vc, k->sleep) :
+	    vclock_block(k->vc, k->q);
+	k->at = vclock_now(k->vc);
+	/* Kicked once, kicked for good: it crashes where it stands. */
+	k->again = vclock_sleep(k->vc, SEC);
+}
+
+struct kicker {
+	struct vclock	*vc;
+	struct vtask	 t;
+	struct kicked	*k;
+	struct vwaitq	*q;
+};
+
+static void
+kicker_main(void *arg)
+{
+	struct kicker	*w = arg;
+
+	vclock_sleep(w->vc, SEC);
+	vclock_kick(w->vc, &w->k[1].t);
+	vclock_kick(w->vc, &w->k[2].t);
+	vclock_kick(w->vc, &w->k[3].t);
+	vclock_sleep(w->vc, SEC);
+	vclock_wake_all(w->vc, w->q);
+}
+
+START_TEST(test_vclock_kick)
+{
+	struct vclock	vc;
+	struct vwaitq	q = { 0 };
+	struct kicked	k[4];
+	struct kicker	w;
+	int		i;
+
+	vclock_init(&vc, 1, 0);
+	for (i = 0; i < 4; i++) {
+		k[i] = (struct kicked){ .vc = &vc, .q = &q, .rc = 9,
+		    .sleep = i == 3 ? 10 * SEC : 0 };
+		ck_assert_int_eq(vclock_add(&vc, &k[i].t, "k", kicked_main,
+		    &k[i]), 0);
+	}
+	w = (struct kicker){ .vc = &vc, .k = k, .q = &q };
+	ck_assert_int_eq(vclock_add(&vc, &w.t, "w", kicker_main, &w), 0);
+	vclock_run(&vc);
+	/* k[0] stayed in the queue and was woken with it, at 2 s. */
+	ck_assert_int_eq(k[0].rc, 0);
+	ck_assert_int_eq(k[0].at, 2 * SEC);
+	ck_assert_int_eq(k[0].again, 0);
+	/* The middle, the tail and the sleeper: out at 1 s, for good. */
+	for (i = 1; i < 4; i++) {
+		ck_assert_int_eq(k[i].rc, -1);
+		ck_assert_int_eq(k[i].at, SEC);
+		ck_assert_int_eq(k[i].again, -1);
+	}
+	ck_assert_int_eq(vclock_deadlocked(&vc), 0);
+	vclock_destroy(&vc);
+}
+END_TEST
+
 /* A thousand tasks, each with a stack of its own, wake in timer order. */
 START_TEST(test_vclock_many_tasks_one_thread)
 {
@@ -364,6 +443,7 @@ virtual_suite(void)
 	tc = tcase_create("vclock");
 	tcase_add_test(tc, test_vclock_timers_in_order);
 	tcase_add_test(tc, test_vclock_detects_deadlock);
+	tcase_add_test(tc, test_vclock_kick);
 	tcase_add_test(tc, test_removed_last_station_workers_pay);
 	tcase_add_test(tc, test_vclock_many_tasks_one_thread);
 	suite_add_tcase(s, tc);

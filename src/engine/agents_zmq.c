@@ -30,6 +30,8 @@
 #include <zmq.h>
 
 #include "agents_zmq.h"
+#include "bcast.h"
+#include "rack_bcast_zmq.h"
 #include "rack_zmq.h"
 #include "zmq_link.h"
 #include "xmalloc.h"
@@ -136,6 +138,14 @@ az_info(struct agents_zmq *az, zmq_msg_t *id)
 	snprintf(nr, sizeof nr, "%u", run->nstations);
 	all = xstrdup("");
 	for (i = 1; i < run->nstations; i++) {
+		/* A broadcast: its publisher's endpoint, for every station. */
+		if (rack_bcast_zmq_endpoint(run->st[i].in) != NULL) {
+			xasprintf(&more, "%s%s - - -\n", all,
+			    rack_bcast_zmq_endpoint(run->st[i].in));
+			free(all);
+			all = more;
+			continue;
+		}
 		if (rack_zmq_eps(run->st[i].in, &eps) == -1)
 			continue;
 		xasprintf(&more, "%s%s %s %s %s\n", all, eps.hub,
@@ -244,6 +254,38 @@ az_find(struct agents_zmq *az, const char *aid)
 	return (NULL);
 }
 
+/* A subscriber's event into its slot's hand and state. */
+static void
+az_apply_bcast(struct run *run, struct wslot *w, const struct az_event *ev,
+    dish_t d)
+{
+	switch (ev->kind) {
+	case EV_SPAWN:
+		atomic_store(&w->pid, ev->arg);
+		break;
+	case EV_WAIT_GET:
+		atomic_store(&w->state, WS_WAIT_GET);
+		break;
+	case EV_GET:
+		atomic_store(&w->hand.dish, d);
+		break;
+	case EV_WORK:
+		atomic_store(&w->state, WS_WORKING);
+		break;
+	case EV_DONE:
+		atomic_store(&w->hand.dish, DISH_NONE);
+		atomic_fetch_add(&w->dishes, 1);
+		atomic_store(&w->state, WS_WAIT_GET);
+		break;
+	case EV_EXIT:
+		atomic_store(&w->state, WS_EXITED);
+		atomic_fetch_sub(&run->st[w->station].live, 1);
+		break;
+	default:
+		break;
+	}
+}
+
 /* What a remote worker did, into its slot: ring, hand, state. */
 static void
 az_apply(struct agents_zmq *az, struct az_agent *a, const struct az_event *ev)
@@ -264,6 +306,14 @@ az_apply(struct agents_zmq *az, struct az_agent *a, const struct az_event *ev)
 	in = run->st[w->station].in;
 	out = run->st[w->station].out;
 	t = ev->t + a->offset;
+	if (rack_is_broadcast(in)) {
+		/* A subscriber's: the run's books count it (agents.c). */
+		rack_bcast_remote(in, ev->who, w->station, ev->kind, d);
+		az_apply_bcast(run, w, ev, d);
+		atomic_store(&w->since, t);
+		ev_ring_put(w->ring, t, (enum ev_kind)ev->kind, d, ev->arg);
+		return;
+	}
 	switch (ev->kind) {
 	case EV_SPAWN:
 		atomic_store(&w->pid, ev->arg);

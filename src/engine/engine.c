@@ -391,6 +391,18 @@ engine_broadcast_rack(struct engine *e, unsigned nslots, char **cause)
 		run->st[0].out = r;
 		return (0);
 	}
+	/* Over tcp, so that agents' subscribers can join (agents_zmq.c). */
+	if (!e->opts.virtual_clock && e->zwhere != NULL && e->zwhere->tcp) {
+		const struct zr_eps *eps = e->opts.agent != NULL ?
+		    e->opts.agent->zmq_eps : NULL;
+
+		if (rack_bcast_zmq_init_tcp(r, e->ops->rack_sync, &run->clock,
+		    e->scn, t, nslots, e->zwhere->host, eps != NULL ?
+		    eps[1].hub : NULL, cause) == -1)
+			return (-1);
+		run->st[0].out = r;
+		return (0);
+	}
 #endif
 #ifdef HAVE_HIREDIS
 	if (e->where != NULL) {

@@ -27,6 +27,11 @@
 
 #include "rack_bcast.h"
 
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -137,6 +142,83 @@ rack_bcast_zmq_init(struct rack *base, enum rack_sync sync,
 	return (0);
 }
 
+/* A port the kernel gives on host now, for the publisher. 0 or -1. */
+static int
+bz_free_port(const char *host, int *port)
+{
+	struct sockaddr_in	 sin;
+	struct addrinfo		 hints, *ai = NULL;
+	socklen_t		 len = sizeof sin;
+	int			 fd, rc = -1;
+
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	if (strcmp(host, "*") == 0 || strcmp(host, "0.0.0.0") == 0)
+		sin.sin_addr.s_addr = htonl(INADDR_ANY);
+	else if (inet_pton(AF_INET, host, &sin.sin_addr) != 1) {
+		memset(&hints, 0, sizeof hints);
+		hints.ai_family = AF_INET;
+		hints.ai_socktype = SOCK_STREAM;
+		if (getaddrinfo(host, NULL, &hints, &ai) != 0 || ai == NULL)
+			return (-1);
+		memcpy(&sin, ai->ai_addr, sizeof sin);
+		freeaddrinfo(ai);
+		sin.sin_port = 0;
+	}
+	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return (-1);
+	if (bind(fd, (struct sockaddr *)&sin, sizeof sin) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&sin, &len) == 0) {
+		*port = ntohs(sin.sin_port);
+		rc = 0;
+	}
+	close(fd);
+	return (rc);
+}
+
+int
+rack_bcast_zmq_init_tcp(struct rack *base, enum rack_sync sync,
+    const struct run_clock *clock, const struct scenario *scn,
+    const struct bcast_topics *topics, unsigned nslots, const char *host,
+    const char *connect, char **cause)
+{
+	struct rack_bcast	*r = (struct rack_bcast *)base;
+	int			 port;
+
+	if (rack_bcast_init(base, sync, NULL, clock, scn, topics, nslots,
+	    cause) == -1)
+		return (-1);
+	r->base.ops = &rack_bcast_zmq;
+	r->net = 1;
+	r->blind = 1;
+	r->release = bz_release;
+	if (connect != NULL) {
+		/* An agent's: its subscribers connect; nobody publishes. */
+		snprintf(r->prefix, sizeof r->prefix, "%s", connect);
+	} else {
+		r->start = bz_start;
+		if (bz_free_port(host, &port) == -1) {
+			xasprintf(cause, "cannot find a port for the broadcast "
+			    "on %s: %s", host, strerror(errno));
+			return (-1);
+		}
+		snprintf(r->prefix, sizeof r->prefix, "tcp://%s:%d", host,
+		    port);
+	}
+	snprintf(r->shown, sizeof r->shown, "ZeroMQ XPUB/SUB, %s", r->prefix);
+	return (0);
+}
+
+const char *
+rack_bcast_zmq_endpoint(struct rack *base)
+{
+	struct rack_bcast	*r = (struct rack_bcast *)base;
+
+	if (base == NULL || base->ops != &rack_bcast_zmq)
+		return (NULL);
+	return (r->prefix);
+}
+
 static void
 bz_fail(struct rack_bcast *r, const char *what)
 {
@@ -156,11 +238,22 @@ bz_error(struct rack *base)
 	return (r->error[0] != '\0' ? r->error : NULL);
 }
 
-/* The endpoint: ipc:// in the rack's own directory. */
+/*
+ * The endpoint: ipc:// in the rack's own directory, or the tcp one (a
+ * subscriber of a publisher bound on every interface connects to this
+ * host's loopback).
+ */
 static void
-bz_endpoint(const struct rack_bcast *r, char *buf, size_t len)
+bz_endpoint(const struct rack_bcast *r, char *buf, size_t len, int bind)
 {
-	snprintf(buf, len, "ipc://%s/bcast", r->prefix);
+	if (strncmp(r->prefix, "tcp://", 6) != 0)
+		snprintf(buf, len, "ipc://%s/bcast", r->prefix);
+	else if (!bind && strncmp(r->prefix, "tcp://*:", 8) == 0)
+		snprintf(buf, len, "tcp://127.0.0.1:%s", r->prefix + 8);
+	else if (!bind && strncmp(r->prefix, "tcp://0.0.0.0:", 14) == 0)
+		snprintf(buf, len, "tcp://127.0.0.1:%s", r->prefix + 14);
+	else
+		snprintf(buf, len, "%s", r->prefix);
 }
 
 /* This process's context; bz.mu is held. NULL on failure. */
@@ -200,7 +293,7 @@ bz_publisher(struct rack_bcast *r)
 		return (NULL);
 	bz_set_int(bz.pub, ZMQ_LINGER, 0);
 	bz_set_int(bz.pub, ZMQ_SNDHWM, (int)r->hwm);
-	bz_endpoint(r, ep, sizeof ep);
+	bz_endpoint(r, ep, sizeof ep, 1);
 	if (zmq_bind(bz.pub, ep) == -1) {
 		zmq_close(bz.pub);
 		bz.pub = NULL;
@@ -361,7 +454,7 @@ bz_join(struct rack_bcast *r, struct hand *hand, const struct scenario *scn)
 	bz_set_int(bz_sub, ZMQ_RECONNECT_IVL, 10);
 	bz_set_int(bz_sub, ZMQ_RCVHWM, (int)r->hwm);
 	bz_set_int(bz_sub, ZMQ_RCVTIMEO, BZ_SLICE_MS);
-	bz_endpoint(r, ep, sizeof ep);
+	bz_endpoint(r, ep, sizeof ep, 0);
 	if (zmq_connect(bz_sub, ep) == -1) {
 		bz_fail(r, "cannot connect a subscriber");
 		bz_unsubscribe();
@@ -564,7 +657,7 @@ bz_release(struct rack_bcast *r)
 	bz.pid = 0;
 	bz.hellos = 0;
 	pthread_mutex_unlock(&bz.mu);
-	if (r->prefix[0] != '\0') {
+	if (r->prefix[0] != '\0' && strncmp(r->prefix, "tcp://", 6) != 0) {
 		snprintf(path, sizeof path, "%s/bcast", r->prefix);
 		unlink(path);
 		rmdir(r->prefix);

@@ -644,6 +644,9 @@ rr_put(struct rack *base, dish_t d, struct hand *hand, int *blocked)
 			break;
 		if (blocked != NULL)
 			*blocked = 1;
+		/* Killed while it waits for room: it drops the dish now. */
+		if (hand != NULL && atomic_load(&hand->crash))
+			return (-1);
 		if (rr_wait_slot(r, s) == -1)
 			return (-1);
 	}

@@ -2513,8 +2513,8 @@ validate_agent_kills(const struct scenario *s, char **cause)
 	char		 where[1100];
 	unsigned	 i;
 
-	if (strncmp(t, "redis", 5) == 0 || strncmp(t, "unix://", 7) == 0 ||
-	    strncmp(t, "zmq+tcp://", 10) == 0)
+	if ((strncmp(t, "redis", 5) == 0 && strcmp(t, "redis") != 0) ||
+	    strncmp(t, "unix://", 7) == 0 || strncmp(t, "zmq+tcp://", 10) == 0)
 		return (0);
 	for (i = 0; i < s->nscript; i++) {
 		if (s->script[i].kind != STEP_KILL ||
@@ -2522,9 +2522,11 @@ validate_agent_kills(const struct scenario *s, char **cause)
 			continue;
 		scenario_where(s, &s->script[i].pos, where, sizeof where);
 		xasprintf(cause, "%s: kill agent: no agent can join this run: "
-		    "its racks are %s (agents join racks in Redis, transport "
-		    "= redis, or on ZeroMQ over tcp, zmq+tcp://HOST:PORT)",
-		    where, strcmp(t, "zmq") == 0 ? "ZeroMQ's over ipc://" :
+		    "its racks are %s (agents join racks in a Redis at an "
+		    "address, transport = redis://HOST:PORT, or on ZeroMQ over "
+		    "tcp, zmq+tcp://HOST:PORT)", where, strcmp(t, "zmq") == 0 ?
+		    "ZeroMQ's over ipc://" : strcmp(t, "redis") == 0 ? "in a "
+		    "private redis-server on a socket of the run's own" :
 		    "the run's own memory");
 		return (-1);
 	}

@@ -277,10 +277,11 @@ tui_kill(struct tui *t, int all)
 		agents = engine_kill_agents_of(t->eng, (unsigned)t->selected,
 		    hosts, sizeof hosts);
 	if (agents > 0) {
-		tui_set_status(t, "killed %s%s%sagent %s: SIGKILL of its "
-		    "process; its workers are lost when its pulse stops (3 s), "
-		    "what they held goes back", rc == 0 ? "every " : "",
-		    rc == 0 ? name : "", rc == 0 ? " here and " : "", hosts);
+		/* The words that matter first: 80 columns cut the rest. */
+		tui_set_status(t, "killed %s%s%sagent %s (SIGKILL): lost when "
+		    "its pulse stops, in 3 s; what they held goes back",
+		    rc == 0 ? "every " : "", rc == 0 ? name : "", rc == 0 ?
+		    " here, " : "", hosts);
 		free(cause);
 		return;
 	}

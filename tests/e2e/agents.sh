@@ -112,7 +112,7 @@ if command -v tmux >/dev/null; then
 	$T send-keys K
 	sleep 0.3
 	$T capture-pane -p >"$TMP/screen"
-	grep -q 'killed every dryer here and agent laptop-b: SIGKILL' "$TMP/screen" &&
+	grep -q 'killed every dryer here, agent laptop-b (SIGKILL): lost when its pulse stops' "$TMP/screen" &&
 	    ok || { bad "screen: K says it killed the agent"; cat "$TMP/screen" >&2; }
 	wait_for $agent 5 || bad "screen: K left the agent running"
 	wait "$agent"; rc=$?

@@ -30,9 +30,12 @@ expect_grep "$TMP/err" "ka.scn:4:15: expected one name after kill agent" "kill a
 printf '[scenario]\ndishes = 2\n[washer]\ntime = 1s\n[dryer]\n[script]\n1s kill agent laptop-b\n' >"$TMP/ka.scn"
 expect_exit 2 "kill agent, local racks" -- "$DISHRACK" --check "$TMP/ka.scn"
 expect_grep "$TMP/err" "ka.scn:7:15: kill agent: no agent can join this run: its racks are the run's own memory" "kill agent, local racks: why"
-expect_exit 0 "kill agent, racks in Redis" -- "$DISHRACK" --check --set scenario.transport=redis "$TMP/ka.scn"
+expect_exit 2 "kill agent, a private Redis" -- "$DISHRACK" --check --set scenario.transport=redis "$TMP/ka.scn"
+expect_grep "$TMP/err" "ka.scn:7:15: kill agent: no agent can join this run: its racks are in a private redis-server" "kill agent, a private Redis: why"
+expect_exit 0 "kill agent, racks in a Redis at an address" -- "$DISHRACK" --check \
+    --set scenario.transport=redis://127.0.0.1:6379 "$TMP/ka.scn"
 expect_exit 1 "kill agent, nobody joined" -- "$DISHRACK" --headless -q --clock virtual \
-    --set scenario.transport=redis "$TMP/ka.scn"
+    --set scenario.transport=redis://127.0.0.1:6379 "$TMP/ka.scn"
 expect_grep "$TMP/err" "ka.scn:7:15: kill agent laptop-b: no agent laptop-b in this run (on the virtual clock" "kill agent, nobody joined: said at the step"
 expect_grep "$TMP/out" "2 dried, 0 in racks, 0 in hands: conserved" "kill agent, nobody joined: the run carries on"
 
@@ -93,7 +96,7 @@ if "$DISHRACK" --check --set scenario.transport=zmq robustness 2>/dev/null; then
 	done
 	expect_exit 1 "zmq: plain, in words" -- env TMPDIR="$TMP/z" timeout 60 \
 	    "$DISHRACK" --headless -q --speed 8 --set scenario.transport=zmq \
-	    --set rack.reliable=no robustness
+	    --set scenario.mode=threads --set rack.reliable=no robustness
 	expect_grep "$TMP/out" "2 dishes LOST with their takers" "zmq plain: the hands' dishes lost"
 	expect_grep "$TMP/out" "[0-9]* lost with the takers that died (in their hands, or queued for them by ZeroMQ)" \
 	    "zmq plain: and what ZeroMQ had queued for them"
@@ -142,6 +145,18 @@ for c in "full washer-1 3.5 1" "lock dryer-2 2 1" "gil dryer-2 1 1"; do
 	awk -v g="${got% *}" -v k="$3" 'BEGIN { exit !(g >= k && g < k + 0.3) }' && [ "${got#* }" = 1 ] &&
 	    ok || bad "$1: threads: $2 should crash at once at $3 s, having waited: $got"
 done
+# A full rack in Redis: the refused putter looks at its hand every 20 ms
+# slice (0.16 s of the run at speed 8), not when room comes at 5 s.
+if command -v redis-server >/dev/null; then
+	mkdir -p "$TMP/t"
+	expect_exit 0 "full: killed while blocked, Redis" -- env TMPDIR="$TMP/t" timeout 60 \
+	    "$DISHRACK" --headless -q --speed 8 --set scenario.transport=redis \
+	    --record "$TMP/full.jsonl" "$TMP/full.scn"
+	expect_grep "$TMP/out" "conserved" "full: Redis: the washer's dish went back"
+	got=$(exit_at "$TMP/full.jsonl" washer-1)
+	awk -v g="${got% *}" 'BEGIN { exit !(g >= 3.5 && g < 4.5) }' && [ "${got#* }" = 1 ] &&
+	    ok || bad "full: Redis: washer-1 should crash within a slice of 3.5 s, having waited: $got"
+fi
 
 pgrep -f 'dishrack.*robustness' >/dev/null && bad "processes left behind" || ok
 expect_clean "after the kills"

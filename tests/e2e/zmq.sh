@@ -228,6 +228,28 @@ for round in join kill1 kill2 kill3; do
 		    "agent $round: its two dryers counted killed"
 	fi
 done
+# A broadcast over tcp: an agent's subscriber joins a second late, connects
+# its own SUB to the run's XPUB, and the run's books count it beside ours.
+PORT=$(free_port)
+printf '[scenario]\ndishes = 24\n[rack]\nkind = broadcast\ntopics = a, b, c\npick = order\n[pub]\ntime = 150ms\n[sub]\nsubscribe = a, b\ntime = 0\nsay = got {dish} on {topic}\n' >"$TMP/bcast.scn"
+$T "$DISHRACK" --headless --set scenario.transport="zmq+tcp://127.0.0.1:$PORT" \
+    "$TMP/bcast.scn" >"$TMP/coord.out" 2>"$TMP/coord.err" &
+coord=$!
+sleep 1
+$T "$DISHRACK" agent "tcp://127.0.0.1:$PORT" --station sub --name laptop-s \
+    >"$TMP/agent.out" 2>"$TMP/agent.err"; rc=$?
+[ $rc = 0 ] && ok || { bad "broadcast agent: exited $rc"; cat "$TMP/agent.err" >&2; }
+wait_for $coord 30 || bad "broadcast agent: the run hung"
+wait "$coord"; rc=$?
+[ $rc = 0 ] && ok || { bad "broadcast agent: the run exited $rc"; cat "$TMP/coord.err" >&2; }
+expect_grep "$TMP/coord.out" "racks       in ZeroMQ XPUB/SUB, tcp://127.0.0.1:[0-9]*, a broadcast, no broker" \
+    "broadcast agent: the publisher on tcp"
+expect_grep "$TMP/coord.out" "subscriber  sub-1 (a, b): 16 of 16 received, 0 missed" "broadcast agent: ours got all"
+n=$(grep -c '^got' "$TMP/agent.out")
+expect_grep "$TMP/coord.out" "subscriber  sub-2 (a, b): $n of 16 received, [1-9][0-9]* missed" \
+    "broadcast agent: the agent's, counted by the run as it printed ($n), and late"
+expect_grep "$TMP/coord.out" "received, [0-9]* missed: conserved" "broadcast agent: conserved"
+
 expect_exit 1 "an agent with no run there" -- timeout 30 "$DISHRACK" agent \
     "tcp://127.0.0.1:$(free_port)" --station dryer
 expect_grep "$TMP/err" "no dishrack run answered" "no run: said"
