@@ -235,11 +235,12 @@ void
 tui_draw_panel(struct tui *t, const char *title, char **rowsv, int n)
 {
 	struct rect	r;
-	int		i, w = (int)strlen(title) + 4;
+	int		i, w = tui_cols(title) + 4;
 
+	/* Columns, not bytes: a Korean line is narrower than its bytes. */
 	for (i = 0; i < n; i++)
-		if ((int)strlen(rowsv[i]) + 4 > w)
-			w = (int)strlen(rowsv[i]) + 4;
+		if (tui_cols(rowsv[i]) + 4 > w)
+			w = tui_cols(rowsv[i]) + 4;
 	if (w > COLS)
 		w = COLS;
 	/* Between the header and the bottom line (the keys, or a replay's

@@ -78,7 +78,7 @@ tui_draw_worker(struct tui *t, const struct rect *r, struct wslot *w, int wy,
 	    (unsigned long long)atomic_load(&w->dishes), id);
 	rw = tui_cols(right);
 	if (rw + 1 > room)
-		rw -= (int)strlen(id);	/* the id goes first */
+		rw -= tui_cols(id);	/* the id goes first */
 	xe = r->x + r->w - 2 - reserve;
 	/* A deadlock's row needs its width for who holds what. */
 	if (atomic_load(&run->deadlock) && (w->dl_wait >= 0 || w->dl_holds))
@@ -142,7 +142,7 @@ tui_draw_doing(struct tui *t, const struct rect *r, struct wslot *w, int wy,
 	const struct scenario	*scn = engine_scenario(t->eng);
 	struct gil		*gl = run_gil(run, w);
 	const char		*words;
-	char			 killed[96], dname[64], dl[160];
+	char			 killed[160], dname[64], dl[160];
 	uint32_t		 dd;
 	int64_t			 since, end, need;
 	double			 frac;
