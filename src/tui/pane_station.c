@@ -234,7 +234,8 @@ tui_draw_doing(struct tui *t, const struct rect *r, struct wslot *w, int wy,
 	/* Waiting for the GIL now: say so, it is the lesson. */
 	if (tui_shown_state(t, w) == TS_WAIT_GIL && xe - x > 13) {
 		attron(tui_attr(t, C_BOTTLENECK));
-		x += tui_puts(wy, x, xe - x, xe - x > 18 ? _("waits for the GIL") :
+		x += tui_puts(wy, x, xe - x,
+		    xe - x > 18 ? _("waits for the GIL") :
 		    _("GIL-wait")) + 1;
 		attroff(tui_attr(t, C_BOTTLENECK));
 	} else if (gl != NULL && xe - x > 19)
@@ -360,7 +361,8 @@ tui_station_footer(struct tui *t, unsigned si)
 	double			 busy = tui_busy_now(t, si) * 100.0;
 	int			 x = 0;
 
-	tui_station_foot(t, r, &x, A_NORMAL, _(" %llu done, busy %.0f%% "), done,
+	tui_station_foot(t, r, &x, A_NORMAL, _(" %llu done, busy %.0f%% "),
+	    done,
 	    busy);
 	if (x == 0)
 		tui_station_foot(t, r, &x, A_NORMAL, _(" %llu done, %.0f%% "),
@@ -381,13 +383,15 @@ tui_station_footer(struct tui *t, unsigned si)
 		tui_station_foot(t, r, &x, A_NORMAL, _("cupboard %llu "),
 		    (unsigned long long)counted);
 		if (holder < atomic_load(&run->used))
-			tui_station_foot(t, r, &x, A_NORMAL, _("(%s: %s, %u wait) "),
+			tui_station_foot(t, r, &x, A_NORMAL,
+			    _("(%s: %s, %u wait) "),
 			    lock_mode_name(run->cupboard->mode),
 			    run->slots[holder].name,
 			    atomic_load(&run->cupboard->waiters));
 		if (done > counted)
 			tui_station_foot(t, r, &x, tui_attr(t, C_BAD),
-			    _("%llu LOST"), (unsigned long long)(done - counted));
+			    _("%llu LOST"),
+			    (unsigned long long)(done - counted));
 	}
 	return (x);
 }

@@ -31,7 +31,8 @@ tui_draw_timeline(struct tui *t)
 	else if (r->w >= 96 && run->nlocks > 0)
 		tui_printf(r->y, 0, r->w, _("timeline (%s working, %s waiting "
 		    "for a lock, %s for a dish, %s blocked by a full rack; a "
-		    "column is %.2fs)"), t->g->work, t->g->lock_wait, t->g->wait,
+		    "column is %.2fs)"), t->g->work, t->g->lock_wait,
+		    t->g->wait,
 		    t->g->block, (double)t->bucket_ns / 1e9);
 	else if (r->w >= 96)
 		tui_printf(r->y, 0, r->w, _("timeline (%s = working, %s = "
@@ -39,12 +40,14 @@ tui_draw_timeline(struct tui *t)
 		    "is %.2fs)"), t->g->work, t->g->wait, t->g->block,
 		    (double)t->bucket_ns / 1e9);
 	else if (gil)
-		tui_printf(r->y, 0, r->w, _("timeline: %s working  %s GIL-wait  "
+		tui_printf(r->y, 0, r->w,
+		    _("timeline: %s working  %s GIL-wait  "
 		    "%s waiting  GIL: its holder's number (%.2fs a column)"),
 		    t->g->work, t->g->gil_wait, t->g->wait,
 		    (double)t->bucket_ns / 1e9);
 	else if (run->nlocks > 0)
-		tui_printf(r->y, 0, r->w, _("timeline: %s working  %s lock-wait  "
+		tui_printf(r->y, 0, r->w,
+		    _("timeline: %s working  %s lock-wait  "
 		    "%s waiting  (%.2fs a column)"), t->g->work,
 		    t->g->lock_wait, t->g->wait, (double)t->bucket_ns / 1e9);
 	else
