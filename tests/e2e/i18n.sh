@@ -5,6 +5,9 @@
 # (JSON keys, the workers' words the lecture prints) the same in Korean.
 . "$(dirname "$0")/lib.sh"
 
+# lib.sh keeps the messages English for the other tests; here each
+# command says what it asks for.
+unset LC_MESSAGES
 KO="env LANG=C.UTF-8 LANGUAGE=ko"
 
 if [ "${USE_NLS:-no}" != yes ]; then
