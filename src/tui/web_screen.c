@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "scenario_web.h"
 #include "i18n.h"
+#include "scenario_web.h"
 #include "web_screen.h"
 #include "xmalloc.h"
 
