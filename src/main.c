@@ -132,16 +132,19 @@ static const struct option long_options[] = {
 static void
 usage(FILE *f)
 {
-	fputs(_("usage: dishrack [OPTIONS] [SCENARIO]\n"
+	fputs(_(
+"usage: dishrack [OPTIONS] [SCENARIO]\n"
 "       dishrack agent URL --station NAME [--count N] [--mode threads|processes]\n"
 "                      [--name NAME]\n"), f);
 	fputs(_(
 "Watch washers and dryers run concurrently: threads, processes, coroutines,\n"
 "and programs on other machines sharing a Redis or ZeroMQ sockets (dishrack\n"
 "agent URL: redis://[:PASSWORD@]HOST:PORT[/DB] or tcp://HOST:PORT).\n"
-"SCENARIO is a .scn file or a built-in name (--list); none runs seed-threads.\n"), f);
+"SCENARIO is a .scn file or a built-in name (--list); none runs seed-threads.\n"
+	    ), f);
 	fputs("\n", f);
-	fputs(_("  --headless          no screen: worker output as it happens, then a summary\n"
+	fputs(_(
+"  --headless          no screen: worker output as it happens, then a summary\n"
 "  --json              with --headless: the summary as one JSON object\n"
 "  -q, --quiet         with --headless: only the summary\n"
 "  --set KEY=VALUE     override a scenario value, e.g. --set dryer.count=3\n"
@@ -171,13 +174,15 @@ usage(FILE *f)
 "  -h, --help          this help\n"
 "  -V, --version       the version\n"), f);
 	fputs("\n", f);
-	fputs(_("Every summary puts what queueing theory predicts beside what the run\n"
+	fputs(_(
+"Every summary puts what queueing theory predicts beside what the run\n"
 "measured (capacity, bottleneck, Little's law, M/M/c); arrivals = exp(5s)\n"
 "on the first station makes an open system, as queueing.scn does. The\n"
 "bottleneck is the station the run measured busiest; the capacity column\n"
 "is what the scenario's times alone predict.\n"), f);
 	fputs("\n", f);
-	fputs(_("A scenario with a [server] (webserver, webserver-cpu) runs a web server on\n"
+	fputs(_(
+"A scenario with a [server] (webserver, webserver-cpu) runs a web server on\n"
 "127.0.0.1 and prints its address. --set server.model=sync, threads:N,\n"
 "processes:N or async; --set server.clients=external serves curl, wrk or\n"
 "a browser until stopped.\n"), f);
@@ -187,15 +192,18 @@ usage(FILE *f)
 "cupboard's lock, the GIL and a rack's capacity live, as a [script] set of\n"
 "cupboard.lock, scenario.gil or STATION.rack does.\n"), f);
 	fputs("\n", f);
-	fputs(_("In Korean: LANG=ko_KR.UTF-8, or LANGUAGE=ko in any UTF-8 locale.\n"),
-	    f);
+	fputs(_(
+"In Korean: LANG=ko_KR.UTF-8, or LANGUAGE=ko in any UTF-8 locale.\n"), f);
 	fputs("\n", f);
-	fputs(_("Racks (scenario.transport): local; redis or redis://HOST:PORT (a Redis\n"
+	fputs(_(
+"Racks (scenario.transport): local; redis or redis://HOST:PORT (a Redis\n"
 "list); zmq (ZeroMQ sockets over ipc://, no server) or zmq+tcp://HOST:PORT\n"
 "(over TCP; agents join at tcp://HOST:PORT). Over ZeroMQ its own pipes and\n"
-"the kernel's buffers hold dishes nobody can see: depth is sent - received.\n"), f);
+"the kernel's buffers hold dishes nobody can see: depth is sent - received.\n"),
+	    f);
 	fputs("\n", f);
-	fputs(_("Exit status: 0 ok, 1 the run failed (dishes not conserved, deadlock),\n"
+	fputs(_(
+"Exit status: 0 ok, 1 the run failed (dishes not conserved, deadlock),\n"
 "2 usage or scenario error, 128+N when stopped by signal N.\n"
 "See dishrack(1), dishrack-scenario(5) and dishrack-recording(5).\n"), f);
 }
@@ -276,8 +284,8 @@ main_load(const struct options *o, const struct matrix *m,
 		for (n = 0; n < nbuiltins && n < 64; n++)
 			names[n] = builtins[n].name;
 		if ((near = scn_suggest(name, names, n)) != NULL)
-			main_error(_("%s: no such file or built-in scenario, did "
-			    "you mean %s?"), name, near);
+			main_error(_("%s: no such file or built-in scenario, "
+			    "did you mean %s?"), name, near);
 		else
 			main_error(_("%s: no such file or built-in scenario "
 			    "(dishrack --list shows the built-ins)"), name);
@@ -1110,8 +1118,9 @@ main(int argc, char **argv)
 				o.speed = strtod(optarg, &end);
 			if (!main_is_decimal(optarg, 1) || errno != 0 ||
 			    !(o.speed >= 0.01 && o.speed <= 1000)) {
-				main_error(_("--speed: expected a decimal factor "
-				    "from 0.01 to 1000, found '%s'"), optarg);
+				main_error(_("--speed: expected a decimal "
+				    "factor from 0.01 to 1000, found '%s'"),
+				    optarg);
 				return (EXIT_USAGE);
 			}
 			break;
@@ -1198,12 +1207,13 @@ main(int argc, char **argv)
 			printf("dishrack %s\n", PACKAGE_VERSION);
 			return (0);
 		case ':':
-			main_error(_("%s: expected a value (see dishrack --help)"),
-			    argv[optind - 1]);
+			main_error(_("%s: expected a value (see dishrack "
+			    "--help)"), argv[optind - 1]);
 			return (EXIT_USAGE);
 		default:
 			/* Past the word, or still inside a cluster like -qz. */
-			main_error(_("unknown option '%s' (see dishrack --help)"),
+			main_error(_("unknown option '%s' (see dishrack "
+			    "--help)"),
 			    argv[optind > before ? optind - 1 : optind]);
 			return (EXIT_USAGE);
 		}
@@ -1214,8 +1224,8 @@ main(int argc, char **argv)
 		/* --set dryer.count 3: a blank where the = goes. */
 		for (i = 0; i < (size_t)o.nsets; i++) {
 			if (strchr(o.sets[i], '=') == NULL) {
-				main_error(_("--set %s %s: a set is KEY=VALUE, in "
-				    "one word: did you mean --set %s=%s?"),
+				main_error(_("--set %s %s: a set is KEY=VALUE, "
+				    "in one word: did you mean --set %s=%s?"),
 				    o.sets[i], argv[0], o.sets[i], argv[0]);
 				return (EXIT_USAGE);
 			}
@@ -1257,13 +1267,14 @@ main(int argc, char **argv)
 	if (o.replay != NULL) {
 		if (o.scenario != NULL || o.nsets > 0 || o.record != NULL) {
 			main_error(_("--replay reads its scenario from the "
-			    "recording: no SCENARIO, --set or --record with it"));
+			    "recording: no SCENARIO, --set or --record with "
+			    "it"));
 			return (EXIT_USAGE);
 		}
 		if (!o.headless && (o.trace != NULL || o.svg != NULL ||
 		    o.report != NULL)) {
-			main_error(_("--trace, --svg and --report of a recording "
-			    "go with --headless"));
+			main_error(_("--trace, --svg and --report of a "
+			    "recording go with --headless"));
 			return (EXIT_USAGE);
 		}
 		if (!o.headless) {
@@ -1290,8 +1301,9 @@ main(int argc, char **argv)
 	}
 	if (scn->web.on && (o.record != NULL || o.trace != NULL ||
 	    o.svg != NULL || o.cast != NULL || o.report != NULL)) {
-		main_error(_("--record, --trace, --svg, --report and --cast show "
-		    "dishes through racks; a web server's run has none yet"));
+		main_error(_("--record, --trace, --svg, --report and --cast "
+		    "show dishes through racks; a web server's run has none "
+		    "yet"));
 		scenario_free(scn);
 		return (EXIT_USAGE);
 	}

@@ -126,12 +126,14 @@ report_subscribers_text(FILE *f, const struct report_run *r,
 		    (unsigned long long)(v->late + v->dropped),
 		    s->bsub_ok[i] ? "" : _(" (NOT conserved)"));
 		if (v->late > 0)
-			fprintf(f, _("            %llu missed: published before it "
+			fprintf(f,
+			    _("            %llu missed: published before it "
 			    "subscribed at %.3f s (slow joiner)\n"),
 			    (unsigned long long)v->late,
 			    (double)v->joined_t / 1e9);
 		if (v->dropped > 0 && v->reconnects > 0)
-			fprintf(f, _("            %llu missed: Redis closed it %u "
+			fprintf(f,
+			    _("            %llu missed: Redis closed it %u "
 			    "times, past its output-buffer limit\n"),
 			    (unsigned long long)v->dropped, v->reconnects);
 		else if (v->dropped > 0)
@@ -331,7 +333,8 @@ report_text_run(FILE *f, const struct report_run *r, const struct stats *s)
 		    scn->stations[i].name, s->st[i].killed,
 		    s->st[i].restarts);
 		if (s->st[i].put_back > 0)
-			fprintf(f, P_(", %u dish put back", ", %u dishes put back",
+			fprintf(f, P_(", %u dish put back",
+			    ", %u dishes put back",
 			    s->st[i].put_back), s->st[i].put_back);
 		if (s->st[i].lost_killed > 0)
 			fprintf(f, P_(", %u dish LOST with its taker",
@@ -344,7 +347,8 @@ report_text_run(FILE *f, const struct report_run *r, const struct stats *s)
 		fputc('\n', f);
 	}
 	if (scn->gil) {
-		fprintf(f, _("gil         %llu hand-overs, %.3f s waited in all "
+		fprintf(f,
+		    _("gil         %llu hand-overs, %.3f s waited in all "
 		    "(interval %g ms)"), (unsigned long long)s->gil_handovers,
 		    (double)s->gil_wait_ns / 1e9,
 		    (double)scn->gil_interval_ns / 1e6);
@@ -354,7 +358,8 @@ report_text_run(FILE *f, const struct report_run *r, const struct stats *s)
 
 			if (w->gil_hold_ns == 0 && w->gil_wait_ns == 0)
 				continue;
-			fprintf(f, _("  %-10s waited %.3f s for the GIL, held it "
+			fprintf(f,
+			    _("  %-10s waited %.3f s for the GIL, held it "
 			    "%.3f s\n"), w->name, (double)w->gil_wait_ns / 1e9,
 			    (double)w->gil_hold_ns / 1e9);
 		}

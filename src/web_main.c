@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "i18n.h"
 #include "safe.h"
 #include "scenario_web.h"
 #include "xmalloc.h"
@@ -180,32 +181,32 @@ web_report_text(FILE *fp, const struct scenario *scn,
 	fputs("\n== ", fp);
 	safe_fputs(scn != NULL ? scn->title : "web server", fp);
 	fputs(" ==\n", fp);
-	fprintf(fp, "server      %s on http://%s/, pages rendered in %.3g ms "
-	    "(%s)\n", f->model, f->where, scn != NULL ?
+	fprintf(fp, _("server      %s on http://%s/, pages rendered in "
+	    "%.3g ms (%s)\n"), f->model, f->where, scn != NULL ?
 	    (double)scn->web.render_ns / 1e6 : 0.0, scn != NULL &&
 	    scn->web.work == WORK_CPU ? "cpu" : "io");
-	fprintf(fp, "time        %.3f s wall\n", f->wall_seconds);
+	fprintf(fp, _("time        %.3f s wall\n"), f->wall_seconds);
 	if (f->external) {
-		fprintf(fp, "served      %llu pages, %llu uploads, %llu "
-		    "connections\n", (unsigned long long)f->served_pages,
+		fprintf(fp, _("served      %llu pages, %llu uploads, %llu "
+		    "connections\n"), (unsigned long long)f->served_pages,
 		    (unsigned long long)f->served_uploads,
 		    (unsigned long long)f->accepted);
 	} else {
-		fprintf(fp, "visits      %u of %u pages answered, %u of %u "
-		    "uploads (the slowest %.3f s)\n", f->pages,
+		fprintf(fp, _("visits      %u of %u pages answered, %u of %u "
+		    "uploads (the slowest %.3f s)\n"), f->pages,
 		    f->pages_planned, f->uploads, f->uploads_planned,
 		    f->upload_max);
-		fprintf(fp, "page latency  p50 %.4f s  p95 %.4f s  p99 %.4f s  "
-		    "max %.4f s  (from each page's intended start)\n", f->p50,
+		fprintf(fp, _("page latency  p50 %.4f s  p95 %.4f s  p99 %.4f s  "
+		    "max %.4f s  (from each page's intended start)\n"), f->p50,
 		    f->p95, f->p99, f->max);
 	}
 	if (f->served_pages > 0)
-		fprintf(fp, "in server   p50 %.4f s  p99 %.4f s  max %.4f s  "
-		    "(from a page's first byte to its answer)\n", f->svc_p50,
+		fprintf(fp, _("in server   p50 %.4f s  p99 %.4f s  max %.4f s  "
+		    "(from a page's first byte to its answer)\n"), f->svc_p50,
 		    f->svc_p99, f->svc_max);
-	fprintf(fp, "waiting     at most %u connections not yet served\n",
+	fprintf(fp, _("waiting     at most %u connections not yet served\n"),
 	    f->waiting_max);
-	fputs("errors     ", fp);
+	fputs(_("errors     "), fp);
 	for (i = 0; i < WERR_NKINDS; i++) {
 		if (f->server_errors[i] == 0)
 			continue;
@@ -216,11 +217,11 @@ web_report_text(FILE *fp, const struct scenario *scn,
 	for (i = 0; i < WCERR_NKINDS; i++) {
 		if (f->client_errors[i] == 0)
 			continue;
-		fprintf(fp, "%s visitor %s %llu", any ? "," : "",
+		fprintf(fp, _("%s visitor %s %llu"), any ? "," : "",
 		    web_cerr_name(i), (unsigned long long)f->client_errors[i]);
 		any = 1;
 	}
-	fprintf(fp, "%s\n", any ? "" : " none");
+	fprintf(fp, "%s\n", any ? "" : _(" none"));
 }
 
 void

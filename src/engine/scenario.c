@@ -1501,7 +1501,8 @@ check_text(struct parser *p, const unsigned char *t, size_t len)
 				    "it only before a newline (CRLF)")));
 		} else if (t[i] != '\t' &&
 		    (n = safe_char_len(t + i, len - i)) == 0)
-			return (perr(p, (unsigned)(i - bol + 1), N_("not a text "
+			return (perr(p, (unsigned)(i - bol + 1),
+			    N_("not a text "
 			    "file (byte 0x%02x)"), t[i]));
 	}
 	return (0);
@@ -1593,7 +1594,8 @@ parse_section(struct parser *p, char *line, unsigned col)
 	char		 lower[SCN_NAME_MAX];
 
 	if ((end = strchr(line, ']')) == NULL)
-		return (perr(p, col, N_("expected ']' to close the section name")));
+		return (perr(p, col,
+		    N_("expected ']' to close the section name")));
 	rest = skip_blanks(end + 1);
 	if (*rest != '\0' && *rest != '#')
 		return (perr(p, col + (unsigned)(rest - line), N_("unexpected "
@@ -1800,7 +1802,8 @@ parse_step(struct parser *p, char *line, unsigned col)
 	    strcmp(verb, "pause") != 0 && strcmp(verb, "kill") != 0 &&
 	    strcmp(verb, "restart") != 0) {
 		if (*verb == '\0' || *verb == '#')
-			return (perr(p, vcol, N_("expected say, set, pause, kill or "
+			return (perr(p, vcol,
+			    N_("expected say, set, pause, kill or "
 			    "restart after the time, found nothing")));
 		return (perr(p, vcol, N_("expected say, set, pause, kill or "
 		    "restart after the time, found '%.*s%s'"), CLIPA(verb)));
@@ -1817,7 +1820,8 @@ parse_step(struct parser *p, char *line, unsigned col)
 	step->pos = (struct scn_pos){ p->s->file, p->line, col };
 	if (strcmp(verb, "say") == 0) {
 		if (*rest == '\0')
-			return (perr(p, vcol, N_("expected text after say, found "
+			return (perr(p, vcol,
+			    N_("expected text after say, found "
 			    "nothing")));
 		step->kind = STEP_SAY;
 		step->text = xstrdup(rest);
@@ -1826,14 +1830,16 @@ parse_step(struct parser *p, char *line, unsigned col)
 		step->text = xstrdup(rest);
 	} else if (strcmp(verb, "restart") == 0) {
 		if (strcmp(rest, "broker") != 0)
-			return (perr(p, vcol + 8, N_("expected broker after restart "
+			return (perr(p, vcol + 8,
+			    N_("expected broker after restart "
 			    "(the private redis-server a kill broker stopped), "
 			    "found '%.*s%s'"), CLIPA(rest)));
 		step->kind = STEP_RESTART;
 		step->text = xstrdup(rest);
 	} else if (strcmp(verb, "kill") == 0) {
 		if (*rest == '\0')
-			return (perr(p, vcol, N_("expected a worker (dryer-2) or a "
+			return (perr(p, vcol,
+			    N_("expected a worker (dryer-2) or a "
 			    "station after kill, found nothing")));
 		step->kind = STEP_KILL;
 		step->pos.col = col + (unsigned)(rest - t);
@@ -2060,12 +2066,14 @@ check_script_kills(struct parser *p)
 				n = strtoul(dash + 1, &end, 10);
 				max = script_max_count(s, j, i);
 				if (*end != '\0' || end == dash + 1 || n == 0)
-					return (perr(p, step->pos.col, N_("expected "
+					return (perr(p, step->pos.col,
+					    N_("expected "
 					    "a worker's number after '%s-', "
 					    "found '%.*s%s'"), station,
 					    CLIPA(dash + 1)));
 				if (n > max)
-					return (perr(p, step->pos.col, N_("no worker "
+					return (perr(p, step->pos.col,
+					    N_("no worker "
 					    "'%.*s%s': %s has at most %u by "
 					    "then"), CLIPA(step->text), station,
 					    max));
@@ -2078,7 +2086,8 @@ check_script_kills(struct parser *p)
 		    sizeof station ? station : step->text, names,
 		    s->nstations);
 		if (near != NULL)
-			return (perr(p, step->pos.col, N_("no station or worker "
+			return (perr(p, step->pos.col,
+			    N_("no station or worker "
 			    "'%.*s%s', did you mean %s%s?"), CLIPA(step->text),
 			    near, dash != NULL ? dash : ""));
 		return (perr(p, step->pos.col, N_("no station or worker "
@@ -2172,7 +2181,8 @@ scenario_parse(const char *file, const char *text, size_t len, char **cause)
 		goto out;
 	if (s->nstations > 0 && s->web.on) {
 		p->line = s->web.pos.line;
-		perr(p, s->web.pos.col, N_("a [server] scenario has no stations: "
+		perr(p, s->web.pos.col,
+		    N_("a [server] scenario has no stations: "
 		    "found [%s] as well"), s->stations[0].name);
 		goto out;
 	}

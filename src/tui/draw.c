@@ -313,6 +313,7 @@ tui_draw_panel(struct tui *t, const char *title, char **rowsv, int n)
 	struct rect	r;
 	int		i, w = tui_cols(title) + 4, nl = 0, rows;
 
+	/* Columns, not bytes: a Korean line is narrower than its bytes. */
 	for (i = 0; i < n; i++)
 		if (tui_cols(rowsv[i]) + 4 > w)
 			w = tui_cols(rowsv[i]) + 4;

@@ -208,7 +208,8 @@ tui_history_key(struct tui *t, int ch)
 		return (0);
 	default:
 		/* In the past, the live screen's keys wait. */
-		tui_set_status(t, "%s", _("reviewing the past: l (or Esc) goes live"));
+		tui_set_status(t, "%s",
+		    _("reviewing the past: l (or Esc) goes live"));
 		return (1);
 	}
 	return (1);

@@ -338,7 +338,8 @@ tui_key(struct tui *t, int ch)
 		case '.':
 		case 'b':
 		case 'B':
-			tui_set_status(t, "%s", _("paused by the script: space, "
+			tui_set_status(t, "%s",
+			    _("paused by the script: space, "
 			    "Enter, Right, Page Down or n goes on"));
 			return (0);
 		}

@@ -72,7 +72,8 @@ tui_caption_layout(struct tui *t)
 static const char *
 tui_cycle_words(struct tui *t, char *buf, size_t len)
 {
-	static const char	 fmt[] = N_("%s%s waits for the %s, held by %s");
+	static const char	 fmt[] =
+	    N_("%s%s waits for the %s, held by %s");
 	struct run		*run = engine_run(t->eng);
 	const char		*by;
 	unsigned		 i, j, used;
@@ -139,7 +140,8 @@ tui_draw_caption(struct tui *t)
 	attroff(tui_attr(t, C_CAPTION) | A_BOLD);
 	/* At a [script] pause, how to go on, where it fits. */
 	if (tui_script_paused(t) && text != t->status) {
-		snprintf(hint, sizeof hint, "%s", _("  (space, Enter, Right or n: "
+		snprintf(hint, sizeof hint, "%s",
+		    _("  (space, Enter, Right or n: "
 		    "go on)"));
 		if (tui_cols(hint) <= r->w - x)
 			tui_puts(y, x, r->w - x, hint);
@@ -158,7 +160,8 @@ tui_draw_captions(struct tui *t)
 	unsigned		 i, first = 0, n = 0;
 
 	if (t->st.caption < 0) {
-		snprintf(rows[0], sizeof rows[0], "%s", _("no caption yet (H closes)"));
+		snprintf(rows[0], sizeof rows[0], "%s",
+		    _("no caption yet (H closes)"));
 		rowv[0] = rows[0];
 		tui_draw_panel(t, _("captions"), rowv, 1);
 		return;

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "scenario_web.h"
 #include "i18n.h"
+#include "scenario_web.h"
 #include "web_screen.h"
 
 struct conn_row {
@@ -118,7 +118,8 @@ web_draw_server(struct web_screen *ws)
 	for (i = 0; i < n && i < shown; i++) {
 		y = r->y + 1 + (int)i;
 		if (i + 1 == shown && n > shown) {
-			tui_printf(y, r->x + 2, r->w - 4, _("%s %u more workers"),
+			tui_printf(y, r->x + 2, r->w - 4,
+			    _("%s %u more workers"),
 			    ws->t.g->more, n - i);
 			break;
 		}
@@ -235,14 +236,16 @@ web_draw_conns(struct web_screen *ws)
 	}
 	if (room > 0 && queued > 0 && !ws->finished) {
 		attrset(tui_attr(&ws->t, C_BLOCK));
-		tui_printf(y++, r->x + 2, r->w - 4, _("+ %u accepted, waiting for "
+		tui_printf(y++, r->x + 2, r->w - 4,
+		    _("+ %u accepted, waiting for "
 		    "a free thread"), queued);
 		attrset(A_NORMAL);
 		room--;
 	}
 	if (room > 0 && waiting > 0 && !ws->finished) {
 		attrset(tui_attr(&ws->t, C_BLOCK));
-		tui_printf(y, r->x + 2, r->w - 4, _("+ %u waiting in the kernel's "
+		tui_printf(y, r->x + 2, r->w - 4,
+		    _("+ %u waiting in the kernel's "
 		    "accept queue: not yet accepted"), waiting);
 		attrset(A_NORMAL);
 	} else if (n == 0 && room > 0 && ws->finished)

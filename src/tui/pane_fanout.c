@@ -177,7 +177,8 @@ tui_draw_fanout(struct tui *t)
 		snprintf(buf, sizeof buf, _("   %llu published, at most once"),
 		    (unsigned long long)tot.published);
 	else
-		snprintf(buf, sizeof buf, _("   %llu published, %llu to nobody, "
+		snprintf(buf, sizeof buf,
+		    _("   %llu published, %llu to nobody, "
 		    "at most once"), (unsigned long long)tot.published,
 		    (unsigned long long)tot.to_nobody);
 	if (tui_cols(buf) <= r->w - x)

@@ -25,7 +25,8 @@ tui_draw_header(struct tui *t)
 	int			 w;
 
 	if (engine_finished(t->eng))
-		state = engine_interrupted(t->eng) ? _("stopped") : _("finished");
+		state = engine_interrupted(t->eng) ? _("stopped") :
+		    _("finished");
 	else if (engine_paused(t->eng))
 		state = _("PAUSED");
 	else if (t->step_pending)
@@ -43,13 +44,16 @@ tui_draw_header(struct tui *t)
 	racks[0] = '\0';
 	if ((where = engine_racks_where(t->eng)) != NULL)
 		snprintf(racks, sizeof racks, _(" racks in %s |"), where);
-	snprintf(right, sizeof right, _("%s %s | %s clock | t=%.1fs | speed %s%g "
-	    "| %s "), racks, scn_mode_name(scn->mode), engine_clock_name(t->eng),
+	snprintf(right, sizeof right,
+	    _("%s %s | %s clock | t=%.1fs | speed %s%g "
+	    "| %s "), racks, scn_mode_name(scn->mode),
+	    engine_clock_name(t->eng),
 	    (double)engine_now(t->eng) / 1e9, t->g->times,
 	    engine_speed(t->eng), state);
 	/* The state matters more than the title: short words when tight. */
 	if (tui_cols(right) + 20 > r->w)
-		snprintf(right, sizeof right, _("%s %s | %s | %.1fs | %s%g | %s "),
+		snprintf(right, sizeof right,
+		    _("%s %s | %s | %.1fs | %s%g | %s "),
 		    where == NULL ? "" : strncmp(scn->transport, "zmq", 3) == 0 ?
 		    " zmq |" : " redis |", scn_mode_name(scn->mode),
 		    engine_clock_name(t->eng), (double)engine_now(t->eng) / 1e9,

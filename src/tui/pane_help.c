@@ -30,7 +30,8 @@ struct help_row {
 
 static const struct help_row help_rows[] = {
 	{ N_("Keys"), 0, 0, NULL },
-	{ "space", 0, 0, N_("pause / resume (workers stop at their next step)") },
+	{ "space", 0, 0,
+	    N_("pause / resume (workers stop at their next step)") },
 	{ ".", 0, 0, N_("while paused: run to a worker's next event") },
 	{ "Enter n PgDn", 0, 0, N_("go on after a pause (what a clicker sends; "
 	    "Right too at a [script] pause)") },
@@ -56,10 +57,12 @@ static const struct help_row help_rows[] = {
 	{ "r", 0, 0, N_("restart the scenario") },
 	{ "t", 0, 0, N_("theory: predicted beside measured, live (t again "
 	    "hides it)") },
-	{ ", < Home", 0, 0, N_("rewind the screen 1 s / a caption / all the way; "
+	{ ", < Home", 0, 0,
+	    N_("rewind the screen 1 s / a caption / all the way; "
 	    "the run goes on") },
 	{ ". > l Esc", 0, 0, N_("rewound: 1 s on / next caption / live") },
-	{ "c C End", 0, 0, N_("a replay: next / last change of workers; the end") },
+	{ "c C End", 0, 0,
+	    N_("a replay: next / last change of workers; the end") },
 	{ "Esc Enter s", 0, 0, N_("when the run has ended: hide / show the "
 	    "summary") },
 	{ "PgDn PgUp", 0, 0, N_("scroll a panel taller than the screen (the "
@@ -70,31 +73,40 @@ static const struct help_row help_rows[] = {
 	{ NULL, 0, 0, NULL },
 	{ N_("A worker's row"), 0, 0, NULL },
 	{ "%W", C_WORK, 0, N_("working on a dish; the bar is how far it is") },
-	{ "%.", C_WAIT, 0, N_("waiting for a dish: the rack in front is empty") },
+	{ "%.", C_WAIT, 0,
+	    N_("waiting for a dish: the rack in front is empty") },
 	{ "%B", C_BLOCK, 0, N_("blocked: the rack after it is full (or, in a "
 	    "hand-off, nobody takes)") },
-	{ "%G", C_BOTTLENECK, 0, N_("computing, but waiting for the GIL another "
+	{ "%G", C_BOTTLENECK, 0,
+	    N_("computing, but waiting for the GIL another "
 	    "thread holds: with a GIL only one thread computes at a time; the "
 	    "bar is the computation done") },
-	{ "%Y", C_BLOCK, 0, N_("waiting for a lock another worker holds (the row "
+	{ "%Y", C_BLOCK, 0,
+	    N_("waiting for a lock another worker holds (the row "
 	    "names it)") },
-	{ N_("%K killed"), C_BAD, 0, N_("a worker killed (k, K, the [script], or "
+	{ N_("%K killed"), C_BAD, 0,
+	    N_("a worker killed (k, K, the [script], or "
 	    "from outside); its dish went back to the rack, or was lost in "
 	    "the plain queue (rack.reliable = no)") },
-	{ N_("restarted for"), C_CAPTION, 0, N_("started in the place of the killed "
+	{ N_("restarted for"), C_CAPTION, 0,
+	    N_("started in the place of the killed "
 	    "one named") },
 	{ "dish-3", C_DISH, 0, N_("the dish in its hands") },
 	{ "GIL", C_BOTTLENECK, 1, N_("holds the GIL: the one thread of its "
 	    "interpreter that may compute now") },
-	{ N_("gil-wait 1.2s"), 0, 0, N_("how long it has waited for the GIL so far") },
+	{ N_("gil-wait 1.2s"), 0, 0,
+	    N_("how long it has waited for the GIL so far") },
 	{ "LOOP", C_BOTTLENECK, 1, N_("an async task that computes: it holds "
 	    "the event loop, nobody else runs") },
-	{ N_("late 1.4s"), C_BLOCK, 0, N_("an async task whose wait is over, but "
+	{ N_("late 1.4s"), C_BLOCK, 0,
+	    N_("an async task whose wait is over, but "
 	    "the loop is held: its timer is late") },
-	{ N_("waits for the"), C_BLOCK, 0, N_("waits for a named lock (a towel, a "
+	{ N_("waits for the"), C_BLOCK, 0,
+	    N_("waits for a named lock (a towel, a "
 	    "cloth) that another holds") },
 	{ N_("4 done"), 0, 0, N_("dishes it has finished") },
-	{ N_("tid 8435"), 0, 0, N_("its kernel thread id, as ps -L shows it (async: "
+	{ N_("tid 8435"), 0, 0,
+	    N_("its kernel thread id, as ps -L shows it (async: "
 	    "the loop's one thread)") },
 	{ N_("pid 8436"), 0, 0, N_("its process id: a forked worker process") },
 	{ NULL, 0, 0, NULL },
@@ -108,29 +120,38 @@ static const struct help_row help_rows[] = {
 	{ N_("BOTTLENECK?"), C_BOTTLENECK, 0, N_("no dish through the line yet: "
 	    "what the scenario's times alone predict") },
 	{ N_("3 done"), 0, 0, N_("dishes it has let out") },
-	{ N_("busy 67%"), 0, 0, N_("time working (dishes in hand too) over time "
+	{ N_("busy 67%"), 0, 0,
+	    N_("time working (dishes in hand too) over time "
 	    "there, all its workers") },
-	{ N_("in 0.50/s"), 0, 0, N_("dishes taken in a second, over the last few "
+	{ N_("in 0.50/s"), 0, 0,
+	    N_("dishes taken in a second, over the last few "
 	    "dish times") },
-	{ N_("out 0.25/s"), 0, 0, N_("dishes let out a second: in faster than out, "
+	{ N_("out 0.25/s"), 0, 0,
+	    N_("dishes let out a second: in faster than out, "
 	    "the rack in front fills") },
 	{ N_("restarts 1"), C_BAD, 0, N_("workers started for killed ones") },
 	{ N_("+2 more"), 0, 0, N_("workers the box has no room for") },
-	{ N_("cupboard 7"), 0, 0, N_("the shared counter the last station updates") },
-	{ N_("3 LOST"), C_BAD, 0, N_("updates lost: no lock, and two read the same "
+	{ N_("cupboard 7"), 0, 0,
+	    N_("the shared counter the last station updates") },
+	{ N_("3 LOST"), C_BAD, 0,
+	    N_("updates lost: no lock, and two read the same "
 	    "count") },
 	{ NULL, 0, 0, NULL },
 	{ N_("A rack"), 0, 0, NULL },
-	{ N_("%A rack 3/%I"), 0, 0, N_("dishes on it / its capacity (%I: unbounded)") },
-	{ N_("0/0 hand-off"), 0, 0, N_("capacity 0: each dish passes from hand to "
+	{ N_("%A rack 3/%I"), 0, 0,
+	    N_("dishes on it / its capacity (%I: unbounded)") },
+	{ N_("0/0 hand-off"), 0, 0,
+	    N_("capacity 0: each dish passes from hand to "
 	    "hand") },
 	{ "%D", C_DISH, 0, N_("a dish on the rack") },
 	{ "+5", C_DISH, 0, N_("five dishes more than the stack shows") },
 	{ "%S", 0, 0, N_("the sparkline: its depth over time, newest at the "
 	    "right") },
-	{ N_("zmq"), C_CAPTION, 0, N_("a rack over ZeroMQ: its sockets' links, from "
+	{ N_("zmq"), C_CAPTION, 0,
+	    N_("a rack over ZeroMQ: its sockets' links, from "
 	    "their monitors:") },
-	{ N_("3 links"), C_CAPTION, 0, N_("connections up now (every worker has its "
+	{ N_("3 links"), C_CAPTION, 0,
+	    N_("connections up now (every worker has its "
 	    "own socket)") },
 	{ N_("2 fly"), C_CAPTION, 0, N_("dishes in flight: sent less received, "
 	    "counted at both ends") },
@@ -138,28 +159,37 @@ static const struct help_row help_rows[] = {
 	    "(reliable)") },
 	{ N_("2 lost"), C_BAD, 0, N_("gone with a dead taker, or queued for it "
 	    "(plain PUSH/PULL)") },
-	{ N_("hidden q"), C_CAPTION, 0, N_("ZeroMQ's pipes and the kernel's buffers "
+	{ N_("hidden q"), C_CAPTION, 0,
+	    N_("ZeroMQ's pipes and the kernel's buffers "
 	    "hold dishes nobody sees") },
 	{ NULL, 0, 0, NULL },
 	{ N_("The rest"), 0, 0, NULL },
 	{ N_("timeline"), 0, 0, N_("a row a worker, a column a slice of time, "
 	    "newest at the right:") },
 	{ "", 0, 0, N_("each column the glyph of its state then, as above") },
-	{ N_("GIL held by"), 0, 0, N_("(timeline) which worker held the GIL, by its "
+	{ N_("GIL held by"), 0, 0,
+	    N_("(timeline) which worker held the GIL, by its "
 	    "number: 3 is dryer-3") },
-	{ N_("output"), 0, 0, N_("the workers' text as they write it, part by part: "
+	{ N_("output"), 0, 0,
+	    N_("the workers' text as they write it, part by part: "
 	    "lines mix") },
-	{ N_("fan-out"), 0, 0, N_("a broadcast (publish-subscribe): the publisher's "
+	{ N_("fan-out"), 0, 0,
+	    N_("a broadcast (publish-subscribe): the publisher's "
 	    "last message, each topic's count,") },
-	{ "", 0, 0, N_("a row a subscriber: its topics, what it got and missed, "
+	{ "", 0, 0,
+	    N_("a row a subscriber: its topics, what it got and missed, "
 	    "its last messages") },
-	{ "%D", C_DISH, 0, N_("(fan-out) a message on its way to the subscribers "
+	{ "%D", C_DISH, 0,
+	    N_("(fan-out) a message on its way to the subscribers "
 	    "of its topic") },
-	{ N_("missed 5"), C_WAIT, 0, N_("published before it subscribed (late), or "
+	{ N_("missed 5"), C_WAIT, 0,
+	    N_("published before it subscribed (late), or "
 	    "dropped at the high-water mark: not lost") },
-	{ N_("%A caption"), C_CAPTION, 0, N_("the [script]'s words, or what a key "
+	{ N_("%A caption"), C_CAPTION, 0,
+	    N_("the [script]'s words, or what a key "
 	    "just did") },
-	{ N_("DEADLOCK"), C_BAD, 0, N_("workers wait for each other's locks in a "
+	{ N_("DEADLOCK"), C_BAD, 0,
+	    N_("workers wait for each other's locks in a "
 	    "cycle: who for whom") },
 	{ "t=4.0s", 0, 0, N_("scenario time: the clock (real or virtual) "
 	    "times the speed") },
@@ -302,7 +332,8 @@ tui_draw_help(struct tui *t)
 		if (h->sample == NULL)
 			continue;
 		if (lines[t->help_top + n].first) {
-			help_expand(t, help_tr(h->sample), sample, sizeof sample);
+			help_expand(t, help_tr(h->sample), sample,
+			    sizeof sample);
 			if (h->text == NULL) {
 				attron(A_BOLD | A_UNDERLINE);
 				tui_puts(y, x, r.w - 4, sample);

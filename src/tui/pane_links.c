@@ -76,7 +76,8 @@ tui_draw_links(struct tui *t, unsigned si, int y, int x, int w, int h)
 		tui_printf(y + n++, x, w, P_("%u link", "%u links", v.links),
 		    v.links);
 	if (n < h)
-		tui_printf(y + n++, x, w, _("%llu fly"), (unsigned long long)flight);
+		tui_printf(y + n++, x, w, _("%llu fly"),
+		    (unsigned long long)flight);
 	attroff(tui_attr(t, C_CAPTION));
 	if (n < h && (v.lost > 0 || v.resent > 0 || v.stuck > 0)) {
 		attron(tui_attr(t, v.lost > 0 || v.stuck > 0 ? C_BAD : C_WAIT));

@@ -77,7 +77,7 @@ tui_draw_worker(struct tui *t, const struct rect *r, struct wslot *w, int wy,
 	    (unsigned long long)atomic_load(&w->dishes), id);
 	rw = tui_cols(right);
 	if (rw + 1 > room)
-		rw -= (int)strlen(id);	/* the id goes first */
+		rw -= tui_cols(id);	/* the id goes first */
 	xe = r->x + r->w - 2 - reserve;
 	/* A deadlock's row needs its width for who holds what. */
 	if (atomic_load(&run->deadlock) && (w->dl_wait >= 0 || w->dl_holds))
@@ -144,7 +144,7 @@ tui_draw_doing(struct tui *t, const struct rect *r, struct wslot *w, int wy,
 	const struct scenario	*scn = engine_scenario(t->eng);
 	struct gil		*gl = run_gil(run, w);
 	const char		*words;
-	char			 killed[96], dname[64], dl[160];
+	char			 killed[160], dname[64], dl[160];
 	uint32_t		 dd;
 	int64_t			 since, end, need;
 	double			 frac;
@@ -249,7 +249,8 @@ tui_draw_doing(struct tui *t, const struct rect *r, struct wslot *w, int wy,
 	/* Waiting for the GIL now: say so, it is the lesson. */
 	if (tui_shown_state(t, w) == TS_WAIT_GIL && xe - x > 13) {
 		attron(tui_attr(t, C_BOTTLENECK));
-		x += tui_puts(wy, x, xe - x, xe - x > 18 ? _("waits for the GIL") :
+		x += tui_puts(wy, x, xe - x,
+		    xe - x > 18 ? _("waits for the GIL") :
 		    _("GIL-wait")) + 1;
 		attroff(tui_attr(t, C_BOTTLENECK));
 	} else if (gl != NULL && xe - x > 19)
@@ -378,7 +379,8 @@ tui_station_footer(struct tui *t, unsigned si)
 	double			 busy = tui_busy_now(t, si) * 100.0;
 	int			 x = 0, lx;
 
-	tui_station_foot(t, r, &x, A_NORMAL, _(" %llu done, busy %.0f%% "), done,
+	tui_station_foot(t, r, &x, A_NORMAL, _(" %llu done, busy %.0f%% "),
+	    done,
 	    busy);
 	if (x == 0)
 		tui_station_foot(t, r, &x, A_NORMAL, _(" %llu done, %.0f%% "),

@@ -25,7 +25,8 @@ tui_draw_summary(struct tui *t)
 	if ((f = open_memstream(&text, &len)) == NULL)
 		return;
 	report_text(f, t->eng, &t->st);
-	fprintf(f, "\n%s", _("q quit, r run again, Esc hide (s shows it again)"));
+	fprintf(f, "\n%s",
+	    _("q quit, r run again, Esc hide (s shows it again)"));
 	fclose(f);
 	p = text;
 	while (*p == '\n')

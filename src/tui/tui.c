@@ -223,14 +223,16 @@ tui_draw(struct tui *t)
 		 * However narrow, it must be read: on one line if it fits,
 		 * else a line a phrase, each wrapped if need be.
 		 */
-		snprintf(need, sizeof need, _("at least %dx%d"), t->lay.min_cols,
+		snprintf(need, sizeof need, _("at least %dx%d"),
+		    t->lay.min_cols,
 		    t->lay.min_rows);
 		snprintf(is, sizeof is, _("(it is %dx%d)"), COLS, LINES);
 		snprintf(lines[0], sizeof lines[0], _("enlarge the terminal to "
 		    "%s %s"), need, is);
 		nl = 1;
 		if (tui_cols(lines[0]) > room) {
-			nl = tui_wrap(_("enlarge the terminal to"), room, lines, 3);
+			nl = tui_wrap(_("enlarge the terminal to"), room, lines,
+			    3);
 			nl += tui_wrap(need, room, lines + nl, 3);
 			nl += tui_wrap(is, room, lines + nl, 3);
 		}

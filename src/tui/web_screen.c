@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "scenario_web.h"
 #include "i18n.h"
+#include "scenario_web.h"
 #include "web_screen.h"
 #include "xmalloc.h"
 
@@ -68,7 +68,8 @@ web_draw_header(struct web_screen *ws)
 	else {
 		/* The address gives way first: the key bar has it too. */
 		snprintf(where, sizeof where, "  http://%s/", w->srv.where);
-		snprintf(rest, sizeof rest, _("%s  pages %u/%u  uploads %u/%u  %s"),
+		snprintf(rest, sizeof rest,
+		    _("%s  pages %u/%u  uploads %u/%u  %s"),
 		    ws->finished ? _("done") : _("running"),
 		    atomic_load(&w->cli.nlat), w->scn->web.pages,
 		    atomic_load(&w->cli.uploads_done), w->scn->web.uploads, t);
@@ -119,7 +120,8 @@ web_draw_summary(struct web_screen *ws)
 	snprintf(l[n++], sizeof l[0], _("%s on http://%s/, %.2f s"), f->model,
 	    f->where, f->wall_seconds);
 	if (f->external)
-		snprintf(l[n++], sizeof l[0], _("served %llu pages, %llu uploads"),
+		snprintf(l[n++], sizeof l[0],
+		    _("served %llu pages, %llu uploads"),
 		    (unsigned long long)f->served_pages,
 		    (unsigned long long)f->served_uploads);
 	else {
@@ -143,16 +145,17 @@ static void
 web_draw_help(struct web_screen *ws)
 {
 	static const char *const rows[] = {
-		N_("server: each thread (or the one loop) and what it does now"),
-		N_("connections: a row each, oldest first: the client, the kind"),
-		N_("  of request, its bytes so far, its state and for how long;"),
-		N_("  below, those accepted and waiting for a thread, and those"),
-		N_("  the kernel holds that the server has not accepted yet"),
-		N_("page latency: from each page's intended start, by powers of 2"),
-		N_("timeline, a column a tenth of a second: uploads on the wire,"),
-		N_("  the slowest page answered then, the connections waiting"),
-		"",
-		N_("q or F10 quit   s summary   Esc put a panel away   ? this help"),
+	    N_("server: each thread (or the one loop) and what it does now"),
+	    N_("connections: a row each, oldest first: the client, the kind"),
+	    N_("  of request, its bytes so far, its state and for how long;"),
+	    N_("  below, those accepted and waiting for a thread, and those"),
+	    N_("  the kernel holds that the server has not accepted yet"),
+	    N_("page latency: from each page's intended start, by powers of 2"),
+	    N_("timeline, a column a tenth of a second: uploads on the wire,"),
+	    N_("  the slowest page answered then, the connections waiting"),
+	    "",
+	    N_("q or F10 quit   s summary   Esc put a panel away   "
+	    "? this help"),
 	};
 	char		*shown[sizeof rows / sizeof rows[0]];
 	size_t		 i;

@@ -5,6 +5,9 @@
 # (JSON keys, the workers' words the lecture prints) the same in Korean.
 . "$(dirname "$0")/lib.sh"
 
+# lib.sh keeps the messages English for the other tests; here each
+# command says what it asks for.
+unset LC_MESSAGES
 KO="env LANG=C.UTF-8 LANGUAGE=ko"
 
 if [ "${USE_NLS:-no}" != yes ]; then
@@ -99,6 +102,27 @@ def strip(v):
     return v
 a, b = (strip(json.load(open(f))) for f in sys.argv[1:3])
 sys.exit(0 if a == b else 1)
+EOF
+
+# A headless --cast: the screen it records, every row 100 columns with
+# Korean in it (a wide glyph fills two cells, and is written once).
+expect_exit 0 "ko cast" -- $KO "$DISHRACK" --headless --clock virtual \
+    --cast "$TMP/ko.cast" seed-threads
+if python3 - "$TMP/ko.cast" <<'EOF'; then ok; else bad "Korean cast rows are not 100 columns"; fi
+import json, re, sys, unicodedata
+lines = open(sys.argv[1], encoding="utf-8").read().split("\n")
+rows = {}
+for line in lines[1:]:
+    if not line.strip():
+        continue
+    e = json.loads(line)
+    for m in re.finditer(r"\x1b\[(\d+);1H(.*?)(?=\x1b\[\d+;1H|$)", e[2], re.S):
+        rows[int(m.group(1))] = re.sub(r"\x1b\[[0-9;]*m", "", m.group(2))
+def cols(s):
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+korean = any(re.search("[\uac00-\ud7a3]", r) for r in rows.values())
+sys.exit(0 if len(rows) == 30 and korean and
+         all(cols(r) == 100 for r in rows.values()) else 1)
 EOF
 
 # --- The Korean screen in tmux. --------------------------------------------
@@ -204,6 +228,12 @@ for size in 200x50 100x30 80x24; do
 	aligned "$size help" "도움말"
 	$T send-keys -t ko q
 done
+# Rewound: the frames kept are redrawn as they were, Korean and all.
+start 100 30 "LANG=C.UTF-8 LANGUAGE=ko $DISHRACK seed-threads"
+expect_screen "t=2\.[0-9]초" "rewind: the run at 2 s"
+$T send-keys -t ko ','
+expect_screen "되감기 t=" "rewind: its bar in Korean"
+aligned "rewound screen"
 # The deadlock's cycle on the caption line, worded again in Korean.
 start 100 30 "LANG=C.UTF-8 LANGUAGE=ko $DISHRACK --speed 4 deadlock"
 expect_screen "교착상태: dryer-1: .* 기다림, dryer-2 보유" "deadlock: the cycle in Korean"

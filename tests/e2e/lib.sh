@@ -3,12 +3,14 @@
 
 : "${DISHRACK:?set DISHRACK to the binary}"
 : "${SCENARIOS:?set SCENARIOS to the scenarios directory}"
-# The tests read English: a Korean desktop's LANGUAGE or LC_ALL must not
-# translate what they grep for (i18n.sh asks for Korean itself).
-unset LANGUAGE LC_MESSAGES
+# The tests read English: a Korean desktop's LANG, LANGUAGE or LC_ALL
+# must not translate what they grep for (i18n.sh asks for Korean itself);
+# its character set stays.
 if [ -n "${LC_ALL:-}" ]; then
 	LC_CTYPE=$LC_ALL; export LC_CTYPE; unset LC_ALL
 fi
+unset LANGUAGE
+LC_MESSAGES=C; export LC_MESSAGES
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/dishrack-e2e.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 pass=0
