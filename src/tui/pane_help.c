@@ -51,6 +51,7 @@ static const struct help_row help_rows[] = {
 	    "the run goes on" },
 	{ ". > l Esc", 0, 0, "rewound: 1 s on / next caption / live" },
 	{ "c C End", 0, 0, "a replay: next / last change of workers; the end" },
+	{ "m M", 0, 0, "a replay: next / last move of the BOTTLENECK mark" },
 	{ "Esc Enter s", 0, 0, "when the run has ended: hide / show the "
 	    "summary" },
 	{ "? F1", 0, 0, "this help; the run pauses while it is open" },

@@ -113,6 +113,10 @@ struct tui {
 	uint32_t		 gil_tl[TL_LEN];	/* holder per bucket */
 	uint32_t		 hist[LAYOUT_MAX_STATIONS][HIST_LEN];
 	struct tui_sampler	*sampler;	/* sample.c */
+	/* A replay: where the BOTTLENECK mark moves (replay.c), once found. */
+	int64_t			*bn_t;
+	size_t			 bn_n;
+	int			 bn_scanned;
 	struct fanout		*fan;		/* a broadcast's (pane_fanout.c) */
 	/* Dishes in and out per second of each station, over rate_ns. */
 	int64_t			 rate_ns;

@@ -492,6 +492,35 @@ SCN
 	$TM send-keys -t mv q
 	sleep 0.5
 	$TM kill-server 2>/dev/null
+
+	# m and M: where the BOTTLENECK mark moves (four dryers at 6 s
+	# leave the washer the slowest), found by folding the replay once.
+	cat >"$TMP/move.scn" <<'SCN'
+[scenario]
+title  = The bottleneck moves
+dishes = 14
+[washer]
+time  = 1s
+[dryer]
+time  = 3s
+[script]
+0s   say One dryer: it sets the pace.
+6s   set dryer.count = 4
+6s   say Four dryers: now the washer does.
+SCN
+	"$DISHRACK" --headless -q --clock virtual --record "$TMP/move.rec" "$TMP/move.scn" >/dev/null
+	$TM new-session -d -s mv -x 100 -y 30 "$DISHRACK --replay $TMP/move.rec 2>$TMP/mv.err; sleep 30"
+	sleep 0.5
+	key Space "| PAUSED" "space pauses"
+	expect_grep "$TMP/mv" "dryer ×1 3s BOTTLENECK" "replay: the dryer is the bottleneck first"
+	key m "t=6.0s .*PAUSED" "m goes to where the bottleneck moves"
+	expect_grep "$TMP/mv" "washer ×1 1s BOTTLENECK" "replay: the washer is the bottleneck then"
+	key m "does not move after this" "m: no move after the last"
+	key End "REPLAY 17.0/17.0s" "End"
+	key M "t=6.0s .*PAUSED" "M goes back to where it moved"
+	$TM send-keys -t mv q
+	sleep 0.5
+	$TM kill-server 2>/dev/null
 fi
 
 # --report: one HTML page with the picture inline, the summary as the
