@@ -152,6 +152,36 @@ for m in "$TMP"/mut*.rec; do
 	if [ $rc -gt 2 ]; then crashed=$((crashed + 1)); bad "mutant $(basename "$m"): exit $rc"; fi
 done
 [ $crashed -eq 0 ] && ok
+# And through the screen's replay (offscreen, into a cast: the replay
+# engine, its GIL and the timeline's fold), from a recording of the
+# GIL's scene: nothing crashes, nothing a sanitizer sees. A damaged time
+# can make a recording days long: a few seconds of each will do.
+"$DISHRACK" --headless -q --clock virtual --speed 50 --record "$TMP/hg.rec" \
+    gil-cpu >/dev/null
+python3 - "$TMP/hg.rec" "$TMP/gmut" <<'PY'
+import random, sys
+data = open(sys.argv[1], 'rb').read()
+rnd = random.Random(17)
+for i in range(20):
+    b = bytearray(data)
+    for _ in range(rnd.randint(1, 6)):
+        k = rnd.randrange(len(b))
+        b[k] = rnd.choice(b'[]{}",:-0123456789\n')
+    open('%s%02d.rec' % (sys.argv[2], i), 'wb').write(bytes(b))
+PY
+crashed=0
+for m in "$TMP/hg.rec" "$TMP"/gmut*.rec; do
+	timeout 5 "$DISHRACK" --headless -q --replay "$m" --cast "$TMP/gm.cast" \
+	    >/dev/null 2>"$TMP/err"
+	rc=$?
+	if { [ $rc -gt 2 ] && [ $rc -ne 124 ]; } ||
+	    grep -q "Sanitizer\|runtime error" "$TMP/err"; then
+		crashed=$((crashed + 1))
+		bad "screen replay of $(basename "$m"): exit $rc"
+		head -3 "$TMP/err" >&2
+	fi
+done
+[ $crashed -eq 0 ] && ok
 
 # --trace: Chrome trace JSON, checked against the format's rules by
 # trace-check.py, from a live run and from its recording (the same file).
