@@ -205,8 +205,9 @@ tui_replay_bar(struct tui *t)
 	char			 head[64], tail[160];
 	int			 w, x, pos, i, hw, tw;
 
-	snprintf(head, sizeof head, " REPLAY %.1f/%.1fs ",
-	    (double)now / 1e9, (double)len / 1e9);
+	snprintf(head, sizeof head, " REPLAY %.1f/%.1fs%s ",
+	    (double)now / 1e9, (double)len / 1e9,
+	    engine_replay_cut(t->eng) ? ", CUT SHORT" : "");
 	snprintf(tail, sizeof tail, " , back  < > caption  c change  "
 	    "m bottleneck  Home End");
 	hw = tui_cols(head);

@@ -90,6 +90,12 @@ expect_lines "$TMP/err" 1 "cut: one line"
 expect_grep "$TMP/out" "mode threads, real clock, speed 1, interrupted" "cut: a summary, interrupted"
 if grep -q "dishes      [1-9][0-9]* washed" "$TMP/out"; then ok; else
 	bad "cut: nothing washed in what was recorded"; sed 's/^/  | /' "$TMP/out" >&2; fi
+# On the screen too: its bar says so, to the end (here the screen drawn
+# offscreen into a cast), and the line is said once.
+expect_exit 1 "replay cut short, the screen's" -- "$DISHRACK" --headless -q \
+    --replay "$TMP/cut.rec" --cast "$TMP/cut.cast"
+expect_grep "$TMP/cut.cast" "REPLAY [0-9.]*/[0-9.]*s, CUT SHORT" "cut: the replay's bar says so"
+expect_lines "$TMP/err" 1 "cut, the screen's: one line"
 # Cut in the middle of a line: the partial line is not read.
 head -c $(($(wc -c <"$TMP/h.rec") - 30)) "$TMP/h.rec" >"$TMP/half.rec"
 expect_exit 1 "replay cut mid-line" -- "$DISHRACK" --headless -q --replay "$TMP/half.rec"
