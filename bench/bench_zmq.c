@@ -151,6 +151,12 @@ rack_rate(const char *transport, int reliable, int n, int k)
 	return ((double)n * 1e9 / (double)start);
 }
 
+static int
+want(const char *only, const char *kind)
+{
+	return (*only == '\0' || strcmp(only, kind) == 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -162,6 +168,8 @@ main(int argc, char **argv)
 	double	 v[MAX_REPS], raw, plain, rel;
 	int	 n = argc > 1 ? atoi(argv[1]) : 20000;
 	int	 reps = argc > 2 ? atoi(argv[2]) : 3;
+	/* A third argument runs one kind alone, for a profiler. */
+	const char *only = argc > 3 ? argv[3] : "";
 	int	 i, k, x;
 
 	if (n < 100)
@@ -183,16 +191,20 @@ main(int argc, char **argv)
 	    "plain", "ratio", "reliable", "ratio");
 	for (x = 0; x < 2; x++) {
 		for (k = 1; k <= 2; k++) {
-			for (i = 0; i < reps; i++)
+			raw = plain = rel = 0;
+			for (i = 0; i < reps && want(only, "raw"); i++)
 				v[i] = raw_rate(tr[x].raw != NULL ? tr[x].raw :
 				    ipc, n, k);
-			raw = bench_median(v, reps);
-			for (i = 0; i < reps; i++)
+			if (want(only, "raw"))
+				raw = bench_median(v, reps);
+			for (i = 0; i < reps && want(only, "plain"); i++)
 				v[i] = rack_rate(tr[x].transport, 0, n, k);
-			plain = bench_median(v, reps);
-			for (i = 0; i < reps; i++)
+			if (want(only, "plain"))
+				plain = bench_median(v, reps);
+			for (i = 0; i < reps && want(only, "reliable"); i++)
 				v[i] = rack_rate(tr[x].transport, 1, n, k);
-			rel = bench_median(v, reps);
+			if (want(only, "reliable"))
+				rel = bench_median(v, reps);
 			printf("%-5s 1->%d  %12.0f %12.0f %6.2fx %12.0f %7.4fx\n",
 			    tr[x].name, k, raw, plain, plain / raw, rel,
 			    rel / raw);

@@ -12,4 +12,12 @@ apt-get install -y -qq --no-install-recommends \
 	tmux procps python3 \
 	redis-server redis-tools \
 	curl wrk apache2-utils \
-	libxml2-utils librsvg2-bin asciinema >/dev/null
+	libxml2-utils librsvg2-bin asciinema \
+	gettext locales >/dev/null
+# The Korean catalogue's tests run LANG=ko_KR.UTF-8 too (doc/i18n.md).
+if ! locale -a 2>/dev/null | grep -qi '^ko_KR\.utf-\?8$'; then
+	sed -i 's/^# *\(ko_KR\.UTF-8 UTF-8\)/\1/' /etc/locale.gen
+	grep -q '^ko_KR\.UTF-8 UTF-8' /etc/locale.gen ||
+	    echo 'ko_KR.UTF-8 UTF-8' >>/etc/locale.gen
+	locale-gen >/dev/null
+fi

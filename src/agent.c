@@ -315,6 +315,20 @@ agent_pulse(struct agent_run *ar)
 		alive = !(r->type == REDIS_REPLY_INTEGER && r->integer == 0);
 		freeReplyObject(r);
 	}
+	/*
+	 * The run's kill agent (its script, K on its screen): die as kill -9
+	 * here would kill us, with no goodbye to the run, which learns it as
+	 * it learns any death, when the pulse stops. A coordinator on another
+	 * host could not signal this process itself.
+	 */
+	snprintf(key, sizeof key, "%skill:%s", ar->prefix, ar->id);
+	if ((r = redisCommand(c, "EXISTS %s", key)) != NULL) {
+		if (r->type == REDIS_REPLY_INTEGER && r->integer == 1) {
+			agent_error("killed by the run (kill agent): SIGKILL");
+			kill(getpid(), SIGKILL);
+		}
+		freeReplyObject(r);
+	}
 	return (alive);
 }
 

@@ -406,6 +406,12 @@ agent_zmq_main(int argc, char **argv)
 		az_flush(&ar);
 		while ((n = az_answer(ar.s, p, 4, 0)) > 0) {
 			if (strcmp(p[0], "PONG") == 0 && n >= 2) {
+				/* As agent.c does: SIGKILL, no goodbye. */
+				if (strcmp(p[1], "kill") == 0) {
+					az_error("killed by the run (kill agent): "
+					    "SIGKILL");
+					kill(getpid(), SIGKILL);
+				}
 				if (strcmp(p[1], "lost") == 0 && !gone) {
 					az_error("the run counted this agent "
 					    "as lost");

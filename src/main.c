@@ -24,6 +24,7 @@
 #include "cast.h"
 #include "engine_replay.h"
 #include "exports.h"
+#include "i18n.h"
 #include "replay_data.h"
 #include "matrix.h"
 #include "report.h"
@@ -131,16 +132,16 @@ static const struct option long_options[] = {
 static void
 usage(FILE *f)
 {
-	fprintf(f,
-"usage: dishrack [OPTIONS] [SCENARIO]\n"
+	fputs(_("usage: dishrack [OPTIONS] [SCENARIO]\n"
 "       dishrack agent URL --station NAME [--count N] [--mode threads|processes]\n"
-"                      [--name NAME]\n"
+"                      [--name NAME]\n"), f);
+	fputs(_(
 "Watch washers and dryers run concurrently: threads, processes, coroutines,\n"
 "and programs on other machines sharing a Redis or ZeroMQ sockets (dishrack\n"
 "agent URL: redis://[:PASSWORD@]HOST:PORT[/DB] or tcp://HOST:PORT).\n"
-"SCENARIO is a .scn file or a built-in name (--list); none runs seed-threads.\n"
-"\n"
-"  --headless          no screen: worker output as it happens, then a summary\n"
+"SCENARIO is a .scn file or a built-in name (--list); none runs seed-threads.\n"), f);
+	fputs("\n", f);
+	fputs(_("  --headless          no screen: worker output as it happens, then a summary\n"
 "  --json              with --headless: the summary as one JSON object\n"
 "  -q, --quiet         with --headless: only the summary\n"
 "  --set KEY=VALUE     override a scenario value, e.g. --set dryer.count=3\n"
@@ -168,28 +169,31 @@ usage(FILE *f)
 "  --no-color          a monochrome screen (so does NO_COLOR)\n"
 "  --ascii             no UTF-8 box drawing or glyphs\n"
 "  -h, --help          this help\n"
-"  -V, --version       the version\n"
-"\n"
-"Every summary puts what queueing theory predicts beside what the run\n"
+"  -V, --version       the version\n"), f);
+	fputs("\n", f);
+	fputs(_("Every summary puts what queueing theory predicts beside what the run\n"
 "measured (capacity, bottleneck, Little's law, M/M/c); arrivals = exp(5s)\n"
-"on the first station makes an open system, as queueing.scn does.\n"
-"\n"
-"A scenario with a [server] (webserver, webserver-cpu) runs a web server on\n"
+"on the first station makes an open system, as queueing.scn does.\n"), f);
+	fputs("\n", f);
+	fputs(_("A scenario with a [server] (webserver, webserver-cpu) runs a web server on\n"
 "127.0.0.1 and prints its address. --set server.model=sync, threads:N,\n"
 "processes:N or async; --set server.clients=external serves curl, wrk or\n"
-"a browser until stopped.\n"
-"\n"
-"On the screen: space pauses, t shows the theory beside the run, ? (or F1)\n"
-"explains every key and glyph, q (or F10) quits.\n"
-"\n"
-"Racks (scenario.transport): local; redis or redis://HOST:PORT (a Redis\n"
+"a browser until stopped.\n"), f);
+	fputs("\n", f);
+	fputs(_("On the screen: space pauses, t shows the theory beside the run, ? (or F1)\n"
+"explains every key and glyph, q (or F10) quits.\n"), f);
+	fputs("\n", f);
+	fputs(_("In Korean: LANG=ko_KR.UTF-8, or LANGUAGE=ko in any UTF-8 locale.\n"),
+	    f);
+	fputs("\n", f);
+	fputs(_("Racks (scenario.transport): local; redis or redis://HOST:PORT (a Redis\n"
 "list); zmq (ZeroMQ sockets over ipc://, no server) or zmq+tcp://HOST:PORT\n"
 "(over TCP; agents join at tcp://HOST:PORT). Over ZeroMQ its own pipes and\n"
-"the kernel's buffers hold dishes nobody can see: depth is sent - received.\n"
-"\n"
-"Exit status: 0 ok, 1 the run failed (dishes not conserved, deadlock),\n"
+"the kernel's buffers hold dishes nobody can see: depth is sent - received.\n"), f);
+	fputs("\n", f);
+	fputs(_("Exit status: 0 ok, 1 the run failed (dishes not conserved, deadlock),\n"
 "2 usage or scenario error, 128+N when stopped by signal N.\n"
-"See dishrack(1), dishrack-scenario(5) and dishrack-recording(5).\n");
+"See dishrack(1), dishrack-scenario(5) and dishrack-recording(5).\n"), f);
 }
 
 /*
@@ -268,11 +272,11 @@ main_load(const struct options *o, const struct matrix *m,
 		for (n = 0; n < nbuiltins && n < 64; n++)
 			names[n] = builtins[n].name;
 		if ((near = scn_suggest(name, names, n)) != NULL)
-			main_error("%s: no such file or built-in scenario, did "
-			    "you mean %s?", name, near);
+			main_error(_("%s: no such file or built-in scenario, did "
+			    "you mean %s?"), name, near);
 		else
-			main_error("%s: no such file or built-in scenario "
-			    "(dishrack --list shows the built-ins)", name);
+			main_error(_("%s: no such file or built-in scenario "
+			    "(dishrack --list shows the built-ins)"), name);
 		return (NULL);
 	} else
 		scn = scenario_load(name, &cause);
@@ -893,8 +897,8 @@ main_web(const struct options *o, struct scenario *scn)
 	wo.name = o->scenario != NULL ? o->scenario : BUILTIN_DEFAULT;
 	wo.signal = &main_signal;
 	if (o->virtual_clock) {
-		main_error("%s: a web server runs on the real clock (its "
-		    "sockets are real)", scn->file);
+		main_error(_("%s: a web server runs on the real clock (its "
+		    "sockets are real)"), scn->file);
 		scenario_free(scn);
 		return (EXIT_USAGE);
 	}
@@ -1069,6 +1073,7 @@ main(int argc, char **argv)
 	long		 lval;
 	int		 ch, before, rc;
 
+	i18n_init();
 	if (argc > 1 && strcmp(argv[1], "agent") == 0)
 		return (agent_zmq_url(argc - 1, argv + 1) ?
 		    agent_zmq_main(argc - 1, argv + 1) :
@@ -1094,8 +1099,8 @@ main(int argc, char **argv)
 			break;
 		case 's':
 			if (o.nsets == MAX_SETS) {
-				main_error("more than %d --set "
-				    "options", MAX_SETS);
+				main_error(_("more than %d --set "
+				    "options"), MAX_SETS);
 				return (EXIT_USAGE);
 			}
 			o.sets[o.nsets++] = optarg;
@@ -1107,8 +1112,8 @@ main(int argc, char **argv)
 				o.speed = strtod(optarg, &end);
 			if (!main_is_decimal(optarg, 1) || errno != 0 ||
 			    !(o.speed >= 0.01 && o.speed <= 1000)) {
-				main_error("--speed: expected a decimal factor "
-				    "from 0.01 to 1000, found '%s'", optarg);
+				main_error(_("--speed: expected a decimal factor "
+				    "from 0.01 to 1000, found '%s'"), optarg);
 				return (EXIT_USAGE);
 			}
 			break;
@@ -1118,8 +1123,8 @@ main(int argc, char **argv)
 			else if (strcmp(optarg, "real") == 0)
 				o.virtual_clock = 0;
 			else {
-				main_error("--clock: expected "
-				    "real or virtual, found '%s'", optarg);
+				main_error(_("--clock: expected "
+				    "real or virtual, found '%s'"), optarg);
 				return (EXIT_USAGE);
 			}
 			break;
@@ -1127,8 +1132,8 @@ main(int argc, char **argv)
 			errno = 0;
 			o.seed = strtoull(optarg, &end, 10);
 			if (!main_is_decimal(optarg, 0) || errno != 0) {
-				main_error("--seed: expected a "
-				    "whole number, found '%s'", optarg);
+				main_error(_("--seed: expected a "
+				    "whole number, found '%s'"), optarg);
 				return (EXIT_USAGE);
 			}
 			o.have_seed = 1;
@@ -1181,8 +1186,8 @@ main(int argc, char **argv)
 			lval = strtol(optarg, &end, 10);
 			if (!main_is_decimal(optarg, 0) || errno != 0 ||
 			    lval < 1 || lval > INT_MAX) {
-				main_error("--max-frames: expected a whole "
-				    "number from 1 to %d, found '%s'", INT_MAX,
+				main_error(_("--max-frames: expected a whole "
+				    "number from 1 to %d, found '%s'"), INT_MAX,
 				    optarg);
 				return (EXIT_USAGE);
 			}
@@ -1195,12 +1200,12 @@ main(int argc, char **argv)
 			printf("dishrack %s\n", PACKAGE_VERSION);
 			return (0);
 		case ':':
-			main_error("%s: expected a value (see dishrack --help)",
+			main_error(_("%s: expected a value (see dishrack --help)"),
 			    argv[optind - 1]);
 			return (EXIT_USAGE);
 		default:
 			/* Past the word, or still inside a cluster like -qz. */
-			main_error("unknown option '%s' (see dishrack --help)",
+			main_error(_("unknown option '%s' (see dishrack --help)"),
 			    argv[optind > before ? optind - 1 : optind]);
 			return (EXIT_USAGE);
 		}
@@ -1211,14 +1216,14 @@ main(int argc, char **argv)
 		/* --set dryer.count 3: a blank where the = goes. */
 		for (i = 0; i < (size_t)o.nsets; i++) {
 			if (strchr(o.sets[i], '=') == NULL) {
-				main_error("--set %s %s: a set is KEY=VALUE, in "
-				    "one word: did you mean --set %s=%s?",
+				main_error(_("--set %s %s: a set is KEY=VALUE, in "
+				    "one word: did you mean --set %s=%s?"),
 				    o.sets[i], argv[0], o.sets[i], argv[0]);
 				return (EXIT_USAGE);
 			}
 		}
-		main_error("one scenario at a time, found %d "
-		    "(see dishrack --help)", argc);
+		main_error(_("one scenario at a time, found %d "
+		    "(see dishrack --help)"), argc);
 		return (EXIT_USAGE);
 	}
 	if (argc == 1)
@@ -1232,35 +1237,35 @@ main(int argc, char **argv)
 		return (0);
 	}
 	if ((o.json || o.quiet) && !o.headless && !o.check) {
-		main_error("--json and --quiet go with "
-		    "--headless");
+		main_error(_("--json and --quiet go with "
+		    "--headless"));
 		return (EXIT_USAGE);
 	}
 	if (o.matrix != NULL && (o.record != NULL || o.replay != NULL ||
 	    o.trace != NULL || o.svg != NULL || o.cast != NULL ||
 	    o.report != NULL)) {
-		main_error("--record, --replay, --trace, --svg, --cast and "
-		    "--report are of one run, not of a --matrix");
+		main_error(_("--record, --replay, --trace, --svg, --cast and "
+		    "--report are of one run, not of a --matrix"));
 		return (EXIT_USAGE);
 	}
 	if (o.matrix != NULL) {
 		if (!o.headless) {
-			main_error("--matrix goes with "
-			    "--headless");
+			main_error(_("--matrix goes with "
+			    "--headless"));
 			return (EXIT_USAGE);
 		}
 		return (main_matrix(&o));
 	}
 	if (o.replay != NULL) {
 		if (o.scenario != NULL || o.nsets > 0 || o.record != NULL) {
-			main_error("--replay reads its scenario from the "
-			    "recording: no SCENARIO, --set or --record with it");
+			main_error(_("--replay reads its scenario from the "
+			    "recording: no SCENARIO, --set or --record with it"));
 			return (EXIT_USAGE);
 		}
 		if (!o.headless && (o.trace != NULL || o.svg != NULL ||
 		    o.report != NULL)) {
-			main_error("--trace, --svg and --report of a recording "
-			    "go with --headless");
+			main_error(_("--trace, --svg and --report of a recording "
+			    "go with --headless"));
 			return (EXIT_USAGE);
 		}
 		if (!o.headless) {
@@ -1269,7 +1274,7 @@ main(int argc, char **argv)
 			setlocale(LC_ALL, "");
 			if (tui_usable(&why) == 0)
 				return (main_screen_replay(&o, 0));
-			main_error("%s: running --headless", why);
+			main_error(_("%s: running --headless"), why);
 		}
 		if (o.cast != NULL) {
 			/* The cast of the screen it would show, then the rest. */
@@ -1287,8 +1292,8 @@ main(int argc, char **argv)
 	}
 	if (scn->web.on && (o.record != NULL || o.trace != NULL ||
 	    o.svg != NULL || o.cast != NULL || o.report != NULL)) {
-		main_error("--record, --trace, --svg, --report and --cast show "
-		    "dishes through racks; a web server's run has none yet");
+		main_error(_("--record, --trace, --svg, --report and --cast show "
+		    "dishes through racks; a web server's run has none yet"));
 		scenario_free(scn);
 		return (EXIT_USAGE);
 	}
@@ -1304,7 +1309,7 @@ main(int argc, char **argv)
 			scenario_free(scn);
 			return (main_screen(&o, 0));
 		}
-		main_error("%s: running --headless", why);
+		main_error(_("%s: running --headless"), why);
 	}
 	if (o.cast != NULL) {
 		/* The screen it would have shown, drawn off the terminal. */

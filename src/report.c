@@ -10,18 +10,41 @@
 #include <string.h>
 
 #include "engine.h"
+#include "i18n.h"
 #include "lock.h"
 #include "safe.h"
 #include "stats.h"
 #include "xmalloc.h"
 
+/*
+ * What station name did to a dish, in the past tense, for "12 stacked":
+ * the lecture's own verbs where the name is one of its people, else
+ * "done by NAME" (a guessed verb, "telled", would teach the wrong word).
+ */
+const char *
+report_did(const char *name, char *buf, size_t len)
+{
+	static const char *const verbs[][2] = {
+		{ "washer", N_("washed") }, { "dryer", N_("dried") },
+		{ "stacker", N_("stacked") }, { "server", N_("served") }
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof verbs / sizeof verbs[0]; i++) {
+		if (strcmp(name, verbs[i][0]) == 0)
+			return (_(verbs[i][1]));
+	}
+	snprintf(buf, len, _("done by %s"), name);
+	return (buf);
+}
+
 static const char *
 report_capacity(uint32_t cap, char *buf, size_t len)
 {
 	if (cap == RACK_UNBOUNDED)
-		return ("unbounded");
+		return (_("unbounded"));
 	if (cap == 0)
-		return ("0 (hand-off)");
+		return (_("0 (hand-off)"));
 	snprintf(buf, len, "%u", cap);
 	return (buf);
 }
@@ -35,7 +58,7 @@ report_topics(FILE *f, const struct station *st, int json)
 	if (json)
 		fputc('[', f);
 	else if (st->nsubscribe == 0)
-		fputs("every topic", f);
+		fputs(_("every topic"), f);
 	for (i = 0; i < st->nsubscribe; i++) {
 		if (json) {
 			if (i > 0)
@@ -54,21 +77,21 @@ report_topics(FILE *f, const struct station *st, int json)
 static void
 report_broadcast_text(FILE *f, const struct stats *s)
 {
-	fprintf(f, "messages    %llu published", (unsigned long long)
+	fprintf(f, _("messages    %llu published"), (unsigned long long)
 	    s->published);
 	/* ZeroMQ's PUB does not say whether anyone got a message. */
 	if (!s->btot.blind)
-		fprintf(f, " (%llu to no subscriber)",
+		fprintf(f, _(" (%llu to no subscriber)"),
 		    (unsigned long long)s->btot.to_nobody);
-	fprintf(f, ", %llu received, %llu missed",
+	fprintf(f, _(", %llu received, %llu missed"),
 	    (unsigned long long)s->received,
 	    (unsigned long long)(s->missed_late + s->missed_dropped));
 	if (s->in_racks > 0)
-		fprintf(f, ", %llu queued", (unsigned long long)s->in_racks);
+		fprintf(f, _(", %llu queued"), (unsigned long long)s->in_racks);
 	if (s->conserved)
-		fprintf(f, ": conserved\n");
+		fputs(_(": conserved\n"), f);
 	else
-		fprintf(f, ": NOT conserved (%llu lost)\n",
+		fprintf(f, _(": NOT conserved (%llu lost)\n"),
 		    (unsigned long long)s->lost);
 }
 
@@ -89,34 +112,34 @@ report_subscribers_text(FILE *f, const struct report_run *r,
 	const struct bcast_view	*v;
 	size_t			 i;
 
-	fprintf(f, "broadcast   at most once, high-water mark %u a "
-	    "subscriber, sync %s\n", s->btot.hwm, s->btot.sync ?
-	    "yes" : "no");
+	fprintf(f, _("broadcast   at most once, high-water mark %u a "
+	    "subscriber, sync %s\n"), s->btot.hwm, s->btot.sync ?
+	    _("yes") : _("no"));
 	for (i = 0; i < s->nbsubs; i++) {
 		v = &s->bsubs[i];
-		fprintf(f, "subscriber  %s (", report_slot_name(r, v->slot));
+		fprintf(f, _("subscriber  %s ("), report_slot_name(r, v->slot));
 		if (v->station < scn->nstations)
 			report_topics(f, &scn->stations[v->station], 0);
-		fprintf(f, "): %llu of %llu received, %llu missed%s\n",
+		fprintf(f, _("): %llu of %llu received, %llu missed%s\n"),
 		    (unsigned long long)v->received,
 		    (unsigned long long)v->life,
 		    (unsigned long long)(v->late + v->dropped),
-		    s->bsub_ok[i] ? "" : " (NOT conserved)");
+		    s->bsub_ok[i] ? "" : _(" (NOT conserved)"));
 		if (v->late > 0)
-			fprintf(f, "            %llu missed: published before it "
-			    "subscribed at %.3f s (slow joiner)\n",
+			fprintf(f, _("            %llu missed: published before it "
+			    "subscribed at %.3f s (slow joiner)\n"),
 			    (unsigned long long)v->late,
 			    (double)v->joined_t / 1e9);
 		if (v->dropped > 0 && v->reconnects > 0)
-			fprintf(f, "            %llu missed: Redis closed it %u "
-			    "times, past its output-buffer limit\n",
+			fprintf(f, _("            %llu missed: Redis closed it %u "
+			    "times, past its output-buffer limit\n"),
 			    (unsigned long long)v->dropped, v->reconnects);
 		else if (v->dropped > 0)
-			fprintf(f, "            %llu missed: dropped at the "
-			    "high-water mark (or it left)\n",
+			fprintf(f, _("            %llu missed: dropped at the "
+			    "high-water mark (or it left)\n"),
 			    (unsigned long long)v->dropped);
 		if (v->queued > 0)
-			fprintf(f, "            %llu still queued for it\n",
+			fprintf(f, _("            %llu still queued for it\n"),
 			    (unsigned long long)v->queued);
 	}
 }
@@ -231,48 +254,55 @@ void
 report_text_run(FILE *f, const struct report_run *r, const struct stats *s)
 {
 	const struct scenario	*scn = r->scn;
-	char			 buf[64];
+	char			 buf[64], did[64];
 	unsigned		 i;
 
 	/* The title may be the file's name or a --set: made safe. */
 	fputs("\n== ", f);
 	safe_fputs(scn->title, f);
 	fputs(" ==\n", f);
-	fprintf(f, "mode %s, %s clock, speed %g%s%s\n",
+	fprintf(f, _("mode %s, %s clock, speed %g%s%s\n"),
 	    scn_mode_name(scn->mode), r->clock,
-	    r->speed, r->interrupted ? ", interrupted" : "",
-	    r->deadlocked ? ", deadlocked" : "");
+	    r->speed, r->interrupted ? _(", interrupted") : "",
+	    r->deadlocked ? _(", deadlocked") : "");
 	if (r->racks_where != NULL) {
 		/* The host came from the user: shown safe. */
-		fputs("racks       in ", f);
+		fputs(_("racks       in "), f);
 		safe_fputs(r->racks_where, f);
 		fprintf(f, ", %s\n", scn->broadcast ? (strcmp(scn->transport,
-		    "zmq") == 0 ? "a broadcast, no broker" : "a broadcast "
-		    "(PUBLISH and SUBSCRIBE)") : scn->reliable ? "reliable (a dead "
-		    "taker's dish goes back)" : "unreliable (a dead taker's "
-		    "dish is lost)");
+		    "zmq") == 0 ? _("a broadcast, no broker") : _("a broadcast "
+		    "(PUBLISH and SUBSCRIBE)")) : scn->reliable ? _("reliable (a "
+		    "dead taker's dish goes back)") : _("unreliable (a dead "
+		    "taker's dish is lost)"));
 	}
-	fprintf(f, "time        %.3f s scenario, %.3f s wall\n",
+	fprintf(f, _("time        %.3f s scenario, %.3f s wall\n"),
 	    (double)s->t_end / 1e9, (double)s->wall_ns / 1e9);
 	if (s->broadcast)
 		report_broadcast_text(f, s);
 	else {
-		fprintf(f, "dishes      %llu washed, %llu dried, %llu in "
-		    "racks, %llu in hands", (unsigned long long)s->washed,
-		    (unsigned long long)s->dried,
+		/* Each end in its own station's words: 12 stacked. */
+		fprintf(f, _("dishes      %llu %s, "),
+		    (unsigned long long)s->washed,
+		    report_did(scn->stations[0].name, did, sizeof did));
+		if (s->nstations > 1)
+			fprintf(f, _("%llu %s, "), (unsigned long long)s->dried,
+			    report_did(scn->stations[s->nstations - 1].name,
+			    did, sizeof did));
+		fprintf(f, _("%llu in racks, %llu in hands"),
 		    (unsigned long long)s->in_racks,
 		    (unsigned long long)s->in_hands);
 		if (s->conserved)
-			fprintf(f, ": conserved\n");
+			fputs(_(": conserved\n"), f);
 		else
-			fprintf(f, ": NOT conserved (%llu lost, %llu "
-			    "duplicated)\n", (unsigned long long)s->lost,
+			fprintf(f, _(": NOT conserved (%llu lost, %llu "
+			    "duplicated)\n"), (unsigned long long)s->lost,
 			    (unsigned long long)s->duplicated);
 	}
-	fprintf(f, "throughput  %.3f %s/s\n", s->throughput,
-	    s->broadcast ? "messages" : "dishes");
-	fprintf(f, "%-12s %7s %8s %6s %10s\n", "station", "workers", "dishes",
-	    "busy", "capacity");
+	fprintf(f, s->broadcast ? _("throughput  %.3f messages/s\n") :
+	    _("throughput  %.3f dishes/s\n"), s->throughput);
+	/* The header as one line: a translation keeps its columns. */
+	fputs(_("station      workers   dishes   busy   capacity  (what the "
+	    "scenario's times alone predict)\n"), f);
 	for (i = 0; i < s->nstations; i++) {
 		const struct station_stats *st = &s->st[i];
 
@@ -280,34 +310,42 @@ report_text_run(FILE *f, const struct report_run *r, const struct stats *s)
 			snprintf(buf, sizeof buf, "%.3f/s", st->capacity_per_s);
 		else
 			snprintf(buf, sizeof buf, "-");
-		fprintf(f, "%-12s %7u %8llu %5.0f%% %10s%s\n",
+		/*
+		 * The bottleneck is what the run measured; where the times
+		 * alone predict another, that one says so too.
+		 */
+		fprintf(f, "%-12s %7u %8llu %5.0f%% %10s%s%s\n",
 		    scn->stations[i].name, scn->stations[i].count,
 		    (unsigned long long)st->dishes, st->busy_fraction * 100.0,
-		    buf, (int)i == s->bottleneck ? "  <- bottleneck" : "");
+		    buf, (int)i == s->bottleneck ? _("  <- bottleneck") : "",
+		    (int)i == s->bottleneck && s->bottleneck_measured < 0 ?
+		    _(" (predicted: no dish went through yet)") :
+		    (int)i != s->bottleneck && (int)i ==
+		    s->bottleneck_predicted ? _("  <- the times alone predict "
+		    "the bottleneck here") : "");
 	}
 	for (i = 0; i < s->nstations; i++) {
 		if (s->st[i].killed == 0)
 			continue;
-		fprintf(f, "killed      %s: %u killed, %u restarted",
+		fprintf(f, _("killed      %s: %u killed, %u restarted"),
 		    scn->stations[i].name, s->st[i].killed,
 		    s->st[i].restarts);
 		if (s->st[i].put_back > 0)
-			fprintf(f, ", %u dish%s put back", s->st[i].put_back,
-			    s->st[i].put_back == 1 ? "" : "es");
+			fprintf(f, P_(", %u dish put back", ", %u dishes put back",
+			    s->st[i].put_back), s->st[i].put_back);
 		if (s->st[i].lost_killed > 0)
-			fprintf(f, ", %u dish%s LOST with %s", s->st[i].lost_killed,
-			    s->st[i].lost_killed == 1 ? "" : "es",
-			    s->st[i].lost_killed == 1 ? "its taker" :
-			    "their takers");
+			fprintf(f, P_(", %u dish LOST with its taker",
+			    ", %u dishes LOST with their takers",
+			    s->st[i].lost_killed), s->st[i].lost_killed);
 		if (s->st[i].recover_mean_s >= 0)
-			fprintf(f, "; next dish %.3f s after a kill (mean), "
-			    "%.3f s at most", s->st[i].recover_mean_s,
+			fprintf(f, _("; next dish %.3f s after a kill (mean), "
+			    "%.3f s at most"), s->st[i].recover_mean_s,
 			    s->st[i].recover_max_s);
 		fputc('\n', f);
 	}
 	if (scn->gil) {
-		fprintf(f, "gil         %llu hand-overs, %.3f s waited in all "
-		    "(interval %g ms)", (unsigned long long)s->gil_handovers,
+		fprintf(f, _("gil         %llu hand-overs, %.3f s waited in all "
+		    "(interval %g ms)"), (unsigned long long)s->gil_handovers,
 		    (double)s->gil_wait_ns / 1e9,
 		    (double)scn->gil_interval_ns / 1e6);
 		fputc('\n', f);
@@ -316,31 +354,33 @@ report_text_run(FILE *f, const struct report_run *r, const struct stats *s)
 
 			if (w->gil_hold_ns == 0 && w->gil_wait_ns == 0)
 				continue;
-			fprintf(f, "  %-10s waited %.3f s for the GIL, held it "
-			    "%.3f s\n", w->name, (double)w->gil_wait_ns / 1e9,
+			fprintf(f, _("  %-10s waited %.3f s for the GIL, held it "
+			    "%.3f s\n"), w->name, (double)w->gil_wait_ns / 1e9,
 			    (double)w->gil_hold_ns / 1e9);
 		}
 	}
 	if (s->cupboard) {
-		fprintf(f, "cupboard    lock %s: %llu dried, %llu counted, "
-		    "%llu updates LOST\n", lock_mode_name(scn->cupboard_lock),
+		fprintf(f, _("cupboard    lock %s: %llu %s, %llu counted, "
+		    "%llu updates LOST\n"), lock_mode_name(scn->cupboard_lock),
 		    (unsigned long long)s->dried,
+		    report_did(scn->stations[s->nstations - 1].name, did,
+		    sizeof did),
 		    (unsigned long long)s->cupboard_count,
 		    (unsigned long long)s->lost_updates);
 		if (scn->cupboard_lock == LOCK_MUTEX ||
 		    scn->cupboard_lock == LOCK_SPIN)
-			fprintf(f, "lock        %llu acquisitions, %.3f s "
-			    "waited, longest %.3f s\n",
+			fprintf(f, _("lock        %llu acquisitions, %.3f s "
+			    "waited, longest %.3f s\n"),
 			    (unsigned long long)s->lock_acquisitions,
 			    (double)s->lock_wait_ns / 1e9,
 			    (double)s->lock_longest_ns / 1e9);
 	}
 	if (r->cycle != NULL)
-		fprintf(f, "DEADLOCK    %s\n", r->cycle);
+		fprintf(f, _("DEADLOCK    %s\n"), r->cycle);
 	if (s->broadcast)
 		report_subscribers_text(f, r, s);
 	for (i = 1; i < s->nstations && !s->broadcast; i++) {
-		fprintf(f, "rack %s -> %s: max depth %u, capacity %s\n",
+		fprintf(f, _("rack %s -> %s: max depth %u, capacity %s\n"),
 		    scn->stations[i - 1].name, scn->stations[i].name,
 		    s->rk[i].max_depth,
 		    report_capacity(s->rk[i].capacity, buf, sizeof buf));
@@ -351,7 +391,7 @@ report_text_run(FILE *f, const struct report_run *r, const struct stats *s)
 	}
 	report_theory_text(f, s, 0);
 	if (r->error != NULL) {
-		fputs("error: ", f);
+		fputs(_("error: "), f);
 		safe_fputs(r->error, f);
 		fputc('\n', f);
 	}
@@ -391,6 +431,11 @@ report_json_run(FILE *f, const struct report_run *r, const struct stats *s)
 	    s->throughput);
 	safe_json_fputs(s->bottleneck >= 0 ?
 	    scn->stations[s->bottleneck].name : "", f);
+	/* The run's (busiest) unless too soon; the times alone predict: */
+	fprintf(f, ",\"bottleneck_measured\":%s,\"bottleneck_predicted\":",
+	    s->bottleneck_measured >= 0 ? "true" : "false");
+	safe_json_fputs(s->bottleneck_predicted >= 0 ?
+	    scn->stations[s->bottleneck_predicted].name : "", f);
 	fprintf(f, ",\"max_rack_depth\":%u", s->max_rack_depth);
 	fputs(",\"stations\":[", f);
 	for (i = 0; i < s->nstations; i++) {

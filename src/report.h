@@ -38,6 +38,9 @@ struct report_run {
 	struct engine		*live;
 };
 
+/* "washed", "dried", "stacked", or "done by NAME" (in buf). */
+const char *report_did(const char *, char *, size_t);
+
 void	report_text(FILE *, struct engine *, const struct stats *);
 void	report_json(FILE *, struct engine *, const struct stats *);
 /* A ZeroMQ rack's lines (report_zmq.c): rack i, if it is one. */

@@ -10,6 +10,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "safe.h"
 #include "stats.h"
 #include "theory.h"
@@ -36,10 +37,11 @@ report_theory_text(FILE *f, const struct stats *s, int live)
 	if (!p->valid)
 		return;
 	n = theory_rows(s, rows, THEORY_MAX_ROWS);
-	fprintf(f, "%-26s %12s %12s", "theory", live ? "so far" : "measured",
-	    live ? "whole run" : "predicted");
+	/* The header as one line: a translation keeps its columns. */
+	fputs(live ? _("theory                           so far    whole run") :
+	    _("theory                         measured    predicted"), f);
 	if (s->warmup_ns > 0)
-		fprintf(f, "  (after a warm-up of %g s)",
+		fprintf(f, _("  (after a warm-up of %g s)"),
 		    (double)s->warmup_ns / 1e9);
 	fputc('\n', f);
 	for (i = 0; i < n; i++) {
@@ -49,10 +51,17 @@ report_theory_text(FILE *f, const struct stats *s, int live)
 		    rows[i].have_predicted ? theory_format(rows[i].unit,
 		    rows[i].predicted, pr, sizeof pr) : "-");
 	}
-	if (live && predict_dried_by(p, (double)s->t_end / 1e9) >= 0)
-		fprintf(f, "  %-24s %12llu %12.0f\n", "dried by now",
+	if (live && predict_dried_by(p, (double)s->t_end / 1e9) >= 0) {
+		char	 did[64], by[64];
+		const char *v = report_did(s->scn->stations[s->nstations -
+		    1].name, did, sizeof did);
+
+		/* "stacked by now"; a name without a verb: "done by now". */
+		snprintf(by, sizeof by, _("%s by now"), v == did ? _("done") : v);
+		fprintf(f, "  %-24s %12llu %12.0f\n", by,
 		    (unsigned long long)s->dried,
 		    predict_dried_by(p, (double)s->t_end / 1e9));
+	}
 	for (j = 0; j < s->nstations; j++) {
 		const struct predict_station *ps = &p->st[j];
 
@@ -64,23 +73,26 @@ report_theory_text(FILE *f, const struct stats *s, int live)
 		    theory_format(TU_RATE, ps->capacity, m, sizeof m),
 		    ps->note, p->open ? ", " : "", p->open ? ps->model : "");
 	}
+	if (s->scn->broadcast && s->nstations > 1)
+		fprintf(f, "  %-24s %s\n", "broadcast",
+		    "not a queue: copied to each subscriber, or missed");
 	for (j = 0; j < s->nstations; j++) {
 		const struct flow_stats *q = &s->queue[j];
 
 		if (!q->valid)
 			continue;
-		fprintf(f, "  little's law %-11s L %.3f = lambda W %.3f "
-		    "(%.3f/s x %.3f s)", j == 0 ? "arrivals" :
+		fprintf(f, _("  little's law %-11s L %.3f = lambda W %.3f "
+		    "(%.3f/s x %.3f s)"), j == 0 ? "arrivals" :
 		    s->scn->stations[j].name, q->mean_l, q->lambda * q->mean_w,
 		    q->lambda, q->mean_w);
 		/* The law is about a place that empties: say when not. */
 		if (j > 0 && q->n_in > q->n_out)
-			fprintf(f, ", %llu still there",
+			fprintf(f, _(", %llu still there"),
 			    (unsigned long long)(q->n_in - q->n_out));
 		fputc('\n', f);
 	}
 	if (p->approx[0] != '\0')
-		fprintf(f, "  approximate: %s\n", p->approx);
+		fprintf(f, _("  approximate: %s\n"), p->approx);
 	/* Half a run against a whole one says nothing: the end will. */
 	if (!live) {
 		theory_verdict(s, verdict, sizeof verdict);

@@ -42,7 +42,7 @@ new_rack(uint32_t capacity, int reliable)
 static struct hand
 hand_of(uint32_t who)
 {
-	struct hand	h = { DISH_NONE, 0, 0, who, DISH_NONE };
+	struct hand	h = { DISH_NONE, 0, 0, who, DISH_NONE, 0 };
 
 	return (h);
 }

@@ -142,6 +142,52 @@ START_TEST(test_bottleneck_more_workers_move_it)
 }
 END_TEST
 
+/*
+ * The times say the washer (1 s) is slower than the dryer (0.5 s), but
+ * the run's dryer took 3 s a dish (a [script] slowed it): measured, the
+ * dryer is the bottleneck; the times alone still predict the washer.
+ */
+START_TEST(test_bottleneck_measured_not_predicted)
+{
+	const unsigned	 count[] = { 1, 1 };
+	const double	 secs[] = { 1, 0.5 };
+	struct scenario	*scn = make_scenario(2, count, secs, 4);
+	struct stats	 s;
+	struct stats_end end = { .scn = scn, .t_end = 13 * SEC,
+			    .pile_takes = 4, .live = { 1, 1 } };
+	unsigned	 i;
+
+	stats_init(&s, scn);
+	ev(&s, 0, 0, 0, EV_SPAWN, DISH_NONE, 0);
+	ev(&s, 0, 1, 1, EV_SPAWN, DISH_NONE, 0);
+	for (i = 0; i < 4; i++)
+		dish_through(&s, 0, 0, i, i * SEC, SEC, 0);
+	for (i = 0; i < 4; i++)
+		dish_through(&s, 1, 1, i, SEC + i * 3 * SEC, 3 * SEC, 1);
+	stats_compute(&s, &end);
+	ck_assert_int_eq(s.bottleneck_measured, 1);
+	ck_assert_int_eq(s.bottleneck, 1);
+	ck_assert_int_eq(s.bottleneck_predicted, 0);
+	/* The capacity is the times': the dryer's 2/s, not its 1/3 s. */
+	ck_assert_double_eq_tol(s.st[1].capacity_per_s, 2.0, 1e-9);
+	stats_free(&s);
+	free(scn);
+}
+END_TEST
+
+/* Nothing through the line yet: too soon to measure, the times decide. */
+START_TEST(test_bottleneck_too_soon_is_predicted)
+{
+	const double	 busy[] = { 1.0, 0.2 };
+
+	ck_assert_int_eq(stats_busiest(busy, 2, 0), -1);
+	ck_assert_int_eq(stats_busiest(busy, 2, 1), 0);
+	/* Upstream as busy as downstream: downstream is the bottleneck. */
+	ck_assert_int_eq(stats_busiest((const double []){ 1.0, 0.99 }, 2, 1),
+	    1);
+}
+END_TEST
+
 START_TEST(test_lost_dish_breaks_conservation)
 {
 	const unsigned	 count[] = { 1, 1 };
@@ -224,15 +270,21 @@ START_TEST(test_caption_follows_the_script)
 	const unsigned		 count[] = { 1 };
 	const double		 secs[] = { 1 };
 	struct scenario		*scn = make_scenario(1, count, secs, 1);
-	struct script_step	 steps[3];
+	struct script_step	 steps[5];
 	struct stats		 s;
+	char			 words[] = "look", worker[] = "s0-1";
 
 	memset(steps, 0, sizeof steps);
 	steps[0].kind = STEP_SAY;
 	steps[1].kind = STEP_SET;
 	steps[2].kind = STEP_PAUSE;
+	steps[2].text = words;
+	/* A kill, and a pause without words, leave the caption be. */
+	steps[3].kind = STEP_KILL;
+	steps[3].text = worker;
+	steps[4].kind = STEP_PAUSE;
 	scn->script = steps;
-	scn->nscript = 3;
+	scn->nscript = 5;
 	stats_init(&s, scn);
 	ck_assert_int_eq(s.caption, -1);
 	ev(&s, 0, EV_ENGINE, 0, EV_SCRIPT, DISH_NONE, 0);
@@ -243,6 +295,43 @@ START_TEST(test_caption_follows_the_script)
 	ck_assert_int_eq(s.caption, 2);
 	ev(&s, 3, EV_ENGINE, 0, EV_SCRIPT, DISH_NONE, 7);	/* no such step */
 	ck_assert_int_eq(s.caption, 2);
+	ev(&s, 4, EV_ENGINE, 0, EV_SCRIPT, DISH_NONE, 3);
+	ck_assert_int_eq(s.caption, 2);
+	ev(&s, 5, EV_ENGINE, 0, EV_SCRIPT, DISH_NONE, 4);
+	ck_assert_int_eq(s.caption, 2);
+	stats_free(&s);
+	free(scn);
+}
+END_TEST
+
+/*
+ * Over a network the taker may stamp its get before the giver stamps the
+ * put: the dish waited no time, and the rack's mean depth is not below 0.
+ */
+START_TEST(test_get_stamped_before_its_put)
+{
+	const unsigned	 count[] = { 1, 1 };
+	const double	 secs[] = { 1, 1 };
+	struct scenario	*scn = make_scenario(2, count, secs, 2);
+	struct stats	 s;
+	struct stats_end end = { .scn = scn, .t_end = 4 * SEC,
+			    .pile_takes = 2, .live = { 1, 1 } };
+	uint32_t	 i;
+
+	stats_init(&s, scn);
+	ev(&s, 0, 0, 0, EV_SPAWN, DISH_NONE, 0);
+	ev(&s, 0, 1, 1, EV_SPAWN, DISH_NONE, 0);
+	for (i = 0; i < 2; i++) {
+		ev(&s, i * SEC, 0, 0, EV_GET, i, 0);
+		/* The dryer's get, a millisecond before the washer's put. */
+		ev(&s, (i + 1) * SEC - SEC / 1000, 1, 1, EV_GET, i, 0);
+		ev(&s, (i + 1) * SEC, 0, 0, EV_PUT, i, 1);
+		ev(&s, (i + 2) * SEC, 1, 1, EV_DONE, i, 0);
+	}
+	stats_compute(&s, &end);
+	ck_assert(s.queue[1].mean_l >= 0);
+	ck_assert_double_eq_tol(s.queue[1].mean_l, 0, 1e-9);
+	ck_assert_double_eq_tol(s.queue[1].mean_w, 0, 1e-9);
 	stats_free(&s);
 	free(scn);
 }
@@ -257,10 +346,13 @@ stats_suite(void)
 	tcase_add_test(tc, test_lecture_figures);
 	tcase_add_test(tc, test_bottleneck_slowest_station);
 	tcase_add_test(tc, test_bottleneck_more_workers_move_it);
+	tcase_add_test(tc, test_bottleneck_measured_not_predicted);
+	tcase_add_test(tc, test_bottleneck_too_soon_is_predicted);
 	tcase_add_test(tc, test_lost_dish_breaks_conservation);
 	tcase_add_test(tc, test_duplicate_dish_is_caught);
 	tcase_add_test(tc, test_retired_worker_counts_until_it_left);
 	tcase_add_test(tc, test_caption_follows_the_script);
+	tcase_add_test(tc, test_get_stamped_before_its_put);
 	suite_add_tcase(s, tc);
 	return (s);
 }

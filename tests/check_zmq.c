@@ -2,8 +2,9 @@
  * check_zmq.c: the ZeroMQ home of a rack, with real libzmq sockets over
  * ipc:// in a private temporary directory (and tcp://127.0.0.1 on a free
  * port): PUSH/PULL semantics, capacity as high-water marks, many takers,
- * join and close, duplicates caught, a dead taker's dish sent again, and
- * no socket or descriptor left behind.
+ * join and close, duplicates caught, a dead taker's dish sent again, a
+ * fast taker's batches (reclaimed and given back in order, a slow one's
+ * credit of one), pipelined puts, and no socket or descriptor left behind.
  */
 #include "config.h"
 
@@ -51,7 +52,7 @@ end_rack(struct rack *r)
 static struct hand
 hand_of(uint32_t who)
 {
-	struct hand	h = { DISH_NONE, 0, 0, who, DISH_NONE };
+	struct hand	h = { DISH_NONE, 0, 0, who, DISH_NONE, 0 };
 
 	return (h);
 }
@@ -423,6 +424,157 @@ START_TEST(test_tcp)
 }
 END_TEST
 
+/*
+ * Take from r with h until the keeper sends a batch (a fast taker's credit
+ * grows): the dishes come in order from first. Returns the dishes taken;
+ * rack_taken then says how many more were fetched ahead.
+ */
+static unsigned
+take_until_batch(struct rack *r, struct hand *h, unsigned first,
+    unsigned most)
+{
+	unsigned	got = 0;
+
+	while (got < most) {
+		ck_assert_uint_eq(rack_get(r, h, NULL, NULL), first + got);
+		got++;
+		if (rack_taken(r) > first + got)
+			break;
+	}
+	return (got);
+}
+
+/*
+ * A fast taker is sent batches; killed holding one of a batch, the dishes
+ * before it are done (it works them in order), and the one in its hand
+ * and those fetched ahead go back, first, in order: put back, not lost,
+ * and none done twice.
+ */
+START_TEST(test_batch_reclaim)
+{
+	enum { N = 400 };
+	struct rack	*r = new_rack(RACK_UNBOUNDED, 1, ZR_QUIT_BROADCAST);
+	struct hand	 h = hand_of(7), o = hand_of(8);
+	struct zr_view	 v;
+	unsigned	 i, got, ahead;
+
+	for (i = 0; i < N; i++)
+		ck_assert_int_ge(rack_put(r, i, NULL, NULL), 0);
+	got = take_until_batch(r, &h, 0, N - 10);
+	ahead = (unsigned)rack_taken(r) - got;
+	ck_assert_uint_gt(ahead, 0);
+	ck_assert_uint_eq(rack_reclaim(r, &h), 1);
+	rack_zmq_view(r, &v);
+	ck_assert_uint_eq(v.resent, ahead + 1);
+	ck_assert_uint_eq(rack_unfinished(r), N - (got - 1));
+	for (i = got - 1; i < N; i++)
+		ck_assert_uint_eq(rack_get(r, &o, NULL, NULL), i);
+	ck_assert_int_eq(rack_task_done(r, &o), 0);
+	ck_assert_int_eq(rack_join(r, 2 * NSEC_PER_SEC), 0);
+	rack_zmq_view(r, &v);
+	ck_assert_uint_eq(v.duplicates, 0);
+	ck_assert_uint_eq(rack_taken(r), N);
+	end_rack(r);
+}
+END_TEST
+
+/* A taker slower than a millisecond a dish keeps a credit of one. */
+START_TEST(test_slow_credit)
+{
+	struct rack	*r = new_rack(RACK_UNBOUNDED, 1, ZR_QUIT_BROADCAST);
+	struct hand	 h = hand_of(3);
+	unsigned	 i;
+
+	for (i = 0; i < 10; i++)
+		rack_put(r, i, NULL, NULL);
+	for (i = 0; i < 10; i++) {
+		ck_assert_uint_eq(rack_get(r, &h, NULL, NULL), i);
+		ck_assert_uint_eq(rack_taken(r), i + 1);
+		clock_sleep_ns(3 * NSEC_PER_MSEC);
+	}
+	rack_task_done(r, &h);
+	ck_assert_int_eq(rack_join(r, NSEC_PER_SEC), 0);
+	end_rack(r);
+}
+END_TEST
+
+/*
+ * A taker that leaves gives back what it fetched and did not start, in
+ * order (rack_flush), and pays what it owes: nothing resent, nothing lost.
+ */
+START_TEST(test_batch_flush)
+{
+	enum { N = 300 };
+	struct rack	*r = new_rack(RACK_UNBOUNDED, 1, ZR_QUIT_BROADCAST);
+	struct hand	 h = hand_of(9), o = hand_of(10);
+	struct zr_view	 v;
+	unsigned	 i, got;
+
+	for (i = 0; i < N; i++)
+		rack_put(r, i, NULL, NULL);
+	got = take_until_batch(r, &h, 0, N - 10);
+	ck_assert_uint_gt(rack_taken(r), got);
+	hand_let_go(&h);
+	ck_assert_int_eq(rack_task_done(r, &h), 0);
+	rack_flush(r);
+	ck_assert_uint_eq(rack_taken(r), got);
+	ck_assert_uint_eq(rack_unfinished(r), N - got);
+	for (i = got; i < N; i++)
+		ck_assert_uint_eq(rack_get(r, &o, NULL, NULL), i);
+	rack_task_done(r, &o);
+	ck_assert_int_eq(rack_join(r, 2 * NSEC_PER_SEC), 0);
+	rack_zmq_view(r, &v);
+	ck_assert_uint_eq(v.resent, 0);
+	end_rack(r);
+}
+END_TEST
+
+/*
+ * A burst of puts goes out pipelined: a second burst of the same dishes
+ * (a putter redone) is caught by id all the same, and a join from another
+ * thread waits for puts still on their way.
+ */
+struct burst {
+	struct rack	*r;
+	unsigned	 n;
+};
+
+static void *
+burst_thread(void *arg)
+{
+	struct burst	*b = arg;
+	unsigned	 i, k;
+
+	for (k = 0; k < 2; k++)
+		for (i = 0; i < b->n; i++)
+			rack_put(b->r, i, NULL, NULL);
+	rack_flush(b->r);
+	return (NULL);
+}
+
+START_TEST(test_pipelined_puts)
+{
+	enum { N = 2000 };
+	struct rack	*r = new_rack(RACK_UNBOUNDED, 1, ZR_QUIT_BROADCAST);
+	struct burst	 b = { r, N };
+	struct hand	 h = hand_of(2);
+	struct zr_view	 v;
+	pthread_t	 t;
+	unsigned	 i;
+
+	pthread_create(&t, NULL, burst_thread, &b);
+	for (i = 0; i < N; i++)
+		ck_assert_uint_eq(rack_get(r, &h, NULL, NULL), i);
+	rack_task_done(r, &h);
+	pthread_join(t, NULL);
+	ck_assert_int_eq(rack_join(r, 2 * NSEC_PER_SEC), 0);
+	rack_zmq_view(r, &v);
+	ck_assert_uint_eq(v.sent, N);
+	ck_assert_uint_eq(v.duplicates, N);
+	end_rack(r);
+}
+END_TEST
+
 /* Nothing left: every socket closed, every descriptor given back. */
 START_TEST(test_no_leak)
 {
@@ -497,6 +649,10 @@ zmq_suite(void)
 	tcase_add_test(tc, test_reclaim_plain);
 	tcase_add_loop_test(tc, test_leave, 0, 2);
 	tcase_add_loop_test(tc, test_tcp, 0, 2);
+	tcase_add_test(tc, test_batch_reclaim);
+	tcase_add_test(tc, test_slow_credit);
+	tcase_add_test(tc, test_batch_flush);
+	tcase_add_test(tc, test_pipelined_puts);
 	tcase_add_test(tc, test_no_leak);
 	suite_add_tcase(s, tc);
 	return (s);

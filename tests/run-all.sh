@@ -60,7 +60,7 @@ asan_tests() {
 		[ -x "build-asan/$t" ] && printf '%s ' "$t"
 	done
 	for t in cli bad-input headless processes signals tui matrix theory \
-	    pubsub record fuzz-corpus; do
+	    pubsub record fuzz-corpus i18n; do
 		printf 'tests/e2e/%s.sh ' "$t"
 	done
 }

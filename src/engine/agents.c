@@ -27,9 +27,26 @@
 #include <string.h>
 #include <signal.h>
 
+/* host into known ("laptop-a, laptop-b"), once. */
+void
+agents_known(char *known, size_t len, const char *host)
+{
+	size_t	 n = strlen(host), have = strlen(known);
+	char	*p;
+
+	for (p = strstr(known, host); p != NULL; p = strstr(p + 1, host)) {
+		if ((p == known || p[-1] == ' ') && (p[n] == ',' ||
+		    p[n] == '\0'))
+			return;
+	}
+	snprintf(known + have, len - have, "%s%s", have > 0 ? ", " : "",
+	    host);
+}
+
 #ifdef HAVE_HIREDIS
 #include <hiredis/hiredis.h>
 
+#include "bcast.h"
 #include "rack_redis.h"
 #include "redis_link.h"
 #include "xmalloc.h"
@@ -45,7 +62,8 @@ struct agent {
 	unsigned	 first;		/* its slots: first .. first + n - 1 */
 	unsigned	 n;
 	int64_t		 offset;	/* our clock when it joined */
-	int		 lost;
+	_Atomic int	 lost;
+	_Atomic int	 kill;		/* 1: ordered to die, 2: order sent */
 };
 
 struct agents {
@@ -277,6 +295,15 @@ agents_tend(struct engine *e)
 	agents_wait_check(e);
 	if ((c = redis_conn(e->where, NULL)) == NULL)
 		return;
+	/* Kill orders, which the agent reads with its pulse (agent.c). */
+	for (unsigned k = 0; k < atomic_load(&as->n); k++) {
+		if (atomic_load(&as->a[k].kill) != 1)
+			continue;
+		snprintf(key, sizeof key, "%skill:%s", e->key_prefix,
+		    as->a[k].id);
+		if (agents_cmd(e, "SET %s 1 PX 60000", key) == 0)
+			atomic_store(&as->a[k].kill, 2);
+	}
 	agents_key(e, "joins", key, sizeof key);
 	while ((r = redisCommand(c, "LPOP %s", key)) != NULL &&
 	    r->type == REDIS_REPLY_STRING) {
@@ -287,6 +314,36 @@ agents_tend(struct engine *e)
 		freeReplyObject(r);
 	else
 		redis_conn_broken();
+}
+
+unsigned
+agents_order_kill(struct engine *e, const char *name, unsigned si,
+    unsigned *gone, char *known, size_t len)
+{
+	struct agents	*as = e->agents;
+	struct agent	*a;
+	unsigned	 k, asked = 0;
+
+	if (as == NULL)
+		return (0);
+	for (k = 0; k < atomic_load(&as->n); k++) {
+		a = &as->a[k];
+		if (name != NULL)
+			agents_known(known, len, a->host);
+		if (name != NULL ? strcmp(a->host, name) != 0 &&
+		    strcmp(a->id, name) != 0 : a->station != si)
+			continue;
+		if (name == NULL && !atomic_load(&a->lost))
+			agents_known(known, len, a->host);
+		if (atomic_load(&a->lost)) {
+			(*gone)++;
+			continue;
+		}
+		if (atomic_load(&a->kill) == 0)
+			atomic_store(&a->kill, 1);
+		asked++;
+	}
+	return (asked);
 }
 
 /* The agent of a slot, or NULL. */
@@ -306,6 +363,7 @@ agents_apply(struct engine *e, unsigned slot, int kind, dish_t d,
 	struct run	*run = e->run;
 	struct wslot	*w;
 	struct agent	*a;
+	int		 bcast;
 
 	if (slot >= atomic_load(&run->used))
 		return;
@@ -314,6 +372,11 @@ agents_apply(struct engine *e, unsigned slot, int kind, dish_t d,
 	    atomic_load(&w->state) == WS_EXITED)
 		return;
 	t += a->offset;
+	/* A subscriber's: the run's broadcast books count it. */
+	bcast = rack_is_broadcast(run->st[w->station].in);
+	if (bcast)
+		rack_bcast_remote(run->st[w->station].in, slot, w->station,
+		    kind, d);
 	switch (kind) {
 	case EV_SPAWN:
 		atomic_store(&w->pid, arg);
@@ -322,8 +385,10 @@ agents_apply(struct engine *e, unsigned slot, int kind, dish_t d,
 		atomic_store(&w->state, WS_WAIT_GET);
 		break;
 	case EV_GET:
-		atomic_store(&w->hand.owed, d);
 		atomic_store(&w->hand.dish, d);
+		if (bcast)
+			break;	/* its copy is paid by its EV_DONE */
+		atomic_store(&w->hand.owed, d);
 		atomic_store(&w->hand.owes, 1);
 		rack_redis_note(run->st[w->station].in, 0, 1);
 		break;
@@ -539,6 +604,13 @@ agents_end(struct engine *e)
 
 int
 agents_joined(struct engine *e)
+{
+	return (0);
+}
+
+unsigned
+agents_order_kill(struct engine *e, const char *name, unsigned si,
+    unsigned *gone, char *known, size_t len)
 {
 	return (0);
 }

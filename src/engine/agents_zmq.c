@@ -46,7 +46,8 @@ struct az_agent {
 	unsigned	 n;
 	int64_t		 offset;
 	int64_t		 heard;		/* clock_mono_ns of its last word */
-	int		 lost;
+	_Atomic int	 lost;
+	_Atomic int	 kill;		/* ordered to die: its next PONG */
 };
 
 struct agents_zmq {
@@ -380,8 +381,9 @@ az_message(struct agents_zmq *az, zmq_msg_t *p, int n)
 	}
 	a->heard = clock_mono_ns();
 	if (strcmp(cmd, "PULSE") == 0) {
-		az_send(az, &p[0], "PONG", atomic_load(&e->ended) ? "ended" :
-		    "running", NULL);
+		/* A kill order: the agent SIGKILLs itself (agent_zmq.c). */
+		az_send(az, &p[0], "PONG", atomic_load(&a->kill) ? "kill" :
+		    atomic_load(&e->ended) ? "ended" : "running", NULL);
 	} else if (strcmp(cmd, "EV") == 0 && n >= 4) {
 		nev = zmq_msg_size(&p[3]) / sizeof *ev;
 		ev = zmq_msg_data(&p[3]);
@@ -511,6 +513,35 @@ agents_zmq_reap(struct engine *e)
 			atomic_store(&run->slots[i].died, 1);
 		}
 	}
+}
+
+unsigned
+agents_zmq_order_kill(struct engine *e, const char *name, unsigned si,
+    unsigned *gone, char *known, size_t len)
+{
+	struct agents_zmq	*az = e->zagents;
+	struct az_agent		*a;
+	unsigned		 k, asked = 0;
+
+	if (az == NULL)
+		return (0);
+	for (k = 0; k < atomic_load(&az->n); k++) {
+		a = &az->a[k];
+		if (name != NULL)
+			agents_known(known, len, a->host);
+		if (name != NULL ? strcmp(a->host, name) != 0 &&
+		    strcmp(a->id, name) != 0 : a->station != si)
+			continue;
+		if (name == NULL && !atomic_load(&a->lost))
+			agents_known(known, len, a->host);
+		if (atomic_load(&a->lost)) {
+			(*gone)++;
+			continue;
+		}
+		atomic_store(&a->kill, 1);
+		asked++;
+	}
+	return (asked);
 }
 
 void

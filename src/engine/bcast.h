@@ -141,6 +141,14 @@ size_t		 rack_bcast_view(struct rack *, struct bcast_view *, size_t max,
 void		 rack_bcast_resubscribe(struct rack *, const struct station *,
 		    unsigned station);
 
+/*
+ * An agent's subscriber (slot, of station) did kind with dish d, as its
+ * events say (agents.c, agents_zmq.c): the run's books count it as they
+ * count their own subscribers', received and missed.
+ */
+void		 rack_bcast_remote(struct rack *, unsigned slot,
+		    unsigned station, int kind, dish_t d);
+
 /* Slot slot is a worker of station (engine_spawn, before it starts). */
 void		 rack_bcast_enrol(struct rack *, unsigned slot,
 		    unsigned station);

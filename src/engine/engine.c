@@ -852,8 +852,10 @@ engine_spawn(struct engine *e, unsigned si, char **cause)
 	atomic_store(&w->waiting_lock, -1);
 	atomic_store(&w->state, WS_STARTING);
 	atomic_store(&w->since, run_now(run));
+	/* By its hand's slot: an agent's is the coordinator's (the same
+	 * scenario, so the same count of slots on both sides). */
 	if (si > 0 && rack_is_broadcast(rs->in))
-		rack_bcast_enrol(rs->in, id, si);
+		rack_bcast_enrol(rs->in, w->hand.who, si);
 	atomic_fetch_add(&rs->live, 1);
 	atomic_store(&run->used, id + 1);
 	if (e->ops->spawn(run, w, cause) == -1) {
@@ -1149,11 +1151,21 @@ engine_kill_slot(struct engine *e, struct wslot *w, char **cause)
 		return (0);
 	}
 	atomic_store(&w->crash, 1);
-	/* A taker waiting for a dish looks at its hand when woken. */
+	/*
+	 * Its waits end now, whatever it waits for (doc/robust-waits.md): a
+	 * taker looks at its hand when woken, a putter at its hand's crash,
+	 * a GIL waiter at its flag; a task on the clock is kicked out of
+	 * its sleep or wait queue. A named lock's wait ends within its slice.
+	 */
+	atomic_store(&w->hand.crash, 1);
 	atomic_store(&w->hand.leave, 1);
 	rack_wake_takers(run->st[w->station].in);
+	if (run->st[w->station].out != NULL)
+		rack_wake_takers(run->st[w->station].out);
 	if (e->has_vc)
-		vclock_wake(&e->vc, &w->vt);
+		vclock_kick(&e->vc, &w->vt);
+	else if (run_gil(run, w) != NULL)
+		gil_wake(run_gil(run, w));
 	return (0);
 }
 
@@ -1219,6 +1231,8 @@ engine_kill(struct engine *e, const char *target, char **cause)
 
 	if (strcmp(target, "broker") == 0)
 		return (engine_kill_broker(e, cause));
+	if (strncmp(target, "agent ", 6) == 0)
+		return (engine_kill_agent(e, target + 6, cause) == -1 ? -1 : 0);
 
 	for (i = 0; i < run->nstations; i++) {
 		if (strcmp(e->scn->stations[i].name, target) == 0)
@@ -1243,6 +1257,43 @@ engine_kill(struct engine *e, const char *target, char **cause)
 		return (-1);
 	}
 	return (0);
+}
+
+int
+engine_kill_agent(struct engine *e, const char *name, char **cause)
+{
+	char		 known[256] = "";
+	unsigned	 asked, gone = 0;
+
+	asked = agents_order_kill(e, name, 0, &gone, known, sizeof known);
+#ifdef HAVE_ZMQ
+	asked += agents_zmq_order_kill(e, name, 0, &gone, known, sizeof known);
+#endif
+	if (asked > 0)
+		return (0);
+	if (gone > 0)
+		return (1);
+	if (known[0] != '\0')
+		xasprintf(cause, "no agent %s in this run (agents: %s)", name,
+		    known);
+	else
+		xasprintf(cause, "no agent %s in this run (%s)", name,
+		    e->has_vc ? "on the virtual clock the racks are simulated "
+		    "here, and no agent joins" : "no agent has joined");
+	return (-1);
+}
+
+unsigned
+engine_kill_agents_of(struct engine *e, unsigned si, char *names, size_t len)
+{
+	unsigned	 asked, gone = 0;
+
+	names[0] = '\0';
+	asked = agents_order_kill(e, NULL, si, &gone, names, len);
+#ifdef HAVE_ZMQ
+	asked += agents_zmq_order_kill(e, NULL, si, &gone, names, len);
+#endif
+	return (asked);
 }
 
 int
@@ -1450,9 +1501,21 @@ engine_script_steps(void *arg)
 			}
 			break;
 		case STEP_KILL:
-			/* Gone already (killed before, or done): nothing. */
 			cause = NULL;
-			if (engine_kill(e, step->text, &cause) == -1)
+			/* An agent that never joined: said, at the step. */
+			if (strncmp(step->text, "agent ", 6) == 0 &&
+			    engine_kill_agent(e, step->text + 6, &cause) == -1) {
+				scenario_where(e->scn, &step->pos, where,
+				    sizeof where);
+				xasprintf(&msg, "%s: kill agent %s: %s", where,
+				    step->text + 6, cause);
+				free(cause);
+				engine_fail(e, msg);
+				break;
+			}
+			/* Gone already (killed before, or done): nothing. */
+			if (strncmp(step->text, "agent ", 6) != 0 &&
+			    engine_kill(e, step->text, &cause) == -1)
 				free(cause);
 			break;
 		case STEP_RESTART:

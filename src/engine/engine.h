@@ -81,6 +81,18 @@ int		 engine_kill(struct engine *, const char *target,
 		    char **cause);
 int		 engine_kill_one(struct engine *, unsigned si, char **cause);
 
+/*
+ * An agent's host process killed: the agents whose name (--name or host)
+ * or id is name are ordered to SIGKILL themselves; the run sees them lost
+ * when their pulse stops, and their dishes go back. 0: ordered; 1: lost
+ * already; -1 with *cause: no such agent. kill_agents_of orders every
+ * agent running station si; how many, their hosts into names.
+ */
+int		 engine_kill_agent(struct engine *, const char *name,
+		    char **cause);
+unsigned	 engine_kill_agents_of(struct engine *, unsigned si,
+		    char *names, size_t len);
+
 /* The private redis-server a kill of "broker" stopped, started again. */
 int		 engine_restart_broker(struct engine *, char **cause);
 

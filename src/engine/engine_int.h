@@ -89,6 +89,17 @@ void	agents_end(struct engine *);
 int	agents_joined(struct engine *);
 
 /*
+ * Order agents to die (SIGKILL of their own process, doc/robustness.md):
+ * those whose host or id is name, or (name NULL) every agent running
+ * station si. How many were asked; *gone counts those that matched but
+ * are lost already. known gets hosts for a message: every agent's when
+ * asked by name (who is there), the asked ones' for a station.
+ */
+unsigned agents_order_kill(struct engine *, const char *name, unsigned si,
+	    unsigned *gone, char *known, size_t len);
+void	agents_known(char *known, size_t len, const char *host);
+
+/*
  * The same over ZeroMQ (agents_zmq.c), for a run on zmq+tcp://HOST:PORT:
  * publish binds HOST:PORT and starts the thread that answers agents;
  * reap waits for their workers to leave at the end; end stops it.
@@ -97,6 +108,8 @@ int	agents_joined(struct engine *);
 int	agents_zmq_publish(struct engine *, char **cause);
 void	agents_zmq_reap(struct engine *);
 void	agents_zmq_end(struct engine *);
+unsigned agents_zmq_order_kill(struct engine *, const char *name,
+	    unsigned si, unsigned *gone, char *known, size_t len);
 #endif
 
 #endif

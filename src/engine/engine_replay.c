@@ -383,7 +383,7 @@ engine_replay_find(struct engine *e, int64_t t, int dir, int kind)
 			continue;
 		if (ev->kind == EV_SCRIPT && (unsigned)ev->arg < scn->nscript) {
 			if (kind == 'c')
-				hit = scn->script[ev->arg].kind != STEP_SET;
+				hit = scn_step_is_caption(&scn->script[ev->arg]);
 			else
 				hit = scn->script[ev->arg].kind == STEP_SET;
 		} else if (ev->kind == EV_CONTROL && kind == 'b')

@@ -90,7 +90,8 @@ ev_kind_name(enum ev_kind k)
 	static const char *const names[EV_NKINDS] = {
 		"spawn", "wait-get", "get", "work", "worked", "wait-put",
 		"put", "done", "exit", "script", "control", "wait-gil",
-		"got-gil", "wait-lock", "got-lock"
+		"got-gil", "wait-lock", "got-lock", "cup-read", "cup-wrote",
+		"cup-lost"
 	};
 
 	if ((unsigned)k >= EV_NKINDS)

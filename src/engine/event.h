@@ -27,6 +27,10 @@ enum ev_kind {
 	EV_GOT_GIL,		/* got it after that wait */
 	EV_WAIT_LOCK,		/* began to wait for named lock arg */
 	EV_GOT_LOCK,		/* got named lock arg after that wait */
+	EV_CUP_READ,		/* read the cupboard's count: arg */
+	EV_CUP_WROTE,		/* wrote it back: arg, the read + 1 */
+	EV_CUP_LOST,		/* before a write: others wrote arg since the
+				   read, so arg - read updates are lost */
 	EV_NKINDS
 };
 

@@ -94,7 +94,7 @@ exec_gil_take(struct run *run, struct wslot *w, struct gil *g, int64_t since)
 	if (wait && since < 0)
 		ev_ring_put(w->ring, run_now(run), EV_WAIT_GIL, atomic_load(
 		    &w->hand.dish), 0);
-	rc = gil_take(g, w->id, &run->stop, &waited);
+	rc = gil_take_unless(g, w->id, &run->stop, &w->crash, &waited);
 	/* In scenario time, as every figure: --speed must not change it. */
 	atomic_fetch_add_explicit(&w->gil_wait_ns, (int64_t)((double)waited *
 	    run_clock_speed(&run->clock)), memory_order_relaxed);

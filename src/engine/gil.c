@@ -55,6 +55,13 @@ gil_deadline(struct timespec *ts, int64_t ns)
 int
 gil_take(struct gil *g, uint32_t who, _Atomic int *stop, int64_t *waited_ns)
 {
+	return (gil_take_unless(g, who, stop, NULL, waited_ns));
+}
+
+int
+gil_take_unless(struct gil *g, uint32_t who, _Atomic int *stop,
+    _Atomic int *crash, int64_t *waited_ns)
+{
 	struct timespec	ts;
 	uint64_t	saved;
 	int64_t		t0 = clock_mono_ns();
@@ -62,7 +69,8 @@ gil_take(struct gil *g, uint32_t who, _Atomic int *stop, int64_t *waited_ns)
 
 	pthread_mutex_lock(&g->mu);
 	while (g->locked) {
-		if (stop != NULL && atomic_load(stop)) {
+		if ((stop != NULL && atomic_load(stop)) ||
+		    (crash != NULL && atomic_load(crash))) {
 			pthread_mutex_unlock(&g->mu);
 			return (-1);
 		}
@@ -108,6 +116,14 @@ gil_drop(struct gil *g, uint32_t who, int forced, _Atomic int *stop)
 				break;	/* nobody came after all */
 		}
 	}
+	pthread_mutex_unlock(&g->mu);
+}
+
+void
+gil_wake(struct gil *g)
+{
+	pthread_mutex_lock(&g->mu);
+	pthread_cond_broadcast(&g->released);
 	pthread_mutex_unlock(&g->mu);
 }
 
@@ -181,6 +197,18 @@ gil_release_virtual(struct vclock *vc, struct gil *g)
 	vclock_wake_one(vc, &g->vq);
 }
 
+/*
+ * A computation that ends early (a crashed task: vclock_kick) lets go of
+ * the GIL if it holds it, or its interpreter would stay locked. -1.
+ */
+static int
+gil_let_go_virtual(struct vclock *vc, struct gil *g, uint32_t who)
+{
+	if (g != NULL && g->holder == who)
+		gil_release_virtual(vc, g);
+	return (-1);
+}
+
 int
 gil_compute_virtual(struct vclock *vc, struct gil *g, struct vcores *cpu,
     uint32_t who, int64_t d, int64_t interval_ns, int64_t *gil_wait_ns,
@@ -201,13 +229,13 @@ gil_compute_virtual(struct vclock *vc, struct gil *g, struct vcores *cpu,
 			return (-1);
 		while (cpu->busy >= cpu->cores) {
 			if (vclock_block(vc, &cpu->vq) == -1)
-				return (-1);
+				return (gil_let_go_virtual(vc, g, who));
 		}
 		cpu->busy++;
 		chunk = d < interval_ns ? d : interval_ns;
 		if (vclock_sleep(vc, chunk) == -1) {
 			cpu->busy--;
-			return (-1);
+			return (gil_let_go_virtual(vc, g, who));
 		}
 		d -= chunk;
 		cpu->busy--;
@@ -227,7 +255,7 @@ gil_compute_virtual(struct vclock *vc, struct gil *g, struct vcores *cpu,
 			/* Time slicing: the next one waiting gets this core. */
 			vclock_wake_one(vc, &cpu->vq);
 			if (d > 0 && vclock_block(vc, &cpu->vq) == -1)
-				return (-1);
+				return (gil_let_go_virtual(vc, g, who));
 		}
 	}
 	return (0);

@@ -49,6 +49,11 @@ void	gil_init(struct gil *, int64_t interval_ns);
  */
 int	gil_take(struct gil *, uint32_t who, _Atomic int *stop,
 	    int64_t *waited_ns);
+/* The same, and *crash ends it too (a killed worker waits no more). */
+int	gil_take_unless(struct gil *, uint32_t who, _Atomic int *stop,
+	    _Atomic int *crash, int64_t *waited_ns);
+/* Wake every waiter to look at its flags (a kill). */
+void	gil_wake(struct gil *);
 
 /*
  * Drop the GIL. forced: a drop was requested, so wait until another worker

@@ -111,11 +111,22 @@ cupboard_wait_event(struct run *run, struct wslot *w, enum ev_kind kind,
 	*waited = kind == EV_WAIT_LOCK;
 }
 
+/*
+ * The read and the write as events, so a view can draw who read which
+ * value when an update is lost (the count, clamped to an event's arg).
+ */
+static void
+cupboard_event(struct run *run, struct wslot *w, enum ev_kind k, uint64_t v)
+{
+	ev_ring_put(w->ring, run_now(run), k, atomic_load(&w->hand.dish),
+	    v > INT32_MAX ? INT32_MAX : (int32_t)v);
+}
+
 int
 cupboard_put(struct run *run, struct wslot *w)
 {
 	struct cupboard	*c = run->cupboard;
-	uint64_t	 v;
+	uint64_t	 v, cur;
 	int64_t		 t0;
 	int		 rc = 0, e, waited = 0;
 
@@ -125,14 +136,22 @@ cupboard_put(struct run *run, struct wslot *w)
 	switch (c->mode) {
 	case LOCK_ATOMIC:
 		rc = cupboard_window(run, c);
-		atomic_fetch_add(&c->count, 1);
+		v = atomic_fetch_add(&c->count, 1);
 		lock_note_wait(c, 0);
+		cupboard_event(run, w, EV_CUP_READ, v);
+		cupboard_event(run, w, EV_CUP_WROTE, v + 1);
 		return (rc);
 	case LOCK_NONE:
 		/* Two separate relaxed accesses: a race in logic, not in C. */
 		v = atomic_load_explicit(&c->count, memory_order_relaxed);
+		cupboard_event(run, w, EV_CUP_READ, v);
 		rc = cupboard_window(run, c);
+		/* What it writes over: others' updates since its read. */
+		cur = atomic_load_explicit(&c->count, memory_order_relaxed);
 		atomic_store_explicit(&c->count, v + 1, memory_order_relaxed);
+		if (cur != v)
+			cupboard_event(run, w, EV_CUP_LOST, cur);
+		cupboard_event(run, w, EV_CUP_WROTE, v + 1);
 		return (rc);
 	case LOCK_MUTEX:
 	case LOCK_SPIN:
@@ -173,8 +192,10 @@ cupboard_put(struct run *run, struct wslot *w)
 	lock_note_wait(c, (run->vc != NULL ? vclock_now(run->vc) :
 	    clock_mono_ns()) - t0);
 	v = atomic_load_explicit(&c->count, memory_order_relaxed);
+	cupboard_event(run, w, EV_CUP_READ, v);
 	rc = cupboard_window(run, c);
 	atomic_store_explicit(&c->count, v + 1, memory_order_relaxed);
+	cupboard_event(run, w, EV_CUP_WROTE, v + 1);
 	atomic_store(&c->holder, LOCK_NOBODY);
 	if (run->vc != NULL) {
 		c->vheld = 0;
@@ -211,7 +232,8 @@ named_lock_take(struct run *run, struct wslot *w, unsigned i)
 				named_lock_wait_event(run, w, i);
 			if (vclock_block(run->vc, &l->vq) == -1) {
 				/* Aborted: describe the cycle before leaving it. */
-				run_note_deadlock(run);
+				if (!atomic_load(&w->crash))
+					run_note_deadlock(run);
 				atomic_store(&w->waiting_lock, -1);
 				return (-1);
 			}
@@ -219,7 +241,8 @@ named_lock_take(struct run *run, struct wslot *w, unsigned i)
 		l->vheld = 1;
 	} else {
 		for (;;) {
-			if (atomic_load(&run->stop)) {
+			/* A kill ends the wait within its slice. */
+			if (atomic_load(&run->stop) || atomic_load(&w->crash)) {
 				atomic_store(&w->waiting_lock, -1);
 				return (-1);
 			}

@@ -537,8 +537,30 @@ predict_open(const struct scenario *scn, struct prediction *p)
 	p->throughput = p->wall_s > 0 ? (double)scn->ndishes / p->wall_s : 0;
 }
 
+static int	predict_line(const struct scenario *, unsigned,
+		    struct prediction *);
+
 int
 predict(const struct scenario *scn, unsigned cores, struct prediction *p)
+{
+	unsigned	i;
+	int		rc;
+
+	rc = predict_line(scn, cores, p);
+	/* A broadcast's copies wait nowhere: no queue to predict. */
+	if (scn->broadcast) {
+		for (i = 1; i < p->nstations; i++) {
+			p->st[i].have_queue = 0;
+			p->st[i].wait_s = p->st[i].depth = 0;
+		}
+	}
+	return (rc);
+}
+
+/* The whole line's prediction, its racks taken as queues. */
+static int
+predict_line(const struct scenario *scn, unsigned cores,
+    struct prediction *p)
 {
 	unsigned	i;
 	int		random = 0, shared = 0;

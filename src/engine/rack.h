@@ -40,6 +40,8 @@ struct hand {
 					   place in a home that keeps one */
 	_Atomic dish_t	owed;		/* the dish owes is for (kept when
 					   the dish is let go), or DISH_NONE */
+	_Atomic int	crash;		/* killed (a modelled crash): it
+					   waits no more, even to put */
 };
 
 enum rack_sync {

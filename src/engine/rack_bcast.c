@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "event.h"
 #include "futex.h"
 #include "xmalloc.h"
 
@@ -81,11 +82,23 @@ bc_hwm(const struct scenario *scn)
 	return (n == 0 ? 1 : (uint32_t)n);
 }
 
+/*
+ * How many dishes keep the seq their publish gave them: what an agent's
+ * subscriber reports is a dish, and the books want its seq (at most a
+ * million: beyond, an agent's subscriber counts what it got, no more).
+ */
+static uint64_t
+bc_nseq(const struct scenario *scn)
+{
+	return (scn->ndishes < 1000000 ? scn->ndishes : 1000000);
+}
+
 size_t
 rack_bcast_size(const struct scenario *scn, unsigned nslots)
 {
 	return (sizeof(struct rack_bcast) + 64 + nslots * sizeof(int16_t) +
-	    nslots + 64 + (size_t)BCAST_MAX_SUBS * bc_hwm(scn) * sizeof(dish_t));
+	    nslots + 64 + (size_t)BCAST_MAX_SUBS * bc_hwm(scn) * sizeof(dish_t) +
+	    bc_nseq(scn) * sizeof(uint32_t) + 64);
 }
 
 int
@@ -122,6 +135,10 @@ rack_bcast_init(struct rack *base, enum rack_sync sync, struct vclock *vc,
 	p += nslots;
 	p += (64 - (uintptr_t)p % 64) % 64;
 	r->q = (dish_t *)p;
+	p += (size_t)BCAST_MAX_SUBS * r->hwm * sizeof(dish_t);
+	p += (64 - (uintptr_t)p % 64) % 64;
+	r->seq_of = (uint32_t *)p;
+	r->nseq = bc_nseq(scn);
 	if (sync == RACK_VIRTUAL)
 		return (0);
 	pthread_mutexattr_init(&ma);
@@ -707,6 +724,60 @@ bc_net_arrived(struct bcast_sub *s, unsigned t, uint32_t seq)
 	}
 	s->next_seq[t] = seq + 1;
 	s->received++;
+}
+
+void
+bc_net_published(struct rack_bcast *r, dish_t d, uint64_t s)
+{
+	if (d < r->nseq)
+		r->seq_of[d] = (uint32_t)s;
+}
+
+void
+rack_bcast_remote(struct rack *base, unsigned slot, unsigned station,
+    int kind, dish_t d)
+{
+	struct rack_bcast	*r = (struct rack_bcast *)base;
+	struct bcast_sub	*s = NULL;
+	struct hand		 h;
+	int16_t			 i;
+
+	if (!rack_is_broadcast(base) || slot >= r->nslots)
+		return;
+	memset(&h, 0, sizeof h);
+	h.who = slot;
+	bc_lock(r);
+	if ((i = r->sub_of[slot]) >= 0)
+		s = &r->subs[i];
+	else if (kind != EV_EXIT) {
+		/*
+		 * It subscribed about now, over there: what was published
+		 * before is late, less what arrives of it all the same
+		 * (bc_net_arrived), as for a subscriber of the run's own.
+		 */
+		r->station_of[slot] = (uint8_t)station;
+		s = bc_sub(r, &h, station);
+	}
+	if (s == NULL || s->state != BSUB_ON) {
+		bc_unlock(r);
+		return;
+	}
+	switch (kind) {
+	case EV_GET:
+		if (d < r->nseq && r->seq_of[d] != 0)
+			bc_net_arrived(s, bcast_topic_of(r->topics, d),
+			    r->seq_of[d]);
+		else
+			s->received++;
+		break;
+	case EV_DONE:
+		bc_pay(r, &h);
+		break;
+	case EV_EXIT:
+		bc_net_leave(r, s);
+		break;
+	}
+	bc_unlock(r);
 }
 
 void

@@ -74,6 +74,8 @@ struct rack_bcast {
 	unsigned	 nsubs;
 	struct bcast_sub subs[BCAST_MAX_SUBS];
 	dish_t		*q;		/* BCAST_MAX_SUBS queues of hwm */
+	uint32_t	*seq_of;	/* dish -> its topic's seq, once out */
+	uint64_t	 nseq;
 
 	/* A network home's (Redis, ZeroMQ). */
 	int		 net;
@@ -125,5 +127,8 @@ void		 bc_net_arrived(struct bcast_sub *, unsigned topic, uint32_t s);
 
 /* It leaves: what never came of its topics was dropped. mu is held. */
 void		 bc_net_leave(struct rack_bcast *, struct bcast_sub *);
+
+/* A network home's publish gave d its topic's seq s. mu is held. */
+void		 bc_net_published(struct rack_bcast *, dish_t, uint64_t s);
 
 #endif

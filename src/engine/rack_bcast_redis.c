@@ -207,6 +207,7 @@ br_put(struct rack *base, dish_t d, struct hand *hand, int *blocked)
 		return (-1);
 	}
 	seq = ++r->per_topic[t];
+	bc_net_published(r, d, seq);
 	r->published++;
 	bc_unlock(r);
 	snprintf(ch, sizeof ch, "%s%s", r->prefix, r->topics->name[t]);

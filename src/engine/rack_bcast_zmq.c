@@ -268,6 +268,7 @@ bz_put(struct rack *base, dish_t d, struct hand *hand, int *blocked)
 		return (-1);
 	}
 	seq = ++r->per_topic[t];
+	bc_net_published(r, d, seq);
 	r->published++;
 	bc_unlock(r);
 	n = strlen(r->topics->name[t]) + 1;

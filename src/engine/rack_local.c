@@ -228,6 +228,14 @@ rk_signal(struct rack_local *r, int which)
 		rk_wake(r, which, 1);
 }
 
+/* A crashed worker drops what it holds: it waits for no room either. */
+static int
+rk_crashed(const struct hand *hand)
+{
+	return (hand != NULL && atomic_load_explicit(&hand->crash,
+	    memory_order_relaxed));
+}
+
 /* A worker asked to leave, with nothing in its hand, waits no more. */
 static int
 rk_leaving(const struct hand *hand)
@@ -345,14 +353,46 @@ rk_pile_swap(struct rack_local *r, int pay, int take, uint64_t *after)
  * next number in one compare-and-swap. The lock is for waiting only, once
  * the pile is empty, until it is closed.
  */
+/* A dish a killed taker gave back to the pile, or DISH_NONE; mu is held. */
+static dish_t
+rk_pile_back(struct rack_local *r, struct hand *hand, int *depth)
+{
+	dish_t	d;
+
+	if (atomic_load(&r->nback) == 0 || atomic_load(&r->aborted))
+		return (DISH_NONE);
+	d = r->back[atomic_load(&r->nback) - 1];
+	atomic_fetch_sub(&r->nback, 1);
+	/* Still unfinished: the taker that died never paid for it. */
+	rk_hand_set(hand, d, 1);
+	if (depth != NULL)
+		*depth = (int)(PILE_LEFT(atomic_load(&r->pile_left)) +
+		    atomic_load(&r->nback));
+	return (d);
+}
+
 static dish_t
 rk_pile_get(struct rack_local *r, struct hand *hand, int *depth, int *blocked)
 {
 	uint64_t	w, nw;
+	dish_t		d;
 	int		owes;
 
 	owes = hand != NULL && atomic_load_explicit(&hand->owes,
 	    memory_order_relaxed);
+	if (atomic_load_explicit(&r->nback, memory_order_relaxed) > 0) {
+		/* Pay first: a given-back dish keeps the count above 0. */
+		if (owes) {
+			rk_pile_swap(r, 1, 0, &nw);
+			rk_hand_set(hand, DISH_NONE, 0);
+			owes = 0;
+		}
+		rk_lock(r);
+		d = rk_pile_back(r, hand, depth);
+		rk_unlock(r);
+		if (d != DISH_NONE)
+			return (d);
+	}
 	w = rk_pile_swap(r, owes, 1, &nw);
 	if (owes)
 		rk_hand_set(hand, DISH_NONE, 0);
@@ -362,9 +402,13 @@ rk_pile_get(struct rack_local *r, struct hand *hand, int *depth, int *blocked)
 			*depth = (int)PILE_LEFT(nw);
 		return ((dish_t)(r->pile - PILE_LEFT(w)));
 	}
-	/* Empty (or aborted): the end comes with close. */
+	/* Empty (or aborted): the end comes with close, or a dish given back. */
 	rk_lock(r);
 	while (!r->closed && !rk_leaving(hand)) {
+		if ((d = rk_pile_back(r, hand, depth)) != DISH_NONE) {
+			rk_unlock(r);
+			return (d);
+		}
 		if (blocked != NULL)
 			*blocked = 1;
 		r->waiting_takers++;
@@ -389,6 +433,8 @@ local_put(struct rack *base, dish_t d, struct hand *hand, int *blocked)
 		*blocked = 0;
 	rk_lock(r);
 	while (!r->closed && r->count >= rk_limit(r)) {
+		if (rk_crashed(hand))
+			goto fail;
 		if (blocked != NULL)
 			*blocked = 1;
 		r->waiting_putters++;
@@ -411,7 +457,7 @@ local_put(struct rack *base, dish_t d, struct hand *hand, int *blocked)
 		rk_signal(r, RACK_NOT_EMPTY);
 	if (r->capacity == 0) {
 		/* A hand-off completes only when someone has taken it. */
-		while (r->puts - r->count < ticket) {
+		while (r->puts - r->count < ticket && !rk_crashed(hand)) {
 			if (blocked != NULL)
 				*blocked = 1;
 			r->waiting_putters++;
@@ -482,8 +528,16 @@ local_get(struct rack *base, struct hand *hand, int *depth, int *blocked)
 static int
 rk_putback(struct rack_local *r, dish_t d)
 {
-	/* A pile hands out dishes by number and has no slot to return to. */
-	if (r->nslots == 0 || r->count >= r->nslots)
+	/* A pile hands out dishes by number: a given-back one waits apart. */
+	if (r->nslots == 0) {
+		if (r->nback >= RACK_PILE_BACK)
+			return (-1);
+		r->back[atomic_load(&r->nback)] = d;
+		atomic_fetch_add(&r->nback, 1);
+		rk_broadcast(r, RACK_NOT_EMPTY);
+		return (0);
+	}
+	if (r->count >= r->nslots)
 		return (-1);
 	r->head = (r->head + r->nslots - 1) % r->nslots;
 	r->slots[r->head] = d;
@@ -593,6 +647,9 @@ local_wake_takers(struct rack *base)
 	struct rack_local	*r = (struct rack_local *)base;
 	rk_lock(r);
 	rk_broadcast(r, RACK_NOT_EMPTY);
+	/* And the putters: a crashed one waits for no room. */
+	if (r->waiting_putters > 0)
+		rk_broadcast(r, RACK_NOT_FULL);
 	rk_unlock(r);
 }
 
@@ -617,7 +674,8 @@ local_depth(const struct rack *base)
 	const struct rack_local	*r = (const struct rack_local *)base;
 	if (r->nslots == 0)
 		return (PILE_LEFT(atomic_load_explicit(&r->pile_left,
-		    memory_order_relaxed)));
+		    memory_order_relaxed)) + atomic_load_explicit(&r->nback,
+		    memory_order_relaxed));
 	return (atomic_load_explicit(&r->depth, memory_order_relaxed));
 }
 
@@ -652,7 +710,8 @@ local_taken(struct rack *base)
 	uint64_t	n;
 
 	if (r->nslots == 0)
-		return (r->pile - PILE_LEFT(atomic_load(&r->pile_left)));
+		return (r->pile - PILE_LEFT(atomic_load(&r->pile_left)) -
+		    atomic_load(&r->nback));
 	rk_lock(r);
 	n = r->puts - r->count;
 	rk_unlock(r);

@@ -25,6 +25,8 @@ enum {
  * are 32 bits because a run has at most DISH_MAX dishes; how many were
  * taken is puts - count.
  */
+#define RACK_PILE_BACK	64	/* a pile's dishes given back at once */
+
 struct rack_local {
 	struct rack	 base;		/* the ops: read only */
 	pthread_mutex_t	 mu;
@@ -50,6 +52,13 @@ struct rack_local {
 	 * compare-and-swap takes a dish and pays the last one's task_done.
 	 */
 	_Atomic uint64_t pile_left;
+	/*
+	 * A pile's dishes that killed takers held, given back (under mu),
+	 * taken again before the rest: the pile's counter cannot take a
+	 * dish back, and the dish must not be lost with its washer.
+	 */
+	_Atomic uint32_t nback;
+	dish_t		 back[RACK_PILE_BACK];
 	enum rack_sync	 sync;
 
 	/*

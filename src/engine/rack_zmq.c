@@ -52,6 +52,14 @@
 #define ZR_QUIET_NS	(300 * NSEC_PER_MSEC)
 #define ZR_STUCK_NS	(1000 * NSEC_PER_MSEC)
 #define ZR_BITMAP_MAX	((uint64_t)1 << 27)	/* dish ids tracked */
+#define ZR_BATCH_MAX	256	/* dishes one answer carries */
+#define ZR_FAST_NS	NSEC_PER_MSEC	/* a batch back sooner: a fast taker */
+#define ZR_BURST_MIN	16	/* quick puts in a row before they pipeline */
+#define ZR_BURST_NS	(200 * 1000)	/* quick: this soon after the last */
+#define ZR_ASK_EVERY	128	/* a pipelined put in this many is answered */
+#define ZR_ASKS_OUT	8	/* answers owed before a put waits for one */
+#define ZR_INBOUND_MAX	256	/* slots whose puts may pipeline */
+#define ZR_REG_MAX	64	/* racks of a run that know the next */
 
 enum zr_type {
 	ZR_PUT = 1,	/* who, dish -> PUTOK (arg: depth; flags: waited) */
@@ -63,6 +71,8 @@ enum zr_type {
 	ZR_QUITS,	/* plain: arg quits down the PUSH -> OK */
 	ZR_END_ALL,	/* plain: the control broadcast -> OK */
 	ZR_ASKED,	/* dish: acknowledged yet? -> OK (arg: 1 or 0) */
+	ZR_SYNC,	/* -> OK: every request before it is in */
+	ZR_RETURN,	/* who, dishes: fetched and not started -> OK */
 	ZR_PUTOK,
 	ZR_DISH,
 	ZR_END,
@@ -71,6 +81,9 @@ enum zr_type {
 };
 
 #define ZR_WAITED	0x01
+#define ZR_NOREPLY	0x02	/* a pipelined put: answer nothing */
+#define ZR_HELD		0x04	/* a reclaim's dish is in the hand, not let go */
+#define ZR_COUNTED	0x08	/* the put is in inbound[who] */
 
 struct zr_msg {
 	uint8_t		type;
@@ -79,6 +92,12 @@ struct zr_msg {
 	uint32_t	who;
 	uint32_t	dish;
 	int32_t		arg;
+};
+
+/* A batch: the first dish in m.dish, the rest after; or a RETURN's list. */
+struct zr_wire {
+	struct zr_msg	m;
+	dish_t		more[ZR_BATCH_MAX - 1];
 };
 
 /* Roles of a thread's sockets (zl_thread_get). */
@@ -115,6 +134,14 @@ struct rack_zmq {
 	_Atomic uint64_t	 duplicates;
 	_Atomic uint64_t	 deaths;
 	_Atomic uint32_t	 depth;		/* reliable: the keeper's queue */
+	unsigned		 serial;	/* which rack, for a thread's state */
+	int			 remote;	/* an agent's copy */
+	/*
+	 * Pipelined puts sent by each slot and not yet in the keeper: join
+	 * waits for them. Zeroed when the slot dies (what it sent last may
+	 * never come; what does come is not counted below zero).
+	 */
+	_Atomic int32_t		 inbound[ZR_INBOUND_MAX];
 	_Atomic uint32_t	 max_depth;
 	_Atomic unsigned	 waiting;	/* takers waiting for a dish */
 	_Atomic uint64_t	 waiting_who[4];	/* slots < 256, a bit each */
@@ -149,6 +176,19 @@ struct zr_fifo {
 	size_t		 head, n, room;
 };
 
+/*
+ * A taker as the keeper sees it: the dishes sent to it and not yet
+ * acknowledged, in the order sent (it works them in that order, so the
+ * dish in its hand tells which of them it had finished), and its credit.
+ */
+struct zr_slot {
+	struct zr_fifo	 out;		/* dish_t */
+	unsigned	 window;	/* dishes its next batch may carry */
+	unsigned	 last_n;	/* its last batch's */
+	int64_t		 sent_at;	/* when that went, or 0 */
+	int		 dead;		/* reclaimed: a late request is stale */
+};
+
 struct zr_keeper {
 	struct rack_zmq	*r;
 	pthread_t	 thread;
@@ -166,8 +206,8 @@ struct zr_keeper {
 	struct zr_fifo	 queue;		/* struct zr_item */
 	struct zr_fifo	 puts;		/* struct zr_req: waiting for room */
 	struct zr_fifo	 gets;		/* struct zr_req: waiting for a dish */
-	dish_t		*inflight;	/* per slot: sent, not acknowledged */
-	uint8_t		*put_seen, *acked;	/* bitmaps by dish id */
+	struct zr_slot	*slots;		/* per taker: what it was sent */
+	_Atomic uint8_t	*put_seen, *acked;	/* bitmaps by dish id */
 	unsigned	 quits;		/* plain: still to send */
 	int		 held;		/* plain: a message taken, not sent */
 	zmq_msg_t	 msg;
@@ -188,6 +228,7 @@ static uint64_t	zr_unfinished(struct rack *);
 static uint64_t	zr_taken(struct rack *);
 static void	zr_destroy(struct rack *);
 static const char *zr_error(struct rack *);
+static void	zr_flush(struct rack *);
 
 const struct rack_ops rack_zmq = {
 	.name = "zmq",
@@ -206,6 +247,7 @@ const struct rack_ops rack_zmq = {
 	.taken = zr_taken,
 	.destroy = zr_destroy,
 	.error = zr_error,
+	.flush = zr_flush,
 };
 
 size_t
@@ -287,17 +329,78 @@ zr_fifo_remove(struct zr_fifo *f, size_t i)
 	f->n--;
 }
 
+/* Atomic bytes: the keeper of the rack before reads put_seen too. */
 static int
-zr_bit(uint8_t *map, uint64_t ndishes, dish_t d, int set)
+zr_bit(_Atomic uint8_t *map, uint64_t ndishes, dish_t d, int set)
 {
-	int	was;
+	uint8_t	bit = (uint8_t)(1u << (d % 8)), was;
 
 	if (map == NULL || d >= ndishes)
 		return (0);
-	was = (map[d / 8] >> (d % 8)) & 1;
 	if (set)
-		map[d / 8] |= (uint8_t)(1u << (d % 8));
-	return (was);
+		was = atomic_fetch_or_explicit(&map[d / 8], bit,
+		    memory_order_relaxed);
+	else
+		was = atomic_load_explicit(&map[d / 8], memory_order_relaxed);
+	return ((was & bit) != 0);
+}
+
+/*
+ * The racks of this process by index, so a keeper can ask the next rack
+ * whether a dish a dead taker had let go is really there (a pipelined put
+ * may have died with the process that sent it).
+ */
+static pthread_mutex_t	 zr_reg_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct rack_zmq	*zr_reg[ZR_REG_MAX];
+static _Atomic unsigned	 zr_serials;
+
+static void
+zr_register(struct rack_zmq *r, int on)
+{
+	if (r->index >= ZR_REG_MAX)
+		return;
+	pthread_mutex_lock(&zr_reg_mu);
+	if (on)
+		zr_reg[r->index] = r;
+	else if (zr_reg[r->index] == r)
+		zr_reg[r->index] = NULL;
+	pthread_mutex_unlock(&zr_reg_mu);
+}
+
+/*
+ * Did d land in the rack after r? 1 if it did, or if no rack of this
+ * process can say (the last station's dish is done, not put).
+ */
+static int
+zr_landed(const struct rack_zmq *r, dish_t d)
+{
+	struct rack_zmq	*next;
+	int		 yes = 1;
+
+	if (r->index + 1 >= ZR_REG_MAX)
+		return (1);
+	pthread_mutex_lock(&zr_reg_mu);
+	next = zr_reg[r->index + 1];
+	if (next != NULL && next->reliable && next->k != NULL &&
+	    next->k->put_seen != NULL)
+		yes = zr_bit(next->k->put_seen, next->ndishes, d, 0);
+	pthread_mutex_unlock(&zr_reg_mu);
+	return (yes);
+}
+
+/* A slot died: its pipelined puts into the next rack will never come. */
+static void
+zr_forget_inbound(const struct rack_zmq *r, uint32_t who)
+{
+	struct rack_zmq	*next;
+
+	if (r->index + 1 >= ZR_REG_MAX || who >= ZR_INBOUND_MAX)
+		return;
+	pthread_mutex_lock(&zr_reg_mu);
+	next = zr_reg[r->index + 1];
+	if (next != NULL)
+		atomic_store(&next->inbound[who], 0);
+	pthread_mutex_unlock(&zr_reg_mu);
 }
 
 static void
@@ -315,10 +418,15 @@ zr_hand_set(struct hand *hand, dish_t d, int owes)
 {
 	if (hand == NULL)
 		return;
-	if (d != DISH_NONE)
-		atomic_store_explicit(&hand->owed, d, memory_order_relaxed);
+	/*
+	 * The dish first: whoever finds the worker dead between the two
+	 * sees it held (the owed one still the last), never a dish let go
+	 * that it had not started.
+	 */
 	atomic_store_explicit(&hand->dish, d, memory_order_relaxed);
-	atomic_store_explicit(&hand->owes, owes, memory_order_relaxed);
+	if (d != DISH_NONE)
+		atomic_store_explicit(&hand->owed, d, memory_order_release);
+	atomic_store_explicit(&hand->owes, owes, memory_order_release);
 }
 
 static void
@@ -340,20 +448,30 @@ zr_waiting(struct rack_zmq *r, const struct hand *hand, int on)
 
 /* --- The keeper: the run's side ------------------------------------------ */
 
-/* Answer a peer: [id][msg]. */
+/* Answer a peer: [id][msg], with more dishes after it (a batch). */
+static void
+zr_answer_n(struct zr_keeper *k, const uint8_t *id, size_t idlen,
+    const struct zr_wire *w, unsigned n)
+{
+	size_t	len = sizeof w->m + (n > 1 ? (n - 1) * sizeof(dish_t) : 0);
+
+	if (zmq_send(k->router, id, idlen, ZMQ_SNDMORE | ZMQ_DONTWAIT) == -1)
+		return;		/* the peer is gone: its socket's pipe with it */
+	zmq_send(k->router, w, len, ZMQ_DONTWAIT);
+}
+
 static void
 zr_answer(struct zr_keeper *k, const uint8_t *id, size_t idlen, int type,
     uint32_t dish, int32_t arg, int flags)
 {
-	struct zr_msg	m = { 0 };
+	struct zr_wire	w;
 
-	m.type = (uint8_t)type;
-	m.flags = (uint8_t)flags;
-	m.dish = dish;
-	m.arg = arg;
-	if (zmq_send(k->router, id, idlen, ZMQ_SNDMORE | ZMQ_DONTWAIT) == -1)
-		return;		/* the peer is gone: its socket's pipe with it */
-	zmq_send(k->router, &m, sizeof m, ZMQ_DONTWAIT);
+	memset(&w.m, 0, sizeof w.m);
+	w.m.type = (uint8_t)type;
+	w.m.flags = (uint8_t)flags;
+	w.m.dish = dish;
+	w.m.arg = arg;
+	zr_answer_n(k, id, idlen, &w, 1);
 }
 
 static uint32_t
@@ -372,9 +490,16 @@ zr_room(const struct zr_keeper *k)
 	    k->queue.n < r->capacity);
 }
 
+static struct zr_slot *
+zr_slot(struct zr_keeper *k, uint32_t who)
+{
+	return (who < k->r->nslots ? &k->slots[who] : NULL);
+}
+
 /* Take a put in: into the queue, or (no room) to wait. */
 static void
-zr_accept_put(struct zr_keeper *k, const struct zr_req *q, int waited)
+zr_accept_put(struct zr_keeper *k, const struct zr_req *q, int waited,
+    int reply)
 {
 	struct rack_zmq	*r = k->r;
 	struct zr_item	 it;
@@ -391,9 +516,38 @@ zr_accept_put(struct zr_keeper *k, const struct zr_req *q, int waited)
 	atomic_fetch_add(&r->sent, 1);
 	atomic_store(&r->depth, r->capacity == 0 ? 0 : zr_queue_depth(k));
 	zr_max(r, atomic_load(&r->depth));
-	if (r->capacity != 0)
+	if (r->capacity != 0 && reply)
 		zr_answer(k, q->id, q->idlen, ZR_PUTOK, q->dish,
 		    (int32_t)zr_queue_depth(k), waited ? ZR_WAITED : 0);
+}
+
+/*
+ * How many dishes who's next batch may carry. A credit of one, as a slow
+ * taker must never hold more than the dish it works on; doubled each time
+ * a taker is back for more within ZR_FAST_NS of its last batch (it works
+ * in microseconds, and a round trip a dish is what holds it back), halved
+ * when it is not. So what a taker holds ahead is about a millisecond of
+ * its work, whatever its speed. A rack with a capacity keeps one: its
+ * dishes are in the rack or in a hand, as a local rack's are.
+ */
+static void
+zr_credit(struct zr_keeper *k, struct zr_slot *sl)
+{
+	int64_t	now;
+
+	if (sl == NULL)
+		return;
+	if (sl->window == 0)
+		sl->window = 1;
+	if (k->r->capacity != RACK_UNBOUNDED || sl->sent_at == 0)
+		return;
+	now = clock_mono_ns();
+	if (now - sl->sent_at < ZR_FAST_NS) {
+		if (sl->last_n >= sl->window && sl->window < ZR_BATCH_MAX)
+			sl->window *= 2;
+	} else if (sl->window > 1)
+		sl->window /= 2;
+	sl->sent_at = 0;
 }
 
 /* Match waiting takers with dishes, then waiting puts with room. */
@@ -401,26 +555,48 @@ static void
 zr_dispatch(struct zr_keeper *k)
 {
 	struct rack_zmq	*r = k->r;
+	struct zr_slot	*sl;
 	struct zr_item	 it;
 	struct zr_req	 g, p;
+	struct zr_wire	 w;
+	unsigned	 n, i, share;
 
 	while (k->gets.n > 0 && k->queue.n > 0) {
+		/* Its share of what is there, so the others get some too. */
+		share = (unsigned)((k->queue.n + k->gets.n - 1) / k->gets.n);
 		zr_fifo_pop(&k->gets, &g);
-		zr_fifo_pop(&k->queue, &it);
-		if (g.who < r->nslots)
-			k->inflight[g.who] = it.dish;
-		atomic_fetch_add(&r->received, 1);
+		sl = zr_slot(k, g.who);
+		n = sl != NULL ? sl->window : 1;
+		if (n > share)
+			n = share;
+		memset(&w.m, 0, sizeof w.m);
+		w.m.type = ZR_DISH;
+		for (i = 0; i < n && zr_fifo_pop(&k->queue, &it); i++) {
+			if (i == 0)
+				w.m.dish = it.dish;
+			else
+				w.more[i - 1] = it.dish;
+			if (sl != NULL)
+				zr_fifo_push(&sl->out, &it.dish, 0);
+			if (it.idlen > 0)
+				zr_answer(k, it.id, it.idlen, ZR_PUTOK,
+				    it.dish, 0, ZR_WAITED);
+		}
+		n = i;
+		if (sl != NULL) {
+			sl->last_n = n;
+			sl->sent_at = r->capacity == RACK_UNBOUNDED ?
+			    clock_mono_ns() : 0;
+		}
+		atomic_fetch_add(&r->received, n);
 		atomic_store(&r->depth, r->capacity == 0 ? 0 :
 		    zr_queue_depth(k));
-		zr_answer(k, g.id, g.idlen, ZR_DISH, it.dish,
-		    (int32_t)atomic_load(&r->depth), 0);
-		if (it.idlen > 0)
-			zr_answer(k, it.id, it.idlen, ZR_PUTOK, it.dish, 0,
-			    ZR_WAITED);
+		w.m.arg = (int32_t)atomic_load(&r->depth);
+		zr_answer_n(k, g.id, g.idlen, &w, n);
 	}
 	while (k->puts.n > 0 && zr_room(k)) {
 		zr_fifo_pop(&k->puts, &p);
-		zr_accept_put(k, &p, 1);
+		zr_accept_put(k, &p, 1, 1);
 	}
 	if (atomic_load(&r->closed) && k->queue.n == 0) {
 		/* Closed and empty: every taker waiting sees the end. */
@@ -429,22 +605,53 @@ zr_dispatch(struct zr_keeper *k)
 	}
 }
 
-/* An acknowledgement of d by who: done once, a second is a duplicate. */
+/* One dish done: once; a second acknowledgement is a duplicate. */
 static int
-zr_ack(struct zr_keeper *k, uint32_t who, dish_t d)
+zr_ack1(struct zr_keeper *k, dish_t d)
 {
 	struct rack_zmq	*r = k->r;
 
-	if (d == DISH_NONE)
-		return (0);
-	if (who < r->nslots && k->inflight[who] == d)
-		k->inflight[who] = DISH_NONE;
 	if (k->acked != NULL && zr_bit(k->acked, r->ndishes, d, 1)) {
 		atomic_fetch_add(&r->duplicates, 1);
 		return (0);
 	}
 	atomic_fetch_sub(&r->unfinished, 1);
 	return (1);
+}
+
+/* Where d is among what who was sent, or -1. */
+static ssize_t
+zr_slot_find(struct zr_slot *sl, dish_t d)
+{
+	size_t	i;
+
+	for (i = 0; sl != NULL && i < sl->out.n; i++) {
+		if (*(dish_t *)zr_fifo_at(&sl->out, i) == d)
+			return ((ssize_t)i);
+	}
+	return (-1);
+}
+
+/*
+ * who acknowledges d, and with it every dish sent to it before d (it
+ * works them in order). A dish it was never sent is acknowledged alone.
+ * Returns the dishes done now.
+ */
+static int
+zr_ack(struct zr_keeper *k, uint32_t who, dish_t d)
+{
+	struct zr_slot	*sl = zr_slot(k, who);
+	ssize_t		 at;
+	dish_t		 e;
+	int		 n = 0;
+
+	if (d == DISH_NONE)
+		return (0);
+	if ((at = zr_slot_find(sl, d)) < 0)
+		return (zr_ack1(k, d));
+	while (at-- >= 0 && zr_fifo_pop(&sl->out, &e))
+		n += zr_ack1(k, e);
+	return (n);
 }
 
 /* Forget who's waiting get, if any; 1 if there was one. */
@@ -466,42 +673,98 @@ zr_drop_get(struct zr_keeper *k, uint32_t who, struct zr_req *out)
 	return (0);
 }
 
-/* A taker died: what it was sent and had not acknowledged goes first. */
-static int
-zr_take_back(struct zr_keeper *k, uint32_t who, dish_t let_go)
+/* Dishes back to the front of the queue, in their order. */
+static void
+zr_put_back(struct zr_keeper *k, const dish_t *d, size_t n, int resent)
 {
 	struct rack_zmq	*r = k->r;
 	struct zr_item	 it;
-	dish_t		 d;
+
+	it.idlen = 0;
+	while (n-- > 0) {
+		it.dish = d[n];
+		zr_fifo_push(&k->queue, &it, 1);
+		atomic_fetch_sub(&r->received, 1);
+		if (resent)
+			atomic_fetch_add(&r->resent, 1);
+	}
+	atomic_store(&r->depth, r->capacity == 0 ? 0 : zr_queue_depth(k));
+}
+
+/*
+ * A taker died, its hand showing d (held, or let go). What it was sent
+ * before d it had finished, and d too if let go: acknowledged, unless the
+ * next rack never got it (a pipelined put that died with the taker), and
+ * then it is done again. d held, and what came after it: sent again,
+ * first. Returns 1 if d itself went back.
+ */
+static int
+zr_take_back(struct zr_keeper *k, uint32_t who, dish_t d, int held)
+{
+	struct zr_slot	*sl = zr_slot(k, who);
+	dish_t		*back, e;
+	ssize_t		 at;
+	size_t		 nback = 0, i = 0;
+	int		 rc = 0;
 
 	zr_drop_get(k, who, NULL);
-	if (who >= r->nslots)
+	if (sl == NULL)
 		return (0);
-	d = k->inflight[who];
-	if (d == DISH_NONE)
+	sl->dead = 1;
+	sl->sent_at = 0;
+	if (sl->out.n == 0)
 		return (0);
-	if (d == let_go) {
-		/* It was in the next rack already: only the ack was owed. */
-		zr_ack(k, who, d);
-		return (0);
+	at = d != DISH_NONE ? zr_slot_find(sl, d) : -1;
+	back = xreallocarray(NULL, sl->out.n, sizeof *back);
+	while (zr_fifo_pop(&sl->out, &e)) {
+		if (at >= 0 && ((ssize_t)i < at || ((ssize_t)i == at &&
+		    !held)) && zr_landed(k->r, e))
+			zr_ack1(k, e);
+		else {
+			back[nback++] = e;
+			if ((ssize_t)i == at)
+				rc = 1;
+		}
+		i++;
 	}
-	k->inflight[who] = DISH_NONE;
-	it.dish = d;
-	it.idlen = 0;
-	zr_fifo_push(&k->queue, &it, 1);
-	atomic_fetch_sub(&r->received, 1);
-	atomic_fetch_add(&r->resent, 1);
-	atomic_store(&r->depth, r->capacity == 0 ? 0 : zr_queue_depth(k));
-	return (1);
+	zr_put_back(k, back, nback, 1);
+	free(back);
+	return (rc);
+}
+
+/* A leaving taker gives back what it fetched and did not start. */
+static void
+zr_give_back(struct zr_keeper *k, uint32_t who, const dish_t *d, size_t n)
+{
+	struct zr_slot	*sl = zr_slot(k, who);
+	dish_t		*back;
+	ssize_t		 at;
+	size_t		 i, nback = 0;
+
+	if (sl == NULL || n == 0)
+		return;
+	back = xreallocarray(NULL, n, sizeof *back);
+	for (i = 0; i < n; i++) {
+		if ((at = zr_slot_find(sl, d[i])) < 0)
+			continue;
+		zr_fifo_remove(&sl->out, (size_t)at);
+		back[nback++] = d[i];
+	}
+	zr_put_back(k, back, nback, 0);
+	free(back);
 }
 
 static void
 zr_request(struct zr_keeper *k, const uint8_t *id, size_t idlen,
-    const struct zr_msg *m)
+    const struct zr_wire *w, size_t len)
 {
-	struct rack_zmq	*r = k->r;
-	struct zr_req	 q, g;
-	int		 n;
+	struct rack_zmq		*r = k->r;
+	const struct zr_msg	*m = &w->m;
+	struct zr_slot		*sl;
+	struct zr_req		 q, g;
+	dish_t			 list[ZR_BATCH_MAX];
+	size_t			 n;
+	int			 reply = !(m->flags & ZR_NOREPLY), a;
 
 	q.who = m->who;
 	q.dish = m->dish;
@@ -509,24 +772,40 @@ zr_request(struct zr_keeper *k, const uint8_t *id, size_t idlen,
 	memcpy(q.id, id, idlen);
 	switch (m->type) {
 	case ZR_PUT:
+		if ((m->flags & ZR_COUNTED) && m->who < ZR_INBOUND_MAX) {
+			/* In: join need wait for it no more (never below 0). */
+			a = atomic_load(&r->inbound[m->who]);
+			while (a > 0 && !atomic_compare_exchange_weak(
+			    &r->inbound[m->who], &a, a - 1))
+				;
+		}
 		if (zr_bit(k->put_seen, r->ndishes, m->dish, 1)) {
 			/* Put before (its putter died, and it was redone). */
 			atomic_fetch_add(&r->duplicates, 1);
-			zr_answer(k, id, idlen, ZR_PUTOK, m->dish,
-			    (int32_t)zr_queue_depth(k), 0);
+			if (reply)
+				zr_answer(k, id, idlen, ZR_PUTOK, m->dish,
+				    (int32_t)zr_queue_depth(k), 0);
 			break;
 		}
 		if (atomic_load(&r->closed) && r->capacity != 0) {
-			zr_answer(k, id, idlen, ZR_END, m->dish, 0, 0);
+			if (reply)
+				zr_answer(k, id, idlen, ZR_END, m->dish, 0, 0);
 			break;
 		}
 		if (zr_room(k) && k->puts.n == 0)
-			zr_accept_put(k, &q, 0);
+			zr_accept_put(k, &q, 0, reply);
 		else
 			zr_fifo_push(&k->puts, &q, 0);
 		break;
 	case ZR_GET:
+		sl = zr_slot(k, m->who);
 		zr_ack(k, m->who, m->dish);
+		if (sl != NULL && sl->dead) {
+			/* From a taker reclaimed already: late, and stale. */
+			zr_answer(k, id, idlen, ZR_NONE, DISH_NONE, 0, 0);
+			break;
+		}
+		zr_credit(k, sl);
 		if (m->who < r->nslots)
 			zr_drop_get(k, m->who, NULL);
 		zr_fifo_push(&k->gets, &q, 0);
@@ -536,12 +815,22 @@ zr_request(struct zr_keeper *k, const uint8_t *id, size_t idlen,
 			zr_answer(k, g.id, g.idlen, ZR_NONE, DISH_NONE, 0, 0);
 		break;
 	case ZR_ACK:
-		n = zr_ack(k, m->who, m->dish);
-		zr_answer(k, id, idlen, ZR_OK, m->dish, n, 0);
+		a = zr_ack(k, m->who, m->dish);
+		zr_answer(k, id, idlen, ZR_OK, m->dish, a, 0);
 		break;
 	case ZR_RECLAIM:
-		n = zr_take_back(k, m->who, m->dish);
-		zr_answer(k, id, idlen, ZR_OK, DISH_NONE, n, 0);
+		a = zr_take_back(k, m->who, m->dish, (m->flags & ZR_HELD) != 0);
+		zr_answer(k, id, idlen, ZR_OK, DISH_NONE, a, 0);
+		break;
+	case ZR_RETURN:
+		n = len > sizeof *m ? (len - sizeof *m) / sizeof(dish_t) : 0;
+		list[0] = m->dish;
+		memcpy(list + 1, w->more, n * sizeof(dish_t));
+		zr_give_back(k, m->who, list, m->dish == DISH_NONE ? 0 : n + 1);
+		zr_answer(k, id, idlen, ZR_OK, DISH_NONE, 0, 0);
+		break;
+	case ZR_SYNC:
+		zr_answer(k, id, idlen, ZR_OK, DISH_NONE, 0, 0);
 		break;
 	case ZR_CLOSE:
 		atomic_store(&r->closed, 1);
@@ -563,7 +852,6 @@ zr_request(struct zr_keeper *k, const uint8_t *id, size_t idlen,
 	default:
 		break;
 	}
-	zr_dispatch(k);
 }
 
 /* Read what the keeper's monitors saw: links made and lost. */
@@ -664,10 +952,9 @@ zr_keeper_main(void *arg)
 {
 	struct zr_start		*st = arg;
 	struct zr_keeper	*k = st->k;
-	struct rack_zmq		*r = k->r;
 	zmq_pollitem_t		 items[3];
 	uint8_t			 id[ZR_ID_MAX];
-	struct zr_msg		 m;
+	struct zr_wire		 w;
 	int			 n, idlen, len, rc, more;
 	size_t			 sz;
 
@@ -703,13 +990,15 @@ zr_keeper_main(void *arg)
 			zmq_getsockopt(k->router, ZMQ_RCVMORE, &more, &sz);
 			if (!more)
 				continue;
-			memset(&m, 0, sizeof m);
-			len = zmq_recv(k->router, &m, sizeof m, 0);
-			if (len != (int)sizeof m || idlen > ZR_ID_MAX)
+			memset(&w.m, 0, sizeof w.m);
+			len = zmq_recv(k->router, &w, sizeof w, 0);
+			if (len < (int)sizeof w.m || len > (int)sizeof w ||
+			    idlen > ZR_ID_MAX)
 				continue;
-			zr_request(k, id, (size_t)idlen, &m);
+			zr_request(k, id, (size_t)idlen, &w, (size_t)len);
 		}
-		(void)r;
+		/* Once a drain: a taker gets a batch, not a dish a put. */
+		zr_dispatch(k);
 	}
 	if (k->held)
 		zmq_msg_close(&k->msg);
@@ -738,6 +1027,7 @@ rack_zmq_init(struct rack *base, const struct zl_where *w, unsigned index,
 	r->ndishes = scn != NULL ? scn->ndishes : 0;
 	r->nquits = scn != NULL && index < scn->nstations ?
 	    scn->stations[index].count : 1;
+	r->serial = atomic_fetch_add(&zr_serials, 1) + 1;
 	if (zl_ctx(cause) == NULL)
 		return (-1);
 	k = xcalloc(1, sizeof *k);
@@ -745,10 +1035,9 @@ rack_zmq_init(struct rack *base, const struct zl_where *w, unsigned index,
 	zr_fifo_init(&k->queue, sizeof(struct zr_item));
 	zr_fifo_init(&k->puts, sizeof(struct zr_req));
 	zr_fifo_init(&k->gets, sizeof(struct zr_req));
-	k->inflight = xreallocarray(NULL, nslots > 0 ? nslots : 1,
-	    sizeof *k->inflight);
+	k->slots = xcalloc(nslots > 0 ? nslots : 1, sizeof *k->slots);
 	for (i = 0; i < nslots; i++)
-		k->inflight[i] = DISH_NONE;
+		zr_fifo_init(&k->slots[i].out, sizeof(dish_t));
 	if (r->ndishes > 0 && r->ndishes <= ZR_BITMAP_MAX) {
 		k->put_seen = xcalloc(1, (size_t)(r->ndishes + 7) / 8);
 		k->acked = xcalloc(1, (size_t)(r->ndishes + 7) / 8);
@@ -762,7 +1051,7 @@ rack_zmq_init(struct rack *base, const struct zl_where *w, unsigned index,
 		xasprintf(cause, "cannot start the keeper of a ZeroMQ rack: %s",
 		    strerror(rc));
 		r->k = NULL;
-		free(k->inflight);
+		free(k->slots);
 		free(k->put_seen);
 		free(k->acked);
 		free(k);
@@ -779,6 +1068,7 @@ rack_zmq_init(struct rack *base, const struct zl_where *w, unsigned index,
 		zr_destroy(base);
 		return (-1);
 	}
+	zr_register(r, 1);
 	return (0);
 }
 
@@ -795,6 +1085,8 @@ rack_zmq_init_remote(struct rack *base, const struct zr_eps *eps,
 	r->reliable = reliable;
 	r->quit = quit;
 	r->nslots = nslots;
+	r->serial = atomic_fetch_add(&zr_serials, 1) + 1;
+	r->remote = 1;
 	r->ndishes = scn != NULL ? scn->ndishes : 0;
 	snprintf(r->ep_hub, sizeof r->ep_hub, "%s", eps->hub);
 	snprintf(r->ep_in, sizeof r->ep_in, "%s", eps->in);
@@ -880,11 +1172,12 @@ zr_sock(struct rack_zmq *r, int role)
 }
 
 static int
-zr_send(void *s, int type, uint32_t who, dish_t d, int32_t arg)
+zr_send(void *s, int type, uint32_t who, dish_t d, int32_t arg, int flags)
 {
 	struct zr_msg	m = { 0 };
 
 	m.type = (uint8_t)type;
+	m.flags = (uint8_t)flags;
 	m.who = who;
 	m.dish = d;
 	m.arg = arg;
@@ -892,29 +1185,100 @@ zr_send(void *s, int type, uint32_t who, dish_t d, int32_t arg)
 }
 
 /*
- * Wait for the keeper's answer, a slice at a time. hand (if not NULL) may
- * be asked to leave: its get is cancelled once. 0 with *m, or -1 aborted.
+ * A thread's own state for a reliable rack, as its sockets are its own:
+ * the dishes of its last batch not yet started, and its pipelined puts.
+ * Kept by (rack, serial, process): a rack made at a freed one's address,
+ * or a forked child, starts afresh.
+ */
+#define ZR_LOCAL_MAX	4
+
+struct zr_local {
+	const struct rack_zmq	*r;
+	unsigned		 serial;
+	pid_t			 pid;
+	dish_t			 ahead[ZR_BATCH_MAX];
+	unsigned		 nahead, next;
+	uint32_t		 who;		/* the hand they are for */
+	int32_t			 depth;		/* the keeper's, last said */
+	unsigned		 asks;		/* answers owed to its puts */
+	unsigned		 since;		/* puts since one that asked */
+	unsigned		 burst;		/* quick puts in a row */
+	int64_t			 last_put;
+};
+
+static _Thread_local struct zr_local zr_locals[ZR_LOCAL_MAX];
+
+static struct zr_local *
+zr_local(const struct rack_zmq *r, int make)
+{
+	struct zr_local	*l, *spare = NULL;
+	pid_t		 me = zl_pid_self();
+	unsigned	 i;
+
+	for (i = 0; i < ZR_LOCAL_MAX; i++) {
+		l = &zr_locals[i];
+		if (l->r == r && l->serial == r->serial && l->pid == me)
+			return (l);
+		/* Another rack's, or gone: free, unless it owes anything. */
+		if (spare == NULL && (l->r == NULL || l->pid != me ||
+		    (l->next >= l->nahead && l->asks == 0 && l->since == 0)))
+			spare = l;
+	}
+	if (!make || spare == NULL)
+		return (NULL);
+	memset(spare, 0, sizeof *spare);
+	spare->r = r;
+	spare->serial = r->serial;
+	spare->pid = me;
+	return (spare);
+}
+
+/*
+ * Wait for the keeper's answer, a slice at a time: the answers owed to
+ * this thread's pipelined puts come first (the socket keeps order) and
+ * are taken in passing (n not NULL: the answer of a request, not one of
+ * those). hand (if not NULL) may be asked to leave: its get is cancelled
+ * once. 0 with *w (and *n, its dishes), or -1 aborted.
  */
 static int
-zr_answer_wait(struct rack_zmq *r, void *s, struct zr_msg *m,
+zr_answer_wait(struct rack_zmq *r, void *s, struct zr_wire *w, unsigned *n,
     struct hand *hand, uint32_t who, int *slices)
 {
-	zmq_pollitem_t	it = { s, 0, ZMQ_POLLIN, 0 };
-	int		cancelled = 0, rc;
+	zmq_pollitem_t	 it = { s, 0, ZMQ_POLLIN, 0 };
+	struct zr_local	*l = n != NULL ? zr_local(r, 0) : NULL;
+	int		 cancelled = 0, rc, len;
 
 	for (;;) {
 		if (atomic_load(&r->aborted))
 			return (-1);
+		len = zmq_recv(s, w, sizeof *w, ZMQ_DONTWAIT);
+		if (len > (int)sizeof *w)
+			len = (int)sizeof *w;	/* truncated: not the keeper's */
+		if (len >= (int)sizeof w->m) {
+			if (l != NULL && l->asks > 0) {
+				/* A pipelined put's: it is in (or refused). */
+				l->asks--;
+				if (w->m.type == ZR_PUTOK)
+					l->depth = w->m.arg;
+				continue;
+			}
+			if (n != NULL)
+				*n = 1 + (unsigned)((size_t)len -
+				    sizeof w->m) / sizeof(dish_t);
+			/* An answer: every put sent before it is in. */
+			if (l != NULL)
+				l->since = 0;
+			return (0);
+		}
 		rc = zmq_poll(&it, 1, ZR_SLICE_MS);
 		if (rc == -1 && errno != EINTR)
 			return (-1);
-		if (rc > 0 && zmq_recv(s, m, sizeof *m, ZMQ_DONTWAIT) ==
-		    (int)sizeof *m)
-			return (0);
+		if (rc > 0)
+			continue;
 		if (slices != NULL)
 			(*slices)++;
 		if (hand != NULL && !cancelled && atomic_load(&hand->leave)) {
-			zr_send(s, ZR_CANCEL, who, DISH_NONE, 0);
+			zr_send(s, ZR_CANCEL, who, DISH_NONE, 0, 0);
 			cancelled = 1;
 		}
 	}
@@ -923,14 +1287,82 @@ zr_answer_wait(struct rack_zmq *r, void *s, struct zr_msg *m,
 /* One request and its answer, from this thread. */
 static int
 zr_call(struct rack_zmq *r, int type, uint32_t who, dish_t d, int32_t arg,
-    struct zr_msg *m)
+    int flags, struct zr_msg *m)
 {
-	void	*s;
+	struct zr_wire	 w;
+	unsigned	 n;
+	void		*s;
 
 	if ((s = zr_sock(r, ZR_ROLE_DEALER)) == NULL ||
-	    zr_send(s, type, who, d, arg) == -1)
+	    zr_send(s, type, who, d, arg, flags) == -1 ||
+	    zr_answer_wait(r, s, &w, &n, NULL, who, NULL) == -1)
 		return (-1);
-	return (zr_answer_wait(r, s, m, NULL, who, NULL));
+	*m = w.m;
+	return (0);
+}
+
+/* This thread's pipelined puts into r are all in the keeper. */
+static int
+zr_settle(struct rack_zmq *r)
+{
+	struct zr_local	*l = zr_local(r, 0);
+	struct zr_msg	 m;
+
+	if (l == NULL || (l->asks == 0 && l->since == 0))
+		return (0);
+	l->since = 0;
+	return (zr_call(r, ZR_SYNC, 0, DISH_NONE, 0, 0, &m));
+}
+
+/*
+ * A reliable put into an unbounded rack, in a burst: sent, not answered
+ * (one in ZR_ASK_EVERY asks, and the put waits only when ZR_ASKS_OUT
+ * answers are owed), so a fast putter is not held to a round trip a dish.
+ * 1 if it went so, 0 if the put must be a round trip, -1 on error.
+ */
+static int
+zr_put_pipelined(struct rack_zmq *r, dish_t d, uint32_t who, int *depth,
+    struct zr_local **lp)
+{
+	struct zr_local	*l;
+	struct zr_wire	 w;
+	int64_t		 now;
+	void		*s;
+	int		 flags = ZR_NOREPLY;
+
+	if (r->capacity != RACK_UNBOUNDED || r->remote ||
+	    who >= ZR_INBOUND_MAX || (l = *lp = zr_local(r, 1)) == NULL)
+		return (0);
+	/* From the end of the last put: its own wait is not the putter's. */
+	now = clock_mono_ns();
+	l->burst = now - l->last_put < ZR_BURST_NS ? l->burst + 1 : 0;
+	if (l->burst < ZR_BURST_MIN)
+		return (0);
+	if ((s = zr_sock(r, ZR_ROLE_DEALER)) == NULL)
+		return (-1);
+	if (++l->since >= ZR_ASK_EVERY) {
+		flags = 0;
+		l->since = 0;
+	}
+	/* Counted before it goes: a join never misses it on its way. */
+	atomic_fetch_add(&r->inbound[who], 1);
+	if (zr_send(s, ZR_PUT, who, d, 0, flags | ZR_COUNTED) == -1) {
+		atomic_fetch_sub(&r->inbound[who], 1);
+		return (-1);
+	}
+	if (flags == 0)
+		l->asks++;
+	while (l->asks > ZR_ASKS_OUT) {
+		/* The oldest owed answer (n NULL: taken as it is). */
+		l->asks--;
+		if (zr_answer_wait(r, s, &w, NULL, NULL, who, NULL) == -1)
+			return (-1);
+		if (w.m.type != ZR_PUTOK)
+			return (-1);
+		l->depth = w.m.arg;
+	}
+	*depth = l->depth + (int)l->since;
+	return (1);
 }
 
 static int
@@ -939,17 +1371,29 @@ zr_put(struct rack *base, dish_t d, struct hand *hand, int *blocked)
 	struct rack_zmq	*r = (struct rack_zmq *)base;
 	zmq_pollitem_t	 it;
 	struct zr_msg	 m;
-	uint32_t	 depth;
+	struct zr_local	*l = NULL;
+	uint32_t	 depth, who = hand != NULL ? hand->who : 0;
 	void		*s;
-	int		 rc;
+	int		 rc, n;
 
 	if (blocked != NULL)
 		*blocked = 0;
 	if (atomic_load(&r->closed) || atomic_load(&r->aborted))
 		return (-1);
 	if (r->reliable) {
-		if (zr_call(r, ZR_PUT, hand != NULL ? hand->who : 0, d, 0,
-		    &m) == -1 || m.type != ZR_PUTOK)
+		rc = zr_put_pipelined(r, d, who, &n, &l);
+		if (rc == -1)
+			return (-1);
+		if (rc == 1) {
+			l->last_put = clock_mono_ns();
+			if (hand != NULL)
+				hand_let_go(hand);
+			return (n);
+		}
+		rc = zr_call(r, ZR_PUT, who, d, 0, 0, &m);
+		if (l != NULL)
+			l->last_put = clock_mono_ns();
+		if (rc == -1 || m.type != ZR_PUTOK)
 			return (-1);
 		if (blocked != NULL)
 			*blocked = (m.flags & ZR_WAITED) != 0;
@@ -982,37 +1426,91 @@ zr_put(struct rack *base, dish_t d, struct hand *hand, int *blocked)
 	return ((int)depth);
 }
 
+/*
+ * Give back what this thread fetched ahead and did not start (for the
+ * taker l->who), answered: the dishes are in the rack again when it
+ * returns.
+ */
+static int
+zr_return(struct rack_zmq *r, struct zr_local *l)
+{
+	struct zr_wire	 w;
+	unsigned	 n, i;
+	void		*s;
+
+	if (l == NULL || l->next >= l->nahead)
+		return (0);
+	n = l->nahead - l->next;
+	memset(&w.m, 0, sizeof w.m);
+	w.m.type = ZR_RETURN;
+	w.m.who = l->who;
+	w.m.dish = l->ahead[l->next];
+	for (i = 1; i < n; i++)
+		w.more[i - 1] = l->ahead[l->next + i];
+	l->next = l->nahead = 0;
+	if ((s = zr_sock(r, ZR_ROLE_DEALER)) == NULL ||
+	    zmq_send(s, &w, sizeof w.m + (n - 1) * sizeof(dish_t), 0) == -1 ||
+	    zr_answer_wait(r, s, &w, &n, NULL, l->who, NULL) == -1)
+		return (-1);
+	return (0);
+}
+
 static dish_t
 zr_get_reliable(struct rack_zmq *r, struct hand *hand, int *depth,
     int *blocked)
 {
-	struct zr_msg	 m;
+	struct zr_wire	 w;
+	struct zr_local	*l = zr_local(r, 1);
 	uint32_t	 who = hand != NULL ? hand->who : 0;
-	dish_t		 ack = DISH_NONE;
+	dish_t		 ack = DISH_NONE, d;
+	unsigned	 n, i;
 	void		*s;
 	int		 slices = 0, rc;
 
+	if (l != NULL && l->next < l->nahead && l->who != who &&
+	    zr_return(r, l) == -1)
+		return (DISH_NONE);
+	if (l != NULL && l->next < l->nahead) {
+		/*
+		 * The batch's next: no message. The dish done before it is
+		 * paid by the order (the keeper knows what came first), and
+		 * in words at the next request.
+		 */
+		d = l->ahead[l->next++];
+		zr_hand_set(hand, d, 1);
+		if (depth != NULL)
+			*depth = l->depth;
+		return (d);
+	}
 	if (hand != NULL && atomic_load(&hand->owes))
 		ack = atomic_load(&hand->owed);
 	if ((s = zr_sock(r, ZR_ROLE_DEALER)) == NULL ||
-	    zr_send(s, ZR_GET, who, ack, 0) == -1)
+	    zr_send(s, ZR_GET, who, ack, 0, 0) == -1)
 		return (DISH_NONE);
 	zr_waiting(r, hand, 1);
-	rc = zr_answer_wait(r, s, &m, hand, who, &slices);
+	rc = zr_answer_wait(r, s, &w, &n, hand, who, &slices);
 	zr_waiting(r, hand, 0);
 	if (rc == -1)
 		return (DISH_NONE);
 	if (blocked != NULL)
 		*blocked = slices > 0;
 	/* The answer says the acknowledgement is in: the debt is paid. */
-	if (m.type != ZR_DISH) {
+	if (w.m.type != ZR_DISH) {
 		zr_hand_set(hand, DISH_NONE, 0);
 		return (DISH_NONE);
 	}
-	zr_hand_set(hand, m.dish, 1);
+	if (l != NULL) {
+		l->who = who;
+		l->depth = w.m.arg;
+		l->next = 0;
+		l->nahead = n - 1;
+		for (i = 1; i < n; i++)
+			l->ahead[i - 1] = w.more[i - 1];
+	}
+	zr_hand_set(hand, w.m.dish, 1);
 	if (depth != NULL)
-		*depth = m.arg;
-	return (m.dish);
+		*depth = w.m.arg;
+	return (w.m.dish);
 }
 
 static dish_t
@@ -1028,9 +1526,16 @@ zr_get_plain(struct rack_zmq *r, struct hand *hand, int *depth, int *blocked)
 		atomic_fetch_sub(&r->unfinished, 1);
 		zr_hand_set(hand, DISH_NONE, 0);
 	}
-	if ((pull = zr_sock(r, ZR_ROLE_PULL)) == NULL ||
-	    (sub = zr_sock(r, ZR_ROLE_SUB)) == NULL)
+	if ((pull = zr_sock(r, ZR_ROLE_PULL)) == NULL)
 		return (DISH_NONE);
+	/* A dish there already: no wait to announce, no control to read. */
+	if (zmq_recv(pull, &d, sizeof d, ZMQ_DONTWAIT) == (int)sizeof d &&
+	    d != DISH_QUIT)
+		goto got;
+	if ((sub = zr_sock(r, ZR_ROLE_SUB)) == NULL)
+		return (DISH_NONE);
+	if (d == DISH_QUIT)
+		goto leave;
 	zr_waiting(r, hand, 1);
 	for (;;) {
 		if (zmq_recv(pull, &d, sizeof d, ZMQ_DONTWAIT) ==
@@ -1053,6 +1558,7 @@ zr_get_plain(struct rack_zmq *r, struct hand *hand, int *depth, int *blocked)
 	}
 	zr_waiting(r, hand, 0);
 	if (!got || d == DISH_QUIT) {
+leave:
 		/*
 		 * A taker that leaves closes its sockets, as a program that
 		 * exits does: what ZeroMQ had queued for it goes with them.
@@ -1061,6 +1567,7 @@ zr_get_plain(struct rack_zmq *r, struct hand *hand, int *depth, int *blocked)
 		zl_thread_drop(r, ZR_ROLE_SUB);
 		return (DISH_NONE);
 	}
+got:
 	atomic_fetch_add(&r->received, 1);
 	zr_hand_set(hand, d, 1);
 	if (depth != NULL)
@@ -1096,7 +1603,8 @@ zr_task_done(struct rack *base, struct hand *hand)
 		return (0);
 	}
 	/* Answered, so a process that leaves next has paid it. */
-	if (zr_call(r, ZR_ACK, hand != NULL ? hand->who : 0, d, 0, &m) == -1)
+	if (zr_call(r, ZR_ACK, hand != NULL ? hand->who : 0, d, 0, 0,
+	    &m) == -1)
 		return (-1);
 	zr_hand_set(hand, DISH_NONE, 0);
 	return (0);
@@ -1129,10 +1637,29 @@ zr_reclaim(struct rack *base, struct hand *hand)
 	}
 	if (owes && d == DISH_NONE)
 		let_go = atomic_load(&hand->owed);
-	if (zr_call(r, ZR_RECLAIM, hand->who, let_go, 0, &m) == -1)
+	/* What it sent the next rack and is not there never will be. */
+	zr_forget_inbound(r, hand->who);
+	if (zr_call(r, ZR_RECLAIM, hand->who, d != DISH_NONE ? d : let_go, 0,
+	    d != DISH_NONE ? ZR_HELD : 0, &m) == -1)
 		return (-1);
 	zr_hand_set(hand, DISH_NONE, 0);
 	return (m.arg > 0 ? 1 : 0);
+}
+
+/*
+ * The calling worker leaves: its pipelined puts answered (LINGER = 0
+ * would drop what is unsent when its process exits), and what it fetched
+ * ahead and did not start given back, in order.
+ */
+static void
+zr_flush(struct rack *base)
+{
+	struct rack_zmq	*r = (struct rack_zmq *)base;
+
+	if (!r->reliable || atomic_load(&r->aborted))
+		return;
+	zr_settle(r);
+	zr_return(r, zr_local(r, 0));
 }
 
 int
@@ -1144,7 +1671,7 @@ rack_zmq_acked(struct rack *base, dish_t d)
 	if (base == NULL || base->ops != &rack_zmq || !r->reliable ||
 	    r->k == NULL)
 		return (0);
-	if (zr_call(r, ZR_ASKED, 0, d, 0, &m) == -1)
+	if (zr_call(r, ZR_ASKED, 0, d, 0, 0, &m) == -1)
 		return (0);
 	return (m.arg == 1);
 }
@@ -1190,6 +1717,18 @@ zr_write_off(struct rack_zmq *r)
 	atomic_fetch_sub(&r->unfinished, (int64_t)n);
 }
 
+/* Pipelined puts on their way: not in unfinished yet, and coming. */
+static int64_t
+zr_inbound(const struct rack_zmq *r)
+{
+	int64_t		n = 0;
+	unsigned	i;
+
+	for (i = 0; r->reliable && i < ZR_INBOUND_MAX; i++)
+		n += atomic_load_explicit(&r->inbound[i], memory_order_relaxed);
+	return (n);
+}
+
 static int
 zr_join(struct rack *base, int64_t timeout_ns)
 {
@@ -1208,7 +1747,7 @@ zr_join(struct rack *base, int64_t timeout_ns)
 		 * before has put every dish.)
 		 */
 		n = r->nquits;
-		if (zr_call(r, ZR_QUITS, 0, DISH_NONE, (int32_t)n, &m) == -1)
+		if (zr_call(r, ZR_QUITS, 0, DISH_NONE, (int32_t)n, 0, &m) == -1)
 			return (-1);
 	}
 	if (timeout_ns >= 0)
@@ -1216,7 +1755,7 @@ zr_join(struct rack *base, int64_t timeout_ns)
 	for (;;) {
 		if (atomic_load(&r->aborted))
 			return (-1);
-		if (atomic_load(&r->unfinished) <= 0)
+		if (atomic_load(&r->unfinished) <= 0 && zr_inbound(r) == 0)
 			return (0);
 		if (!r->reliable)
 			zr_write_off(r);
@@ -1238,7 +1777,7 @@ zr_close(struct rack *base)
 	uint64_t	 bits;
 
 	atomic_store(&r->closed, 1);
-	if (zr_call(r, ZR_CLOSE, 0, DISH_NONE, 0, &m) == -1)
+	if (zr_call(r, ZR_CLOSE, 0, DISH_NONE, 0, 0, &m) == -1)
 		return;
 	if (r->reliable) {
 		atomic_store(&r->ended, 1);
@@ -1273,7 +1812,7 @@ zr_close(struct rack *base)
 	}
 	/* The guide's fix: one broadcast every taker hears. */
 	atomic_store(&r->ended, 1);
-	zr_call(r, ZR_END_ALL, 0, DISH_NONE, 0, &m);
+	zr_call(r, ZR_END_ALL, 0, DISH_NONE, 0, 0, &m);
 }
 
 static void
@@ -1341,6 +1880,7 @@ zr_destroy(struct rack *base)
 
 	if (k == NULL)
 		return;
+	zr_register(r, 0);
 	r->k = NULL;
 	atomic_store(&r->aborted, 1);
 	if (k->started) {
@@ -1356,7 +1896,9 @@ zr_destroy(struct rack *base)
 	free(k->queue.v);
 	free(k->puts.v);
 	free(k->gets.v);
-	free(k->inflight);
+	for (i = 0; i < r->nslots; i++)
+		free(k->slots[i].out.v);
+	free(k->slots);
 	free(k->put_seen);
 	free(k->acked);
 	free(k->cause);

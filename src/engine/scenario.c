@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "bcast.h"
+#include "i18n.h"
 #include "safe.h"
 #include "scenario_web.h"
 #include "xmalloc.h"
@@ -1466,8 +1467,9 @@ perr(struct parser *p, unsigned col, const char *fmt, ...)
 
 	if (p->cause != NULL)
 		return (-1);
+	/* fmt is marked N_() where perr is called: translated here. */
 	va_start(ap, fmt);
-	xvasprintf(&msg, fmt, ap);
+	xvasprintf(&msg, _(fmt), ap);
 	va_end(ap);
 	xasprintf(&p->cause, "%s:%u:%u: %s", p->file, p->line, col, msg);
 	free(msg);
@@ -1492,13 +1494,13 @@ check_text(struct parser *p, const unsigned char *t, size_t len)
 			bol = i + 1;
 		} else if (t[i] == '\r') {
 			if (i + 1 < len && t[i + 1] != '\n')
-				return (perr(p, (unsigned)(i - bol + 1), "a "
+				return (perr(p, (unsigned)(i - bol + 1), N_("a "
 				    "carriage return inside a line: expected "
-				    "it only before a newline (CRLF)"));
+				    "it only before a newline (CRLF)")));
 		} else if (t[i] != '\t' &&
 		    (n = safe_char_len(t + i, len - i)) == 0)
-			return (perr(p, (unsigned)(i - bol + 1), "not a text "
-			    "file (byte 0x%02x)", t[i]));
+			return (perr(p, (unsigned)(i - bol + 1), N_("not a text "
+			    "file (byte 0x%02x)"), t[i]));
 	}
 	return (0);
 }
@@ -1589,11 +1591,11 @@ parse_section(struct parser *p, char *line, unsigned col)
 	char		 lower[SCN_NAME_MAX];
 
 	if ((end = strchr(line, ']')) == NULL)
-		return (perr(p, col, "expected ']' to close the section name"));
+		return (perr(p, col, N_("expected ']' to close the section name")));
 	rest = skip_blanks(end + 1);
 	if (*rest != '\0' && *rest != '#')
-		return (perr(p, col + (unsigned)(rest - line), "unexpected "
-		    "text after the section name, found '" CLIPF "'",
+		return (perr(p, col + (unsigned)(rest - line), N_("unexpected "
+		    "text after the section name, found '%.*s%s'"),
 		    CLIPA(rest)));
 	*end = '\0';
 	name = line + 1;
@@ -1625,7 +1627,7 @@ parse_section(struct parser *p, char *line, unsigned col)
 	}
 	if (have != NULL) {
 		if (*have)
-			return (perr(p, col, "[%s] appears twice", name));
+			return (perr(p, col, N_("[%s] appears twice"), name));
 		*have = 1;
 		return (0);
 	}
@@ -1640,13 +1642,13 @@ parse_section(struct parser *p, char *line, unsigned col)
 	near = scn_suggest(name, reserved_sections,
 	    sizeof reserved_sections / sizeof reserved_sections[0]);
 	if (near != NULL)
-		return (perr(p, col, "unknown section [%s], did you mean "
-		    "[%s]?", name, near));
+		return (perr(p, col, N_("unknown section [%s], did you mean "
+		    "[%s]?"), name, near));
 	if ((st = scenario_station(p->s, name)) != NULL)
-		return (perr(p, col, "station [%s] appears twice: first on "
-		    "line %u", name, st->pos.line));
+		return (perr(p, col, N_("station [%s] appears twice: first on "
+		    "line %u"), name, st->pos.line));
 	if (p->s->nstations == SCN_MAX_STATIONS)
-		return (perr(p, col, "more than %d stations",
+		return (perr(p, col, N_("more than %d stations"),
 		    SCN_MAX_STATIONS));
 	st = &p->s->stations[p->s->nstations];
 	default_station(st, name);
@@ -1660,12 +1662,12 @@ badname:
 	lower[i] = '\0';
 	if (name[i] == '\0' && strcmp(lower, name) != 0 &&
 	    station_name_ok(lower))
-		return (perr(p, col + 1, "a station's name is in lowercase: "
-		    "found [" CLIPF "], did you mean [%s]?", CLIPA(name),
+		return (perr(p, col + 1, N_("a station's name is in lowercase: "
+		    "found [%.*s%s], did you mean [%s]?"), CLIPA(name),
 		    lower));
-	return (perr(p, col + 1, "a section is [scenario], [script], or a "
+	return (perr(p, col + 1, N_("a section is [scenario], [script], or a "
 	    "station name of lowercase letters, digits, '-' and '_' "
-	    "(at most %d), found [" CLIPF "]", SCN_NAME_MAX - 1, CLIPA(name)));
+	    "(at most %d), found [%.*s%s]"), SCN_NAME_MAX - 1, CLIPA(name)));
 }
 
 /* A key = value line in [scenario] or a station. */
@@ -1680,17 +1682,17 @@ parse_assignment(struct parser *p, char *line, unsigned col)
 	unsigned		 vcol, row;
 
 	if (p->section == SEC_NONE)
-		return (perr(p, col, "a key outside any section: start with "
-		    "[scenario] or a station such as [washer]"));
+		return (perr(p, col, N_("a key outside any section: start with "
+		    "[scenario] or a station such as [washer]")));
 	if ((eq = strchr(line, '=')) == NULL) {
 		trim_value(line);
-		return (perr(p, col, "expected KEY = VALUE, found '" CLIPF "'",
+		return (perr(p, col, N_("expected KEY = VALUE, found '%.*s%s'"),
 		    CLIPA(line)));
 	}
 	*eq = '\0';
 	trim_blanks(line);
 	if (*line == '\0')
-		return (perr(p, col, "expected a key before '='"));
+		return (perr(p, col, N_("expected a key before '='")));
 	v = skip_blanks(eq + 1);
 	vcol = col + (unsigned)(v - line);
 	trim_value(v);
@@ -1716,15 +1718,15 @@ parse_assignment(struct parser *p, char *line, unsigned col)
 	}
 	if (k == NULL) {
 		if (near != NULL)
-			return (perr(p, col, "unknown key '" CLIPF "' in [%s], "
-			    "did you mean '%s'?", CLIPA(line), secname, near));
-		return (perr(p, col, "unknown key '" CLIPF "' in [%s]",
+			return (perr(p, col, N_("unknown key '%.*s%s' in [%s], "
+			    "did you mean '%s'?"), CLIPA(line), secname, near));
+		return (perr(p, col, N_("unknown key '%.*s%s' in [%s]"),
 		    CLIPA(line), secname));
 	}
 	row = (unsigned)(k - scn_keys);
 	if (p->seen_line[row] != 0)
-		return (perr(p, col, "'%s' is set twice in [%s]: first on "
-		    "line %u", line, secname, p->seen_line[row]));
+		return (perr(p, col, N_("'%s' is set twice in [%s]: first on "
+		    "line %u"), line, secname, p->seen_line[row]));
 	p->seen_line[row] = p->line;
 	pos = (struct scn_pos){ p->s->file, p->line, vcol };
 	if (key_apply(p->s, st, k, v, &pos, &why) == -1) {
@@ -1764,8 +1766,8 @@ parse_set_step(struct parser *p, struct script_step *step, char *rest,
 	xasprintf(&step->text, "%.*s=%s", (int)(end - rest), rest, value);
 	return (0);
 bad:
-	return (perr(p, col, "expected set SECTION.KEY = VALUE, found '"
-	    CLIPF "'", CLIPA(rest)));
+	return (perr(p, col, N_("expected set SECTION.KEY = VALUE, found "
+	    "'%.*s%s'"), CLIPA(rest)));
 }
 
 /* A [script] line: TIME say TEXT | TIME set SECTION.KEY = VALUE | pause. */
@@ -1782,8 +1784,8 @@ parse_step(struct parser *p, char *line, unsigned col)
 	if (*line != '\0')
 		*line++ = '\0';
 	if (dist_parse_duration(t, &at) == -1)
-		return (perr(p, col, "expected a duration such as 5s, found "
-		    "'" CLIPF "'", CLIPA(t)));
+		return (perr(p, col, N_("expected a duration such as 5s, found "
+		    "'%.*s%s'"), CLIPA(t)));
 	verb = skip_blanks(line);
 	vcol = col + (unsigned)(verb - t);
 	for (line = verb; *line != '\0' && !is_blank(*line); line++)
@@ -1796,25 +1798,25 @@ parse_step(struct parser *p, char *line, unsigned col)
 	    strcmp(verb, "pause") != 0 && strcmp(verb, "kill") != 0 &&
 	    strcmp(verb, "restart") != 0) {
 		if (*verb == '\0' || *verb == '#')
-			return (perr(p, vcol, "expected say, set, pause, kill or "
-			    "restart after the time, found nothing"));
-		return (perr(p, vcol, "expected say, set, pause, kill or "
-		    "restart after the time, found '" CLIPF "'", CLIPA(verb)));
+			return (perr(p, vcol, N_("expected say, set, pause, kill or "
+			    "restart after the time, found nothing")));
+		return (perr(p, vcol, N_("expected say, set, pause, kill or "
+		    "restart after the time, found '%.*s%s'"), CLIPA(verb)));
 	}
 	if (p->s->nscript == SCN_MAX_SCRIPT)
-		return (perr(p, col, "more than %d script steps",
+		return (perr(p, col, N_("more than %d script steps"),
 		    SCN_MAX_SCRIPT));
 	if (p->s->nscript > 0 && at < p->s->script[p->s->nscript - 1].at_ns)
-		return (perr(p, col, "script steps must be in time order: "
-		    CLIPF " comes after a later step on line %u", CLIPA(t),
+		return (perr(p, col, N_("script steps must be in time order: "
+		    "%.*s%s comes after a later step on line %u"), CLIPA(t),
 		    p->s->script[p->s->nscript - 1].pos.line));
 	step = &p->s->script[p->s->nscript];
 	step->at_ns = at;
 	step->pos = (struct scn_pos){ p->s->file, p->line, col };
 	if (strcmp(verb, "say") == 0) {
 		if (*rest == '\0')
-			return (perr(p, vcol, "expected text after say, found "
-			    "nothing"));
+			return (perr(p, vcol, N_("expected text after say, found "
+			    "nothing")));
 		step->kind = STEP_SAY;
 		step->text = xstrdup(rest);
 	} else if (strcmp(verb, "pause") == 0) {
@@ -1822,19 +1824,36 @@ parse_step(struct parser *p, char *line, unsigned col)
 		step->text = xstrdup(rest);
 	} else if (strcmp(verb, "restart") == 0) {
 		if (strcmp(rest, "broker") != 0)
-			return (perr(p, vcol + 8, "expected broker after restart "
+			return (perr(p, vcol + 8, N_("expected broker after restart "
 			    "(the private redis-server a kill broker stopped), "
-			    "found '" CLIPF "'", CLIPA(rest)));
+			    "found '%.*s%s'"), CLIPA(rest)));
 		step->kind = STEP_RESTART;
 		step->text = xstrdup(rest);
 	} else if (strcmp(verb, "kill") == 0) {
 		if (*rest == '\0')
-			return (perr(p, vcol, "expected a worker (dryer-2) or a "
-			    "station after kill, found nothing"));
+			return (perr(p, vcol, N_("expected a worker (dryer-2) or a "
+			    "station after kill, found nothing")));
 		step->kind = STEP_KILL;
-		step->text = xstrdup(rest);
-		/* Checked once every station is known: check_script_kills. */
 		step->pos.col = col + (unsigned)(rest - t);
+		if (strncmp(rest, "agent", 5) == 0 && is_blank(rest[5])) {
+			/*
+			 * kill agent NAME: an agent's host process. Who joins
+			 * is known at run time only; its name is one word.
+			 */
+			char	*name = skip_blanks(rest + 5), *end;
+
+			for (end = name; *end != '\0' && !is_blank(*end); end++)
+				/* nothing */;
+			if (*end != '\0')
+				return (perr(p, col + (unsigned)(name - t),
+				    "expected one name after kill agent (its "
+				    "--name or host, as the screen shows it), "
+				    "found '" CLIPF "'", CLIPA(name)));
+			xasprintf(&step->text, "agent %s", name);
+			step->pos.col = col + (unsigned)(name - t);
+		} else
+			step->text = xstrdup(rest);
+		/* Checked once every station is known: check_script_kills. */
 	} else {
 		step->kind = STEP_SET;
 		if (parse_set_step(p, step, rest,
@@ -1977,8 +1996,13 @@ check_script_kills(struct parser *p)
 			continue;
 		p->line = step->pos.line;
 		if (scenario_station(s, step->text) != NULL ||
-		    strcmp(step->text, "broker") == 0)
+		    strcmp(step->text, "broker") == 0 ||
+		    strncmp(step->text, "agent ", 6) == 0)
 			continue;
+		if (strcmp(step->text, "agent") == 0)
+			return (perr(p, step->pos.col + 5, "expected an agent's "
+			    "name (its --name or host, as the screen shows it) "
+			    "after kill agent, found nothing"));
 		dash = strrchr(step->text, '-');
 		if (dash != NULL && (size_t)(dash - step->text) < sizeof station) {
 			memcpy(station, step->text, (size_t)(dash - step->text));
@@ -1991,14 +2015,14 @@ check_script_kills(struct parser *p)
 				n = strtoul(dash + 1, &end, 10);
 				max = script_max_count(s, j, i);
 				if (*end != '\0' || end == dash + 1 || n == 0)
-					return (perr(p, step->pos.col, "expected "
+					return (perr(p, step->pos.col, N_("expected "
 					    "a worker's number after '%s-', "
-					    "found '" CLIPF "'", station,
+					    "found '%.*s%s'"), station,
 					    CLIPA(dash + 1)));
 				if (n > max)
-					return (perr(p, step->pos.col, "no worker "
-					    "'" CLIPF "': %s has at most %u by "
-					    "then", CLIPA(step->text), station,
+					return (perr(p, step->pos.col, N_("no worker "
+					    "'%.*s%s': %s has at most %u by "
+					    "then"), CLIPA(step->text), station,
 					    max));
 				continue;
 			}
@@ -2009,11 +2033,11 @@ check_script_kills(struct parser *p)
 		    sizeof station ? station : step->text, names,
 		    s->nstations);
 		if (near != NULL)
-			return (perr(p, step->pos.col, "no station or worker '"
-			    CLIPF "', did you mean %s%s?", CLIPA(step->text),
+			return (perr(p, step->pos.col, N_("no station or worker "
+			    "'%.*s%s', did you mean %s%s?"), CLIPA(step->text),
 			    near, dash != NULL ? dash : ""));
-		return (perr(p, step->pos.col, "no station or worker '" CLIPF
-		    "' to kill", CLIPA(step->text)));
+		return (perr(p, step->pos.col, N_("no station or worker "
+		    "'%.*s%s' to kill"), CLIPA(step->text)));
 	}
 	return (0);
 }
@@ -2103,14 +2127,14 @@ scenario_parse(const char *file, const char *text, size_t len, char **cause)
 		goto out;
 	if (s->nstations > 0 && s->web.on) {
 		p->line = s->web.pos.line;
-		perr(p, s->web.pos.col, "a [server] scenario has no stations: "
-		    "found [%s] as well", s->stations[0].name);
+		perr(p, s->web.pos.col, N_("a [server] scenario has no stations: "
+		    "found [%s] as well"), s->stations[0].name);
 		goto out;
 	}
 	if (s->nstations == 0 && !s->web.on) {
 		p->line = 1;
-		perr(p, 1, "no stations: a scenario needs at least one "
-		    "[section] such as [washer]");
+		perr(p, 1, N_("no stations: a scenario needs at least one "
+		    "[section] such as [washer]"));
 		goto out;
 	}
 	if (check_script_sets(p) == -1 || check_script_kills(p) == -1)
@@ -2434,6 +2458,35 @@ validate_counts(const struct scenario *s, const unsigned *counts,
 }
 
 /*
+ * A kill agent step, once --set has chosen the transport: agents join
+ * only racks in Redis or on ZeroMQ over tcp (doc/robustness.md).
+ */
+static int
+validate_agent_kills(const struct scenario *s, char **cause)
+{
+	const char	*t = s->transport != NULL ? s->transport : "local";
+	char		 where[1100];
+	unsigned	 i;
+
+	if (strncmp(t, "redis", 5) == 0 || strncmp(t, "unix://", 7) == 0 ||
+	    strncmp(t, "zmq+tcp://", 10) == 0)
+		return (0);
+	for (i = 0; i < s->nscript; i++) {
+		if (s->script[i].kind != STEP_KILL ||
+		    strncmp(s->script[i].text, "agent ", 6) != 0)
+			continue;
+		scenario_where(s, &s->script[i].pos, where, sizeof where);
+		xasprintf(cause, "%s: kill agent: no agent can join this run: "
+		    "its racks are %s (agents join racks in Redis, transport "
+		    "= redis, or on ZeroMQ over tcp, zmq+tcp://HOST:PORT)",
+		    where, strcmp(t, "zmq") == 0 ? "ZeroMQ's over ipc://" :
+		    "the run's own memory");
+		return (-1);
+	}
+	return (0);
+}
+
+/*
  * Counts against the mode (--force lifts those limits), as they are and
  * after every count step of the script; and locks.
  */
@@ -2442,7 +2495,8 @@ scenario_validate(const struct scenario *s, int force, char **cause)
 {
 	unsigned	counts[SCN_MAX_STATIONS], i, si, n;
 
-	if (validate_locks(s, cause) == -1 || bcast_check(s, cause) == -1)
+	if (validate_locks(s, cause) == -1 || bcast_check(s, cause) == -1 ||
+	    validate_agent_kills(s, cause) == -1)
 		return (-1);
 	if (s->duration_ns > 0 && !s->arrivals_set) {
 		char	where[256];
@@ -2547,6 +2601,36 @@ scenario_free(struct scenario *s)
 	free(s->source);
 	free(s->sets);
 	free(s);
+}
+
+/* A step the caption line shows: a say, or a pause with words. */
+int
+scn_step_is_caption(const struct script_step *st)
+{
+	return (st->kind == STEP_SAY || (st->kind == STEP_PAUSE &&
+	    st->text != NULL && *st->text != '\0'));
+}
+
+/*
+ * A step as a marker on a timeline (trace, SVG, cast): its words, or what
+ * it does ("kill dryer-1", not "dryer-1" alone).
+ */
+const char *
+scn_step_label(const struct script_step *st, char *buf, size_t len)
+{
+	switch (st->kind) {
+	case STEP_KILL:
+		snprintf(buf, len, "kill %s", st->text);
+		return (buf);
+	case STEP_RESTART:
+		snprintf(buf, len, "restart %s", st->text);
+		return (buf);
+	case STEP_PAUSE:
+		return (st->text != NULL && *st->text != '\0' ? st->text :
+		    "pause");
+	default:
+		return (st->text != NULL ? st->text : "");
+	}
 }
 
 /* The name a scenario uses for a mode. */

@@ -310,6 +310,8 @@ const char	*scn_suggest(const char *word, const char *const *candidates,
 		    size_t n);
 
 const char	*scn_mode_name(enum scn_mode);
+int		 scn_step_is_caption(const struct script_step *);
+const char	*scn_step_label(const struct script_step *, char *, size_t);
 
 /*
  * Split a comma-separated list of topics into out (max entries of

@@ -7,6 +7,7 @@
 
 #include "stats.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +27,8 @@ stats_init(struct stats *s, const struct scenario *scn)
 	for (i = 1; i < scn->nstations; i++)
 		s->rk[i].capacity = scenario_rack(scn, i);
 	s->bottleneck = -1;
+	s->bottleneck_measured = -1;
+	s->bottleneck_predicted = -1;
 	s->caption = -1;
 	stats_flow_init(s, scn);
 }
@@ -61,11 +64,15 @@ stats_event(const struct event *e, void *arg)
 	s->events++;
 	if (e->worker == EV_ENGINE) {
 		if (e->kind == EV_SCRIPT && (unsigned)e->arg < s->scn->nscript &&
-		    s->scn->script[e->arg].kind != STEP_SET)
+		    scn_step_is_caption(&s->scn->script[e->arg]))
 			s->caption = e->arg;
 		return;
 	}
 	if (st >= s->nstations)
+		return;
+	/* The cupboard's read and write: for the views, not a change of state. */
+	if (e->kind == EV_CUP_READ || e->kind == EV_CUP_WROTE ||
+	    e->kind == EV_CUP_LOST)
 		return;
 	w = stats_worker(s, e->worker);
 	w->station = st;
@@ -151,6 +158,9 @@ stats_killed(struct stats *s, struct station_stats *x, unsigned st,
 			x->put_back++;
 		else
 			x->lost_killed++;
+		/* Back in the pile: taken again, it counts once. */
+		if (st == 0 && s->taken > 0)
+			s->taken--;
 	}
 	if (x->nkill_t < STATS_KILLS) {
 		x->kill_t[x->nkill_t] = e->t;
@@ -228,6 +238,35 @@ stats_limits_more(const struct stats *s, unsigned a, unsigned b)
 			return (0);
 	}
 	return (a > b);
+}
+
+/*
+ * The bottleneck as the run measured it: the busiest station (its
+ * workers' time at work, waits for the GIL or a lock in it, waits for a
+ * dish or for room not), the one furthest down the line among those
+ * within two points of the busiest: upstream of a bottleneck, a station
+ * with room to put is as busy, and downstream of it one waits. -1 until
+ * there is enough to tell: a dish through the whole line (done), and work.
+ */
+int
+stats_busiest(const double *busy, unsigned n, uint64_t done)
+{
+	double		max = 0;
+	unsigned	i;
+
+	if (done == 0)
+		return (-1);
+	for (i = 0; i < n; i++) {
+		if (busy[i] > max)
+			max = busy[i];
+	}
+	if (max <= 0)
+		return (-1);
+	for (i = n; i-- > 0; ) {
+		if (busy[i] >= max - 0.02)
+			return ((int)i);
+	}
+	return (-1);
 }
 
 void
@@ -359,6 +398,8 @@ stats_compute(struct stats *s, const struct stats_end *e)
 {
 	const struct scenario	*scn = e->scn;
 	struct worker_stats	*w;
+	const struct prediction	*pred;
+	double			 busy[SCN_MAX_STATIONS];
 	int64_t			 end = e->t_end, until, mean;
 	unsigned		 i;
 
@@ -390,20 +431,38 @@ stats_compute(struct stats *s, const struct stats_end *e)
 		if (until > w->spawn_t)
 			s->st[w->station].present_ns += until - w->spawn_t;
 	}
+	pred = stats_prediction(s);
 	for (i = 0; i < s->nstations; i++) {
 		struct station_stats	*st = &s->st[i];
 
 		st->busy_fraction = st->present_ns > 0 ?
 		    (double)st->busy_ns / (double)st->present_ns : 0.0;
+		/*
+		 * What the scenario's times alone predict, as it starts: the
+		 * theory's, with the GIL, the locks and the cupboard in (a
+		 * [script] change is the run's, not the scenario's).
+		 */
 		mean = stats_mean_ns(&scn->stations[i].time);
 		st->capacity_per_s = mean > 0 ?
 		    (double)scn->stations[i].count * 1e9 / (double)mean : 0.0;
+		if (pred->valid && i < pred->nstations)
+			st->capacity_per_s = isfinite(pred->st[i].capacity) &&
+			    pred->st[i].capacity > 0 ? pred->st[i].capacity : 0.0;
 	}
-	s->bottleneck = 0;
+	s->bottleneck_predicted = 0;
 	for (i = 1; i < s->nstations; i++) {
-		if (stats_limits_more(s, i, (unsigned)s->bottleneck))
-			s->bottleneck = (int)i;
+		if (stats_limits_more(s, i, (unsigned)s->bottleneck_predicted))
+			s->bottleneck_predicted = (int)i;
 	}
+	if (pred->valid && pred->bottleneck >= 0 &&
+	    (unsigned)pred->bottleneck < s->nstations)
+		s->bottleneck_predicted = pred->bottleneck;
+	for (i = 0; i < s->nstations; i++)
+		busy[i] = s->st[i].busy_fraction;
+	s->bottleneck_measured = stats_busiest(busy, s->nstations,
+	    s->st[s->nstations - 1].dishes);
+	s->bottleneck = s->bottleneck_measured >= 0 ? s->bottleneck_measured :
+	    s->bottleneck_predicted;
 
 	s->in_racks = 0;
 	s->max_rack_depth = 0;

@@ -117,7 +117,10 @@ struct stats {
 	int64_t			 t_end;		/* scenario ns */
 	int64_t			 wall_ns;
 	double			 throughput;	/* dried per scenario second */
-	int			 bottleneck;	/* station index */
+	int			 bottleneck;	/* station index: measured, or else
+						   predicted */
+	int			 bottleneck_measured;	/* busiest, or -1 */
+	int			 bottleneck_predicted;	/* the times alone */
 	uint32_t		 max_rack_depth;
 	uint64_t		 gil_handovers;	/* the GIL changed hands */
 	int64_t			 gil_wait_ns;	/* all workers, waiting for it */
@@ -187,6 +190,13 @@ struct stats_end {
 	int			 real_clock;	/* for theory's predictions */
 	int			 deadlocked;
 };
+
+/*
+ * The bottleneck as measured: of n stations' busy fractions, the busiest,
+ * furthest down the line on a tie (within two points); -1 if none worked
+ * or done, the dishes through the whole line, is 0 (too soon).
+ */
+int	stats_busiest(const double *busy, unsigned n, uint64_t done);
 
 /* Derive the figures from the events folded in and the end state. */
 void	stats_compute(struct stats *, const struct stats_end *);

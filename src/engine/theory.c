@@ -65,6 +65,8 @@ theory_rows(const struct stats *s, struct theory_row *rows, size_t max)
 
 		if (i == 0 && s->arrival == NULL)
 			continue;
+		if (i > 0 && scn->broadcast)
+			continue;	/* not a queue: report_theory_text says */
 		if (i == 0)
 			snprintf(label, sizeof label, "wait before %s",
 			    scn->stations[0].name);

@@ -317,10 +317,14 @@ vclock_sleep(struct vclock *vc, int64_t ns)
 		return (-1);
 	}
 	self = vc->running;
+	if (self->kicked) {
+		pthread_mutex_unlock(&vc->mu);
+		return (-1);
+	}
 	self->wake = vclock_now(vc) + (ns > 0 ? ns : 0);
 	vc_heap_push(vc, self);
 	vc_pass(vc, self);
-	rc = vc->aborted ? -1 : 0;
+	rc = vc->aborted || self->kicked ? -1 : 0;
 	pthread_mutex_unlock(&vc->mu);
 	return (rc);
 }
@@ -337,6 +341,10 @@ vclock_block(struct vclock *vc, struct vwaitq *q)
 		return (-1);
 	}
 	self = vc->running;
+	if (self->kicked) {
+		pthread_mutex_unlock(&vc->mu);
+		return (-1);
+	}
 	self->state = VT_BLOCKED;
 	self->q = q;
 	self->next = NULL;
@@ -346,7 +354,7 @@ vclock_block(struct vclock *vc, struct vwaitq *q)
 		q->head = self;
 	q->tail = self;
 	vc_pass(vc, self);
-	rc = vc->aborted ? -1 : 0;
+	rc = vc->aborted || self->kicked ? -1 : 0;
 	pthread_mutex_unlock(&vc->mu);
 	return (rc);
 }
@@ -382,6 +390,31 @@ vclock_wake(struct vclock *vc, struct vtask *t)
 		if (i < vc->nheap)
 			vc_heap_fix(vc, i);
 		vc_push_runq(vc, t);
+	}
+	pthread_mutex_unlock(&vc->mu);
+}
+
+void
+vclock_kick(struct vclock *vc, struct vtask *t)
+{
+	struct vtask	**pp, *prev = NULL;
+
+	vclock_wake(vc, t);
+	pthread_mutex_lock(&vc->mu);
+	if (t->vc == vc) {
+		t->kicked = 1;
+		if (t->state == VT_BLOCKED && t->q != NULL) {
+			for (pp = &t->q->head; *pp != NULL && *pp != t;
+			    pp = &(*pp)->next)
+				prev = *pp;
+			if (*pp == t) {
+				*pp = t->next;
+				if (t->q->tail == t)
+					t->q->tail = prev;
+			}
+			t->q = NULL;
+			vc_push_runq(vc, t);
+		}
 	}
 	pthread_mutex_unlock(&vc->mu);
 }

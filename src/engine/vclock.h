@@ -43,6 +43,7 @@ struct vtask {
 	void		(*fn)(void *);	/* what it runs */
 	void		 *arg;
 	struct vclock	 *vc;
+	int		  kicked;	/* crashed: it sleeps and blocks no more */
 };
 
 struct vclock {
@@ -104,6 +105,12 @@ void	vclock_wake_all(struct vclock *, struct vwaitq *);
 /* Cut a sleeping task's sleep short (nothing if it is not asleep). */
 void	vclock_wake(struct vclock *, struct vtask *);
 void	vclock_wake_one(struct vclock *, struct vwaitq *);
+/*
+ * A task killed (a modelled crash): out of its sleep or its wait queue at
+ * once, and from now on every sleep or block of its returns -1, so it
+ * crashes where it stands, whatever it was waiting for.
+ */
+void	vclock_kick(struct vclock *, struct vtask *);
 
 /* Maybe let another runnable task go first (seeded), as a switch would. */
 void	vclock_yield(struct vclock *);

@@ -251,6 +251,7 @@ worker_main(struct run *run, struct wslot *w)
 			t = run_now(run);
 		}
 		if (rs->out == NULL && cupboard_put(run, w) == -1) {
+			crashed = atomic_load(&w->crash);
 			why = EXIT_INTERRUPTED;
 			break;
 		}
@@ -260,6 +261,9 @@ worker_main(struct run *run, struct wslot *w)
 			worker_set_state(w, t, WS_WAIT_PUT);
 			depth = rack_put(rs->out, dish, &w->hand, &blocked);
 			if (depth == -1) {
+				/* A wait that a kill ended: it was one. */
+				if (blocked)
+					worker_event(w, t, EV_WAIT_PUT, dish, 0);
 				crashed = atomic_load(&w->crash);
 				why = EXIT_INTERRUPTED;
 				break;

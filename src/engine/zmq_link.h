@@ -19,6 +19,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define ZL_HOST_MAX	256
 #define ZL_DIR_MAX	100	/* with a socket's name, within sun_path */
@@ -89,6 +90,9 @@ void	*zl_thread_get(const void *owner, int role);
 void	 zl_thread_put(const void *owner, int role, void *sock);
 /* Close the calling thread's socket for (owner, role), if it has one. */
 void	 zl_thread_drop(const void *owner, int role);
+
+/* This process's id, without a system call (kept across fork). */
+pid_t	 zl_pid_self(void);
 
 /* The open sockets of this process (for tests: nothing leaks). */
 unsigned zl_open_sockets(void);

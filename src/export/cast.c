@@ -112,6 +112,7 @@ cast_event(void *arg, const struct event *e)
 	struct cast		*c = arg;
 	const struct script_step *st;
 	const char		*label;
+	char			 lb[128];
 
 	if (e->worker != EV_ENGINE || e->kind != EV_SCRIPT || c->scn == NULL ||
 	    (unsigned)e->arg >= c->scn->nscript)
@@ -119,8 +120,7 @@ cast_event(void *arg, const struct event *e)
 	st = &c->scn->script[e->arg];
 	if (st->kind == STEP_SET)
 		return;
-	label = st->text != NULL && *st->text != '\0' ? st->text :
-	    st->kind == STEP_PAUSE ? "pause" : "";
+	label = scn_step_label(st, lb, sizeof lb);
 	if (c->cols == 0) {
 		if (c->npend < CAST_PENDING) {
 			c->pend_t[c->npend] = cast_now(c);

@@ -725,7 +725,9 @@ svg_write(struct svg *s)
 		    axis_y + 10, x, axis_y + 38, buf);
 	}
 	for (k = 0; k < s->ncap; k++) {
-		const char	*text = scn->script[s->cap_step[k]].text;
+		char		 lb[128];
+		const char	*text = scn_step_label(
+				    &scn->script[s->cap_step[k]], lb, sizeof lb);
 
 		x = SVG_LEFT + (double)s->cap_t[k] * scale;
 		fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "

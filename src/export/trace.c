@@ -543,10 +543,10 @@ trace_write(struct trace *tr)
 		case TR_DEADLOCK:
 			fputs("\"ph\":\"i\",\"s\":\"g\",\"name\":", f);
 			if (r->what == TR_CAPTION) {
-				const char	*text = scn->script[r->arg].text;
-
-				if (text == NULL || *text == '\0')
-					text = "pause";
+				char		 lb[128];
+				const char	*text = scn_step_label(
+						    &scn->script[r->arg], lb,
+						    sizeof lb);
 				json_put_string(f, text, strlen(text));
 				fputs(",\"cat\":\"caption\"", f);
 			} else {

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "tui_private.h"
+#include "i18n.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -121,6 +122,17 @@ tui_wrap(const char *text, int width, char out[][160], int max)
 		wl = (size_t)(e - p);
 		if (wl > sizeof line - 2)
 			wl = sizeof line - 2;
+		/*
+		 * Full in bytes before it is in columns (Korean takes three
+		 * bytes for two columns): the line ends here.
+		 */
+		if (ll > 0 && ll + 1 + wl + 1 > sizeof line) {
+			snprintf(out[n++], sizeof out[0], "%s", line);
+			ll = 0;
+			lc = 0;
+			if (n >= max)
+				break;
+		}
 		memcpy(line + ll + (ll > 0), p, wl);
 		line[ll + (ll > 0) + wl] = '\0';
 		wc = tui_cols(line + ll + (ll > 0));
@@ -219,31 +231,156 @@ tui_bar(struct tui *t, int y, int x, int w, double frac)
 }
 
 /* A centred box with lines of text. */
+/*
+ * Fold a panel's row to width columns at a space, keeping its spacing (the
+ * summary is a table). A continued row hangs under the row's second
+ * column, where its figures start, so "messages    10 published, ..."
+ * goes on under the 10. Returns the lines made.
+ */
+static int
+panel_fold(const char *row, int width, char out[][160], int max)
+{
+	char		 line[160];
+	const char	*p = row, *cut;
+	size_t		 i, len, lastsp, lead;
+	int		 n = 0, hang = 0, run = 0;
+
+	/* The hang: after the first run of two spaces or more past the
+	 * row's own indent, else at that indent. */
+	for (lead = 0; row[lead] == ' '; lead++)
+		;
+	for (i = lead; row[i] != '\0' && i < 40; i++) {
+		if (row[i] == ' ')
+			run++;
+		else {
+			if (run >= 2) {
+				hang = (int)i;
+				break;
+			}
+			run = 0;
+		}
+	}
+	if (hang == 0)
+		hang = lead > 0 ? (int)lead : 2;
+	if (hang > width / 2)
+		hang = 2;
+	while (*p != '\0' && n < max) {
+		if (tui_cols(p) + (n > 0 ? hang : 0) <= width) {
+			snprintf(out[n], sizeof out[0], "%*s%s",
+			    n > 0 ? hang : 0, "", p);
+			n++;
+			break;
+		}
+		/* The last space at which the line still fits. */
+		len = strlen(p);
+		if (len > sizeof line - 1)
+			len = sizeof line - 1;
+		lastsp = 0;
+		for (i = 1; i < len; i++) {
+			if (p[i] != ' ')
+				continue;
+			memcpy(line, p, i);
+			line[i] = '\0';
+			if (tui_cols(line) + (n > 0 ? hang : 0) > width)
+				break;
+			lastsp = i;
+		}
+		if (lastsp == 0) {	/* one long word: cut when drawn */
+			snprintf(out[n], sizeof out[0], "%*s%s",
+			    n > 0 ? hang : 0, "", p);
+			n++;
+			break;
+		}
+		snprintf(out[n], sizeof out[0], "%*s%.*s", n > 0 ? hang : 0,
+		    "", (int)lastsp, p);
+		n++;
+		for (cut = p + lastsp; *cut == ' '; cut++)
+			;
+		p = cut;
+	}
+	return (n);
+}
+
+/*
+ * A panel over the screen: the rows folded to the width, centred between
+ * the header and the bottom line; taller than that, it scrolls from
+ * t->panel_top (tui_panel_key) and its border says there is more.
+ */
 void
 tui_draw_panel(struct tui *t, const char *title, char **rowsv, int n)
 {
+	static char	lines[TUI_PANEL_LINES][160];
 	struct rect	r;
-	int		i, w = (int)strlen(title) + 4;
+	int		i, w = tui_cols(title) + 4, nl = 0, rows;
 
 	for (i = 0; i < n; i++)
-		if ((int)strlen(rowsv[i]) + 4 > w)
-			w = (int)strlen(rowsv[i]) + 4;
+		if (tui_cols(rowsv[i]) + 4 > w)
+			w = tui_cols(rowsv[i]) + 4;
 	if (w > COLS)
 		w = COLS;
+	for (i = 0; i < n && nl < TUI_PANEL_LINES; i++)
+		nl += panel_fold(rowsv[i], w - 4 > 10 ? w - 4 : 10, lines + nl,
+		    TUI_PANEL_LINES - nl);
 	/* Between the header and the bottom line (the keys, or a replay's
 	 * bar): what state the run is in stays in sight. */
-	r.h = n + 2 < LINES - 2 ? n + 2 : LINES - 2;
+	r.h = nl + 2 < LINES - 2 ? nl + 2 : LINES - 2;
 	r.w = w;
 	r.y = 1 + (LINES - 2 - r.h) / 2;
 	r.x = (COLS - r.w) / 2;
+	rows = r.h - 2;
+	t->panel_lines = nl;
+	t->panel_rows = rows;
+	if (t->panel_top > nl - rows)
+		t->panel_top = nl - rows;
+	if (t->panel_top < 0)
+		t->panel_top = 0;
 	for (i = 0; i < r.h; i++)
 		mvhline(r.y + i, r.x, ' ', r.w);
 	tui_box(t, &r, A_BOLD);
 	attron(A_BOLD);
 	tui_printf(r.y, r.x + 2, r.w - 4, " %s ", title);
 	attroff(A_BOLD);
-	for (i = 0; i < n && i < r.h - 2; i++)
-		tui_puts(r.y + 1 + i, r.x + 2, r.w - 4, rowsv[i]);
+	for (i = 0; i < rows && t->panel_top + i < nl; i++)
+		tui_puts(r.y + 1 + i, r.x + 2, r.w - 4,
+		    lines[t->panel_top + i]);
+	attron(A_BOLD);
+	if (t->panel_top > 0 && r.w > 14)
+		tui_printf(r.y, r.x + r.w - 12, 10, " PgUp %s ",
+		    t->g == &glyphs_ascii ? "^" : "\u2191");
+	if (t->panel_top + rows < nl)
+		tui_printf(r.y + r.h - 1, r.x + 2, r.w - 4, " %s %d more: "
+		    "PgDn, arrows ", t->g == &glyphs_ascii ? "v" : "\u2193",
+		    nl - t->panel_top - rows);
+	attroff(A_BOLD);
+}
+
+/* Up, Down, Page Up and Down, Home, End: scroll a panel; 1 if taken. */
+int
+tui_panel_key(struct tui *t, int ch)
+{
+	int	page = t->panel_rows > 1 ? t->panel_rows - 1 : 1;
+
+	switch (ch) {
+	case KEY_DOWN:
+		t->panel_top++;
+		return (1);
+	case KEY_UP:
+		t->panel_top--;
+		return (1);
+	case KEY_NPAGE:
+		t->panel_top += page;
+		return (1);
+	case KEY_PPAGE:
+		t->panel_top -= page;
+		return (1);
+	case KEY_HOME:
+		t->panel_top = 0;
+		return (1);
+	case KEY_END:
+		t->panel_top = t->panel_lines;
+		return (1);
+	}
+	return (0);
 }
 
 /* A worker's state in words, as its row shows it. */
@@ -252,19 +389,19 @@ tui_state_name(int s)
 {
 	switch (s) {
 	case WS_STARTING:
-		return ("starting");
+		return (_("starting"));
 	case WS_WAIT_GET:
-		return ("waiting for a dish");
+		return (_("waiting for a dish"));
 	case WS_WORKING:
-		return ("working");
+		return (_("working"));
 	case WS_WAIT_PUT:
-		return ("blocked: rack full");
+		return (_("blocked: rack full"));
 	case WS_EXITED:
-		return ("done");
+		return (_("done"));
 	case TS_WAIT_GIL:
-		return ("waits for the GIL");
+		return (_("waits for the GIL"));
 	case TS_WAIT_LOCK:
-		return ("waits for a lock");
+		return (_("waits for a lock"));
 	default:
 		return ("");
 	}
@@ -276,13 +413,13 @@ tui_state_word(int s)
 {
 	switch (s) {
 	case WS_WAIT_GET:
-		return ("waiting");
+		return (_("waiting"));
 	case WS_WAIT_PUT:
-		return ("blocked");
+		return (_("blocked"));
 	case TS_WAIT_GIL:
-		return ("GIL-wait");
+		return (_("GIL-wait"));
 	case TS_WAIT_LOCK:
-		return ("lock-wait");
+		return (_("lock-wait"));
 	default:
 		return (tui_state_name(s));
 	}
@@ -321,7 +458,7 @@ tui_worker_state(struct wslot *w)
 	/* An agent's worker dies only with its agent, which stopped
 	 * answering: lost, since nobody here saw it killed. */
 	if (atomic_load(&w->died))
-		return (w->remote ? "lost" : "killed");
+		return (w->remote ? _("lost") : _("killed"));
 	return (tui_state_name(atomic_load(&w->state)));
 }
 
@@ -347,9 +484,9 @@ tui_deadlock_words(struct tui *t, struct wslot *w, char *buf, size_t len,
 	/* Tight: what it waits for, and whose; the other row says the rest. */
 	for (l = 0; l < run->nlocks && l < 32 && !tight; l++) {
 		if ((w->dl_holds & (1u << l)) && n < len)
-			n += (size_t)snprintf(buf + n, len - n, "%s%s",
-			    n == 0 ? (tight ? "has " : "holds the ") :
-			    (tight ? "+" : " and the "), run->locks[l].name);
+			n += (size_t)snprintf(buf + n, len - n,
+			    n == 0 ? _("holds the %s") : _(" and the %s"),
+			    run->locks[l].name);
 	}
 	if (w->dl_wait >= 0 && (unsigned)w->dl_wait < run->nlocks) {
 		used = atomic_load(&run->used);
@@ -358,17 +495,21 @@ tui_deadlock_words(struct tui *t, struct wslot *w, char *buf, size_t len,
 				by = run->slots[i].name;
 		}
 		if (n < len && tight > 1)
-			snprintf(buf + n, len - n, "waits: %s",
+			snprintf(buf + n, len - n, _("waits: %s"),
 			    run->locks[w->dl_wait].name);
+		else if (n < len && tight && by != NULL)
+			snprintf(buf + n, len - n, _("waits: %s (%s)"),
+			    run->locks[w->dl_wait].name, by);
 		else if (n < len && tight)
-			snprintf(buf + n, len - n, "waits: %s%s%s%s",
-			    run->locks[w->dl_wait].name,
-			    by != NULL ? " (" : "", by != NULL ? by : "",
-			    by != NULL ? ")" : "");
+			snprintf(buf + n, len - n, _("waits: %s"),
+			    run->locks[w->dl_wait].name);
+		else if (n < len && by != NULL)
+			snprintf(buf + n, len - n,
+			    _("%swaits for the %s, held by %s"),
+			    n > 0 ? ", " : "", run->locks[w->dl_wait].name, by);
 		else if (n < len)
-			snprintf(buf + n, len - n, "%swaits for the %s%s%s",
-			    n > 0 ? ", " : "", run->locks[w->dl_wait].name,
-			    by != NULL ? ", held by " : "", by != NULL ? by : "");
+			snprintf(buf + n, len - n, _("%swaits for the %s"),
+			    n > 0 ? ", " : "", run->locks[w->dl_wait].name);
 	}
 	return (1);
 }

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include "tui_private.h"
+#include "i18n.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -121,8 +122,8 @@ tui_history_draw(struct tui *t)
 		mvadd_wchnstr(y, 0, f->row[y]->cells,
 		    f->cols < COLS ? f->cols : COLS);
 	/* What matters first: a narrow screen keeps the start. */
-	snprintf(bar, sizeof bar, " REVIEW t=%.1fs, the run goes on (now "
-	    "t=%.1fs)  l live  , . 1s  < > caption ", (double)f->t / 1e9,
+	snprintf(bar, sizeof bar, _(" REVIEW t=%.1fs, the run goes on (now "
+	    "t=%.1fs)  l live  , . 1s  < > caption "), (double)f->t / 1e9,
 	    (double)engine_now(t->eng) / 1e9);
 	attron(A_REVERSE | A_BOLD);
 	mvhline(LINES - 1, 0, ' ', COLS);
@@ -164,7 +165,7 @@ tui_history_key(struct tui *t, int ch)
 		t->review = last;
 	} else if (ch == 'l' || ch == 27 || ch == KEY_END) {
 		t->review = -1;
-		tui_set_status(t, "live again");
+		tui_set_status(t, "%s", _("live again"));
 		return (1);
 	}
 	i = t->review;
@@ -207,7 +208,7 @@ tui_history_key(struct tui *t, int ch)
 		return (0);
 	default:
 		/* In the past, the live screen's keys wait. */
-		tui_set_status(t, "reviewing the past: l (or Esc) goes live");
+		tui_set_status(t, "%s", _("reviewing the past: l (or Esc) goes live"));
 		return (1);
 	}
 	return (1);

@@ -5,13 +5,13 @@
 #include "config.h"
 
 #include "tui_private.h"
+#include "i18n.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "xmalloc.h"
 
-static int	tui_station_named(struct tui *, const char *, int);
 static void	tui_change_workers(struct tui *, int, int);
 static void	tui_scale_time(struct tui *, double);
 static void	tui_go_on(struct tui *);
@@ -19,7 +19,7 @@ static void	tui_help_open(struct tui *);
 static int	tui_help_key(struct tui *, int);
 
 /* The station that a/A, d/D or w/W act on; -1 if none fits. */
-static int
+int
 tui_station_named(struct tui *t, const char *name, int fallback)
 {
 	const struct scenario	*scn = engine_scenario(t->eng);
@@ -47,7 +47,7 @@ tui_change_workers(struct tui *t, int si, int add)
 		tui_set_status(t, "%s", cause);
 		free(cause);
 	} else
-		tui_set_status(t, "%s a %s", add ? "added" : "removing",
+		tui_set_status(t, add ? _("added a %s") : _("removing a %s"),
 		    scn->stations[si].name);
 }
 
@@ -75,7 +75,7 @@ tui_scale_time(struct tui *t, double f)
 		tui_set_status(t, "%s", cause);
 		free(cause);
 	} else
-		tui_set_status(t, "%s now takes %s", st->name,
+		tui_set_status(t, _("%s now takes %s"), st->name,
 		    dist_format(&st->time, buf, sizeof buf));
 	free(set);
 }
@@ -162,23 +162,36 @@ tui_kill(struct tui *t, int all)
 {
 	const struct scenario	*scn = engine_scenario(t->eng);
 	const char		*name = scn->stations[t->selected].name;
-	char			*cause = NULL;
+	char			*cause = NULL, hosts[128];
+	unsigned		 agents = 0;
 	int			 rc;
 
 	if (engine_finished(t->eng))
 		return;
 	rc = all ? engine_kill(t->eng, name, &cause) :
 	    engine_kill_one(t->eng, (unsigned)t->selected, &cause);
+	/* K: the agents' hosts running the station go too, whole. */
+	if (all)
+		agents = engine_kill_agents_of(t->eng, (unsigned)t->selected,
+		    hosts, sizeof hosts);
+	if (agents > 0) {
+		tui_set_status(t, "killed %s%s%sagent %s: SIGKILL of its "
+		    "process; its workers are lost when its pulse stops (3 s), "
+		    "what they held goes back", rc == 0 ? "every " : "",
+		    rc == 0 ? name : "", rc == 0 ? " here and " : "", hosts);
+		free(cause);
+		return;
+	}
 	if (rc == -1) {
 		tui_set_status(t, "%s", cause);
 		free(cause);
 		return;
 	}
-	tui_set_status(t, "%s %s: %s", all ? "killed every" : "killed a", name,
-	    scn->mode == MODE_PROCESSES ? "SIGKILL; what it held goes back "
-	    "(or is lost, rack.reliable = no), a new one starts" : "a thread "
-	    "cannot die alone: it crashes where it stands, dropping what it "
-	    "holds; a new one starts");
+	tui_set_status(t, all ? _("killed every %s: %s") : _("killed a %s: %s"),
+	    name, scn->mode == MODE_PROCESSES ? _("SIGKILL; what it held goes "
+	    "back (or is lost, rack.reliable = no), a new one starts") :
+	    _("a thread cannot die alone: it crashes where it stands, "
+	    "dropping what it holds; a new one starts"));
 }
 
 /* Act on a key. Returns 1 to quit. */
@@ -191,6 +204,13 @@ tui_key(struct tui *t, int ch)
 	t->urgent = 1;
 	if (t->help && ch != ERR && ch != KEY_RESIZE)
 		return (tui_help_key(t, ch));
+	/* A panel taller than the screen scrolls (tui_draw_panel): what is
+	 * in sight takes the arrows before the rewind under it (a
+	 * clicker's Page Down at a script pause still goes on). */
+	if (!tui_script_paused(t) && (t->theory || t->captions ||
+	    (t->summary && !t->summary_hidden)) &&
+	    t->panel_lines > t->panel_rows && tui_panel_key(t, ch))
+		return (0);
 	/* A replay's own keys (replay.c); rewind (history.c). */
 	if (ch != KEY_RESIZE && (rc = tui_replay_key(t, ch)) != 0)
 		return (rc == -1 ? -1 : 0);
@@ -215,8 +235,8 @@ tui_key(struct tui *t, int ch)
 		case '.':
 		case 'b':
 		case 'B':
-			tui_set_status(t, "paused by the script: space, Enter, "
-			    "Right, Page Down or n goes on");
+			tui_set_status(t, "%s", _("paused by the script: space, "
+			    "Enter, Right, Page Down or n goes on"));
 			return (0);
 		}
 	}
@@ -224,7 +244,7 @@ tui_key(struct tui *t, int ch)
 	if (t->summary && !t->summary_hidden &&
 	    (ch == 27 || ch == '\r' || ch == '\n' || ch == KEY_ENTER)) {
 		t->summary_hidden = 1;
-		tui_set_status(t, "s shows the summary again");
+		tui_set_status(t, "%s", _("s shows the summary again"));
 		return (0);
 	}
 	switch (ch) {
@@ -235,13 +255,16 @@ tui_key(struct tui *t, int ch)
 	case 's':
 		if (t->summary)
 			t->summary_hidden = !t->summary_hidden;
+		t->panel_top = 0;
 		break;
 	case 't':
 	case 'T':
 		t->theory = !t->theory;
+		t->panel_top = 0;
 		break;
 	case 'H':
 		t->captions = !t->captions;
+		t->panel_top = 0;
 		break;
 	case '?':
 	case 'h':

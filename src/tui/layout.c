@@ -1,7 +1,8 @@
 /*
  * layout.c: screen arithmetic. From the top: a header line, the stations
  * with the racks between them, the timeline, the output pane, a caption
- * line and the key bar. Stations go side by side when each box gets at
+ * line and the key bar. The timeline has a row for its axis when the output
+ * keeps four. Stations go side by side when each box gets at
  * least STATION_MIN_W columns, otherwise one above the other. What does not
  * fit is dropped in this order: output, timeline. Big, the stations take
  * what the timeline and the output (a few rows each) leave.
@@ -11,6 +12,7 @@
 #include "layout.h"
 
 #include <string.h>
+#include <wchar.h>
 
 #define STATION_MIN_W	18
 #define RACK_W		10	/* "hand-off" and a column either side */
@@ -18,6 +20,7 @@
 #define RACK_MIN_H	8	/* label, depth, five dishes, sparkline */
 #define BIG_TL_ROWS	4	/* big: the timeline's rows at most */
 #define BIG_OUT_ROWS	3	/* big: the output's lines */
+#define ROW_W		32	/* a worker's row: glyph, name, dish, bar */
 
 /* Rows a station box needs for w worker rows: border, title, workers. */
 static int
@@ -142,6 +145,14 @@ layout_compute(struct layout *l, int cols, int rows, unsigned n,
 	 * lot centred in the box, readable from the back of a room.
 	 */
 	l->worker_step = 1;
+	/*
+	 * Side by side and too narrow for a row's glyph, name, dish and bar
+	 * (three stations at 100 columns): the bar goes on the row under
+	 * its worker, where the box has the rows.
+	 */
+	if (!big && l->horizontal && boxw - 4 < ROW_W &&
+	    stations_h - 2 >= 2 * wrows)
+		l->worker_step = 2;
 	if (big && l->horizontal) {
 		/* Two rows each at the least: fewer workers, then "+N more". */
 		if (wrows > (stations_h - 2) / 2)
@@ -174,18 +185,48 @@ layout_compute(struct layout *l, int cols, int rows, unsigned n,
 	if (i + 1 > rest / 2)
 		i = rest / 2 - 1;
 	if (i >= 1) {
-		l->timeline = (struct rect){ y, 0, i + 1, cols };
-		y += i + 1;
-		rest -= i + 1;
+		/* And a row for its axis, if the output keeps four. */
+		int	h = i + 1 + (rest - (i + 2) >= 4);
+
+		l->timeline = (struct rect){ y, 0, h, cols };
+		y += h;
+		rest -= h;
 	}
 	if (rest >= 2)
 		l->output = (struct rect){ y, 0, rest, cols };
 }
 
+/*
+ * The columns text takes in the terminal: a translated label may be
+ * Korean, two columns a glyph and three bytes (an invalid byte is one).
+ */
+static int
+layout_text_cols(const char *s)
+{
+	mbstate_t	ps;
+	wchar_t		wc;
+	size_t		len;
+	int		cols = 0, cw;
+
+	memset(&ps, 0, sizeof ps);
+	while (*s != '\0') {
+		len = mbrtowc(&wc, s, strlen(s), &ps);
+		if (len == (size_t)-1 || len == (size_t)-2) {
+			memset(&ps, 0, sizeof ps);
+			len = 1;
+			cw = 1;
+		} else
+			cw = (cw = wcwidth(wc)) < 0 ? 1 : cw;
+		cols += cw;
+		s += len;
+	}
+	return (cols);
+}
+
 static int
 keyhint_width(const struct keyhint *k)
 {
-	return ((int)(strlen(k->keys) + 1 + strlen(k->label)));
+	return (layout_text_cols(k->keys) + 1 + layout_text_cols(k->label));
 }
 
 int

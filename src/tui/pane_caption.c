@@ -5,9 +5,11 @@
 #include "config.h"
 
 #include "tui_private.h"
+#include "i18n.h"
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "clock.h"
 
@@ -27,21 +29,92 @@ tui_set_status(struct tui *t, const char *fmt, ...)
 	t->urgent = 1;
 }
 
-/* The caption line. */
+/*
+ * A script whose captions do not fit the width gets a second caption row,
+ * taken from the bottom of the output pane (or else the timeline) when it
+ * can spare it: what the lecturer reads out must not end mid-sentence
+ * ("sub-1 will listen to maine coon and" at 80 columns).
+ */
+void
+tui_caption_layout(struct tui *t)
+{
+	const struct scenario	*scn = engine_scenario(t->eng);
+	struct layout		*l = &t->lay;
+	struct rect		*from = NULL;
+	unsigned		 i;
+	int			 wide = 0;
+
+	if (!l->ok)
+		return;
+	for (i = 0; i < scn->nscript && !wide; i++)
+		if (scn->script[i].text != NULL &&
+		    tui_cols(scn->script[i].text) + 3 > l->caption.w)
+			wide = 1;
+	if (!wide)
+		return;
+	if (l->output.h >= 3 && l->output.y + l->output.h == l->caption.y)
+		from = &l->output;
+	else if (l->output.h == 0 && l->timeline.h >= 3 &&
+	    l->timeline.y + l->timeline.h == l->caption.y)
+		from = &l->timeline;
+	if (from == NULL)
+		return;
+	from->h--;
+	l->caption.y--;
+	l->caption.h = 2;
+}
+
+/*
+ * The deadlock's cycle in the reader's language: the engine words it in
+ * English once, for every view; translated, it is worded again from what
+ * each worker was found waiting for and who held that.
+ */
+static const char *
+tui_cycle_words(struct tui *t, char *buf, size_t len)
+{
+	static const char	 fmt[] = N_("%s%s waits for the %s, held by %s");
+	struct run		*run = engine_run(t->eng);
+	const char		*by;
+	unsigned		 i, j, used;
+	size_t			 n = 0;
+
+	if (strcmp(_(fmt), fmt) == 0)
+		return (engine_deadlock_cycle(t->eng));
+	used = atomic_load(&run->used);
+	buf[0] = '\0';
+	for (i = 0; i < used && n < len; i++) {
+		struct wslot	*w = &run->slots[i];
+
+		if (w->dl_wait < 0 || (unsigned)w->dl_wait >= run->nlocks)
+			continue;
+		by = NULL;
+		for (j = 0; j < used; j++) {
+			if (run->slots[j].dl_holds & (1u << w->dl_wait))
+				by = run->slots[j].name;
+		}
+		if (by != NULL)
+			n += (size_t)snprintf(buf + n, len - n, _(fmt),
+			    n > 0 ? "; " : "", w->name,
+			    run->locks[w->dl_wait].name, by);
+	}
+	return (buf[0] != '\0' ? buf : engine_deadlock_cycle(t->eng));
+}
+
+/* The caption line (two, when tui_caption_layout gave it two). */
 void
 tui_draw_caption(struct tui *t)
 {
 	const struct scenario	*scn = engine_scenario(t->eng);
 	const struct rect	*r = &t->lay.caption;
 	const char		*text = NULL;
-	char			 hint[64];
-	int			 x;
+	char			 hint[128], cycle[512], lines[2][160];
+	int			 x, y, nl, i;
 
 	if (engine_deadlock_cycle(t->eng) != NULL) {
 		attron(tui_attr(t, C_BAD));
 		mvhline(r->y, 0, ' ', r->w);
-		tui_printf(r->y, 0, r->w, " DEADLOCK: %s",
-		    engine_deadlock_cycle(t->eng));
+		tui_printf(r->y, 0, r->w, _(" DEADLOCK: %s"),
+		    tui_cycle_words(t, cycle, sizeof cycle));
 		attroff(tui_attr(t, C_BAD));
 		return;
 	}
@@ -50,18 +123,26 @@ tui_draw_caption(struct tui *t)
 	else if (t->st.caption >= 0)
 		text = scn->script[t->st.caption].text;
 	if (text == NULL || *text == '\0')
-		text = tui_script_paused(t) ? "paused" : NULL;
+		text = tui_script_paused(t) ? _("paused") : NULL;
 	if (text == NULL)
 		return;
 	attron(tui_attr(t, C_CAPTION) | A_BOLD);
-	x = tui_printf(r->y, 0, r->w, " %s %s", t->g->arrow, text);
+	y = r->y;
+	if (r->h > 1 && tui_cols(text) + 3 > r->w &&
+	    (nl = tui_wrap(text, r->w - 3, lines, 2)) > 1) {
+		for (i = 0; i < nl; i++, y++)
+			x = tui_printf(y, 0, r->w, " %s %s",
+			    i == 0 ? t->g->arrow : " ", lines[i]);
+		y--;
+	} else
+		x = tui_printf(y, 0, r->w, " %s %s", t->g->arrow, text);
 	attroff(tui_attr(t, C_CAPTION) | A_BOLD);
 	/* At a [script] pause, how to go on, where it fits. */
 	if (tui_script_paused(t) && text != t->status) {
-		snprintf(hint, sizeof hint, "  (space, Enter, Right or n: "
-		    "go on)");
+		snprintf(hint, sizeof hint, "%s", _("  (space, Enter, Right or n: "
+		    "go on)"));
 		if (tui_cols(hint) <= r->w - x)
-			tui_puts(r->y, x, r->w - x, hint);
+			tui_puts(y, x, r->w - x, hint);
 	}
 }
 
@@ -77,9 +158,9 @@ tui_draw_captions(struct tui *t)
 	unsigned		 i, first = 0, n = 0;
 
 	if (t->st.caption < 0) {
-		snprintf(rows[0], sizeof rows[0], "no caption yet (H closes)");
+		snprintf(rows[0], sizeof rows[0], "%s", _("no caption yet (H closes)"));
 		rowv[0] = rows[0];
-		tui_draw_panel(t, "captions", rowv, 1);
+		tui_draw_panel(t, _("captions"), rowv, 1);
 		return;
 	}
 	/* The last CAPTIONS_SHOWN of the says and pauses up to the current. */
@@ -106,5 +187,5 @@ tui_draw_captions(struct tui *t)
 		rowv[n] = rows[n];
 		n++;
 	}
-	tui_draw_panel(t, "captions so far (H closes)", rowv, (int)n);
+	tui_draw_panel(t, _("captions so far (H closes)"), rowv, (int)n);
 }

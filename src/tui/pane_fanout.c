@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include "tui_private.h"
+#include "i18n.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,7 +104,7 @@ fan_topics(const struct station *st, char *buf, size_t len)
 	unsigned	i;
 
 	if (st->nsubscribe == 0) {
-		snprintf(buf, len, "every topic");
+		snprintf(buf, len, "%s", _("every topic"));
 		return;
 	}
 	buf[0] = '\0';
@@ -166,18 +167,18 @@ tui_draw_fanout(struct tui *t)
 
 	/* The publisher and what it sent last. */
 	attron(A_BOLD);
-	x = tui_printf(r->y, 0, r->w, "fan-out  %s ", run->slots[0].name);
+	x = tui_printf(r->y, 0, r->w, _("fan-out  %s "), run->slots[0].name);
 	attroff(A_BOLD);
 	attron(tui_attr(t, C_DISH));
 	x += tui_printf(r->y, x, r->w - x, "%s %s", t->g->arrow,
 	    fan_message(t, f->pub_dish, msg, sizeof msg));
 	attroff(tui_attr(t, C_DISH));
 	if (tot.blind)
-		snprintf(buf, sizeof buf, "   %llu published, at most once",
+		snprintf(buf, sizeof buf, _("   %llu published, at most once"),
 		    (unsigned long long)tot.published);
 	else
-		snprintf(buf, sizeof buf, "   %llu published, %llu to nobody, "
-		    "at most once", (unsigned long long)tot.published,
+		snprintf(buf, sizeof buf, _("   %llu published, %llu to nobody, "
+		    "at most once"), (unsigned long long)tot.published,
 		    (unsigned long long)tot.to_nobody);
 	if (tui_cols(buf) <= r->w - x)
 		tui_puts(r->y, x, r->w - x, buf);
@@ -185,7 +186,7 @@ tui_draw_fanout(struct tui *t)
 	/* The topics, each with its count; the last message's lit. */
 	row = 1;
 	if (row < (unsigned)r->h && run->topics != NULL) {
-		x = tui_puts(r->y + row, 1, r->w - 1, "topics ");
+		x = tui_puts(r->y + row, 1, r->w - 1, _("topics "));
 		for (i = 0; i < run->topics->n && x < r->w - 2; i++) {
 			snprintf(buf, sizeof buf, " %s %llu", run->topics->name[i],
 			    (unsigned long long)tot.per_topic[i]);
@@ -219,7 +220,7 @@ tui_draw_fanout(struct tui *t)
 		k++;
 		y = r->y + (int)row;
 		if (row == (unsigned)r->h - 1 && k < nrows) {
-			tui_printf(y, 2, r->w - 2, "%s %zu more subscribers",
+			tui_printf(y, 2, r->w - 2, _("%s %zu more subscribers"),
 			    t->g->more, (size_t)(nrows - k + 1));
 			break;
 		}
@@ -235,17 +236,17 @@ tui_draw_fanout(struct tui *t)
 		rest = r->w - x;
 		if (sv == NULL) {
 			tui_printf(y, x, rest, "(%s) %s", tp,
-			    atomic_load(&w->state) == WS_EXITED ? "left" :
-			    "not subscribed yet");
+			    atomic_load(&w->state) == WS_EXITED ? _("left") :
+			    _("not subscribed yet"));
 			row++;
 			continue;
 		}
-		snprintf(buf, sizeof buf, "got %llu  missed %llu",
+		snprintf(buf, sizeof buf, _("got %llu  missed %llu"),
 		    (unsigned long long)sv->received,
 		    (unsigned long long)(sv->late + sv->dropped));
 		if (sv->late + sv->dropped > 0 && rest > 70)
 			snprintf(buf + strlen(buf), sizeof buf - strlen(buf),
-			    " (%llu late, %llu dropped)",
+			    _(" (%llu late, %llu dropped)"),
 			    (unsigned long long)sv->late,
 			    (unsigned long long)sv->dropped);
 		/* Its topics as far as they go, then the counts whole. */
@@ -257,14 +258,14 @@ tui_draw_fanout(struct tui *t)
 		if (sv->late + sv->dropped > 0)
 			attroff(tui_attr(t, C_WAIT));
 		if (sv->state == BSUB_LEFT && r->w - x > 7)
-			x += tui_puts(y, x, r->w - x, "  left");
+			x += tui_puts(y, x, r->w - x, _("  left"));
 		/* The last messages it got, the newest first, while they fit. */
 		if (f->sub != NULL && i < f->nslots && f->sub[i].n > 0)
 			fan_message(t, f->sub[i].last[0], msg, sizeof msg);
 		/* "last:" only with at least its newest message whole. */
 		if (f->sub != NULL && i < f->nslots && f->sub[i].n > 0 &&
 		    tui_cols(msg) + 8 <= r->w - x) {
-			x += tui_puts(y, x, r->w - x, "  last:");
+			x += tui_puts(y, x, r->w - x, _("  last:"));
 			for (j = 0; j < f->sub[i].n; j++) {
 				fan_message(t, f->sub[i].last[j], msg,
 				    sizeof msg);

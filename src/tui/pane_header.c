@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "tui_private.h"
+#include "i18n.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -24,31 +25,31 @@ tui_draw_header(struct tui *t)
 	int			 w;
 
 	if (engine_finished(t->eng))
-		state = engine_interrupted(t->eng) ? "stopped" : "finished";
+		state = engine_interrupted(t->eng) ? _("stopped") : _("finished");
 	else if (engine_paused(t->eng))
-		state = "PAUSED";
+		state = _("PAUSED");
 	else if (t->step_pending)
-		state = "stepping";
+		state = _("stepping");
 	else
-		state = "running";
+		state = _("running");
 	/* An outage outranks the rest: every wait is a retry now. */
 	if ((down = engine_racks_down(t->eng, &limit)) > 250 * NSEC_PER_MSEC) {
-		snprintf(downs, sizeof downs, "REDIS DOWN %.0fs, gives up in "
-		    "%.0fs", (double)down / 1e9, down < limit ?
+		snprintf(downs, sizeof downs, _("REDIS DOWN %.0fs, gives up in "
+		    "%.0fs"), (double)down / 1e9, down < limit ?
 		    (double)(limit - down) / 1e9 : 0.0);
 		state = downs;
 	}
 	/* Where the racks are, when not in this run's memory. */
 	racks[0] = '\0';
 	if ((where = engine_racks_where(t->eng)) != NULL)
-		snprintf(racks, sizeof racks, " racks in %s |", where);
-	snprintf(right, sizeof right, "%s %s | %s clock | t=%.1fs | speed %s%g "
-	    "| %s ", racks, scn_mode_name(scn->mode), engine_clock_name(t->eng),
+		snprintf(racks, sizeof racks, _(" racks in %s |"), where);
+	snprintf(right, sizeof right, _("%s %s | %s clock | t=%.1fs | speed %s%g "
+	    "| %s "), racks, scn_mode_name(scn->mode), engine_clock_name(t->eng),
 	    (double)engine_now(t->eng) / 1e9, t->g->times,
 	    engine_speed(t->eng), state);
 	/* The state matters more than the title: short words when tight. */
 	if (tui_cols(right) + 20 > r->w)
-		snprintf(right, sizeof right, "%s %s | %s | %.1fs | %s%g | %s ",
+		snprintf(right, sizeof right, _("%s %s | %s | %.1fs | %s%g | %s "),
 		    where == NULL ? "" : strncmp(scn->transport, "zmq", 3) == 0 ?
 		    " zmq |" : " redis |", scn_mode_name(scn->mode),
 		    engine_clock_name(t->eng), (double)engine_now(t->eng) / 1e9,

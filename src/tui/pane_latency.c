@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "web_screen.h"
 
 const char *
@@ -87,7 +88,7 @@ web_draw_hist(struct web_screen *ws)
 	tui_box(&ws->t, r, tui_attr(&ws->t, C_NORMAL));
 	h = ws->w->srv.cfg.external ? &ws->w->srv.service : &ws->w->cli.hist;
 	tui_puts(r->y, r->x + 2, r->w - 4, ws->w->srv.cfg.external ?
-	    " time in the server " : " page latency ");
+	    _(" time in the server ") : _(" page latency "));
 	for (i = 0; i < WEB_HIST_BUCKETS; i++) {
 		c[i] = atomic_load(&h->b[i]);
 		total += c[i];
@@ -100,7 +101,7 @@ web_draw_hist(struct web_screen *ws)
 			max = c[i];
 	}
 	if (total == 0) {
-		tui_puts(r->y + 1, r->x + 2, r->w - 4, "no pages yet");
+		tui_puts(r->y + 1, r->x + 2, r->w - 4, _("no pages yet"));
 		return;
 	}
 	rows = r->h - 2;
@@ -142,13 +143,13 @@ web_draw_timeline(struct web_screen *ws)
 			maxw = ws->tl_wait[i];
 	}
 	web_fmt_secs((double)maxp / 1e9, slow, sizeof slow);
-	snprintf(title, sizeof title, " timeline, a column = %s; the slowest "
-	    "page %s ", web_fmt_secs((double)ws->bucket_ns / 1e9, t,
+	snprintf(title, sizeof title, _(" timeline, a column = %s; the slowest "
+	    "page %s "), web_fmt_secs((double)ws->bucket_ns / 1e9, t,
 	    sizeof t), slow);
 	tui_puts(r->y, r->x + 2, r->w - 4, title);
-	tui_puts(r->y + 1, r->x + 2, 9, "uploads");
-	tui_puts(r->y + 2, r->x + 2, 9, "slowest");
-	tui_puts(r->y + 3, r->x + 2, 9, "waiting");
+	tui_puts(r->y + 1, r->x + 2, 9, _("uploads"));
+	tui_puts(r->y + 2, r->x + 2, 9, _("slowest"));
+	tui_puts(r->y + 3, r->x + 2, 9, _("waiting"));
 	for (i = first, x = r->x + 11; i <= ws->tl_last; i++, x++) {
 		if (ws->tl_up[i] > 0) {
 			attrset(tui_attr(&ws->t, C_DISH));

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "tui_private.h"
+#include "i18n.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -47,13 +48,15 @@ tui_draw_links(struct tui *t, unsigned si, int y, int x, int w, int h)
 	flight = v.sent > v.received + v.lost ? v.sent - v.received - v.lost :
 	    0;
 	if (h == 1) {
-		snprintf(line, sizeof line, "zmq %s: %u link%s, %llu in flight%s",
+		snprintf(line, sizeof line, P_("zmq %s: %u link, %llu in "
+		    "flight%s", "zmq %s: %u links, %llu in flight%s", v.links),
 		    links_short(v.reliable ? v.endpoint : v.out), v.links,
-		    v.links == 1 ? "" : "s", (unsigned long long)flight,
-		    v.lost > 0 ? ", some LOST" : v.stuck > 0 ? ", one stuck" :
-		    "");
-		if (tui_cols(line) + 17 <= w)
-			strcat(line, " (queues hidden)");
+		    (unsigned long long)flight,
+		    v.lost > 0 ? _(", some LOST") : v.stuck > 0 ?
+		    _(", one stuck") : "");
+		if (tui_cols(line) + tui_cols(_(" (queues hidden)")) <= w)
+			strncat(line, _(" (queues hidden)"),
+			    sizeof line - strlen(line) - 1);
 		attron(tui_attr(t, v.lost > 0 ? C_BAD : C_CAPTION));
 		tui_puts(y, x, w, line);
 		attroff(tui_attr(t, v.lost > 0 ? C_BAD : C_CAPTION));
@@ -70,27 +73,27 @@ tui_draw_links(struct tui *t, unsigned si, int y, int x, int w, int h)
 			tui_puts(y + n++, x, w, ep);
 	}
 	if (n < h)
-		tui_printf(y + n++, x, w, "%u link%s", v.links,
-		    v.links == 1 ? "" : "s");
+		tui_printf(y + n++, x, w, P_("%u link", "%u links", v.links),
+		    v.links);
 	if (n < h)
-		tui_printf(y + n++, x, w, "%llu fly", (unsigned long long)flight);
+		tui_printf(y + n++, x, w, _("%llu fly"), (unsigned long long)flight);
 	attroff(tui_attr(t, C_CAPTION));
 	if (n < h && (v.lost > 0 || v.resent > 0 || v.stuck > 0)) {
 		attron(tui_attr(t, v.lost > 0 || v.stuck > 0 ? C_BAD : C_WAIT));
 		if (v.lost > 0)
-			tui_printf(y + n++, x, w, "%llu lost",
+			tui_printf(y + n++, x, w, _("%llu lost"),
 			    (unsigned long long)v.lost);
 		else if (v.stuck > 0)
-			tui_printf(y + n++, x, w, "%u stuck", v.stuck);
+			tui_printf(y + n++, x, w, _("%u stuck"), v.stuck);
 		else
-			tui_printf(y + n++, x, w, "%llu resent",
+			tui_printf(y + n++, x, w, _("%llu resent"),
 			    (unsigned long long)v.resent);
 		attroff(tui_attr(t, v.lost > 0 || v.stuck > 0 ? C_BAD :
 		    C_WAIT));
 	}
 	if (n < h) {
 		attron(tui_attr(t, C_CAPTION));
-		tui_puts(y + n++, x, w, "hidden q");
+		tui_puts(y + n++, x, w, _("hidden q"));
 		attroff(tui_attr(t, C_CAPTION));
 	}
 	return (n);
@@ -119,10 +122,13 @@ tui_links_event(struct tui *t, const struct event *ev)
 		downs[i]++;
 	else if (downs[i] == 0)
 		return;
-	tui_set_status(t, "zmq: rack %s %s %s: a peer %s (%u link%s now)",
+	tui_set_status(t, ev->arg == CTL_LINK_DOWN ?
+	    P_("zmq: rack %s %s %s: a peer went (%u link now)",
+	    "zmq: rack %s %s %s: a peer went (%u links now)", v.links) :
+	    P_("zmq: rack %s %s %s: a peer came (%u link now)",
+	    "zmq: rack %s %s %s: a peer came (%u links now)", v.links),
 	    scn->stations[i - 1].name, t->g->arrow, scn->stations[i].name,
-	    ev->arg == CTL_LINK_DOWN ? "went" : "came", v.links,
-	    v.links == 1 ? "" : "s");
+	    v.links);
 }
 
 #else

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "tui_private.h"
+#include "i18n.h"
 
 /* The output pane, its newest lines at the bottom. */
 void
@@ -18,8 +19,8 @@ tui_draw_output(struct tui *t)
 	attron(A_BOLD);
 	/* output = lines writes each say whole: say what the pane shows. */
 	tui_puts(r->y, 0, r->w, engine_scenario(t->eng)->output ==
-	    OUTPUT_LINES ? "output (as written, a whole line at a time)" :
-	    "output (as written, part by part)");
+	    OUTPUT_LINES ? _("output (as written, a whole line at a time)") :
+	    _("output (as written, part by part)"));
 	attroff(A_BOLD);
 	rows = r->h - 1;
 	first = (int)t->nlines - (rows - (t->npartial > 0 ? 1 : 0));

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "tui_private.h"
+#include "i18n.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -63,7 +64,7 @@ tui_draw_rack(struct tui *t, unsigned si)
 	if (scn->broadcast && si > 1) {
 		/* One broadcast feeds every subscriber station: the first. */
 		tui_printf(r->y, r->x + (t->lay.horizontal ? 1 : 2),
-		    r->w - 2, "%s same", t->g->arrow);
+		    r->w - 2, _("%s same"), t->g->arrow);
 		return;
 	}
 	cap = scenario_rack(scn, si);
@@ -78,11 +79,11 @@ tui_draw_rack(struct tui *t, unsigned si)
 
 	if (t->lay.horizontal) {
 		tui_printf(r->y, r->x + 1, r->w - 2, "%s %s", t->g->arrow,
-		    scn->broadcast ? "bcast" : "rack");
+		    scn->broadcast ? _("bcast") : _("rack"));
 		tui_printf(r->y + 1, r->x + 1, r->w - 2, "%u/%s", depth,
 		    capbuf);
 		if (cap == 0)
-			tui_puts(r->y + 2, r->x + 1, r->w - 2, "hand-off");
+			tui_puts(r->y + 2, r->x + 1, r->w - 2, _("hand-off"));
 		rows = r->h - (cap == 0 ? 4 : 3);
 		/* A ZeroMQ link: the rows above the stack of dishes. */
 		tui_draw_links(t, si, r->y + (cap == 0 ? 3 : 2), r->x + 1,
@@ -112,10 +113,10 @@ tui_draw_rack(struct tui *t, unsigned si)
 		int	x;
 
 		if (pd >= 0 && cap != 0)
-			snprintf(pbuf, sizeof pbuf, " (theory %.1f)", pd);
+			snprintf(pbuf, sizeof pbuf, _(" (theory %.1f)"), pd);
 		x = tui_printf(r->y, r->x + 2, r->w - 4,
-		    "%s rack %u/%s%s%s ", t->g->arrow, depth, capbuf,
-		    cap == 0 ? " hand-off" : "", pbuf);
+		    _("%s rack %u/%s%s%s "), t->g->arrow, depth, capbuf,
+		    cap == 0 ? _(" hand-off") : "", pbuf);
 
 		attron(tui_attr(t, C_DISH));
 		for (i = 0; (uint32_t)i < depth && x < r->w / 2; i++)

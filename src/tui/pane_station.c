@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "tui_private.h"
+#include "i18n.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -22,7 +23,6 @@ static int	tui_draw_doing(struct tui *, const struct rect *,
 		    struct wslot *, int, int, int, int64_t, char *);
 static void	tui_restart_note(struct tui *, struct wslot *, char *, size_t);
 static void	tui_draw_note(struct tui *, int, int, int, const char *);
-static double	tui_busy_now(struct tui *, unsigned);
 static void	tui_station_title(struct tui *, unsigned, attr_t, int);
 static void	tui_station_foot(struct tui *, const struct rect *, int *,
 		    attr_t, const char *, ...)
@@ -60,9 +60,9 @@ tui_draw_worker(struct tui *t, const struct rect *r, struct wslot *w, int wy,
 	else if (w->remote)
 		snprintf(id, sizeof id, "  @%s", w->host);
 	else if (w->is_process)
-		snprintf(id, sizeof id, "  pid %d", atomic_load(&w->pid));
+		snprintf(id, sizeof id, _("  pid %d"), atomic_load(&w->pid));
 	else if ((tid = atomic_load(&w->tid)) > 0)
-		snprintf(id, sizeof id, "  tid %d", tid);
+		snprintf(id, sizeof id, _("  tid %d"), tid);
 	tui_restart_note(t, w, note, sizeof note);
 	/*
 	 * Columns left after what the row needs first: glyph, name, dish and
@@ -71,10 +71,11 @@ tui_draw_worker(struct tui *t, const struct rect *r, struct wslot *w, int wy,
 	 */
 	base = t->lay.worker_step > 1 ? 21 : 32;
 	if (note[0] != '\0')
-		base = (s == WS_WORKING ? base : 12) + (int)strlen(note);
+		base = (s == WS_WORKING ? base : 12) + tui_cols(note);
 	room = r->w - 4 - base - reserve;
-	rw = snprintf(right, sizeof right, "%llu done%s",
+	snprintf(right, sizeof right, _("%llu done%s"),
 	    (unsigned long long)atomic_load(&w->dishes), id);
+	rw = tui_cols(right);
 	if (rw + 1 > room)
 		rw -= (int)strlen(id);	/* the id goes first */
 	xe = r->x + r->w - 2 - reserve;
@@ -163,7 +164,7 @@ tui_draw_doing(struct tui *t, const struct rect *r, struct wslot *w, int wy,
 	l = atomic_load(&w->waiting_lock);
 	if (l >= 0 && (unsigned)l < run->nlocks) {
 		attron(tui_attr(t, C_BLOCK));
-		x += tui_printf(wy, x, xe - x, "waits for the %s",
+		x += tui_printf(wy, x, xe - x, _("waits for the %s"),
 		    run->locks[l].name);
 		attroff(tui_attr(t, C_BLOCK));
 		return (x + 1);
@@ -173,9 +174,10 @@ tui_draw_doing(struct tui *t, const struct rect *r, struct wslot *w, int wy,
 		/* Killed holding a dish: where it went is the lesson. */
 		if (atomic_load(&w->died) && (dd = atomic_load(&w->dropped)) >
 		    0 && scenario_dish_name(scn, dd - 1, dname, sizeof dname)) {
-			snprintf(killed, sizeof killed, "killed, %s %s", dname,
-			    atomic_load(&w->dropped_back) ? "back in the rack" :
-			    "LOST");
+			snprintf(killed, sizeof killed,
+			    atomic_load(&w->dropped_back) ?
+			    _("killed, %s back in the rack") :
+			    _("killed, %s LOST"), dname);
 			if (tui_cols(killed) <= xe - x)
 				words = killed;
 		}
@@ -185,7 +187,7 @@ tui_draw_doing(struct tui *t, const struct rect *r, struct wslot *w, int wy,
 			words = "";	/* the glyph says it */
 		/* Tight, the note goes first: the glyph says the state. */
 		if (note[0] != '\0' && tui_cols(words) + 2 +
-		    (int)strlen(note) > xe - x)
+		    tui_cols(note) > xe - x)
 			return (x);
 		a = atomic_load(&w->died) ? tui_attr(t, C_BAD) : A_NORMAL;
 		attron(a);
@@ -214,10 +216,23 @@ tui_draw_doing(struct tui *t, const struct rect *r, struct wslot *w, int wy,
 	if (async && scn->stations[w->station].work != WORK_CPU &&
 	    now - end > ASYNC_LATE) {
 		attron(tui_attr(t, C_BLOCK));
-		x += tui_printf(wy, x, xe - x, "late %.1fs",
+		x += tui_printf(wy, x, xe - x, _("late %.1fs"),
 		    (double)(now - end) / 1e9);
 		attroff(tui_attr(t, C_BLOCK));
 		return (x + 1);
+	}
+	/*
+	 * In the cupboard's window, its work done: in the bar's place, the
+	 * count it read, to write back + 1.
+	 */
+	if ((l = tui_cupboard_reading(t, w)) >= 0) {
+		snprintf(dl, sizeof dl, "read %d, writes %d", l, l + 1);
+		if (tui_cols(dl) > xe - x)
+			snprintf(dl, sizeof dl, "read %d", l);
+		attron(tui_attr(t, C_CAPTION));
+		x += tui_puts(wy, x, xe - x, dl) + 1;
+		attroff(tui_attr(t, C_CAPTION));
+		return (x);
 	}
 	if (end > since && t->lay.worker_step > 1) {
 		tui_bar(t, wy + 1, r->x + 4, r->w - 8, frac);
@@ -231,12 +246,12 @@ tui_draw_doing(struct tui *t, const struct rect *r, struct wslot *w, int wy,
 	/* Waiting for the GIL now: say so, it is the lesson. */
 	if (tui_shown_state(t, w) == TS_WAIT_GIL && xe - x > 13) {
 		attron(tui_attr(t, C_BOTTLENECK));
-		x += tui_puts(wy, x, xe - x, xe - x > 18 ? "waits for the GIL" :
-		    "GIL-wait") + 1;
+		x += tui_puts(wy, x, xe - x, xe - x > 18 ? _("waits for the GIL") :
+		    _("GIL-wait")) + 1;
 		attroff(tui_attr(t, C_BOTTLENECK));
 	} else if (gl != NULL && xe - x > 19)
 		/* How long this worker has waited for the GIL, in all. */
-		x += tui_printf(wy, x, xe - x, "gil-wait %.1fs",
+		x += tui_printf(wy, x, xe - x, _("gil-wait %.1fs"),
 		    (double)atomic_load(&w->gil_wait_ns) / 1e9) + 1;
 	return (x);
 }
@@ -254,7 +269,7 @@ tui_restart_note(struct tui *t, struct wslot *w, char *note, size_t len)
 	note[0] = '\0';
 	if ((dead = (unsigned)atomic_load(&w->replaces)) != 0 &&
 	    dead <= atomic_load(&run->used))
-		snprintf(note, len, "restarted for %s",
+		snprintf(note, len, _("restarted for %s"),
 		    run->slots[dead - 1].name);
 }
 
@@ -266,9 +281,9 @@ tui_draw_note(struct tui *t, int wy, int x, int xe, const char *note)
 
 	if (note[0] == '\0')
 		return;
-	if ((int)strlen(text) > xe - x)
-		text = "restarted";
-	if ((int)strlen(text) > xe - x)
+	if (tui_cols(text) > xe - x)
+		text = _("restarted");
+	if (tui_cols(text) > xe - x)
 		return;
 	attron(tui_attr(t, C_CAPTION));
 	tui_puts(wy, x, xe - x, text);
@@ -289,7 +304,10 @@ tui_station_title(struct tui *t, unsigned si, attr_t a, int bottleneck)
 	const struct rect	*r = &t->lay.station[si];
 	const char		*sel = (int)si == t->selected ? ">" : " ";
 	const char		*name = scn->stations[si].name;
-	const char		*bn = bottleneck ? "BOTTLENECK" : "";
+	/* Until the run measured one, what the times alone predict: "?". */
+	const char		*bn = !bottleneck ? "" :
+				    t->bottleneck_measured ? _("BOTTLENECK") :
+				    _("BOTTLENECK?");
 	char			 title[6][160], tdesc[64];
 	unsigned		 killed;
 	int			 live, room = r->w - 3, x, i;
@@ -357,16 +375,16 @@ tui_station_footer(struct tui *t, unsigned si)
 	double			 busy = tui_busy_now(t, si) * 100.0;
 	int			 x = 0;
 
-	tui_station_foot(t, r, &x, A_NORMAL, " %llu done, busy %.0f%% ", done,
+	tui_station_foot(t, r, &x, A_NORMAL, _(" %llu done, busy %.0f%% "), done,
 	    busy);
 	if (x == 0)
-		tui_station_foot(t, r, &x, A_NORMAL, " %llu done, %.0f%% ",
+		tui_station_foot(t, r, &x, A_NORMAL, _(" %llu done, %.0f%% "),
 		    done, busy);
 	if (x == 0)
-		tui_station_foot(t, r, &x, A_NORMAL, " %llu done ", done);
+		tui_station_foot(t, r, &x, A_NORMAL, _(" %llu done "), done);
 	/* Workers started in the place of killed ones. */
 	if (x > 0 && t->st.st[si].restarts > 0) {
-		tui_station_foot(t, r, &x, tui_attr(t, C_BAD), "restarts %u",
+		tui_station_foot(t, r, &x, tui_attr(t, C_BAD), _("restarts %u"),
 		    t->st.st[si].restarts);
 		tui_station_foot(t, r, &x, A_NORMAL, " ");
 	}
@@ -375,16 +393,16 @@ tui_station_footer(struct tui *t, unsigned si)
 		uint64_t	counted = atomic_load(&run->cupboard->count);
 		uint32_t	holder = atomic_load(&run->cupboard->holder);
 
-		tui_station_foot(t, r, &x, A_NORMAL, "cupboard %llu ",
+		tui_station_foot(t, r, &x, A_NORMAL, _("cupboard %llu "),
 		    (unsigned long long)counted);
 		if (holder < atomic_load(&run->used))
-			tui_station_foot(t, r, &x, A_NORMAL, "(%s: %s, %u wait) ",
+			tui_station_foot(t, r, &x, A_NORMAL, _("(%s: %s, %u wait) "),
 			    lock_mode_name(run->cupboard->mode),
 			    run->slots[holder].name,
 			    atomic_load(&run->cupboard->waiters));
 		if (done > counted)
 			tui_station_foot(t, r, &x, tui_attr(t, C_BAD),
-			    "%llu LOST", (unsigned long long)(done - counted));
+			    _("%llu LOST "), (unsigned long long)(done - counted));
 	}
 	return (x);
 }
@@ -407,7 +425,7 @@ tui_draw_station(struct tui *t, unsigned si)
 	char			 rates[64];
 	int64_t			 now = engine_now(t->eng);
 
-	bottleneck = t->have_stats && t->st.bottleneck == (int)si;
+	bottleneck = t->have_stats && t->bottleneck == (int)si;
 	a = bottleneck ? tui_attr(t, C_BOTTLENECK) : A_NORMAL;
 	if ((int)si == t->selected)
 		a |= A_BOLD;
@@ -425,7 +443,8 @@ tui_draw_station(struct tui *t, unsigned si)
 	if (shown > (unsigned)rows && rows > 1)
 		rows--;
 	more = shown > (unsigned)rows ? shown - (unsigned)rows : 0;
-	n = snprintf(rates, sizeof rates, "+%u more", more);
+	snprintf(rates, sizeof rates, _("+%u more"), more);
+	n = tui_cols(rates);
 	used = atomic_load(&run->used);
 	for (i = 0; i < used && row < rows; i++) {
 		w = &run->slots[i];
@@ -453,13 +472,21 @@ tui_draw_station(struct tui *t, unsigned si)
 	 * In faster than out: the rack in front of it fills. On the bottom
 	 * border after the busy figure if it fits, else on a free row.
 	 */
-	n = snprintf(rates, sizeof rates, " in %.2f/s  out %.2f/s ",
+	snprintf(rates, sizeof rates, _(" in %.2f/s  out %.2f/s "),
 	    t->rate[si].in, t->rate[si].out);
+	wy = r->y + r->h - 1;	/* the first row the cupboard leaves */
+	n = tui_cols(rates);
 	if (n <= r->w - 4 - footer - 1)
 		tui_puts(r->y + r->h - 1, r->x + r->w - 2 - n, r->w - 4, rates);
 	else if (more == 0 && t->lay.worker_pad + row * t->lay.worker_step <
-	    r->h - 2 && n - 1 <= r->w - 4)
+	    r->h - 2 && n - 1 <= r->w - 4) {
 		tui_puts(r->y + r->h - 2, r->x + r->w - 1 - n, r->w - 4, rates);
+		wy--;
+	}
+	/* The cupboard's lost update, on the rows the workers leave. */
+	if (run->cupboard != NULL && si == run->nstations - 1 && more == 0)
+		tui_draw_cupboard(t, r, r->y + 1 + t->lay.worker_pad +
+		    row * t->lay.worker_step, wy);
 }
 
 /*
@@ -496,7 +523,7 @@ tui_station_workers(struct tui *t, unsigned si, unsigned *killed)
  * from its worker's live slot until the event that it was finished is
  * folded in, and not twice after that.
  */
-static double
+double
 tui_busy_now(struct tui *t, unsigned si)
 {
 	struct run		*run = engine_run(t->eng);

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "tui_private.h"
+#include "i18n.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +25,7 @@ tui_draw_summary(struct tui *t)
 	if ((f = open_memstream(&text, &len)) == NULL)
 		return;
 	report_text(f, t->eng, &t->st);
-	fprintf(f, "\nq quit, r run again, Esc hide (s shows it again)");
+	fprintf(f, "\n%s", _("q quit, r run again, Esc hide (s shows it again)"));
 	fclose(f);
 	p = text;
 	while (*p == '\n')
@@ -34,7 +35,7 @@ tui_draw_summary(struct tui *t)
 		if ((p = strchr(p, '\n')) != NULL)
 			*p++ = '\0';
 	}
-	tui_draw_panel(t, t->st.conserved ? "summary" :
-	    "summary: dishes NOT conserved", rowsv, n);
+	tui_draw_panel(t, t->st.conserved ? _("summary") :
+	    _("summary: dishes NOT conserved"), rowsv, n);
 	free(text);
 }

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "tui_private.h"
+#include "i18n.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,7 +30,7 @@ tui_draw_theory(struct tui *t)
 	if ((f = open_memstream(&text, &len)) == NULL)
 		return;
 	report_theory_text(f, &t->st, !engine_finished(t->eng));
-	fprintf(f, "t hides this; the figures grow as the run goes on");
+	fputs(_("t hides this; the figures grow as the run goes on"), f);
 	fclose(f);
 	p = text;
 	while (p != NULL && *p != '\0' && n < THEORY_PANEL_ROWS) {
@@ -37,7 +38,7 @@ tui_draw_theory(struct tui *t)
 		if ((p = strchr(p, '\n')) != NULL)
 			*p++ = '\0';
 	}
-	tui_draw_panel(t, engine_finished(t->eng) ? "theory: the run" :
-	    "theory: the run so far", rowsv, n);
+	tui_draw_panel(t, engine_finished(t->eng) ? _("theory: the run") :
+	    _("theory: the run so far"), rowsv, n);
 	free(text);
 }

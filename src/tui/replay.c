@@ -15,6 +15,7 @@
 #include "config.h"
 
 #include "tui_private.h"
+#include "i18n.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -28,7 +29,7 @@ static int
 tui_replay_seek(struct tui *t, int64_t to)
 {
 	int		paused = engine_paused(t->eng);
-	int64_t		tb, len;
+	int64_t		tb, len, step;
 
 	len = engine_replay_length(t->eng);
 	if (to < 0)
@@ -39,7 +40,11 @@ tui_replay_seek(struct tui *t, int64_t to)
 	if (tui_start_engine(t) == -1)
 		return (-1);
 	engine_pause(t->eng, 1);
-	for (tb = t->bucket_ns; tb < to; tb += t->bucket_ns) {
+	/* The timeline's buckets, at most 4096 steps for a long one. */
+	step = t->tl_bucket_ns;
+	if (to / step > 4096)
+		step = to / 4096;
+	for (tb = step; tb < to; tb += step) {
 		engine_replay_goto(t->eng, tb);
 		engine_drain(t->eng, tui_event, t);
 		tui_read_output(t);
@@ -64,14 +69,14 @@ tui_replay_seek(struct tui *t, int64_t to)
 
 /*
  * Where the BOTTLENECK mark moves from one station to another: the replay
- * folded once from the start to the end, a bucket at a time, with the
- * figures the screen names it from (stats_finish) at each bucket's end;
+ * folded once from the start to the end, a bucket at a time, as a seek
+ * folds it, and the mark the screen would draw at each bucket's end;
  * kept for the next m or M. Then back to where it was. 0, or -1.
  */
 static int
 tui_replay_scan(struct tui *t)
 {
-	int64_t	tb, len, now = engine_now(t->eng);
+	int64_t	tb, len, step, now = engine_now(t->eng);
 	int	paused = engine_paused(t->eng), last = -1;
 	size_t	cap = 0;
 
@@ -81,13 +86,19 @@ tui_replay_scan(struct tui *t)
 	if (tui_start_engine(t) == -1)
 		return (-1);
 	engine_pause(t->eng, 1);
-	for (tb = t->bucket_ns; tb <= len + t->bucket_ns - 1; tb += t->bucket_ns) {
-		if (tb > len)
-			tb = len;
+	/* A seek's steps (a seek to the end's, for a long recording). */
+	step = t->tl_bucket_ns;
+	if (len / step > 4096)
+		step = len / 4096;
+	/* Not the end itself: there the mark is the whole run's (End). */
+	for (tb = step; tb < len; tb += step) {
 		engine_replay_goto(t->eng, tb);
 		engine_drain(t->eng, tui_event, t);
+		tui_read_output(t);
 		stats_finish(&t->st, t->eng);
-		if (last >= 0 && t->st.bottleneck != last) {
+		/* As a seek folds it: the mark is the screen's (tui_sample). */
+		tui_sample(t);
+		if (last >= 0 && t->bottleneck != last) {
 			if (t->bn_n == cap) {
 				cap = cap ? 2 * cap : 16;
 				t->bn_t = xreallocarray(t->bn_t, cap,
@@ -95,9 +106,7 @@ tui_replay_scan(struct tui *t)
 			}
 			t->bn_t[t->bn_n++] = tb;
 		}
-		last = t->st.bottleneck;
-		if (tb == len)
-			break;
+		last = t->bottleneck;
 	}
 	t->bn_scanned = 1;
 	if (!paused)
@@ -158,8 +167,9 @@ tui_replay_key(struct tui *t, int ch)
 		to = tui_replay_bottleneck(t, ch == 'M' ? now - NSEC_PER_SEC /
 		    2 : now, ch == 'm' ? 1 : -1);
 		if (to < 0) {
-			tui_set_status(t, "the bottleneck does not move %s",
-			    ch == 'm' ? "after this" : "before this");
+			tui_set_status(t, "%s", ch == 'm' ?
+			    _("the bottleneck does not move after this") :
+			    _("the bottleneck does not move before this"));
 			return (1);
 		}
 		break;
@@ -181,8 +191,14 @@ tui_replay_key(struct tui *t, int ch)
 		to = engine_replay_find(t->eng, dir < 0 ? now - 1 : now, dir,
 		    kind);
 		if (to < 0) {
-			tui_set_status(t, "no %s %s", kind == 'c' ? "caption" :
-			    "change of workers", dir < 0 ? "before" : "after");
+			if (kind == 'c')
+				tui_set_status(t, "%s", dir < 0 ?
+				    _("no caption before") :
+				    _("no caption after"));
+			else
+				tui_set_status(t, "%s", dir < 0 ?
+				    _("no change of workers before") :
+				    _("no change of workers after"));
 			return (1);
 		}
 		if (dir < 0 && now - to < NSEC_PER_SEC / 2) {
@@ -205,11 +221,11 @@ tui_replay_bar(struct tui *t)
 	char			 head[64], tail[160];
 	int			 w, x, pos, i, hw, tw;
 
-	snprintf(head, sizeof head, " REPLAY %.1f/%.1fs%s ",
+	snprintf(head, sizeof head, _(" REPLAY %.1f/%.1fs%s "),
 	    (double)now / 1e9, (double)len / 1e9,
-	    engine_replay_cut(t->eng) ? ", CUT SHORT" : "");
-	snprintf(tail, sizeof tail, " , back  < > caption  c change  "
-	    "m bottleneck  Home End");
+	    engine_replay_cut(t->eng) ? _(", CUT SHORT") : "");
+	snprintf(tail, sizeof tail, "%s", _(" , back  < > caption  c change  "
+	    "m bottleneck  Home End"));
 	hw = tui_cols(head);
 	tw = tui_cols(tail);
 	w = r->w - hw - tw - 2;

@@ -155,31 +155,33 @@ tui_sample_event(struct tui *t, const struct event *ev)
 	struct tui_sampler	*s = t->sampler;
 	struct run		*run = engine_run(t->eng);
 	const struct scenario	*scn = t->st.scn;
-	int64_t			 b, j;
+	int64_t			 b, tb, j;
 	uint32_t		 i = ev->worker;
 
 	if (s == NULL || i == EV_ENGINE || i >= s->n || ev->t < 0 ||
 	    scn == NULL || ev->station >= scn->nstations ||
 	    atomic_load(&run->deadlock))
 		return;
+	/* The timeline's buckets (finer) and the sparklines' (b). */
+	tb = ev->t / t->tl_bucket_ns;
 	b = ev->t / t->bucket_ns;
 	/* Its buckets since its last event: the state before this one. */
 	if (s->ev_b[i] >= 0) {
 		j = s->ev_b[i];
-		if (b - j >= TL_LEN)
-			j = b - TL_LEN + 1;
-		for (; j < b; j++)
+		if (tb - j >= TL_LEN)
+			j = tb - TL_LEN + 1;
+		for (; j < tb; j++)
 			t->tl[i][j % TL_LEN] = s->cur[i];
 		tui_sample_dirty(s, s->ev_b[i]);
 	}
 	s->cur[i] = (unsigned char)tui_sample_state(scn, s->cur[i], ev);
-	if (b >= s->ev_b[i]) {
-		t->tl[i][b % TL_LEN] = s->cur[i];
-		s->ev_b[i] = b;
-		if (t->tl_last[i] < b)
-			t->tl_last[i] = b;
+	if (tb >= s->ev_b[i]) {
+		t->tl[i][tb % TL_LEN] = s->cur[i];
+		s->ev_b[i] = tb;
+		if (t->tl_last[i] < tb)
+			t->tl_last[i] = tb;
 	}
-	tui_sample_dirty(s, b);
+	tui_sample_dirty(s, tb);
 
 	if ((ev->kind == EV_GET || ev->kind == EV_PUT || ev->kind == EV_DONE) &&
 	    ev->station < LAYOUT_MAX_STATIONS && t->rate_ns > 0) {
@@ -228,8 +230,9 @@ tui_sample_holder(struct tui *t, struct run *run, int64_t j, unsigned used)
 }
 
 /*
- * At a frame, bucket b now: each worker's state holds to now, the GIL's
- * row follows the rows, and the racks' buckets two behind are final.
+ * At a frame, sparkline bucket b now: each worker's state holds to now
+ * (in the timeline's finer buckets), the GIL's row follows the rows, and
+ * the racks' buckets two behind are final.
  */
 void
 tui_sample_now(struct tui *t, int64_t b)
@@ -237,10 +240,11 @@ tui_sample_now(struct tui *t, int64_t b)
 	struct tui_sampler	*s = t->sampler;
 	struct run		*run = engine_run(t->eng);
 	unsigned		 i, k, used = atomic_load(&run->used);
-	int64_t			 j, d, most;
+	int64_t			 j, d, most, tb;
 
 	if (s == NULL)
 		return;
+	tb = engine_now(t->eng) / t->tl_bucket_ns;
 	if (used > s->n)
 		used = s->n;
 	if (!atomic_load(&run->deadlock)) {
@@ -248,21 +252,21 @@ tui_sample_now(struct tui *t, int64_t b)
 			if (s->ev_b[i] < 0)
 				continue;
 			j = s->ev_b[i] + 1;
-			if (b - j >= TL_LEN)
-				j = b - TL_LEN + 1;
-			for (; j <= b; j++)
+			if (tb - j >= TL_LEN)
+				j = tb - TL_LEN + 1;
+			for (; j <= tb; j++)
 				t->tl[i][j % TL_LEN] = s->cur[i];
-			if (t->tl_last[i] < b)
-				t->tl_last[i] = b;
+			if (t->tl_last[i] < tb)
+				t->tl_last[i] = tb;
 		}
 		/* Filled again as they were, but for the new buckets. */
 		tui_sample_dirty(s, s->last_b >= 0 ? s->last_b : 0);
-		s->last_b = b;
+		s->last_b = tb;
 		if (run->ngils > 0 && s->dirty >= 0) {
 			j = s->dirty;
-			if (b - j >= TL_LEN)
-				j = b - TL_LEN + 1;
-			for (; j <= b; j++)
+			if (tb - j >= TL_LEN)
+				j = tb - TL_LEN + 1;
+			for (; j <= tb; j++)
 				t->gil_tl[j % TL_LEN] = tui_sample_holder(t,
 				    run, j, used);
 		}

@@ -18,6 +18,7 @@
 #include "config.h"
 
 #include "tui_private.h"
+#include "i18n.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -129,20 +130,20 @@ tui_usable(const char **why)
 	int		 err;
 
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-		*why = "not a terminal";
+		*why = _("not a terminal");
 		return (-1);
 	}
 	if (term == NULL || *term == '\0' || strcmp(term, "dumb") == 0) {
-		*why = "TERM is not set or is dumb";
+		*why = _("TERM is not set or is dumb");
 		return (-1);
 	}
 	if (setupterm(NULL, STDOUT_FILENO, &err) != OK) {
-		*why = "the terminal type is unknown";
+		*why = _("the terminal type is unknown");
 		return (-1);
 	}
 	cup = tigetstr("cup");
 	if (cup == NULL || cup == (char *)-1) {
-		*why = "the terminal cannot address the cursor";
+		*why = _("the terminal cannot address the cursor");
 		del_curterm(cur_term);
 		return (-1);
 	}

@@ -18,6 +18,7 @@
 #include "config.h"
 
 #include "tui_private.h"
+#include "i18n.h"
 
 #include <langinfo.h>
 #include <stdio.h>
@@ -53,6 +54,7 @@ tui_event(const struct event *ev, void *arg)
 	stats_event(ev, &t->st);
 	tui_sample_event(t, ev);
 	tui_fanout_event(t, ev);
+	tui_cupboard_event(t, ev);
 	if (t->o->tap != NULL)
 		t->o->tap->event(ev, t->o->tap->arg);
 	if (ev->worker == EV_ENGINE && ev->kind == EV_SCRIPT &&
@@ -102,6 +104,63 @@ tui_read_output(struct tui *t)
 	return (any);
 }
 
+/*
+ * Each station's rates in and out (sample.c: the events' windows, the same
+ * for a replay) and how busy it was over the last window of scenario time
+ * (four of the slowest station's dishes: long enough to count several, so
+ * a change of workers or times shows soon), or since the start until the
+ * first window is full; and the bottleneck that makes.
+ */
+static void
+tui_sample_rates(struct tui *t)
+{
+	int64_t		now = engine_now(t->eng), dt;
+	unsigned	k, n = 0;
+	double		busy[LAYOUT_MAX_STATIONS];
+
+	tui_sample_rates_now(t);
+	for (k = 0; k < t->st.nstations && k < LAYOUT_MAX_STATIONS; k++) {
+		double	 pr = (double)t->st.st[k].present_ns;
+		double	 bz = tui_busy_now(t, k) * pr;
+
+		n = k + 1;
+		/* At the end: the whole run's. */
+		if (engine_finished(t->eng) && now > 0) {
+			t->rate[k].busy = t->st.st[k].busy_fraction;
+			busy[k] = t->rate[k].busy;
+			continue;
+		}
+		dt = now - t->rate[k].t0;
+		if (dt <= 0) {
+			busy[k] = t->rate[k].busy;
+			continue;
+		}
+		if (!t->rate[k].have || dt >= t->rate_ns)
+			t->rate[k].busy = pr > t->rate[k].present0 ?
+			    (bz - t->rate[k].busy0) /
+			    (pr - t->rate[k].present0) : 0;
+		if (dt >= t->rate_ns) {
+			t->rate[k].t0 = now;
+			t->rate[k].busy0 = bz;
+			t->rate[k].present0 = pr;
+			t->rate[k].have = 1;
+		}
+		busy[k] = t->rate[k].busy;
+	}
+	/*
+	 * The bottleneck the run measures: the busiest over the window (a
+	 * [script] that slows a station moves it), once a dish went through
+	 * the line; until then, what the scenario's times alone predict.
+	 */
+	k = n > 0 ? (unsigned)stats_busiest(busy, n,
+	    t->st.st[n - 1].dishes) : (unsigned)-1;
+	if (engine_finished(t->eng))
+		k = (unsigned)t->st.bottleneck_measured;
+	t->bottleneck_measured = (int)k >= 0;
+	t->bottleneck = t->bottleneck_measured ? (int)k :
+	    t->st.bottleneck_predicted;
+}
+
 /* Record each worker's state in the current timeline bucket. */
 void
 tui_sample(struct tui *t)
@@ -116,7 +175,8 @@ tui_sample(struct tui *t)
 	 * events' (sample.c); after a deadlock they stay as it was found.
 	 */
 	tui_sample_now(t, b);
-	tui_sample_rates_now(t);
+	t->tl_b = engine_now(t->eng) / t->tl_bucket_ns;
+	tui_sample_rates(t);
 	/* A broadcast's depth is its subscribers', not puts less takes. */
 	for (k = 1; k < run->nstations && t->st.scn->broadcast; k++) {
 		uint32_t d = rack_depth(run->st[k].in);
@@ -146,6 +206,7 @@ tui_draw(struct tui *t)
 	    t->o->big);
 	/* A broadcast shows its fan-out where the timeline would be. */
 	tui_fanout_layout(t);
+	tui_caption_layout(t);
 	erase();
 	if (!t->lay.ok) {
 		char	need[32], is[32], lines[9][160];
@@ -155,14 +216,14 @@ tui_draw(struct tui *t)
 		 * However narrow, it must be read: on one line if it fits,
 		 * else a line a phrase, each wrapped if need be.
 		 */
-		snprintf(need, sizeof need, "at least %dx%d", t->lay.min_cols,
+		snprintf(need, sizeof need, _("at least %dx%d"), t->lay.min_cols,
 		    t->lay.min_rows);
-		snprintf(is, sizeof is, "(it is %dx%d)", COLS, LINES);
-		snprintf(lines[0], sizeof lines[0], "enlarge the terminal to "
-		    "%s %s", need, is);
+		snprintf(is, sizeof is, _("(it is %dx%d)"), COLS, LINES);
+		snprintf(lines[0], sizeof lines[0], _("enlarge the terminal to "
+		    "%s %s"), need, is);
 		nl = 1;
 		if (tui_cols(lines[0]) > room) {
-			nl = tui_wrap("enlarge the terminal to", room, lines, 3);
+			nl = tui_wrap(_("enlarge the terminal to"), room, lines, 3);
 			nl += tui_wrap(need, room, lines + nl, 3);
 			nl += tui_wrap(is, room, lines + nl, 3);
 		}
@@ -233,6 +294,8 @@ tui_start_engine(struct tui *t)
 	t->nlines = 0;
 	t->npartial = 0;
 	t->selected = scn->nstations > 1 ? 1 : 0;
+	t->bottleneck = -1;
+	t->bottleneck_measured = 0;
 	memset(t->hist, 0, sizeof t->hist);
 	memset(t->rate, 0, sizeof t->rate);
 	t->rate_ns = RATE_MIN_NS;
@@ -253,7 +316,20 @@ tui_start_engine(struct tui *t)
 	if (t->bucket_ns < 10 * NSEC_PER_MSEC)
 		t->bucket_ns = longest > 0 ? 10 * NSEC_PER_MSEC :
 		    200 * NSEC_PER_MSEC;
+	/*
+	 * The timeline's buckets: fine enough that the predicted run, twice
+	 * over, fits the history kept, so a wide screen shows it all in
+	 * detail (never coarser than the sparklines', nor finer than 10 ms).
+	 */
+	t->tl_bucket_ns = t->bucket_ns;
+	if (t->st.pred.valid && !t->st.pred.open && t->st.pred.wall_s > 0 &&
+	    t->st.pred.wall_s * 2e9 / TL_LEN < (double)t->tl_bucket_ns)
+		t->tl_bucket_ns = (int64_t)(t->st.pred.wall_s * 2e9 / TL_LEN);
+	if (t->tl_bucket_ns < 10 * NSEC_PER_MSEC)
+		t->tl_bucket_ns = 10 * NSEC_PER_MSEC;
+	t->tl_b = 0;
 	tui_fanout_reset(t);
+	tui_cupboard_reset(t);
 	t->tl_n = engine_run(t->eng)->nslots;
 	t->tl = xcalloc(t->tl_n, sizeof *t->tl);
 	t->tl_last = xreallocarray(NULL, t->tl_n, sizeof *t->tl_last);
@@ -298,6 +374,7 @@ tui_end_engine(struct tui *t)
 	engine_destroy(t->eng);
 	t->eng = NULL;
 	tui_fanout_reset(t);
+	tui_cupboard_reset(t);
 	stats_free(&t->st);
 	free(t->tl);
 	free(t->tl_last);
@@ -328,7 +405,7 @@ tui_run(const struct tui_opts *o, tui_factory make, void *arg)
 	    &glyphs_ascii : &glyphs_utf8;
 
 	if ((scr = tui_term_start(t)) == NULL) {
-		fprintf(stderr, "dishrack: cannot start the screen\n");
+		fprintf(stderr, "dishrack: %s\n", _("cannot start the screen"));
 		free(t);
 		return (1);
 	}
@@ -367,6 +444,7 @@ tui_run(const struct tui_opts *o, tui_factory make, void *arg)
 			tui_tap_end(t);
 			t->have_stats = 1;
 			t->summary = 1;
+			t->panel_top = 0;
 			t->urgent = 1;
 			if (o->exit_when_done)
 				quit = 1;

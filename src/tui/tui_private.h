@@ -17,6 +17,7 @@
 
 #define OUT_LINES	200
 #define OUT_LINE_MAX	512
+#define TUI_PANEL_LINES	160			/* a panel's lines, folded */
 #define TL_LEN		1024			/* timeline buckets kept */
 #define HIST_LEN	256
 
@@ -82,9 +83,12 @@ struct tui {
 	int			 summary_hidden;	/* Esc or Enter; s again */
 	int			 theory;	/* 't': the theory panel shown */
 	int			 captions;	/* 'H': the captions so far */
+	int			 panel_top;	/* a tall panel's first line shown */
+	int			 panel_lines;	/* lines it took, folded */
+	int			 panel_rows;	/* lines it shows */
 	int			 dirty;		/* redraw at the next frame */
 	int			 urgent;	/* redraw now: a key, a resize */
-	char			 status[160];
+	char			 status[400];
 	int64_t			 status_until;
 	int64_t			 last_frame;
 	int64_t			 last_t;
@@ -106,7 +110,9 @@ struct tui {
 	size_t			 npartial;
 
 	/* Timeline: per worker slot, the state in each bucket. */
-	int64_t			 bucket_ns;
+	int64_t			 bucket_ns;	/* the sparklines' */
+	int64_t			 tl_bucket_ns;	/* the timeline's, finer */
+	int64_t			 tl_b;		/* its latest bucket sampled */
 	unsigned char		(*tl)[TL_LEN];
 	int64_t			*tl_last;
 	unsigned		 tl_n;
@@ -118,6 +124,7 @@ struct tui {
 	size_t			 bn_n;
 	int			 bn_scanned;
 	struct fanout		*fan;		/* a broadcast's (pane_fanout.c) */
+	struct cupview		*cup;		/* the cupboard's (pane_cupboard.c) */
 	/* Dishes in and out per second of each station, over rate_ns. */
 	int64_t			 rate_ns;
 	struct {
@@ -125,7 +132,12 @@ struct tui {
 		uint64_t	 in0, out0;
 		double		 in, out;
 		int		 have;
+		double		 busy0, present0;	/* ns, at t0 */
+		double		 busy;		/* fraction, over the window */
 	}			 rate[LAYOUT_MAX_STATIONS];
+	/* Measured over the window once a dish went through; else -1. */
+	int			 bottleneck;
+	int			 bottleneck_measured;
 };
 
 /* tui.c: the frame loop. */
@@ -176,6 +188,7 @@ int		 tui_printf(int, int, int, const char *, ...)
 void		 tui_box(struct tui *, const struct rect *, attr_t);
 void		 tui_bar(struct tui *, int, int, int, double);
 void		 tui_draw_panel(struct tui *, const char *, char **, int);
+int		 tui_panel_key(struct tui *, int);
 const char	*tui_state_name(int);
 const char	*tui_state_word(int);
 const char	*tui_state_glyph(struct tui *, int, attr_t *);
@@ -188,10 +201,13 @@ const char	*tui_worker_glyph(struct tui *, struct wslot *, attr_t *);
 /* keys.c: what each key does. */
 int		 tui_key(struct tui *, int);
 int		 tui_script_paused(struct tui *);
+int		 tui_station_named(struct tui *, const char *, int);
+void		 tui_caption_layout(struct tui *);
 
 /* pane_*.c: one part of the screen each, drawn from tui_draw. */
 void		 tui_draw_header(struct tui *);
 void		 tui_draw_station(struct tui *, unsigned);
+double		 tui_busy_now(struct tui *, unsigned);
 unsigned	 tui_station_workers(struct tui *, unsigned, unsigned *);
 void		 tui_draw_rack(struct tui *, unsigned);
 int		 tui_draw_links(struct tui *, unsigned, int, int, int, int);
@@ -211,5 +227,9 @@ void		 tui_draw_fanout(struct tui *);
 void		 tui_fanout_layout(struct tui *);
 void		 tui_fanout_event(struct tui *, const struct event *);
 void		 tui_fanout_reset(struct tui *);	/* also frees */
+void		 tui_cupboard_event(struct tui *, const struct event *);
+void		 tui_cupboard_reset(struct tui *);	/* frees */
+int		 tui_cupboard_reading(struct tui *, const struct wslot *);
+void		 tui_draw_cupboard(struct tui *, const struct rect *, int, int);
 
 #endif

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "scenario_web.h"
+#include "i18n.h"
 #include "web_screen.h"
 #include "xmalloc.h"
 
@@ -59,20 +60,20 @@ web_draw_header(struct web_screen *ws)
 	scenario_web_model(&w->scn->web, model, sizeof model);
 	web_fmt_secs((double)el / 1e9, t, sizeof t);
 	if (w->scn->web.external)
-		tui_printf(0, 1, COLS - 2, "dishrack  %s  http://%s/  %s  "
-		    "%llu pages, %llu uploads served  %s", model, w->srv.where,
-		    ws->finished ? "stopped" : "listening",
+		tui_printf(0, 1, COLS - 2, _("dishrack  %s  http://%s/  %s  "
+		    "%llu pages, %llu uploads served  %s"), model, w->srv.where,
+		    ws->finished ? _("stopped") : _("listening"),
 		    (unsigned long long)atomic_load(&w->srv.pages),
 		    (unsigned long long)atomic_load(&w->srv.uploads), t);
 	else {
 		/* The address gives way first: the key bar has it too. */
 		snprintf(where, sizeof where, "  http://%s/", w->srv.where);
-		snprintf(rest, sizeof rest, "%s  pages %u/%u  uploads %u/%u  %s",
-		    ws->finished ? "done" : "running",
+		snprintf(rest, sizeof rest, _("%s  pages %u/%u  uploads %u/%u  %s"),
+		    ws->finished ? _("done") : _("running"),
 		    atomic_load(&w->cli.nlat), w->scn->web.pages,
 		    atomic_load(&w->cli.uploads_done), w->scn->web.uploads, t);
-		if (10 + (int)strlen(model) + (int)strlen(where) + 2 +
-		    (int)strlen(rest) > COLS - 2)
+		if (10 + tui_cols(model) + tui_cols(where) + 2 +
+		    tui_cols(rest) > COLS - 2)
 			where[0] = '\0';
 		tui_printf(0, 1, COLS - 2, "dishrack  %s%s  %s", model, where,
 		    rest);
@@ -91,8 +92,8 @@ web_draw_keys(struct web_screen *ws)
 		e += atomic_load(&ws->w->srv.errors[i]);
 	attrset(tui_attr(&ws->t, C_HEADER));
 	mvhline(LINES - 1, 0, ' ', COLS);
-	tui_printf(LINES - 1, 1, COLS - 2, "? help   q quit   try: curl "
-	    "http://%s/page   errors %llu", ws->w->srv.where,
+	tui_printf(LINES - 1, 1, COLS - 2, _("? help   q quit   try: curl "
+	    "http://%s/page   errors %llu"), ws->w->srv.where,
 	    (unsigned long long)e);
 	attrset(A_NORMAL);
 }
@@ -115,46 +116,51 @@ web_draw_summary(struct web_screen *ws)
 		if (k >= (int)sizeof e)
 			break;
 	}
-	snprintf(l[n++], sizeof l[0], "%s on http://%s/, %.2f s", f->model,
+	snprintf(l[n++], sizeof l[0], _("%s on http://%s/, %.2f s"), f->model,
 	    f->where, f->wall_seconds);
 	if (f->external)
-		snprintf(l[n++], sizeof l[0], "served %llu pages, %llu uploads",
+		snprintf(l[n++], sizeof l[0], _("served %llu pages, %llu uploads"),
 		    (unsigned long long)f->served_pages,
 		    (unsigned long long)f->served_uploads);
 	else {
-		snprintf(l[n++], sizeof l[0], "%u of %u pages, %u of %u "
-		    "uploads", f->pages, f->pages_planned, f->uploads,
+		snprintf(l[n++], sizeof l[0], _("%u of %u pages, %u of %u "
+		    "uploads"), f->pages, f->pages_planned, f->uploads,
 		    f->uploads_planned);
-		snprintf(l[n++], sizeof l[0], "page latency p50 %.4f s  p99 "
-		    "%.4f s  max %.4f s", f->p50, f->p99, f->max);
+		snprintf(l[n++], sizeof l[0], _("page latency p50 %.4f s  p99 "
+		    "%.4f s  max %.4f s"), f->p50, f->p99, f->max);
 	}
-	snprintf(l[n++], sizeof l[0], "at most %u connections waiting",
+	snprintf(l[n++], sizeof l[0], _("at most %u connections waiting"),
 	    f->waiting_max);
-	snprintf(l[n++], sizeof l[0], "errors%s", k ? e : " none");
-	snprintf(l[n++], sizeof l[0], "q quit, Esc: put this away");
+	snprintf(l[n++], sizeof l[0], _("errors%s"), k ? e : _(" none"));
+	snprintf(l[n++], sizeof l[0], "%s", _("q quit, Esc: put this away"));
 	for (k = 0; k < n; k++)
 		rows[k] = l[k];
-	tui_draw_panel(&ws->t, "summary", rows, n);
+	tui_draw_panel(&ws->t, _("summary"), rows, n);
 }
 
 /* What the screen shows, and its keys. */
 static void
 web_draw_help(struct web_screen *ws)
 {
-	static char	*rows[] = {
-		"server: each thread (or the one loop) and what it does now",
-		"connections: a row each, oldest first: the client, the kind",
-		"  of request, its bytes so far, its state and for how long;",
-		"  below, those accepted and waiting for a thread, and those",
-		"  the kernel holds that the server has not accepted yet",
-		"page latency: from each page's intended start, by powers of 2",
-		"timeline, a column a tenth of a second: uploads on the wire,",
-		"  the slowest page answered then, the connections waiting",
+	static const char *const rows[] = {
+		N_("server: each thread (or the one loop) and what it does now"),
+		N_("connections: a row each, oldest first: the client, the kind"),
+		N_("  of request, its bytes so far, its state and for how long;"),
+		N_("  below, those accepted and waiting for a thread, and those"),
+		N_("  the kernel holds that the server has not accepted yet"),
+		N_("page latency: from each page's intended start, by powers of 2"),
+		N_("timeline, a column a tenth of a second: uploads on the wire,"),
+		N_("  the slowest page answered then, the connections waiting"),
 		"",
-		"q or F10 quit   s summary   Esc put a panel away   ? this help",
+		N_("q or F10 quit   s summary   Esc put a panel away   ? this help"),
 	};
+	char		*shown[sizeof rows / sizeof rows[0]];
+	size_t		 i;
 
-	tui_draw_panel(&ws->t, "help", rows, (int)(sizeof rows /
+	/* In the reader's language; "" is a blank line, not a message. */
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++)
+		shown[i] = (char *)(rows[i][0] != '\0' ? _(rows[i]) : rows[i]);
+	tui_draw_panel(&ws->t, _("help"), shown, (int)(sizeof rows /
 	    sizeof rows[0]));
 }
 
@@ -164,8 +170,8 @@ web_draw(struct web_screen *ws)
 {
 	erase();
 	if (COLS < 60 || LINES < 16) {
-		tui_printf(LINES / 2, 0, COLS, "enlarge the terminal to at "
-		    "least 60x16 (it is %dx%d)", COLS, LINES);
+		tui_printf(LINES / 2, 0, COLS, _("enlarge the terminal to at "
+		    "least 60x16 (it is %dx%d)"), COLS, LINES);
 		refresh();
 		return;
 	}
@@ -199,7 +205,7 @@ tui_run_web(const struct tui_opts *o, tui_web_factory make, void *arg)
 	ws->t.g = (o->ascii || cs == NULL || strcmp(cs, "UTF-8") != 0) ?
 	    &glyphs_ascii : &glyphs_utf8;
 	if ((scr = tui_term_start(&ws->t)) == NULL) {
-		fprintf(stderr, "dishrack: cannot start the screen\n");
+		fprintf(stderr, "dishrack: %s\n", _("cannot start the screen"));
 		free(ws);
 		return (1);
 	}

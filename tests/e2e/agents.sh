@@ -62,25 +62,34 @@ done
 sleep 3.5		# the agents' pulses expire
 [ "$(keys)" = 0 ] && ok || bad "keys left after agents: $(keys)"
 
-# 2. An agent killed with SIGKILL mid-dish: its dishes go back, nothing is
-# lost, and its workers are counted as killed.
+# 2. Agents killed mid-dish, one by the run's script (kill agent laptop-b:
+# it SIGKILLs itself), one with SIGKILL from here: their dishes go back,
+# nothing is lost, their workers are counted killed, and the script's kill
+# takes laptop-b only.
+printf '[scenario]\ndishes = 12\n[washer]\ntime = 200ms\n[dryer]\ntime = 1s\n[script]\n2.5s kill agent laptop-b\n' >"$TMP/kill-agent.scn"
 # shellcheck disable=SC2086
-"$DISHRACK" $run_args seed-threads >"$TMP/coord.json" 2>"$TMP/coord.err" &
+"$DISHRACK" $run_args "$TMP/kill-agent.scn" >"$TMP/coord.json" 2>"$TMP/coord.err" &
 coord=$!
 sleep 0.7
-"$DISHRACK" agent "$URL" --station dryer --count 2 >"$TMP/agent.out" 2>&1 &
+"$DISHRACK" agent "$URL" --station dryer --count 2 --name laptop-b >"$TMP/agent.out" 2>"$TMP/agent.err" &
 agent=$!
+"$DISHRACK" agent "$URL" --station dryer --name laptop-c >"$TMP/agent2.out" 2>&1 &
+agent2=$!
 sleep 2
-kill -KILL "$agent"; wait "$agent" 2>/dev/null
-wait_for $coord 60 || bad "killed agent: the run hung"
+kill -KILL "$agent2"; wait "$agent2" 2>/dev/null
+wait_for $agent 10 || bad "kill agent: laptop-b stayed"
+wait "$agent"; rc=$?
+[ $rc = 137 ] && ok || bad "kill agent: laptop-b exited $rc, wanted 137 (SIGKILL)"
+expect_grep "$TMP/agent.err" "killed by the run (kill agent): SIGKILL" "kill agent: the agent says why it died"
+wait_for $coord 60 || bad "killed agents: the run hung"
 wait "$coord"; rc=$?
-[ $rc = 0 ] && ok || bad "killed agent: the run exited $rc"
+[ $rc = 0 ] && ok || { bad "killed agents: the run exited $rc"; cat "$TMP/coord.err" >&2; }
 expect_grep "$TMP/coord.json" '"dishes_dried":12,"in_racks":0,"in_hands":0,"lost":0,"duplicated":0,"conserved":true' \
-    "killed agent: nothing lost"
-expect_grep "$TMP/coord.json" '{"name":"dryer","count":3,[^}]*"killed":2' "killed agent: its two dryers killed"
+    "killed agents: nothing lost"
+expect_grep "$TMP/coord.json" '{"name":"dryer","count":4,[^}]*"killed":3' "killed agents: their three dryers killed"
 
 # 2b. On the screen: an agent's workers under their host with their pids,
-# each with its bar, and marked lost once the agent is killed.
+# each with its bar, and marked lost once K has killed the agent.
 if command -v tmux >/dev/null; then
 	T="tmux -S $TMP/tmux.sock"
 	# shellcheck disable=SC2086
@@ -98,16 +107,65 @@ if command -v tmux >/dev/null; then
 		grep -q 'dryer-[23] .*█.* [0-9]*@laptop-b' "$TMP/screen" && { shown=1; break; }
 	done
 	[ -n "$shown" ] && ok || { bad "screen: an agent's worker with its bar and pid@host"; cat "$TMP/screen" >&2; }
-	kill -KILL "$agent"; wait "$agent" 2>/dev/null
+	# K on the dryers (selected first): dryer-1 here and the agent's
+	# host process, which SIGKILLs itself.
+	$T send-keys K
+	sleep 0.3
+	$T capture-pane -p >"$TMP/screen"
+	grep -q 'killed every dryer here and agent laptop-b: SIGKILL' "$TMP/screen" &&
+	    ok || { bad "screen: K says it killed the agent"; cat "$TMP/screen" >&2; }
+	wait_for $agent 5 || bad "screen: K left the agent running"
+	wait "$agent"; rc=$?
+	[ $rc = 137 ] && ok || bad "screen: K: the agent exited $rc, wanted 137 (SIGKILL)"
 	shown=""
 	for _ in $(seq 80); do
 		sleep 0.1
 		$T capture-pane -p >"$TMP/screen"
-		[ "$(grep -c 'dryer-[23] *lost' "$TMP/screen")" = 2 ] && { shown=1; break; }
+		[ "$(grep -c 'dryer-[23] *lost' "$TMP/screen")" = 2 ] &&
+		    grep -q 'dryer-1 *killed' "$TMP/screen" && { shown=1; break; }
 	done
-	[ -n "$shown" ] && ok || { bad "screen: a killed agent's workers lost"; cat "$TMP/screen" >&2; }
+	[ -n "$shown" ] && ok || { bad "screen: K: the agent's workers lost, dryer-1 killed"; cat "$TMP/screen" >&2; }
 	$T kill-server 2>/dev/null
 	sleep 3.5	# the agent's pulse expires
+fi
+
+# 2c. A broadcast: an agent's subscriber joins the run's publish-subscribe
+# (its own SUBSCRIBE on the run's Redis); the run's books count it as
+# their own, received and missed (it came a second late: the slow joiner),
+# the fan-out pane shows it, and the summary.
+printf '[scenario]\ndishes = 24\n[rack]\nkind = broadcast\ntopics = a, b, c\npick = order\n[pub]\ntime = 150ms\n[sub]\nsubscribe = a, b\ntime = 0\nsay = got {dish} on {topic}\n' >"$TMP/bcast.scn"
+if command -v tmux >/dev/null; then
+	T="tmux -S $TMP/tmux.sock"
+	$T new-session -d -x 120 -y 40 "$DISHRACK --set scenario.transport=$URL $TMP/bcast.scn"
+	sleep 1
+	"$DISHRACK" agent "$URL" --station sub --name laptop-s >"$TMP/agent.out" 2>"$TMP/agent.err" &
+	agent=$!
+	shown=""
+	for _ in $(seq 40); do
+		sleep 0.1
+		$T capture-pane -p >"$TMP/screen"
+		grep -q 'sub-2 *(a, b) *got [1-9][0-9]* *missed [1-9][0-9]* ([1-9][0-9]* late' "$TMP/screen" && { shown=1; break; }
+	done
+	[ -n "$shown" ] && ok || { bad "broadcast: the fan-out shows the agent's subscriber, got and missed"; cat "$TMP/screen" >&2; }
+	wait_for $agent 15 || bad "broadcast: the agent stayed"
+	wait "$agent"; rc=$?
+	[ $rc = 0 ] && ok || { bad "broadcast: the agent exited $rc"; cat "$TMP/agent.err" >&2; }
+	shown=""
+	for _ in $(seq 30); do
+		sleep 0.1
+		$T capture-pane -p >"$TMP/screen"
+		grep -q 'subscriber  sub-2 (a, b): [0-9]* of 16 received, [1-9][0-9]* missed' "$TMP/screen" && { shown=1; break; }
+	done
+	[ -n "$shown" ] && ok || { bad "broadcast: the summary counts the agent's subscriber"; cat "$TMP/screen" >&2; }
+	grep -q 'subscriber  sub-1 (a, b): 16 of 16 received, 0 missed' "$TMP/screen" && ok || bad "broadcast: our own subscriber beside it"
+	grep -q 'received, [0-9]* missed: conserved' "$TMP/screen" && ok || bad "broadcast: conserved"
+	grep -q 'published before it subscribed at .* (slow joiner)' "$TMP/screen" && ok || bad "broadcast: its missed ones are the slow joiner's"
+	n=$(grep -c '^got' "$TMP/agent.out")
+	grep -q "subscriber  sub-2 (a, b): $n of 16 received" "$TMP/screen" && ok ||
+	    bad "broadcast: the agent printed $n, the books say otherwise"
+	$T send-keys q
+	sleep 0.3
+	$T kill-server 2>/dev/null
 fi
 
 # 3. The coordinator killed: the agent notices and leaves, exit 1.

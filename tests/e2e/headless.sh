@@ -34,13 +34,16 @@ for f in "$SCENARIOS"/*.scn; do
 done
 
 # The ghost house: without a lock updates are lost, with one none are.
-expect_exit 0 "race" -- "$DISHRACK" --headless -q race
+# The scene is paced for a lecture (12 dishes, 12 s): here 40 dishes fast,
+# so that a run without a lost update is all but impossible.
+expect_exit 0 "race" -- "$DISHRACK" --headless -q --speed 20 \
+    --set scenario.dishes=40 race
 expect_grep "$TMP/out" "cupboard    lock none: 40 dried" "race summary"
 if grep -q " 0 updates LOST" "$TMP/out"; then
 	bad "race lost no update (it should, most runs)"; else ok; fi
 expect_exit 0 "race with a mutex" -- "$DISHRACK" --headless --json \
-    --set cupboard.lock=mutex race
-expect_grep "$TMP/out" '"lock":{"mode":"mutex","counted":40,"lost_updates":0' "mutex loses none"
+    --speed 20 --set cupboard.lock=mutex race
+expect_grep "$TMP/out" '"lock":{"mode":"mutex","counted":12,"lost_updates":0' "mutex loses none"
 
 # Deadlock: found, shown, exit 1; a fixed order runs through.
 expect_exit 1 "deadlock" -- "$DISHRACK" --headless --json deadlock
@@ -52,6 +55,10 @@ expect_grep "$TMP/out" "^DEADLOCK    dryer-" "processes deadlock shown"
 expect_exit 0 "fixed lock order" -- "$DISHRACK" --headless -q --speed 5 \
     --set scenario.lock_order=fixed deadlock
 expect_grep "$TMP/out" "6 dried" "fixed order dries everything"
+# The summary words a station's dishes its own way: a line of one teller
+# has no washer and no dryer.
+expect_exit 0 "one station" -- "$DISHRACK" --headless -q --clock virtual queueing
+expect_grep "$TMP/out" "^dishes      259 done by teller, 0 in racks" "one station's words"
 
 # The lecture's threads example, in virtual time, word for word.
 expect_exit 0 "lecture threads" -- "$DISHRACK" --headless --clock virtual seed-threads

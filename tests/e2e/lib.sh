@@ -3,6 +3,12 @@
 
 : "${DISHRACK:?set DISHRACK to the binary}"
 : "${SCENARIOS:?set SCENARIOS to the scenarios directory}"
+# The tests read English: a Korean desktop's LANGUAGE or LC_ALL must not
+# translate what they grep for (i18n.sh asks for Korean itself).
+unset LANGUAGE LC_MESSAGES
+if [ -n "${LC_ALL:-}" ]; then
+	LC_CTYPE=$LC_ALL; export LC_CTYPE; unset LC_ALL
+fi
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/dishrack-e2e.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 pass=0

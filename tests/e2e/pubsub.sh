@@ -21,6 +21,10 @@ expect_grep "$TMP/out" "sub-1 (maine coon, persian): 2 of 7 received, 5 missed" 
 expect_grep "$TMP/out" "5 missed: published before it subscribed at 7.500 s (slow joiner)" \
     "why it missed them"
 expect_no_grep "$TMP/out" "lost" "missed is not lost"
+# The theory takes no broadcast for a queue: no wait, depth or Little's law.
+expect_grep "$TMP/out" "broadcast  *not a queue" "theory: a broadcast is not a queue"
+expect_no_grep "$TMP/out" "little's law sub\|depth pub -> sub\|wait pub -> sub" \
+    "theory: no queue figures for a broadcast"
 
 # JSON: the same books for programs.
 expect_exit 0 "lecture pubsub, JSON" -- $T "$DISHRACK" --headless --json -q --clock virtual pubsub

@@ -87,7 +87,7 @@ for mode in threads $([ "$REDIS_FORKS" = yes ] && echo processes); do
 		if cmp -s "$TMP/local" "$TMP/remote"; then ok; else
 			bad "bottleneck $mode rack=$rack: redis differs from local"
 			diff "$TMP/local" "$TMP/remote" >&2; fi
-		expect_grep "$TMP/out" "12 dried, 0 in racks, 0 in hands: conserved" \
+		expect_grep "$TMP/out" "12 stacked, 0 in racks, 0 in hands: conserved" \
 		    "bottleneck $mode rack=$rack over redis conserved"
 		[ "$(keys)" = 0 ] && ok || bad "keys left after $mode rack=$rack: $(keys)"
 	done

@@ -19,6 +19,22 @@ expect_exit 0 "kill a worker a set made" -- "$DISHRACK" --check "$TMP/more.scn"
 printf '[washer]\n[dryer]\n[script]\n1s kill\n' >"$TMP/none.scn"
 expect_exit 2 "kill nothing" -- "$DISHRACK" --check "$TMP/none.scn"
 expect_grep "$TMP/err" "none.scn:4:4: expected a worker (dryer-2) or a station after kill" "kill nothing: what is expected"
+# kill agent NAME: one word, and only where agents can join; an agent
+# that is not there when the step comes is said, at the step.
+printf '[washer]\n[dryer]\n[script]\n1s kill agent\n' >"$TMP/ka.scn"
+expect_exit 2 "kill agent, no name" -- "$DISHRACK" --check "$TMP/ka.scn"
+expect_grep "$TMP/err" "ka.scn:4:14: expected an agent's name (its --name or host, as the screen shows it) after kill agent, found nothing" "kill agent, no name: what is expected"
+printf '[washer]\n[dryer]\n[script]\n1s kill agent laptop b\n' >"$TMP/ka.scn"
+expect_exit 2 "kill agent, two words" -- "$DISHRACK" --check "$TMP/ka.scn"
+expect_grep "$TMP/err" "ka.scn:4:15: expected one name after kill agent" "kill agent, two words: where"
+printf '[scenario]\ndishes = 2\n[washer]\ntime = 1s\n[dryer]\n[script]\n1s kill agent laptop-b\n' >"$TMP/ka.scn"
+expect_exit 2 "kill agent, local racks" -- "$DISHRACK" --check "$TMP/ka.scn"
+expect_grep "$TMP/err" "ka.scn:7:15: kill agent: no agent can join this run: its racks are the run's own memory" "kill agent, local racks: why"
+expect_exit 0 "kill agent, racks in Redis" -- "$DISHRACK" --check --set scenario.transport=redis "$TMP/ka.scn"
+expect_exit 1 "kill agent, nobody joined" -- "$DISHRACK" --headless -q --clock virtual \
+    --set scenario.transport=redis "$TMP/ka.scn"
+expect_grep "$TMP/err" "ka.scn:7:15: kill agent laptop-b: no agent laptop-b in this run (on the virtual clock" "kill agent, nobody joined: said at the step"
+expect_grep "$TMP/out" "2 dried, 0 in racks, 0 in hands: conserved" "kill agent, nobody joined: the run carries on"
 
 # 2. The virtual clock: the same kills, the same summary, every run.
 expect_exit 0 "robustness, virtual" -- "$DISHRACK" --headless -q --clock virtual robustness
@@ -58,6 +74,75 @@ for mode in $modes; do
 	got=$(json "$TMP/out" '(j["conserved"], j["lost"], j["stations"][1]["lost_with_killed"])')
 	[ "$got" = "(False, 2, 2)" ] && ok || bad "$mode plain: conserved, lost, lost with the killed: $got"
 done
+# The same script's kills over the ZeroMQ rack: reliable, the keeper
+# sends a killed taker's dish again; plain PUSH/PULL loses the dish in its
+# hand and those ZeroMQ had queued for it, counted apart from the hand's.
+if "$DISHRACK" --check --set scenario.transport=zmq robustness 2>/dev/null; then
+	mkdir -p "$TMP/z"
+	for mode in threads $([ "$REDIS_FORKS" = yes ] && echo processes); do
+		expect_exit 0 "zmq $mode: kills, reliable" -- env TMPDIR="$TMP/z" timeout 60 \
+		    "$DISHRACK" --headless -q --json --speed 8 --set scenario.mode=$mode \
+		    --set scenario.transport=zmq robustness
+		got=$(json "$TMP/out" '(j["conserved"], j["lost"], j["dishes_dried"], j["stations"][1]["killed"], j["stations"][1]["restarts"], j["stations"][1]["put_back"])')
+		[ "$got" = "(True, 0, 6, 2, 2, 2)" ] && ok || bad "zmq $mode reliable: conserved, lost, dried, killed, restarts, put back: $got"
+		expect_exit 1 "zmq $mode: kills, plain" -- env TMPDIR="$TMP/z" timeout 60 \
+		    "$DISHRACK" --headless -q --json --speed 8 --set scenario.mode=$mode \
+		    --set scenario.transport=zmq --set rack.reliable=no robustness
+		got=$(json "$TMP/out" '(j["conserved"], j["lost"] >= 2, j["lost"] + j["dishes_dried"], j["stations"][1]["killed"], j["stations"][1]["lost_with_killed"])')
+		[ "$got" = "(False, True, 6, 2, 2)" ] && ok || bad "zmq $mode plain: conserved, lost >= 2, lost + dried, killed, lost with the killed: $got"
+	done
+	expect_exit 1 "zmq: plain, in words" -- env TMPDIR="$TMP/z" timeout 60 \
+	    "$DISHRACK" --headless -q --speed 8 --set scenario.transport=zmq \
+	    --set rack.reliable=no robustness
+	expect_grep "$TMP/out" "2 dishes LOST with their takers" "zmq plain: the hands' dishes lost"
+	expect_grep "$TMP/out" "[0-9]* lost with the takers that died (in their hands, or queued for them by ZeroMQ)" \
+	    "zmq plain: and what ZeroMQ had queued for them"
+	[ -z "$(ls "$TMP/z")" ] && ok || bad "zmq kills: ipc directories left: $(ls "$TMP/z")"
+fi
+# A worker killed while blocked crashes at once, not when its wait ends:
+# a washer waiting for room in a full rack (room comes at 5 s), a dryer
+# waiting for a named lock (free at 4 s), a dryer waiting for the GIL.
+# What it held goes back: the washer's dish to the pile. (The virtual
+# clock's GIL records its waits as the real clock's does.)
+printf '[scenario]\ndishes = 3\nrack = 1\n[washer]\ntime = 1s\n[dryer]\ntime = 4s\n[script]\n3.5s kill washer-1\n' >"$TMP/full.scn"
+printf '[scenario]\ndishes = 2\n[washer]\ntime = 0\n[dryer]\ntime = 4s\nneeds = towel\n[script]\n0.5s set dryer.count = 2\n2s kill dryer-2\n' >"$TMP/lock.scn"
+printf '[scenario]\ndishes = 2\ngil = on\n[washer]\ntime = 0\n[dryer]\ncount = 2\ntime = 2s\nwork = cpu\n[script]\n1s kill dryer-2\n' >"$TMP/gil.scn"
+# exit_at RECORDING WORKER: the time of its exit, and whether it waited
+# (for room, a lock, the GIL) before.
+exit_at() {
+	python3 - "$1" "$2" <<'EOF'
+import json, sys
+names, waited, at = {}, 0, None
+for line in open(sys.argv[1]):
+    x = json.loads(line)
+    if isinstance(x, dict):
+        if "worker" in x and "name" in x:
+            names[x["worker"]] = x["name"]
+        continue
+    if names.get(x[1]) != sys.argv[2]:
+        continue
+    if x[3] in ("wait-put", "wait-lock", "wait-gil"):
+        waited = 1
+    if x[3] == "exit" and at is None:
+        at = x[0] / 1e9
+print("%.3f %d" % (at if at is not None else -1, waited))
+EOF
+}
+for c in "full washer-1 3.5 1" "lock dryer-2 2 1" "gil dryer-2 1 1"; do
+	set -- $c
+	expect_exit 0 "$1: killed while blocked, virtual" -- "$DISHRACK" --headless -q \
+	    --clock virtual --record "$TMP/$1.jsonl" "$TMP/$1.scn"
+	expect_grep "$TMP/out" "conserved" "$1: virtual: what it held went back"
+	got=$(exit_at "$TMP/$1.jsonl" "$2")
+	[ "$got" = "$(printf '%.3f %d' "$3" "$4")" ] && ok || bad "$1: virtual: $2 should crash at $3 s, having waited: $got"
+	expect_exit 0 "$1: killed while blocked, threads" -- timeout 60 "$DISHRACK" --headless -q \
+	    --speed 8 --record "$TMP/$1.jsonl" "$TMP/$1.scn"
+	got=$(exit_at "$TMP/$1.jsonl" "$2")
+	# Within 0.3 s of scenario time (40 ms at speed 8) of the kill.
+	awk -v g="${got% *}" -v k="$3" 'BEGIN { exit !(g >= k && g < k + 0.3) }' && [ "${got#* }" = 1 ] &&
+	    ok || bad "$1: threads: $2 should crash at once at $3 s, having waited: $got"
+done
+
 pgrep -f 'dishrack.*robustness' >/dev/null && bad "processes left behind" || ok
 expect_clean "after the kills"
 

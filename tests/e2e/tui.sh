@@ -265,10 +265,55 @@ expect_screen "│ hand-off │" "100x30: hand-off whole"
 expect_screen "│ +1[0-9] more  *│$" "100x30: +N more, nothing after it"
 $T send-keys -t dr q
 
+# The timeline starts at the left at 0 s and is scaled to the width (at
+# 200 columns it began at column 170), under an axis with the seconds.
+W=200 H=50 start "$DISHRACK --speed 2"
+expect_screen "^dryer-1     [·█]" "200x50: the timeline starts at the left"
+expect_screen "^seconds     |0s  *|1s  *|2s  *|3s .*|10s " "200x50: the timeline's axis"
+$T send-keys -t dr q
+# Three stations at 100 and 80 columns keep every worker's progress bar
+# (under its row, where the box is too narrow beside it), and the axis.
+for size in 100x30 80x24; do
+	W=${size%x*} H=${size#*x} start "$DISHRACK --speed 2 bottleneck"
+	expect_screen "dryer-1 " "$size: the dryer's row"
+	expect_screen "^│   █*░░*   │ *│.*│   █*░*   │" "$size: progress bars"
+	expect_screen "^seconds     |0s  *|5s  *|10s" "$size: the axis"
+	if grep -q '[^─]┐' "$TMP/screen"; then
+		bad "$size: a title runs into its corner"
+		sed 's/^/  | /' "$TMP/screen" >&2; else ok; fi
+	$T send-keys -t dr q
+done
+
+# The bottleneck is what the run measures (the busiest station), not the
+# scenario's times alone: four CPU-bound dryers share one GIL, so they
+# are slower than a 100 ms washer though their count says otherwise.
+W=100 H=30 start "$DISHRACK --speed 0.5 --set washer.time=100ms gil-cpu"
+expect_screen "dryer ×4 200ms BOTTLENECK" "GIL: the dryers measured the bottleneck"
+expect_no_grep "$TMP/screen" "washer ×1 100ms BOTTLENECK" "GIL: not the washer"
+$T send-keys -t dr q
+# A script slows the dryer at 12 s: the washer is the bottleneck before
+# (predicted, "?", until a dish went through), the dryer after; the
+# summary says the times alone predicted the washer.
+printf '[scenario]\ntitle = Slower dryer at 12 s\ndishes = 20\n[washer]\ntime = 1s\n[dryer]\ntime = 500ms\n[script]\n12s set dryer.time = 3s\n' >"$TMP/slower.scn"
+W=120 H=40 start "$DISHRACK --clock virtual --speed 4 $TMP/slower.scn"
+expect_screen "washer ×1 1s BOTTLENECK" "script: the washer first"
+expect_screen "dryer ×1 3s BOTTLENECK" "script: the dryer once slowed"
+expect_screen "summary" "script: the summary" 15
+expect_screen "│ washer .*<- the times alone predict the bottleneck here" "script: the washer predicted"
+expect_screen "│ dryer .*[0-9]%  *2.000/s  <- bottleneck *│" "script: the dryer measured, its capacity as it started"
+$T send-keys -t dr q
+
 # The run ends: the summary stays; --exit-when-done leaves by itself.
 W=120 H=40 start "$DISHRACK --speed 20 handoff"
+expect_screen "d/D dryer  w/W washer" "the lecture's stations: d and w in the key bar"
 expect_screen "summary" "summary at the end" 15
 expect_screen "conserved" "summary says conserved"
+$T send-keys -t dr q
+# The summary words each end of the line as its station: the bottleneck
+# scene's last station is the stacker, which stacks (it said "dried").
+W=120 H=40 start "$DISHRACK --clock virtual --speed 20 bottleneck"
+expect_screen "12 washed, 12 stacked, 0 in racks" "summary: the stacker's dishes stacked" 15
+expect_no_grep "$TMP/screen" "dishes  *[0-9]* washed, [0-9]* dried" "summary: nothing dried by a stacker"
 $T send-keys -t dr q
 # At 100x30 it covers the timeline: Esc or Enter puts it away, s brings
 # it back.
@@ -283,6 +328,31 @@ expect_screen "─ summary ─" "s: the summary again"
 $T send-keys -t dr Enter
 expect_screen "s shows the summary again" "Enter: the summary hidden"
 expect_no_grep "$TMP/screen" "─ summary ─" "Enter: no summary"
+$T send-keys -t dr q
+# At 80x24 a summary taller than the screen folds its long rows under
+# their figures and scrolls: its last line is a Page Down away.
+# A script's kill is no caption: the caption before it stays.
+W=100 H=30 start "$DISHRACK --clock virtual --speed 2 robustness"
+expect_screen "dryer-1 *killed" "robustness: the scripted kill"
+expect_grep "$TMP/screen" "▶ kill -9 of dryer-1" "robustness: the caption stays over the kill"
+expect_no_grep "$TMP/screen" "▶ dryer-1 *$" "robustness: the kill step is not a caption"
+$T send-keys -t dr q
+# A caption wider than the screen gets a second row, from the output's.
+W=80 H=24 start "$DISHRACK --clock virtual pubsub"
+expect_screen "^   persian\\. *$" "80x24: a long caption goes on on a second row"
+$T send-keys -t dr q
+W=80 H=24 start "$DISHRACK --clock virtual --speed 100 pubsub"
+expect_screen "─ summary ─" "80x24: the summary" 15
+expect_screen "more: PgDn, arrows" "80x24: the summary says there is more"
+expect_no_grep "$TMP/screen" "dryer\|washer" \
+    "pub and sub: the key bar names no dryer or washer"
+expect_grep "$TMP/screen" "^│             conserved  *│$" \
+    "80x24: a long row folds under its figures"
+expect_no_grep "$TMP/screen" "q quit, r run again" "80x24: the hint is below"
+$T send-keys -t dr NPage
+expect_screen "q quit, r run again" "80x24: Page Down shows the end"
+$T send-keys -t dr Home
+expect_screen "== Publish-subscribe" "80x24: Home the top again"
 $T send-keys -t dr q
 # At most 30 frames a second, however fast the events come: 60 frames
 # take two seconds at the least (a lower bound only: a slow machine is
@@ -540,6 +610,26 @@ expect_screen "╳ waiting for a lock" "deadlock: the timeline's legend"
 expect_screen "DEADLOCK: dryer-1 waits for the cloth" "deadlock: the banner stays"
 grep -q 'dryer-[12] *done' "$TMP/screen" && bad "deadlock: a dryer's row says done" || ok
 grep -E '^dryer-[12] ' "$TMP/screen" | grep -q '╳' && ok || bad "deadlock: the timeline's lock waits"
+$T send-keys -t dr q
+
+# The race scene, paced to be watched: at x1 it still runs after its
+# second caption (it was over in 0.6 s); a dryer's row shows the count
+# it read while it puts the dish away, and a lost update says who read
+# what (the engine's cupboard events).
+end_pane
+W=100 H=30 start "$DISHRACK --clock virtual race"
+expect_screen "Without a lock, two dryers read the same count" "race: the second caption"
+expect_screen "| running" "race: still running at its second caption"
+expect_screen "│ █ dryer-[12]   dish-[0-9]*  *read [0-9]* " "race: the count a dryer read"
+expect_screen "dryer-[12] read \([0-9]*\), dryer-[12] read \1, *│" "race: who read what" 15
+expect_screen "both wrote [0-9]*: one update lost" "race: the lost update in words" 15
+$T send-keys -t dr q
+# With a mutex, nobody overlaps and nothing is said lost.
+W=100 H=30 start "$DISHRACK --clock virtual --speed 10 --set cupboard.lock=mutex race"
+expect_screen "summary" "race, mutex: to the end" 15
+$T send-keys -t dr Escape
+expect_screen "s shows the summary again" "race, mutex: the summary hidden"
+expect_no_grep "$TMP/screen" "update lost\|LOST" "race, mutex: nothing lost"
 $T send-keys -t dr q
 
 # Not a terminal: falls back to headless, says so.

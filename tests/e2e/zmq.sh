@@ -102,13 +102,16 @@ kill_run() {
 	wait "$pid" 2>/dev/null
 }
 if [ "$FORKS" = yes ]; then
+	# The last: workers of no work in the middle of the line, so what is
+	# killed holds batches and has pipelined puts on their way.
 	shapes=("--set scenario.dishes=40 --set washer.time=10ms --set dryer.count=3 --set dryer.time=20ms..50ms seed-threads"
 	    "--set scenario.dishes=40 --set scenario.rack=2 --set washer.time=10ms --set dryer.count=3 --set dryer.time=20ms..50ms seed-threads"
-	    "--set dryer.count=2 --speed 40 bottleneck")
+	    "--set dryer.count=2 --speed 40 bottleneck"
+	    "--set scenario.dishes=20000 --set worker.count=3 --set worker.time=0 --set sink.count=2 zmq-pipeline")
 	runs=${ZMQ_KILL_RUNS:-8}
 	for ((s = 1; s <= runs; s += 2)); do
-		kill_run "$s" "${shapes[$((s % 3))]}" &
-		kill_run $((s + 1)) "${shapes[$(((s + 1) % 3))]}" &
+		kill_run "$s" "${shapes[$((s % 4))]}" &
+		kill_run $((s + 1)) "${shapes[$(((s + 1) % 4))]}" &
 		wait
 	done
 	good=0; kills=0
@@ -183,19 +186,23 @@ wait_for() {
 		pkill -KILL -P "$1"; kill -KILL "$1"; return 1; fi
 	return 0
 }
+# (kill3: the run's script kills the agent, kill agent laptop-z: it
+# SIGKILLs itself, at the run's order.)
+printf '[scenario]\ntitle = seed-threads\n[washer]\n[dryer]\n[script]\n1.8s kill agent laptop-z\n' >"$TMP/kill-agent.scn"
 for round in join kill1 kill2 kill3; do
 	PORT=$(free_port)
 	mode=threads; [ "$FORKS" = yes ] && [ "$round" != kill2 ] && mode=processes
+	scn=seed-threads; [ "$round" = kill3 ] && scn="$TMP/kill-agent.scn"
 	"$DISHRACK" --headless -q --json --seed "${#round}" --speed 2 \
 	    --set scenario.transport="zmq+tcp://127.0.0.1:$PORT" --set scenario.dishes=12 \
 	    --set washer.time=150ms --set dryer.count=1 --set dryer.time=700ms..1s \
-	    seed-threads >"$TMP/coord.json" 2>"$TMP/coord.err" &
+	    "$scn" >"$TMP/coord.json" 2>"$TMP/coord.err" &
 	coord=$!
 	sleep 0.5
 	"$DISHRACK" agent "tcp://127.0.0.1:$PORT" --station dryer --count 2 --mode "$mode" \
-	    >"$TMP/agent.out" 2>"$TMP/agent.err" &
+	    --name laptop-z >"$TMP/agent.out" 2>"$TMP/agent.err" &
 	agent=$!
-	if [ "$round" != join ]; then
+	if [ "$round" = kill1 ] || [ "$round" = kill2 ]; then
 		sleep "0.$((3 + RANDOM % 6))"
 		kill -KILL "$agent"
 	fi
@@ -203,7 +210,11 @@ for round in join kill1 kill2 kill3; do
 	wait "$coord"; rc=$?
 	[ $rc = 0 ] && ok || { bad "agent $round: the run exited $rc"; cat "$TMP/coord.err" >&2; }
 	wait_for $agent 10 || bad "agent $round: the agent did not leave"
-	wait "$agent" 2>/dev/null
+	wait "$agent" 2>/dev/null; rc=$?
+	if [ "$round" = kill3 ]; then
+		[ $rc = 137 ] && ok || bad "kill agent: the agent exited $rc, wanted 137 (SIGKILL)"
+		expect_grep "$TMP/agent.err" "killed by the run (kill agent): SIGKILL" "kill agent: the agent says why"
+	fi
 	expect_grep "$TMP/coord.json" '"dishes_dried":12,"in_racks":0,"in_hands":0,"lost":0,"duplicated":0,"conserved":true' \
 	    "agent $round ($mode): conserved"
 	expect_grep "$TMP/coord.json" '{"name":"dryer","count":3,' "agent $round: three dryers counted"
