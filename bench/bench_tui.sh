@@ -34,7 +34,7 @@ zero="--set scenario.dishes=$DISHES --set washer.time=0 --set dryer.time=0 --set
 rate_headless() {
 	# shellcheck disable=SC2086
 	"$DISHRACK" --headless -q $zero seed-threads |
-	    awk '$1 == "throughput" { printf "%.0f", $2 }'
+	    awk '$1 == "throughput" { printf "%.0f", $2; exit }'
 }
 rate_screen() {
 	$T -f /dev/null new-session -d -s "z$1" -x 120 -y 40 \

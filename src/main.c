@@ -809,6 +809,12 @@ main_screen_replay(struct options *o, int offscreen)
 		free(cause);
 		rc = EXIT_RUN_FAILED;
 	}
+	/* Said as --headless --replay says it, after the screen (not twice). */
+	if (sr.data.cut != NULL && !offscreen) {
+		main_error("%s", sr.data.cut);
+		if (rc == 0)
+			rc = EXIT_RUN_FAILED;
+	}
 	replay_data_free(&sr.data);
 	return (rc);
 }

@@ -117,6 +117,20 @@ run_clock_pause(struct run_clock *c, int paused)
 	run_clock_rebase(c, atomic_load(&c->speed_milli), paused);
 }
 
+void
+run_clock_pause_at(struct run_clock *c, int64_t t)
+{
+	int64_t	now = run_clock_now(c);
+
+	atomic_fetch_add_explicit(&c->seq, 1, memory_order_acq_rel);
+	atomic_store_explicit(&c->base_real, clock_mono_ns(),
+	    memory_order_relaxed);
+	atomic_store_explicit(&c->base_scn, t < now ? t : now,
+	    memory_order_relaxed);
+	atomic_store_explicit(&c->paused, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&c->seq, 1, memory_order_release);
+}
+
 int64_t
 run_clock_real(const struct run_clock *c, int64_t d)
 {

@@ -37,6 +37,12 @@ int	run_clock_paused(const struct run_clock *);
 double	run_clock_speed(const struct run_clock *);
 void	run_clock_set_speed(struct run_clock *, double);
 void	run_clock_pause(struct run_clock *, int);
+/*
+ * Pause, back at t if the clock has gone past it: the virtual clock's
+ * pacing, which only lets virtual time run up to it (nobody has read a
+ * time after t from it).
+ */
+void	run_clock_pause_at(struct run_clock *, int64_t t);
 
 /* Real nanoseconds that d of scenario time takes at the current speed. */
 int64_t	run_clock_real(const struct run_clock *, int64_t d);

@@ -1508,6 +1508,14 @@ engine_script_steps(void *arg)
 				break;
 			engine_pause(e, 1);
 			/*
+			 * On the virtual clock, exactly at its time: the pacing
+			 * clock had run on a little (the screen showed it, and
+			 * tasks due by then ran), where a replay stops at it.
+			 */
+			if (e->has_vc && !e->vc.real)
+				run_clock_pause_at(&e->run->clock,
+				    vclock_now(&e->vc));
+			/*
 			 * A barrier: what comes at or after its time waits
 			 * for the resume, so a say at the same second does
 			 * not replace the pause's caption under the lecturer.

@@ -334,6 +334,12 @@ engine_is_replay(struct engine *e)
 	return (e->replay != NULL);
 }
 
+int
+engine_replay_cut(struct engine *e)
+{
+	return (e->replay != NULL && e->replay->d->cut != NULL);
+}
+
 int64_t
 engine_replay_length(struct engine *e)
 {

@@ -41,6 +41,7 @@ struct replay_data {
 	int			 deadlocked;
 	char			*cycle;
 	char			*error;
+	char			*cut;		/* cut short: the line saying so */
 	unsigned		 counts[SCN_MAX_STATIONS];
 	struct dist		 times[SCN_MAX_STATIONS];
 };
@@ -56,6 +57,8 @@ struct engine	*engine_replay_create(struct scenario *,
 /* Whether e is a replay; its length in scenario time. */
 int		 engine_is_replay(struct engine *);
 int64_t		 engine_replay_length(struct engine *);
+/* Whether the recording was cut short (no end line). */
+int		 engine_replay_cut(struct engine *);
 
 /*
  * Move the replay's clock to t (forward only: the events up to t are

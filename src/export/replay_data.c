@@ -135,7 +135,8 @@ replay_data_load(const char *path, struct replay_data *d, char **cause)
 		replay_data_free(d);
 		return (-1);
 	}
-	free(why);	/* cut short: the screen replays what there is */
+	/* Cut short: the screen replays what there is, and says so. */
+	d->cut = why;
 
 	/* Time order, stable (qsort is not: sort indices). */
 	idx = xreallocarray(NULL, d->nev ? d->nev : 1, sizeof *idx);
@@ -226,6 +227,8 @@ replay_data_free(struct replay_data *d)
 	size_t		i;
 	uint32_t	k;
 
+	free(d->cut);
+	d->cut = NULL;
 	for (i = 0; i < d->nout; i++)
 		free(d->out[i].text);
 	for (k = 0; k < d->nnames; k++)

@@ -63,6 +63,8 @@ static const struct help_row help_rows[] = {
 	{ ". > l Esc", 0, 0, N_("rewound: 1 s on / next caption / live") },
 	{ "c C End", 0, 0,
 	    N_("a replay: next / last change of workers; the end") },
+	{ "m M", 0, 0,
+	    N_("a replay: next / last move of the BOTTLENECK mark") },
 	{ "Esc Enter s", 0, 0, N_("when the run has ended: hide / show the "
 	    "summary") },
 	{ "PgDn PgUp", 0, 0, N_("scroll a panel taller than the screen (the "

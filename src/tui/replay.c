@@ -4,8 +4,8 @@
  * most keys work on it as on a live run (space pauses, + and - change
  * the speed, . steps to a worker's next event). This file adds moving
  * through the run: back a second, to a caption, to a change of workers
- * (where the bottleneck can move), to the start or the end, and a bar
- * with a cursor on the run's length.
+ * (where the bottleneck can move), to where the BOTTLENECK mark moved,
+ * to the start or the end, and a bar with a cursor on the run's length.
  *
  * Going anywhere starts the replay again and folds it up to there, as
  * the live screen would have: the clock is moved a timeline bucket at a
@@ -22,6 +22,7 @@
 
 #include "clock.h"
 #include "engine_replay.h"
+#include "xmalloc.h"
 
 /* Start again and fold up to t, paused or not as before. 0, or -1. */
 static int
@@ -56,12 +57,76 @@ tui_replay_seek(struct tui *t, int64_t to)
 	engine_drain(t->eng, tui_event, t);
 	tui_read_output(t);
 	stats_finish(&t->st, t->eng);
+	/* The first frame has the figures (the BOTTLENECK mark) too. */
+	t->have_stats = 1;
 	if (to < len)
 		tui_sample(t);
 	if (!paused && !t->script_paused)
 		engine_pause(t->eng, 0);
 	t->urgent = 1;
 	return (0);
+}
+
+/*
+ * Where the BOTTLENECK mark moves from one station to another: the replay
+ * folded once from the start to the end, a bucket at a time, as a seek
+ * folds it, and the mark the screen would draw at each bucket's end;
+ * kept for the next m or M. Then back to where it was. 0, or -1.
+ */
+static int
+tui_replay_scan(struct tui *t)
+{
+	int64_t	tb, len, step, now = engine_now(t->eng);
+	int	paused = engine_paused(t->eng), last = -1;
+	size_t	cap = 0;
+
+	len = engine_replay_length(t->eng);
+	t->bn_n = 0;
+	tui_end_engine(t);
+	if (tui_start_engine(t) == -1)
+		return (-1);
+	engine_pause(t->eng, 1);
+	/* A seek's steps (a seek to the end's, for a long recording). */
+	step = t->tl_bucket_ns;
+	if (len / step > 4096)
+		step = len / 4096;
+	/* Not the end itself: there the mark is the whole run's (End). */
+	for (tb = step; tb < len; tb += step) {
+		engine_replay_goto(t->eng, tb);
+		engine_drain(t->eng, tui_event, t);
+		tui_read_output(t);
+		stats_finish(&t->st, t->eng);
+		/* As a seek folds it: the mark is the screen's (tui_sample). */
+		tui_sample(t);
+		if (last >= 0 && t->bottleneck != last) {
+			if (t->bn_n == cap) {
+				cap = cap ? 2 * cap : 16;
+				t->bn_t = xreallocarray(t->bn_t, cap,
+				    sizeof *t->bn_t);
+			}
+			t->bn_t[t->bn_n++] = tb;
+		}
+		last = t->bottleneck;
+	}
+	t->bn_scanned = 1;
+	if (!paused)
+		engine_pause(t->eng, 0);
+	return (tui_replay_seek(t, now));
+}
+
+/* The next (dir 1) or last (-1) move of the mark from t, or -1. */
+static int64_t
+tui_replay_bottleneck(struct tui *t, int64_t now, int dir)
+{
+	size_t	i;
+
+	for (i = 0; i < t->bn_n; i++) {
+		if (dir > 0 && t->bn_t[i] > now)
+			return (t->bn_t[i]);
+		if (dir < 0 && t->bn_t[i] >= now)
+			break;
+	}
+	return (dir < 0 && i > 0 ? t->bn_t[i - 1] : -1);
 }
 
 /*
@@ -92,6 +157,21 @@ tui_replay_key(struct tui *t, int ch)
 		break;
 	case 'C':
 		kind = 'b', dir = -1;
+		break;
+	case 'm':
+	case 'M':
+		if (!t->bn_scanned && tui_replay_scan(t) == -1)
+			return (-1);
+		now = engine_now(t->eng);
+		/* Just after a move: the one before it, as < does. */
+		to = tui_replay_bottleneck(t, ch == 'M' ? now - NSEC_PER_SEC /
+		    2 : now, ch == 'm' ? 1 : -1);
+		if (to < 0) {
+			tui_set_status(t, "%s", ch == 'm' ?
+			    _("the bottleneck does not move after this") :
+			    _("the bottleneck does not move before this"));
+			return (1);
+		}
 		break;
 	case KEY_HOME:
 		to = 0;
@@ -141,10 +221,11 @@ tui_replay_bar(struct tui *t)
 	char			 head[64], tail[160];
 	int			 w, x, pos, i, hw, tw;
 
-	snprintf(head, sizeof head, _(" REPLAY %.1f/%.1fs "),
-	    (double)now / 1e9, (double)len / 1e9);
+	snprintf(head, sizeof head, _(" REPLAY %.1f/%.1fs%s "),
+	    (double)now / 1e9, (double)len / 1e9,
+	    engine_replay_cut(t->eng) ? _(", CUT SHORT") : "");
 	snprintf(tail, sizeof tail, "%s", _(" , back  < > caption  c change  "
-	    "Home End"));
+	    "m bottleneck  Home End"));
 	hw = tui_cols(head);
 	tw = tui_cols(tail);
 	w = r->w - hw - tw - 2;

@@ -2,11 +2,13 @@
  * sample.c: the screen's timeline and racks' sparklines, folded from the
  * events at their own times rather than sampled at the frames' times.
  *
- * A column of the timeline is a bucket of scenario time, and it shows
- * what was so at the bucket's end: each worker's state as its events
- * tell it (worker.c changes its slot where it writes them), the GIL's
- * holder (the worker computing under it that does not wait for it), the
- * deepest each rack was in it. Frames fall where they fall: live, where
+ * A bucket of the timeline is a stretch of scenario time, and it shows
+ * each worker's state as its events tell it (worker.c changes its slot
+ * where it writes them): of the states the bucket saw, the one owed the
+ * most time (sample_most: a dither, so a state that holds a quarter of
+ * every bucket shows in a quarter of them); the GIL's holder (the first
+ * worker computing under it in that bucket); the deepest each rack was
+ * in it. Frames fall where they fall: live, where
  * the drawing loop woke; in a replay, where its clock was. Sampling at
  * them made two screens of the same run differ by a column, and left a
  * bucket no frame fell in blank or filled with the state after it. From
@@ -29,10 +31,18 @@
 #include "lock.h"
 #include "xmalloc.h"
 
+/* The states a column can show, as an index of what covered it. */
+#define SAMPLE_NSTATES	9
+
 struct tui_sampler {
 	unsigned	 n;		/* slots */
 	unsigned char	*cur;		/* the state after its last event */
 	int64_t		*ev_b;		/* that event's bucket, or -1 */
+	int64_t		*ev_t;		/* and its time */
+	/* How long each state covered the bucket of its last event so far. */
+	int64_t		(*acc)[SAMPLE_NSTATES];
+	/* What each state is owed of the columns drawn (error diffusion). */
+	int64_t		(*owed)[SAMPLE_NSTATES];
 	int64_t		 dirty;		/* the first bucket changed, or -1 */
 	/* Racks, by the station they feed: puts less takes, the deepest. */
 	int32_t		 delta[LAYOUT_MAX_STATIONS][HIST_LEN];
@@ -57,6 +67,9 @@ tui_sampler_reset(struct tui *t)
 		if (s != NULL) {
 			free(s->cur);
 			free(s->ev_b);
+			free(s->ev_t);
+			free(s->acc);
+			free(s->owed);
 		}
 		free(s);
 		s = t->sampler = xcalloc(1, sizeof *s);
@@ -64,7 +77,12 @@ tui_sampler_reset(struct tui *t)
 		s->cur = xcalloc(s->n ? s->n : 1, 1);
 		s->ev_b = xreallocarray(NULL, s->n ? s->n : 1,
 		    sizeof *s->ev_b);
+		s->ev_t = xcalloc(s->n ? s->n : 1, sizeof *s->ev_t);
+		s->acc = xcalloc(s->n ? s->n : 1, sizeof *s->acc);
+		s->owed = xcalloc(s->n ? s->n : 1, sizeof *s->owed);
 	}
+	memset(s->acc, 0, (s->n ? s->n : 1) * sizeof *s->acc);
+	memset(s->owed, 0, (s->n ? s->n : 1) * sizeof *s->owed);
 	memset(s->cur, 0, s->n);
 	for (i = 0; i < s->n; i++)
 		s->ev_b[i] = -1;
@@ -90,6 +108,9 @@ tui_sampler_free(struct tui *t)
 		return;
 	free(t->sampler->cur);
 	free(t->sampler->ev_b);
+	free(t->sampler->ev_t);
+	free(t->sampler->acc);
+	free(t->sampler->owed);
 	free(t->sampler);
 	t->sampler = NULL;
 }
@@ -149,13 +170,130 @@ tui_sample_rack(struct tui_sampler *s, unsigned k, int64_t b, int d,
 		s->most[k][b % HIST_LEN] = after;
 }
 
+/*
+ * The states in the order a tie goes: working first (four threads taking
+ * turns at the GIL, each holding it half a column, show it), then the
+ * waits for what it works with, then for room, for a dish.
+ */
+static const unsigned char sample_order[SAMPLE_NSTATES] = {
+	WS_WORKING, TS_WAIT_GIL, TS_WAIT_LOCK, WS_WAIT_PUT, WS_WAIT_GET,
+	WS_STARTING, WS_PAUSED, WS_EXITED, WS_FREE
+};
+
+static unsigned
+sample_index(unsigned char st)
+{
+	unsigned	k;
+
+	for (k = 0; k < SAMPLE_NSTATES; k++)
+		if (sample_order[k] == st)
+			return (k);
+	return (SAMPLE_NSTATES - 1);
+}
+
+/*
+ * The state worker i's open bucket shows: of the states in it (what its
+ * bucket holds so far, and its state now for d more), the one owed the
+ * most, counting what the columns before it were owed; with commit, the
+ * bucket is drawn for good and the debt carried on. So a state that
+ * holds a quarter of every column shows in a quarter of them, as a
+ * dither does (a column is longer than a GIL's slice: four threads taking
+ * turns every 5 ms each show working a quarter of the time, where the
+ * state at each column's end, or the one covering most of it, showed two
+ * always working and two never).
+ */
+static unsigned char
+sample_most(struct tui_sampler *s, unsigned i, int64_t d, int64_t bucket,
+    int commit)
+{
+	int64_t		best = 0, v, a[SAMPLE_NSTATES];
+	unsigned	k, ci = sample_index(s->cur[i]), bk = ci, present = 0;
+	int		any = 0;
+
+	for (k = 0; k < SAMPLE_NSTATES; k++) {
+		a[k] = s->acc[i][k] + (k == ci ? d : 0);
+		if (a[k] > 0)
+			present++;
+	}
+	for (k = 0; k < SAMPLE_NSTATES; k++) {
+		if (a[k] <= 0)
+			continue;
+		v = s->owed[i][k] + a[k];
+		if (!any || v > best) {
+			best = v;
+			bk = k;
+			any = 1;
+		}
+	}
+	if (commit && present > 1) {
+		/*
+		 * A bucket of one state owes nothing and is owed nothing
+		 * (it shows that state whatever it is owed): only the mixed
+		 * ones count, each debt within a bucket's length.
+		 */
+		for (k = 0; k < SAMPLE_NSTATES; k++) {
+			s->owed[i][k] += a[k] - (k == bk ? bucket : 0);
+			if (s->owed[i][k] > bucket)
+				s->owed[i][k] = bucket;
+			if (s->owed[i][k] < -bucket)
+				s->owed[i][k] = -bucket;
+		}
+	}
+	return (sample_order[bk]);
+}
+
+/*
+ * A worker's column is what covered most of its bucket (a state that
+ * holds longer than a column fills it), not what was so at its end: at
+ * the end of each column of 10 ms, four threads handing the GIL round
+ * every 5 ms are always the same two.
+ */
+static void
+sample_worker(struct tui *t, struct tui_sampler *s, unsigned i, int64_t et,
+    int64_t tb, unsigned char next)
+{
+	int64_t	j, end;
+
+	if (s->ev_b[i] < 0 || tb < s->ev_b[i]) {
+		/* Its first event (or one out of order): a fresh column. */
+		memset(s->acc[i], 0, sizeof s->acc[i]);
+		s->ev_b[i] = tb;
+		s->ev_t[i] = et;
+	} else if (tb == s->ev_b[i]) {
+		if (et > s->ev_t[i])
+			s->acc[i][sample_index(s->cur[i])] += et - s->ev_t[i];
+	} else {
+		end = (s->ev_b[i] + 1) * t->tl_bucket_ns;
+		if (end > s->ev_t[i])
+			s->acc[i][sample_index(s->cur[i])] += end - s->ev_t[i];
+		t->tl[i][s->ev_b[i] % TL_LEN] = sample_most(s, i, 0,
+		    t->tl_bucket_ns, 1);
+		j = s->ev_b[i] + 1;
+		if (tb - j >= TL_LEN)
+			j = tb - TL_LEN + 1;
+		for (; j < tb; j++)
+			t->tl[i][j % TL_LEN] = s->cur[i];
+		memset(s->acc[i], 0, sizeof s->acc[i]);
+		if (et > tb * t->tl_bucket_ns)
+			s->acc[i][sample_index(s->cur[i])] += et -
+			    tb * t->tl_bucket_ns;
+		s->ev_b[i] = tb;
+	}
+	s->cur[i] = next;
+	if (et > s->ev_t[i])
+		s->ev_t[i] = et;
+	t->tl[i][tb % TL_LEN] = sample_most(s, i, 0, t->tl_bucket_ns, 0);
+	if (t->tl_last[i] < tb)
+		t->tl_last[i] = tb;
+}
+
 void
 tui_sample_event(struct tui *t, const struct event *ev)
 {
 	struct tui_sampler	*s = t->sampler;
 	struct run		*run = engine_run(t->eng);
 	const struct scenario	*scn = t->st.scn;
-	int64_t			 b, tb, j;
+	int64_t			 b, tb;
 	uint32_t		 i = ev->worker;
 
 	if (s == NULL || i == EV_ENGINE || i >= s->n || ev->t < 0 ||
@@ -165,22 +303,11 @@ tui_sample_event(struct tui *t, const struct event *ev)
 	/* The timeline's buckets (finer) and the sparklines' (b). */
 	tb = ev->t / t->tl_bucket_ns;
 	b = ev->t / t->bucket_ns;
-	/* Its buckets since its last event: the state before this one. */
-	if (s->ev_b[i] >= 0) {
-		j = s->ev_b[i];
-		if (tb - j >= TL_LEN)
-			j = tb - TL_LEN + 1;
-		for (; j < tb; j++)
-			t->tl[i][j % TL_LEN] = s->cur[i];
-		tui_sample_dirty(s, s->ev_b[i]);
-	}
-	s->cur[i] = (unsigned char)tui_sample_state(scn, s->cur[i], ev);
-	if (tb >= s->ev_b[i]) {
-		t->tl[i][tb % TL_LEN] = s->cur[i];
-		s->ev_b[i] = tb;
-		if (t->tl_last[i] < tb)
-			t->tl_last[i] = tb;
-	}
+	/* Its buckets since its last event, and this one's so far. */
+	if (s->ev_b[i] >= 0)
+		tui_sample_dirty(s, s->ev_b[i] < tb ? s->ev_b[i] : tb);
+	sample_worker(t, s, i, ev->t, tb, (unsigned char)tui_sample_state(scn,
+	    s->cur[i], ev));
 	tui_sample_dirty(s, tb);
 
 	if ((ev->kind == EV_GET || ev->kind == EV_PUT || ev->kind == EV_DONE) &&
@@ -249,8 +376,16 @@ tui_sample_now(struct tui *t, int64_t b)
 		used = s->n;
 	if (!atomic_load(&run->deadlock)) {
 		for (i = 0; i < used; i++) {
-			if (s->ev_b[i] < 0)
+			int64_t	now = engine_now(t->eng), end;
+
+			if (s->ev_b[i] < 0 || tb < s->ev_b[i])
 				continue;
+			/* Its open bucket as far as now, what follows full. */
+			end = tb == s->ev_b[i] ? now : (s->ev_b[i] + 1) *
+			    t->tl_bucket_ns;
+			t->tl[i][s->ev_b[i] % TL_LEN] = sample_most(s, i,
+			    end > s->ev_t[i] ? end - s->ev_t[i] : 0,
+			    t->tl_bucket_ns, 0);
 			j = s->ev_b[i] + 1;
 			if (tb - j >= TL_LEN)
 				j = tb - TL_LEN + 1;

@@ -531,6 +531,7 @@ tui_run(const struct tui_opts *o, tui_factory make, void *arg)
 	tui_term_end(scr);
 	tui_frame_free(t);
 	tui_history_free(t);
+	free(t->bn_t);
 	free(t);
 	return (status);
 }

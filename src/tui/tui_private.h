@@ -121,6 +121,10 @@ struct tui {
 	uint32_t		 gil_tl[TL_LEN];	/* holder per bucket */
 	uint32_t		 hist[LAYOUT_MAX_STATIONS][HIST_LEN];
 	struct tui_sampler	*sampler;	/* sample.c */
+	/* A replay: where the BOTTLENECK mark moves (replay.c), once found. */
+	int64_t			*bn_t;
+	size_t			 bn_n;
+	int			 bn_scanned;
 	struct fanout		*fan;		/* a broadcast's (pane_fanout.c) */
 	struct cupview		*cup;		/* the cupboard's (pane_cupboard.c) */
 	/* Dishes in and out per second of each station, over rate_ns. */

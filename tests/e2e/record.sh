@@ -90,6 +90,12 @@ expect_lines "$TMP/err" 1 "cut: one line"
 expect_grep "$TMP/out" "mode threads, real clock, speed 1, interrupted" "cut: a summary, interrupted"
 if grep -q "dishes      [1-9][0-9]* washed" "$TMP/out"; then ok; else
 	bad "cut: nothing washed in what was recorded"; sed 's/^/  | /' "$TMP/out" >&2; fi
+# On the screen too: its bar says so, to the end (here the screen drawn
+# offscreen into a cast), and the line is said once.
+expect_exit 1 "replay cut short, the screen's" -- "$DISHRACK" --headless -q \
+    --replay "$TMP/cut.rec" --cast "$TMP/cut.cast"
+expect_grep "$TMP/cut.cast" "REPLAY [0-9.]*/[0-9.]*s, CUT SHORT" "cut: the replay's bar says so"
+expect_lines "$TMP/err" 1 "cut, the screen's: one line"
 # Cut in the middle of a line: the partial line is not read.
 head -c $(($(wc -c <"$TMP/h.rec") - 30)) "$TMP/h.rec" >"$TMP/half.rec"
 expect_exit 1 "replay cut mid-line" -- "$DISHRACK" --headless -q --replay "$TMP/half.rec"
@@ -150,6 +156,36 @@ for m in "$TMP"/mut*.rec; do
 	"$DISHRACK" --headless -q --replay "$m" >/dev/null 2>"$TMP/err"
 	rc=$?
 	if [ $rc -gt 2 ]; then crashed=$((crashed + 1)); bad "mutant $(basename "$m"): exit $rc"; fi
+done
+[ $crashed -eq 0 ] && ok
+# And through the screen's replay (offscreen, into a cast: the replay
+# engine, its GIL and the timeline's fold), from a recording of the
+# GIL's scene: nothing crashes, nothing a sanitizer sees. A damaged time
+# can make a recording days long: a few seconds of each will do.
+"$DISHRACK" --headless -q --clock virtual --speed 50 --record "$TMP/hg.rec" \
+    gil-cpu >/dev/null
+python3 - "$TMP/hg.rec" "$TMP/gmut" <<'PY'
+import random, sys
+data = open(sys.argv[1], 'rb').read()
+rnd = random.Random(17)
+for i in range(20):
+    b = bytearray(data)
+    for _ in range(rnd.randint(1, 6)):
+        k = rnd.randrange(len(b))
+        b[k] = rnd.choice(b'[]{}",:-0123456789\n')
+    open('%s%02d.rec' % (sys.argv[2], i), 'wb').write(bytes(b))
+PY
+crashed=0
+for m in "$TMP/hg.rec" "$TMP"/gmut*.rec; do
+	timeout 5 "$DISHRACK" --headless -q --replay "$m" --cast "$TMP/gm.cast" \
+	    >/dev/null 2>"$TMP/err"
+	rc=$?
+	if { [ $rc -gt 2 ] && [ $rc -ne 124 ]; } ||
+	    grep -q "Sanitizer\|runtime error" "$TMP/err"; then
+		crashed=$((crashed + 1))
+		bad "screen replay of $(basename "$m"): exit $rc"
+		head -3 "$TMP/err" >&2
+	fi
 done
 [ $crashed -eq 0 ] && ok
 
@@ -489,6 +525,40 @@ SCN
 	key c "t=9.0s .*PAUSED" "c goes to the next change of workers"
 	expect_grep "$TMP/mv" "dryer ×2" "replay: the second dryer is there"
 	key a "the recorded run stays as it was" "a replay refuses a worker"
+	$TM send-keys -t mv q
+	sleep 0.5
+	$TM kill-server 2>/dev/null
+
+	# m and M: where the BOTTLENECK mark moves. One dryer behind a rack
+	# of one: the dryer is the busiest; four from 8 s: a window later,
+	# the washer is. Found by folding the replay once.
+	cat >"$TMP/move.scn" <<'SCN'
+[scenario]
+title  = The bottleneck moves
+dishes = 20
+rack   = 1
+[washer]
+time  = 1s
+[dryer]
+time  = 3s
+[script]
+0s   say One dryer: it sets the pace, the washer waits for room.
+8s   set dryer.count = 4
+8s   say Four dryers: now the washer sets it.
+SCN
+	"$DISHRACK" --headless -q --clock virtual --record "$TMP/move.rec" "$TMP/move.scn" >/dev/null
+	$TM new-session -d -s mv -x 100 -y 30 "$DISHRACK --replay $TMP/move.rec 2>$TMP/mv.err; sleep 30"
+	sleep 0.5
+	key Space "| PAUSED" "space pauses"
+	key Home "t=0.0s .*PAUSED" "Home"
+	expect_grep "$TMP/mv" "dryer ×1 3s BOTTLENECK" "replay: the dryer is the bottleneck first"
+	key m "washer ×1 1s BOTTLENECK" "m goes to where the bottleneck moves"
+	at=$(sed -n 's/.*| t=\([0-9.]*\)s .*/\1/p' "$TMP/mv" | head -1)
+	if [ -n "$at" ] && awk -v t="$at" 'BEGIN { exit !(t > 8 && t < 26) }'; then ok; else
+		bad "m: the move at ${at:-?} s, not after the 8 s change"; fi
+	key m "does not move after this" "m: no move after the last"
+	key End "REPLAY 26.0/26.0s" "End"
+	key M "t=$at""s .*PAUSED" "M goes back to where it moved"
 	$TM send-keys -t mv q
 	sleep 0.5
 	$TM kill-server 2>/dev/null
