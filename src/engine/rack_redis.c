@@ -84,6 +84,9 @@ struct rr_cmd {
  * KEY:i makes a put sent again (its reply lost with a connection) change
  * nothing: it returns the ticket of the first.
  */
+/* This thread's last round trip had to be sent again (rr_exec). */
+static _Thread_local int rr_broke;
+
 static const char put_lua[] =
     "local lim = tonumber(ARGV[2])\n"
     "if redis.call('HEXISTS', KEYS[4], ARGV[3]) == 1 then\n"
@@ -136,6 +139,27 @@ static const char reclaim_lua[] =
     "  n = n + 1\n"
     "end\n"
     "return n\n";
+
+/*
+ * After a broken connection the take is sent again, and the first may have
+ * moved a dish into the taker's list (KEYS[1]) and lost its reply with the
+ * connection (a broker killed between the two): that dish is the taker's
+ * if the second brought none (ARGV[1] empty), and any other goes back to
+ * the front of the rack (KEYS[2]). Else it would wait in the list of a
+ * live taker for ever, and join with it.
+ */
+static const char orphan_lua[] =
+    "local got, keep, back = ARGV[1], false, {}\n"
+    "for _, e in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do\n"
+    "  if e == got then\n"
+    "  elseif got == '' and not keep then keep = e\n"
+    "  else back[#back + 1] = e end\n"
+    "end\n"
+    "for i = #back, 1, -1 do\n"
+    "  redis.call('LREM', KEYS[1], 1, back[i])\n"
+    "  redis.call('LPUSH', KEYS[2], back[i])\n"
+    "end\n"
+    "return keep\n";
 
 /*
  * A batch: up to ARGV[1] dishes into the taker's own list at once. A quit
@@ -425,6 +449,7 @@ rr_exec(struct rack_redis *r, int n, const struct rr_cmd *cmds,
 			    c->errstr[0] != '\0' ? c->errstr :
 			    "the connection broke");
 			redis_conn_broken();
+			rr_broke = 1;
 		}
 		redis_where_down(r->where);
 		if (start == 0)
@@ -795,6 +820,27 @@ rr_got_batch(struct rack_redis *r, const struct hand *hand,
 	    rr_dish(rep->element[0]->str) : DISH_NONE);
 }
 
+/*
+ * A take that was sent again: what the first moved into the taker's list
+ * w (orphan_lua); d, or the orphan when the second brought nothing.
+ */
+static dish_t
+rr_orphans(struct rack_redis *r, char *w, char *q, const redisReply *got,
+    dish_t d)
+{
+	struct rr_cmd	 cmd = { 6, { "EVAL", orphan_lua, "2", w, q, NULL } };
+	redisReply	*rep;
+
+	rr_broke = 0;
+	cmd.argv[5] = got->type == REDIS_REPLY_STRING ? got->str : "";
+	if ((rep = rr_one(r, &cmd)) == NULL)
+		return (d);
+	if (d == DISH_NONE && rep->type == REDIS_REPLY_STRING)
+		d = rr_dish(rep->str);
+	freeReplyObject(rep);
+	return (d);
+}
+
 static dish_t
 rr_get(struct rack *base, struct hand *hand, int *depth, int *blocked)
 {
@@ -836,6 +882,7 @@ rr_get(struct rack *base, struct hand *hand, int *depth, int *blocked)
 			cmds[n++] = (struct rr_cmd){ 3, { "BLPOP", q,
 			    RR_SLICE } };
 		atomic_fetch_add(&r->waiting_takers, 1);
+		rr_broke = 0;
 		if (rr_exec(r, n, cmds, rep) == -1) {
 			atomic_fetch_sub(&r->waiting_takers, 1);
 			return (DISH_NONE);
@@ -861,6 +908,8 @@ rr_get(struct rack *base, struct hand *hand, int *depth, int *blocked)
 		else if (rep[0]->type == REDIS_REPLY_ARRAY &&
 		    rep[0]->elements == 2)
 			d = rr_dish(rep[0]->element[1]->str);
+		if (r->reliable && rr_broke)
+			d = rr_orphans(r, w, q, rep[0], d);
 		freeReplyObject(rep[0]);
 		if (d == DISH_QUIT) {
 			struct rr_cmd lrem = { 4, { "LREM", w, "1", "quit" } };
