@@ -525,7 +525,8 @@ svg_write(struct svg *s)
 	if (s->have_st) {
 		fprintf(f, "<g font-size=\"26\" fill=\"#000\" "
 		    "text-anchor=\"end\">\n<text x=\"%d\" y=\"52\">%llu dishes "
-		    "dried in %.3f s: %.2f a second</text>\n", SVG_W - 40,
+		    "through the line in %.3f s: %.2f a second</text>\n",
+		    SVG_W - 40,
 		    (unsigned long long)s->st.dried, (double)s->t_end / 1e9,
 		    s->st.throughput);
 		fprintf(f, "<text x=\"%d\" y=\"88\">fullest rack: %u; "
