@@ -502,7 +502,7 @@ SCN
 	sleep 0.5
 	# key KEY PATTERN WHAT: press it, and the screen shows PATTERN.
 	key() {
-		$TM send-keys -t mv "$1"
+		[ -n "$1" ] && $TM send-keys -t mv "$1"
 		i=0
 		while [ $i -lt 50 ]; do
 			$TM capture-pane -p -t mv >"$TMP/mv" 2>/dev/null
@@ -516,7 +516,8 @@ SCN
 	key '<' "t=9.0s .*PAUSED" "< goes to the last caption"
 	expect_grep "$TMP/mv" "A second dryer" "replay: its caption"
 	key '<' "t=6.0s .*PAUSED" "< again, the caption before"
-	expect_grep "$TMP/mv" "Watch the rack in front of the dryer fill" "replay: the caption before shows again"
+	# The caption of 6.0 s may come a frame after the clock shows 6.0 s.
+	key '' "Watch the rack in front of the dryer fill" "the caption before shows again"
 	expect_no_grep "$TMP/mv" "A second dryer" "replay: the later caption is gone"
 	key ',' "t=5.0s .*PAUSED" ", goes a second back"
 	expect_grep "$TMP/mv" "The washer is fast, the dryer slow" "replay: the first caption"
