@@ -17,6 +17,7 @@
 #include "rack_redis.h"
 #include "redis_link.h"
 #include "scenario.h"
+#include "sha1.h"
 #include "check_main.h"
 
 static struct redis_private	 server;
@@ -338,6 +339,84 @@ START_TEST(test_batch_reclaim)
 END_TEST
 
 /* A server that is not there: the rack fails with the address's name. */
+/* FIPS 180-2, appendix A (one and two blocks) and B (a million 'a'). */
+START_TEST(test_sha1_vectors)
+{
+	static char	 million[1000000];
+	char		 hex[SHA1_HEX_LEN + 1];
+
+	sha1_hex("", 0, hex);
+	ck_assert_str_eq(hex, "da39a3ee5e6b4b0d3255bfef95601890afd80709");
+	sha1_hex("abc", 3, hex);
+	ck_assert_str_eq(hex, "a9993e364706816aba3e25717850c26c9cd0d89d");
+	sha1_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+	    56, hex);
+	ck_assert_str_eq(hex, "84983e441c3bd26ebaae4aa1f95129e5e54670f1");
+	memset(million, 'a', sizeof million);
+	sha1_hex(million, sizeof million, hex);
+	ck_assert_str_eq(hex, "34aa973cd4c4daa4f61eeb2bdbad27316534016f");
+}
+END_TEST
+
+/* How many calls the server has counted of command name. */
+static long
+server_calls(const char *name)
+{
+	redisContext	*c;
+	redisReply	*rep;
+	char		 want[64];
+	const char	*at;
+	long		 n = 0;
+	char		*cause = NULL;
+
+	ck_assert_ptr_nonnull(c = redis_connect_new(&where, &cause));
+	rep = redisCommand(c, "INFO commandstats");
+	ck_assert_ptr_nonnull(rep);
+	snprintf(want, sizeof want, "cmdstat_%s:calls=", name);
+	if ((at = strstr(rep->str, want)) != NULL)
+		n = strtol(at + strlen(want), NULL, 10);
+	freeReplyObject(rep);
+	redisFree(c);
+	return (n);
+}
+
+/*
+ * A script goes whole once a connection, then by name; a server that
+ * lost its scripts (a restart: here SCRIPT FLUSH, then a new connection,
+ * as a restart makes) is sent them whole again.
+ */
+START_TEST(test_scripts_by_name)
+{
+	struct rack	*r = new_rack(RACK_UNBOUNDED, 1);
+	struct hand	 h = hand_of(1);
+	redisContext	*c;
+	redisReply	*rep;
+	long		 eval0, sha0;
+	int		 i;
+	char		*cause = NULL;
+
+	eval0 = server_calls("eval");
+	sha0 = server_calls("evalsha");
+	for (i = 0; i < 20; i++)
+		ck_assert_int_eq(rack_put(r, (dish_t)i, NULL, NULL), i + 1);
+	ck_assert_int_le(server_calls("eval") - eval0, 2);
+	ck_assert_int_ge(server_calls("evalsha") - sha0, 19);
+	ck_assert_ptr_nonnull(c = redis_connect_new(&where, &cause));
+	rep = redisCommand(c, "SCRIPT FLUSH");
+	ck_assert_int_ne(rep->type, REDIS_REPLY_ERROR);
+	freeReplyObject(rep);
+	redisFree(c);
+	redis_conn_close();
+	for (i = 0; i < 20; i++) {
+		ck_assert_uint_eq(rack_get(r, &h, NULL, NULL), (dish_t)i);
+		ck_assert_int_eq(rack_task_done(r, &h), 0);
+	}
+	ck_assert_int_eq(rack_join(r, 0), 0);
+	ck_assert_ptr_null(rack_error(r));
+	free(r);
+}
+END_TEST
+
 START_TEST(test_server_gone)
 {
 	struct redis_where	 w;
@@ -401,6 +480,8 @@ redis_suite(void)
 	tcase_add_test(tc, test_batch_leave_returns);
 	tcase_add_test(tc, test_batch_reclaim);
 	tcase_add_test(tc, test_server_gone);
+	tcase_add_test(tc, test_sha1_vectors);
+	tcase_add_test(tc, test_scripts_by_name);
 	suite_add_tcase(s, tc);
 	return (s);
 }

@@ -35,6 +35,7 @@
 
 #include "rack_redis.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -44,6 +45,7 @@
 #include <hiredis/hiredis.h>
 
 #include "clock.h"
+#include "sha1.h"
 #include "xmalloc.h"
 
 /* Longer than a round trip on a loopback or a LAN: the take waited. */
@@ -101,6 +103,19 @@ static const char put_lua[] =
     "local t = redis.call('INCR', KEYS[3])\n"
     "redis.call('HSET', KEYS[4], ARGV[3], t)\n"
     "return {n, t}\n";
+
+/*
+ * The put of an unbounded rack: no limit to look at, and no ticket (only
+ * a hand-off waits for its taker), so three calls where put_lua makes
+ * five. Its id in KEY:i still makes one sent again change nothing.
+ */
+static const char put_free_lua[] =
+    "if redis.call('HSETNX', KEYS[3], ARGV[2], 0) == 0 then\n"
+    "  return {redis.call('LLEN', KEYS[1]), 0, 1}\n"
+    "end\n"
+    "local n = redis.call('RPUSH', KEYS[1], ARGV[1])\n"
+    "redis.call('INCR', KEYS[2])\n"
+    "return {n, 0}\n";
 
 static const char taken_lua[] =
     "local t = redis.call('INCR', KEYS[1])\n"
@@ -338,6 +353,74 @@ rr_reply_ok(struct rack_redis *r, const redisReply *rep)
 }
 
 /*
+ * The scripts, each sent whole once on a connection and then by its
+ * SHA-1 (EVALSHA): the text of a put is most of its bytes, and the server
+ * hashes what EVAL sends on every call. A server loses its scripts only
+ * when it restarts, and then the connection is new, so the first call on
+ * each connection of a thread sends the text. A SCRIPT FLUSH by someone
+ * else is the one way to a NOSCRIPT, which fails the rack, saying so.
+ */
+#define RR_SCRIPTS	16
+
+static struct {
+	const char	*body;
+	char		 sha[SHA1_HEX_LEN + 1];
+} rr_script[RR_SCRIPTS];
+static pthread_mutex_t		rr_script_lock = PTHREAD_MUTEX_INITIALIZER;
+static _Atomic unsigned		rr_nscripts;
+static _Thread_local unsigned	rr_script_gen[RR_SCRIPTS];
+
+/* The slot of script body, hashed at its first call; -1 if all are full. */
+static int
+rr_script_slot(const char *body)
+{
+	unsigned	 i, n = atomic_load(&rr_nscripts);
+
+	for (i = 0; i < n; i++)
+		if (rr_script[i].body == body)
+			return ((int)i);
+	pthread_mutex_lock(&rr_script_lock);
+	n = atomic_load(&rr_nscripts);
+	for (i = 0; i < n && rr_script[i].body != body; i++)
+		;
+	if (i == n && n < RR_SCRIPTS) {
+		sha1_hex(body, strlen(body), rr_script[n].sha);
+		rr_script[n].body = body;
+		atomic_store(&rr_nscripts, n + 1);
+	}
+	pthread_mutex_unlock(&rr_script_lock);
+	return (i < RR_SCRIPTS ? (int)i : -1);
+}
+
+/* Append cmd to c's output: a script by its SHA-1 once c has its text. */
+static void
+rr_append(redisContext *c, const struct rr_cmd *cmd)
+{
+	struct rr_cmd	 named;
+	unsigned	 gen;
+	int		 slot;
+
+	if (strcmp(cmd->argv[0], "EVAL") != 0 ||
+	    (slot = rr_script_slot(cmd->argv[1])) == -1) {
+		redisAppendCommandArgv(c, cmd->argc,
+		    (const char **)(uintptr_t)cmd->argv, NULL);
+		return;
+	}
+	gen = redis_conn_generation();
+	if (gen == 0 || rr_script_gen[slot] != gen) {
+		rr_script_gen[slot] = gen;
+		redisAppendCommandArgv(c, cmd->argc,
+		    (const char **)(uintptr_t)cmd->argv, NULL);
+		return;
+	}
+	named = *cmd;
+	named.argv[0] = "EVALSHA";
+	named.argv[1] = rr_script[slot].sha;
+	redisAppendCommandArgv(c, named.argc,
+	    (const char **)(uintptr_t)named.argv, NULL);
+}
+
+/*
  * The thread's unanswered commands that went on a connection since lost
  * (or on none): written on c, ahead of anything else.
  */
@@ -352,8 +435,7 @@ rr_resend(redisContext *c)
 		return;
 	for (i = 0; i < rr_npend; i++) {
 		rr_pend_cmd(&rr_pend[i], &cmd, &b);
-		redisAppendCommandArgv(c, cmd.argc,
-		    (const char **)(uintptr_t)cmd.argv, NULL);
+		rr_append(c, &cmd);
 	}
 	rr_pend_gen = redis_conn_generation();
 }
@@ -418,9 +500,7 @@ rr_exec(struct rack_redis *r, int n, const struct rr_cmd *cmds,
 		if ((c = redis_conn(r->where, &cause)) != NULL) {
 			rr_resend(c);
 			for (i = 0; i < n; i++)
-				redisAppendCommandArgv(c, cmds[i].argc,
-				    (const char **)(uintptr_t)cmds[i].argv,
-				    NULL);
+				rr_append(c, &cmds[i]);
 			if (rr_settle(c) == -1) {
 				if (atomic_load(&r->failed))
 					return (-1);
@@ -491,8 +571,7 @@ rr_defer(struct rack_redis *r, enum rr_pend_kind kind, dish_t d,
 		return (0);
 	}
 	rr_pend_cmd(&rr_pend[rr_npend - 1], &cmd, &b);
-	redisAppendCommandArgv(c, cmd.argc, (const char **)(uintptr_t)cmd.argv,
-	    NULL);
+	rr_append(c, &cmd);
 	/*
 	 * Written now, not kept to write with others: what a worker that
 	 * is killed had written reaches Redis all the same, and what it had
@@ -728,8 +807,16 @@ rr_put_cmd(const struct rack_redis *r, dish_t d, struct rr_cmd *cmd,
 {
 	rr_entry(r, d, b->entry, sizeof b->entry);
 	snprintf(b->id, sizeof b->id, "%u", d);
-	snprintf(b->lim, sizeof b->lim, "%u", r->capacity == RACK_UNBOUNDED ?
-	    0 : r->capacity == 0 ? 1 : r->capacity);
+	if (r->capacity == RACK_UNBOUNDED) {
+		*cmd = (struct rr_cmd){ 8, { "EVAL", put_free_lua, "3",
+		    rr_key(r, "q", b->k[0], sizeof b->k[0]),
+		    rr_key(r, "u", b->k[1], sizeof b->k[1]),
+		    rr_key(r, "i", b->k[2], sizeof b->k[2]), b->entry,
+		    b->id } };
+		return;
+	}
+	snprintf(b->lim, sizeof b->lim, "%u", r->capacity == 0 ? 1 :
+	    r->capacity);
 	*cmd = (struct rr_cmd){ 10, { "EVAL", put_lua, "4",
 	    rr_key(r, "q", b->k[0], sizeof b->k[0]),
 	    rr_key(r, "u", b->k[1], sizeof b->k[1]),
