@@ -27,11 +27,26 @@ build() {
 		echo "build in $dir failed:"; tail -30 "$dir.build.log"; return 1; }
 }
 
+# slowest DIR: the suites that took longest, from when each log was last
+# written (they run one at a time), so that the 20 minutes are spent
+# knowingly.
+slowest() {
+	# shellcheck disable=SC2012
+	ls -tr --time-style=+%s -l "$1"/tests/*.log "$1"/tests/e2e/*.log \
+	    2>/dev/null | awk -v t0="$phase_start" '
+	    { t = $6; n = $7; sub(".*/tests/", "", n); sub(".log$", "", n)
+	      d[n] = t - (p == "" ? t0 : p); p = t }
+	    END { for (n in d) print d[n], n }' | sort -rn | head -6 |
+	    awk '{ printf "%s %s %d s", (NR == 1 ? "slowest:" : ","), $2, $1 }
+	    END { if (NR) print "" }'
+}
+
 # check DIR LABEL [TESTS]: make check there (only TESTS, if given), then
 # show every suite's result.
 check() {
 	dir=$1; label=$2; only=${3:-}
 	echo "== $label"
+	phase_start=$(date +%s)
 	# Tests one at a time: several measure real time on two cores.
 	if [ -n "$only" ]; then
 		(cd "$dir" && make -s -j"$jobs" check TESTS= >/dev/null 2>&1 &&
@@ -42,10 +57,12 @@ check() {
 	fi
 	rc=$?
 	grep -h -E '^(PASS|FAIL|ERROR|XFAIL|SKIP):' "$dir/check.out"
+	slowest "$dir"
 	for log in "$dir"/tests/*.log "$dir"/tests/e2e/*.log; do
 		[ -f "$log" ] || continue
 		grep -h -E '^[0-9]+%: Checks: |^[a-z-]+: [0-9]+ passed, [0-9]+ failed|^FAIL|Assertion|ERROR' "$log"
 	done
+	echo "$label: $(($(date +%s) - phase_start)) s, $((SECONDS / 60)) min since the start"
 	[ $rc -eq 0 ] || { echo "$label: make check failed"; status=1; }
 }
 
