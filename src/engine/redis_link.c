@@ -33,6 +33,7 @@
 #include <hiredis/hiredis.h>
 
 #include "clock.h"
+#include "self.h"
 #include "xmalloc.h"
 
 #define REDIS_CONNECT_TIMEOUT_MS	2000
@@ -470,12 +471,12 @@ redis_conn(const struct redis_where *w, char **cause)
 {
 	redisContext	*c;
 
-	if (conn.c != NULL && conn.pid == getpid() && (conn.w == w ||
+	if (conn.c != NULL && conn.pid == self_pid() && (conn.w == w ||
 	    where_same(conn.w, w))) {
 		conn.w = w;
 		return (conn.c);
 	}
-	if (conn.c != NULL && conn.pid != getpid()) {
+	if (conn.c != NULL && conn.pid != self_pid()) {
 		/* The parent's, copied by fork: close our copy only. */
 		redisFree(conn.c);
 		conn.c = NULL;
@@ -486,7 +487,7 @@ redis_conn(const struct redis_where *w, char **cause)
 	if ((c = redis_connect_new(w, cause)) == NULL)
 		return (NULL);
 	conn.c = c;
-	conn.pid = getpid();
+	conn.pid = self_pid();
 	conn.w = w;
 	conn.generation++;
 	return (c);
@@ -529,7 +530,7 @@ unsigned
 redis_conn_generation(void)
 {
 	/* A copy made by fork is not this process's connection. */
-	return (conn.c != NULL && conn.pid == getpid() ? conn.generation : 0);
+	return (conn.c != NULL && conn.pid == self_pid() ? conn.generation : 0);
 }
 
 int
