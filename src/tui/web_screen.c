@@ -58,7 +58,9 @@ web_draw_header(struct web_screen *ws)
 	attrset(tui_attr(&ws->t, C_HEADER));
 	mvhline(0, 0, ' ', COLS);
 	scenario_web_model(&w->scn->web, model, sizeof model);
-	web_fmt_secs((double)el / 1e9, t, sizeof t);
+	/* An ended run's clock stops where the summary says it ended. */
+	web_fmt_secs(ws->finished ? ws->f.wall_seconds : (double)el / 1e9, t,
+	    sizeof t);
 	if (w->scn->web.external)
 		tui_printf(0, 1, COLS - 2, _("dishrack  %s  http://%s/  %s  "
 		    "%llu pages, %llu uploads served  %s"), model, w->srv.where,

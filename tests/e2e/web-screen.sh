@@ -11,6 +11,13 @@ fi
 T="tmux -S $TMP/tmux.sock"
 trap '$T kill-server 2>/dev/null; rm -rf "$TMP"' EXIT
 
+# A new session only once the old server has gone: one still exiting
+# takes the new session down with it ("server exited unexpectedly").
+fresh() {
+	$T kill-server 2>/dev/null
+	i=0
+	while [ -S "$TMP/tmux.sock" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+}
 screen() { $T capture-pane -p -t w >"$TMP/screen" 2>/dev/null; }
 wait_for() {
 	i=0
@@ -30,7 +37,7 @@ expect_screen() {
 # run W H ARGS...: dishrack on a fresh pane, its exit status kept.
 run() {
 	w=$1; h=$2; shift 2
-	$T kill-server 2>/dev/null
+	fresh
 	rm -f "$TMP/status"
 	$T -f /dev/null new-session -d -s w -x "$w" -y "$h" \
 	    "$DISHRACK --exit-when-done $* $SCENARIOS/webserver.scn; echo \$? >$TMP/status; sleep 30"
@@ -57,8 +64,24 @@ i=0
 while [ ! -s "$TMP/status" ] && [ $i -lt 150 ]; do sleep 0.1; i=$((i + 1)); done
 [ "$(cat "$TMP/status" 2>/dev/null)" = 0 ] && ok || bad "threads:4 on the screen: exit $(cat "$TMP/status" 2>/dev/null)"
 
+# An ended run's clock stops at the summary's time (it ran on before).
+fresh
+$T -f /dev/null new-session -d -s w -x 100 -y 30 \
+    "$DISHRACK --set server.model=async --set visitors.pages=10 --set visitors.upload_time=1s $SCENARIOS/webserver.scn; sleep 30"
+expect_screen ' done ' "ended: the header says done" 20
+first=$(head -1 "$TMP/screen")
+sleep 1.2
+screen
+if [ "$(head -1 "$TMP/screen")" = "$first" ]; then ok
+else bad "ended: the header's clock ran on: '$first', then '$(head -1 "$TMP/screen")'"; fi
+ended=$(grep -o ', [0-9.]* s ' "$TMP/screen" | head -1 | tr -dc '0-9.')
+case $first in
+*" ${ended}s"*) ok ;;
+*) bad "ended: header '$first' is not the summary's ${ended} s" ;;
+esac
+
 # An outside client shows up as a row; q ends the run, exit 0.
-$T kill-server 2>/dev/null
+fresh
 rm -f "$TMP/status"
 $T -f /dev/null new-session -d -s w -x 200 -y 50 \
     "$DISHRACK --set server.model=async --set server.clients=external --set server.timeout=0 $SCENARIOS/webserver.scn; echo \$? >$TMP/status; sleep 30"
