@@ -82,6 +82,27 @@ tui_puts(int y, int x, int w, const char *s)
 	return (used);
 }
 
+/*
+ * A worker's name in w columns, padded: one too long loses the middle,
+ * not its number ("ventilat…-1"), so two workers of a station stay apart.
+ */
+void
+tui_puts_name(const struct tui *t, int y, int x, int w, const char *name)
+{
+	const char	*num = strrchr(name, '-');
+	int		 used, keep;
+
+	mvhline(y, x, ' ', w);
+	if (tui_cols(name) <= w || num == NULL || (keep = w - 1 -
+	    tui_cols(num)) < 1) {
+		tui_puts(y, x, w, name);
+		return;
+	}
+	used = tui_puts(y, x, keep, name);
+	used += tui_puts(y, x + used, 1, t->g->more);
+	tui_puts(y, x + used, w - used, num);
+}
+
 /* Columns s takes on the screen. */
 int
 tui_cols(const char *s)

@@ -273,7 +273,7 @@ tui_draw_timeline(struct tui *t)
 		if (run->slots[i].station != k / used || t->tl_last[i] < 0)
 			continue;
 		drawn++;
-		tui_printf(r->y + row, 0, 11, "%-11s", run->slots[i].name);
+		tui_puts_name(t, r->y + row, 0, 11, run->slots[i].name);
 		for (x = 0; x < cols; x++) {
 			if ((s = tl_state(t, &v, i, x)) < 0)
 				continue;

@@ -184,6 +184,7 @@ extern const struct glyphs glyphs_utf8;
 extern const struct glyphs glyphs_ascii;
 int		 tui_puts(int, int, int, const char *);
 int		 tui_cols(const char *);
+void		 tui_puts_name(const struct tui *, int, int, int, const char *);
 int		 tui_wrap(const char *, int, char [][160], int);
 int		 tui_printf(int, int, int, const char *, ...)
 		     __attribute__((format(printf, 4, 5)));

@@ -271,6 +271,12 @@ W=200 H=50 start "$DISHRACK --speed 2"
 expect_screen "^dryer-1     [·█]" "200x50: the timeline starts at the left"
 expect_screen "^seconds     |0s  *|1s  *|2s  *|3s .*|10s " "200x50: the timeline's axis"
 $T send-keys -t dr q
+# A name too long for the timeline's column keeps its number: the
+# ventilator's was cut to "ventilator-", and two such workers looked one.
+W=80 H=24 start "$DISHRACK --set ventilator.count=2 zmq-pipeline"
+expect_screen "^ventilat…-1" "80x24: a long name keeps its number"
+expect_screen "^ventilat…-2" "80x24: and its neighbour's"
+$T send-keys -t dr q
 # Three stations at 100 and 80 columns keep every worker's progress bar
 # (under its row, where the box is too narrow beside it), and the axis.
 for size in 100x30 80x24; do
