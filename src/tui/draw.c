@@ -561,6 +561,20 @@ tui_worker_glyph(struct tui *t, struct wslot *w, attr_t *a)
 	return (tui_state_glyph(t, tui_shown_state(t, w), a));
 }
 
+/*
+ * Who holds GIL gl, for this frame: the threads' one GIL is read once a
+ * frame, or two rows read a moment apart could both show its holder.
+ */
+uint32_t
+tui_gil_holder(struct tui *t, struct gil *gl)
+{
+	struct run	*run = engine_run(t->eng);
+
+	if (run->ngils > 0 && gl == &run->gils[0])
+		return (t->gil_holder);
+	return (atomic_load(&gl->current));
+}
+
 int
 tui_shown_state(struct tui *t, struct wslot *w)
 {
@@ -578,8 +592,7 @@ tui_shown_state(struct tui *t, struct wslot *w)
 		return (TS_WAIT_LOCK);
 	/* Computing in name, but another thread of its process holds it. */
 	if (scn->stations[w->station].work == WORK_CPU &&
-	    (gl = run_gil(run, w)) != NULL && atomic_load(&gl->current) !=
-	    w->id)
+	    (gl = run_gil(run, w)) != NULL && tui_gil_holder(t, gl) != w->id)
 		return (TS_WAIT_GIL);
 	return (s);
 }

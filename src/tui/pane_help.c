@@ -131,6 +131,9 @@ static const struct help_row help_rows[] = {
 	{ N_("out 0.25/s"), 0, 0,
 	    N_("dishes let out a second: in faster than out, "
 	    "the rack in front fills") },
+	{ N_("4 in the queue"), 0, 0,
+	    N_("arrivals (arrivals = exp(5s)): dishes arrived and not yet "
+	    "taken, the queue in front of the first station") },
 	{ N_("restarts 1"), C_BAD, 0, N_("workers started for killed ones") },
 	{ N_("+2 more"), 0, 0, N_("workers the box has no room for") },
 	{ N_("cupboard 7"), 0, 0,

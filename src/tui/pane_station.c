@@ -119,7 +119,7 @@ tui_draw_worker(struct tui *t, const struct rect *r, struct wslot *w, int wy,
 	else if (scn->mode == MODE_ASYNC && s == WS_WORKING &&
 	    scn->stations[w->station].work == WORK_CPU)
 		token = "LOOP";
-	else if (gl != NULL && atomic_load(&gl->current) == w->id)
+	else if (gl != NULL && tui_gil_holder(t, gl) == w->id)
 		token = "GIL";
 	if (token != NULL) {
 		attron(tui_attr(t, C_BOTTLENECK) | A_REVERSE);
@@ -366,6 +366,24 @@ tui_station_foot(struct tui *t, const struct rect *r, int *x, attr_t a,
 	attroff(a);
 }
 
+/* Dishes arrived by now and not yet taken by the first station. */
+static uint64_t
+tui_queue_now(struct tui *t)
+{
+	int64_t		 now = engine_now(t->eng);
+	uint64_t	 lo = 0, hi = t->st.ndishes, mid;
+
+	/* Arrival times rise with the dish: the first not yet come. */
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (t->st.arrival[mid] <= now)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (lo > t->st.st[0].got ? lo - t->st.st[0].got : 0);
+}
+
 /*
  * The box's figures on its bottom border, as many as fit whole: dishes
  * done and busy, restarts, the cupboard. Returns the columns they take.
@@ -387,6 +405,16 @@ tui_station_footer(struct tui *t, unsigned si)
 		    done, busy);
 	if (x == 0)
 		tui_station_foot(t, r, &x, A_NORMAL, _(" %llu done "), done);
+	/*
+	 * An open system's queue: dishes arrived and not yet taken, the
+	 * figure queueing theory is about (its rack is in front of the
+	 * first station, where no box is drawn).
+	 */
+	if (x > 0 && si == 0 && t->st.arrival != NULL) {
+		x++;	/* a stretch of border between the two */
+		tui_station_foot(t, r, &x, A_NORMAL, _(" %llu in the queue "),
+		    (unsigned long long)tui_queue_now(t));
+	}
 	/* Workers started in the place of killed ones. */
 	if (x > 0 && t->st.st[si].restarts > 0) {
 		tui_station_foot(t, r, &x, tui_attr(t, C_BAD), _("restarts %u"),

@@ -214,6 +214,8 @@ tui_draw(struct tui *t)
 	/* A broadcast shows its fan-out where the timeline would be. */
 	tui_fanout_layout(t);
 	tui_caption_layout(t);
+	t->gil_holder = engine_run(t->eng)->ngils > 0 ?
+	    atomic_load(&engine_run(t->eng)->gils[0].current) : GIL_NOBODY;
 	erase();
 	if (!t->lay.ok) {
 		char	need[32], is[32], lines[9][160];

@@ -90,6 +90,8 @@ struct tui {
 	int			 panel_rows;	/* lines it shows */
 	int			 dirty;		/* redraw at the next frame */
 	int			 urgent;	/* redraw now: a key, a resize */
+	/* The GIL's holder as this frame found it: rows read it once. */
+	uint32_t		 gil_holder;
 	char			 status[400];
 	int64_t			 status_until;
 	int64_t			 last_frame;
@@ -184,6 +186,7 @@ extern const struct glyphs glyphs_utf8;
 extern const struct glyphs glyphs_ascii;
 int		 tui_puts(int, int, int, const char *);
 int		 tui_cols(const char *);
+uint32_t	 tui_gil_holder(struct tui *, struct gil *);
 void		 tui_puts_name(const struct tui *, int, int, int, const char *);
 int		 tui_wrap(const char *, int, char [][160], int);
 int		 tui_printf(int, int, int, const char *, ...)

@@ -130,7 +130,12 @@ $T send-keys -t dr '?'
 expect_screen "add / remove a worker" "help overlay"
 expect_screen "| PAUSED" "help pauses the run"
 expect_screen "waiting for a dish: the rack in front is empty" "help: glyphs"
-$T send-keys -t dr NPage
+# Page Down until the racks' labels show: the help's length changes as
+# labels are added, what it shows is the point.
+for page in 1 2 3; do
+	$T send-keys -t dr NPage
+	wait_for "the sparkline: its depth over time" 2 && break
+done
 expect_screen "the sparkline: its depth over time" "help scrolls: labels"
 $T send-keys -t dr x
 expect_screen "| running" "closing the help resumes the run"
@@ -276,6 +281,11 @@ $T send-keys -t dr q
 W=80 H=24 start "$DISHRACK --set ventilator.count=2 zmq-pipeline"
 expect_screen "^ventilat…-1" "80x24: a long name keeps its number"
 expect_screen "^ventilat…-2" "80x24: and its neighbour's"
+$T send-keys -t dr q
+# An open system shows its queue: the dishes arrived and not yet taken
+# (queueing's one station had no rack to draw, and so no queue at all).
+W=80 H=24 start "$DISHRACK --speed 50 --set teller.count=1 queueing"
+expect_screen "done, busy [0-9]*% ─ [1-9][0-9]* in the queue ─" "80x24: the queue in front of the teller" 20
 $T send-keys -t dr q
 # Three stations at 100 and 80 columns keep every worker's progress bar
 # (under its row, where the box is too narrow beside it), and the axis.
