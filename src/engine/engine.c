@@ -30,6 +30,7 @@
 #include "arrivals.h"
 #include "bcast.h"
 #include "exec.h"
+#include "i18n.h"
 #include "rack_local.h"
 #ifdef HAVE_ZMQ
 #include "rack_bcast_zmq.h"
@@ -344,17 +345,19 @@ engine_batch_refused(const struct scenario *scn, char **cause)
 	const char	*why = NULL;
 
 	if (!scn->reliable)
-		why = "reliable = yes (a fetched batch waits in the taker's "
-		    "own list, which the lecture's plain queue has not)";
+		why = N_("reliable = yes (a fetched batch waits in the "
+		    "taker's own list, which the lecture's plain queue has "
+		    "not)");
 	for (i = 1; i < scn->nstations && why == NULL; i++) {
 		if (scenario_rack(scn, i) != RACK_UNBOUNDED)
-			why = "unbounded racks (its puts go out unanswered, and "
-			    "a rack with a limit refuses some)";
+			why = N_("unbounded racks (its puts go out unanswered, "
+			    "and a rack with a limit refuses some)");
 	}
 	if (why == NULL)
 		return (0);
 	scenario_where(scn, &scn->batch_pos, where, sizeof where);
-	xasprintf(cause, "%s: batch = %u needs %s", where, scn->batch, why);
+	xasprintf(cause, _("%s: batch = %u needs %s"), where, scn->batch,
+	    _(why));
 	return (1);
 }
 #endif
@@ -448,14 +451,14 @@ engine_check_transport(const struct scenario *scn,
 #ifdef HAVE_ZMQ
 		if (scn->mode != MODE_ASYNC)
 			return (0);
-		xasprintf(cause, "%s: transport %s runs workers as threads or "
-		    "processes: async tasks share one thread, which a wait on "
-		    "a socket would block (mode = async is for local racks)",
-		    where, "zmq");
+		xasprintf(cause, _("%s: transport %s runs workers as threads "
+		    "or processes: async tasks share one thread, which a wait "
+		    "on a socket would block (mode = async is for local "
+		    "racks)"), where, "zmq");
 #else
-		xasprintf(cause, "%s: transport zmq needs libzmq, and this "
+		xasprintf(cause, _("%s: transport zmq needs libzmq, and this "
 		    "dishrack was built without it (apt-get install "
-		    "libzmq3-dev, then configure --with-zmq)", where);
+		    "libzmq3-dev, then configure --with-zmq)"), where);
 #endif
 		return (-1);
 	}
@@ -472,34 +475,34 @@ engine_check_transport(const struct scenario *scn,
 			return (-1);
 		}
 		if (scn->mode == MODE_ASYNC) {
-			xasprintf(cause, "%s: transport %s runs workers as "
+			xasprintf(cause, _("%s: transport %s runs workers as "
 			    "threads or processes: async tasks share one "
 			    "thread, which a wait on a socket would block "
-			    "(mode = async is for local racks)", where, "zmq");
+			    "(mode = async is for local racks)"), where, "zmq");
 			return (-1);
 		}
 		return (2);
 #else
-		xasprintf(cause, "%s: transport '%s' needs libzmq, and this "
+		xasprintf(cause, _("%s: transport '%s' needs libzmq, and this "
 		    "dishrack was built without it (apt-get install "
-		    "libzmq3-dev, then configure --with-zmq)", where,
+		    "libzmq3-dev, then configure --with-zmq)"), where,
 		    scn->transport);
 		return (-1);
 #endif
 	}
 	if (strncmp(scn->transport, "redis", 5) != 0 &&
 	    strncmp(scn->transport, "unix://", 7) != 0) {
-		xasprintf(cause, "%s: transport '%s' is not available in this "
-		    "version: expected local, redis, redis://HOST:PORT, "
-		    "unix:///PATH, zmq or zmq+tcp://HOST:PORT", where,
+		xasprintf(cause, _("%s: transport '%s' is not available in "
+		    "this version: expected local, redis, redis://HOST:PORT, "
+		    "unix:///PATH, zmq or zmq+tcp://HOST:PORT"), where,
 		    scn->transport);
 		return (-1);
 	}
 #ifdef HAVE_HIREDIS
 	if (scn->mode == MODE_ASYNC) {
-		xasprintf(cause, "%s: transport %s runs workers as threads or "
-		    "processes: async tasks share one thread, which a wait on "
-		    "Redis would block (mode = async is for local racks)",
+		xasprintf(cause, _("%s: transport %s runs workers as threads "
+		    "or processes: async tasks share one thread, which a wait "
+		    "on Redis would block (mode = async is for local racks)"),
 		    where, "redis");
 		return (-1);
 	}
@@ -507,9 +510,9 @@ engine_check_transport(const struct scenario *scn,
 		return (-1);
 	return (1);
 #else
-	xasprintf(cause, "%s: transport '%s' needs hiredis, and this dishrack "
-	    "was built without it (apt-get install libhiredis-dev, then "
-	    "configure --with-hiredis)", where, "redis");
+	xasprintf(cause, _("%s: transport '%s' needs hiredis, and this "
+	    "dishrack was built without it (apt-get install libhiredis-dev, "
+	    "then configure --with-hiredis)"), where, "redis");
 	return (-1);
 #endif
 }
@@ -690,12 +693,12 @@ engine_create(struct scenario *scn, const struct engine_opts *opts,
 			scn->stations[i].agents_only = 0;
 		} else if ((rc != 1 && (rc != 2 ||
 		    strncmp(scn->transport, "zmq+tcp://", 10) != 0)) || i == 0) {
-			xasprintf(cause, "%s: [%s] where = agents needs %s",
+			xasprintf(cause, _("%s: [%s] where = agents needs %s"),
 			    scn->file, scn->stations[i].name, i == 0 ?
-			    "a station after the first (the first takes its "
-			    "dishes from the pile)" : "racks in Redis "
+			    _("a station after the first (the first takes its "
+			    "dishes from the pile)") : _("racks in Redis "
 			    "(transport = redis://HOST:PORT) or over ZeroMQ "
-			    "(transport = zmq+tcp://HOST:PORT)");
+			    "(transport = zmq+tcp://HOST:PORT)"));
 			return (engine_create_failed(NULL, scn));
 		} else
 			scn->stations[i].count = 0;
@@ -809,8 +812,8 @@ engine_create(struct scenario *scn, const struct engine_opts *opts,
 
 		/* In the arena: a forked first station reads it too. */
 		if ((at = arrivals_make(scn)) == NULL) {
-			xasprintf(cause, "%s: arrivals: at most %llu dishes may "
-			    "arrive in a run", scn->file,
+			xasprintf(cause, _("%s: arrivals: at most %llu dishes "
+			    "may arrive in a run"), scn->file,
 			    (unsigned long long)ARRIVALS_MAX);
 			return (engine_create_failed(e, scn));
 		}
