@@ -2253,14 +2253,14 @@ static const char *
 file_kind(mode_t mode)
 {
 	if (S_ISFIFO(mode))
-		return ("a FIFO");
+		return (_("a FIFO"));
 	if (S_ISCHR(mode))
-		return ("a character device");
+		return (_("a character device"));
 	if (S_ISBLK(mode))
-		return ("a block device");
+		return (_("a block device"));
 	if (S_ISSOCK(mode))
-		return ("a socket");
-	return ("not a regular file");	/* a kind POSIX does not name */
+		return (_("a socket"));
+	return (_("not a regular file"));	/* a kind POSIX does not name */
 }
 
 /*
