@@ -8,7 +8,6 @@
 #include "report.h"
 
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
 
