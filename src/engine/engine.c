@@ -862,7 +862,7 @@ engine_spawn(struct engine *e, unsigned si, char **cause)
 
 	id = atomic_load(&run->used);
 	if (id >= run->nslots) {
-		xasprintf(cause, "no room for another worker (%u in all)",
+		xasprintf(cause, _("no room for another worker (%u in all)"),
 		    run->nslots);
 		return (-1);
 	}
@@ -1166,11 +1166,11 @@ engine_kill_slot(struct engine *e, struct wslot *w, char **cause)
 
 	if (atomic_load(&w->state) == WS_EXITED || atomic_load(&w->died) ||
 	    atomic_load(&w->crash)) {
-		xasprintf(cause, "%s is gone already", w->name);
+		xasprintf(cause, _("%s is gone already"), w->name);
 		return (-1);
 	}
 	if (w->remote) {
-		xasprintf(cause, "%s is an agent's, on %s: kill it there",
+		xasprintf(cause, _("%s is an agent's, on %s: kill it there"),
 		    w->name, w->host);
 		return (-1);
 	}
@@ -1234,7 +1234,7 @@ engine_kill_broker(struct engine *e, char **cause)
 	    "already");
 #else
 	(void)e;
-	xasprintf(cause, "the racks are not in Redis");
+	xasprintf(cause, _("the racks are not in Redis"));
 #endif
 	return (-1);
 }
@@ -1248,7 +1248,7 @@ engine_restart_broker(struct engine *e, char **cause)
 		    cause));
 #endif
 	(void)e;
-	xasprintf(cause, "the racks are not in a Redis of this run's own");
+	xasprintf(cause, _("the racks are not in a Redis of this run's own"));
 	return (-1);
 }
 
@@ -1305,12 +1305,13 @@ engine_kill_agent(struct engine *e, const char *name, char **cause)
 	if (gone > 0)
 		return (1);
 	if (known[0] != '\0')
-		xasprintf(cause, "no agent %s in this run (agents: %s)", name,
-		    known);
+		xasprintf(cause, _("no agent %s in this run (agents: %s)"),
+		    name, known);
 	else
-		xasprintf(cause, "no agent %s in this run (%s)", name,
-		    e->has_vc ? "on the virtual clock the racks are simulated "
-		    "here, and no agent joins" : "no agent has joined");
+		xasprintf(cause, _("no agent %s in this run (%s)"), name,
+		    e->has_vc ? _("on the virtual clock the racks are "
+		    "simulated here, and no agent joins") :
+		    _("no agent has joined"));
 	return (-1);
 }
 
@@ -1335,7 +1336,7 @@ engine_kill_one(struct engine *e, unsigned si, char **cause)
 	unsigned	 i, used;
 
 	if (si >= run->nstations) {
-		xasprintf(cause, "no station %u", si);
+		xasprintf(cause, _("no station %u"), si);
 		return (-1);
 	}
 	/* The one holding a dish, so the lesson shows: it goes back. */
@@ -1351,7 +1352,7 @@ engine_kill_one(struct engine *e, unsigned si, char **cause)
 			pick = w;
 	}
 	if (pick == NULL) {
-		xasprintf(cause, "%s has no worker of its own running",
+		xasprintf(cause, _("%s has no worker of its own running"),
 		    e->scn->stations[si].name);
 		return (-1);
 	}
@@ -1854,15 +1855,16 @@ engine_add_worker(struct engine *e, unsigned si, char **cause)
 	int	rc;
 
 	if (si >= e->run->nstations) {
-		xasprintf(cause, "no station %u", si);
+		xasprintf(cause, _("no station %u"), si);
 		return (-1);
 	}
 	if (e->replay != NULL) {
-		xasprintf(cause, "a replay: the recorded run stays as it was");
+		xasprintf(cause, _("a replay: the recorded run stays as it "
+		    "was"));
 		return (-1);
 	}
 	if (atomic_load(&e->ended) || atomic_load(&e->run->stop)) {
-		xasprintf(cause, "the run has ended");
+		xasprintf(cause, _("the run has ended"));
 		return (-1);
 	}
 	pthread_mutex_lock(&e->ctl);
@@ -1882,11 +1884,12 @@ engine_remove_worker(struct engine *e, unsigned si, char **cause)
 	unsigned	 i, used, staying = 0;
 
 	if (si >= run->nstations) {
-		xasprintf(cause, "no station %u", si);
+		xasprintf(cause, _("no station %u"), si);
 		return (-1);
 	}
 	if (e->replay != NULL) {
-		xasprintf(cause, "a replay: the recorded run stays as it was");
+		xasprintf(cause, _("a replay: the recorded run stays as it "
+		    "was"));
 		return (-1);
 	}
 	pthread_mutex_lock(&e->ctl);
@@ -1934,7 +1937,8 @@ engine_set(struct engine *e, const char *assignment, char **cause)
 	int		 rc;
 
 	if (e->replay != NULL) {
-		xasprintf(cause, "a replay: the recorded run stays as it was");
+		xasprintf(cause, _("a replay: the recorded run stays as it "
+		    "was"));
 		return (-1);
 	}
 	/* The cupboard's lock, the GIL, a rack's capacity. */
@@ -1944,7 +1948,7 @@ engine_set(struct engine *e, const char *assignment, char **cause)
 	eq = strchr(assignment, '=');
 	if (dot == NULL || eq == NULL || dot > eq ||
 	    (n = (size_t)(dot - assignment)) >= sizeof section) {
-		xasprintf(cause, "expected SECTION.KEY=VALUE, found '%s'",
+		xasprintf(cause, _("expected SECTION.KEY=VALUE, found '%s'"),
 		    assignment);
 		return (-1);
 	}
@@ -1954,9 +1958,9 @@ engine_set(struct engine *e, const char *assignment, char **cause)
 	    (strncmp(dot + 1, "count", 5) != 0 &&
 	    strncmp(dot + 1, "time", 4) != 0 &&
 	    strncmp(dot + 1, "subscribe", 9) != 0)) {
-		xasprintf(cause, "only a station's count, time, rack and "
+		xasprintf(cause, _("only a station's count, time, rack and "
 		    "subscribe, scenario.rack, scenario.gil and cupboard.lock "
-		    "can change during a run, not '%.*s'",
+		    "can change during a run, not '%.*s'"),
 		    (int)(eq - assignment), assignment);
 		return (-1);
 	}
