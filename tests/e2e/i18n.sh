@@ -304,6 +304,13 @@ expect_screen "이론: 지금까지의 실행" "theory pane: its title in Korean
 expect_screen "처리능력 dryer" "theory pane: its rows in Korean"
 aligned "theory pane" "이론"
 theory_aligned "$TMP/screen" "theory pane"
+# What the engine refuses a key with, on the status line: a replay.
+expect_exit 0 "ko record" -- $KO "$DISHRACK" --headless --clock virtual -q \
+    --record "$TMP/ko.rec" seed-threads
+start 100 30 "LANG=C.UTF-8 LANGUAGE=ko $DISHRACK --replay $TMP/ko.rec"
+expect_screen "t=[0-9]" "replay: going"
+$T send-keys -t ko a
+expect_screen "재생 중: 기록된 실행은 그대로입니다" "replay: a refused key in Korean"
 # The deadlock's cycle on the caption line, worded again in Korean.
 start 100 30 "LANG=C.UTF-8 LANGUAGE=ko $DISHRACK --speed 4 deadlock"
 expect_screen "교착상태: dryer-1: .* 기다림, dryer-2 보유" "deadlock: the cycle in Korean"
