@@ -210,8 +210,7 @@ bcast_check(const struct scenario *scn, char **cause)
 		if (scn->stations[i].agents_only) {
 			xasprintf(cause, _("%s: [%s] where = agents: a "
 			    "broadcast's subscribers run in this program"),
-			    where,
-			    scn->stations[i].name);
+			    where, scn->stations[i].name);
 			return (-1);
 		}
 		if (i > 0 && scenario_rack(scn, i) == 0) {
