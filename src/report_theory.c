@@ -8,6 +8,8 @@
 #include "report.h"
 
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <wchar.h>
 
@@ -23,6 +25,25 @@
  * screen (tr 1). L() marks a message and translates it only for tr.
  */
 #define L(s)	(tr ? _(s) : (s))
+
+/*
+ * snprintf, for the words: a station's name may fill the buffer, and a
+ * label or a line is then cut where the buffer ends (vsnprintf: gcc's
+ * truncation warning would otherwise fire where the format is literal,
+ * as it is without NLS).
+ */
+static void theory_put(char *, size_t, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+theory_put(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+}
 
 static const char *const theory_causes[] = {
 	[TC_DEADLOCK] = N_("a deadlock: the run stopped short, and the "
@@ -53,36 +74,36 @@ theory_limit(const struct stats *s, unsigned i, int tr, char *buf,
 
 	switch (ps->limit) {
 	case PL_WORKERS:
-		snprintf(buf, len, tr ? P_("%u worker / %.3g s",
+		theory_put(buf, len, tr ? P_("%u worker / %.3g s",
 		    "%u workers / %.3g s", ps->workers) : ps->workers == 1 ?
 		    "%u worker / %.3g s" : "%u workers / %.3g s", ps->workers,
 		    ps->mean_s);
 		break;
 	case PL_NO_WORK:
-		snprintf(buf, len, "%s", L(N_("no work (time 0)")));
+		theory_put(buf, len, "%s", L(N_("no work (time 0)")));
 		break;
 	case PL_GIL:
-		snprintf(buf, len, "%s", L(N_("the GIL: one computes at a "
+		theory_put(buf, len, "%s", L(N_("the GIL: one computes at a "
 		    "time")));
 		break;
 	case PL_LOOP:
-		snprintf(buf, len, "%s", L(N_("one event loop: one computes "
+		theory_put(buf, len, "%s", L(N_("one event loop: one computes "
 		    "at a time")));
 		break;
 	case PL_CORES:
-		snprintf(buf, len, "%s", L(N_("the cores: cpu work shares "
+		theory_put(buf, len, "%s", L(N_("the cores: cpu work shares "
 		    "them")));
 		break;
 	case PL_CUPBOARD_MUTEX:
-		snprintf(buf, len, "%s", L(N_("the cupboard's mutex: one at a "
+		theory_put(buf, len, "%s", L(N_("the cupboard's mutex: one at a "
 		    "time")));
 		break;
 	case PL_CUPBOARD_SPIN:
-		snprintf(buf, len, "%s", L(N_("the cupboard's spin lock: one "
+		theory_put(buf, len, "%s", L(N_("the cupboard's spin lock: one "
 		    "at a time")));
 		break;
 	case PL_LOCK:
-		snprintf(buf, len, L(N_("lock %s: one worker at a time")),
+		theory_put(buf, len, L(N_("lock %s: one worker at a time")),
 		    st->needs[ps->limit_lock]);
 		break;
 	}
@@ -100,33 +121,33 @@ theory_approx(const struct stats *s, int tr, char *buf, size_t len)
 	case PA_NONE:
 		break;
 	case PA_SCRIPT_SET:
-		snprintf(buf, len, "%s", L(N_("a [script] step changes the "
+		theory_put(buf, len, "%s", L(N_("a [script] step changes the "
 		    "line: the steady state is of the line as it starts")));
 		break;
 	case PA_UNSTABLE:
-		snprintf(buf, len, L(N_("station %s cannot keep up with the "
+		theory_put(buf, len, L(N_("station %s cannot keep up with the "
 		    "arrivals: its rack grows without end")),
 		    s->scn->stations[p->bottleneck].name);
 		break;
 	case PA_NOT_MARKOV:
-		snprintf(buf, len, "%s", L(N_("times not all exponential, or "
+		theory_put(buf, len, "%s", L(N_("times not all exponential, or "
 		    "a bounded rack or shared limit: approximate")));
 		break;
 	case PA_LONG_RUN:
-		snprintf(buf, len, "%s", L(N_("a long run: the bottleneck's "
+		theory_put(buf, len, "%s", L(N_("a long run: the bottleneck's "
 		    "rate and the time to fill the line")));
 		break;
 	case PA_SCRIPT_RACE:
-		snprintf(buf, len, "%s", L(N_("a [script] step takes workers "
+		theory_put(buf, len, "%s", L(N_("a [script] step takes workers "
 		    "away (which leaves when is a race) or sets a random "
 		    "time")));
 		break;
 	case PA_RANDOM:
-		snprintf(buf, len, "%s", L(N_("random times: the timeline uses "
+		theory_put(buf, len, "%s", L(N_("random times: the timeline uses "
 		    "their means")));
 		break;
 	case PA_SHARED:
-		snprintf(buf, len, "%s", L(N_("work shared by the GIL, the "
+		theory_put(buf, len, "%s", L(N_("work shared by the GIL, the "
 		    "cores or a lock: taken in turn, not time-sliced")));
 		break;
 	}
@@ -151,34 +172,34 @@ theory_label(const struct stats *s, const struct theory_row *r, int tr,
 
 	switch (r->what) {
 	case TW_THROUGHPUT:
-		snprintf(buf, len, "%s", L(N_("throughput")));
+		theory_put(buf, len, "%s", L(N_("throughput")));
 		break;
 	case TW_TIME:
-		snprintf(buf, len, "%s", L(N_("time")));
+		theory_put(buf, len, "%s", L(N_("time")));
 		break;
 	case TW_BUSY:
-		snprintf(buf, len, L(N_("busy %s")), st[i].name);
+		theory_put(buf, len, L(N_("busy %s")), st[i].name);
 		break;
 	case TW_WAIT:
 		if (i == 0)
-			snprintf(buf, len, L(N_("wait before %s")), st[0].name);
+			theory_put(buf, len, L(N_("wait before %s")), st[0].name);
 		else
-			snprintf(buf, len, L(N_("wait %s -> %s")),
+			theory_put(buf, len, L(N_("wait %s -> %s")),
 			    st[i - 1].name, st[i].name);
 		break;
 	case TW_DEPTH:
 		if (i == 0)
-			snprintf(buf, len, L(N_("depth before %s")),
+			theory_put(buf, len, L(N_("depth before %s")),
 			    st[0].name);
 		else
-			snprintf(buf, len, L(N_("depth %s -> %s")),
+			theory_put(buf, len, L(N_("depth %s -> %s")),
 			    st[i - 1].name, st[i].name);
 		break;
 	case TW_P_WAIT:
-		snprintf(buf, len, L(N_("waits at all, %s")), st[i].name);
+		theory_put(buf, len, L(N_("waits at all, %s")), st[i].name);
 		break;
 	case TW_IN_SYSTEM:
-		snprintf(buf, len, L(N_("time in system, %s")), st[i].name);
+		theory_put(buf, len, L(N_("time in system, %s")), st[i].name);
 		break;
 	}
 	return (buf);
@@ -189,11 +210,11 @@ static const char *
 theory_value(enum theory_unit u, double v, int tr, char *buf, size_t len)
 {
 	if (!isfinite(v)) {
-		snprintf(buf, len, "%s", L(N_("unbounded")));
+		theory_put(buf, len, "%s", L(N_("unbounded")));
 		return (buf);
 	}
 	if (u == TU_SECONDS && tr) {
-		snprintf(buf, len, _("%.3f s"), v);
+		theory_put(buf, len, _("%.3f s"), v);
 		return (buf);
 	}
 	return (theory_format(u, v, buf, len));
@@ -208,24 +229,24 @@ theory_verdict_text(const struct stats *s, int tr, char *buf, size_t len)
 
 	theory_verdict(s, &v);
 	if (v.cause == TC_NO_PREDICTION) {
-		snprintf(buf, len, "%s", L(N_("no prediction for this "
+		theory_put(buf, len, "%s", L(N_("no prediction for this "
 		    "scenario")));
 		return;
 	}
 	if (v.cause == TC_AGREE) {
 		if (v.approximate)
-			snprintf(buf, len, L(N_("measured and predicted agree "
+			theory_put(buf, len, L(N_("measured and predicted agree "
 			    "within 1 %% (the prediction is approximate)")));
 		else
-			snprintf(buf, len, L(N_("measured and predicted agree "
+			theory_put(buf, len, L(N_("measured and predicted agree "
 			    "within 1 %%")));
 		return;
 	}
 	extra[0] = '\0';
 	if (v.have_arrived)
-		snprintf(extra, sizeof extra, L(N_("; and the dishes arrived "
+		theory_put(extra, sizeof extra, L(N_("; and the dishes arrived "
 		    "at %.3f/s, not %.3f/s")), v.arrived, v.lambda);
-	snprintf(buf, len, L(N_("largest difference: %s, measured %s, "
+	theory_put(buf, len, L(N_("largest difference: %s, measured %s, "
 	    "predicted %s (%+.0f %%): %s%s")),
 	    theory_label(s, &v.r, tr, label, sizeof label),
 	    theory_value(v.r.unit, v.r.measured, tr, m, sizeof m),
