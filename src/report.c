@@ -197,6 +197,44 @@ report_broadcast_json(FILE *f, const struct report_run *r,
 	fputs("]}", f);
 }
 
+/*
+ * The deadlock's cycle in the reader's language: the engine words it in
+ * English once, for every view (the JSON's "cycle"); translated, it is
+ * worded again from what each worker was found waiting for and who held
+ * that. The summary and the screen's caption line both show this.
+ */
+const char *
+report_cycle_words(struct engine *eng, char *buf, size_t len)
+{
+	static const char	 fmt[] =
+	    N_("%s%s waits for the %s, held by %s");
+	struct run		*run = engine_run(eng);
+	const char		*by;
+	unsigned		 i, j, used;
+	size_t			 n = 0;
+
+	if (strcmp(_(fmt), fmt) == 0)
+		return (engine_deadlock_cycle(eng));
+	used = atomic_load(&run->used);
+	buf[0] = '\0';
+	for (i = 0; i < used && n < len; i++) {
+		struct wslot	*w = &run->slots[i];
+
+		if (w->dl_wait < 0 || (unsigned)w->dl_wait >= run->nlocks)
+			continue;
+		by = NULL;
+		for (j = 0; j < used; j++) {
+			if (run->slots[j].dl_holds & (1u << w->dl_wait))
+				by = run->slots[j].name;
+		}
+		if (by != NULL)
+			n += (size_t)snprintf(buf + n, len - n, _(fmt),
+			    n > 0 ? "; " : "", w->name,
+			    run->locks[w->dl_wait].name, by);
+	}
+	return (buf[0] != '\0' ? buf : engine_deadlock_cycle(eng));
+}
+
 void
 report_run_read(struct report_run *r, struct engine *eng)
 {
@@ -256,7 +294,7 @@ void
 report_text_run(FILE *f, const struct report_run *r, const struct stats *s)
 {
 	const struct scenario	*scn = r->scn;
-	char			 buf[64], did[64];
+	char			 buf[64], did[64], cycle[512];
 	unsigned		 i;
 
 	/* The title may be the file's name or a --set: made safe. */
@@ -386,7 +424,9 @@ report_text_run(FILE *f, const struct report_run *r, const struct stats *s)
 			    (double)s->lock_longest_ns / 1e9);
 	}
 	if (r->cycle != NULL)
-		fprintf(f, _("DEADLOCK    %s\n"), r->cycle);
+		fprintf(f, _("DEADLOCK    %s\n"), r->live != NULL ?
+		    report_cycle_words(r->live, cycle, sizeof cycle) :
+		    r->cycle);
 	if (s->broadcast)
 		report_subscribers_text(f, r, s);
 	for (i = 1; i < s->nstations && !s->broadcast; i++) {

@@ -38,6 +38,9 @@ struct report_run {
 	struct engine		*live;
 };
 
+/* A deadlock's cycle, in the reader's language (buf, or the engine's). */
+const char *report_cycle_words(struct engine *, char *, size_t);
+
 /* "washed", "dried", "stacked", or "done by NAME" (in buf). */
 const char *report_did(const char *, char *, size_t);
 

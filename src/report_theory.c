@@ -8,12 +8,291 @@
 #include "report.h"
 
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
+#include <wchar.h>
 
 #include "i18n.h"
 #include "safe.h"
 #include "stats.h"
 #include "theory.h"
+
+/*
+ * The engine names the rows and the verdict's cause (theory.h); here they
+ * are worded, in English for the JSON (tr 0: programs read it, and it
+ * never changes) and in the user's language for the summary and the
+ * screen (tr 1). L() marks a message and translates it only for tr.
+ */
+#define L(s)	(tr ? _(s) : (s))
+
+/*
+ * snprintf, for the words: a station's name may fill the buffer, and a
+ * label or a line is then cut where the buffer ends (vsnprintf: gcc's
+ * truncation warning would otherwise fire where the format is literal,
+ * as it is without NLS).
+ */
+static void theory_put(char *, size_t, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+theory_put(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+}
+
+static const char *const theory_causes[] = {
+	[TC_DEADLOCK] = N_("a deadlock: the run stopped short, and the "
+	    "prediction is of one that finishes"),
+	[TC_OVERLOAD] = N_("an overloaded station: its rack grows as long as "
+	    "the run lasts, so no steady state exists"),
+	[TC_START_UP] = N_("start-up bias: the run starts empty and the first "
+	    "dishes find short queues (set warmup to leave the start out)"),
+	[TC_FINITE_OPEN] = N_("a finite run: random times vary, and the "
+	    "interval around a mean shrinks only as 1/sqrt(dishes)"),
+	[TC_GIL] = N_("the GIL: threads take turns computing, time-sliced "
+	    "every gil.interval"),
+	[TC_LOCK] = N_("a lock: workers queue for the cupboard's lock"),
+	[TC_CPU] = N_("cpu work: the cores are shared, not taken in turn"),
+	[TC_REAL_CLOCK] = N_("the real clock: sleeps wake late and threads "
+	    "wait to be scheduled"),
+	[TC_RANDOM] = N_("random times: the prediction uses their means"),
+	[TC_FINITE] = N_("a finite run")
+};
+
+/* What sets station i's capacity, e.g. "2 workers / 4 s". */
+static const char *
+theory_limit(const struct stats *s, unsigned i, int tr, char *buf,
+    size_t len)
+{
+	const struct predict_station	*ps = &stats_prediction(s)->st[i];
+	const struct station		*st = &s->scn->stations[i];
+
+	switch (ps->limit) {
+	case PL_WORKERS:
+		theory_put(buf, len, tr ? P_("%u worker / %.3g s",
+		    "%u workers / %.3g s", ps->workers) : ps->workers == 1 ?
+		    "%u worker / %.3g s" : "%u workers / %.3g s", ps->workers,
+		    ps->mean_s);
+		break;
+	case PL_NO_WORK:
+		theory_put(buf, len, "%s", L(N_("no work (time 0)")));
+		break;
+	case PL_GIL:
+		theory_put(buf, len, "%s", L(N_("the GIL: one computes at a "
+		    "time")));
+		break;
+	case PL_LOOP:
+		theory_put(buf, len, "%s", L(N_("one event loop: one computes "
+		    "at a time")));
+		break;
+	case PL_CORES:
+		theory_put(buf, len, "%s", L(N_("the cores: cpu work shares "
+		    "them")));
+		break;
+	case PL_CUPBOARD_MUTEX:
+		theory_put(buf, len, "%s", L(N_("the cupboard's mutex: one at a "
+		    "time")));
+		break;
+	case PL_CUPBOARD_SPIN:
+		theory_put(buf, len, "%s", L(N_("the cupboard's spin lock: one "
+		    "at a time")));
+		break;
+	case PL_LOCK:
+		theory_put(buf, len, L(N_("lock %s: one worker at a time")),
+		    st->needs[ps->limit_lock]);
+		break;
+	}
+	return (buf);
+}
+
+/* Why the prediction is approximate; "" when it is not. */
+static const char *
+theory_approx(const struct stats *s, int tr, char *buf, size_t len)
+{
+	const struct prediction	*p = stats_prediction(s);
+
+	buf[0] = '\0';
+	switch (p->approx) {
+	case PA_NONE:
+		break;
+	case PA_SCRIPT_SET:
+		theory_put(buf, len, "%s", L(N_("a [script] step changes the "
+		    "line: the steady state is of the line as it starts")));
+		break;
+	case PA_UNSTABLE:
+		theory_put(buf, len, L(N_("station %s cannot keep up with the "
+		    "arrivals: its rack grows without end")),
+		    s->scn->stations[p->bottleneck].name);
+		break;
+	case PA_NOT_MARKOV:
+		theory_put(buf, len, "%s", L(N_("times not all exponential, or "
+		    "a bounded rack or shared limit: approximate")));
+		break;
+	case PA_LONG_RUN:
+		theory_put(buf, len, "%s", L(N_("a long run: the bottleneck's "
+		    "rate and the time to fill the line")));
+		break;
+	case PA_SCRIPT_RACE:
+		theory_put(buf, len, "%s", L(N_("a [script] step takes workers "
+		    "away (which leaves when is a race) or sets a random "
+		    "time")));
+		break;
+	case PA_RANDOM:
+		theory_put(buf, len, "%s", L(N_("random times: the timeline uses "
+		    "their means")));
+		break;
+	case PA_SHARED:
+		theory_put(buf, len, "%s", L(N_("work shared by the GIL, the "
+		    "cores or a lock: taken in turn, not time-sliced")));
+		break;
+	}
+	return (buf);
+}
+
+/* A station's queueing model: notation, but for a station with no work. */
+static const char *
+theory_model(const struct predict_station *ps, int tr)
+{
+	return (strcmp(ps->model, "no work") == 0 ? L(N_("no work")) :
+	    ps->model);
+}
+
+/* A row's label, e.g. "busy dryer" or "wait washer -> dryer". */
+static const char *
+theory_label(const struct stats *s, const struct theory_row *r, int tr,
+    char *buf, size_t len)
+{
+	const struct station	*st = s->scn->stations;
+	unsigned		 i = r->station;
+
+	switch (r->what) {
+	case TW_THROUGHPUT:
+		theory_put(buf, len, "%s", L(N_("throughput")));
+		break;
+	case TW_TIME:
+		theory_put(buf, len, "%s", L(N_("time")));
+		break;
+	case TW_BUSY:
+		theory_put(buf, len, L(N_("busy %s")), st[i].name);
+		break;
+	case TW_WAIT:
+		if (i == 0)
+			theory_put(buf, len, L(N_("wait before %s")), st[0].name);
+		else
+			theory_put(buf, len, L(N_("wait %s -> %s")),
+			    st[i - 1].name, st[i].name);
+		break;
+	case TW_DEPTH:
+		if (i == 0)
+			theory_put(buf, len, L(N_("depth before %s")),
+			    st[0].name);
+		else
+			theory_put(buf, len, L(N_("depth %s -> %s")),
+			    st[i - 1].name, st[i].name);
+		break;
+	case TW_P_WAIT:
+		theory_put(buf, len, L(N_("waits at all, %s")), st[i].name);
+		break;
+	case TW_IN_SYSTEM:
+		theory_put(buf, len, L(N_("time in system, %s")), st[i].name);
+		break;
+	}
+	return (buf);
+}
+
+/* A row's value; an infinite one is worded. */
+static const char *
+theory_value(enum theory_unit u, double v, int tr, char *buf, size_t len)
+{
+	if (!isfinite(v)) {
+		theory_put(buf, len, "%s", L(N_("unbounded")));
+		return (buf);
+	}
+	if (u == TU_SECONDS && tr) {
+		theory_put(buf, len, _("%.3f s"), v);
+		return (buf);
+	}
+	return (theory_format(u, v, buf, len));
+}
+
+/* The verdict as one line (no newline). */
+static void
+theory_verdict_text(const struct stats *s, int tr, char *buf, size_t len)
+{
+	struct theory_verdict	 v;
+	char			 label[96], m[32], pr[32], extra[160];
+
+	theory_verdict(s, &v);
+	if (v.cause == TC_NO_PREDICTION) {
+		theory_put(buf, len, "%s", L(N_("no prediction for this "
+		    "scenario")));
+		return;
+	}
+	if (v.cause == TC_AGREE) {
+		if (v.approximate)
+			theory_put(buf, len, L(N_("measured and predicted agree "
+			    "within 1 %% (the prediction is approximate)")));
+		else
+			theory_put(buf, len, L(N_("measured and predicted agree "
+			    "within 1 %%")));
+		return;
+	}
+	extra[0] = '\0';
+	if (v.have_arrived)
+		theory_put(extra, sizeof extra, L(N_("; and the dishes arrived "
+		    "at %.3f/s, not %.3f/s")), v.arrived, v.lambda);
+	theory_put(buf, len, L(N_("largest difference: %s, measured %s, "
+	    "predicted %s (%+.0f %%): %s%s")),
+	    theory_label(s, &v.r, tr, label, sizeof label),
+	    theory_value(v.r.unit, v.r.measured, tr, m, sizeof m),
+	    theory_value(v.r.unit, v.r.predicted, tr, pr, sizeof pr),
+	    v.percent, L(theory_causes[v.cause]), extra);
+}
+
+/*
+ * The terminal columns of t: a Korean glyph is two columns and three
+ * bytes. An invalid byte counts one, as in the C locale.
+ */
+static int
+theory_cols(const char *t)
+{
+	mbstate_t	 ps;
+	wchar_t		 wc;
+	size_t		 n;
+	int		 w = 0, cw;
+
+	memset(&ps, 0, sizeof ps);
+	while (*t != '\0') {
+		n = mbrtowc(&wc, t, strlen(t), &ps);
+		if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+			memset(&ps, 0, sizeof ps);
+			n = 1;
+			cw = 1;
+		} else if ((cw = wcwidth(wc)) < 0)
+			cw = 1;
+		w += cw;
+		t += n;
+	}
+	return (w);
+}
+
+/* t padded to cols columns, on the right (left, as %-Ns) or the left. */
+static void
+theory_pad(FILE *f, const char *t, int cols, int left)
+{
+	int	w = theory_cols(t);
+
+	if (!left)
+		fprintf(f, "%*s", w < cols ? cols - w : 0, "");
+	fputs(t, f);
+	if (left)
+		fprintf(f, "%*s", w < cols ? cols - w : 0, "");
+}
 
 /* A number, or null for JSON when it is infinite or unknown. */
 static void
@@ -30,9 +309,11 @@ report_theory_text(FILE *f, const struct stats *s, int live)
 {
 	struct theory_row	 rows[THEORY_MAX_ROWS];
 	const struct prediction	*p = stats_prediction(s);
-	char			 m[32], pr[32], verdict[512];
+	char			 m[32], pr[32], label[96], note[256];
+	char			 verdict[512];
 	size_t			 n, i;
 	unsigned		 j;
+	int			 w;
 
 	if (!p->valid)
 		return;
@@ -45,11 +326,17 @@ report_theory_text(FILE *f, const struct stats *s, int live)
 		    (double)s->warmup_ns / 1e9);
 	fputc('\n', f);
 	for (i = 0; i < n; i++) {
-		fprintf(f, "  %-24s %12s %12s\n", rows[i].label,
-		    rows[i].have_measured ? theory_format(rows[i].unit,
-		    rows[i].measured, m, sizeof m) : "-",
-		    rows[i].have_predicted ? theory_format(rows[i].unit,
-		    rows[i].predicted, pr, sizeof pr) : "-");
+		fputs("  ", f);
+		theory_pad(f, theory_label(s, &rows[i], 1, label,
+		    sizeof label), 24, 1);
+		fputc(' ', f);
+		theory_pad(f, rows[i].have_measured ? theory_value(rows[i].unit,
+		    rows[i].measured, 1, m, sizeof m) : "-", 12, 0);
+		fputc(' ', f);
+		theory_pad(f, rows[i].have_predicted ?
+		    theory_value(rows[i].unit, rows[i].predicted, 1, pr,
+		    sizeof pr) : "-", 12, 0);
+		fputc('\n', f);
 	}
 	if (live && predict_dried_by(p, (double)s->t_end / 1e9) >= 0) {
 		char	 did[64], by[64];
@@ -58,44 +345,57 @@ report_theory_text(FILE *f, const struct stats *s, int live)
 
 		/* "stacked by now"; a name without a verb: "done by now". */
 		snprintf(by, sizeof by, _("%s by now"), v == did ? _("done") : v);
-		fprintf(f, "  %-24s %12llu %12.0f\n", by,
-		    (unsigned long long)s->dried,
+		fputs("  ", f);
+		theory_pad(f, by, 24, 1);
+		fprintf(f, " %12llu %12.0f\n", (unsigned long long)s->dried,
 		    predict_dried_by(p, (double)s->t_end / 1e9));
 	}
 	for (j = 0; j < s->nstations; j++) {
 		const struct predict_station *ps = &p->st[j];
 
-		char	 label[48];
-
-		snprintf(label, sizeof label, "capacity %s",
+		snprintf(label, sizeof label, _("capacity %s"),
 		    s->scn->stations[j].name);
-		fprintf(f, "  %-24s %12s   %s%s%s\n", label,
-		    theory_format(TU_RATE, ps->capacity, m, sizeof m),
-		    ps->note, p->open ? ", " : "", p->open ? ps->model : "");
+		fputs("  ", f);
+		theory_pad(f, label, 24, 1);
+		fputc(' ', f);
+		theory_pad(f, theory_value(TU_RATE, ps->capacity, 1, m,
+		    sizeof m), 12, 0);
+		fprintf(f, "   %s%s%s\n", theory_limit(s, j, 1, note,
+		    sizeof note), p->open ? ", " : "", p->open ?
+		    theory_model(ps, 1) : "");
 	}
-	if (s->scn->broadcast && s->nstations > 1)
-		fprintf(f, "  %-24s %s\n", "broadcast",
-		    "not a queue: copied to each subscriber, or missed");
+	if (s->scn->broadcast && s->nstations > 1) {
+		fputs("  ", f);
+		theory_pad(f, _("broadcast"), 24, 1);
+		fprintf(f, " %s\n", _("not a queue: copied to each subscriber, "
+		    "or missed"));
+	}
 	for (j = 0; j < s->nstations; j++) {
 		const struct flow_stats *q = &s->queue[j];
 
 		if (!q->valid)
 			continue;
+		/* Padded here in columns: %-11s counts bytes. */
+		snprintf(label, sizeof label, "%s", j == 0 ? _("arrivals") :
+		    s->scn->stations[j].name);
+		w = theory_cols(label);
+		snprintf(label + strlen(label), sizeof label - strlen(label),
+		    "%*s", w < 11 ? 11 - w : 0, "");
 		fprintf(f, _("  little's law %-11s L %.3f = lambda W %.3f "
-		    "(%.3f/s x %.3f s)"), j == 0 ? "arrivals" :
-		    s->scn->stations[j].name, q->mean_l, q->lambda * q->mean_w,
-		    q->lambda, q->mean_w);
+		    "(%.3f/s x %.3f s)"), label, q->mean_l,
+		    q->lambda * q->mean_w, q->lambda, q->mean_w);
 		/* The law is about a place that empties: say when not. */
 		if (j > 0 && q->n_in > q->n_out)
 			fprintf(f, _(", %llu still there"),
 			    (unsigned long long)(q->n_in - q->n_out));
 		fputc('\n', f);
 	}
-	if (p->approx[0] != '\0')
-		fprintf(f, _("  approximate: %s\n"), p->approx);
+	if (p->approx != PA_NONE)
+		fprintf(f, _("  approximate: %s\n"), theory_approx(s, 1, note,
+		    sizeof note));
 	/* Half a run against a whole one says nothing: the end will. */
 	if (!live) {
-		theory_verdict(s, verdict, sizeof verdict);
+		theory_verdict_text(s, 1, verdict, sizeof verdict);
 		fprintf(f, "  %s\n", verdict);
 	}
 }
@@ -119,6 +419,7 @@ void
 report_theory_station_json(FILE *f, const struct stats *s, unsigned i)
 {
 	const struct prediction	*p = stats_prediction(s);
+	char			 note[256];
 
 	if (s->warmup_ns > 0)
 		fprintf(f, ",\"busy_fraction_after_warmup\":%.6f",
@@ -128,10 +429,10 @@ report_theory_station_json(FILE *f, const struct stats *s, unsigned i)
 	fputc(',', f);
 	json_num(f, "capacity_per_s", p->st[i].capacity, p->valid);
 	fputs(",\"limit\":", f);
-	safe_json_fputs(p->st[i].note, f);
+	safe_json_fputs(theory_limit(s, i, 0, note, sizeof note), f);
 	if (p->open) {
 		fputs(",\"model\":", f);
-		safe_json_fputs(p->st[i].model, f);
+		safe_json_fputs(theory_model(&p->st[i], 0), f);
 		fputc(',', f);
 		json_num(f, "p_wait", p->st[i].q.p_wait, p->valid);
 		fputc(',', f);
@@ -176,7 +477,7 @@ void
 report_theory_json(FILE *f, const struct stats *s, double speed)
 {
 	const struct prediction	*p = stats_prediction(s);
-	char			 verdict[512];
+	char			 verdict[512], note[256];
 
 	fputs(",\"predicted\":{", f);
 	json_num(f, "throughput_per_s", p->throughput, p->valid);
@@ -192,7 +493,7 @@ report_theory_json(FILE *f, const struct stats *s, double speed)
 	    f);
 	fprintf(f, ",\"exact\":%s", p->exact ? "true" : "false");
 	fputs(",\"approximate\":", f);
-	safe_json_fputs(p->approx, f);
+	safe_json_fputs(theory_approx(s, 0, note, sizeof note), f);
 	fputc('}', f);
 	if (s->warmup_ns > 0)
 		fprintf(f, ",\"warmup_seconds\":%.6f,"
@@ -204,7 +505,7 @@ report_theory_json(FILE *f, const struct stats *s, double speed)
 		report_theory_queue_json(f, s, 0);
 		fputc('}', f);
 	}
-	theory_verdict(s, verdict, sizeof verdict);
+	theory_verdict_text(s, 0, verdict, sizeof verdict);
 	fputs(",\"theory\":", f);
 	safe_json_fputs(verdict, f);
 }

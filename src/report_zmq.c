@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "engine.h"
+#include "i18n.h"
 #include "rack_zmq.h"
 #include "run.h"
 #include "safe.h"
@@ -25,22 +26,22 @@ report_zmq_rack(FILE *f, struct engine *eng, unsigned i)
 		return;
 	fputs("  zmq       ", f);
 	safe_fputs(v.reliable ? v.endpoint : v.out, f);
-	fprintf(f, ": %llu sent, %llu received, %u connects, %u disconnects",
-	    (unsigned long long)v.sent, (unsigned long long)v.received,
-	    v.connects, v.disconnects);
+	fprintf(f, _(": %llu sent, %llu received, %u connects, %u "
+	    "disconnects"), (unsigned long long)v.sent,
+	    (unsigned long long)v.received, v.connects, v.disconnects);
 	if (v.resent > 0)
-		fprintf(f, ", %llu sent again after a taker died",
+		fprintf(f, _(", %llu sent again after a taker died"),
 		    (unsigned long long)v.resent);
 	if (v.duplicates > 0)
-		fprintf(f, ", %llu duplicates caught", (unsigned long long)
+		fprintf(f, _(", %llu duplicates caught"), (unsigned long long)
 		    v.duplicates);
 	fputc('\n', f);
 	if (v.lost > 0)
-		fprintf(f, "  zmq       %llu lost with the takers that died "
-		    "(in their hands, or queued for them by ZeroMQ)\n",
+		fprintf(f, _("  zmq       %llu lost with the takers that died "
+		    "(in their hands, or queued for them by ZeroMQ)\n"),
 		    (unsigned long long)v.lost);
 	if (v.stuck > 0) {
-		fprintf(f, "  zmq       no quit reached ");
+		fputs(_("  zmq       no quit reached "), f);
 		n = v.named < 8 ? v.named : 8;
 		for (j = 0; j < n; j++) {
 			if (v.stuck_who[j] < run->nslots)
@@ -48,11 +49,18 @@ report_zmq_rack(FILE *f, struct engine *eng, unsigned i)
 				    run->slots[v.stuck_who[j]].name);
 		}
 		if (v.stuck > n)
-			fprintf(f, "%s%u taker%s", n > 0 ? " and " : "",
-			    v.stuck - n, v.stuck - n == 1 ? "" : "s");
-		fprintf(f, " (stuck: %u quit%s for the takers the scenario "
+			fprintf(f, P_("%s%u taker", "%s%u takers", v.stuck -
+			    n), n > 0 ? _(" and ") : "", v.stuck - n);
+		fprintf(f, v.stuck > 1 ? P_(" (stuck: %u quit for the takers "
+		    "the scenario named, dealt by PUSH to whoever was "
+		    "connected); the control broadcast ended them\n",
+		    " (stuck: %u quits for the takers the scenario named, "
+		    "dealt by PUSH to whoever was connected); the control "
+		    "broadcast ended them\n", v.quits) : P_(" (stuck: %u quit "
+		    "for the takers the scenario named, dealt by PUSH to "
+		    "whoever was connected); the control broadcast ended "
+		    "it\n", " (stuck: %u quits for the takers the scenario "
 		    "named, dealt by PUSH to whoever was connected); the "
-		    "control broadcast ended %s\n", v.quits, v.quits == 1 ?
-		    "" : "s", v.stuck > 1 ? "them" : "it");
+		    "control broadcast ended it\n", v.quits), v.quits);
 	}
 }

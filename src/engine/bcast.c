@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "xmalloc.h"
 
 static int	topics_find_or_add(struct bcast_topics *, const char *);
@@ -56,9 +57,9 @@ bcast_topics_init(struct bcast_topics *t, const struct scenario *scn,
 		for (i = 0; i < scn->ndishes; i++) {
 			name = scenario_dish_name(scn, i, buf, sizeof buf);
 			if ((id = topics_find_or_add(t, name)) == -1) {
-				xasprintf(cause, "%s: pick = dish: more than "
+				xasprintf(cause, _("%s: pick = dish: more than "
 				    "%d different dish names (each is a "
-				    "topic)", scn->file, BCAST_MAX_TOPICS);
+				    "topic)"), scn->file, BCAST_MAX_TOPICS);
 				return (-1);
 			}
 			of_dish[i] = (uint16_t)id;
@@ -66,8 +67,8 @@ bcast_topics_init(struct bcast_topics *t, const struct scenario *scn,
 		return (0);
 	}
 	if (scn->ntopics == 0) {
-		xasprintf(cause, "%s: a broadcast needs topics to pick from: "
-		    "[rack] topics = A, B, ... (or pick = dish)", where);
+		xasprintf(cause, _("%s: a broadcast needs topics to pick from: "
+		    "[rack] topics = A, B, ... (or pick = dish)"), where);
 		return (-1);
 	}
 	for (i = 0; i < scn->ntopics; i++) {
@@ -179,43 +180,43 @@ bcast_check(const struct scenario *scn, char **cause)
 			continue;
 		scenario_where(scn, &scn->stations[i].subscribe_pos, where,
 		    sizeof where);
-		xasprintf(cause, "%s: [%s] subscribe needs a broadcast rack "
-		    "([rack] kind = broadcast)", where, scn->stations[i].name);
+		xasprintf(cause, _("%s: [%s] subscribe needs a broadcast rack "
+		    "([rack] kind = broadcast)"), where, scn->stations[i].name);
 		return (-1);
 	}
 	if (!scn->broadcast)
 		return (0);
 	scenario_where(scn, &scn->kind_pos, where, sizeof where);
 	if (scn->nstations < 2) {
-		xasprintf(cause, "%s: a broadcast needs a publisher and, after "
-		    "it, a station of subscribers", where);
+		xasprintf(cause, _("%s: a broadcast needs a publisher and, "
+		    "after it, a station of subscribers"), where);
 		return (-1);
 	}
 	if (scn->pick != PICK_DISH && scn->ntopics == 0) {
 		scenario_where(scn, &scn->topics_pos, where, sizeof where);
-		xasprintf(cause, "%s: a broadcast needs topics to pick from: "
-		    "[rack] topics = A, B, ... (or pick = dish)", where);
+		xasprintf(cause, _("%s: a broadcast needs topics to pick from: "
+		    "[rack] topics = A, B, ... (or pick = dish)"), where);
 		return (-1);
 	}
 	if (scn->stations[0].nsubscribe > 0) {
 		scenario_where(scn, &scn->stations[0].subscribe_pos, where,
 		    sizeof where);
-		xasprintf(cause, "%s: [%s] is the publisher (the first "
-		    "station): it subscribes to nothing", where,
+		xasprintf(cause, _("%s: [%s] is the publisher (the first "
+		    "station): it subscribes to nothing"), where,
 		    scn->stations[0].name);
 		return (-1);
 	}
 	for (i = 0; i < scn->nstations; i++) {
 		if (scn->stations[i].agents_only) {
-			xasprintf(cause, "%s: [%s] where = agents: a broadcast's "
-			    "subscribers run in this program", where,
-			    scn->stations[i].name);
+			xasprintf(cause, _("%s: [%s] where = agents: a "
+			    "broadcast's subscribers run in this program"),
+			    where, scn->stations[i].name);
 			return (-1);
 		}
 		if (i > 0 && scenario_rack(scn, i) == 0) {
-			xasprintf(cause, "%s: a broadcast has no hand-off: rack "
-			    "= 0 in front of [%s]; give a high-water mark or "
-			    "unbounded", where, scn->stations[i].name);
+			xasprintf(cause, _("%s: a broadcast has no hand-off: "
+			    "rack = 0 in front of [%s]; give a high-water mark "
+			    "or unbounded"), where, scn->stations[i].name);
 			return (-1);
 		}
 	}

@@ -30,6 +30,7 @@
 #include "arrivals.h"
 #include "bcast.h"
 #include "exec.h"
+#include "i18n.h"
 #include "rack_local.h"
 #ifdef HAVE_ZMQ
 #include "rack_bcast_zmq.h"
@@ -344,17 +345,19 @@ engine_batch_refused(const struct scenario *scn, char **cause)
 	const char	*why = NULL;
 
 	if (!scn->reliable)
-		why = "reliable = yes (a fetched batch waits in the taker's "
-		    "own list, which the lecture's plain queue has not)";
+		why = N_("reliable = yes (a fetched batch waits in the "
+		    "taker's own list, which the lecture's plain queue has "
+		    "not)");
 	for (i = 1; i < scn->nstations && why == NULL; i++) {
 		if (scenario_rack(scn, i) != RACK_UNBOUNDED)
-			why = "unbounded racks (its puts go out unanswered, and "
-			    "a rack with a limit refuses some)";
+			why = N_("unbounded racks (its puts go out unanswered, "
+			    "and a rack with a limit refuses some)");
 	}
 	if (why == NULL)
 		return (0);
 	scenario_where(scn, &scn->batch_pos, where, sizeof where);
-	xasprintf(cause, "%s: batch = %u needs %s", where, scn->batch, why);
+	xasprintf(cause, _("%s: batch = %u needs %s"), where, scn->batch,
+	    _(why));
 	return (1);
 }
 #endif
@@ -448,14 +451,14 @@ engine_check_transport(const struct scenario *scn,
 #ifdef HAVE_ZMQ
 		if (scn->mode != MODE_ASYNC)
 			return (0);
-		xasprintf(cause, "%s: transport %s runs workers as threads or "
-		    "processes: async tasks share one thread, which a wait on "
-		    "a socket would block (mode = async is for local racks)",
-		    where, "zmq");
+		xasprintf(cause, _("%s: transport %s runs workers as threads "
+		    "or processes: async tasks share one thread, which a wait "
+		    "on a socket would block (mode = async is for local "
+		    "racks)"), where, "zmq");
 #else
-		xasprintf(cause, "%s: transport zmq needs libzmq, and this "
+		xasprintf(cause, _("%s: transport zmq needs libzmq, and this "
 		    "dishrack was built without it (apt-get install "
-		    "libzmq3-dev, then configure --with-zmq)", where);
+		    "libzmq3-dev, then configure --with-zmq)"), where);
 #endif
 		return (-1);
 	}
@@ -472,34 +475,34 @@ engine_check_transport(const struct scenario *scn,
 			return (-1);
 		}
 		if (scn->mode == MODE_ASYNC) {
-			xasprintf(cause, "%s: transport %s runs workers as "
+			xasprintf(cause, _("%s: transport %s runs workers as "
 			    "threads or processes: async tasks share one "
 			    "thread, which a wait on a socket would block "
-			    "(mode = async is for local racks)", where, "zmq");
+			    "(mode = async is for local racks)"), where, "zmq");
 			return (-1);
 		}
 		return (2);
 #else
-		xasprintf(cause, "%s: transport '%s' needs libzmq, and this "
+		xasprintf(cause, _("%s: transport '%s' needs libzmq, and this "
 		    "dishrack was built without it (apt-get install "
-		    "libzmq3-dev, then configure --with-zmq)", where,
+		    "libzmq3-dev, then configure --with-zmq)"), where,
 		    scn->transport);
 		return (-1);
 #endif
 	}
 	if (strncmp(scn->transport, "redis", 5) != 0 &&
 	    strncmp(scn->transport, "unix://", 7) != 0) {
-		xasprintf(cause, "%s: transport '%s' is not available in this "
-		    "version: expected local, redis, redis://HOST:PORT, "
-		    "unix:///PATH, zmq or zmq+tcp://HOST:PORT", where,
+		xasprintf(cause, _("%s: transport '%s' is not available in "
+		    "this version: expected local, redis, redis://HOST:PORT, "
+		    "unix:///PATH, zmq or zmq+tcp://HOST:PORT"), where,
 		    scn->transport);
 		return (-1);
 	}
 #ifdef HAVE_HIREDIS
 	if (scn->mode == MODE_ASYNC) {
-		xasprintf(cause, "%s: transport %s runs workers as threads or "
-		    "processes: async tasks share one thread, which a wait on "
-		    "Redis would block (mode = async is for local racks)",
+		xasprintf(cause, _("%s: transport %s runs workers as threads "
+		    "or processes: async tasks share one thread, which a wait "
+		    "on Redis would block (mode = async is for local racks)"),
 		    where, "redis");
 		return (-1);
 	}
@@ -507,9 +510,9 @@ engine_check_transport(const struct scenario *scn,
 		return (-1);
 	return (1);
 #else
-	xasprintf(cause, "%s: transport '%s' needs hiredis, and this dishrack "
-	    "was built without it (apt-get install libhiredis-dev, then "
-	    "configure --with-hiredis)", where, "redis");
+	xasprintf(cause, _("%s: transport '%s' needs hiredis, and this "
+	    "dishrack was built without it (apt-get install libhiredis-dev, "
+	    "then configure --with-hiredis)"), where, "redis");
 	return (-1);
 #endif
 }
@@ -690,12 +693,12 @@ engine_create(struct scenario *scn, const struct engine_opts *opts,
 			scn->stations[i].agents_only = 0;
 		} else if ((rc != 1 && (rc != 2 ||
 		    strncmp(scn->transport, "zmq+tcp://", 10) != 0)) || i == 0) {
-			xasprintf(cause, "%s: [%s] where = agents needs %s",
+			xasprintf(cause, _("%s: [%s] where = agents needs %s"),
 			    scn->file, scn->stations[i].name, i == 0 ?
-			    "a station after the first (the first takes its "
-			    "dishes from the pile)" : "racks in Redis "
+			    _("a station after the first (the first takes its "
+			    "dishes from the pile)") : _("racks in Redis "
 			    "(transport = redis://HOST:PORT) or over ZeroMQ "
-			    "(transport = zmq+tcp://HOST:PORT)");
+			    "(transport = zmq+tcp://HOST:PORT)"));
 			return (engine_create_failed(NULL, scn));
 		} else
 			scn->stations[i].count = 0;
@@ -809,8 +812,8 @@ engine_create(struct scenario *scn, const struct engine_opts *opts,
 
 		/* In the arena: a forked first station reads it too. */
 		if ((at = arrivals_make(scn)) == NULL) {
-			xasprintf(cause, "%s: arrivals: at most %llu dishes may "
-			    "arrive in a run", scn->file,
+			xasprintf(cause, _("%s: arrivals: at most %llu dishes "
+			    "may arrive in a run"), scn->file,
 			    (unsigned long long)ARRIVALS_MAX);
 			return (engine_create_failed(e, scn));
 		}
@@ -859,7 +862,7 @@ engine_spawn(struct engine *e, unsigned si, char **cause)
 
 	id = atomic_load(&run->used);
 	if (id >= run->nslots) {
-		xasprintf(cause, "no room for another worker (%u in all)",
+		xasprintf(cause, _("no room for another worker (%u in all)"),
 		    run->nslots);
 		return (-1);
 	}
@@ -1163,11 +1166,11 @@ engine_kill_slot(struct engine *e, struct wslot *w, char **cause)
 
 	if (atomic_load(&w->state) == WS_EXITED || atomic_load(&w->died) ||
 	    atomic_load(&w->crash)) {
-		xasprintf(cause, "%s is gone already", w->name);
+		xasprintf(cause, _("%s is gone already"), w->name);
 		return (-1);
 	}
 	if (w->remote) {
-		xasprintf(cause, "%s is an agent's, on %s: kill it there",
+		xasprintf(cause, _("%s is an agent's, on %s: kill it there"),
 		    w->name, w->host);
 		return (-1);
 	}
@@ -1231,7 +1234,7 @@ engine_kill_broker(struct engine *e, char **cause)
 	    "already");
 #else
 	(void)e;
-	xasprintf(cause, "the racks are not in Redis");
+	xasprintf(cause, _("the racks are not in Redis"));
 #endif
 	return (-1);
 }
@@ -1245,7 +1248,7 @@ engine_restart_broker(struct engine *e, char **cause)
 		    cause));
 #endif
 	(void)e;
-	xasprintf(cause, "the racks are not in a Redis of this run's own");
+	xasprintf(cause, _("the racks are not in a Redis of this run's own"));
 	return (-1);
 }
 
@@ -1302,12 +1305,13 @@ engine_kill_agent(struct engine *e, const char *name, char **cause)
 	if (gone > 0)
 		return (1);
 	if (known[0] != '\0')
-		xasprintf(cause, "no agent %s in this run (agents: %s)", name,
-		    known);
+		xasprintf(cause, _("no agent %s in this run (agents: %s)"),
+		    name, known);
 	else
-		xasprintf(cause, "no agent %s in this run (%s)", name,
-		    e->has_vc ? "on the virtual clock the racks are simulated "
-		    "here, and no agent joins" : "no agent has joined");
+		xasprintf(cause, _("no agent %s in this run (%s)"), name,
+		    e->has_vc ? _("on the virtual clock the racks are "
+		    "simulated here, and no agent joins") :
+		    _("no agent has joined"));
 	return (-1);
 }
 
@@ -1332,7 +1336,7 @@ engine_kill_one(struct engine *e, unsigned si, char **cause)
 	unsigned	 i, used;
 
 	if (si >= run->nstations) {
-		xasprintf(cause, "no station %u", si);
+		xasprintf(cause, _("no station %u"), si);
 		return (-1);
 	}
 	/* The one holding a dish, so the lesson shows: it goes back. */
@@ -1348,7 +1352,7 @@ engine_kill_one(struct engine *e, unsigned si, char **cause)
 			pick = w;
 	}
 	if (pick == NULL) {
-		xasprintf(cause, "%s has no worker of its own running",
+		xasprintf(cause, _("%s has no worker of its own running"),
 		    e->scn->stations[si].name);
 		return (-1);
 	}
@@ -1851,15 +1855,16 @@ engine_add_worker(struct engine *e, unsigned si, char **cause)
 	int	rc;
 
 	if (si >= e->run->nstations) {
-		xasprintf(cause, "no station %u", si);
+		xasprintf(cause, _("no station %u"), si);
 		return (-1);
 	}
 	if (e->replay != NULL) {
-		xasprintf(cause, "a replay: the recorded run stays as it was");
+		xasprintf(cause, _("a replay: the recorded run stays as it "
+		    "was"));
 		return (-1);
 	}
 	if (atomic_load(&e->ended) || atomic_load(&e->run->stop)) {
-		xasprintf(cause, "the run has ended");
+		xasprintf(cause, _("the run has ended"));
 		return (-1);
 	}
 	pthread_mutex_lock(&e->ctl);
@@ -1879,11 +1884,12 @@ engine_remove_worker(struct engine *e, unsigned si, char **cause)
 	unsigned	 i, used, staying = 0;
 
 	if (si >= run->nstations) {
-		xasprintf(cause, "no station %u", si);
+		xasprintf(cause, _("no station %u"), si);
 		return (-1);
 	}
 	if (e->replay != NULL) {
-		xasprintf(cause, "a replay: the recorded run stays as it was");
+		xasprintf(cause, _("a replay: the recorded run stays as it "
+		    "was"));
 		return (-1);
 	}
 	pthread_mutex_lock(&e->ctl);
@@ -1931,7 +1937,8 @@ engine_set(struct engine *e, const char *assignment, char **cause)
 	int		 rc;
 
 	if (e->replay != NULL) {
-		xasprintf(cause, "a replay: the recorded run stays as it was");
+		xasprintf(cause, _("a replay: the recorded run stays as it "
+		    "was"));
 		return (-1);
 	}
 	/* The cupboard's lock, the GIL, a rack's capacity. */
@@ -1941,7 +1948,7 @@ engine_set(struct engine *e, const char *assignment, char **cause)
 	eq = strchr(assignment, '=');
 	if (dot == NULL || eq == NULL || dot > eq ||
 	    (n = (size_t)(dot - assignment)) >= sizeof section) {
-		xasprintf(cause, "expected SECTION.KEY=VALUE, found '%s'",
+		xasprintf(cause, _("expected SECTION.KEY=VALUE, found '%s'"),
 		    assignment);
 		return (-1);
 	}
@@ -1951,9 +1958,9 @@ engine_set(struct engine *e, const char *assignment, char **cause)
 	    (strncmp(dot + 1, "count", 5) != 0 &&
 	    strncmp(dot + 1, "time", 4) != 0 &&
 	    strncmp(dot + 1, "subscribe", 9) != 0)) {
-		xasprintf(cause, "only a station's count, time, rack and "
+		xasprintf(cause, _("only a station's count, time, rack and "
 		    "subscribe, scenario.rack, scenario.gil and cupboard.lock "
-		    "can change during a run, not '%.*s'",
+		    "can change during a run, not '%.*s'"),
 		    (int)(eq - assignment), assignment);
 		return (-1);
 	}

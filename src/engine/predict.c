@@ -208,11 +208,8 @@ predict_capacity(const struct scenario *scn, unsigned cores,
 		ps->mean_s = m;
 		ps->scv = dist_scv(&st->time);
 		cap = m > 0 ? (double)st->count / m : INFINITY;
-		if (m > 0)
-			snprintf(ps->note, sizeof ps->note, "%u worker%s / "
-			    "%.3g s", st->count, st->count == 1 ? "" : "s", m);
-		else
-			snprintf(ps->note, sizeof ps->note, "no work (time 0)");
+		ps->limit = m > 0 ? PL_WORKERS : PL_NO_WORK;
+		ps->workers = st->count;
 		if (st->work == WORK_CPU && m > 0) {
 			double	par = shared_gil || scn->mode == MODE_ASYNC ?
 			    1.0 : (double)cores;
@@ -220,12 +217,8 @@ predict_capacity(const struct scenario *scn, unsigned cores,
 			/* A GIL or one loop: one computes at a time. */
 			if (par * cpu_sum > 0 && par / cpu_sum < cap) {
 				cap = par / cpu_sum;
-				snprintf(ps->note, sizeof ps->note, "%s: %s",
-				    shared_gil ? "the GIL" : scn->mode ==
-				    MODE_ASYNC ? "one event loop" : "the cores",
-				    shared_gil || scn->mode == MODE_ASYNC ?
-				    "one computes at a time" :
-				    "cpu work shares them");
+				ps->limit = shared_gil ? PL_GIL : scn->mode ==
+				    MODE_ASYNC ? PL_LOOP : PL_CORES;
 			}
 		}
 		if (i == scn->nstations - 1 && scn->cupboard &&
@@ -234,15 +227,14 @@ predict_capacity(const struct scenario *scn, unsigned cores,
 		    scn->cupboard_window_ns > 0 &&
 		    1e9 / (double)scn->cupboard_window_ns < cap) {
 			cap = 1e9 / (double)scn->cupboard_window_ns;
-			snprintf(ps->note, sizeof ps->note, "the cupboard's %s: "
-			    "one at a time", scn->cupboard_lock == LOCK_MUTEX ?
-			    "mutex" : "spin lock");
+			ps->limit = scn->cupboard_lock == LOCK_MUTEX ?
+			    PL_CUPBOARD_MUTEX : PL_CUPBOARD_SPIN;
 		}
 		for (j = 0; j < st->nneeds && m > 0; j++) {
 			if (1.0 / m < cap) {
 				cap = 1.0 / m;
-				snprintf(ps->note, sizeof ps->note, "lock %s: "
-				    "one worker at a time", st->needs[j]);
+				ps->limit = PL_LOCK;
+				ps->limit_lock = j;
 			}
 		}
 		ps->capacity = cap;
@@ -510,16 +502,11 @@ predict_open(const struct scenario *scn, struct prediction *p)
 			script = 1;
 	p->exact = exact && p->stable && !script;
 	if (script && p->stable)
-		snprintf(p->approx, sizeof p->approx, "a [script] step changes "
-		    "the line: the steady state is of the line as it starts");
+		p->approx = PA_SCRIPT_SET;
 	else if (!p->stable)
-		snprintf(p->approx, sizeof p->approx, "station %s cannot keep "
-		    "up with the arrivals: its rack grows without end",
-		    scn->stations[p->bottleneck].name);
+		p->approx = PA_UNSTABLE;
 	else if (!exact)
-		snprintf(p->approx, sizeof p->approx, "times not all "
-		    "exponential, or a bounded rack or shared limit: "
-		    "approximate");
+		p->approx = PA_NOT_MARKOV;
 	/* The last dish arrives at a known time; then its mean sojourn. */
 	{
 		int64_t	*at = arrivals_make(scn);
@@ -602,22 +589,17 @@ predict_line(const struct scenario *scn, unsigned cores,
 		for (i = 0; i < scn->nstations; i++)
 			p->st[i].busy = p->st[i].capacity > 0 ?
 			    p->throughput / p->st[i].capacity : 0;
-		snprintf(p->approx, sizeof p->approx, "a long run: the "
-		    "bottleneck's rate and the time to fill the line");
+		p->approx = PA_LONG_RUN;
 		p->valid = 1;
 		return (0);
 	}
 	p->exact = !random && !shared && !p->exact_lost;
 	if (p->exact_lost)
-		snprintf(p->approx, sizeof p->approx, "a [script] step takes "
-		    "workers away (which leaves when is a race) or sets a "
-		    "random time");
+		p->approx = PA_SCRIPT_RACE;
 	else if (random)
-		snprintf(p->approx, sizeof p->approx, "random times: the "
-		    "timeline uses their means");
+		p->approx = PA_RANDOM;
 	else if (shared)
-		snprintf(p->approx, sizeof p->approx, "work shared by the GIL, "
-		    "the cores or a lock: taken in turn, not time-sliced");
+		p->approx = PA_SHARED;
 	p->valid = 1;
 	return (0);
 }

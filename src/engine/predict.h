@@ -12,11 +12,40 @@
 #include "queueing.h"
 #include "scenario.h"
 
+/*
+ * What sets a station's capacity, and why a prediction is approximate:
+ * named here, worded by each view (report_theory.c: English in the JSON,
+ * the user's language in the summary). Append new members at the end.
+ */
+enum predict_limit {
+	PL_WORKERS,		/* its workers over their mean time */
+	PL_NO_WORK,		/* a time of 0 */
+	PL_GIL,			/* cpu work under the GIL */
+	PL_LOOP,		/* cpu work on one event loop */
+	PL_CORES,		/* cpu work sharing the cores */
+	PL_CUPBOARD_MUTEX,	/* the cupboard's lock, one at a time */
+	PL_CUPBOARD_SPIN,
+	PL_LOCK			/* a named lock: needs[limit_lock] */
+};
+
+enum predict_approx {
+	PA_NONE,
+	PA_SCRIPT_SET,		/* a [script] set changes the line */
+	PA_UNSTABLE,		/* the bottleneck cannot keep up */
+	PA_NOT_MARKOV,		/* times not exponential, a bounded rack... */
+	PA_LONG_RUN,		/* too long for the timeline: a rate */
+	PA_SCRIPT_RACE,		/* a [script] step takes workers away */
+	PA_RANDOM,		/* the timeline uses the means */
+	PA_SHARED		/* GIL, cores or lock taken in turn */
+};
+
 struct predict_station {
 	double		 mean_s;	/* mean time a dish takes here */
 	double		 scv;		/* its squared coefficient of variation */
 	double		 capacity;	/* dishes per second, all limits in */
-	char		 note[96];	/* what sets the capacity */
+	enum predict_limit limit;	/* what sets the capacity */
+	unsigned	 limit_lock;	/* PL_LOCK: which of needs */
+	unsigned	 workers;	/* PL_WORKERS: the count predicted */
 	double		 busy;		/* fraction of its workers' time */
 	double		 wait_s;	/* mean wait in the rack in front (for
 					   the first: of an arriving dish) */
@@ -38,7 +67,7 @@ struct prediction {
 	int		 bottleneck;
 	unsigned	 nstations;
 	struct predict_station st[SCN_MAX_STATIONS];
-	char		 approx[128];	/* why it is approximate, if it is */
+	enum predict_approx approx;	/* why it is approximate, if it is */
 	int		 exact_lost;	/* the timeline met a race */
 	double		*done_at;	/* a pile: when each dish is dried, in
 					   order (predict_free frees it) */

@@ -33,6 +33,7 @@
 #include <hiredis/hiredis.h>
 
 #include "clock.h"
+#include "i18n.h"
 #include "self.h"
 #include "xmalloc.h"
 
@@ -72,8 +73,9 @@ redis_where_parse(const char *t, struct redis_where *w, int *private,
 	}
 	if (strncmp(t, "unix://", 7) == 0) {
 		if (t[7] != '/' || strlen(t + 7) >= sizeof w->path) {
-			xasprintf(cause, "expected unix:///PATH/TO/redis.sock, "
-			    "an absolute path of at most %zu bytes",
+			xasprintf(cause, _("expected unix:///PATH/TO/"
+			    "redis.sock, an absolute path of at most %zu "
+			    "bytes"),
 			    sizeof w->path - 1);
 			return (-1);
 		}
@@ -82,8 +84,8 @@ redis_where_parse(const char *t, struct redis_where *w, int *private,
 		return (0);
 	}
 	if (strncmp(t, "redis://", 8) != 0) {
-		xasprintf(cause, "expected local, redis, redis://HOST:PORT or "
-		    "unix:///PATH");
+		xasprintf(cause, _("expected local, redis, redis://HOST:PORT "
+		    "or unix:///PATH"));
 		return (-1);
 	}
 	p = t + 8;
@@ -93,8 +95,8 @@ redis_where_parse(const char *t, struct redis_where *w, int *private,
 
 		if (colon == NULL || (size_t)(at - colon - 1) >=
 		    sizeof w->password) {
-			xasprintf(cause, "expected redis://:PASSWORD@HOST:PORT "
-			    "(a password of at most %zu bytes)",
+			xasprintf(cause, _("expected redis://:PASSWORD@"
+			    "HOST:PORT (a password of at most %zu bytes)"),
 			    sizeof w->password - 1);
 			return (-1);
 		}
@@ -105,7 +107,7 @@ redis_where_parse(const char *t, struct redis_where *w, int *private,
 		char	hp[REDIS_HOST_MAX + 16];
 
 		if ((size_t)(slash - p) >= sizeof hp) {
-			xasprintf(cause, "the host name is too long");
+			xasprintf(cause, _("the host name is too long"));
 			return (-1);
 		}
 		memcpy(hp, p, (size_t)(slash - p));
@@ -114,8 +116,8 @@ redis_where_parse(const char *t, struct redis_where *w, int *private,
 		db = strtol(slash + 1, &end, 10);
 		if (slash[1] == '\0' || *end != '\0' || errno != 0 || db < 0 ||
 		    db > 65535) {
-			xasprintf(cause, "expected a database number after "
-			    "'/', found '%s'", slash + 1);
+			xasprintf(cause, _("expected a database number after "
+			    "'/', found '%s'"), slash + 1);
 			return (-1);
 		}
 		w->db = (int)db;
@@ -142,14 +144,15 @@ where_host_port(const char *s, struct redis_where *w, char **cause)
 		port = strtol(colon + 1, &end, 10);
 		if (colon[1] == '\0' || *end != '\0' || errno != 0 ||
 		    port < 1 || port > 65535) {
-			xasprintf(cause, "expected a port from 1 to 65535 "
-			    "after ':', found '%s'", colon + 1);
+			xasprintf(cause, _("expected a port from 1 to 65535 "
+			    "after ':', found '%s'"), colon + 1);
 			return (-1);
 		}
 	} else
 		colon = s + strlen(s);
 	if (colon == s || (size_t)(colon - s) >= sizeof w->host) {
-		xasprintf(cause, "expected a host name in redis://HOST:PORT");
+		xasprintf(cause, _("expected a host name in "
+		    "redis://HOST:PORT"));
 		return (-1);
 	}
 	memcpy(w->host, s, (size_t)(colon - s));

@@ -34,7 +34,11 @@
 #define SCN_KEYS_MAX		64		/* rows scn_keys may grow to */
 #define CLIP_MAX		48		/* bytes of user text quoted */
 
-/* User text in a message: '" CLIPF "'" with CLIPA(s), cut after CLIP_MAX. */
+/*
+ * User text in a message: '" CLIPF "'" with CLIPA(s), cut after CLIP_MAX. A
+ * message marked for translation spells it out, '%.*s%s': xgettext does not
+ * expand macros.
+ */
 #define CLIPF			"%.*s%s"
 #define CLIPA(s)		clip_len(s), (s), clip_dots(s)
 
@@ -498,8 +502,8 @@ dist_parse(const char *v, struct dist *d, char **why)
 		if (rc == -1 || dist_parse_duration(dots + 2, &d->b_ns) == -1)
 			goto bad;
 		if (d->a_ns > d->b_ns) {
-			xasprintf(why, CLIPF ": the lower bound is above the "
-			    "upper", CLIPA(v));
+			xasprintf(why, _("%.*s%s: the lower bound is above the "
+			    "upper"), CLIPA(v));
 			return (-1);
 		}
 		d->kind = DIST_UNIFORM;
@@ -511,8 +515,8 @@ dist_parse(const char *v, struct dist *d, char **why)
 	d->b_ns = 0;
 	return (0);
 bad:
-	xasprintf(why, "expected a duration such as 2s, 150ms, 1s..3s or "
-	    "exp(2s), found '" CLIPF "'", CLIPA(v));
+	xasprintf(why, _("expected a duration such as 2s, 150ms, 1s..3s or "
+	    "exp(2s), found '%.*s%s'"), CLIPA(v));
 	return (-1);
 }
 
@@ -562,11 +566,11 @@ parse_enum(const char *v, const char *const *choices, int *out, char **why)
 	list = xstrdup(choices[0]);
 	for (i = 1; choices[i] != NULL; i++) {
 		xasprintf(&more, "%s%s%s", list, choices[i + 1] == NULL ?
-		    " or " : ", ", choices[i]);
+		    _(" or ") : ", ", choices[i]);
 		free(list);
 		list = more;
 	}
-	xasprintf(why, "expected %s, found '" CLIPF "'", list, CLIPA(v));
+	xasprintf(why, _("expected %s, found '%.*s%s'"), list, CLIPA(v));
 	free(list);
 	return (-1);
 }
@@ -623,8 +627,8 @@ set_dishes(struct scenario *s, struct station *st, const char *v, char **why)
 
 	if (isdigit((unsigned char)*v)) {
 		if (parse_u64(v, SCN_MAX_DISHES, &n) == -1 || n == 0) {
-			xasprintf(why, "expected a count of dishes from 1 to "
-			    "%llu, or dish names, found '" CLIPF "'",
+			xasprintf(why, _("expected a count of dishes from 1 to "
+			    "%llu, or dish names, found '%.*s%s'"),
 			    (unsigned long long)SCN_MAX_DISHES, CLIPA(v));
 			return (-1);
 		}
@@ -641,21 +645,21 @@ set_dishes(struct scenario *s, struct station *st, const char *v, char **why)
 		for (; *p != '\0' && *p != ' ' && *p != '\t'; p++) {
 			if (!isalnum((unsigned char)*p) && *p != '_' &&
 			    *p != '-' && (unsigned char)*p < 0x80) {
-				xasprintf(why, "a dish name may have letters, "
-				    "digits, '-' and '_', found '%c' in '" CLIPF
-				    "'", *p, CLIPA(start));
+				xasprintf(why, _("a dish name may have "
+				    "letters, digits, '-' and '_', found '%c' "
+				    "in '%.*s%s'"), *p, CLIPA(start));
 				goto fail;
 			}
 		}
 		len = (size_t)(p - start);
 		if (len > SCN_DISH_NAME_MAX) {
-			xasprintf(why, "a dish name is at most %d bytes, found "
-			    "'%.*s...'", SCN_DISH_NAME_MAX, 16, start);
+			xasprintf(why, _("a dish name is at most %d bytes, "
+			    "found '%.*s...'"), SCN_DISH_NAME_MAX, 16, start);
 			goto fail;
 		}
 		if (n == SCN_MAX_NAMES) {
-			xasprintf(why, "more than %d dish names; give a count "
-			    "instead", SCN_MAX_NAMES);
+			xasprintf(why, _("more than %d dish names; give a "
+			    "count instead"), SCN_MAX_NAMES);
 			goto fail;
 		}
 		if (n == cap) {
@@ -665,7 +669,8 @@ set_dishes(struct scenario *s, struct station *st, const char *v, char **why)
 		names[n++] = xstrndup(start, len);
 	}
 	if (n == 0) {
-		xasprintf(why, "expected dish names or a count, found nothing");
+		xasprintf(why, _("expected dish names or a count, found "
+		    "nothing"));
 		return (-1);
 	}
 	free_names(s);
@@ -691,8 +696,8 @@ set_rack(struct scenario *s, struct station *st, const char *v, char **why)
 	else if (parse_u64(v, SCN_RACK_MAX, &n) == 0)
 		cap = (uint32_t)n;
 	else {
-		xasprintf(why, "expected a capacity from 0 (hand-off) to %d, "
-		    "or unbounded, found '" CLIPF "'", SCN_RACK_MAX, CLIPA(v));
+		xasprintf(why, _("expected a capacity from 0 (hand-off) to %d, "
+		    "or unbounded, found '%.*s%s'"), SCN_RACK_MAX, CLIPA(v));
 		return (-1);
 	}
 	if (st != NULL) {
@@ -718,8 +723,9 @@ static int
 set_seed(struct scenario *s, struct station *st, const char *v, char **why)
 {
 	if (parse_u64(v, UINT64_MAX, &s->seed) == -1) {
-		xasprintf(why, "expected a whole number from 0 to %llu, found "
-		    "'" CLIPF "'", (unsigned long long)UINT64_MAX, CLIPA(v));
+		xasprintf(why, _("expected a whole number from 0 to %llu, "
+		    "found '%.*s%s'"),
+		    (unsigned long long)UINT64_MAX, CLIPA(v));
 		return (-1);
 	}
 	return (0);
@@ -745,8 +751,8 @@ set_print_gap(struct scenario *s, struct station *st, const char *v,
 	int64_t	ns;
 
 	if (dist_parse_duration(v, &ns) == -1 || ns > 1000000000LL) {
-		xasprintf(why, "expected a duration up to 1s such as 1ms, "
-		    "found '" CLIPF "'", CLIPA(v));
+		xasprintf(why, _("expected a duration up to 1s such as 1ms, "
+		    "found '%.*s%s'"), CLIPA(v));
 		return (-1);
 	}
 	s->print_gap_ns = ns;
@@ -774,8 +780,8 @@ set_gil_interval(struct scenario *s, struct station *st, const char *v,
 
 	if (dist_parse_duration(v, &ns) == -1 || ns < 1000 ||
 	    ns > 1000000000LL) {
-		xasprintf(why, "expected a duration from 1us to 1s such as "
-		    "5ms, found '" CLIPF "'", CLIPA(v));
+		xasprintf(why, _("expected a duration from 1us to 1s such as "
+		    "5ms, found '%.*s%s'"), CLIPA(v));
 		return (-1);
 	}
 	s->gil_interval_ns = ns;
@@ -789,8 +795,8 @@ set_cores(struct scenario *s, struct station *st, const char *v, char **why)
 	uint64_t	n;
 
 	if (parse_u64(v, 4096, &n) == -1 || n == 0) {
-		xasprintf(why, "expected a count of cores from 1 to 4096, "
-		    "found '" CLIPF "'", CLIPA(v));
+		xasprintf(why, _("expected a count of cores from 1 to 4096, "
+		    "found '%.*s%s'"), CLIPA(v));
 		return (-1);
 	}
 	s->cores = (unsigned)n;
@@ -820,12 +826,12 @@ set_count(struct scenario *s, struct station *st, const char *v, char **why)
 	uint64_t	n;
 
 	if (is_digits(v) && parse_u64(v, SCN_COUNT_MAX, &n) == -1) {
-		xasprintf(why, "expected a count of at most %d, found '"
-		    CLIPF "'", SCN_COUNT_MAX, CLIPA(v));
+		xasprintf(why, _("expected a count of at most %d, found '"
+		    "%.*s%s'"), SCN_COUNT_MAX, CLIPA(v));
 		return (-1);
 	}
 	if (parse_u64(v, SCN_COUNT_MAX, &n) == -1 || n == 0) {
-		xasprintf(why, "expected a count >= 1, found '" CLIPF "'",
+		xasprintf(why, _("expected a count >= 1, found '%.*s%s'"),
 		    CLIPA(v));
 		return (-1);
 	}
@@ -853,16 +859,16 @@ set_arrivals(struct scenario *s, struct station *st, const char *v,
 	struct dist	d;
 
 	if (st != &s->stations[0]) {
-		xasprintf(why, "arrivals: only the first station draws its "
-		    "dishes as they arrive; [%s] takes them from a rack",
+		xasprintf(why, _("arrivals: only the first station draws its "
+		    "dishes as they arrive; [%s] takes them from a rack"),
 		    st->name);
 		return (-1);
 	}
 	if (dist_parse(v, &d, why) == -1)
 		return (-1);
 	if (d.a_ns <= 0 && d.b_ns <= 0) {
-		xasprintf(why, "arrivals: expected a gap longer than 0, found "
-		    "'" CLIPF "'", CLIPA(v));
+		xasprintf(why, _("arrivals: expected a gap longer than 0, "
+		    "found '%.*s%s'"), CLIPA(v));
 		return (-1);
 	}
 	s->arrivals = d;
@@ -878,8 +884,8 @@ set_duration(struct scenario *s, struct station *st, const char *v,
 	int64_t	ns;
 
 	if (dist_parse_duration(v, &ns) == -1) {
-		xasprintf(why, "expected a duration such as 1440s or 0, found "
-		    "'" CLIPF "'", CLIPA(v));
+		xasprintf(why, _("expected a duration such as 1440s or 0, "
+		    "found '%.*s%s'"), CLIPA(v));
 		return (-1);
 	}
 	s->duration_ns = ns;
@@ -894,8 +900,8 @@ set_warmup(struct scenario *s, struct station *st, const char *v,
 	int64_t	ns;
 
 	if (dist_parse_duration(v, &ns) == -1) {
-		xasprintf(why, "expected a duration such as 100s or 0, found "
-		    "'" CLIPF "'", CLIPA(v));
+		xasprintf(why, _("expected a duration such as 100s or 0, found "
+		    "'%.*s%s'"), CLIPA(v));
 		return (-1);
 	}
 	s->warmup_ns = ns;
@@ -945,8 +951,8 @@ check_placeholders(const char *v, char **why)
 		near = scn_suggest(word, placeholders,
 		    sizeof placeholders / sizeof placeholders[0]);
 		if (near != NULL) {
-			xasprintf(why, "unknown placeholder '{%s}', did you "
-			    "mean '{%s}'?", word, near);
+			xasprintf(why, _("unknown placeholder '{%s}', did you "
+			    "mean '{%s}'?"), word, near);
 			return (-1);
 		}
 	}
@@ -1018,8 +1024,8 @@ set_start(struct scenario *s, struct station *st, const char *v, char **why)
 	int64_t	ns;
 
 	if (dist_parse_duration(v, &ns) == -1) {
-		xasprintf(why, "expected a duration such as 500ms or 2s, found "
-		    "'" CLIPF "'", CLIPA(v));
+		xasprintf(why, _("expected a duration such as 500ms or 2s, "
+		    "found '%.*s%s'"), CLIPA(v));
 		return (-1);
 	}
 	st->start_ns = ns;
@@ -1056,8 +1062,8 @@ set_batch(struct scenario *s, struct station *st, const char *v, char **why)
 
 	(void)st;
 	if (parse_u64(v, SCN_BATCH_MAX, &n) == -1 || n == 0) {
-		xasprintf(why, "expected a batch of 1 to %d dishes, found '"
-		    CLIPF "'", SCN_BATCH_MAX, CLIPA(v));
+		xasprintf(why, _("expected a batch of 1 to %d dishes, found '"
+		    "%.*s%s'"), SCN_BATCH_MAX, CLIPA(v));
 		return (-1);
 	}
 	s->batch = (unsigned)n;
@@ -1094,24 +1100,24 @@ scenario_topic_list(const char *v, char (*out)[SCN_TOPIC_MAX], unsigned max,
 		while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
 			len--;
 		if (len == 0) {
-			xasprintf(why, "expected a topic before '%s', found "
-			    "nothing", *end == ',' ? "," : "the end");
+			xasprintf(why, _("expected a topic before '%s', found "
+			    "nothing"), *end == ',' ? "," : _("the end"));
 			return (-1);
 		}
 		if (len >= SCN_TOPIC_MAX) {
-			xasprintf(why, "topic '%.*s...' is longer than %d bytes",
-			    20, p, SCN_TOPIC_MAX - 1);
+			xasprintf(why, _("topic '%.*s...' is longer than %d "
+			    "bytes"), 20, p, SCN_TOPIC_MAX - 1);
 			return (-1);
 		}
 		star = memchr(p, '*', len);
 		if (star != NULL && (!prefixes || star != p + len - 1)) {
 			xasprintf(why, "'%.*s': %s", (int)len, p, prefixes ?
-			    "a '*' may only end a topic (a prefix)" :
-			    "a topic the publisher picks has no '*'");
+			    _("a '*' may only end a topic (a prefix)") :
+			    _("a topic the publisher picks has no '*'"));
 			return (-1);
 		}
 		if (n == max) {
-			xasprintf(why, "more than %u topics", max);
+			xasprintf(why, _("more than %u topics"), max);
 			return (-1);
 		}
 		memcpy(out[n], p, len);
@@ -1119,8 +1125,8 @@ scenario_topic_list(const char *v, char (*out)[SCN_TOPIC_MAX], unsigned max,
 		n++;
 		p = *end == ',' ? end + 1 : end;
 		if (*end == ',' && *p == '\0') {
-			xasprintf(why, "expected a topic after the last ',', "
-			    "found nothing");
+			xasprintf(why, _("expected a topic after the last ',', "
+			    "found nothing"));
 			return (-1);
 		}
 	}
@@ -1221,14 +1227,14 @@ set_needs(struct scenario *s, struct station *st, const char *v, char **why)
 		    strspn(start, "abcdefghijklmnopqrstuvwxyz0123456789_-") <
 		    len) {
 			name = xstrndup(start, len);
-			xasprintf(why, "a lock is named with lowercase "
+			xasprintf(why, _("a lock is named with lowercase "
 			    "letters, digits, '-' and '_' (at most %d), found '"
-			    CLIPF "'", SCN_LOCK_NAME_MAX - 1, CLIPA(name));
+			    "%.*s%s'"), SCN_LOCK_NAME_MAX - 1, CLIPA(name));
 			free(name);
 			return (-1);
 		}
 		if (n == SCN_MAX_NEEDS) {
-			xasprintf(why, "a station needs at most %d locks",
+			xasprintf(why, _("a station needs at most %d locks"),
 			    SCN_MAX_NEEDS);
 			return (-1);
 		}
@@ -1236,7 +1242,7 @@ set_needs(struct scenario *s, struct station *st, const char *v, char **why)
 		needs[n][len] = '\0';
 		for (i = 0; i < n; i++) {
 			if (strcmp(needs[i], needs[n]) == 0) {
-				xasprintf(why, "'%s' is needed twice",
+				xasprintf(why, _("'%s' is needed twice"),
 				    needs[n]);
 				return (-1);
 			}
@@ -1270,8 +1276,8 @@ set_cupboard_window(struct scenario *s, struct station *st, const char *v,
 	int64_t	ns;
 
 	if (dist_parse_duration(v, &ns) == -1 || ns > 1000000000LL) {
-		xasprintf(why, "expected a duration up to 1s such as 2ms, "
-		    "found '" CLIPF "'", CLIPA(v));
+		xasprintf(why, _("expected a duration up to 1s such as 2ms, "
+		    "found '%.*s%s'"), CLIPA(v));
 		return (-1);
 	}
 	s->cupboard_window_ns = ns;
@@ -1358,7 +1364,7 @@ key_apply(struct scenario *s, struct station *st, const struct scn_key *k,
     const char *v, const struct scn_pos *pos, char **why)
 {
 	if (*v == '\0' && k->type != KEY_STRING) {
-		xasprintf(why, "expected a value for '%s', found nothing",
+		xasprintf(why, _("expected a value for '%s', found nothing"),
 		    k->name);
 		return (-1);
 	}
@@ -1422,18 +1428,18 @@ assign(struct scenario *s, const char *section, const char *key,
 			names[i + 3] = s->stations[i].name;
 		near = scn_suggest(section, names, s->nstations + 3);
 		if (near != NULL) {
-			xasprintf(why, "unknown section '" CLIPF "', did you "
-			    "mean '%s'?", CLIPA(section), near);
+			xasprintf(why, _("unknown section '%.*s%s', did you "
+			    "mean '%s'?"), CLIPA(section), near);
 			return (-1);
 		}
 		list = xstrdup("scenario, cupboard, rack");
 		for (i = 0; i < s->nstations; i++) {
 			xasprintf(&more, "%s%s%s", list, i + 1 == s->nstations ?
-			    " or " : ", ", s->stations[i].name);
+			    _(" or ") : ", ", s->stations[i].name);
 			free(list);
 			list = more;
 		}
-		xasprintf(why, "unknown section '" CLIPF "': expected %s",
+		xasprintf(why, _("unknown section '%.*s%s': expected %s"),
 		    CLIPA(section), list);
 		free(list);
 		return (-1);
@@ -1441,11 +1447,11 @@ assign(struct scenario *s, const char *section, const char *key,
 	if ((k = key_find(sec, key, &near)) == NULL) {
 		*part = PART_KEY;
 		if (near != NULL)
-			xasprintf(why, "unknown key '%s." CLIPF "', did you "
-			    "mean '%s.%s'?", section, CLIPA(key), section,
+			xasprintf(why, _("unknown key '%s.%.*s%s', did you "
+			    "mean '%s.%s'?"), section, CLIPA(key), section,
 			    near);
 		else
-			xasprintf(why, "unknown key '%s." CLIPF "'", section,
+			xasprintf(why, _("unknown key '%s.%.*s%s'"), section,
 			    CLIPA(key));
 		return (-1);
 	}
@@ -1854,9 +1860,9 @@ parse_step(struct parser *p, char *line, unsigned col)
 				/* nothing */;
 			if (*end != '\0')
 				return (perr(p, col + (unsigned)(name - t),
-				    "expected one name after kill agent (its "
-				    "--name or host, as the screen shows it), "
-				    "found '" CLIPF "'", CLIPA(name)));
+				    N_("expected one name after kill agent "
+				    "(its --name or host, as the screen shows "
+				    "it), found '%.*s%s'"), CLIPA(name)));
 			xasprintf(&step->text, "agent %s", name);
 			step->pos.col = col + (unsigned)(name - t);
 		} else
@@ -1968,31 +1974,31 @@ script_set_live(struct scenario *s, const char *section, const char *key)
 		return (NULL);
 	if ((st != NULL || strcmp(section, "scenario") == 0) && rack) {
 		if (st == &s->stations[0])
-			xasprintf(&why, "%s takes its dishes from the pile, "
-			    "which has no capacity to change", section);
+			xasprintf(&why, _("%s takes its dishes from the pile, "
+			    "which has no capacity to change"), section);
 		else if (s->broadcast || (s->transport != NULL &&
 		    strcmp(s->transport, "local") != 0))
-			xasprintf(&why, "only a rack in the run's own memory "
+			xasprintf(&why, _("only a rack in the run's own memory "
 			    "can change its capacity during a run (this one's "
-			    "is %s)", s->broadcast ? "a broadcast" :
+			    "is %s)"), s->broadcast ? _("a broadcast") :
 			    s->transport);
 		return (why);
 	}
 	if (strcmp(section, "scenario") == 0 && strcmp(key, "gil") == 0) {
 		if (!s->gil)
-			xasprintf(&why, "the GIL can be switched off (and on "
+			xasprintf(&why, _("the GIL can be switched off (and on "
 			    "again) during a run only if it starts with "
-			    "scenario.gil = on");
+			    "scenario.gil = on"));
 		return (why);
 	}
 	if (strcmp(section, "cupboard") == 0 && strcmp(key, "lock") == 0) {
 		if (!s->cupboard)
-			xasprintf(&why, "there is no [cupboard] to lock");
+			xasprintf(&why, _("there is no [cupboard] to lock"));
 		return (why);
 	}
-	xasprintf(&why, "only a station's count, time, rack and subscribe, "
+	xasprintf(&why, _("only a station's count, time, rack and subscribe, "
 	    "scenario.rack, scenario.gil and cupboard.lock can change during "
-	    "a run, not '%s.%s'", section, key);
+	    "a run, not '%s.%s'"), section, key);
 	return (why);
 }
 
@@ -2051,9 +2057,9 @@ check_script_kills(struct parser *p)
 		    strncmp(step->text, "agent ", 6) == 0)
 			continue;
 		if (strcmp(step->text, "agent") == 0)
-			return (perr(p, step->pos.col + 5, "expected an agent's "
-			    "name (its --name or host, as the screen shows it) "
-			    "after kill agent, found nothing"));
+			return (perr(p, step->pos.col + 5, N_("expected an "
+			    "agent's name (its --name or host, as the screen "
+			    "shows it) after kill agent, found nothing")));
 		dash = strrchr(step->text, '-');
 		if (dash != NULL && (size_t)(dash - step->text) < sizeof station) {
 			memcpy(station, step->text, (size_t)(dash - step->text));
@@ -2226,8 +2232,8 @@ read_file(FILE *f, const char *path, size_t *len, char **cause)
 		n = fread(buf + *len, 1, cap - *len, f);
 		*len += n;
 		if (*len > SCN_FILE_MAX) {
-			xasprintf(cause, "%s: larger than %d bytes: not a "
-			    "scenario file", path, SCN_FILE_MAX);
+			xasprintf(cause, _("%s: larger than %d bytes: not a "
+			    "scenario file"), path, SCN_FILE_MAX);
 			free(buf);
 			return (NULL);
 		}
@@ -2247,14 +2253,14 @@ static const char *
 file_kind(mode_t mode)
 {
 	if (S_ISFIFO(mode))
-		return ("a FIFO");
+		return (_("a FIFO"));
 	if (S_ISCHR(mode))
-		return ("a character device");
+		return (_("a character device"));
 	if (S_ISBLK(mode))
-		return ("a block device");
+		return (_("a block device"));
 	if (S_ISSOCK(mode))
-		return ("a socket");
-	return ("not a regular file");	/* a kind POSIX does not name */
+		return (_("a socket"));
+	return (_("not a regular file"));	/* a kind POSIX does not name */
 }
 
 /*
@@ -2294,8 +2300,8 @@ scenario_load(const char *path, char **cause)
 		goto not_regular;
 	}
 	if (sb.st_size > SCN_FILE_MAX) {
-		xasprintf(cause, "%s: larger than %d bytes: not a scenario "
-		    "file", path, SCN_FILE_MAX);
+		xasprintf(cause, _("%s: larger than %d bytes: not a scenario "
+		    "file"), path, SCN_FILE_MAX);
 		close(fd);
 		return (NULL);
 	}
@@ -2314,9 +2320,9 @@ scenario_load(const char *path, char **cause)
 
 not_regular:
 	if (S_ISDIR(sb.st_mode))
-		xasprintf(cause, "%s: is a directory", path);
+		xasprintf(cause, _("%s: is a directory"), path);
 	else
-		xasprintf(cause, "%s: %s: expected a regular file", path,
+		xasprintf(cause, _("%s: %s: expected a regular file"), path,
 		    file_kind(sb.st_mode));
 	return (NULL);
 }
@@ -2333,8 +2339,8 @@ check_set_text(const char *origin, const char *v, char **cause)
 
 	if ((i = safe_text_len(v, len, "\t")) == len)
 		return (0);
-	xasprintf(cause, "%s: expected text, found byte 0x%02x at column %zu "
-	    "of '" CLIPF "'", origin, (unsigned char)v[i], i + 1, CLIPA(v));
+	xasprintf(cause, _("%s: expected text, found byte 0x%02x at column %zu "
+	    "of '%.*s%s'"), origin, (unsigned char)v[i], i + 1, CLIPA(v));
 	return (-1);
 }
 
@@ -2385,7 +2391,7 @@ scenario_override(struct scenario *s, const char *origin,
 	free(copy);
 	return (rc);
 bad:
-	xasprintf(cause, "%s: expected SECTION.KEY=VALUE, found '" CLIPF "'",
+	xasprintf(cause, _("%s: expected SECTION.KEY=VALUE, found '%.*s%s'"),
 	    origin, CLIPA(assignment));
 	free(copy);
 	return (-1);
@@ -2427,9 +2433,9 @@ validate_locks(const struct scenario *s, char **cause)
 			if (n == SCN_MAX_LOCKS) {
 				scenario_where(s, &st->needs_pos, where,
 				    sizeof where);
-				xasprintf(cause, "%s: %s needs '%s', a lock "
+				xasprintf(cause, _("%s: %s needs '%s', a lock "
 				    "beyond the %d named locks a scenario may "
-				    "have", where, st->name, st->needs[j],
+				    "have"), where, st->name, st->needs[j],
 				    SCN_MAX_LOCKS);
 				return (-1);
 			}
@@ -2494,18 +2500,18 @@ validate_counts(const struct scenario *s, const unsigned *counts,
 		if (counts[i] > SCN_MAX_THREADS) {
 			scenario_where(s, at != NULL ? at : &st->count_pos,
 			    where, sizeof where);
-			xasprintf(cause, "%s: %s.count = %u is more than %d "
-			    "%s; pass --force to allow it", where, st->name,
+			xasprintf(cause, _("%s: %s.count = %u is more than %d "
+			    "%s; pass --force to allow it"), where, st->name,
 			    counts[i], SCN_MAX_THREADS, s->mode == MODE_ASYNC ?
-			    "async tasks" : "threads");
+			    _("async tasks") : _("threads"));
 			return (-1);
 		}
 	}
 	if (forked > SCN_MAX_PROCESSES) {
 		scenario_where(s, at != NULL ? at :
 		    &s->stations[largest].count_pos, where, sizeof where);
-		xasprintf(cause, "%s: %u forked processes in all is more than "
-		    "%d; pass --force to allow it", where, forked,
+		xasprintf(cause, _("%s: %u forked processes in all is more "
+		    "than %d; pass --force to allow it"), where, forked,
 		    SCN_MAX_PROCESSES);
 		return (-1);
 	}
@@ -2531,13 +2537,13 @@ validate_agent_kills(const struct scenario *s, char **cause)
 		    strncmp(s->script[i].text, "agent ", 6) != 0)
 			continue;
 		scenario_where(s, &s->script[i].pos, where, sizeof where);
-		xasprintf(cause, "%s: kill agent: no agent can join this run: "
-		    "its racks are %s (agents join racks in a Redis at an "
+		xasprintf(cause, _("%s: kill agent: no agent can join this "
+		    "run: its racks are %s (agents join racks in a Redis at an "
 		    "address, transport = redis://HOST:PORT, or on ZeroMQ over "
-		    "tcp, zmq+tcp://HOST:PORT)", where, strcmp(t, "zmq") == 0 ?
-		    "ZeroMQ's over ipc://" : strcmp(t, "redis") == 0 ? "in a "
-		    "private redis-server on a socket of the run's own" :
-		    "the run's own memory");
+		    "tcp, zmq+tcp://HOST:PORT)"), where, strcmp(t, "zmq") == 0 ?
+		    _("ZeroMQ's over ipc://") : strcmp(t, "redis") == 0 ?
+		    _("in a private redis-server on a socket of the run's "
+		    "own") : _("the run's own memory"));
 		return (-1);
 	}
 	return (0);
@@ -2559,9 +2565,9 @@ scenario_validate(const struct scenario *s, int force, char **cause)
 		char	where[256];
 
 		scenario_where(s, &s->duration_pos, where, sizeof where);
-		xasprintf(cause, "%s: duration needs arrivals on the first "
+		xasprintf(cause, _("%s: duration needs arrivals on the first "
 		    "station (arrivals = exp(5s)); a pile ends when it is "
-		    "empty", where);
+		    "empty"), where);
 		return (-1);
 	}
 	if (force)

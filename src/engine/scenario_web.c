@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "xmalloc.h"
 
 const char *const web_work_choices[] = { "io", "cpu", NULL };
@@ -104,8 +105,8 @@ scenario_web_addr(const char *v, struct sockaddr_in *sin, char **why)
 	if ((colon = strrchr(v, ':')) == NULL || colon == v ||
 	    (size_t)(colon - v) >= sizeof host ||
 	    web_count(colon + 1, 0, 65535, 0, &port) == -1) {
-		xasprintf(why, "expected ADDRESS:PORT such as 127.0.0.1:0 "
-		    "(port 0: any free one), found '%.40s'", v);
+		xasprintf(why, _("expected ADDRESS:PORT such as 127.0.0.1:0 "
+		    "(port 0: any free one), found '%.40s'"), v);
 		return (-1);
 	}
 	memcpy(host, v, (size_t)(colon - v));
@@ -113,8 +114,8 @@ scenario_web_addr(const char *v, struct sockaddr_in *sin, char **why)
 	if (strcmp(host, "localhost") == 0)
 		snprintf(host, sizeof host, "127.0.0.1");
 	if (inet_pton(AF_INET, host, &sin->sin_addr) != 1) {
-		xasprintf(why, "expected an IPv4 address such as 127.0.0.1 "
-		    "before the port, found '%.40s'", host);
+		xasprintf(why, _("expected an IPv4 address such as 127.0.0.1 "
+		    "before the port, found '%.40s'"), host);
 		return (-1);
 	}
 	sin->sin_port = htons((uint16_t)port);
@@ -165,8 +166,8 @@ set_web_model(struct scenario *s, struct station *st, const char *v,
 		s->web.model = WEB_PROCESSES;
 		s->web.threads = (unsigned)n;
 	} else {
-		xasprintf(why, "expected sync, threads:N (N from 1 to %d), "
-		    "processes:N (N from 1 to %d) or async, found '%.40s'",
+		xasprintf(why, _("expected sync, threads:N (N from 1 to %d), "
+		    "processes:N (N from 1 to %d) or async, found '%.40s'"),
 		    WEB_MAX_THREADS, WEB_MAX_PROCESSES, v);
 		return (-1);
 	}
@@ -195,8 +196,8 @@ set_web_render(struct scenario *s, struct station *st, const char *v,
 {
 	(void)st;
 	if (web_duration(v, 0, 10000000000LL, &s->web.render_ns) == -1) {
-		xasprintf(why, "expected a duration from 0 to 10s such as "
-		    "5ms, found '%.40s'", v);
+		xasprintf(why, _("expected a duration from 0 to 10s such as "
+		    "5ms, found '%.40s'"), v);
 		return (-1);
 	}
 	return (0);
@@ -213,7 +214,7 @@ set_web_work(struct scenario *s, struct station *st, const char *v,
 	else if (strcmp(v, "cpu") == 0)
 		s->web.work = WORK_CPU;
 	else {
-		xasprintf(why, "expected io or cpu, found '%.40s'", v);
+		xasprintf(why, _("expected io or cpu, found '%.40s'"), v);
 		return (-1);
 	}
 	return (0);
@@ -227,8 +228,8 @@ set_web_timeout(struct scenario *s, struct station *st, const char *v,
 	(void)st;
 	if (web_duration(v, 0, 3600000000000LL, &s->web.timeout_ns) == -1 ||
 	    (s->web.timeout_ns != 0 && s->web.timeout_ns < 10000000)) {
-		xasprintf(why, "expected a duration from 10ms to 1h, or 0 for "
-		    "none, found '%.40s'", v);
+		xasprintf(why, _("expected a duration from 10ms to 1h, or 0 "
+		    "for none, found '%.40s'"), v);
 		return (-1);
 	}
 	return (0);
@@ -245,8 +246,8 @@ set_web_clients(struct scenario *s, struct station *st, const char *v,
 	else if (strcmp(v, "external") == 0)
 		s->web.external = 1;
 	else {
-		xasprintf(why, "expected scenario or external, found '%.40s'",
-		    v);
+		xasprintf(why, _("expected scenario or external, found "
+		    "'%.40s'"), v);
 		return (-1);
 	}
 	return (0);
@@ -261,8 +262,8 @@ set_web_max_header(struct scenario *s, struct station *st, const char *v,
 
 	(void)st;
 	if (web_count(v, 256, 1 << 20, 1, &n) == -1) {
-		xasprintf(why, "expected a size from 256 to 1MiB such as 8k, "
-		    "found '%.40s'", v);
+		xasprintf(why, _("expected a size from 256 to 1MiB such as 8k, "
+		    "found '%.40s'"), v);
 		return (-1);
 	}
 	s->web.max_header = (unsigned)n;
@@ -276,8 +277,8 @@ set_web_max_body(struct scenario *s, struct station *st, const char *v,
 {
 	(void)st;
 	if (web_count(v, 0, 1 << 30, 1, &s->web.max_body) == -1) {
-		xasprintf(why, "expected a size up to 1024M such as 16M, "
-		    "found '%.40s'", v);
+		xasprintf(why, _("expected a size up to 1024M such as 16M, "
+		    "found '%.40s'"), v);
 		return (-1);
 	}
 	return (0);
@@ -292,8 +293,8 @@ set_web_pages(struct scenario *s, struct station *st, const char *v,
 
 	(void)st;
 	if (web_count(v, 0, 1000000, 0, &n) == -1) {
-		xasprintf(why, "expected a count of pages from 0 to 1000000, "
-		    "found '%.40s'", v);
+		xasprintf(why, _("expected a count of pages from 0 to 1000000, "
+		    "found '%.40s'"), v);
 		return (-1);
 	}
 	s->web.pages = (unsigned)n;
@@ -317,8 +318,8 @@ set_web_rate(struct scenario *s, struct station *st, const char *v,
 		v = buf;
 	}
 	if (web_count(v, 1, 100000, 0, &n) == -1) {
-		xasprintf(why, "expected page arrivals a second from 1 to "
-		    "100000 such as 20/s, found '%.40s'", v);
+		xasprintf(why, _("expected page arrivals a second from 1 to "
+		    "100000 such as 20/s, found '%.40s'"), v);
 		return (-1);
 	}
 	s->web.rate = (unsigned)n;
@@ -334,8 +335,8 @@ set_web_uploads(struct scenario *s, struct station *st, const char *v,
 
 	(void)st;
 	if (web_count(v, 0, 1000, 0, &n) == -1) {
-		xasprintf(why, "expected a count of uploads from 0 to 1000, "
-		    "found '%.40s'", v);
+		xasprintf(why, _("expected a count of uploads from 0 to 1000, "
+		    "found '%.40s'"), v);
 		return (-1);
 	}
 	s->web.uploads = (unsigned)n;
@@ -349,8 +350,8 @@ set_web_upload_size(struct scenario *s, struct station *st, const char *v,
 {
 	(void)st;
 	if (web_count(v, 1, 1 << 30, 1, &s->web.upload_size) == -1) {
-		xasprintf(why, "expected a size from 1 to 1024M such as 256k, "
-		    "found '%.40s'", v);
+		xasprintf(why, _("expected a size from 1 to 1024M such as "
+		    "256k, found '%.40s'"), v);
 		return (-1);
 	}
 	return (0);
@@ -363,8 +364,8 @@ set_web_upload_time(struct scenario *s, struct station *st, const char *v,
 {
 	(void)st;
 	if (web_duration(v, 0, 600000000000LL, &s->web.upload_time_ns) == -1) {
-		xasprintf(why, "expected a duration from 0 to 10min such as "
-		    "3s, found '%.40s'", v);
+		xasprintf(why, _("expected a duration from 0 to 10min such as "
+		    "3s, found '%.40s'"), v);
 		return (-1);
 	}
 	return (0);
@@ -378,8 +379,8 @@ set_web_upload_start(struct scenario *s, struct station *st, const char *v,
 	(void)st;
 	if (web_duration(v, 0, 600000000000LL, &s->web.upload_start_ns) ==
 	    -1) {
-		xasprintf(why, "expected a duration from 0 to 10min such as "
-		    "500ms, found '%.40s'", v);
+		xasprintf(why, _("expected a duration from 0 to 10min such as "
+		    "500ms, found '%.40s'"), v);
 		return (-1);
 	}
 	return (0);
@@ -393,8 +394,8 @@ set_web_patience(struct scenario *s, struct station *st, const char *v,
 	(void)st;
 	if (web_duration(v, 100000000, 3600000000000LL,
 	    &s->web.patience_ns) == -1) {
-		xasprintf(why, "expected a duration from 100ms to 1h such as "
-		    "60s, found '%.40s'", v);
+		xasprintf(why, _("expected a duration from 100ms to 1h such as "
+		    "60s, found '%.40s'"), v);
 		return (-1);
 	}
 	return (0);

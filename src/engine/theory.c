@@ -1,7 +1,8 @@
 /*
  * theory.c: the rows of prediction and measurement, and the verdict. The
  * causes are the ones doc/theory.md explains: a run that starts empty, a
- * finite run of random times, the GIL, a lock, the real clock.
+ * finite run of random times, the GIL, a lock, the real clock. Rows and
+ * causes are named, not worded: report_theory.c words them for each view.
  */
 #include "config.h"
 
@@ -13,7 +14,7 @@
 
 static struct theory_row *
 theory_add(struct theory_row *rows, size_t *n, size_t max, enum theory_unit u,
-    const char *label)
+    enum theory_what what, unsigned station)
 {
 	struct theory_row	*r;
 
@@ -21,7 +22,8 @@ theory_add(struct theory_row *rows, size_t *n, size_t max, enum theory_unit u,
 		return (NULL);
 	r = &rows[(*n)++];
 	memset(r, 0, sizeof *r);
-	snprintf(r->label, sizeof r->label, "%s", label);
+	r->what = what;
+	r->station = station;
 	r->unit = u;
 	return (r);
 }
@@ -32,11 +34,10 @@ theory_rows(const struct stats *s, struct theory_row *rows, size_t max)
 	const struct prediction	*p = stats_prediction(s);
 	const struct scenario	*scn = s->scn;
 	struct theory_row	*r;
-	char			 label[48];
 	size_t			 n = 0;
 	unsigned		 i;
 
-	if ((r = theory_add(rows, &n, max, TU_RATE, "throughput")) != NULL) {
+	if ((r = theory_add(rows, &n, max, TU_RATE, TW_THROUGHPUT, 0)) != NULL) {
 		/* A pile's run is finite: its whole throughput, as predicted. */
 		r->measured = p->open && s->warmup_ns > 0 ? s->throughput_win :
 		    s->throughput;
@@ -45,15 +46,15 @@ theory_rows(const struct stats *s, struct theory_row *rows, size_t max)
 		    p->lambda : p->steady) : p->throughput;
 		r->have_predicted = p->valid;
 	}
-	if ((r = theory_add(rows, &n, max, TU_SECONDS, "time")) != NULL) {
+	if ((r = theory_add(rows, &n, max, TU_SECONDS, TW_TIME, 0)) != NULL) {
 		r->measured = (double)s->t_end / 1e9;
 		r->have_measured = s->t_end > 0;
 		r->predicted = p->wall_s;
 		r->have_predicted = p->valid && isfinite(p->wall_s);
 	}
 	for (i = 0; i < s->nstations; i++) {
-		snprintf(label, sizeof label, "busy %s", scn->stations[i].name);
-		if ((r = theory_add(rows, &n, max, TU_FRACTION, label)) == NULL)
+		if ((r = theory_add(rows, &n, max, TU_FRACTION, TW_BUSY,
+		    i)) == NULL)
 			break;
 		r->measured = s->busy_win[i];
 		r->have_measured = s->t_end > s->warmup_ns;
@@ -67,26 +68,16 @@ theory_rows(const struct stats *s, struct theory_row *rows, size_t max)
 			continue;
 		if (i > 0 && scn->broadcast)
 			continue;	/* not a queue: report_theory_text says */
-		if (i == 0)
-			snprintf(label, sizeof label, "wait before %s",
-			    scn->stations[0].name);
-		else
-			snprintf(label, sizeof label, "wait %s -> %s",
-			    scn->stations[i - 1].name, scn->stations[i].name);
-		if ((r = theory_add(rows, &n, max, TU_SECONDS, label)) == NULL)
+		if ((r = theory_add(rows, &n, max, TU_SECONDS, TW_WAIT,
+		    i)) == NULL)
 			break;
 		r->measured = f->mean_w;
 		r->have_measured = f->valid;
 		r->predicted = p->st[i].wait_s;
 		r->have_predicted = p->valid && p->st[i].have_queue &&
 		    isfinite(p->st[i].wait_s);
-		if (i == 0)
-			snprintf(label, sizeof label, "depth before %s",
-			    scn->stations[0].name);
-		else
-			snprintf(label, sizeof label, "depth %s -> %s",
-			    scn->stations[i - 1].name, scn->stations[i].name);
-		if ((r = theory_add(rows, &n, max, TU_DISHES, label)) == NULL)
+		if ((r = theory_add(rows, &n, max, TU_DISHES, TW_DEPTH,
+		    i)) == NULL)
 			break;
 		r->measured = f->mean_l;
 		r->have_measured = s->t_end > s->warmup_ns;
@@ -96,18 +87,16 @@ theory_rows(const struct stats *s, struct theory_row *rows, size_t max)
 		/* An open line's stations: Erlang C's chance, and W. */
 		if (!p->open)
 			continue;
-		snprintf(label, sizeof label, "waits at all, %s",
-		    scn->stations[i].name);
-		if ((r = theory_add(rows, &n, max, TU_FRACTION, label)) == NULL)
+		if ((r = theory_add(rows, &n, max, TU_FRACTION, TW_P_WAIT,
+		    i)) == NULL)
 			break;
 		r->measured = f->nwait ? (double)f->nwaited /
 		    (double)f->nwait : 0;
 		r->have_measured = f->valid;
 		r->predicted = p->st[i].q.p_wait;
 		r->have_predicted = p->valid && p->stable;
-		snprintf(label, sizeof label, "time in system, %s",
-		    scn->stations[i].name);
-		if ((r = theory_add(rows, &n, max, TU_SECONDS, label)) == NULL)
+		if ((r = theory_add(rows, &n, max, TU_SECONDS, TW_IN_SYSTEM,
+		    i)) == NULL)
 			break;
 		r->measured = f->mean_w + s->hands[i].mean_w;
 		r->have_measured = f->valid && s->hands[i].valid;
@@ -141,17 +130,17 @@ theory_gap(const struct stats *s, const struct theory_row *r)
 }
 
 int
-theory_verdict(const struct stats *s, char *buf, size_t len)
+theory_verdict(const struct stats *s, struct theory_verdict *v)
 {
 	struct theory_row	 rows[THEORY_MAX_ROWS];
 	const struct prediction	*p = stats_prediction(s);
 	const struct scenario	*scn = s->scn;
-	const char		*cause;
-	char			 m[32], pr[32], extra[96];
 	size_t			 n, i;
 	int			 best = -1, cpu = 0;
 	double			 gap, worst = 0.01;
 
+	memset(v, 0, sizeof *v);
+	v->row = -1;
 	n = theory_rows(s, rows, THEORY_MAX_ROWS);
 	for (i = 0; i < n; i++) {
 		if (!rows[i].have_measured || !rows[i].have_predicted)
@@ -162,48 +151,45 @@ theory_verdict(const struct stats *s, char *buf, size_t len)
 		}
 	}
 	if (!p->valid) {
-		snprintf(buf, len, "no prediction for this scenario");
+		v->cause = TC_NO_PREDICTION;
 		return (-1);
 	}
 	if (best == -1) {
-		snprintf(buf, len, "measured and predicted agree within 1 %%%s",
-		    p->exact ? "" : " (the prediction is approximate)");
+		v->cause = TC_AGREE;
+		v->approximate = !p->exact;
 		return (-1);
 	}
+	v->row = best;
+	v->r = rows[best];
+	v->percent = rows[best].predicted != 0 ? 100.0 *
+	    (rows[best].measured - rows[best].predicted) /
+	    fabs(rows[best].predicted) : 100.0;
 	for (i = 0; i < scn->nstations; i++)
 		cpu |= scn->stations[i].work == WORK_CPU;
 	if (s->deadlocked)
-		cause = "a deadlock: the run stopped short, and the "
-		    "prediction is of one that finishes";
+		v->cause = TC_DEADLOCK;
 	else if (p->open && !p->stable)
-		cause = "an overloaded station: its rack grows as long as the "
-		    "run lasts, so no steady state exists";
+		v->cause = TC_OVERLOAD;
 	else if (p->open && s->warmup_ns == 0 && s->ndishes <= 20000 &&
 	    rows[best].measured < rows[best].predicted &&
 	    (rows[best].unit == TU_SECONDS || rows[best].unit == TU_DISHES))
-		cause = "start-up bias: the run starts empty and the first "
-		    "dishes find short queues (set warmup to leave the start "
-		    "out)";
+		v->cause = TC_START_UP;
 	else if (p->open)
-		cause = "a finite run: random times vary, and the interval "
-		    "around a mean shrinks only as 1/sqrt(dishes)";
+		v->cause = TC_FINITE_OPEN;
 	else if (scn->gil && cpu)
-		cause = "the GIL: threads take turns computing, time-sliced "
-		    "every gil.interval";
+		v->cause = TC_GIL;
 	else if (scn->cupboard && (scn->cupboard_lock == LOCK_MUTEX ||
 	    scn->cupboard_lock == LOCK_SPIN))
-		cause = "a lock: workers queue for the cupboard's lock";
+		v->cause = TC_LOCK;
 	else if (cpu)
-		cause = "cpu work: the cores are shared, not taken in turn";
+		v->cause = TC_CPU;
 	else if (s->real_clock)
-		cause = "the real clock: sleeps wake late and threads wait "
-		    "to be scheduled";
+		v->cause = TC_REAL_CLOCK;
 	else if (!p->exact)
-		cause = "random times: the prediction uses their means";
+		v->cause = TC_RANDOM;
 	else
-		cause = "a finite run";
+		v->cause = TC_FINITE;
 	/* A random stream that came slower or faster than its rate. */
-	extra[0] = '\0';
 	if (p->open && s->arrival != NULL && s->ndishes > 1) {
 		int64_t		from = s->arrival[0], to;
 		uint64_t	d = 0, k = 0;
@@ -216,18 +202,13 @@ theory_verdict(const struct stats *s, char *buf, size_t len)
 		to = s->arrival[s->ndishes - 1];
 		k = s->ndishes - d;
 		if (k > 1 && to > from && fabs((double)(k - 1) * 1e9 /
-		    (double)(to - from) - p->lambda) > 0.03 * p->lambda)
-			snprintf(extra, sizeof extra, "; and the dishes "
-			    "arrived at %.3f/s, not %.3f/s", (double)(k - 1) *
-			    1e9 / (double)(to - from), p->lambda);
+		    (double)(to - from) - p->lambda) > 0.03 * p->lambda) {
+			v->have_arrived = 1;
+			v->arrived = (double)(k - 1) * 1e9 /
+			    (double)(to - from);
+			v->lambda = p->lambda;
+		}
 	}
-	snprintf(buf, len, "largest difference: %s, measured %s, predicted %s "
-	    "(%+.0f %%): %s%s", rows[best].label,
-	    theory_format(rows[best].unit, rows[best].measured, m, sizeof m),
-	    theory_format(rows[best].unit, rows[best].predicted, pr,
-	    sizeof pr), rows[best].predicted != 0 ? 100.0 *
-	    (rows[best].measured - rows[best].predicted) /
-	    fabs(rows[best].predicted) : 100.0, cause, extra);
 	return (best);
 }
 

@@ -27,6 +27,7 @@
 
 #include <zmq.h>
 
+#include "i18n.h"
 #include "xmalloc.h"
 
 #define ZL_THREAD_MAX	16
@@ -129,25 +130,25 @@ zl_where_parse(const char *t, struct zl_where *w, char **why)
 	else if (strncmp(t, "tcp://", 6) == 0)
 		hp = t + 6;
 	else {
-		xasprintf(why, "expected zmq or zmq+tcp://HOST:PORT, found "
-		    "'%.64s'", t);
+		xasprintf(why, _("expected zmq or zmq+tcp://HOST:PORT, found "
+		    "'%.64s'"), t);
 		return (-1);
 	}
 	if ((colon = strrchr(hp, ':')) == NULL || colon == hp) {
-		xasprintf(why, "expected HOST:PORT after tcp://, found "
-		    "'%.64s'", hp);
+		xasprintf(why, _("expected HOST:PORT after tcp://, found "
+		    "'%.64s'"), hp);
 		return (-1);
 	}
 	n = (size_t)(colon - hp);
 	if (n >= sizeof w->host) {
-		xasprintf(why, "the host name is too long");
+		xasprintf(why, _("the host name is too long"));
 		return (-1);
 	}
 	errno = 0;
 	port = strtol(colon + 1, &end, 10);
 	if (errno != 0 || end == colon + 1 || *end != '\0' || port < 1 ||
 	    port > 65535) {
-		xasprintf(why, "the port must be 1 to 65535, found '%.16s'",
+		xasprintf(why, _("the port must be 1 to 65535, found '%.16s'"),
 		    colon + 1);
 		return (-1);
 	}

@@ -370,8 +370,8 @@ tui_draw_panel(struct tui *t, const char *title, char **rowsv, int n)
 		tui_printf(r.y, r.x + r.w - 12, 10, " PgUp %s ",
 		    t->g == &glyphs_ascii ? "^" : "\u2191");
 	if (t->panel_top + rows < nl)
-		tui_printf(r.y + r.h - 1, r.x + 2, r.w - 4, " %s %d more: "
-		    "PgDn, arrows ", t->g == &glyphs_ascii ? "v" : "\u2193",
+		tui_printf(r.y + r.h - 1, r.x + 2, r.w - 4, _(" %s %d more: "
+		    "PgDn, arrows "), t->g == &glyphs_ascii ? "v" : "\u2193",
 		    nl - t->panel_top - rows);
 	attroff(A_BOLD);
 }

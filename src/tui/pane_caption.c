@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "report.h"
 
 /* Captions the H panel shows, the latest. */
 #define CAPTIONS_SHOWN	12
@@ -64,43 +65,6 @@ tui_caption_layout(struct tui *t)
 	l->caption.h = 2;
 }
 
-/*
- * The deadlock's cycle in the reader's language: the engine words it in
- * English once, for every view; translated, it is worded again from what
- * each worker was found waiting for and who held that.
- */
-static const char *
-tui_cycle_words(struct tui *t, char *buf, size_t len)
-{
-	static const char	 fmt[] =
-	    N_("%s%s waits for the %s, held by %s");
-	struct run		*run = engine_run(t->eng);
-	const char		*by;
-	unsigned		 i, j, used;
-	size_t			 n = 0;
-
-	if (strcmp(_(fmt), fmt) == 0)
-		return (engine_deadlock_cycle(t->eng));
-	used = atomic_load(&run->used);
-	buf[0] = '\0';
-	for (i = 0; i < used && n < len; i++) {
-		struct wslot	*w = &run->slots[i];
-
-		if (w->dl_wait < 0 || (unsigned)w->dl_wait >= run->nlocks)
-			continue;
-		by = NULL;
-		for (j = 0; j < used; j++) {
-			if (run->slots[j].dl_holds & (1u << w->dl_wait))
-				by = run->slots[j].name;
-		}
-		if (by != NULL)
-			n += (size_t)snprintf(buf + n, len - n, _(fmt),
-			    n > 0 ? "; " : "", w->name,
-			    run->locks[w->dl_wait].name, by);
-	}
-	return (buf[0] != '\0' ? buf : engine_deadlock_cycle(t->eng));
-}
-
 /* The caption line (two, when tui_caption_layout gave it two). */
 void
 tui_draw_caption(struct tui *t)
@@ -115,7 +79,7 @@ tui_draw_caption(struct tui *t)
 		attron(tui_attr(t, C_BAD));
 		mvhline(r->y, 0, ' ', r->w);
 		tui_printf(r->y, 0, r->w, _(" DEADLOCK: %s"),
-		    tui_cycle_words(t, cycle, sizeof cycle));
+		    report_cycle_words(t->eng, cycle, sizeof cycle));
 		attroff(tui_attr(t, C_BAD));
 		return;
 	}

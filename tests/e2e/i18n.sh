@@ -64,6 +64,21 @@ printf '[dryer]\ncont = 3\n' >"$TMP/typo.scn"
 expect_exit 2 "ko scenario typo" -- $KO "$DISHRACK" --check "$TMP/typo.scn"
 expect_grep "$TMP/err" "typo.scn:2:1: 알 수 없는 키 'cont' (\[dryer\] 안), 'count' 말인가요?" \
     "ko: scenario error in Korean, at its place"
+# A value's error: Korean prose, the place and the quoted value verbatim.
+printf '[dryer]\ncount = 3x\n' >"$TMP/value.scn"
+expect_exit 2 "ko bad value" -- $KO "$DISHRACK" --check "$TMP/value.scn"
+expect_grep "$TMP/err" "value.scn:2:9: 1 이상의 개수가 필요한데 '3x'입니다" \
+    "ko: a value's error in Korean, at its place"
+expect_exit 2 "en bad value" -- env LANG=C.UTF-8 "$DISHRACK" --check "$TMP/value.scn"
+expect_grep "$TMP/err" "value.scn:2:9: expected a count >= 1, found '3x'" \
+    "en: a value's error unchanged"
+printf '[scenario]\nmode = thread\n[washer]\n' >"$TMP/enum.scn"
+expect_exit 2 "ko bad choice" -- $KO "$DISHRACK" --check "$TMP/enum.scn"
+expect_grep "$TMP/err" "enum.scn:2:8: threads, processes 또는 async 중 하나가 필요한데 'thread'입니다" \
+    "ko: a choice's error keeps the values as they are"
+expect_exit 2 "ko bad --set" -- $KO "$DISHRACK" --headless --set dryer.time=abc seed-threads
+expect_grep "$TMP/err" "dryer.time: 2s, 150ms, 1s..3s, exp(2s) 같은 시간이 필요한데 'abc'입니다" \
+    "ko: a --set value's error in Korean"
 expect_exit 2 "en bad option" -- env LANG=C.UTF-8 "$DISHRACK" --bogus
 expect_grep "$TMP/err" "unknown option '--bogus'" "default: English"
 # In the C locale gettext ignores LANGUAGE: its text could not be shown.
@@ -103,6 +118,53 @@ def strip(v):
 a, b = (strip(json.load(open(f))) for f in sys.argv[1:3])
 sys.exit(0 if a == b else 1)
 EOF
+
+# The theory table of the summary: Korean labels and verdict, its figures
+# in the English run's columns (a Korean glyph is two).
+# theory_aligned FILE WHAT: every row of two figures (the table's, or the
+# theory pane's inside its box) ends them at the same two columns.
+theory_aligned() {
+	if python3 - "$1" <<'EOF'; then ok; else bad "$2: theory columns out of line"; sed 's/^/  | /' "$1" >&2; fi
+import re, sys, unicodedata
+def cols(s):
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+rows = 0
+base = None
+for line in open(sys.argv[1], encoding="utf-8"):
+    line = line.rstrip("\n")
+    if "\u2502" in line:
+        parts = line.split("\u2502")
+        line = parts[-2] if len(parts) >= 3 else line
+    # a row of two figures: a label, then two values (a figure or "-")
+    m = re.match(r"^( +\S.*?)  +(\S+) +(\S+) *$", line)
+    if not m or not re.search(r"[0-9]", m.group(3)) or "=" in line:
+        continue
+    ends = (cols(line[:m.end(2)]), cols(line[:m.end(3)]))
+    if base is None:
+        base = ends
+    rows += 1
+    if ends != base:
+        print("row", repr(line), "ends at", ends, "not", base); sys.exit(1)
+sys.exit(0 if rows >= 5 else 1)
+EOF
+}
+expect_exit 0 "ko theory" -- $KO "$DISHRACK" --headless --clock virtual -q bottleneck
+sed -n '/^이론/,$p' "$TMP/out" >"$TMP/theory.ko"
+expect_grep "$TMP/theory.ko" "^  처리량 " "theory: rows in Korean"
+expect_grep "$TMP/theory.ko" "^  가동 dryer " "theory: station rows in Korean"
+expect_grep "$TMP/theory.ko" "^  처리능력 dryer .* 작업자 1명 / 3초" "theory: a limit in Korean"
+expect_grep "$TMP/theory.ko" "^  측정값과 예측값이 1 % 안에서 일치" "theory: the verdict in Korean"
+theory_aligned "$TMP/theory.ko" "ko summary"
+expect_exit 0 "ko theory queueing" -- $KO "$DISHRACK" --headless --clock virtual -q queueing
+expect_grep "$TMP/out" "가장 큰 차이: 깊이 (teller 앞), 측정값 0.598, 예측값 0.889 (-33 %): 시작 편향" \
+    "theory: the largest difference and its cause in Korean"
+expect_exit 0 "en theory" -- env LANG=C.UTF-8 "$DISHRACK" --headless --clock virtual -q bottleneck
+sed -n '/^theory/,$p' "$TMP/out" >"$TMP/theory.en"
+theory_aligned "$TMP/theory.en" "en summary"
+expect_grep "$TMP/theory.en" "^  busy dryer  *90.0%  *90.0%" "theory: English rows unchanged"
+# The deadlock's cycle in the summary, worded again in Korean.
+expect_exit 1 "ko deadlock" -- $KO "$DISHRACK" --headless --clock virtual -q deadlock
+expect_grep "$TMP/out" "^교착상태    dryer-1: cloth 기다림, dryer-2 보유" "deadlock: the summary's cycle in Korean"
 
 # A headless --cast: the screen it records, every row 100 columns with
 # Korean in it (a wide glyph fills two cells, and is written once).
@@ -234,6 +296,21 @@ expect_screen "t=2\.[0-9]초" "rewind: the run at 2 s"
 $T send-keys -t ko ','
 expect_screen "되감기 t=" "rewind: its bar in Korean"
 aligned "rewound screen"
+# The theory pane ('t'): Korean rows, figures in line, its box closed.
+start 100 30 "LANG=C.UTF-8 LANGUAGE=ko $DISHRACK --clock virtual --speed 4 bottleneck"
+expect_screen "t=[1-9]" "theory pane: the run going"
+$T send-keys -t ko t
+expect_screen "이론: 지금까지의 실행" "theory pane: its title in Korean"
+expect_screen "처리능력 dryer" "theory pane: its rows in Korean"
+aligned "theory pane" "이론"
+theory_aligned "$TMP/screen" "theory pane"
+# What the engine refuses a key with, on the status line: a replay.
+expect_exit 0 "ko record" -- $KO "$DISHRACK" --headless --clock virtual -q \
+    --record "$TMP/ko.rec" seed-threads
+start 100 30 "LANG=C.UTF-8 LANGUAGE=ko $DISHRACK --replay $TMP/ko.rec"
+expect_screen "t=[0-9]" "replay: going"
+$T send-keys -t ko a
+expect_screen "재생 중: 기록된 실행은 그대로입니다" "replay: a refused key in Korean"
 # The deadlock's cycle on the caption line, worded again in Korean.
 start 100 30 "LANG=C.UTF-8 LANGUAGE=ko $DISHRACK --speed 4 deadlock"
 expect_screen "교착상태: dryer-1: .* 기다림, dryer-2 보유" "deadlock: the cycle in Korean"
