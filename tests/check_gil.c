@@ -217,7 +217,6 @@ START_TEST(test_real_threads_gil_switched_on)
 	    "[washer]\ntime = 0\n[dryer]\ncount = 3\ntime = 40ms\n"
 	    "work = cpu\n";
 	char		 text[512];
-	double		 slower;
 
 	snprintf(text, sizeof text, "%s[script]\n10ms set scenario.gil = "
 	    "on\n", base);
@@ -226,12 +225,13 @@ START_TEST(test_real_threads_gil_switched_on)
 	ck_assert_uint_eq(off.st.gil_handovers, 0);
 	ck_assert_int_eq(off.st.gil_wait_ns, 0);
 	ck_assert_uint_gt(on.st.gil_handovers, 5);
-	/* Two of three wait while one computes: a lot of waiting. */
+	/*
+	 * Two of three wait while one computes: of the 9 x 40 ms computed
+	 * one at a time, most is waited for by two. (Not the run times: on a
+	 * loaded machine three threads without a GIL are no faster either.)
+	 */
 	ck_assert_msg(on.st.gil_wait_ns > 100 * MS,
 	    "switched on, waited only %lld ns", (long long)on.st.gil_wait_ns);
-	/* Never faster, whatever else the machine runs. */
-	slower = (double)on.st.t_end / (double)off.st.t_end;
-	ck_assert_msg(slower > 0.8, "switched on, ran %.2fx as long", slower);
 	ck_assert_int_eq(on.st.complete, 1);
 	test_run_free(&on);
 	test_run_free(&off);
