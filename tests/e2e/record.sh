@@ -38,6 +38,18 @@ for f in "$SCENARIOS"/*.scn; do
 	same "virtual $n, JSON" "$TMP/live" "$TMP/out"
 done
 
+# The GIL switched on by the script in a run without one: the replay's
+# summary has the GIL's figures, as the live run's.
+printf '%s\n' '[scenario]' 'dishes = 8' 'cores = 4' '[washer]' 'time = 0' \
+    '[dryer]' 'count = 4' 'time = 200ms' 'work = cpu' '[script]' \
+    '300ms set scenario.gil = on' >"$TMP/gilon.scn"
+expect_exit 0 "record gil on" -- "$DISHRACK" --headless --clock virtual \
+    --record "$TMP/gilon.rec" "$TMP/gilon.scn"
+cp "$TMP/out" "$TMP/live"
+expect_grep "$TMP/live" "^gil  *[0-9]* hand-overs" "gil on: the live summary's GIL"
+expect_exit 0 "replay gil on" -- "$DISHRACK" --headless --replay "$TMP/gilon.rec"
+same "virtual gil switched on" "$TMP/live" "$TMP/out"
+
 # Real runs: threads, processes, a lost-update race, the GIL, a --set
 # and a script that changes counts on the way.
 for args in "seed-threads" "seed-processes" "race" "gil-cpu" \
