@@ -177,8 +177,9 @@ static const struct help_row help_rows[] = {
 	    "over the other's") },
 	{ "%!", C_BAD, 1, N_("(timeline) the write that lost an update: it "
 	    "wrote over a count another wrote since its read") },
-	{ " ", 0, 1, N_("(a replay) the timeline's column in reverse video: "
-	    "the replay's time, a playhead that moves with each seek") },
+	{ N_("playhead"), 0, 1, N_("(a replay) the timeline's column in "
+	    "reverse video: the replay's time, a playhead that moves with each "
+	    "seek") },
 	{ N_("output"), 0, 0,
 	    N_("the workers' text as they write it, part by part: "
 	    "lines mix") },
