@@ -172,6 +172,72 @@ START_TEST(test_real_threads_no_faster_with_gil)
 }
 END_TEST
 
+/*
+ * Switched on mid-run (a run that started without one): four dryers on
+ * four cores compute at once until 300 ms, each finishes the dish it has
+ * without the GIL at 400 ms, and from their next dish take turns. 16
+ * dishes of 200 ms: 8 done at once by 400 ms, then 8 one at a time.
+ */
+#define GIL_SWITCHED_ON \
+	"[scenario]\ndishes = 16\ncores = 4\ngil = off\n" \
+	"gil.interval = 5ms\n[washer]\ntime = 0\n" \
+	"[dryer]\ncount = 4\ntime = 200ms\nwork = cpu\n"
+START_TEST(test_virtual_gil_switched_on)
+{
+	struct test_run	 on, off;
+	const char	*text = GIL_SWITCHED_ON "[script]\n300ms set "
+	    "scenario.gil = on\n";
+
+	ck_assert_int_eq(test_run(&off, GIL_SWITCHED_ON, NULL, 1, 1.0, 0), 0);
+	ck_assert_int_eq(test_run(&on, text, NULL, 1, 1.0, 0), 0);
+	ck_assert_int_eq(off.st.t_end, 800 * MS);
+	ck_assert_uint_eq(off.st.gil_handovers, 0);
+	ck_assert_int_eq(off.st.gil_wait_ns, 0);
+	/* All at once, then one at a time: 400 ms + 8 x 200 ms. */
+	ck_assert_int_eq(on.st.t_end, 2000 * MS);
+	ck_assert_uint_ge(on.st.gil_handovers, 300);
+	/* Four share 1.6 s, each waiting three quarters of it. */
+	ck_assert_int_ge(on.st.gil_wait_ns, 4500 * MS);
+	ck_assert_int_le(on.st.gil_wait_ns, 4900 * MS);
+	ck_assert_int_eq(on.st.complete, 1);
+	test_run_free(&on);
+	test_run_free(&off);
+}
+END_TEST
+
+/*
+ * Real threads, switched on at once: the threads already running take it
+ * from their next dish, and wait for each other from then on; without
+ * the switch they never wait for a GIL.
+ */
+START_TEST(test_real_threads_gil_switched_on)
+{
+	struct test_run	 on, off;
+	const char	*base = "[scenario]\ndishes = 9\ngil = off\n"
+	    "[washer]\ntime = 0\n[dryer]\ncount = 3\ntime = 40ms\n"
+	    "work = cpu\n";
+	char		 text[512];
+
+	snprintf(text, sizeof text, "%s[script]\n10ms set scenario.gil = "
+	    "on\n", base);
+	ck_assert_int_eq(test_run(&off, base, NULL, 0, 1.0, 0), 0);
+	ck_assert_int_eq(test_run(&on, text, NULL, 0, 1.0, 0), 0);
+	ck_assert_uint_eq(off.st.gil_handovers, 0);
+	ck_assert_int_eq(off.st.gil_wait_ns, 0);
+	ck_assert_uint_gt(on.st.gil_handovers, 5);
+	/*
+	 * Two of three wait while one computes: of the 9 x 40 ms computed
+	 * one at a time, most is waited for by two. (Not the run times: on a
+	 * loaded machine three threads without a GIL are no faster either.)
+	 */
+	ck_assert_msg(on.st.gil_wait_ns > 100 * MS,
+	    "switched on, waited only %lld ns", (long long)on.st.gil_wait_ns);
+	ck_assert_int_eq(on.st.complete, 1);
+	test_run_free(&on);
+	test_run_free(&off);
+}
+END_TEST
+
 static Suite *
 gil_suite(void)
 {
@@ -184,6 +250,8 @@ gil_suite(void)
 	tcase_add_test(tc, test_virtual_gil_figures);
 	tcase_add_test(tc, test_virtual_io_overlaps_despite_gil);
 	tcase_add_test(tc, test_real_threads_no_faster_with_gil);
+	tcase_add_test(tc, test_virtual_gil_switched_on);
+	tcase_add_test(tc, test_real_threads_gil_switched_on);
 	suite_add_tcase(s, tc);
 	return (s);
 }

@@ -1088,8 +1088,6 @@ START_TEST(test_bad_inputs)
 		  0, "t.scn:4:8: ", "not 'cupboard.window'" },
 		{ "[w]\n[script]\n1s set cupboard.lock = mutex\n",
 		  0, "t.scn:3:8: ", "there is no [cupboard] to lock" },
-		{ "[w]\n[script]\n1s set scenario.gil = off\n",
-		  0, "t.scn:3:8: ", "only if it starts with scenario.gil = on" },
 		{ "[w]\n[d]\n[script]\n1s set w.rack = 3\n",
 		  0, "t.scn:4:8: ", "w takes its dishes from the pile" },
 

@@ -736,8 +736,8 @@ engine_create(struct scenario *scn, const struct engine_opts *opts,
 	    (size_t)nslots * (sizeof(struct wslot) + ring_bytes + 128) +
 	    ev_ring_size(ENGINE_RING_EVENTS) + 64 * 1024;
 	size += rack_local_size(RACK_UNBOUNDED, 0, 0);
-	if (scn->gil)
-		size += (size_t)(nslots + 1) * sizeof(struct gil) + 64;
+	/* Every run keeps its GILs, off, for a live switch to turn on. */
+	size += (size_t)(nslots + 1) * sizeof(struct gil) + 64;
 	if (scn->arrivals_set)
 		size += scn->ndishes * sizeof(int64_t) + 64;
 	size += sizeof(struct cupboard) + LOCK_MAX_NAMED *
@@ -789,16 +789,21 @@ engine_create(struct scenario *scn, const struct engine_opts *opts,
 	/* An event loop is one thread: one core, whatever the machine. */
 	run->vcores.cores = scn->mode == MODE_ASYNC ? 1 :
 	    scn->cores > 0 ? scn->cores : 1;
-	if (scn->gil) {
-		run->ngils = scn->mode == MODE_PROCESSES ? nslots + 1 : 1;
-		if ((run->gils = engine_alloc(e,
-		    run->ngils * sizeof *run->gils, cause)) == NULL) {
-			run->ngils = 0;
-			return (engine_create_failed(e, scn));
-		}
-		for (i = 0; i < run->ngils; i++)
-			gil_init(&run->gils[i], scn->gil_interval_ns);
+	/*
+	 * The GILs exist in every run, off unless the scenario has one, so
+	 * that a live switch can turn them on under running threads
+	 * (engine_live.c).
+	 */
+	atomic_store(&run->gil_off, !scn->gil);
+	atomic_store(&run->gil_ever, scn->gil);
+	run->ngils = scn->mode == MODE_PROCESSES ? nslots + 1 : 1;
+	if ((run->gils = engine_alloc(e, run->ngils * sizeof *run->gils,
+	    cause)) == NULL) {
+		run->ngils = 0;
+		return (engine_create_failed(e, scn));
 	}
+	for (i = 0; i < run->ngils; i++)
+		gil_init(&run->gils[i], scn->gil_interval_ns);
 
 	if (scn->cupboard) {
 		if ((run->cupboard = engine_alloc(e, sizeof *run->cupboard,

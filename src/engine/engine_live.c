@@ -8,8 +8,9 @@
  * go as a mutex), takes the GIL or not once per dish (one switched off
  * mid-dish finishes that dish under it), and a rack's new capacity is
  * applied under the rack's own lock, waking the putters waiting for room.
- * The GIL can be switched off and on again only in a run that started with
- * one: its locks exist from the start, or not at all. A rack's capacity
+ * The GIL can be switched on in any run, and off again: its locks exist in
+ * every run from the start, off unless the scenario has one, so threads
+ * already running find it on at their next dish. A rack's capacity
  * can change in a rack in this process's memory sized for every dish (the
  * engine sizes them so up to 65536 dishes), not in Redis or ZeroMQ, whose
  * servers and sockets keep their own.
@@ -46,8 +47,9 @@ live_cupboard(struct engine *e, const char *assignment, char **cause)
 	return (0);
 }
 
+/* 0 (*ctl says which way), or -1. */
 static int
-live_gil(struct engine *e, const char *value, char **cause)
+live_gil(struct engine *e, const char *value, int *ctl, char **cause)
 {
 	struct run	*run = e->run;
 	int		 off;
@@ -62,12 +64,21 @@ live_gil(struct engine *e, const char *value, char **cause)
 		return (-1);
 	}
 	if (run->ngils == 0) {
-		xasprintf(cause, "the run started without a GIL: it can be "
-		    "switched off (and on again) during a run only if it "
-		    "started with gil = on");
+		xasprintf(cause, "this run has no GIL to switch");
 		return (-1);
 	}
+	/*
+	 * On, in a run that started without: the scenario says so from now
+	 * (the summary's GIL figures), and the screen grows the GIL's row.
+	 */
+	pthread_mutex_lock(&e->ctl);
+	if (!off)
+		e->scn->gil = 1;
+	pthread_mutex_unlock(&e->ctl);
+	if (!off)
+		atomic_store(&run->gil_ever, 1);
 	atomic_store(&run->gil_off, off);
+	*ctl = off ? CTL_GIL_OFF : CTL_GIL_ON;
 	return (0);
 }
 
@@ -148,7 +159,7 @@ engine_set_live(struct engine *e, const char *assignment, char **cause)
 	struct station	*st;
 	char		 section[SCN_NAME_MAX], key[32];
 	size_t		 n, k;
-	int		 rc;
+	int		 rc, ctl = CTL_SET_LIVE;
 
 	if (dot == NULL || eq == NULL || dot > eq ||
 	    (n = (size_t)(dot - assignment)) >= sizeof section ||
@@ -161,7 +172,7 @@ engine_set_live(struct engine *e, const char *assignment, char **cause)
 	if (strcmp(section, "cupboard") == 0 && strcmp(key, "lock") == 0)
 		rc = live_cupboard(e, assignment, cause);
 	else if (strcmp(section, "scenario") == 0 && strcmp(key, "gil") == 0)
-		rc = live_gil(e, eq + 1, cause);
+		rc = live_gil(e, eq + 1, &ctl, cause);
 	else if (strcmp(section, "scenario") == 0 && strcmp(key, "rack") == 0)
 		rc = live_rack(e, assignment, -1, cause);
 	else if (strcmp(key, "rack") == 0 &&
@@ -171,6 +182,6 @@ engine_set_live(struct engine *e, const char *assignment, char **cause)
 	else
 		return (1);
 	if (rc == 0)
-		run_event(e->run, NULL, EV_CONTROL, DISH_NONE, CTL_SET_LIVE);
+		run_event(e->run, NULL, EV_CONTROL, DISH_NONE, ctl);
 	return (rc);
 }

@@ -261,7 +261,10 @@ engine_replay_gils(struct engine *e, unsigned nslots)
 
 	rp->gil_in = arena_alloc(&e->arena, nslots);
 	rp->gil_since = arena_alloc(&e->arena, nslots * sizeof(int64_t));
-	if (!scn->gil || rp->gil_in == NULL || rp->gil_since == NULL)
+	/* Off unless the scenario has one, as live: a switch turns it on. */
+	atomic_store(&run->gil_off, !scn->gil);
+	atomic_store(&run->gil_ever, scn->gil);
+	if (rp->gil_in == NULL || rp->gil_since == NULL)
 		return;
 	n = scn->mode == MODE_PROCESSES ? nslots + 1 : 1;
 	if ((run->gils = arena_alloc(&e->arena, n * sizeof *run->gils)) ==
@@ -270,6 +273,16 @@ engine_replay_gils(struct engine *e, unsigned nslots)
 	run->ngils = n;
 	for (i = 0; i < n; i++)
 		gil_init(&run->gils[i], scn->gil_interval_ns);
+}
+
+/* A set of scenario.gil (not of its interval). */
+static int
+engine_replay_is_gil(const char *text)
+{
+	size_t	n = strlen("scenario.gil");
+
+	return (strncmp(text, "scenario.gil", n) == 0 &&
+	    (text[n] == '=' || text[n] == ' ' || text[n] == '\t'));
 }
 
 /* Who else computes under g, not waiting: it holds it now. */
@@ -389,7 +402,8 @@ engine_replay_find(struct engine *e, int64_t t, int dir, int kind)
 		} else if (ev->kind == EV_CONTROL && kind == 'b')
 			hit = ev->arg == CTL_ADD_WORKER ||
 			    ev->arg == CTL_REMOVE_WORKER ||
-			    ev->arg == CTL_SET_TIME || ev->arg == CTL_SET_LIVE;
+			    ev->arg == CTL_SET_TIME || ev->arg == CTL_SET_LIVE ||
+			    ev->arg == CTL_GIL_ON || ev->arg == CTL_GIL_OFF;
 		if (!hit)
 			continue;
 		if (dir > 0 && ev->t > t)
@@ -412,10 +426,23 @@ engine_replay_apply(struct engine *e, const struct event *ev, int64_t wend)
 	char			*cause = NULL;
 
 	if (ev->worker == EV_ENGINE) {
+		/* The GIL switched, by a key or the script, as live. */
+		if (ev->kind == EV_CONTROL && (ev->arg == CTL_GIL_ON ||
+		    ev->arg == CTL_GIL_OFF) && run->ngils > 0) {
+			if (ev->arg == CTL_GIL_ON) {
+				scn->gil = 1;
+				atomic_store(&run->gil_ever, 1);
+			}
+			atomic_store(&run->gil_off, ev->arg == CTL_GIL_OFF);
+		}
 		if (ev->kind != EV_SCRIPT || (unsigned)ev->arg >= scn->nscript)
 			return;
-		/* A script's set: the scenario as the engine changed it. */
+		/*
+		 * A script's set: the scenario as the engine changed it (the
+		 * GIL's by its control event: live, off leaves scenario.gil).
+		 */
 		if (scn->script[ev->arg].kind == STEP_SET &&
+		    !engine_replay_is_gil(scn->script[ev->arg].text) &&
 		    scenario_set(scn, scn->script[ev->arg].text, &cause) == -1)
 			free(cause);
 		/*

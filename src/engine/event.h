@@ -51,8 +51,10 @@ enum ev_control {
 	CTL_SET_TIME,
 	CTL_LINK_UP,		/* a ZeroMQ rack's peer connected; dish: rack */
 	CTL_LINK_DOWN,		/* and one went */
-	CTL_SET_LIVE		/* the cupboard's lock, the GIL, a rack's
+	CTL_SET_LIVE,		/* the cupboard's lock, the GIL, a rack's
 				   capacity (engine_live.c) */
+	CTL_GIL_ON,		/* the GIL switched on (engine_live.c) */
+	CTL_GIL_OFF		/* and off */
 };
 
 #define EV_ENGINE	UINT32_MAX	/* worker of events from the engine */

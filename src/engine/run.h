@@ -110,7 +110,7 @@ struct run {
 	struct ev_ring		*ring;		/* the engine's own events */
 	pthread_mutex_t		 ring_mu;	/* it has several writers */
 	struct gil		*gils;		/* [0]: main process; [1 + slot] */
-	unsigned		 ngils;		/* 0 when the GIL is off */
+	unsigned		 ngils;		/* allocated, on or off */
 	struct vcores		 vcores;	/* virtual clock only */
 	struct cupboard		*cupboard;	/* NULL without [cupboard] */
 	struct named_lock	*locks;		/* what stations may need */
@@ -129,6 +129,12 @@ struct run {
 	int	(*crashed)(struct run *, struct wslot *, dish_t *d);
 	void			*owner;		/* crashed's: the engine */
 	_Atomic int		 gil_off;	/* switched off during the run */
+	/*
+	 * The GIL was on at some time in the run: the screen has its row.
+	 * The GILs (ngils) exist in every run, off unless the scenario or a
+	 * live switch turns them on.
+	 */
+	_Atomic int		 gil_ever;
 };
 
 /* The calling worker's slot was asked to crash: stop where it stands. */

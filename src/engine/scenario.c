@@ -1984,13 +1984,9 @@ script_set_live(struct scenario *s, const char *section, const char *key)
 			    s->transport);
 		return (why);
 	}
-	if (strcmp(section, "scenario") == 0 && strcmp(key, "gil") == 0) {
-		if (!s->gil)
-			xasprintf(&why, _("the GIL can be switched off (and on "
-			    "again) during a run only if it starts with "
-			    "scenario.gil = on"));
-		return (why);
-	}
+	/* On or off in any run: every run keeps its GILs (engine_live.c). */
+	if (strcmp(section, "scenario") == 0 && strcmp(key, "gil") == 0)
+		return (NULL);
 	if (strcmp(section, "cupboard") == 0 && strcmp(key, "lock") == 0) {
 		if (!s->cupboard)
 			xasprintf(&why, _("there is no [cupboard] to lock"));

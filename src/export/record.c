@@ -882,6 +882,10 @@ replay_run(struct replay *rp, struct stats *st, struct taps *taps,
 				    "%u", e.arg, rp->scn->nscript);
 				goto bad;
 			}
+			/* Switched on live: the summary has the GIL's figures. */
+			if (e.kind == EV_CONTROL && e.worker == EV_ENGINE &&
+			    e.arg == CTL_GIL_ON)
+				rp->scn->gil = 1;
 			stats_event(&e, st);
 			if (taps != NULL)
 				taps_event(taps, &e);

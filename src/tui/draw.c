@@ -25,7 +25,8 @@ const struct glyphs glyphs_utf8 = {
 	{ "\u2581", "\u2582", "\u2583", "\u2584", "\u2585", "\u2586",
 	  "\u2587", "\u2588" },
 	"\u25b6", "\u221e", "\u00d7", "\u2026",
-	"\u2591", "\u2573"
+	"\u2591", "\u2573",
+	"\u2593", "!"
 };
 
 const struct glyphs glyphs_ascii = {
@@ -34,7 +35,8 @@ const struct glyphs glyphs_ascii = {
 	"#", "-",
 	{ "_", ".", ":", "-", "=", "+", "*", "#" },
 	">", "inf", "x", "~",
-	"g", "L"
+	"g", "L",
+	"r", "@"
 };
 
 /*
@@ -477,6 +479,9 @@ tui_state_glyph(struct tui *t, int s, attr_t *a)
 	case TS_WAIT_LOCK:
 		*a = tui_attr(t, C_BLOCK);
 		return (t->g->lock_wait);
+	case TS_CUP_READ:
+		*a = tui_attr(t, C_CAPTION);
+		return (t->g->cup_read);
 	default:
 		*a = A_NORMAL;
 		return (t->g->done);

@@ -148,16 +148,19 @@ tui_next_lock(struct tui *t)
 	tui_live_set(t, set, done);
 }
 
-/* G: the GIL off, or on again (a run that started with one). */
+/* G: the GIL off, or on (again, or for the first time in the run). */
 static void
 tui_toggle_gil(struct tui *t)
 {
 	struct run	*run = engine_run(t->eng);
 	int		 off = atomic_load(&run->gil_off);
 
-	tui_live_set(t, off ? "scenario.gil=on" : "scenario.gil=off", off ?
+	tui_live_set(t, off ? "scenario.gil=on" : "scenario.gil=off", !off ?
+	    "the GIL is off: threads compute at once, from their next dish" :
+	    atomic_load(&run->gil_ever) ?
 	    "the GIL is on again, from each worker's next dish" :
-	    "the GIL is off: threads compute at once, from their next dish");
+	    _("the GIL is on: from each worker's next dish, one thread "
+	    "computes at a time"));
 }
 
 /*

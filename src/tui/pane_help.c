@@ -44,8 +44,8 @@ static const struct help_row help_rows[] = {
 	{ "w W", 0, 0, N_("add / remove a washer") },
 	{ "L", 0, 0, N_("the cupboard's lock: none, mutex, spin, atomic, "
 	    "and round (from each dryer's next dish)") },
-	{ "G", 0, 0, N_("the GIL off / on again (a run that started with one; "
-	    "from each worker's next dish)") },
+	{ "G", 0, 0, N_("the GIL on / off, in any run, from each worker's "
+	    "next dish (switched on, the timeline grows its GIL row)") },
 	{ "{ }", 0, 0, N_("the rack in front of the selected station holds "
 	    "fewer / more: hand-off, 1 .. 16, unbounded") },
 	{ "k K", 0, 0, N_("kill a worker of the selected station (the one "
@@ -175,6 +175,14 @@ static const struct help_row help_rows[] = {
 	{ N_("GIL held by"), 0, 0,
 	    N_("(timeline) which worker held the GIL, by its "
 	    "number: 3 is dryer-3") },
+	{ "%C", C_CAPTION, 0, N_("(timeline) read the cupboard's count, not "
+	    "written back yet: two such windows at once, and one write goes "
+	    "over the other's") },
+	{ "%!", C_BAD, 1, N_("(timeline) the write that lost an update: it "
+	    "wrote over a count another wrote since its read") },
+	{ N_("playhead"), 0, 1, N_("(a replay) the timeline's column in "
+	    "reverse video: the replay's time, a playhead that moves with each "
+	    "seek") },
 	{ N_("output"), 0, 0,
 	    N_("the workers' text as they write it, part by part: "
 	    "lines mix") },
@@ -213,7 +221,8 @@ help_tr(const char *s)
 
 /*
  * A sample with the screen's glyphs in: %W work, %. wait, %B block, %K
- * killed, %D a dish, %A the arrow, %I unbounded, %X times, %S a
+ * killed, %C a read of the cupboard not written back, %! a lost update,
+ * %D a dish, %A the arrow, %I unbounded, %X times, %S a
  * sparkline, %L and %R the arrow keys.
  */
 static void
@@ -235,6 +244,8 @@ help_expand(struct tui *t, const char *spec, char *buf, size_t len)
 			case 'K': put = g->killed; break;
 			case 'G': put = g->gil_wait; break;
 			case 'Y': put = g->lock_wait; break;
+			case 'C': put = g->cup_read; break;
+			case '!': put = g->cup_lost; break;
 			case 'D': put = g->dish; break;
 			case 'A': put = g->arrow; break;
 			case 'I': put = g->inf; break;

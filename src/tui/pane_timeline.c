@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include "tui_private.h"
+#include "engine_replay.h"
 #include "i18n.h"
 
 #include <stdio.h>
@@ -82,30 +83,36 @@ tl_buckets(struct tui *t, const struct tl_view *v, int x, int64_t *j0,
 	return (*j0 <= *j1);
 }
 
-/* The state worker i was in most over column x, or -1: not there yet. */
+/*
+ * The state worker i was in most over column x, or -1: not there yet;
+ * with TL_LOST if a write in one of its buckets lost an update (a mark
+ * that a column of several buckets must not average away).
+ */
 static int
 tl_state(struct tui *t, const struct tl_view *v, unsigned i, int x)
 {
 	unsigned	n[256], best = 0;
-	int64_t		j, j0, j1;
-	int		s = -1;
+	int64_t		j, j0, j1, a = v->start_ns + (int64_t)x * v->col_ns;
+	int		s = -1, lost = 0;
 
 	if (!tl_buckets(t, v, x, &j0, &j1) || j0 > t->tl_last[i])
 		return (-1);
 	if (j1 > t->tl_last[i])
 		j1 = t->tl_last[i];
-	if (j0 == j1)
-		return (t->tl[i][j0 % TL_LEN]);
 	memset(n, 0, sizeof n);
 	for (j = j0; j <= j1; j++) {
 		unsigned char c = t->tl[i][j % TL_LEN];
 
+		/* A bucket across two columns: its mark in the first. */
+		if ((c & TL_LOST) && (j * t->tl_bucket_ns >= a || x == 0))
+			lost = TL_LOST;
+		c &= (unsigned char)~TL_LOST;
 		if (++n[c] > best) {
 			best = n[c];
 			s = c;
 		}
 	}
-	return (s);
+	return (s | lost);
 }
 
 /* Who held the GIL most over column x, or GIL_NOBODY. */
@@ -186,8 +193,19 @@ tl_title(struct tui *t, const struct rect *r, int gil, int locks,
     const struct tl_view *v)
 {
 	double	c = (double)v->col_ns / 1e9;
+	int	cup = t->st.scn != NULL && t->st.scn->cupboard && !gil;
 
-	if (r->w >= 96 && gil)
+	/* The race: who read the cupboard and has not written it back. */
+	if (r->w >= 110 && cup)
+		tui_printf(r->y, 0, r->w, _("timeline (%s working, %s read the "
+		    "cupboard, not yet written, %s a write that lost an "
+		    "update, %s waiting for a dish; a column is %.3gs)"),
+		    t->g->work, t->g->cup_read, t->g->cup_lost, t->g->wait, c);
+	else if (cup)
+		tui_printf(r->y, 0, r->w, _("timeline: %s working  %s read, "
+		    "not written  %s lost write  (%.3gs a column)"),
+		    t->g->work, t->g->cup_read, t->g->cup_lost, c);
+	else if (r->w >= 96 && gil)
 		tui_printf(r->y, 0, r->w, _("timeline (%s working, %s waiting "
 		    "for the GIL, %s for a dish; GIL row: who holds it; a "
 		    "column is %.3gs)"),
@@ -215,6 +233,38 @@ tl_title(struct tui *t, const struct rect *r, int gil, int locks,
 		    t->g->block, c);
 }
 
+/*
+ * A replay's playhead: the column of the time shown, in reverse video
+ * down the timeline's rows from y0 to y1, as a video editor marks it. Only
+ * the cells' attributes change, not their text, so a replay's screen reads
+ * as the live one did (record.sh compares them).
+ */
+static void
+tl_playhead(struct tui *t, const struct tl_view *v, int y0, int y1)
+{
+	int64_t	now = engine_now(t->eng);
+	int	x, y;
+
+	if (!engine_is_replay(t->eng) || now < v->start_ns)
+		return;
+	x = (int)((now - v->start_ns) / v->col_ns);
+	/* The end of the run lies at the end of the last column. */
+	if (x >= v->cols)
+		x = v->cols - 1;
+	for (y = y0; y < y1; y++) {
+		cchar_t	cc;
+		wchar_t	wc[CCHARW_MAX + 1];
+		attr_t	a;
+		short	pair;
+
+		if (mvin_wch(y, TL_LEFT + x, &cc) == ERR ||
+		    getcchar(&cc, wc, &a, &pair, NULL) == ERR)
+			continue;
+		if (setcchar(&cc, wc, a | A_REVERSE, pair, NULL) != ERR)
+			mvadd_wch(y, TL_LEFT + x, &cc);
+	}
+}
+
 /* The timeline, up to the latest bucket sampled. */
 void
 tui_draw_timeline(struct tui *t)
@@ -231,9 +281,10 @@ tui_draw_timeline(struct tui *t)
 		return;
 	cols = r->w - TL_LEFT;
 	tl_view(t, cols, &v);
-	tl_title(t, r, run->ngils > 0, run->nlocks > 0, &v);
+	tl_title(t, r, atomic_load(&run->gil_ever), run->nlocks > 0, &v);
 	used = atomic_load(&run->used);
-	if (run->ngils > 0 && row < r->h) {
+	/* Once the GIL was on (from the start, or switched on): its row. */
+	if (atomic_load(&run->gil_ever) && row < r->h) {
 		/* The GIL's row: the number of the worker holding it. */
 		/* Switched off (G, a script): the row says so. */
 		tui_puts(r->y + row, 0, 11, atomic_load(&run->gil_off) ?
@@ -277,13 +328,19 @@ tui_draw_timeline(struct tui *t)
 		for (x = 0; x < cols; x++) {
 			if ((s = tl_state(t, &v, i, x)) < 0)
 				continue;
-			g = tui_state_glyph(t, s, &a);
+			if (s & TL_LOST) {
+				/* The write that went over another's. */
+				g = t->g->cup_lost;
+				a = tui_attr(t, C_BAD) | A_REVERSE;
+			} else
+				g = tui_state_glyph(t, s, &a);
 			attron(a);
 			tui_puts(r->y + row, TL_LEFT + x, 1, g);
 			attroff(a);
 		}
 		row++;
 	}
+	tl_playhead(t, &v, r->y + 1, r->y + row);
 	if (shown > drawn && row < r->h)
 		tui_printf(r->y + row++, 0, r->w, _("+%u more"), shown - drawn);
 	if (axis && row < r->h)

@@ -32,13 +32,14 @@
 #include "xmalloc.h"
 
 /* The states a column can show, as an index of what covered it. */
-#define SAMPLE_NSTATES	9
+#define SAMPLE_NSTATES	10
 
 struct tui_sampler {
 	unsigned	 n;		/* slots */
 	unsigned char	*cur;		/* the state after its last event */
 	int64_t		*ev_b;		/* that event's bucket, or -1 */
 	int64_t		*ev_t;		/* and its time */
+	int64_t		*lost_b;	/* the bucket of its last lost update */
 	/* How long each state covered the bucket of its last event so far. */
 	int64_t		(*acc)[SAMPLE_NSTATES];
 	/* What each state is owed of the columns drawn (error diffusion). */
@@ -68,6 +69,7 @@ tui_sampler_reset(struct tui *t)
 			free(s->cur);
 			free(s->ev_b);
 			free(s->ev_t);
+			free(s->lost_b);
 			free(s->acc);
 			free(s->owed);
 		}
@@ -78,6 +80,8 @@ tui_sampler_reset(struct tui *t)
 		s->ev_b = xreallocarray(NULL, s->n ? s->n : 1,
 		    sizeof *s->ev_b);
 		s->ev_t = xcalloc(s->n ? s->n : 1, sizeof *s->ev_t);
+		s->lost_b = xreallocarray(NULL, s->n ? s->n : 1,
+		    sizeof *s->lost_b);
 		s->acc = xcalloc(s->n ? s->n : 1, sizeof *s->acc);
 		s->owed = xcalloc(s->n ? s->n : 1, sizeof *s->owed);
 	}
@@ -85,7 +89,7 @@ tui_sampler_reset(struct tui *t)
 	memset(s->owed, 0, (s->n ? s->n : 1) * sizeof *s->owed);
 	memset(s->cur, 0, s->n);
 	for (i = 0; i < s->n; i++)
-		s->ev_b[i] = -1;
+		s->ev_b[i] = s->lost_b[i] = -1;
 	s->dirty = -1;
 	s->last_b = -1;
 	memset(s->win, 0, sizeof s->win);
@@ -109,6 +113,7 @@ tui_sampler_free(struct tui *t)
 	free(t->sampler->cur);
 	free(t->sampler->ev_b);
 	free(t->sampler->ev_t);
+	free(t->sampler->lost_b);
 	free(t->sampler->acc);
 	free(t->sampler->owed);
 	free(t->sampler);
@@ -141,9 +146,23 @@ tui_sample_state(const struct scenario *scn, int cur, const struct event *ev)
 		return (ev->arg == LOCK_CUPBOARD ? cur : TS_WAIT_LOCK);
 	case EV_EXIT:
 		return (WS_EXITED);
+	case EV_CUP_READ:
+		/* Its read-modify-write window: the race's overlap. */
+		return (TS_CUP_READ);
+	case EV_CUP_WROTE:
+		return (cur == TS_CUP_READ ? WS_WORKING : cur);
 	default:
 		return (cur);
 	}
+}
+
+/* Worker i's bucket j is v, marked if a write in it lost an update. */
+static void
+sample_put(struct tui *t, struct tui_sampler *s, unsigned i, int64_t j,
+    unsigned char v)
+{
+	t->tl[i][j % TL_LEN] = (unsigned char)(v | (j == s->lost_b[i] ?
+	    TL_LOST : 0));
 }
 
 static void
@@ -171,12 +190,13 @@ tui_sample_rack(struct tui_sampler *s, unsigned k, int64_t b, int d,
 }
 
 /*
- * The states in the order a tie goes: working first (four threads taking
+ * The states in the order a tie goes: a read of the cupboard not written
+ * back first (the race's lesson is that window), working (four threads taking
  * turns at the GIL, each holding it half a column, show it), then the
  * waits for what it works with, then for room, for a dish.
  */
 static const unsigned char sample_order[SAMPLE_NSTATES] = {
-	WS_WORKING, TS_WAIT_GIL, TS_WAIT_LOCK, WS_WAIT_PUT, WS_WAIT_GET,
+	TS_CUP_READ, WS_WORKING, TS_WAIT_GIL, TS_WAIT_LOCK, WS_WAIT_PUT, WS_WAIT_GET,
 	WS_STARTING, WS_PAUSED, WS_EXITED, WS_FREE
 };
 
@@ -266,13 +286,13 @@ sample_worker(struct tui *t, struct tui_sampler *s, unsigned i, int64_t et,
 		end = (s->ev_b[i] + 1) * t->tl_bucket_ns;
 		if (end > s->ev_t[i])
 			s->acc[i][sample_index(s->cur[i])] += end - s->ev_t[i];
-		t->tl[i][s->ev_b[i] % TL_LEN] = sample_most(s, i, 0,
-		    t->tl_bucket_ns, 1);
+		sample_put(t, s, i, s->ev_b[i], sample_most(s, i, 0,
+		    t->tl_bucket_ns, 1));
 		j = s->ev_b[i] + 1;
 		if (tb - j >= TL_LEN)
 			j = tb - TL_LEN + 1;
 		for (; j < tb; j++)
-			t->tl[i][j % TL_LEN] = s->cur[i];
+			sample_put(t, s, i, j, s->cur[i]);
 		memset(s->acc[i], 0, sizeof s->acc[i]);
 		if (et > tb * t->tl_bucket_ns)
 			s->acc[i][sample_index(s->cur[i])] += et -
@@ -282,7 +302,7 @@ sample_worker(struct tui *t, struct tui_sampler *s, unsigned i, int64_t et,
 	s->cur[i] = next;
 	if (et > s->ev_t[i])
 		s->ev_t[i] = et;
-	t->tl[i][tb % TL_LEN] = sample_most(s, i, 0, t->tl_bucket_ns, 0);
+	sample_put(t, s, i, tb, sample_most(s, i, 0, t->tl_bucket_ns, 0));
 	if (t->tl_last[i] < tb)
 		t->tl_last[i] = tb;
 }
@@ -293,20 +313,30 @@ tui_sample_event(struct tui *t, const struct event *ev)
 	struct tui_sampler	*s = t->sampler;
 	struct run		*run = engine_run(t->eng);
 	const struct scenario	*scn = t->st.scn;
-	int64_t			 b, tb;
+	int64_t			 b, tb, et;
 	uint32_t		 i = ev->worker;
 
 	if (s == NULL || i == EV_ENGINE || i >= s->n || ev->t < 0 ||
 	    scn == NULL || ev->station >= scn->nstations ||
 	    atomic_load(&run->deadlock))
 		return;
+	/*
+	 * A worker's events are in order in its ring, but not always their
+	 * times: the last station's done is stamped before the cupboard's
+	 * window it follows. Its row changes no earlier than its last
+	 * change, or the window drawn would be drawn over again.
+	 */
+	et = s->ev_b[i] >= 0 && ev->t < s->ev_t[i] ? s->ev_t[i] : ev->t;
 	/* The timeline's buckets (finer) and the sparklines' (b). */
-	tb = ev->t / t->tl_bucket_ns;
+	tb = et / t->tl_bucket_ns;
 	b = ev->t / t->bucket_ns;
 	/* Its buckets since its last event, and this one's so far. */
 	if (s->ev_b[i] >= 0)
 		tui_sample_dirty(s, s->ev_b[i] < tb ? s->ev_b[i] : tb);
-	sample_worker(t, s, i, ev->t, tb, (unsigned char)tui_sample_state(scn,
+	/* Marked before the bucket is drawn, so its column shows it. */
+	if (ev->kind == EV_CUP_LOST)
+		s->lost_b[i] = tb;
+	sample_worker(t, s, i, et, tb, (unsigned char)tui_sample_state(scn,
 	    s->cur[i], ev));
 	tui_sample_dirty(s, tb);
 
@@ -346,7 +376,8 @@ tui_sample_holder(struct tui *t, struct run *run, int64_t j, unsigned used)
 	for (i = 0; i < used; i++) {
 		struct wslot	*w = &run->slots[i];
 
-		if (t->tl_last[i] < j || t->tl[i][j % TL_LEN] != WS_WORKING ||
+		if (t->tl_last[i] < j ||
+		    (t->tl[i][j % TL_LEN] & ~TL_LOST) != WS_WORKING ||
 		    w->station >= scn->nstations ||
 		    scn->stations[w->station].work != WORK_CPU ||
 		    run_gil(run, w) != &run->gils[0])
@@ -383,21 +414,21 @@ tui_sample_now(struct tui *t, int64_t b)
 			/* Its open bucket as far as now, what follows full. */
 			end = tb == s->ev_b[i] ? now : (s->ev_b[i] + 1) *
 			    t->tl_bucket_ns;
-			t->tl[i][s->ev_b[i] % TL_LEN] = sample_most(s, i,
+			sample_put(t, s, i, s->ev_b[i], sample_most(s, i,
 			    end > s->ev_t[i] ? end - s->ev_t[i] : 0,
-			    t->tl_bucket_ns, 0);
+			    t->tl_bucket_ns, 0));
 			j = s->ev_b[i] + 1;
 			if (tb - j >= TL_LEN)
 				j = tb - TL_LEN + 1;
 			for (; j <= tb; j++)
-				t->tl[i][j % TL_LEN] = s->cur[i];
+				sample_put(t, s, i, j, s->cur[i]);
 			if (t->tl_last[i] < tb)
 				t->tl_last[i] = tb;
 		}
 		/* Filled again as they were, but for the new buckets. */
 		tui_sample_dirty(s, s->last_b >= 0 ? s->last_b : 0);
 		s->last_b = tb;
-		if (run->ngils > 0 && s->dirty >= 0) {
+		if (atomic_load(&run->gil_ever) && s->dirty >= 0) {
 			j = s->dirty;
 			if (tb - j >= TL_LEN)
 				j = tb - TL_LEN + 1;

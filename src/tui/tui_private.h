@@ -45,6 +45,8 @@ struct glyphs {
 	const char	*more;		/* text cut short */
 	const char	*gil_wait;	/* working, but waiting for the GIL */
 	const char	*lock_wait;	/* working, but waiting for a lock */
+	const char	*cup_read;	/* read the cupboard, not written yet */
+	const char	*cup_lost;	/* the write that lost an update */
 };
 
 /*
@@ -53,8 +55,11 @@ struct glyphs {
  */
 enum {
 	TS_WAIT_GIL = 16,
-	TS_WAIT_LOCK
+	TS_WAIT_LOCK,
+	TS_CUP_READ		/* read the cupboard's count, not written yet */
 };
+/* A timeline bucket's flag beside its state: a write lost an update in it. */
+#define TL_LOST		0x80
 
 struct history;
 struct tui_sampler;

@@ -38,6 +38,18 @@ for f in "$SCENARIOS"/*.scn; do
 	same "virtual $n, JSON" "$TMP/live" "$TMP/out"
 done
 
+# The GIL switched on by the script in a run without one: the replay's
+# summary has the GIL's figures, as the live run's.
+printf '%s\n' '[scenario]' 'dishes = 8' 'cores = 4' '[washer]' 'time = 0' \
+    '[dryer]' 'count = 4' 'time = 200ms' 'work = cpu' '[script]' \
+    '300ms set scenario.gil = on' >"$TMP/gilon.scn"
+expect_exit 0 "record gil on" -- "$DISHRACK" --headless --clock virtual \
+    --record "$TMP/gilon.rec" "$TMP/gilon.scn"
+cp "$TMP/out" "$TMP/live"
+expect_grep "$TMP/live" "^gil  *[0-9]* hand-overs" "gil on: the live summary's GIL"
+expect_exit 0 "replay gil on" -- "$DISHRACK" --headless --replay "$TMP/gilon.rec"
+same "virtual gil switched on" "$TMP/live" "$TMP/out"
+
 # Real runs: threads, processes, a lost-update race, the GIL, a --set
 # and a script that changes counts on the way.
 for args in "seed-threads" "seed-processes" "race" "gil-cpu" \
@@ -511,17 +523,56 @@ SCN
 		done
 		bad "replay: $3: no '$2'"; sed 's/^/  | /' "$TMP/mv" >&2
 	}
+	# playhead: the timeline's column drawn in reverse video (the
+	# replay's time), counted from the timeline's left; its text is the
+	# live screen's (only the attribute marks it).
+	playhead() {
+		$TM capture-pane -e -p -t mv >"$TMP/mv.e" 2>/dev/null
+		python3 - "$TMP/mv.e" <<'PY'
+import re, sys
+for line in open(sys.argv[1], encoding="utf-8", errors="replace"):
+    col, rev, cols = 0, False, []
+    for m in re.finditer(r"\x1b\[([0-9;]*)m|([^\x1b\n])", line):
+        if m.group(1) is not None:
+            for p in (m.group(1) or "0").split(";"):
+                if p in ("0", ""):
+                    rev = False
+                elif p == "7":
+                    rev = True
+                elif p == "27":
+                    rev = False
+            continue
+        if rev and col >= 12:
+            cols.append(col - 12)
+        col += 1
+    if re.match(r"(washer|dryer|stacker)-1 ", re.sub(r"\x1b\[[0-9;]*m", "", line)):
+        print(cols[0] if len(cols) == 1 else "none")
+        break
+else:
+    print("none")
+PY
+	}
 	key Space "| PAUSED" "space pauses"
 	key End "REPLAY 24.5/24.5s" "End goes to the end"
 	key '<' "t=9.0s .*PAUSED" "< goes to the last caption"
 	key '' "A second dryer" "its caption"
+	ph_9=$(playhead)
 	key '<' "t=6.0s .*PAUSED" "< again, the caption before"
 	# The caption of 6.0 s may come a frame after the clock shows 6.0 s.
 	key '' "Watch the rack in front of the dryer fill" "the caption before shows again"
 	expect_no_grep "$TMP/mv" "A second dryer" "replay: the later caption is gone"
 	key ',' "t=5.0s .*PAUSED" ", goes a second back"
+	# The playhead moves with each seek: 9.0 s, then 5.0 s, then 0.
+	ph_5=$(playhead)
+	if [ "$ph_9" != none ] && [ "$ph_5" != none ] &&
+	    [ "$ph_5" -lt "$ph_9" ] && [ "$ph_5" -gt 0 ]; then ok; else
+		bad "replay: the playhead at 9.0 s ($ph_9), at 5.0 s ($ph_5)"
+		cat -v "$TMP/mv.e" | sed 's/^/  | /' >&2
+	fi
 	key '' "The washer is fast, the dryer slow" "the first caption"
 	key Home "t=0.0s .*PAUSED" "Home goes to the start"
+	ph_0=$(playhead)
+	[ "$ph_0" = 0 ] && ok || bad "replay: the playhead at the start ($ph_0)"
 	key '>' "t=6.0s .*PAUSED" "> goes to the next caption (the first is at 0 s)"
 	key c "t=9.0s .*PAUSED" "c goes to the next change of workers"
 	key '' "dryer ×2" "the second dryer is there"

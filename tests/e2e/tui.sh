@@ -663,6 +663,33 @@ expect_screen "| running" "race: still running at its second caption"
 expect_screen "│ █ dryer-[12]   dish-[0-9]*  *read [0-9]* " "race: the count a dryer read"
 expect_screen "dryer-[12] read \([0-9]*\), dryer-[12] read \1, *│" "race: who read what" 15
 expect_screen "both wrote [0-9]*: one update lost" "race: the lost update in words" 15
+# And in the timeline: each dryer's read-modify-write window as its own
+# glyph, the two windows overlapping in time, and a mark at the write
+# that went over the other's (tl_overlap prints what it found).
+expect_screen "▓ read, not written  ! lost write" "race: the timeline's legend"
+tl_overlap() {
+	python3 - "$TMP/screen" <<'PY'
+import sys
+rows = {}
+for l in open(sys.argv[1], encoding="utf-8"):
+    for w in ("dryer-1", "dryer-2"):
+        # The timeline's row (a name padded to 12), not the output's.
+        if l.startswith(w + "     ") and w not in rows:
+            rows[w] = l.rstrip("\n")[12:]
+a, b = rows.get("dryer-1", ""), rows.get("dryer-2", "")
+both = sum(1 for x, y in zip(a, b) if x == "\u2593" and y == "\u2593")
+lost = [r for r in (a, b) if "\u2593!" in r]
+print("overlap" if both else "no-overlap", "lost" if lost else "no-lost")
+PY
+}
+i=0; got=""
+while [ $i -lt 50 ]; do
+	screen
+	got=$(tl_overlap)
+	[ "$got" = "overlap lost" ] && break
+	sleep 0.1; i=$((i + 1))
+done
+[ "$got" = "overlap lost" ] && ok || { bad "race: the timeline's overlap and lost write ($got)"; sed 's/^/  | /' "$TMP/screen" >&2; }
 $T send-keys -t dr q
 # With a mutex, nobody overlaps and nothing is said lost.
 W=100 H=30 start "$DISHRACK --clock virtual --speed 20 --set cupboard.lock=mutex race"
@@ -670,6 +697,9 @@ expect_screen "summary" "race, mutex: to the end" 15
 $T send-keys -t dr Escape
 expect_screen "s shows the summary again" "race, mutex: the summary hidden"
 expect_no_grep "$TMP/screen" "update lost\|LOST" "race, mutex: nothing lost"
+# The windows take turns: drawn, never at once, never a lost write.
+[ "$(tl_overlap)" = "no-overlap no-lost" ] && grep -q '^dryer-[12] .*▓' "$TMP/screen" && ok ||
+    { bad "race, mutex: the timeline's windows take turns ($(tl_overlap))"; sed 's/^/  | /' "$TMP/screen" >&2; }
 $T send-keys -t dr q
 
 # Live changes beyond counts and times, from the [script]: the cupboard's
@@ -722,10 +752,30 @@ $T send-keys -t dr '{' '{' '{'
 expect_screen "the rack in front of dryer holds none (a hand-off)" "{: down to a hand-off"
 expect_screen "│ hand-off │" "{: the hand-off drawn"
 $T send-keys -t dr q
-# A live change the run cannot make is refused at its line.
-printf '[scenario]\ndishes = 4\n[washer]\n[dryer]\n[script]\n1s set scenario.gil = off\n' >"$TMP/nogil.scn"
-expect_exit 2 "script: the GIL off without one" -- "$DISHRACK" --check "$TMP/nogil.scn"
-expect_grep "$TMP/err" "nogil.scn:6:8: the GIL can be switched off (and on again) during a run only if it starts with scenario.gil = on" "script: why not"
+# The GIL switched on in a run that started without one: G, and the
+# script's set, grow the GIL's row, and the dryers wait for it.
+cat >"$TMP/nogil.scn" <<'EOF'
+[scenario]
+dishes = 40
+gil    = off
+cores  = 4
+[washer]
+time = 0
+[dryer]
+count = 4
+time  = 1s
+work  = cpu
+EOF
+W=100 H=30 start "$DISHRACK --clock virtual $TMP/nogil.scn"
+expect_screen "│ █ dryer-[1-4] " "G on: the dryers compute at once"
+expect_no_grep "$TMP/screen" "GIL held by\|│ ░ dryer" "G on: no GIL at first"
+$T send-keys -t dr G
+expect_screen "the GIL is on: from each worker's next dish" "G on: says so"
+expect_screen "^GIL held by  *[1-4]" "G on: the GIL's row"
+expect_screen "│ ░ dryer-[1-4] " "G on: a dryer waits for the GIL"
+$T send-keys -t dr q
+printf '%s\n' '[script]' '1s set scenario.gil = on' >>"$TMP/nogil.scn"
+expect_exit 0 "script: the GIL on in a run without one" -- "$DISHRACK" --check "$TMP/nogil.scn"
 
 # D marks the worker that will leave: both dryers are mid-dish (4 s to
 # 6 s of the built-in scene), so one finishes its dish first, saying so.
