@@ -74,8 +74,14 @@ guard_pid() {
 	pgrep -s "$($T display-message -p -t dr '#{pane_pid}' 2>/dev/null)" \
 	    -x dishrack-guard | head -1
 }
+# A guardian not found at once may not have its name yet: looked for
+# again, for a second, before the oldest dishrack (no guardian) is taken
+# (a signal meant for the screen went to the guardian once, exit 0).
 screen_pid() {
-	guard=$(guard_pid)
+	k=0
+	while guard=$(guard_pid); [ -z "$guard" ] && [ $k -lt 10 ]; do
+		sleep 0.1; k=$((k + 1))
+	done
 	if [ -n "$guard" ]; then pgrep -P "$guard" -x dishrack | head -1
 	else pgrep -o -s "$($T display-message -p -t dr '#{pane_pid}')" \
 	    -x dishrack; fi
