@@ -234,7 +234,11 @@ theory_verdict_text(const struct stats *s, int tr, char *buf, size_t len)
 		return;
 	}
 	if (v.cause == TC_AGREE) {
-		if (v.approximate)
+		if (v.too_small)
+			theory_put(buf, len, L(N_("measured and predicted agree "
+			    "within 1 %%, or by less than a hundredth of a "
+			    "dish's time")));
+		else if (v.approximate)
 			theory_put(buf, len, L(N_("measured and predicted agree "
 			    "within 1 %% (the prediction is approximate)")));
 		else

@@ -107,9 +107,12 @@ theory_rows(const struct stats *s, struct theory_row *rows, size_t max)
 	return (n);
 }
 
-/* How far apart, relative; small figures are compared on an absolute floor. */
+/*
+ * How far apart, relative; small figures are compared on an absolute
+ * floor, and closer than the floor is no gap (*small says there was one).
+ */
 static double
-theory_gap(const struct stats *s, const struct theory_row *r)
+theory_gap(const struct stats *s, const struct theory_row *r, int *small)
 {
 	const struct prediction	*p = stats_prediction(s);
 	double			 floor = 1e-3;
@@ -124,6 +127,15 @@ theory_gap(const struct stats *s, const struct theory_row *r)
 				floor = p->st[i].mean_s * 0.01;
 	double	base = fabs(r->predicted);
 
+	/*
+	 * Closer than the floor is no gap, however small the two: a wait
+	 * of 1 ms against none predicted was "+100 %" on the real clock.
+	 */
+	if (fabs(r->measured - r->predicted) < floor) {
+		if (r->measured != r->predicted)
+			*small = 1;
+		return (0.0);
+	}
 	if (base < floor)
 		base = floor;
 	return (fabs(r->measured - r->predicted) / base);
@@ -145,7 +157,7 @@ theory_verdict(const struct stats *s, struct theory_verdict *v)
 	for (i = 0; i < n; i++) {
 		if (!rows[i].have_measured || !rows[i].have_predicted)
 			continue;
-		if ((gap = theory_gap(s, &rows[i])) > worst) {
+		if ((gap = theory_gap(s, &rows[i], &v->too_small)) > worst) {
 			worst = gap;
 			best = (int)i;
 		}

@@ -69,6 +69,8 @@ struct theory_verdict {
 	struct theory_row r;		/* that row, when row >= 0 */
 	double		 percent;	/* measured against predicted, +/- */
 	int		 approximate;	/* TC_AGREE: the prediction is so */
+	int		 too_small;	/* TC_AGREE: some differ, by too
+					   little to count (theory_gap) */
 	int		 have_arrived;	/* the stream came off its rate: */
 	double		 arrived;	/* at this rate, */
 	double		 lambda;	/* not this one (per second) */

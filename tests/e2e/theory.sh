@@ -30,6 +30,13 @@ expect_grep "$TMP/out" "^  throughput *0.490/s *0.490/s" "bottleneck: throughput
 expect_grep "$TMP/out" "^  time *24.500 s *24.500 s" "bottleneck: time exact"
 expect_grep "$TMP/out" "agree within 1 %" "bottleneck: the verdict"
 
+# On the real clock a wait of a millisecond against none predicted is no
+# disagreement: it was named the largest difference, "+100 %".
+expect_exit 0 "seed-threads, real clock" -- "$DISHRACK" --headless -q \
+    --speed 20 seed-threads
+expect_grep "$TMP/out" "agree within 1 %, or by less than a hundredth" \
+    "seed-threads, real clock: too small a difference to count"
+
 # Ciw's example as it ships: 1440 units from empty, so the waits are low
 # and the summary says why; with a warm-up left out it says so.
 expect_exit 0 "queueing, virtual" -- "$DISHRACK" --headless -q \
