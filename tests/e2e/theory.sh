@@ -33,7 +33,7 @@ expect_grep "$TMP/out" "agree within 1 %" "bottleneck: the verdict"
 # On the real clock a wait of a millisecond against none predicted is no
 # disagreement: it was named the largest difference, "+100 %".
 expect_exit 0 "seed-threads, real clock" -- "$DISHRACK" --headless -q \
-    --speed 20 seed-threads
+    --speed 4 seed-threads
 expect_grep "$TMP/out" "agree within 1 %, or by less than a hundredth" \
     "seed-threads, real clock: too small a difference to count"
 
