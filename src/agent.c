@@ -34,6 +34,9 @@
 
 static volatile sig_atomic_t agent_signal;
 
+struct agent_run;
+static int	agent_pulse(struct agent_run *);
+
 struct agent_run {
 	struct redis_where	 where;
 	char			 prefix[64];
@@ -197,6 +200,11 @@ agent_join(struct agent_run *ar, const char *station, unsigned count,
 		*p = '\0';
 	snprintf(ar->id, sizeof ar->id, "%s:%ld", name != NULL ? name : host,
 	    (long)getpid());
+	/*
+	 * A first pulse before asking, so that it lives once we are in the
+	 * run's books (the run also waits a pulse's life for it: agents.c).
+	 */
+	agent_pulse(ar);
 	snprintf(key, sizeof key, "%sjoins", ar->prefix);
 	xasprintf(&p, "%s %s %u %s", ar->id, station, count,
 	    name != NULL ? name : host);

@@ -54,6 +54,12 @@ agents_known(char *known, size_t len, const char *host)
 #define AGENTS_MAX		16
 #define AGENTS_ALIVE_MS		5000	/* P:alive's time to live */
 #define AGENTS_LOST_CHECK_NS	NSEC_PER_SEC
+/*
+ * An agent's first pulse may come after its join is answered (it starts
+ * its workers first): until then, as long as a pulse lives (agent.c's
+ * AGENT_PULSE_MS), no pulse is not yet a death.
+ */
+#define AGENTS_FIRST_PULSE_NS	(3 * NSEC_PER_SEC)
 
 struct agent {
 	char		 id[64];
@@ -62,6 +68,8 @@ struct agent {
 	unsigned	 first;		/* its slots: first .. first + n - 1 */
 	unsigned	 n;
 	int64_t		 offset;	/* our clock when it joined */
+	int64_t		 joined;	/* clock_mono_ns of its join */
+	int		 seen;		/* its pulse was read once */
 	_Atomic int	 lost;
 	_Atomic int	 kill;		/* 1: ordered to die, 2: order sent */
 };
@@ -218,6 +226,8 @@ agents_join(struct engine *e, const char *req)
 	a->first = atomic_load(&run->used);
 	a->n = count;
 	a->offset = run_now(run);
+	a->joined = clock_mono_ns();
+	a->seen = 0;
 	rs = &run->st[si];
 	xasprintf(&text, "ok %lld", (long long)a->offset);
 	for (i = 0; i < count; i++) {
@@ -505,7 +515,11 @@ agents_read(void *arg)
 			    e->key_prefix + 9, as->a[k].id);
 			r = redisCommand(c, "EXISTS %s", key);
 			if (r != NULL && r->type == REDIS_REPLY_INTEGER &&
-			    r->integer == 0)
+			    r->integer == 1)
+				as->a[k].seen = 1;
+			else if (r != NULL && r->type == REDIS_REPLY_INTEGER &&
+			    (as->a[k].seen || clock_mono_ns() -
+			    as->a[k].joined > AGENTS_FIRST_PULSE_NS))
 				agents_lose(e, &as->a[k]);
 			if (r != NULL)
 				freeReplyObject(r);
