@@ -290,11 +290,11 @@ roster_lose(struct roster *r, struct roster_agent *a)
 		in = run->st[w->station].in;
 		d = atomic_load(&w->hand.dish);
 		if (d != DISH_NONE && r->ops->finished != NULL &&
-		    r->ops->finished(in, d)) {
+		    r->ops->finished(r, w, d)) {
 			/*
 			 * Finished (acknowledged only once put on or done):
-			 * only the event saying so died with the agent. It is
-			 * the run's record now.
+			 * only the event saying so died with the agent, killed
+			 * between the two. It is the run's record now.
 			 */
 			roster_apply_one(r, a, i, run->st[w->station].out !=
 			    NULL ? EV_PUT : EV_DONE, d, 0, run_now(run) -

@@ -61,8 +61,11 @@ struct roster_ops {
 	int	(*order)(struct roster *, struct roster_agent *);
 	/* A remote take (EV_GET) or finish (EV_PUT, EV_DONE), for the rack. */
 	void	(*note)(struct roster *, struct wslot *, int kind);
-	/* 1 if dish d, held by a worker now lost, was finished all the same. */
-	int	(*finished)(struct rack *in, dish_t d);
+	/*
+	 * 1 if dish d, in w's hand as its agent is lost, was finished all the
+	 * same: only the event saying so died with the agent.
+	 */
+	int	(*finished)(struct roster *, struct wslot *w, dish_t d);
 };
 
 struct roster {

@@ -139,10 +139,24 @@ agents_note(struct roster *ro, struct wslot *w, int kind)
 		rack_redis_note(run->st[w->station].out, 1, 0);
 }
 
+/*
+ * Gone from its list, so acknowledged: done, or put on (a put is
+ * acknowledged at the next take). An agent killed between that and the
+ * XADD of its event took only the event with it; read as still held, the
+ * dish was counted lost (agents.sh's section 2, now and then, under load).
+ */
+static int
+agents_finished(struct roster *ro, struct wslot *w, dish_t d)
+{
+	return (rack_redis_held(ro->e->run->st[w->station].in, &w->hand,
+	    d) == 0);
+}
+
 static const struct roster_ops agents_ops = {
 	.pulse = agents_pulse,
 	.order = agents_order,
 	.note = agents_note,
+	.finished = agents_finished,
 };
 
 int

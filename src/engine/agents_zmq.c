@@ -177,13 +177,20 @@ az_note(struct roster *ro, struct wslot *w, int kind)
 		atomic_store(&w->hand.owes, 0);
 }
 
+/* Acknowledged by the keeper: the worker had put it on or done it. */
+static int
+az_finished(struct roster *ro, struct wslot *w, dish_t d)
+{
+	return (rack_zmq_acked(ro->e->run->st[w->station].in, d));
+}
+
 /*
  * Its pulses come as messages (roster_heard): nothing to read. Orders
  * ride on the answer to its next pulse.
  */
 static const struct roster_ops az_ops = {
 	.note = az_note,
-	.finished = rack_zmq_acked,
+	.finished = az_finished,
 };
 
 static void
