@@ -357,12 +357,25 @@ void
 roster_wait_check(struct roster *r)
 {
 	struct engine	*e = r->e;
-	unsigned	 i, k, n;
+	unsigned	 i, k, n, subs;
 	char		*why;
 
 	if (clock_mono_ns() - r->since < ROSTER_WAIT_NS)
 		return;
 	n = atomic_load(&r->n);
+	/* --wait-agents: the broadcast's publisher waits for them. */
+	for (k = 0, subs = 0; k < n; k++)
+		subs += r->a[k].n;
+	if (e->opts.wait_agents > subs) {
+		xasprintf(&why, "%u of the %u agents' subscribers the broadcast "
+		    "waits for (--wait-agents) joined within 60 s: start them "
+		    "with dishrack agent %s --station %s", subs,
+		    e->opts.wait_agents, r->shown, e->scn->stations[1].name);
+		engine_fail(e, why);
+		engine_stop(e);
+		r->since = INT64_MAX / 2;	/* said once */
+		return;
+	}
 	for (i = 1; i < e->scn->nstations; i++) {
 		if (!e->scn->stations[i].agents_only)
 			continue;

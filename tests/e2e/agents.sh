@@ -185,6 +185,40 @@ if command -v tmux >/dev/null; then
 	$T kill-server 2>/dev/null
 fi
 
+# 2d. sync = yes waits for an agent's subscriber too (--wait-agents 1):
+# it joins a second and a half late and misses nothing; without the
+# wait, the eight messages were all out before it came.
+sed 's/^pick = order$/pick = order\nsync = yes/; s/^dishes = 24$/dishes = 8/' \
+    "$TMP/bcast.scn" >"$TMP/bsync.scn"
+"$DISHRACK" --headless --wait-agents 1 --set scenario.transport=$URL \
+    "$TMP/bsync.scn" >"$TMP/coord.out" 2>"$TMP/coord.err" &
+coord=$!
+sleep 1.5
+"$DISHRACK" agent "$URL" --station sub --name laptop-s >"$TMP/agent.out" 2>"$TMP/agent.err" &
+agent=$!
+wait_for $coord 30 || bad "wait-agents: the run hung"
+wait "$coord"; rc=$?
+[ $rc = 0 ] && ok || { bad "wait-agents: the run exited $rc"; cat "$TMP/coord.err" >&2; }
+wait_for $agent 10 || bad "wait-agents: the agent stayed"
+expect_grep "$TMP/coord.out" "subscriber  sub-2 (a, b): 6 of 6 received, 0 missed" \
+    "wait-agents: the agent's subscriber missed nothing"
+expect_grep "$TMP/coord.out" "subscriber  sub-1 (a, b): 6 of 6 received, 0 missed" \
+    "wait-agents: nor ours"
+n=$(grep -c '^got' "$TMP/agent.out")
+[ "$n" = 6 ] && ok || bad "wait-agents: the agent printed $n, wanted 6"
+# What it refuses, with one line each.
+expect_exit 2 "wait-agents, no sync" -- "$DISHRACK" --headless --wait-agents 1 \
+    --set scenario.transport=$URL "$TMP/bcast.scn"
+expect_grep "$TMP/err" "bcast.scn's broadcast does not wait for its subscribers: add sync = yes" \
+    "wait-agents, no sync: said"
+expect_exit 2 "wait-agents, local racks" -- "$DISHRACK" --headless --wait-agents 1 "$TMP/bsync.scn"
+expect_grep "$TMP/err" "no agent can join this run" "wait-agents, local racks: said"
+expect_exit 2 "wait-agents, no broadcast" -- "$DISHRACK" --headless --wait-agents 1 \
+    --set scenario.transport=$URL seed-threads
+expect_grep "$TMP/err" "has no broadcast" "wait-agents, no broadcast: said"
+expect_exit 2 "wait-agents 0" -- "$DISHRACK" --headless --wait-agents 0 "$TMP/bsync.scn"
+expect_grep "$TMP/err" "expected a whole number from 1 to 1024, found '0'" "wait-agents 0: said"
+
 # 3. The coordinator killed: the agent notices and leaves, exit 1.
 # shellcheck disable=SC2086
 "$DISHRACK" $run_args --set dryer.time=3s seed-threads >/dev/null 2>&1 &
