@@ -75,8 +75,8 @@ agent_args(int argc, char **argv, const char *url_form, struct agent_args *a)
 			count = strtoul(optarg, &end, 10);
 			if (*optarg == '\0' || *end != '\0' || errno != 0 ||
 			    count < 1 || count > ENGINE_AGENT_MAX) {
-				agent_say("--count: expected 1 to %d, found '%s'",
-				    ENGINE_AGENT_MAX, optarg);
+				agent_say("--count: expected 1 to %d, found "
+				    "'%s'", ENGINE_AGENT_MAX, optarg);
 				return (2);
 			}
 			a->count = (unsigned)count;

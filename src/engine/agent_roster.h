@@ -72,7 +72,7 @@ struct roster {
 	struct engine		*e;
 	const struct roster_ops	*ops;
 	void			*home;		/* the home's own state */
-	const char		*shown;		/* the address agents are given */
+	const char		*shown;		/* the address agents use */
 	struct roster_agent	 a[ROSTER_MAX];
 	_Atomic unsigned	 n;
 	int64_t			 since;		/* opened to agents */
