@@ -1313,6 +1313,10 @@ main(int argc, char **argv)
 		    "--report are of one run, not of a --matrix"));
 		return (EXIT_USAGE);
 	}
+	if (o.matrix != NULL && o.wait_agents > 0) {
+		main_error(_("--wait-agents is of one run, not of a --matrix"));
+		return (EXIT_USAGE);
+	}
 	if (o.matrix != NULL) {
 		if (!o.headless) {
 			main_error(_("--matrix goes with "

@@ -216,6 +216,9 @@ expect_grep "$TMP/err" "no agent can join this run" "wait-agents, local racks: s
 expect_exit 2 "wait-agents, no broadcast" -- "$DISHRACK" --headless --wait-agents 1 \
     --set scenario.transport=$URL seed-threads
 expect_grep "$TMP/err" "has no broadcast" "wait-agents, no broadcast: said"
+expect_exit 2 "wait-agents, a matrix" -- "$DISHRACK" --headless --wait-agents 1 \
+    --matrix 'sub.count=1,2' --set scenario.transport=$URL "$TMP/bsync.scn"
+expect_grep "$TMP/err" "is of one run, not of a --matrix" "wait-agents, a matrix: said"
 expect_exit 2 "wait-agents 0" -- "$DISHRACK" --headless --wait-agents 0 "$TMP/bsync.scn"
 expect_grep "$TMP/err" "expected a whole number from 1 to 1024, found '0'" "wait-agents 0: said"
 
