@@ -738,7 +738,7 @@ rack_bcast_expect(struct rack *base, unsigned n)
 {
 	struct rack_bcast	*r = (struct rack_bcast *)base;
 
-	if (base == NULL || !rack_is_broadcast(base))
+	if (base == NULL || !rack_is_broadcast(base) || n == 0)
 		return;
 	bc_lock(r);
 	r->expected += n;
