@@ -4,23 +4,21 @@
  * machines"). The run's scenario comes from Redis; the workers are real
  * threads or processes here, taking from and putting to the run's Redis
  * racks, and every event they make goes back to the run, so its figures
- * and screen include them.
+ * and screen include them. What does not depend on Redis is
+ * agent_host.c's.
  */
 #include "config.h"
 
 #include "agent.h"
 
-#include <errno.h>
-#include <stdarg.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "agent_host.h"
 #include "engine.h"
-#include "safe.h"
 #include "scenario.h"
 #include "xmalloc.h"
 
@@ -32,7 +30,8 @@
 #define AGENT_JOIN_TIMEOUT_NS	(10 * NSEC_PER_SEC)
 #define AGENT_PULSE_MS		3000
 
-static volatile sig_atomic_t agent_signal;
+struct agent_run;
+static int	agent_pulse(struct agent_run *);
 
 struct agent_run {
 	struct redis_where	 where;
@@ -42,40 +41,9 @@ struct agent_run {
 	struct event		*batch;
 	size_t			 nbatch;
 	size_t			 cap;
+	int64_t			 next_pulse;
+	int			 gone;		/* said */
 };
-
-/*
- * One line on stderr, made safe: addresses, Redis's words and the run's
- * answers come from outside (doc/terminal-safety.md).
- */
-static void __attribute__((format(printf, 1, 2)))
-agent_error(const char *fmt, ...)
-{
-	va_list	 ap;
-	char	*line;
-
-	va_start(ap, fmt);
-	if (vasprintf(&line, fmt, ap) == -1)
-		line = NULL;
-	va_end(ap);
-	fputs("dishrack agent: ", stderr);
-	safe_fputs(line != NULL ? line : "out of memory", stderr);
-	fputc('\n', stderr);
-	free(line);
-}
-
-static void
-agent_on_signal(int sig)
-{
-	agent_signal = sig;
-}
-
-static void
-agent_usage(void)
-{
-	fprintf(stderr, "usage: dishrack agent URL --station NAME [--count N] "
-	    "[--mode threads|processes] [--name NAME]\n");
-}
 
 /* The thread's connection to the run's Redis (made again if it broke). */
 static redisContext *
@@ -103,26 +71,24 @@ agent_get(redisContext *c, const char *fmt, const char *key)
 
 /* Read the run, ask to join, and wait for the slots it gives. 0 or -1. */
 static int
-agent_join(struct agent_run *ar, const char *station, unsigned count,
-    const char *name, struct scenario **scnp, double *speed)
+agent_join(struct agent_run *ar, const struct agent_args *a,
+    struct scenario **scnp, double *speed)
 {
 	struct scenario	*scn;
-	char		 key[192], host[32], *v, *state, *source, *sets;
-	char		*cause = NULL, *line, *save, *p;
+	char		 key[192], host[32], *v, *state, *source, *sets, *p;
 	redisReply	*r;
 	int64_t		 deadline;
-	unsigned	 i;
 
 	if ((v = agent_get(agent_conn(ar), "GET %s",
 	    "dishrack:current")) == NULL) {
-		agent_error("%s: no dishrack run is open "
+		agent_say("%s: no dishrack run is open "
 		    "there", ar->where.shown);
 		return (-1);
 	}
 	snprintf(ar->prefix, sizeof ar->prefix, "%s", v);
 	free(v);
 	if (strncmp(ar->prefix, "dishrack:", 9) != 0) {
-		agent_error("%s: not a dishrack run",
+		agent_say("%s: not a dishrack run",
 		    ar->where.shown);
 		return (-1);
 	}
@@ -130,7 +96,7 @@ agent_join(struct agent_run *ar, const char *station, unsigned count,
 	v = agent_get(agent_conn(ar), "HGET %s version", key);
 	state = agent_get(agent_conn(ar), "HGET %s state", key);
 	if (v == NULL || strcmp(v, PACKAGE_VERSION) != 0) {
-		agent_error("the run is of dishrack %s, "
+		agent_say("the run is of dishrack %s, "
 		    "this is %s", v != NULL ? v : "(unknown)",
 		    PACKAGE_VERSION);
 		free(v);
@@ -147,7 +113,7 @@ agent_join(struct agent_run *ar, const char *station, unsigned count,
 	free(v);
 	snprintf(key, sizeof key, "%sinfo", ar->prefix);
 	if (state == NULL || strcmp(state, "running") != 0) {
-		agent_error("the run on %s has ended",
+		agent_say("the run on %s has ended",
 		    ar->where.shown);
 		free(state);
 		return (-1);
@@ -159,47 +125,22 @@ agent_join(struct agent_run *ar, const char *station, unsigned count,
 	*speed = v != NULL ? strtod(v, NULL) : 1.0;
 	free(v);
 	v = agent_get(agent_conn(ar), "HGET %s file", key);
-	scn = scenario_parse(v != NULL ? v : "run", source != NULL ? source :
-	    "", source != NULL ? strlen(source) : 0, &cause);
+	scn = agent_scenario(v != NULL ? v : "run", source != NULL ? source :
+	    "", sets, a->station, &ar->ag);
 	free(v);
 	free(source);
-	if (scn == NULL) {
-		agent_error("the run's scenario: %s",
-		    cause);
-		free(cause);
-		free(sets);
-		return (-1);
-	}
-	for (line = sets != NULL ? strtok_r(sets, "\n", &save) : NULL;
-	    line != NULL; line = strtok_r(NULL, "\n", &save)) {
-		if (scenario_set(scn, line, &cause) == -1) {
-			agent_error("%s", cause);
-			free(cause);
-			free(sets);
-			scenario_free(scn);
-			return (-1);
-		}
-	}
 	free(sets);
-	if (scenario_station(scn, station) == NULL) {
-		agent_error("the run has no station '%s'",
-		    station);
-		scenario_free(scn);
+	if (scn == NULL)
 		return (-1);
-	}
-	ar->ag.station = (unsigned)(scenario_station(scn, station) -
-	    scn->stations);
-
-	if (gethostname(host, sizeof host) == -1)
-		snprintf(host, sizeof host, "host");
-	host[sizeof host - 1] = '\0';
-	if ((p = strchr(host, '.')) != NULL)
-		*p = '\0';
-	snprintf(ar->id, sizeof ar->id, "%s:%ld", name != NULL ? name : host,
-	    (long)getpid());
+	agent_host_name(a, host, sizeof host);
+	snprintf(ar->id, sizeof ar->id, "%s:%ld", host, (long)getpid());
+	/*
+	 * A first pulse before asking, so that it lives once we are in the
+	 * run's books (the run also waits a pulse's life for it: agents.c).
+	 */
+	agent_pulse(ar);
 	snprintf(key, sizeof key, "%sjoins", ar->prefix);
-	xasprintf(&p, "%s %s %u %s", ar->id, station, count,
-	    name != NULL ? name : host);
+	xasprintf(&p, "%s %s %u %s", ar->id, a->station, a->count, host);
 	r = agent_conn(ar) != NULL ? redisCommand(agent_conn(ar),
 	    "RPUSH %s %s", key, p) : NULL;
 	free(p);
@@ -210,7 +151,7 @@ agent_join(struct agent_run *ar, const char *station, unsigned count,
 	while ((v = agent_get(agent_conn(ar), "GET %s", key)) ==
 	    NULL) {
 		if (clock_mono_ns() > deadline || agent_signal) {
-			agent_error("the run did not answer "
+			agent_say("the run did not answer "
 			    "within 10 s");
 			scenario_free(scn);
 			return (-1);
@@ -218,26 +159,16 @@ agent_join(struct agent_run *ar, const char *station, unsigned count,
 		clock_sleep_ns(50 * NSEC_PER_MSEC);
 	}
 	if (strncmp(v, "ok ", 3) != 0) {
-		agent_error("the run refused: %s",
+		agent_say("the run refused: %s",
 		    strncmp(v, "error ", 6) == 0 ? v + 6 : v);
 		free(v);
 		scenario_free(scn);
 		return (-1);
 	}
 	/* "ok OFFSET SLOT NAME SLOT NAME ..." */
-	strtok_r(v, " ", &save);
-	strtok_r(NULL, " ", &save);
-	for (i = 0; i < count; i++) {
-		char	*slot = strtok_r(NULL, " ", &save);
-		char	*wname = strtok_r(NULL, " ", &save);
-
-		if (slot == NULL || wname == NULL)
-			break;
-		ar->ag.who[i] = (uint32_t)strtoul(slot, NULL, 10);
-		snprintf(ar->ag.names[i], sizeof ar->ag.names[i], "%s", wname);
-	}
+	if ((p = strchr(v + 3, ' ')) != NULL)
+		agent_slots(p + 1, a->count, &ar->ag);
 	free(v);
-	ar->ag.count = i;
 	*scnp = scn;
 	return (0);
 }
@@ -324,7 +255,7 @@ agent_pulse(struct agent_run *ar)
 	snprintf(key, sizeof key, "%skill:%s", ar->prefix, ar->id);
 	if ((r = redisCommand(c, "EXISTS %s", key)) != NULL) {
 		if (r->type == REDIS_REPLY_INTEGER && r->integer == 1) {
-			agent_error("killed by the run (kill agent): SIGKILL");
+			agent_say("killed by the run (kill agent): SIGKILL");
 			kill(getpid(), SIGKILL);
 		}
 		freeReplyObject(r);
@@ -332,151 +263,68 @@ agent_pulse(struct agent_run *ar)
 	return (alive);
 }
 
+/* The home's words for agent_host.c. */
+static void
+agent_flush_home(void *arg)
+{
+	agent_flush(arg);
+}
+
+static int
+agent_tick(void *arg, struct engine *eng)
+{
+	struct agent_run	*ar = arg;
+
+	(void)eng;
+	if (clock_mono_ns() > ar->next_pulse) {
+		if (!agent_pulse(ar) && !ar->gone) {
+			agent_say("the run's coordinator is gone");
+			ar->gone = 1;
+		}
+		ar->next_pulse = clock_mono_ns() + NSEC_PER_SEC;
+	}
+	return (ar->gone);
+}
+
+static const struct agent_home agent_redis_home = {
+	.collect = agent_collect,
+	.flush = agent_flush_home,
+	.tick = agent_tick,
+};
+
 int
 agent_main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "station", required_argument, NULL, 's' },
-		{ "count", required_argument, NULL, 'c' },
-		{ "mode", required_argument, NULL, 'm' },
-		{ "name", required_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct agent_run	 ar;
-	struct engine_opts	 eo;
+	struct agent_args	 a;
 	struct scenario		*scn = NULL;
-	char			 line[512];
-	struct engine		*eng;
-	struct sigaction	 sa;
-	const char		*station = NULL, *mode = NULL, *name = NULL;
-	char			*cause = NULL, *end;
-	unsigned long		 count = 1;
-	int64_t			 next_pulse = 0;
+	char			*cause = NULL;
 	double			 speed = 1.0;
-	int			 ch, priv, rc = 0, gone = 0;
+	int			 priv, rc;
 
 	memset(&ar, 0, sizeof ar);
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 's':
-			station = optarg;
-			break;
-		case 'c':
-			errno = 0;
-			count = strtoul(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || errno != 0 ||
-			    count < 1 || count > ENGINE_AGENT_MAX) {
-				agent_error("--count: "
-				    "expected 1 to %d, found '%s'",
-				    ENGINE_AGENT_MAX, optarg);
-				return (2);
-			}
-			break;
-		case 'm':
-			if (strcmp(optarg, "threads") != 0 &&
-			    strcmp(optarg, "processes") != 0) {
-				agent_error("--mode: "
-				    "expected threads or processes, found "
-				    "'%s'", optarg);
-				return (2);
-			}
-			mode = optarg;
-			break;
-		case 'n':
-			name = optarg;
-			break;
-		case 'h':
-			agent_usage();
-			return (0);
-		default:
-			agent_usage();
-			return (2);
-		}
-	}
-	if (optind != argc - 1 || station == NULL) {
-		agent_usage();
-		return (2);
-	}
-	if (redis_where_parse(argv[optind], &ar.where, &priv, &cause) == -1 ||
+	if ((rc = agent_args(argc, argv, "URL", &a)) != -1)
+		return (rc);
+	if (redis_where_parse(a.url, &ar.where, &priv, &cause) == -1 ||
 	    priv) {
-		agent_error("%s", priv ? "expected the "
+		agent_say("%s", priv ? "expected the "
 		    "run's address, redis://HOST:PORT or unix:///PATH" : cause);
 		free(cause);
 		return (2);
 	}
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = agent_on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-
+	agent_signals();
 	if (redis_conn(&ar.where, &cause) == NULL) {
-		agent_error("%s", cause);
+		agent_say("%s", cause);
 		free(cause);
 		return (1);
 	}
-	if (agent_join(&ar, station, (unsigned)count, name, &scn,
-	    &speed) == -1) {
+	if (agent_join(&ar, &a, &scn, &speed) == -1) {
 		redis_conn_close();
 		return (1);
 	}
-	if (mode != NULL)
-		scn->mode = strcmp(mode, "processes") == 0 ? MODE_PROCESSES :
-		    MODE_THREADS;
-	else if (scn->mode == MODE_ASYNC)
-		scn->mode = MODE_THREADS;
-	ar.ag.url = argv[optind];
 	ar.ag.prefix = ar.prefix;
-	memset(&eo, 0, sizeof eo);
-	eo.speed = speed;
-	eo.output_fd = STDOUT_FILENO;
-	eo.agent = &ar.ag;
-	agent_error("%u %s on %s, joined the run on %s",
-	    ar.ag.count, scn->stations[ar.ag.station].name, ar.id,
-	    ar.where.shown);
-	if ((eng = engine_create(scn, &eo, &cause)) == NULL ||
-	    engine_start(eng, &cause) == -1) {
-		agent_error("%s", cause);
-		free(cause);
-		engine_destroy(eng);
-		redis_conn_close();
-		return (1);
-	}
-	while (!engine_finished(eng)) {
-		if (agent_signal != 0 || gone)
-			engine_stop(eng);
-		if (engine_watchdog(eng))
-			break;
-		if (engine_outage_line(eng, line, sizeof line))
-			agent_error("%s", line);
-		engine_drain(eng, agent_collect, &ar);
-		agent_flush(&ar);
-		if (clock_mono_ns() > next_pulse) {
-			if (!agent_pulse(&ar) && !gone) {
-				agent_error("the run's "
-				    "coordinator is gone");
-				gone = 1;
-			}
-			next_pulse = clock_mono_ns() + NSEC_PER_SEC;
-		}
-		clock_sleep_ns(5 * NSEC_PER_MSEC);
-	}
-	engine_wait(eng);
-	engine_drain(eng, agent_collect, &ar);
-	agent_flush(&ar);
-	if (engine_error(eng) != NULL) {
-		agent_error("%s", engine_error(eng));
-		rc = 1;
-	}
-	if (gone)
-		rc = 1;
-	else if (agent_signal != 0)
-		rc = 128 + agent_signal;
-	engine_destroy(eng);
+	rc = agent_run(scn, &a, speed, &ar.ag, ar.id, ar.where.shown,
+	    &agent_redis_home, &ar);
 	free(ar.batch);
 	redis_conn_close();
 	return (rc);
@@ -487,7 +335,7 @@ agent_main(int argc, char **argv)
 int
 agent_main(int argc, char **argv)
 {
-	agent_error("this dishrack was built without "
+	agent_say("this dishrack was built without "
 	    "hiredis (apt-get install libhiredis-dev, configure "
 	    "--with-hiredis)");
 	return (2);

@@ -68,6 +68,7 @@ struct options {
 	const char	*cast;		/* --cast FILE */
 	const char	*report;	/* --report FILE.html */
 	char		**argv;		/* main's, for the screen's guardian */
+	unsigned	 wait_agents;	/* --wait-agents N */
 };
 
 /* What one run of a matrix row gives. */
@@ -124,6 +125,7 @@ static const struct option long_options[] = {
 	{ "svg",		required_argument,	NULL, 'G' },
 	{ "cast",		required_argument,	NULL, 'K' },
 	{ "report",		required_argument,	NULL, 'O' },
+	{ "wait-agents",	required_argument,	NULL, 'W' },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ "version",		no_argument,		NULL, 'V' },
 	{ NULL,			0,			NULL, 0 }
@@ -173,6 +175,9 @@ usage(FILE *f)
 "  --ascii             no UTF-8 box drawing or glyphs\n"
 "  -h, --help          this help\n"
 "  -V, --version       the version\n"), f);
+	fputs(_(
+"  --wait-agents N     a broadcast with sync = yes also waits for N agents'\n"
+"                      subscribers before its first message (a minute)\n"), f);
 	fputs("\n", f);
 	fputs(_(
 "Every summary puts what queueing theory predicts beside what the run\n"
@@ -250,6 +255,38 @@ static void
 main_on_signal(int sig)
 {
 	main_signal = sig;
+}
+
+/*
+ * --wait-agents: a broadcast that waits (sync = yes), on racks agents can
+ * reach. 0, or -1 said.
+ */
+static int
+main_wait_agents_check(const struct options *o, const struct scenario *scn)
+{
+	const char	*t = scn->transport != NULL ? scn->transport : "local";
+
+	if (!scn->broadcast) {
+		main_error(_("--wait-agents: %s has no broadcast ([rack] kind = "
+		    "broadcast) to wait with"), scn->file);
+		return (-1);
+	}
+	if (!scn->sync) {
+		main_error(_("--wait-agents: %s's broadcast does not wait for "
+		    "its subscribers: add sync = yes to its [rack], or --set "
+		    "rack.sync=yes"), scn->file);
+		return (-1);
+	}
+	if (o->virtual_clock || !((strncmp(t, "redis", 5) == 0 &&
+	    strcmp(t, "redis") != 0) || strncmp(t, "unix://", 7) == 0 ||
+	    strncmp(t, "zmq+tcp://", 10) == 0)) {
+		main_error(_("--wait-agents: no agent can join this run: its "
+		    "racks are its own (agents join a real-clock run on "
+		    "scenario.transport = redis://HOST:PORT or "
+		    "zmq+tcp://HOST:PORT)"));
+		return (-1);
+	}
+	return (0);
 }
 
 /*
@@ -348,6 +385,7 @@ main_run(const struct options *o, struct scenario *scn, int out_fd,
 	eo.virtual_clock = o->virtual_clock;
 	eo.speed = o->speed;
 	eo.output_fd = out_fd;
+	eo.wait_agents = o->wait_agents;
 	/*
 	 * A recording keeps the workers' text, read from the ring, when
 	 * they write it anyway: a quiet run's workers say nothing (and so
@@ -578,6 +616,7 @@ main_make_engine(void *arg, char **cause)
 	eo.output_ring = 1;
 	eo.paced = 1;
 	eo.pauses = 1;
+	eo.wait_agents = o->wait_agents;
 	return (engine_create(scn, &eo, cause));
 }
 
@@ -1178,6 +1217,18 @@ main(int argc, char **argv)
 		case 'O':
 			o.report = optarg;
 			break;
+		case 'W':
+			errno = 0;
+			lval = strtol(optarg, &end, 10);
+			if (!main_is_decimal(optarg, 0) || errno != 0 ||
+			    lval < 1 || lval > 1024) {
+				main_error(_("--wait-agents: expected a whole "
+				    "number from 1 to %d, found '%s'"), 1024,
+				    optarg);
+				return (EXIT_USAGE);
+			}
+			o.wait_agents = (unsigned)lval;
+			break;
 		case 'x':
 			o.exit_when_done = 1;
 			break;
@@ -1262,6 +1313,10 @@ main(int argc, char **argv)
 		    "--report are of one run, not of a --matrix"));
 		return (EXIT_USAGE);
 	}
+	if (o.matrix != NULL && o.wait_agents > 0) {
+		main_error(_("--wait-agents is of one run, not of a --matrix"));
+		return (EXIT_USAGE);
+	}
 	if (o.matrix != NULL) {
 		if (!o.headless) {
 			main_error(_("--matrix goes with "
@@ -1301,6 +1356,10 @@ main(int argc, char **argv)
 	}
 	if ((scn = main_load(&o, NULL, NULL, 0)) == NULL)
 		return (EXIT_USAGE);
+	if (o.wait_agents > 0 && main_wait_agents_check(&o, scn) == -1) {
+		scenario_free(scn);
+		return (EXIT_USAGE);
+	}
 	if (o.check) {
 		scenario_free(scn);
 		return (0);

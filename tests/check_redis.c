@@ -206,6 +206,36 @@ START_TEST(test_reclaim_between_ack_and_take)
 }
 END_TEST
 
+/*
+ * What a lost agent's worker held, read from Redis: still in its list
+ * (goes back), or acknowledged (done: only the event died with it).
+ */
+START_TEST(test_held)
+{
+	struct rack	*r = new_rack(RACK_UNBOUNDED, 1), *plain;
+	struct hand	 h = hand_of(7), p = hand_of(8);
+
+	rack_put(r, 70, NULL, NULL);
+	rack_put(r, 71, NULL, NULL);
+	ck_assert_int_eq(rack_redis_held(r, &h, 70), 0);
+	ck_assert_uint_eq(rack_get(r, &h, NULL, NULL), 70);
+	ck_assert_int_eq(rack_redis_held(r, &h, 70), 1);
+	ck_assert_int_eq(rack_redis_held(r, &h, 7), 0);
+	ck_assert_int_eq(rack_task_done(r, &h), 0);
+	ck_assert_int_eq(rack_redis_held(r, &h, 70), 0);
+	ck_assert_uint_eq(rack_get(r, &h, NULL, NULL), 71);
+	ck_assert_int_eq(rack_redis_held(r, &h, 71), 1);
+	ck_assert_int_eq(rack_redis_held(r, &h, 70), 0);
+	/* The lecture's queue keeps no list: it cannot say. */
+	plain = new_rack(RACK_UNBOUNDED, 0);
+	rack_put(plain, 72, NULL, NULL);
+	ck_assert_uint_eq(rack_get(plain, &p, NULL, NULL), 72);
+	ck_assert_int_eq(rack_redis_held(plain, &p, 72), -1);
+	free(plain);
+	free(r);
+}
+END_TEST
+
 /* Unreliable: what the dead taker held is gone, and join still ends. */
 START_TEST(test_reclaim_unreliable)
 {
@@ -482,6 +512,7 @@ redis_suite(void)
 	tcase_add_test(tc, test_server_gone);
 	tcase_add_test(tc, test_sha1_vectors);
 	tcase_add_test(tc, test_scripts_by_name);
+	tcase_add_test(tc, test_held);
 	suite_add_tcase(s, tc);
 	return (s);
 }

@@ -14,8 +14,6 @@ cd "$top" || exit 1
 jobs=$(nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 status=0
-# Sections known to flake and not yet understood (tests/e2e/agents.sh).
-export DISHRACK_SKIP_FLAKY=1
 [ -x configure ] || autoreconf -fi >/dev/null 2>&1 || { echo "autoreconf failed"; exit 1; }
 
 # build DIR CONFIGURE-ARGS...: configure and build out of tree.

@@ -173,4 +173,11 @@ const char	*rack_bcast_shown(struct rack *);
 /* Is this rack a broadcast (of any home)? */
 int		 rack_is_broadcast(const struct rack *);
 
+/*
+ * sync = yes: also wait for n subscribers of agents (--wait-agents), who
+ * say they are there as the run's own do, over the same home. NULL, or a
+ * rack not a broadcast, is fine.
+ */
+void		 rack_bcast_expect(struct rack *, unsigned n);
+
 #endif

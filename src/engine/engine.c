@@ -261,6 +261,9 @@ engine_racks(struct engine *e, unsigned nslots, char **cause)
 			if (i == 1 && engine_broadcast_rack(e, nslots,
 			    cause) == -1)
 				return (-1);
+			if (i == 1)
+				rack_bcast_expect(run->st[0].out,
+				    e->opts.wait_agents);
 			rs->in = run->st[0].out;
 			continue;
 		}

@@ -37,6 +37,8 @@ struct engine_opts {
 	int	 pauses;	/* honour [script] pause steps */
 	unsigned spare_slots;	/* room for workers added during the run */
 	const struct engine_agent *agent;	/* NULL: the run's own */
+	unsigned wait_agents;	/* a broadcast's sync also waits for these
+				   agents' subscribers (--wait-agents) */
 };
 
 struct engine;

@@ -734,6 +734,18 @@ bc_net_published(struct rack_bcast *r, dish_t d, uint64_t s)
 }
 
 void
+rack_bcast_expect(struct rack *base, unsigned n)
+{
+	struct rack_bcast	*r = (struct rack_bcast *)base;
+
+	if (base == NULL || !rack_is_broadcast(base) || n == 0)
+		return;
+	bc_lock(r);
+	r->expected += n;
+	bc_unlock(r);
+}
+
+void
 rack_bcast_remote(struct rack *base, unsigned slot, unsigned station,
     int kind, dish_t d)
 {

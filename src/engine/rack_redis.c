@@ -1177,6 +1177,28 @@ rr_held(struct rack *base)
 	return (rr_counted(r));
 }
 
+/* 1 if dish ARGV[1] is in the taker's list KEYS[1] ("D:..."), else 0. */
+static const char holds_lua[] =
+    "for _, e in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do\n"
+    "  if string.match(e, '^(%d+):') == ARGV[1] then return 1 end\n"
+    "end\n"
+    "return 0\n";
+
+int
+rack_redis_held(struct rack *base, const struct hand *hand, dish_t d)
+{
+	struct rack_redis	*r = (struct rack_redis *)base;
+	char			 w[RR_KEY_MAX + 16], num[16];
+	struct rr_cmd		 held;
+
+	if (base == NULL || base->ops != &rack_redis || !r->reliable)
+		return (-1);
+	snprintf(num, sizeof num, "%u", (unsigned)d);
+	held = (struct rr_cmd){ 5, { "EVAL", holds_lua, "1",
+	    rr_proc(r, hand, w, sizeof w), num } };
+	return ((int)rr_int(r, &held, -1));
+}
+
 void
 rack_redis_note(struct rack *base, unsigned puts, unsigned takes)
 {

@@ -34,4 +34,11 @@ int	rack_redis_init(struct rack *, const struct redis_where *w,
  */
 void	rack_redis_note(struct rack *, unsigned puts, unsigned takes);
 
+/*
+ * Is dish d still in the list of hand's taker (a reliable rack)? 1 yes,
+ * 0 no (acknowledged: it was let go), -1 cannot say (plain, not Redis's,
+ * Redis away).
+ */
+int	rack_redis_held(struct rack *, const struct hand *, dish_t d);
+
 #endif

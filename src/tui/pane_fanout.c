@@ -147,6 +147,7 @@ tui_draw_fanout(struct tui *t)
 	struct bcast_totals	 tot;
 	const struct bcast_view	*sv;
 	char			 msg[SCN_TOPIC_MAX + 80], tp[160], buf[256];
+	char			 wait[96];
 	size_t			 n, k;
 	unsigned		 i, used, topic = 0, nrows = 0, row;
 	int64_t			 age = FAN_FLIGHT_NS;
@@ -181,6 +182,16 @@ tui_draw_fanout(struct tui *t)
 		    _("   %llu published, %llu to nobody, "
 		    "at most once"), (unsigned long long)tot.published,
 		    (unsigned long long)tot.to_nobody);
+	/* sync = yes: whom the publisher still waits for, first if narrow. */
+	if (tot.sync && tot.published == 0 && tot.subscribed < tot.expected) {
+		snprintf(wait, sizeof wait, _("; sync waits for %u more"),
+		    tot.expected - tot.subscribed);
+		if (tui_cols(buf) + tui_cols(wait) > r->w - x)
+			snprintf(buf, sizeof buf, "  %s", wait + 1);
+		else
+			snprintf(buf + strlen(buf), sizeof buf - strlen(buf),
+			    "%s", wait);
+	}
 	if (tui_cols(buf) <= r->w - x)
 		tui_puts(r->y, x, r->w - x, buf);
 

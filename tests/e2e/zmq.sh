@@ -249,6 +249,25 @@ n=$(grep -c '^got' "$TMP/agent.out")
 expect_grep "$TMP/coord.out" "subscriber  sub-2 (a, b): $n of 16 received, [1-9][0-9]* missed" \
     "broadcast agent: the agent's, counted by the run as it printed ($n), and late"
 expect_grep "$TMP/coord.out" "received, [0-9]* missed: conserved" "broadcast agent: conserved"
+# sync = yes and --wait-agents 1: the XPUB waits for the agent's hello too,
+# and the agent's subscriber, a second and a half late, misses nothing.
+PORT=$(free_port)
+sed 's/^pick = order$/pick = order\nsync = yes/; s/^dishes = 24$/dishes = 8/' \
+    "$TMP/bcast.scn" >"$TMP/bsync.scn"
+$T "$DISHRACK" --headless --wait-agents 1 --set scenario.transport="zmq+tcp://127.0.0.1:$PORT" \
+    "$TMP/bsync.scn" >"$TMP/coord.out" 2>"$TMP/coord.err" &
+coord=$!
+sleep 1.5
+$T "$DISHRACK" agent "tcp://127.0.0.1:$PORT" --station sub --name laptop-s \
+    >"$TMP/agent.out" 2>"$TMP/agent.err"; rc=$?
+[ $rc = 0 ] && ok || { bad "wait-agents: the agent exited $rc"; cat "$TMP/agent.err" >&2; }
+wait_for $coord 30 || bad "wait-agents: the run hung"
+wait "$coord"; rc=$?
+[ $rc = 0 ] && ok || { bad "wait-agents: the run exited $rc"; cat "$TMP/coord.err" >&2; }
+expect_grep "$TMP/coord.out" "subscriber  sub-2 (a, b): 6 of 6 received, 0 missed" \
+    "wait-agents: the agent's subscriber missed nothing"
+n=$(grep -c '^got' "$TMP/agent.out")
+[ "$n" = 6 ] && ok || bad "wait-agents: the agent printed $n, wanted 6"
 
 expect_exit 1 "an agent with no run there" -- timeout 30 "$DISHRACK" agent \
     "tcp://127.0.0.1:$(free_port)" --station dryer
