@@ -48,39 +48,21 @@ struct sub_arg {
 static double
 engine_rate(const char *transport, int subs, int n, unsigned long long *missed)
 {
-	struct engine_opts	 eo;
-	struct scenario		*scn;
-	struct engine		*eng;
-	struct stats		 st;
-	char			 text[1024], *cause = NULL;
-	double			 rate;
+	struct engine	*eng;
+	struct stats	 st;
+	char		 text[1024];
+	double		 rate;
 
 	snprintf(text, sizeof text, "[scenario]\nmode = threads\ndishes = %d\n"
 	    "transport = %s\n[rack]\nkind = broadcast\ntopics = t\n"
 	    "sync = yes\n[pub]\ntime = 0\n[sub]\ncount = %d\ntime = 0\n", n,
 	    transport, subs);
-	if ((scn = scenario_parse("bench", text, strlen(text),
-	    &cause)) == NULL) {
-		fprintf(stderr, "bench: %s\n", cause);
-		exit(1);
-	}
-	memset(&eo, 0, sizeof eo);
-	eo.speed = 1.0;
-	eo.output_fd = -1;
-	if ((eng = engine_create(scn, &eo, &cause)) == NULL ||
-	    engine_start(eng, &cause) == -1) {
-		fprintf(stderr, "bench: %s\n", cause);
-		exit(1);
-	}
-	stats_init(&st, engine_scenario(eng));
-	engine_follow(eng, stats_event, &st, NULL);
-	stats_finish(&st, eng);
+	eng = bench_engine_run(text, &st);
 	if (!st.conserved)
 		fprintf(stderr, "bench: run not conserved!\n");
 	*missed = st.missed_late + st.missed_dropped;
 	rate = (double)st.received * 1e9 / (double)st.wall_ns;
-	stats_free(&st);
-	engine_destroy(eng);
+	bench_engine_done(&st, eng);
 	return (rate);
 }
 

@@ -14,15 +14,17 @@
 #include "scenario.h"
 #include "stats.h"
 
-double
-bench_engine_rate(const char *text)
+/*
+ * Run scenario text through the engine, its events folded into *st;
+ * exits on error. The caller reads *st, then bench_engine_done.
+ */
+struct engine *
+bench_engine_run(const char *text, struct stats *st)
 {
 	struct engine_opts	 eo;
 	struct scenario		*scn;
 	struct engine		*eng;
-	struct stats		 st;
 	char			*cause = NULL;
-	double			 rate;
 
 	if ((scn = scenario_parse("bench", text, strlen(text),
 	    &cause)) == NULL) {
@@ -37,14 +39,30 @@ bench_engine_rate(const char *text)
 		fprintf(stderr, "bench: %s\n", cause);
 		exit(1);
 	}
-	stats_init(&st, engine_scenario(eng));
-	engine_follow(eng, stats_event, &st, NULL);
-	stats_finish(&st, eng);
+	stats_init(st, engine_scenario(eng));
+	engine_follow(eng, stats_event, st, NULL);
+	stats_finish(st, eng);
+	return (eng);
+}
+
+void
+bench_engine_done(struct stats *st, struct engine *eng)
+{
+	stats_free(st);
+	engine_destroy(eng);
+}
+
+double
+bench_engine_rate(const char *text)
+{
+	struct stats	 st;
+	struct engine	*eng = bench_engine_run(text, &st);
+	double		 rate;
+
 	if (!st.complete)
 		fprintf(stderr, "bench: run not complete!\n");
 	rate = (double)st.dried * 1e9 / (double)st.wall_ns;
-	stats_free(&st);
-	engine_destroy(eng);
+	bench_engine_done(&st, eng);
 	return (rate);
 }
 
