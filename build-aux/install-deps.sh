@@ -13,7 +13,7 @@ apt-get install -y -qq --no-install-recommends \
 	redis-server redis-tools \
 	curl wrk apache2-utils \
 	libxml2-utils librsvg2-bin asciinema \
-	gettext locales >/dev/null
+	gettext locales groff-base >/dev/null
 # The Korean catalogue's tests run LANG=ko_KR.UTF-8 too (doc/i18n.md).
 if ! locale -a 2>/dev/null | grep -qi '^ko_KR\.utf-\?8$'; then
 	sed -i 's/^# *\(ko_KR\.UTF-8 UTF-8\)/\1/' /etc/locale.gen

@@ -66,6 +66,18 @@ if command -v python3 >/dev/null 2>&1; then
 		bad "JSON does not parse"; fi
 fi
 
+# The man pages render without a warning (dishrack(1) once ended an
+# example in '.RE.PP', a macro groff does not know).
+if command -v groff >/dev/null 2>&1; then
+	for page in "$SCENARIOS"/../man/*.[15]; do
+		if groff -man -ww -z -Tutf8 "$page" >"$TMP/groff" 2>&1 &&
+		    [ ! -s "$TMP/groff" ]; then ok; else
+			bad "$(basename "$page"): $(head -1 "$TMP/groff")"; fi
+	done
+else
+	bad "groff not installed (build-aux/install-deps.sh installs it)"
+fi
+
 # --set reaches the run; --seed is accepted.
 expect_exit 0 "--set" -- "$DISHRACK" --headless --json --clock virtual \
     --set dryer.count=4 --seed 7
