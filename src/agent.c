@@ -19,6 +19,7 @@
 
 #include "agent_host.h"
 #include "engine.h"
+#include "i18n.h"
 #include "scenario.h"
 #include "xmalloc.h"
 
@@ -81,14 +82,14 @@ agent_join(struct agent_run *ar, const struct agent_args *a,
 
 	if ((v = agent_get(agent_conn(ar), "GET %s",
 	    "dishrack:current")) == NULL) {
-		agent_say("%s: no dishrack run is open "
-		    "there", ar->where.shown);
+		agent_say(_("%s: no dishrack run is open "
+		    "there"), ar->where.shown);
 		return (-1);
 	}
 	snprintf(ar->prefix, sizeof ar->prefix, "%s", v);
 	free(v);
 	if (strncmp(ar->prefix, "dishrack:", 9) != 0) {
-		agent_say("%s: not a dishrack run",
+		agent_say(_("%s: not a dishrack run"),
 		    ar->where.shown);
 		return (-1);
 	}
@@ -96,8 +97,8 @@ agent_join(struct agent_run *ar, const struct agent_args *a,
 	v = agent_get(agent_conn(ar), "HGET %s version", key);
 	state = agent_get(agent_conn(ar), "HGET %s state", key);
 	if (v == NULL || strcmp(v, PACKAGE_VERSION) != 0) {
-		agent_say("the run is of dishrack %s, "
-		    "this is %s", v != NULL ? v : "(unknown)",
+		agent_say(_("the run is of dishrack %s, "
+		    "this is %s"), v != NULL ? v : "(unknown)",
 		    PACKAGE_VERSION);
 		free(v);
 		free(state);
@@ -113,7 +114,7 @@ agent_join(struct agent_run *ar, const struct agent_args *a,
 	free(v);
 	snprintf(key, sizeof key, "%sinfo", ar->prefix);
 	if (state == NULL || strcmp(state, "running") != 0) {
-		agent_say("the run on %s has ended",
+		agent_say(_("the run on %s has ended"),
 		    ar->where.shown);
 		free(state);
 		return (-1);
@@ -151,15 +152,15 @@ agent_join(struct agent_run *ar, const struct agent_args *a,
 	while ((v = agent_get(agent_conn(ar), "GET %s", key)) ==
 	    NULL) {
 		if (clock_mono_ns() > deadline || agent_signal) {
-			agent_say("the run did not answer "
-			    "within 10 s");
+			agent_say(_("the run did not answer "
+			    "within 10 s"));
 			scenario_free(scn);
 			return (-1);
 		}
 		clock_sleep_ns(50 * NSEC_PER_MSEC);
 	}
 	if (strncmp(v, "ok ", 3) != 0) {
-		agent_say("the run refused: %s",
+		agent_say(_("the run refused: %s"),
 		    strncmp(v, "error ", 6) == 0 ? v + 6 : v);
 		free(v);
 		scenario_free(scn);
@@ -255,7 +256,7 @@ agent_pulse(struct agent_run *ar)
 	snprintf(key, sizeof key, "%skill:%s", ar->prefix, ar->id);
 	if ((r = redisCommand(c, "EXISTS %s", key)) != NULL) {
 		if (r->type == REDIS_REPLY_INTEGER && r->integer == 1) {
-			agent_say("killed by the run (kill agent): SIGKILL");
+			agent_say(_("killed by the run (kill agent): SIGKILL"));
 			kill(getpid(), SIGKILL);
 		}
 		freeReplyObject(r);
@@ -278,7 +279,7 @@ agent_tick(void *arg, struct engine *eng)
 	(void)eng;
 	if (clock_mono_ns() > ar->next_pulse) {
 		if (!agent_pulse(ar) && !ar->gone) {
-			agent_say("the run's coordinator is gone");
+			agent_say(_("the run's coordinator is gone"));
 			ar->gone = 1;
 		}
 		ar->next_pulse = clock_mono_ns() + NSEC_PER_SEC;
@@ -307,8 +308,8 @@ agent_main(int argc, char **argv)
 		return (rc);
 	if (redis_where_parse(a.url, &ar.where, &priv, &cause) == -1 ||
 	    priv) {
-		agent_say("%s", priv ? "expected the "
-		    "run's address, redis://HOST:PORT or unix:///PATH" : cause);
+		agent_say("%s", priv ? _("expected the "
+		    "run's address, redis://HOST:PORT or unix:///PATH") : cause);
 		free(cause);
 		return (2);
 	}
@@ -335,9 +336,9 @@ agent_main(int argc, char **argv)
 int
 agent_main(int argc, char **argv)
 {
-	agent_say("this dishrack was built without "
+	agent_say(_("this dishrack was built without "
 	    "hiredis (apt-get install libhiredis-dev, configure "
-	    "--with-hiredis)");
+	    "--with-hiredis)"));
 	return (2);
 }
 

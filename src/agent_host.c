@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "i18n.h"
 #include "safe.h"
 #include "scenario.h"
 #include "xmalloc.h"
@@ -35,7 +36,7 @@ agent_say(const char *fmt, ...)
 	va_end(ap);
 	/* Addresses, the server's words and the run's answers are foreign. */
 	fputs("dishrack agent: ", stderr);
-	safe_fputs(line != NULL ? line : "out of memory", stderr);
+	safe_fputs(line != NULL ? line : _("out of memory"), stderr);
 	fputc('\n', stderr);
 	free(line);
 }
@@ -43,8 +44,8 @@ agent_say(const char *fmt, ...)
 static void
 agent_usage(const char *url_form)
 {
-	fprintf(stderr, "usage: dishrack agent %s --station NAME [--count N] "
-	    "[--mode threads|processes] [--name NAME]\n", url_form);
+	fprintf(stderr, _("usage: dishrack agent %s --station NAME [--count N] "
+	    "[--mode threads|processes] [--name NAME]\n"), url_form);
 }
 
 int
@@ -75,8 +76,8 @@ agent_args(int argc, char **argv, const char *url_form, struct agent_args *a)
 			count = strtoul(optarg, &end, 10);
 			if (*optarg == '\0' || *end != '\0' || errno != 0 ||
 			    count < 1 || count > ENGINE_AGENT_MAX) {
-				agent_say("--count: expected 1 to %d, found "
-				    "'%s'", ENGINE_AGENT_MAX, optarg);
+				agent_say(_("--count: expected 1 to %d, found "
+				    "'%s'"), ENGINE_AGENT_MAX, optarg);
 				return (2);
 			}
 			a->count = (unsigned)count;
@@ -84,8 +85,8 @@ agent_args(int argc, char **argv, const char *url_form, struct agent_args *a)
 		case 'm':
 			if (strcmp(optarg, "threads") != 0 &&
 			    strcmp(optarg, "processes") != 0) {
-				agent_say("--mode: expected threads or "
-				    "processes, found '%s'", optarg);
+				agent_say(_("--mode: expected threads or "
+				    "processes, found '%s'"), optarg);
 				return (2);
 			}
 			a->mode = optarg;
@@ -154,7 +155,7 @@ agent_scenario(const char *file, const char *source, char *sets,
 
 	if ((scn = scenario_parse(file, source, strlen(source),
 	    &cause)) == NULL) {
-		agent_say("the run's scenario: %s", cause);
+		agent_say(_("the run's scenario: %s"), cause);
 		free(cause);
 		return (NULL);
 	}
@@ -168,7 +169,7 @@ agent_scenario(const char *file, const char *source, char *sets,
 		}
 	}
 	if (scenario_station(scn, station) == NULL) {
-		agent_say("the run has no station '%s'", station);
+		agent_say(_("the run has no station '%s'"), station);
 		scenario_free(scn);
 		return (NULL);
 	}
@@ -214,7 +215,7 @@ agent_run(struct scenario *scn, const struct agent_args *a, double speed,
 	eo.speed = speed;
 	eo.output_fd = STDOUT_FILENO;
 	eo.agent = ag;
-	agent_say("%u %s on %s, joined the run on %s", ag->count,
+	agent_say(_("%u %s on %s, joined the run on %s"), ag->count,
 	    scn->stations[ag->station].name, id, shown);
 	if ((eng = engine_create(scn, &eo, &cause)) == NULL ||
 	    engine_start(eng, &cause) == -1) {

@@ -22,6 +22,7 @@
 
 #include "agent_host.h"
 #include "engine.h"
+#include "i18n.h"
 #include "scenario.h"
 #include "xmalloc.h"
 
@@ -169,12 +170,12 @@ az_join(struct az_run *ar, const struct agent_args *a,
 	    strcmp(p[0], "INFO") != 0) {
 		if (n >= 0)
 			az_free(p, n);
-		agent_say("%s: no dishrack run answered within 3 s",
+		agent_say(_("%s: no dishrack run answered within 3 s"),
 		    ar->where.shown);
 		return (-1);
 	}
 	if (strcmp(p[1], PACKAGE_VERSION) != 0) {
-		agent_say("the run is of dishrack %s, this is %s", p[1],
+		agent_say(_("the run is of dishrack %s, this is %s"), p[1],
 		    PACKAGE_VERSION);
 		az_free(p, n);
 		return (-1);
@@ -210,12 +211,12 @@ az_join(struct az_run *ar, const struct agent_args *a,
 	if ((n = az_answer(ar->s, p, 8, AZ_ANSWER_MS)) < 2) {
 		if (n >= 0)
 			az_free(p, n);
-		agent_say("the run did not answer within 3 s");
+		agent_say(_("the run did not answer within 3 s"));
 		scenario_free(scn);
 		return (-1);
 	}
 	if (strcmp(p[0], "OK") != 0 || n < 3) {
-		agent_say("the run refused: %s", p[1]);
+		agent_say(_("the run refused: %s"), p[1]);
 		az_free(p, n);
 		scenario_free(scn);
 		return (-1);
@@ -241,8 +242,8 @@ az_tick(void *arg, struct engine *eng)
 		if (strcmp(p[0], "PONG") == 0 && n >= 2) {
 			/* As agent.c does: SIGKILL, no goodbye. */
 			if (strcmp(p[1], "kill") == 0) {
-				agent_say("killed by the run (kill agent): "
-				    "SIGKILL");
+				agent_say(_("killed by the run (kill agent): "
+				    "SIGKILL"));
 				kill(getpid(), SIGKILL);
 			}
 			/*
@@ -253,7 +254,7 @@ az_tick(void *arg, struct engine *eng)
 			if (strcmp(p[1], "ended") == 0 && ar->scn->broadcast)
 				engine_stop(eng);
 			if (strcmp(p[1], "lost") == 0 && !ar->gone) {
-				agent_say("the run counted this agent as lost");
+				agent_say(_("the run counted this agent as lost"));
 				ar->gone = 1;
 			}
 			ar->heard = clock_mono_ns();
@@ -265,7 +266,7 @@ az_tick(void *arg, struct engine *eng)
 		ar->next_pulse = clock_mono_ns() + NSEC_PER_SEC / 2;
 	}
 	if (!ar->gone && clock_mono_ns() - ar->heard > AZ_GONE_NS) {
-		agent_say("the run's coordinator is gone");
+		agent_say(_("the run's coordinator is gone"));
 		ar->gone = 1;
 	}
 	return (ar->gone);
@@ -292,8 +293,8 @@ agent_zmq_main(int argc, char **argv)
 		return (rc);
 	if (zl_where_parse(a.url, &ar.where, &cause) == -1 ||
 	    !ar.where.tcp) {
-		agent_say("%s", cause != NULL ? cause : "expected the run's "
-		    "address, tcp://HOST:PORT");
+		agent_say("%s", cause != NULL ? cause : _("expected the run's "
+		    "address, tcp://HOST:PORT"));
 		free(cause);
 		return (2);
 	}
@@ -327,8 +328,9 @@ agent_zmq_main(int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	fprintf(stderr, "dishrack agent: this dishrack was built without "
-	    "libzmq (apt-get install libzmq3-dev, configure --with-zmq)\n");
+	fprintf(stderr, "dishrack agent: %s\n", _("this dishrack was built "
+	    "without libzmq (apt-get install libzmq3-dev, configure "
+	    "--with-zmq)"));
 	return (2);
 }
 

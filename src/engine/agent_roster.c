@@ -16,6 +16,7 @@
 #include "bcast.h"
 #include "engine_int.h"
 #include "run.h"
+#include "i18n.h"
 #include "xmalloc.h"
 
 /* host into known ("laptop-a, laptop-b"), once. */
@@ -367,9 +368,9 @@ roster_wait_check(struct roster *r)
 	for (k = 0, subs = 0; k < n; k++)
 		subs += r->a[k].n;
 	if (e->opts.wait_agents > subs) {
-		xasprintf(&why, "%u of the %u agents' subscribers the "
+		xasprintf(&why, _("%u of the %u agents' subscribers the "
 		    "broadcast waits for (--wait-agents) joined within 60 s: "
-		    "start them with dishrack agent %s --station %s", subs,
+		    "start them with dishrack agent %s --station %s"), subs,
 		    e->opts.wait_agents, r->shown, e->scn->stations[1].name);
 		engine_fail(e, why);
 		engine_stop(e);
@@ -383,8 +384,8 @@ roster_wait_check(struct roster *r)
 			;
 		if (k < n)
 			continue;
-		xasprintf(&why, "no agent joined within 60 s to run [%s]: "
-		    "start one with dishrack agent %s --station %s",
+		xasprintf(&why, _("no agent joined within 60 s to run [%s]: "
+		    "start one with dishrack agent %s --station %s"),
 		    e->scn->stations[i].name, r->shown,
 		    e->scn->stations[i].name);
 		engine_fail(e, why);

@@ -34,6 +34,7 @@
 #include "agent_roster.h"
 #include "rack_redis.h"
 #include "redis_link.h"
+#include "i18n.h"
 #include "xmalloc.h"
 
 #define AGENTS_ALIVE_MS		5000	/* P:alive's time to live */
@@ -179,7 +180,7 @@ agents_publish(struct engine *e, char **cause)
 	    agents_cmd(e, "SET dishrack:current %s EX 60", e->key_prefix) ==
 	    -1 || agents_cmd(e, "SET %s 1 PX %d", agents_pulse_key(e, "alive",
 	    alive, sizeof alive), AGENTS_ALIVE_MS) == -1) {
-		xasprintf(cause, "%s: cannot open the run to agents",
+		xasprintf(cause, _("%s: cannot open the run to agents"),
 		    e->where->shown);
 		return (-1);
 	}

@@ -64,6 +64,11 @@ printf '[dryer]\ncont = 3\n' >"$TMP/typo.scn"
 expect_exit 2 "ko scenario typo" -- $KO "$DISHRACK" --check "$TMP/typo.scn"
 expect_grep "$TMP/err" "typo.scn:2:1: 알 수 없는 키 'cont' (\[dryer\] 안), 'count' 말인가요?" \
     "ko: scenario error in Korean, at its place"
+# The agent's own words, and its usage, are Korean too.
+expect_exit 2 "ko agent --count" -- $KO "$DISHRACK" agent redis://127.0.0.1:1 \
+    --station dryer --count 0
+expect_grep "$TMP/err" "^dishrack agent: --count: 1에서 [0-9]* 사이여야 하는데 '0'입니다" \
+    "ko: the agent's error in Korean"
 # A value's error: Korean prose, the place and the quoted value verbatim.
 printf '[dryer]\ncount = 3x\n' >"$TMP/value.scn"
 expect_exit 2 "ko bad value" -- $KO "$DISHRACK" --check "$TMP/value.scn"
