@@ -14,6 +14,7 @@ cd "$top" || exit 1
 jobs=$(nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 status=0
+started=$(date +%s)	# sh has no $SECONDS
 [ -x configure ] || autoreconf -fi >/dev/null 2>&1 || { echo "autoreconf failed"; exit 1; }
 
 # build DIR CONFIGURE-ARGS...: configure and build out of tree.
@@ -60,7 +61,7 @@ check() {
 		[ -f "$log" ] || continue
 		grep -h -E '^[0-9]+%: Checks: |^[a-z-]+: [0-9]+ passed, [0-9]+ failed|^FAIL|Assertion|ERROR' "$log"
 	done
-	echo "$label: $(($(date +%s) - phase_start)) s, $((SECONDS / 60)) min since the start"
+	echo "$label: $(($(date +%s) - phase_start)) s, $((($(date +%s) - started) / 60)) min since the start"
 	[ $rc -eq 0 ] || { echo "$label: make check failed"; status=1; }
 }
 
