@@ -46,6 +46,7 @@
 
 #include "clock.h"
 #include "sha1.h"
+#include "i18n.h"
 #include "xmalloc.h"
 
 /* Longer than a round trip on a loopback or a LAN: the take waited. */
@@ -632,7 +633,7 @@ rack_redis_init(struct rack *base, const struct redis_where *w,
 	    scn->batch : 1;
 	if ((size_t)snprintf(r->key, sizeof r->key, "%sr%u", prefix, index) >=
 	    sizeof r->key) {
-		xasprintf(cause, "the Redis key prefix is too long");
+		xasprintf(cause, _("the Redis key prefix is too long"));
 		return (-1);
 	}
 	return (0);

@@ -79,6 +79,37 @@ expect_grep "$TMP/err" "enum.scn:2:8: threads, processes 또는 async 중 하나
 expect_exit 2 "ko bad --set" -- $KO "$DISHRACK" --headless --set dryer.time=abc seed-threads
 expect_grep "$TMP/err" "dryer.time: 2s, 150ms, 1s..3s, exp(2s) 같은 시간이 필요한데 'abc'입니다" \
     "ko: a --set value's error in Korean"
+# The program's own errors, which name no place in a scenario: a run
+# that cannot start its Redis or its ZeroMQ sockets, a --matrix refused.
+# (robustness.sh says the broker's outage and return in Korean.)
+if "$DISHRACK" --check --set scenario.transport=redis seed-threads 2>/dev/null; then
+	mkdir -p "$TMP/rt"
+	expect_exit 1 "ko no redis-server" -- $KO PATH=/nonexistent TMPDIR="$TMP/rt" \
+	    "$DISHRACK" --headless -q --set scenario.transport=redis seed-threads
+	expect_grep "$TMP/err" "^dishrack: transport = redis에는 PATH에 redis-server가 필요합니다 (Debian: apt-get install redis-server)$" \
+	    "ko: a run's own error in Korean"
+	expect_exit 1 "en no redis-server" -- env LANG=C.UTF-8 PATH=/nonexistent \
+	    TMPDIR="$TMP/rt" "$DISHRACK" --headless -q --set scenario.transport=redis seed-threads
+	expect_grep "$TMP/err" "^dishrack: transport = redis needs redis-server on PATH (Debian: apt-get install redis-server)$" \
+	    "en: a run's own error unchanged"
+	[ -z "$(ls "$TMP/rt")" ] && ok || bad "no redis-server: left $(ls "$TMP/rt")"
+fi
+if "$DISHRACK" --check --set scenario.transport=zmq seed-threads 2>/dev/null; then
+	long=$TMP/$(printf '%0100d' 0)
+	expect_exit 2 "ko TMPDIR too long" -- $KO TMPDIR="$long" \
+	    "$DISHRACK" --headless -q --set scenario.transport=zmq seed-threads
+	expect_grep "$TMP/err" "^dishrack: ipc:// 소켓에 쓰기에는 TMPDIR이 너무 깁니다 ($long)$" \
+	    "ko: ZeroMQ's error in Korean"
+fi
+expect_exit 2 "ko --matrix keys" -- $KO "$DISHRACK" --headless \
+    --matrix 'a=1 b=2 c=3 d=4 e=5' seed-threads
+expect_grep "$TMP/err" "^dishrack: --matrix: 키는 최대 4개입니다$" "ko: --matrix's error in Korean"
+expect_exit 2 "ko --matrix word" -- $KO "$DISHRACK" --headless --matrix dryer.count seed-threads
+expect_grep "$TMP/err" "^dishrack: --matrix: KEY=V1,V2 ...가 필요한데 'dryer.count'입니다$" \
+    "ko: --matrix's word quoted as it is"
+expect_exit 2 "en --matrix keys" -- env LANG=C.UTF-8 "$DISHRACK" --headless \
+    --matrix 'a=1 b=2 c=3 d=4 e=5' seed-threads
+expect_grep "$TMP/err" "^dishrack: --matrix: at most 4 keys$" "en: --matrix's error unchanged"
 expect_exit 2 "en bad option" -- env LANG=C.UTF-8 "$DISHRACK" --bogus
 expect_grep "$TMP/err" "unknown option '--bogus'" "default: English"
 # In the C locale gettext ignores LANGUAGE: its text could not be shown.
