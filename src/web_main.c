@@ -180,7 +180,7 @@ web_report_text(FILE *fp, const struct scenario *scn,
 	int		any = 0;
 
 	fputs("\n== ", fp);
-	safe_fputs(scn != NULL ? scn->title : "web server", fp);
+	safe_fputs(scn != NULL ? scn->title : _("web server"), fp);
 	fputs(" ==\n", fp);
 	fprintf(fp, _("server      %s on http://%s/, pages rendered in "
 	    "%.3g ms (%s)\n"), f->model, f->where, scn != NULL ?

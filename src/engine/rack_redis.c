@@ -528,7 +528,7 @@ rr_exec(struct rack_redis *r, int n, const struct rr_cmd *cmds,
 				freeReplyObject(out[j]);
 			xasprintf(&cause, "%s: %s", r->where->shown,
 			    c->errstr[0] != '\0' ? c->errstr :
-			    "the connection broke");
+			    _("the connection broke"));
 			redis_conn_broken();
 			rr_broke = 1;
 		}

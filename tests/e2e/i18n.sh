@@ -110,6 +110,11 @@ expect_grep "$TMP/err" "^dishrack: --matrix: KEY=V1,V2 ...가 필요한데 'drye
 expect_exit 2 "en --matrix keys" -- env LANG=C.UTF-8 "$DISHRACK" --headless \
     --matrix 'a=1 b=2 c=3 d=4 e=5' seed-threads
 expect_grep "$TMP/err" "^dishrack: --matrix: at most 4 keys$" "en: --matrix's error unchanged"
+# A recording that is not one: the words Korean, the file's name as given.
+printf '{"x":1}\n' >"$TMP/notrec.jsonl"
+expect_exit 2 "ko --replay not a recording" -- $KO "$DISHRACK" --headless --replay "$TMP/notrec.jsonl"
+expect_grep "$TMP/err" "notrec.jsonl:1: dishrack 기록이 아닙니다 (첫 줄이 기록의 머리 줄이 아님)$" \
+    "ko: --replay's error in Korean"
 expect_exit 2 "en bad option" -- env LANG=C.UTF-8 "$DISHRACK" --bogus
 expect_grep "$TMP/err" "unknown option '--bogus'" "default: English"
 # In the C locale gettext ignores LANGUAGE: its text could not be shown.
