@@ -354,6 +354,12 @@ expect_screen "교착상태: dryer-1: .* 기다림, dryer-2 보유" "deadlock: t
 start 100 30 "LANG=C.UTF-8 LANGUAGE=ko $DISHRACK pubsub"
 expect_screen "팬아웃  pub-1" "pubsub: the fan-out in Korean"
 aligned "pubsub screen"
+# A live change refused, on the status line: by the engine ({ on a
+# broadcast), and by the screen (L with no cupboard).
+$T send-keys -t ko '{'
+expect_screen "방송에는 바꿀 용량이 없습니다" "pubsub: the engine's refusal in Korean"
+$T send-keys -t ko L
+expect_screen "이 실행에는 락을 걸 \[cupboard\]가 없습니다" "pubsub: the screen's refusal in Korean"
 start 100 30 "LANG=C.UTF-8 LANGUAGE=ko $DISHRACK webserver"
 expect_screen "페이지 지연" "web: the latency pane in Korean"
 expect_screen "? 도움말   q 종료" "web: its key line in Korean"
