@@ -1718,8 +1718,8 @@ engine_watchdog(struct engine *e)
 				kill(pid, SIGKILL);
 		}
 		xasprintf(&msg, _("the run did not stop within %d s; killed "
-		    "what was left: %s"), (int)(ENGINE_STOP_GRACE / NSEC_PER_SEC),
-		    who);
+		    "what was left: %s"),
+		    (int)(ENGINE_STOP_GRACE / NSEC_PER_SEC), who);
 		engine_replace_error(e, msg);
 	}
 	if (waited > 2 * ENGINE_STOP_GRACE) {

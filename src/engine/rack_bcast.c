@@ -251,8 +251,9 @@ bc_sub(struct rack_bcast *r, struct hand *hand, unsigned station)
 	if (r->nsubs == BCAST_MAX_SUBS) {
 		/* Said once, and the run stops: never a subscriber ignored. */
 		if (r->error[0] == '\0')
-			snprintf(r->error, sizeof r->error, _("a broadcast has at "
-			    "most %d subscribers"), BCAST_MAX_SUBS);
+			snprintf(r->error, sizeof r->error,
+			    _("a broadcast has at most %d subscribers"),
+			    BCAST_MAX_SUBS);
 		atomic_store(&r->aborted, 1);
 		bc_wake(r, BC_MESSAGE);
 		bc_wake(r, BC_STATE);

@@ -119,8 +119,8 @@ br_fail(struct rack_bcast *r, const char *why)
 {
 	bc_lock(r);
 	if (r->error[0] == '\0')
-		snprintf(r->error, sizeof r->error, _("broadcast over Redis: %s"),
-		    why);
+		snprintf(r->error, sizeof r->error,
+		    _("broadcast over Redis: %s"), why);
 	bc_unlock(r);
 	bc_abort(&r->base);
 }

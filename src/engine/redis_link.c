@@ -319,7 +319,8 @@ private_spawn(struct redis_private *rp, struct redis_where *w, char **cause)
 				    "install redis-server)"));
 			else
 				xasprintf(cause, _("redis-server exited at "
-				    "start (see its log: %s/redis.log)"), rp->dir);
+				    "start (see its log: %s/redis.log)"),
+				    rp->dir);
 			rp->pid = 0;
 			redis_private_stop(rp);
 			return (-1);

@@ -493,8 +493,9 @@ replay_open_stream(FILE *f, const char *path, char **cause)
 			replay_fail(rp, cause, _("a line too long: not a "
 			    "dishrack recording"));
 		else
-			xasprintf(cause, _("%s: empty, or cut before the end of "
-			    "its first line: not a dishrack recording"), path);
+			xasprintf(cause, _("%s: empty, or cut before the end "
+			    "of its first line: not a dishrack recording"),
+			    path);
 		goto fail;
 	}
 	if (len == 0 || line[0] != '{' ||

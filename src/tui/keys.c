@@ -139,7 +139,8 @@ tui_next_lock(struct tui *t)
 	unsigned		 m = (unsigned)scn->cupboard_lock;
 
 	if (!scn->cupboard) {
-		tui_set_status(t, "%s", _("this run has no [cupboard] to lock"));
+		tui_set_status(t, "%s",
+		    _("this run has no [cupboard] to lock"));
 		return;
 	}
 	snprintf(set, sizeof set, "cupboard.lock=%s", next[m % 4]);
