@@ -606,7 +606,7 @@ main_make_engine(void *arg, char **cause)
 	struct scenario		*scn;
 
 	if ((scn = main_load(o, NULL, NULL, 0)) == NULL) {
-		xasprintf(cause, "cannot read the scenario again");
+		xasprintf(cause, _("cannot read the scenario again"));
 		return (NULL);
 	}
 	memset(&eo, 0, sizeof eo);

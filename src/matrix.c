@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "scenario.h"
+#include "i18n.h"
 #include "xmalloc.h"
 
 static char	*matrix_assignment(const char *, const char *);
@@ -26,12 +27,12 @@ matrix_parse(struct matrix *m, const char *text, char **cause)
 	for (word = strtok_r(m->buf, " \t", &save1); word != NULL;
 	    word = strtok_r(NULL, " \t", &save1)) {
 		if ((eq = strchr(word, '=')) == NULL || eq == word) {
-			xasprintf(cause, "--matrix: expected KEY=V1,V2 ..., "
-			    "found '%s'", word);
+			xasprintf(cause, _("--matrix: expected KEY=V1,V2 ..., "
+			    "found '%s'"), word);
 			return (-1);
 		}
 		if (m->nkeys == MATRIX_MAX_PARAMS) {
-			xasprintf(cause, "--matrix: at most %d keys",
+			xasprintf(cause, _("--matrix: at most %d keys"),
 			    MATRIX_MAX_PARAMS);
 			return (-1);
 		}
@@ -41,21 +42,21 @@ matrix_parse(struct matrix *m, const char *text, char **cause)
 		for (v = strtok_r(eq + 1, ",", &save2); v != NULL;
 		    v = strtok_r(NULL, ",", &save2)) {
 			if (*n == MATRIX_MAX_VALUES) {
-				xasprintf(cause, "--matrix: at most %d values "
-				    "for %s", MATRIX_MAX_VALUES, word);
+				xasprintf(cause, _("--matrix: at most %d "
+				    "values for %s"), MATRIX_MAX_VALUES, word);
 				return (-1);
 			}
 			m->values[m->nkeys][(*n)++] = v;
 		}
 		if (*n == 0) {
-			xasprintf(cause, "--matrix: expected KEY=V1,V2 ..., "
-			    "found '%s=%s'", word, eq + 1);
+			xasprintf(cause, _("--matrix: expected KEY=V1,V2 ..., "
+			    "found '%s=%s'"), word, eq + 1);
 			return (-1);
 		}
 		m->nkeys++;
 	}
 	if (m->nkeys == 0) {
-		xasprintf(cause, "--matrix: nothing to vary");
+		xasprintf(cause, _("--matrix: nothing to vary"));
 		return (-1);
 	}
 	return (0);

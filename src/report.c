@@ -308,7 +308,9 @@ report_text_run(FILE *f, const struct report_run *r, const struct stats *s)
 	if (r->racks_where != NULL) {
 		/* The host came from the user: shown safe. */
 		fputs(_("racks       in "), f);
-		safe_fputs(r->racks_where, f);
+		/* Its one fixed phrase is in the catalogue ("" is not). */
+		safe_fputs(r->racks_where[0] != '\0' ? _(r->racks_where) :
+		    "", f);
 		fprintf(f, ", %s\n", scn->broadcast ? (strncmp(scn->transport,
 		    "zmq", 3) == 0 ? _("a broadcast, no broker") : _("a broadcast "
 		    "(PUBLISH and SUBSCRIBE)")) : scn->reliable ? _("reliable (a "

@@ -97,8 +97,8 @@ web_main_matrix(const struct web_main_opts *o, const struct matrix *m,
 	if ((scn = load(arg, idx)) == NULL)
 		return (EXIT_USAGE);
 	if (scn->web.external) {
-		fprintf(stderr, "dishrack: --matrix: server.clients = external "
-		    "has no end to measure\n");
+		fprintf(stderr, "dishrack: %s\n", _("--matrix: server.clients "
+		    "= external has no end to measure"));
 		scenario_free(scn);
 		return (EXIT_USAGE);
 	}
@@ -123,8 +123,9 @@ web_main_matrix(const struct web_main_opts *o, const struct matrix *m,
 		}
 		if (scn->web.external) {
 			/* A row may set it even if the first does not. */
-			fprintf(stderr, "dishrack: --matrix: server.clients = "
-			    "external has no end to measure\n");
+			fprintf(stderr, "dishrack: %s\n", _("--matrix: "
+			    "server.clients = external has no end to "
+			    "measure"));
 			scenario_free(scn);
 			failed = EXIT_USAGE;
 			break;
@@ -179,7 +180,7 @@ web_report_text(FILE *fp, const struct scenario *scn,
 	int		any = 0;
 
 	fputs("\n== ", fp);
-	safe_fputs(scn != NULL ? scn->title : "web server", fp);
+	safe_fputs(scn != NULL ? scn->title : _("web server"), fp);
 	fputs(" ==\n", fp);
 	fprintf(fp, _("server      %s on http://%s/, pages rendered in "
 	    "%.3g ms (%s)\n"), f->model, f->where, scn != NULL ?

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "i18n.h"
 #include "xmalloc.h"
 
 unsigned arena_fail_in;
@@ -30,14 +31,16 @@ arena_init(struct arena *a, size_t size, int shared, char **cause)
 
 	size = (size + 4095) & ~(size_t)4095;
 	if (arena_failing()) {
-		xasprintf(cause, "cannot map %zu bytes for the run: %s", size,
+		xasprintf(cause, _("cannot map %zu bytes for the run: "
+		    "%s"), size,
 		    strerror(ENOMEM));
 		return (-1);
 	}
 	flags = MAP_ANONYMOUS | (shared ? MAP_SHARED : MAP_PRIVATE);
 	p = mmap(NULL, size, PROT_READ | PROT_WRITE, flags, -1, 0);
 	if (p == MAP_FAILED) {
-		xasprintf(cause, "cannot map %zu bytes for the run: %s", size,
+		xasprintf(cause, _("cannot map %zu bytes for the run: "
+		    "%s"), size,
 		    strerror(errno));
 		return (-1);
 	}

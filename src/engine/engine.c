@@ -180,8 +180,8 @@ engine_alloc(struct engine *e, size_t n, char **cause)
 	void	*p;
 
 	if ((p = arena_alloc(&e->arena, n)) == NULL)
-		xasprintf(cause, "not enough memory for the run (%zu bytes "
-		    "more)", n);
+		xasprintf(cause, _("not enough memory for the run (%zu bytes "
+		    "more)"), n);
 	return (p);
 }
 
@@ -203,8 +203,8 @@ engine_named_locks(struct engine *e, char **cause)
 			if (k == n) {
 				/* scenario_validate refuses it first. */
 				if (n == LOCK_MAX_NAMED) {
-					xasprintf(cause, "more than %d named "
-					    "locks", LOCK_MAX_NAMED);
+					xasprintf(cause, _("more than %d named "
+					    "locks"), LOCK_MAX_NAMED);
 					return (-1);
 				}
 				names[n++] = st->needs[j];
@@ -242,7 +242,7 @@ engine_racks(struct engine *e, unsigned nslots, char **cause)
 	if (rack_local_init_pile(run->pile, e->ops->rack_sync, run->vc,
 	    scn->ndishes) == -1) {
 		run->pile = NULL;
-		xasprintf(cause, "cannot set up the pile of %llu dishes",
+		xasprintf(cause, _("cannot set up the pile of %llu dishes"),
 		    (unsigned long long)scn->ndishes);
 		return (-1);
 	}
@@ -323,8 +323,8 @@ engine_racks(struct engine *e, unsigned nslots, char **cause)
 		    -1) {
 			/* Not destroyed: only an initialised rack is. */
 			rs->in = NULL;
-			xasprintf(cause, "cannot set up the rack in front of "
-			    "%s", st->name);
+			xasprintf(cause, _("cannot set up the rack in front of "
+			    "%s"), st->name);
 			return (-1);
 		}
 		if (!scn->reliable)
@@ -538,8 +538,8 @@ engine_redis(struct engine *e, char **cause)
 		if (redis_where_parse(e->opts.agent->url, e->where, &private,
 		    cause) == -1 || private) {
 			if (private)
-				xasprintf(cause, "an agent needs the run's "
-				    "address, redis://HOST:PORT");
+				xasprintf(cause, _("an agent needs the run's "
+				    "address, redis://HOST:PORT"));
 			e->where = NULL;
 			return (-1);
 		}
@@ -849,7 +849,7 @@ engine_create(struct scenario *scn, const struct engine_opts *opts,
 		run->slots[i].id = i;
 		run->slots[i].ring = arena_alloc(&e->arena, ring_bytes);
 		if (run->slots[i].ring == NULL) {
-			xasprintf(cause, "not enough memory for %u workers",
+			xasprintf(cause, _("not enough memory for %u workers"),
 			    nslots);
 			return (engine_create_failed(e, scn));
 		}
@@ -916,7 +916,7 @@ engine_start(struct engine *e, char **cause)
 		return (0);	/* a replay has nothing to start */
 	if (e->has_vc && vclock_add(&e->vc, &e->conductor_vt, "conductor",
 	    engine_conduct, e) == -1) {
-		xasprintf(cause, "cannot register the conductor");
+		xasprintf(cause, _("cannot register the conductor"));
 		return (-1);
 	}
 	if (engine_redis_start(e, cause) == -1 ||
@@ -934,7 +934,7 @@ engine_start(struct engine *e, char **cause)
 	    e->has_vc ? engine_loop : engine_conductor, e);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc != 0) {
-		xasprintf(cause, "cannot start the run: %s", strerror(rc));
+		xasprintf(cause, _("cannot start the run: %s"), strerror(rc));
 		return (-1);
 	}
 	e->started = 1;
@@ -1054,7 +1054,7 @@ engine_conduct(void *arg)
 	if (rc == 0 && e->scn->nscript > 0 && e->has_vc) {
 		if (vclock_add(&e->vc, &e->script_vt, "script",
 		    engine_script_steps, e) == -1)
-			engine_fail(e, xstrdup("cannot start the [script]"));
+			engine_fail(e, xstrdup(_("cannot start the [script]")));
 	} else if (rc == 0 && e->scn->nscript > 0) {
 		sigset_t	all, old;
 
@@ -1236,10 +1236,10 @@ engine_kill_broker(struct engine *e, char **cause)
 		redis_private_kill(&e->redis_server);
 		return (0);
 	}
-	xasprintf(cause, e->where == NULL ? "the racks are not in Redis" :
-	    e->redis_server.dir[0] == '\0' ? "the racks' Redis is not this "
-	    "run's own (transport = redis starts one)" : "the broker is down "
-	    "already");
+	xasprintf(cause, "%s", e->where == NULL ?
+	    _("the racks are not in Redis") : e->redis_server.dir[0] == '\0' ?
+	    _("the racks' Redis is not this run's own (transport = redis "
+	    "starts one)") : _("the broker is down already"));
 #else
 	(void)e;
 	xasprintf(cause, _("the racks are not in Redis"));
@@ -1291,8 +1291,8 @@ engine_kill(struct engine *e, const char *target, char **cause)
 		killed++;
 	}
 	if (killed == 0) {
-		xasprintf(cause, si >= 0 ? "%s has no worker of its own "
-		    "running" : "no worker %s", target);
+		xasprintf(cause, si >= 0 ? _("%s has no worker of its own "
+		    "running") : _("no worker %s"), target);
 		return (-1);
 	}
 	return (0);
@@ -1648,9 +1648,9 @@ engine_finished(struct engine *e)
 static void
 engine_name_stuck(struct engine *e, char *buf, size_t len)
 {
-	static const char *const states[] = { "free", "starting",
-	    "waiting for a dish", "working", "waiting to put", "paused",
-	    "exited" };
+	static const char *const states[] = { N_("free"), N_("starting"),
+	    N_("waiting for a dish"), N_("working"), N_("waiting to put"),
+	    N_("paused"), N_("exited") };
 	struct run	*run = e->run;
 	struct wslot	*w;
 	unsigned	 i, used, st;
@@ -1665,7 +1665,7 @@ engine_name_stuck(struct engine *e, char *buf, size_t len)
 		if (st == WS_EXITED || st == WS_FREE || w->reaped)
 			continue;
 		k = snprintf(buf + n, len - n, "%s%s (%s", n > 0 ? ", " : "",
-		    w->name, st < 7 ? states[st] : "?");
+		    w->name, st < 7 ? _(states[st]) : "?");
 		if (k > 0 && (size_t)k < len - n)
 			n += (size_t)k;
 		if (w->is_process)
@@ -1677,7 +1677,7 @@ engine_name_stuck(struct engine *e, char *buf, size_t len)
 			n += (size_t)k;
 	}
 	if (n == 0)
-		snprintf(buf, len, "the conductor");
+		snprintf(buf, len, _("the conductor"));
 }
 
 /*
@@ -1717,15 +1717,15 @@ engine_watchdog(struct engine *e)
 			if (w->is_process && !w->reaped && pid > 0)
 				kill(pid, SIGKILL);
 		}
-		xasprintf(&msg, "the run did not stop within %d s; killed what"
-		    " was left: %s", (int)(ENGINE_STOP_GRACE / NSEC_PER_SEC),
-		    who);
+		xasprintf(&msg, _("the run did not stop within %d s; killed "
+		    "what was left: %s"),
+		    (int)(ENGINE_STOP_GRACE / NSEC_PER_SEC), who);
 		engine_replace_error(e, msg);
 	}
 	if (waited > 2 * ENGINE_STOP_GRACE) {
 		engine_name_stuck(e, who, sizeof who);
-		xasprintf(&msg, "the run did not stop within %d s; gave up on"
-		    " %s", (int)(2 * ENGINE_STOP_GRACE / NSEC_PER_SEC), who);
+		xasprintf(&msg, _("the run did not stop within %d s; gave up on"
+		    " %s"), (int)(2 * ENGINE_STOP_GRACE / NSEC_PER_SEC), who);
 		engine_replace_error(e, msg);
 		atomic_store(&e->abandoned, 1);
 		return (1);
@@ -2072,7 +2072,8 @@ engine_racks_where(struct engine *e)
 #endif
 #ifdef HAVE_HIREDIS
 	if (e->where != NULL)
-		return (e->redis_private ? "a private redis-server" :
+		/* English for the JSON; the views translate it (N_). */
+		return (e->redis_private ? N_("a private redis-server") :
 		    e->where->shown);
 #endif
 	(void)e;
@@ -2106,13 +2107,13 @@ engine_outage_line(struct engine *e, char *buf, size_t len)
 	since = atomic_load(&e->where->down_since);
 	if (since != 0 && e->outage_said == 0) {
 		e->outage_said = since;
-		snprintf(buf, len, "%s does not answer; the workers retry for "
-		    "up to %.0f s", e->where->shown,
+		snprintf(buf, len, _("%s does not answer; the workers retry "
+		    "for up to %.0f s"), e->where->shown,
 		    (double)e->where->timeout_ns / 1e9);
 		return (1);
 	}
 	if (since == 0 && e->outage_said != 0) {
-		snprintf(buf, len, "%s answers again, after %.1f s",
+		snprintf(buf, len, _("%s answers again, after %.1f s"),
 		    e->where->shown,
 		    (double)(clock_mono_ns() - e->outage_said) / 1e9);
 		e->outage_said = 0;

@@ -26,6 +26,7 @@
 
 #include "lock.h"
 #include "rack.h"
+#include "i18n.h"
 #include "xmalloc.h"
 
 static int
@@ -34,7 +35,7 @@ live_cupboard(struct engine *e, const char *assignment, char **cause)
 	struct run	*run = e->run;
 
 	if (run->cupboard == NULL) {
-		xasprintf(cause, "this run has no [cupboard] to lock");
+		xasprintf(cause, _("this run has no [cupboard] to lock"));
 		return (-1);
 	}
 	pthread_mutex_lock(&e->ctl);
@@ -59,12 +60,13 @@ live_gil(struct engine *e, const char *value, int *ctl, char **cause)
 	else if (strcmp(value, "off") == 0)
 		off = 1;
 	else {
-		xasprintf(cause, "scenario.gil: expected on or off, found '%s'",
+		xasprintf(cause, _("scenario.gil: expected on or off, found "
+		    "'%s'"),
 		    value);
 		return (-1);
 	}
 	if (run->ngils == 0) {
-		xasprintf(cause, "this run has no GIL to switch");
+		xasprintf(cause, _("this run has no GIL to switch"));
 		return (-1);
 	}
 	/*
@@ -89,13 +91,13 @@ live_rack_one(struct engine *e, unsigned i, uint32_t capacity, char **cause)
 	struct rack	*r = e->run->st[i].in;
 
 	if (e->scn->broadcast) {
-		xasprintf(cause, "a broadcast has no capacity to change");
+		xasprintf(cause, _("a broadcast has no capacity to change"));
 		return (-1);
 	}
 	if (r == NULL || rack_set_capacity(r, capacity) == -1) {
-		xasprintf(cause, "the rack in front of %s cannot change its "
+		xasprintf(cause, _("the rack in front of %s cannot change its "
 		    "capacity during the run (only a rack in this process's "
-		    "memory can, up to %u dishes)", e->scn->stations[i].name,
+		    "memory can, up to %u dishes)"), e->scn->stations[i].name,
 		    65536);
 		return (-1);
 	}
@@ -113,8 +115,9 @@ live_rack(struct engine *e, const char *assignment, int si, char **cause)
 	unsigned	 i;
 
 	if (si == 0) {
-		xasprintf(cause, "%s takes its dishes from the pile, which has "
-		    "no capacity: set the rack in front of a later station",
+		xasprintf(cause, _("%s takes its dishes from the pile, which "
+		    "has no capacity: set the rack in front of a later "
+		    "station"),
 		    e->scn->stations[0].name);
 		return (-1);
 	}

@@ -28,6 +28,7 @@
 #endif
 
 #include "worker.h"
+#include "i18n.h"
 #include "xmalloc.h"
 
 static int	processes_spawn(struct run *, struct wslot *, char **);
@@ -83,7 +84,7 @@ processes_spawn(struct run *run, struct wslot *w, char **cause)
 	parent = getpid();
 	pid = fork();
 	if (pid == -1) {
-		xasprintf(cause, "cannot fork a process for %s: %s", w->name,
+		xasprintf(cause, _("cannot fork a process for %s: %s"), w->name,
 		    strerror(errno));
 		return (-1);
 	}

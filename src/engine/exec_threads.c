@@ -18,6 +18,7 @@
 
 #include "cpuwork.h"
 #include "worker.h"
+#include "i18n.h"
 #include "xmalloc.h"
 
 /* Longest real wait between looks at the stop and pause flags. */
@@ -220,7 +221,7 @@ exec_start_thread(struct run *run, struct wslot *w, char **cause)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (e != 0) {
 		free(ts);
-		xasprintf(cause, "cannot start a thread for %s: %s", w->name,
+		xasprintf(cause, _("cannot start a thread for %s: %s"), w->name,
 		    strerror(e));
 		return (-1);
 	}

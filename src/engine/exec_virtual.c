@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "worker.h"
+#include "i18n.h"
 #include "xmalloc.h"
 
 static int	virtual_compute(struct run *, struct wslot *, int64_t);
@@ -62,8 +63,8 @@ exec_task_spawn(struct run *run, struct wslot *w, char **cause)
 	atomic_store(&w->pid, (int)getpid());
 	if (vclock_add(run->vc, &w->vt, w->name, exec_task_main, ts) == -1) {
 		free(ts);
-		xasprintf(cause, "cannot start a task for %s (at most %d, "
-		    "each with a stack of its own)", w->name,
+		xasprintf(cause, _("cannot start a task for %s (at most %d, "
+		    "each with a stack of its own)"), w->name,
 		    VCLOCK_MAX_TASKS);
 		return (-1);
 	}

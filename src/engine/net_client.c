@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "i18n.h"
 #include "xmalloc.h"
 
 #define CHUNK_GAP	50000000LL	/* ns between an upload's chunks */
@@ -98,7 +99,7 @@ web_client_start(struct web_client *c, const struct scn_web *cfg,
 		return (-1);
 	}
 	if ((rc = pthread_create(&c->thread, NULL, client_main, c)) != 0) {
-		xasprintf(cause, "visitors: cannot start a thread: %s",
+		xasprintf(cause, _("visitors: cannot start a thread: %s"),
 		    strerror(rc));
 		close(c->efd);
 		return (-1);

@@ -39,6 +39,7 @@
 
 #include "net_int.h"
 #include "scenario_web.h"
+#include "i18n.h"
 #include "xmalloc.h"
 
 #define WEB_POLL_MS	100
@@ -106,7 +107,7 @@ web_server_start(struct web_server *s, const struct scn_web *cfg, int gil,
 	    sizeof one) == -1 ||
 	    bind(s->lfd, (struct sockaddr *)&s->addr, sizeof s->addr) == -1 ||
 	    listen(s->lfd, WEB_BACKLOG) == -1) {
-		xasprintf(cause, "server.listen: cannot listen on %s: %s",
+		xasprintf(cause, _("server.listen: cannot listen on %s: %s"),
 		    cfg->listen, strerror(errno));
 		goto fail;
 	}
@@ -132,8 +133,8 @@ web_server_start(struct web_server *s, const struct scn_web *cfg, int gil,
 		for (i = 0; i < s->nworkers; i++) {
 			fflush(NULL);	/* nothing printed twice */
 			if ((pid = fork()) == -1) {
-				xasprintf(cause, "server: cannot fork process "
-				    "%u: %s", i + 1, strerror(errno));
+				xasprintf(cause, _("server: cannot fork "
+				    "process %u: %s"), i + 1, strerror(errno));
 				web_server_stop(s);
 				return (-1);
 			}
@@ -160,7 +161,7 @@ web_server_start(struct web_server *s, const struct scn_web *cfg, int gil,
 		break;
 	}
 	if ((rc = pthread_create(&s->threads[0], NULL, fn, s)) != 0) {
-		xasprintf(cause, "server: cannot start a thread: %s",
+		xasprintf(cause, _("server: cannot start a thread: %s"),
 		    strerror(rc));
 		goto fail;
 	}
@@ -168,7 +169,8 @@ web_server_start(struct web_server *s, const struct scn_web *cfg, int gil,
 	for (i = 0; cfg->model == WEB_THREADS && i < s->nworkers; i++) {
 		if ((rc = pthread_create(&s->threads[1 + i], NULL,
 		    web_pool_main, s)) != 0) {
-			xasprintf(cause, "server: cannot start thread %u: %s",
+			xasprintf(cause, _("server: cannot start thread %u: "
+			    "%s"),
 			    i + 1, strerror(rc));
 			web_server_stop(s);
 			return (-1);

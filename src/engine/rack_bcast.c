@@ -27,6 +27,7 @@
 #include "clock.h"
 #include "event.h"
 #include "futex.h"
+#include "i18n.h"
 #include "xmalloc.h"
 
 #define BC_WAIT_SLICE	(100 * NSEC_PER_MSEC)
@@ -149,7 +150,7 @@ rack_bcast_init(struct rack *base, enum rack_sync sync, struct vclock *vc,
 	rc = pthread_mutex_init(&r->mu, &ma);
 	pthread_mutexattr_destroy(&ma);
 	if (rc != 0) {
-		xasprintf(cause, "cannot set up the broadcast rack");
+		xasprintf(cause, _("cannot set up the broadcast rack"));
 		return (-1);
 	}
 	return (0);
@@ -250,8 +251,9 @@ bc_sub(struct rack_bcast *r, struct hand *hand, unsigned station)
 	if (r->nsubs == BCAST_MAX_SUBS) {
 		/* Said once, and the run stops: never a subscriber ignored. */
 		if (r->error[0] == '\0')
-			snprintf(r->error, sizeof r->error, "a broadcast has at "
-			    "most %d subscribers", BCAST_MAX_SUBS);
+			snprintf(r->error, sizeof r->error,
+			    _("a broadcast has at most %d subscribers"),
+			    BCAST_MAX_SUBS);
 		atomic_store(&r->aborted, 1);
 		bc_wake(r, BC_MESSAGE);
 		bc_wake(r, BC_STATE);

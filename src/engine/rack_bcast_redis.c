@@ -33,6 +33,7 @@
 
 #include "clock.h"
 #include "rack_bcast_redis.h"
+#include "i18n.h"
 #include "redis_link.h"
 #include "xmalloc.h"
 
@@ -118,8 +119,8 @@ br_fail(struct rack_bcast *r, const char *why)
 {
 	bc_lock(r);
 	if (r->error[0] == '\0')
-		snprintf(r->error, sizeof r->error, "broadcast over Redis: %s",
-		    why);
+		snprintf(r->error, sizeof r->error,
+		    _("broadcast over Redis: %s"), why);
 	bc_unlock(r);
 	bc_abort(&r->base);
 }
@@ -149,7 +150,7 @@ br_command(struct rack_bcast *r, const char *fmt, const char *a,
 	}
 	if ((rep = redisCommand(c, fmt, a, b, blen)) == NULL) {
 		redis_conn_broken();
-		br_fail(r, "the connection broke");
+		br_fail(r, _("the connection broke"));
 		return (-1);
 	}
 	if (rep->type == REDIS_REPLY_INTEGER)
@@ -295,7 +296,7 @@ br_resubscribe(struct rack_bcast *r, struct bcast_sub *s)
 	s->reconnects++;
 	bc_unlock(r);
 	if (br_subscribe(r, mask, 1) == -1) {
-		br_fail(r, "SUBSCRIBE failed");
+		br_fail(r, _("SUBSCRIBE failed"));
 		return (-1);
 	}
 	return (0);
@@ -329,7 +330,7 @@ br_join(struct rack_bcast *r, struct hand *hand)
 	br_sub.gen = atomic_load(&r->st_gen);
 	bc_unlock(r);
 	if (br_subscribe(r, mask, 1) == -1) {
-		br_fail(r, "SUBSCRIBE failed");
+		br_fail(r, _("SUBSCRIBE failed"));
 		br_unsubscribe();
 		return (NULL);
 	}
@@ -369,7 +370,7 @@ br_more_topics(struct rack_bcast *r, struct bcast_sub *s)
 	if (!any)
 		return;
 	if (br_subscribe(r, more, 0) == -1) {
-		br_fail(r, "SUBSCRIBE failed");
+		br_fail(r, _("SUBSCRIBE failed"));
 		return;
 	}
 	bc_lock(r);

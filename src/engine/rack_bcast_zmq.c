@@ -43,6 +43,7 @@
 
 #include "clock.h"
 #include "rack_bcast_zmq.h"
+#include "i18n.h"
 #include "xmalloc.h"
 #include "zmq_link.h"
 
@@ -132,7 +133,8 @@ rack_bcast_zmq_init(struct rack *base, enum rack_sync sync,
 		tmp = "/tmp";
 	snprintf(dir, sizeof dir, "%s/dishrack-zmq.XXXXXX", tmp);
 	if (mkdtemp(dir) == NULL) {
-		xasprintf(cause, "cannot make a directory for ZeroMQ in %s: %s",
+		xasprintf(cause, _("cannot make a directory for ZeroMQ in %s: "
+		    "%s"),
 		    tmp, strerror(errno));
 		return (-1);
 	}
@@ -198,8 +200,8 @@ rack_bcast_zmq_init_tcp(struct rack *base, enum rack_sync sync,
 	} else {
 		r->start = bz_start;
 		if (bz_free_port(host, &port) == -1) {
-			xasprintf(cause, "cannot find a port for the broadcast "
-			    "on %s: %s", host, strerror(errno));
+			xasprintf(cause, _("cannot find a port for the "
+			    "broadcast on %s: %s"), host, strerror(errno));
 			return (-1);
 		}
 		snprintf(r->prefix, sizeof r->prefix, "tcp://%s:%d", host,
@@ -224,8 +226,8 @@ bz_fail(struct rack_bcast *r, const char *what)
 {
 	bc_lock(r);
 	if (r->error[0] == '\0')
-		snprintf(r->error, sizeof r->error, "broadcast over ZeroMQ: "
-		    "%s: %s", what, zmq_strerror(zmq_errno()));
+		snprintf(r->error, sizeof r->error, _("broadcast over ZeroMQ: "
+		    "%s: %s"), what, zmq_strerror(zmq_errno()));
 	bc_unlock(r);
 	bc_abort(&r->base);
 }
@@ -334,7 +336,7 @@ bz_put(struct rack *base, dish_t d, struct hand *hand, int *blocked)
 	pthread_mutex_lock(&bz.mu);
 	if (bz_publisher(r) == NULL) {
 		pthread_mutex_unlock(&bz.mu);
-		bz_fail(r, "cannot bind the publisher");
+		bz_fail(r, _("cannot bind the publisher"));
 		return (-1);
 	}
 	/*
@@ -445,7 +447,7 @@ bz_join(struct rack_bcast *r, struct hand *hand, const struct scenario *scn)
 		bz_sub = zmq_socket(bz.ctx, ZMQ_SUB);
 	pthread_mutex_unlock(&bz.mu);
 	if (bz_sub == NULL) {
-		bz_fail(r, "cannot make a subscriber");
+		bz_fail(r, _("cannot make a subscriber"));
 		return (NULL);
 	}
 	pthread_once(&bz_once, bz_key_make);
@@ -456,7 +458,7 @@ bz_join(struct rack_bcast *r, struct hand *hand, const struct scenario *scn)
 	bz_set_int(bz_sub, ZMQ_RCVTIMEO, BZ_SLICE_MS);
 	bz_endpoint(r, ep, sizeof ep, 0);
 	if (zmq_connect(bz_sub, ep) == -1) {
-		bz_fail(r, "cannot connect a subscriber");
+		bz_fail(r, _("cannot connect a subscriber"));
 		bz_unsubscribe();
 		return (NULL);
 	}
@@ -627,7 +629,7 @@ bz_start(struct rack_bcast *r)
 	pthread_mutex_lock(&bz.mu);
 	if (bz_publisher(r) == NULL) {
 		pthread_mutex_unlock(&bz.mu);
-		bz_fail(r, "cannot bind the publisher");
+		bz_fail(r, _("cannot bind the publisher"));
 		return;
 	}
 	pthread_mutex_unlock(&bz.mu);

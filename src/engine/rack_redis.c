@@ -46,6 +46,7 @@
 
 #include "clock.h"
 #include "sha1.h"
+#include "i18n.h"
 #include "xmalloc.h"
 
 /* Longer than a round trip on a loopback or a LAN: the take waited. */
@@ -527,7 +528,7 @@ rr_exec(struct rack_redis *r, int n, const struct rr_cmd *cmds,
 				freeReplyObject(out[j]);
 			xasprintf(&cause, "%s: %s", r->where->shown,
 			    c->errstr[0] != '\0' ? c->errstr :
-			    "the connection broke");
+			    _("the connection broke"));
 			redis_conn_broken();
 			rr_broke = 1;
 		}
@@ -632,7 +633,7 @@ rack_redis_init(struct rack *base, const struct redis_where *w,
 	    scn->batch : 1;
 	if ((size_t)snprintf(r->key, sizeof r->key, "%sr%u", prefix, index) >=
 	    sizeof r->key) {
-		xasprintf(cause, "the Redis key prefix is too long");
+		xasprintf(cause, _("the Redis key prefix is too long"));
 		return (-1);
 	}
 	return (0);

@@ -44,6 +44,7 @@
 
 #include "clock.h"
 #include "event.h"
+#include "i18n.h"
 #include "xmalloc.h"
 
 #define ZR_SLICE_MS	50	/* a waiter looks at its flags this often */
@@ -1072,7 +1073,8 @@ rack_zmq_init(struct rack *base, const struct zl_where *w, unsigned index,
 	st.k = k;
 	st.w = w;
 	if ((rc = pthread_create(&k->thread, NULL, zr_keeper_main, &st)) != 0) {
-		xasprintf(cause, "cannot start the keeper of a ZeroMQ rack: %s",
+		xasprintf(cause, _("cannot start the keeper of a ZeroMQ rack: "
+		    "%s"),
 		    strerror(rc));
 		r->k = NULL;
 		free(k->slots);
@@ -1184,8 +1186,8 @@ zr_sock(struct rack_zmq *r, int role)
 	    zl_connect(s, ep, &cause) == -1) {
 		if (s != NULL)
 			zl_close(s);
-		xasprintf(&msg, "rack %u over ZeroMQ: %s", r->index,
-		    cause != NULL ? cause : "cannot subscribe");
+		xasprintf(&msg, _("rack %u over ZeroMQ: %s"), r->index,
+		    cause != NULL ? cause : _("cannot subscribe"));
 		zr_fail(r, msg);
 		free(msg);
 		free(cause);

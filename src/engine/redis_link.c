@@ -255,8 +255,8 @@ private_prepare(struct redis_private *rp, struct redis_where *w,
 		tmp = "/tmp";
 	snprintf(rp->dir, sizeof rp->dir, "%s/dishrack-redis.XXXXXX", tmp);
 	if (mkdtemp(rp->dir) == NULL) {
-		xasprintf(cause, "cannot make a directory for redis-server in "
-		    "%s: %s", tmp, strerror(errno));
+		xasprintf(cause, _("cannot make a directory for redis-server "
+		    "in %s: %s"), tmp, strerror(errno));
 		rp->dir[0] = '\0';
 		return (-1);
 	}
@@ -270,11 +270,11 @@ redis_private_restart(struct redis_private *rp, struct redis_where *w,
     char **cause)
 {
 	if (rp->pid > 0) {
-		xasprintf(cause, "the private redis-server is running");
+		xasprintf(cause, _("the private redis-server is running"));
 		return (-1);
 	}
 	if (rp->dir[0] == '\0') {
-		xasprintf(cause, "there is no private redis-server");
+		xasprintf(cause, _("there is no private redis-server"));
 		return (-1);
 	}
 	return (private_spawn(rp, w, cause));
@@ -302,7 +302,7 @@ private_spawn(struct redis_private *rp, struct redis_where *w, char **cause)
 	int		 status;
 
 	if ((rp->pid = fork()) == -1) {
-		xasprintf(cause, "cannot fork redis-server: %s",
+		xasprintf(cause, _("cannot fork redis-server: %s"),
 		    strerror(errno));
 		rmdir(rp->dir);
 		return (-1);
@@ -314,12 +314,13 @@ private_spawn(struct redis_private *rp, struct redis_where *w, char **cause)
 	for (;;) {
 		if (waitpid(rp->pid, &status, WNOHANG) == rp->pid) {
 			if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
-				xasprintf(cause, "transport = redis needs "
+				xasprintf(cause, _("transport = redis needs "
 				    "redis-server on PATH (Debian: apt-get "
-				    "install redis-server)");
+				    "install redis-server)"));
 			else
-				xasprintf(cause, "redis-server exited at start "
-				    "(see its log: %s/redis.log)", rp->dir);
+				xasprintf(cause, _("redis-server exited at "
+				    "start (see its log: %s/redis.log)"),
+				    rp->dir);
 			rp->pid = 0;
 			redis_private_stop(rp);
 			return (-1);
@@ -337,8 +338,8 @@ private_spawn(struct redis_private *rp, struct redis_where *w, char **cause)
 		} else if (c != NULL)
 			redisFree(c);
 		if (clock_mono_ns() > deadline) {
-			xasprintf(cause, "redis-server did not answer on %s "
-			    "within 5 s", w->path);
+			xasprintf(cause, _("redis-server did not answer on %s "
+			    "within 5 s"), w->path);
 			redis_private_stop(rp);
 			return (-1);
 		}
@@ -460,7 +461,7 @@ conn_greet(redisContext *c, const struct redis_where *w, char **cause,
 		return (0);
 	}
 	if (r == NULL && c->err == REDIS_ERR_PROTOCOL)
-		conn_cause(w, "not a Redis server (its answer was not RESP)",
+		conn_cause(w, _("not a Redis server (its answer was not RESP)"),
 		    cause);
 	else
 		conn_cause(w, r != NULL ? r->str : c->errstr, cause);
@@ -510,7 +511,7 @@ redis_connect_new(const struct redis_where *w, char **cause)
 	else
 		c = redisConnectWithTimeout(w->host, w->port, ct);
 	if (c == NULL) {
-		conn_cause(w, "cannot allocate a connection", cause);
+		conn_cause(w, _("cannot allocate a connection"), cause);
 		return (NULL);
 	}
 	if (c->err != 0) {
@@ -549,7 +550,7 @@ redis_check_server(const struct redis_where *w, char **cause)
 		return (-1);
 	if ((r = redisCommand(c, "INFO server")) == NULL) {
 		redis_conn_broken();
-		conn_cause(w, "the connection broke", cause);
+		conn_cause(w, _("the connection broke"), cause);
 		return (-1);
 	}
 	if (r->type == REDIS_REPLY_STRING &&
@@ -558,8 +559,8 @@ redis_check_server(const struct redis_where *w, char **cause)
 	freeReplyObject(r);
 	/* BLMOVE, LMOVE and LPOP with a count came with Redis 6.2. */
 	if (major < 6 || (major == 6 && minor < 2)) {
-		snprintf(what, sizeof what, "Redis %d.%d is too old: dishrack "
-		    "needs 6.2 or later (BLMOVE)", major, minor);
+		snprintf(what, sizeof what, _("Redis %d.%d is too old: "
+		    "dishrack needs 6.2 or later (BLMOVE)"), major, minor);
 		conn_cause(w, what, cause);
 		return (-1);
 	}

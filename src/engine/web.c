@@ -16,6 +16,7 @@
 #include <sys/mman.h>
 
 #include "scenario_web.h"
+#include "i18n.h"
 #include "xmalloc.h"
 
 static int	web_cmp(const void *, const void *);
@@ -26,7 +27,7 @@ web_create(struct scenario *scn, char **cause)
 	struct web_run	*w;
 
 	if (!scn->web.on) {
-		xasprintf(cause, "%s: no [server] section", scn->file);
+		xasprintf(cause, _("%s: no [server] section"), scn->file);
 		scenario_free(scn);
 		return (NULL);
 	}
@@ -37,7 +38,7 @@ web_create(struct scenario *scn, char **cause)
 	w = mmap(NULL, sizeof *w, PROT_READ | PROT_WRITE, MAP_SHARED |
 	    MAP_ANONYMOUS, -1, 0);
 	if (w == MAP_FAILED) {
-		xasprintf(cause, "cannot map the run's memory: %s",
+		xasprintf(cause, _("cannot map the run's memory: %s"),
 		    strerror(errno));
 		scenario_free(scn);
 		return (NULL);

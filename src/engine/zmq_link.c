@@ -176,13 +176,14 @@ zl_where_open(struct zl_where *w, char **cause)
 	if ((size_t)snprintf(w->dir, sizeof w->dir, "%s/dishrack-zmq.XXXXXX",
 	    tmp) > 96) {
 		w->dir[0] = '\0';
-		xasprintf(cause, "TMPDIR is too long for ipc:// sockets (%s)",
+		xasprintf(cause, _("TMPDIR is too long for ipc:// sockets "
+		    "(%s)"),
 		    tmp);
 		return (-1);
 	}
 	if (mkdtemp(w->dir) == NULL) {
-		xasprintf(cause, "cannot make a directory for the ZeroMQ "
-		    "sockets in %s: %s", tmp, strerror(errno));
+		xasprintf(cause, _("cannot make a directory for the ZeroMQ "
+		    "sockets in %s: %s"), tmp, strerror(errno));
 		w->dir[0] = '\0';
 		return (-1);
 	}
@@ -250,8 +251,8 @@ zl_ctx(char **cause)
 		if ((zl_context = zmq_ctx_new()) == NULL) {
 			pthread_mutex_unlock(&zl_mu);
 			if (cause != NULL)
-				xasprintf(cause, "cannot make a ZeroMQ context: "
-				    "%s", zmq_strerror(errno));
+				xasprintf(cause, _("cannot make a ZeroMQ "
+				    "context: %s"), zmq_strerror(errno));
 			return (NULL);
 		}
 		/* Sockets are few and per thread; one I/O thread is plenty. */
@@ -274,7 +275,7 @@ zl_socket(int type, int hwm, char **cause)
 		return (NULL);
 	if ((s = zmq_socket(ctx, type)) == NULL) {
 		if (cause != NULL)
-			xasprintf(cause, "cannot make a ZeroMQ socket: %s",
+			xasprintf(cause, _("cannot make a ZeroMQ socket: %s"),
 			    zmq_strerror(errno));
 		return (NULL);
 	}
@@ -298,7 +299,7 @@ zl_bind(void *s, const char *ep, char *actual, char **cause)
 
 	if (zmq_bind(s, ep) != 0) {
 		if (cause != NULL)
-			xasprintf(cause, "cannot bind %s: %s", ep,
+			xasprintf(cause, _("cannot bind %s: %s"), ep,
 			    zmq_strerror(errno));
 		return (-1);
 	}
@@ -313,7 +314,7 @@ zl_connect(void *s, const char *ep, char **cause)
 {
 	if (zmq_connect(s, ep) != 0) {
 		if (cause != NULL)
-			xasprintf(cause, "cannot connect to %s: %s", ep,
+			xasprintf(cause, _("cannot connect to %s: %s"), ep,
 			    zmq_strerror(errno));
 		return (-1);
 	}
@@ -452,7 +453,7 @@ zl_monitor(void *sock, char **cause)
 	if (zmq_socket_monitor(sock, ep, ZMQ_EVENT_CONNECTED |
 	    ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED) != 0) {
 		if (cause != NULL)
-			xasprintf(cause, "cannot monitor a socket: %s",
+			xasprintf(cause, _("cannot monitor a socket: %s"),
 			    zmq_strerror(errno));
 		return (NULL);
 	}

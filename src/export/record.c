@@ -27,6 +27,7 @@
 #include "arrivals.h"
 #include "bcast.h"
 #include "clock.h"
+#include "i18n.h"
 #include "json.h"
 #include "rack.h"
 #include "scenario.h"
@@ -489,24 +490,25 @@ replay_open_stream(FILE *f, const char *path, char **cause)
 	rp->f = f;
 	if ((rc = replay_line(rp, &line, &cap, &len)) != 0) {
 		if (rc == -1)
-			replay_fail(rp, cause, "a line too long: not a "
-			    "dishrack recording");
+			replay_fail(rp, cause, _("a line too long: not a "
+			    "dishrack recording"));
 		else
-			xasprintf(cause, "%s: empty, or cut before the end of "
-			    "its first line: not a dishrack recording", path);
+			xasprintf(cause, _("%s: empty, or cut before the end "
+			    "of its first line: not a dishrack recording"),
+			    path);
 		goto fail;
 	}
 	if (len == 0 || line[0] != '{' ||
 	    (h = json_parse(line, len, &why)) == NULL ||
 	    json_get_int(h, "dishrack_recording", &format) == -1) {
 		free(why);
-		replay_fail(rp, cause, "not a dishrack recording (its first "
-		    "line is not a recording's header)");
+		replay_fail(rp, cause, _("not a dishrack recording (its first "
+		    "line is not a recording's header)"));
 		goto fail;
 	}
 	if (format != RECORD_FORMAT) {
-		replay_fail(rp, cause, "a recording of format %lld; this "
-		    "dishrack (%s) reads format %d", (long long)format,
+		replay_fail(rp, cause, _("a recording of format %lld; this "
+		    "dishrack (%s) reads format %d"), (long long)format,
 		    PACKAGE_VERSION, RECORD_FORMAT);
 		goto fail;
 	}
@@ -516,8 +518,8 @@ replay_open_stream(FILE *f, const char *path, char **cause)
 	if (file == NULL || source == NULL || json_get_int(h, "seed",
 	    &seed) == -1 || v == NULL || v->type != JSON_NUMBER ||
 	    json_get_string(h, "clock") == NULL) {
-		replay_fail(rp, cause, "a header without its file, source, "
-		    "seed, clock or speed");
+		replay_fail(rp, cause, _("a header without its file, source, "
+		    "seed, clock or speed"));
 		goto fail;
 	}
 	rp->speed = v->number;
@@ -531,7 +533,7 @@ replay_open_stream(FILE *f, const char *path, char **cause)
 	/* The scenario as it was run: its text, the --set lines, the seed. */
 	v = json_get(h, "source");
 	if ((rp->scn = scenario_parse(file, source, v->len, &why)) == NULL) {
-		replay_fail(rp, cause, "the recorded scenario: %s", why);
+		replay_fail(rp, cause, _("the recorded scenario: %s"), why);
 		free(why);
 		goto fail;
 	}
@@ -543,8 +545,8 @@ replay_open_stream(FILE *f, const char *path, char **cause)
 			else
 				*nl = '\0';
 			if (*p != '\0' && scenario_set(rp->scn, p, &why) == -1) {
-				replay_fail(rp, cause, "the recorded "
-				    "scenario: %s", why);
+				replay_fail(rp, cause, _("the recorded "
+				    "scenario: %s"), why);
 				free(why);
 				free(sets);
 				goto fail;
@@ -554,7 +556,7 @@ replay_open_stream(FILE *f, const char *path, char **cause)
 	}
 	rp->scn->seed = (uint64_t)seed;
 	if (scenario_validate(rp->scn, rp->force, &why) == -1) {
-		replay_fail(rp, cause, "the recorded scenario: %s", why);
+		replay_fail(rp, cause, _("the recorded scenario: %s"), why);
 		free(why);
 		goto fail;
 	}
@@ -854,32 +856,32 @@ replay_run(struct replay *rp, struct stats *st, struct taps *taps,
 		if ((rc = replay_line(rp, &line, &cap, &len)) == 1)
 			break;
 		if (rc == -1) {
-			replay_fail(rp, cause, "a line too long for a "
-			    "recording");
+			replay_fail(rp, cause, _("a line too long for a "
+			    "recording"));
 			goto bad;
 		}
 		if (ended) {
-			replay_fail(rp, cause, "more after the end line");
+			replay_fail(rp, cause, _("more after the end line"));
 			goto bad;
 		}
 		if (len > 0 && line[0] == '[') {
 			if (replay_event(line, len, rp->scn, &e) == -1) {
-				replay_fail(rp, cause, "not an event "
-				    "[t,worker,station,\"kind\",dish,arg]");
+				replay_fail(rp, cause, _("not an event "
+				    "[t,worker,station,\"kind\",dish,arg]"));
 				goto bad;
 			}
 			if (e.worker != EV_ENGINE && (e.worker >= rp->nnames ||
 			    rp->names[e.worker] == NULL)) {
-				replay_fail(rp, cause, "an event of worker "
-				    "%u before its name", e.worker);
+				replay_fail(rp, cause, _("an event of worker "
+				    "%u before its name"), e.worker);
 				goto bad;
 			}
 			if (e.t > rp->last_t)
 				rp->last_t = e.t;
 			if (e.kind == EV_SCRIPT && e.worker == EV_ENGINE &&
 			    ((unsigned)e.arg >= rp->scn->nscript)) {
-				replay_fail(rp, cause, "a script step %d of "
-				    "%u", e.arg, rp->scn->nscript);
+				replay_fail(rp, cause, _("a script step %d of "
+				    "%u"), e.arg, rp->scn->nscript);
 				goto bad;
 			}
 			/* Switched on live: the summary has the GIL's figures. */
@@ -894,12 +896,12 @@ replay_run(struct replay *rp, struct stats *st, struct taps *taps,
 		if (len == 0 || line[0] != '{' ||
 		    (j = json_parse(line, len, &why)) == NULL) {
 			if (why != NULL) {
-				replay_fail(rp, cause, "not a recording's "
-				    "line: %s", why);
+				replay_fail(rp, cause, _("not a recording's "
+				    "line: %s"), why);
 				free(why);
 			} else
-				replay_fail(rp, cause, "not a recording's "
-				    "line");
+				replay_fail(rp, cause, _("not a recording's "
+				    "line"));
 			goto bad;
 		}
 		rc = 0;
@@ -918,14 +920,14 @@ replay_run(struct replay *rp, struct stats *st, struct taps *taps,
 			rc = -1;
 		json_free(j);
 		if (rc == -1) {
-			replay_fail(rp, cause, "not a recording's line");
+			replay_fail(rp, cause, _("not a recording's line"));
 			goto bad;
 		}
 	}
 	free(line);
 	if (!ended) {
-		xasprintf(cause, "%s: cut short after line %u, %.3f s into "
-		    "the run (no end line): the summary is of what it holds",
+		xasprintf(cause, _("%s: cut short after line %u, %.3f s into "
+		    "the run (no end line): the summary is of what it holds"),
 		    rp->path, rp->line, (double)rp->last_t / 1e9);
 		replay_cut(rp, st);
 		rp->complete = 0;

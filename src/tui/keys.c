@@ -135,16 +135,17 @@ tui_next_lock(struct tui *t)
 	const struct scenario	*scn = engine_scenario(t->eng);
 	static const char *const next[] = { "mutex", "spin", "atomic",
 	    "none" };
-	char			 set[48], done[96];
+	char			 set[48], done[256];
 	unsigned		 m = (unsigned)scn->cupboard_lock;
 
 	if (!scn->cupboard) {
-		tui_set_status(t, "this run has no [cupboard] to lock");
+		tui_set_status(t, "%s",
+		    _("this run has no [cupboard] to lock"));
 		return;
 	}
 	snprintf(set, sizeof set, "cupboard.lock=%s", next[m % 4]);
-	snprintf(done, sizeof done, "the cupboard's lock is now %s, from "
-	    "each dryer's next dish", next[m % 4]);
+	snprintf(done, sizeof done, _("the cupboard's lock is now %s, from "
+	    "each dryer's next dish"), next[m % 4]);
 	tui_live_set(t, set, done);
 }
 
@@ -156,9 +157,9 @@ tui_toggle_gil(struct tui *t)
 	int		 off = atomic_load(&run->gil_off);
 
 	tui_live_set(t, off ? "scenario.gil=on" : "scenario.gil=off", !off ?
-	    "the GIL is off: threads compute at once, from their next dish" :
-	    atomic_load(&run->gil_ever) ?
-	    "the GIL is on again, from each worker's next dish" :
+	    _("the GIL is off: threads compute at once, from their next "
+	    "dish") : atomic_load(&run->gil_ever) ?
+	    _("the GIL is on again, from each worker's next dish") :
 	    _("the GIL is on: from each worker's next dish, one thread "
 	    "computes at a time"));
 }
@@ -178,7 +179,7 @@ tui_rack_capacity(struct tui *t, int up)
 	unsigned		 si = t->selected > 0 ? (unsigned)t->selected : 1;
 	uint32_t		 cap;
 	unsigned		 k;
-	char			 set[64], done[96], v[16];
+	char			 set[64], done[256], v[16];
 
 	if (si >= scn->nstations)
 		return;
@@ -195,9 +196,9 @@ tui_rack_capacity(struct tui *t, int up)
 	else
 		snprintf(v, sizeof v, "%u", steps[k]);
 	snprintf(set, sizeof set, "%s.rack=%s", scn->stations[si].name, v);
-	snprintf(done, sizeof done, "the rack in front of %s holds %s now",
-	    scn->stations[si].name, steps[k] == 0 ? "none (a hand-off)" :
-	    steps[k] == RACK_UNBOUNDED ? "any number" : v);
+	snprintf(done, sizeof done, _("the rack in front of %s holds %s now"),
+	    scn->stations[si].name, steps[k] == 0 ? _("none (a hand-off)") :
+	    steps[k] == RACK_UNBOUNDED ? _("any number") : v);
 	tui_live_set(t, set, done);
 }
 

@@ -43,7 +43,8 @@ tui_draw_header(struct tui *t)
 	/* Where the racks are, when not in this run's memory. */
 	racks[0] = '\0';
 	if ((where = engine_racks_where(t->eng)) != NULL)
-		snprintf(racks, sizeof racks, _(" racks in %s |"), where);
+		snprintf(racks, sizeof racks, _(" racks in %s |"),
+		    where[0] != '\0' ? _(where) : "");
 	snprintf(right, sizeof right,
 	    _("%s %s | %s clock | t=%.1fs | speed %s%g "
 	    "| %s "), racks, scn_mode_name(scn->mode),

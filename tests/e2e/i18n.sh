@@ -84,6 +84,42 @@ expect_grep "$TMP/err" "enum.scn:2:8: threads, processes 또는 async 중 하나
 expect_exit 2 "ko bad --set" -- $KO "$DISHRACK" --headless --set dryer.time=abc seed-threads
 expect_grep "$TMP/err" "dryer.time: 2s, 150ms, 1s..3s, exp(2s) 같은 시간이 필요한데 'abc'입니다" \
     "ko: a --set value's error in Korean"
+# The program's own errors, which name no place in a scenario: a run
+# that cannot start its Redis or its ZeroMQ sockets, a --matrix refused.
+# (robustness.sh says the broker's outage and return in Korean.)
+if "$DISHRACK" --check --set scenario.transport=redis seed-threads 2>/dev/null; then
+	mkdir -p "$TMP/rt"
+	expect_exit 1 "ko no redis-server" -- $KO PATH=/nonexistent TMPDIR="$TMP/rt" \
+	    "$DISHRACK" --headless -q --set scenario.transport=redis seed-threads
+	expect_grep "$TMP/err" "^dishrack: transport = redis에는 PATH에 redis-server가 필요합니다 (Debian: apt-get install redis-server)$" \
+	    "ko: a run's own error in Korean"
+	expect_exit 1 "en no redis-server" -- env LANG=C.UTF-8 PATH=/nonexistent \
+	    TMPDIR="$TMP/rt" "$DISHRACK" --headless -q --set scenario.transport=redis seed-threads
+	expect_grep "$TMP/err" "^dishrack: transport = redis needs redis-server on PATH (Debian: apt-get install redis-server)$" \
+	    "en: a run's own error unchanged"
+	[ -z "$(ls "$TMP/rt")" ] && ok || bad "no redis-server: left $(ls "$TMP/rt")"
+fi
+if "$DISHRACK" --check --set scenario.transport=zmq seed-threads 2>/dev/null; then
+	long=$TMP/$(printf '%0100d' 0)
+	expect_exit 2 "ko TMPDIR too long" -- $KO TMPDIR="$long" \
+	    "$DISHRACK" --headless -q --set scenario.transport=zmq seed-threads
+	expect_grep "$TMP/err" "^dishrack: ipc:// 소켓에 쓰기에는 TMPDIR이 너무 깁니다 ($long)$" \
+	    "ko: ZeroMQ's error in Korean"
+fi
+expect_exit 2 "ko --matrix keys" -- $KO "$DISHRACK" --headless \
+    --matrix 'a=1 b=2 c=3 d=4 e=5' seed-threads
+expect_grep "$TMP/err" "^dishrack: --matrix: 키는 최대 4개입니다$" "ko: --matrix's error in Korean"
+expect_exit 2 "ko --matrix word" -- $KO "$DISHRACK" --headless --matrix dryer.count seed-threads
+expect_grep "$TMP/err" "^dishrack: --matrix: KEY=V1,V2 ...가 필요한데 'dryer.count'입니다$" \
+    "ko: --matrix's word quoted as it is"
+expect_exit 2 "en --matrix keys" -- env LANG=C.UTF-8 "$DISHRACK" --headless \
+    --matrix 'a=1 b=2 c=3 d=4 e=5' seed-threads
+expect_grep "$TMP/err" "^dishrack: --matrix: at most 4 keys$" "en: --matrix's error unchanged"
+# A recording that is not one: the words Korean, the file's name as given.
+printf '{"x":1}\n' >"$TMP/notrec.jsonl"
+expect_exit 2 "ko --replay not a recording" -- $KO "$DISHRACK" --headless --replay "$TMP/notrec.jsonl"
+expect_grep "$TMP/err" "notrec.jsonl:1: dishrack 기록이 아닙니다 (첫 줄이 기록의 머리 줄이 아님)$" \
+    "ko: --replay's error in Korean"
 expect_exit 2 "en bad option" -- env LANG=C.UTF-8 "$DISHRACK" --bogus
 expect_grep "$TMP/err" "unknown option '--bogus'" "default: English"
 # In the C locale gettext ignores LANGUAGE: its text could not be shown.
@@ -323,6 +359,12 @@ expect_screen "교착상태: dryer-1: .* 기다림, dryer-2 보유" "deadlock: t
 start 100 30 "LANG=C.UTF-8 LANGUAGE=ko $DISHRACK pubsub"
 expect_screen "팬아웃  pub-1" "pubsub: the fan-out in Korean"
 aligned "pubsub screen"
+# A live change refused, on the status line: by the engine ({ on a
+# broadcast), and by the screen (L with no cupboard).
+$T send-keys -t ko '{'
+expect_screen "방송에는 바꿀 용량이 없습니다" "pubsub: the engine's refusal in Korean"
+$T send-keys -t ko L
+expect_screen "이 실행에는 락을 걸 \[cupboard\]가 없습니다" "pubsub: the screen's refusal in Korean"
 start 100 30 "LANG=C.UTF-8 LANGUAGE=ko $DISHRACK webserver"
 expect_screen "페이지 지연" "web: the latency pane in Korean"
 expect_screen "? 도움말   q 종료" "web: its key line in Korean"
