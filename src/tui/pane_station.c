@@ -395,12 +395,15 @@ tui_station_footer(struct tui *t, unsigned si)
 	const struct rect	*r = &t->lay.station[si];
 	unsigned long long	 done = t->st.st[si].dishes;
 	double			 busy = tui_busy_now(t, si) * 100.0;
-	int			 x = 0, lx;
+	int			 x = 0, lx, lost;
 
-	tui_station_foot(t, r, &x, A_NORMAL, _(" %llu done, busy %.0f%% "),
-	    done,
-	    busy);
-	if (x == 0)
+	/* Updates lost: the race's lesson, before the busy figure. */
+	lost = run->cupboard != NULL && si == run->nstations - 1 &&
+	    done > atomic_load(&run->cupboard->count);
+	if (!lost)
+		tui_station_foot(t, r, &x, A_NORMAL,
+		    _(" %llu done, busy %.0f%% "), done, busy);
+	if (x == 0 && !lost)
 		tui_station_foot(t, r, &x, A_NORMAL, _(" %llu done, %.0f%% "),
 		    done, busy);
 	if (x == 0)

@@ -669,6 +669,9 @@ expect_screen "| running" "race: still running at its second caption"
 expect_screen "│ █ dryer-[12]   dish-[0-9]*  *read [0-9]* " "race: the count a dryer read"
 expect_screen "dryer-[12] read \([0-9]*\), dryer-[12] read \1, *│" "race: who read what" 15
 expect_screen "both wrote [0-9]*: one update lost" "race: the lost update in words" 15
+# The count of lost updates on the dryers' border, where the busy figure
+# left it no room at 100 columns.
+expect_screen "done cupboard [0-9]* (none) [1-9][0-9]* LOST " "race: LOST on the border" 15
 # And in the timeline: each dryer's read-modify-write window as its own
 # glyph, the two windows overlapping in time, and a mark at the write
 # that went over the other's (tl_overlap prints what it found).
