@@ -51,6 +51,14 @@ tui_caption_layout(struct tui *t)
 		if (scn->script[i].text != NULL &&
 		    tui_cols(scn->script[i].text) + 3 > l->caption.w)
 			wide = 1;
+	/* The deadlock's cycle is said whole: it is the lesson. */
+	if (!wide && engine_deadlock_cycle(t->eng) != NULL) {
+		char	cycle[512], line[600];
+
+		snprintf(line, sizeof line, _("DEADLOCK: %s"),
+		    report_cycle_words(t->eng, cycle, sizeof cycle));
+		wide = tui_cols(line) + 1 > l->caption.w;
+	}
 	if (!wide)
 		return;
 	if (l->output.h >= 3 && l->output.y + l->output.h == l->caption.y)
@@ -76,10 +84,20 @@ tui_draw_caption(struct tui *t)
 	int			 x, y, nl, i;
 
 	if (engine_deadlock_cycle(t->eng) != NULL) {
+		char	line[600];
+
+		snprintf(line, sizeof line, _("DEADLOCK: %s"),
+		    report_cycle_words(t->eng, cycle, sizeof cycle));
 		attron(tui_attr(t, C_BAD));
 		mvhline(r->y, 0, ' ', r->w);
-		tui_printf(r->y, 0, r->w, _(" DEADLOCK: %s"),
-		    report_cycle_words(t->eng, cycle, sizeof cycle));
+		if (r->h > 1 && tui_cols(line) + 1 > r->w &&
+		    (nl = tui_wrap(line, r->w - 1, lines, 2)) > 1) {
+			for (i = 0; i < nl; i++) {
+				mvhline(r->y + i, 0, ' ', r->w);
+				tui_puts(r->y + i, 1, r->w - 1, lines[i]);
+			}
+		} else
+			tui_puts(r->y, 1, r->w - 1, line);
 		attroff(tui_attr(t, C_BAD));
 		return;
 	}

@@ -657,6 +657,14 @@ expect_screen "DEADLOCK: dryer-1 waits for the cloth" "deadlock: the banner stay
 grep -q 'dryer-[12] *done' "$TMP/screen" && bad "deadlock: a dryer's row says done" || ok
 grep -E '^dryer-[12] ' "$TMP/screen" | grep -q '╳' && ok || bad "deadlock: the timeline's lock waits"
 $T send-keys -t dr q
+# At 80 columns the banner goes on to a second row (it stopped at "waits
+# for the t").
+W=80 H=24 start "$DISHRACK deadlock"
+expect_screen "─ summary ─" "80x24 deadlock: the summary"
+$T send-keys -t dr Escape
+expect_screen "^ DEADLOCK: dryer-1 waits for the cloth, held by dryer-2; dryer-2 waits for the" "80x24 deadlock: the banner's first row"
+expect_screen "^ towel, held by dryer-1 *$" "80x24 deadlock: its second row"
+$T send-keys -t dr q
 
 # The race scene, paced to be watched: at x1 it still runs after its
 # second caption (it was over in 0.6 s); a dryer's row shows the count
