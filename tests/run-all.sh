@@ -96,6 +96,7 @@ build build-tsan CC=clang --enable-tsan && check build-tsan "ThreadSanitizer" ||
 fuzz_scn=$((FUZZ_SECONDS * 2 / 3))
 fuzz_rest=$(((FUZZ_SECONDS - fuzz_scn) / 2))
 echo "== libFuzzer: scenario ${fuzz_scn}s, set, matrix and http ${fuzz_rest}s each"
+phase_start=$(date +%s)
 if build build-fuzz CC=clang --enable-werror --enable-fuzzing; then
 	for t in scenario set matrix http; do
 		secs=$fuzz_rest; [ $t = scenario ] && secs=$fuzz_scn
@@ -110,7 +111,9 @@ else
 	status=1
 fi
 
+echo "libFuzzer: $(($(date +%s) - phase_start)) s with its build"
 echo "== valgrind, headless runs"
+phase_start=$(date +%s)
 vg_pass=0; vg_fail=0
 for args in "--clock virtual seed-threads" "--speed 20 seed-threads" \
     "--speed 20 seed-processes" "--clock virtual bottleneck" \
@@ -130,6 +133,7 @@ for args in "--clock virtual seed-threads" "--speed 20 seed-threads" \
 	fi
 done
 echo "valgrind: $vg_pass passed, $vg_fail failed"
+echo "valgrind: $(($(date +%s) - phase_start)) s, $((($(date +%s) - started) / 60)) min since the start"
 [ $vg_fail -eq 0 ] || status=1
 
 [ $status -eq 0 ] && echo "run-all: all suites passed" || echo "run-all: FAILED"
