@@ -282,10 +282,14 @@ tui_kill(struct tui *t, int all)
 		    hosts, sizeof hosts);
 	if (agents > 0) {
 		/* The words that matter first: 80 columns cut the rest. */
-		tui_set_status(t, "killed %s%s%sagent %s (SIGKILL): lost when "
-		    "its pulse stops, in 3 s; what they held goes back",
-		    rc == 0 ? "every " : "", rc == 0 ? name : "", rc == 0 ?
-		    " here, " : "", hosts);
+		if (rc == 0)
+			tui_set_status(t, _("killed every %s here, agent %s "
+			    "(SIGKILL): lost when its pulse stops, in 3 s; what "
+			    "they held goes back"), name, hosts);
+		else
+			tui_set_status(t, _("killed agent %s (SIGKILL): lost when "
+			    "its pulse stops, in 3 s; what they held goes back"),
+			    hosts);
 		free(cause);
 		return;
 	}

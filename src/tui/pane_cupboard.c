@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include "tui_private.h"
+#include "i18n.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -136,21 +137,22 @@ tui_cupboard_words(struct tui *t, char *buf, size_t len, int form)
 		}
 	}
 	if (n == 1 && other != NULL && form == 0)
-		snprintf(buf, len, "%.1fs: %s read %d, %s read %d, both wrote "
-		    "%d: one update lost", (double)c->loss_t / 1e9, other, r, me,
-		    r, r + 1);
+		snprintf(buf, len, _("%.1fs: %s read %d, %s read %d, both wrote "
+		    "%d: one update lost"), (double)c->loss_t / 1e9, other, r,
+		    me, r, r + 1);
 	else if (n == 1 && other != NULL && form == 1)
-		snprintf(buf, len, "%s and %s both read %d, wrote %d: 1 lost",
+		snprintf(buf, len, _("%s and %s both read %d, wrote %d: 1 lost"),
 		    other, me, r, r + 1);
 	else if (form == 0)
-		snprintf(buf, len, "%.1fs: %s read %d, wrote %d over %d: %d "
-		    "update%s lost", (double)c->loss_t / 1e9, me, r, r + 1, over,
-		    n, n == 1 ? "" : "s");
+		snprintf(buf, len, P_("%.1fs: %s read %d, wrote %d over %d: %d "
+		    "update lost", "%.1fs: %s read %d, wrote %d over %d: %d "
+		    "updates lost", (unsigned long)n), (double)c->loss_t / 1e9,
+		    me, r, r + 1, over, n);
 	else if (form == 1)
-		snprintf(buf, len, "%s read %d, wrote %d over %d: %d lost", me,
+		snprintf(buf, len, _("%s read %d, wrote %d over %d: %d lost"), me,
 		    r, r + 1, over, n);
 	else
-		snprintf(buf, len, "read %d twice: %d lost", r, n);
+		snprintf(buf, len, _("read %d twice: %d lost"), r, n);
 	return (1);
 }
 

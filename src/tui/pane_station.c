@@ -229,9 +229,9 @@ tui_draw_doing(struct tui *t, const struct rect *r, struct wslot *w, int wy,
 	 * count it read, to write back + 1.
 	 */
 	if ((l = tui_cupboard_reading(t, w)) >= 0) {
-		snprintf(dl, sizeof dl, "read %d, writes %d", l, l + 1);
+		snprintf(dl, sizeof dl, _("read %d, writes %d"), l, l + 1);
 		if (tui_cols(dl) > xe - x)
-			snprintf(dl, sizeof dl, "read %d", l);
+			snprintf(dl, sizeof dl, _("read %d"), l);
 		attron(tui_attr(t, C_CAPTION));
 		x += tui_puts(wy, x, xe - x, dl) + 1;
 		attroff(tui_attr(t, C_CAPTION));
