@@ -2,7 +2,7 @@
 # kill.sh: fault injection. Worker processes are killed with SIGKILL at
 # random moments, across many seeded runs of several scenarios, two runs at
 # a time. Every run must end by itself (no hang), with every dish
-# conserved: none lost, none dried twice. KILL_RUNS runs (120), each
+# conserved: none lost, none dried twice. KILL_RUNS runs (90), each
 # waited for at most KILL_TIMEOUT seconds (20) before it counts as hung.
 # make soak runs it longer (KILL_RUNS=2000); KILL_SHAPE=N soaks one shape.
 . "$(dirname "$0")/lib.sh"
@@ -10,14 +10,14 @@
 # Under ASan, a worker forked from the threaded main process can deadlock
 # in the sanitizer's own runtime (doc/redis.md, "Forked workers and the
 # allocator"): 1 run in 200 hung so in CI, with no fault of the racks.
-# The harness's 120 runs are the gcc build's; ASan checks processes in
+# The harness's 90 runs are the gcc build's; ASan checks processes in
 # processes.sh and check_processes.
 if [ "${SANITIZED:-none}" = asan ] && [ -z "${KILL_RUNS:-}" ]; then
 	echo "kill: the kill harness runs in the gcc build (not under ASan): skipped"
 	exit 77
 fi
 
-runs=${KILL_RUNS:-120}
+runs=${KILL_RUNS:-90}
 limit=${KILL_TIMEOUT:-20}
 jobs=2
 
