@@ -28,6 +28,7 @@
 #include <zmq.h>
 
 #include "i18n.h"
+#include "self.h"
 #include "xmalloc.h"
 
 #define ZL_THREAD_MAX	16
@@ -71,32 +72,22 @@ zl_release(void)
 	pthread_mutex_unlock(&zl_mu);
 }
 
-/*
- * This process's id, kept: glibc's getpid is a system call, and every put
- * and get asks whose its sockets are (a third of a plain rack's time went
- * there, bench_zmq under perf). A child learns its own in the fork.
- */
-static _Atomic pid_t	 zl_self;
-
-static void
-zl_child(void)
-{
-	atomic_store(&zl_self, getpid());
-	zl_release();
-}
-
 static void
 zl_init(void)
 {
-	atomic_store(&zl_self, getpid());
-	pthread_atfork(zl_prepare, zl_release, zl_child);
+	pthread_atfork(zl_prepare, zl_release, zl_release);
 }
 
+/*
+ * Every put and get asks whose its sockets are: the process id kept
+ * (self.c), not getpid, a system call (a third of a plain rack's time
+ * went there, bench_zmq under perf).
+ */
 static pid_t
 zl_me(void)
 {
 	pthread_once(&zl_once, zl_init);
-	return (atomic_load_explicit(&zl_self, memory_order_relaxed));
+	return (self_pid());
 }
 
 pid_t
@@ -234,7 +225,7 @@ zl_ctx(char **cause)
 
 	pthread_once(&zl_once, zl_init);
 	pthread_mutex_lock(&zl_mu);
-	if (zl_context != NULL && zl_pid != getpid()) {
+	if (zl_context != NULL && zl_pid != zl_me()) {
 		/*
 		 * A child of fork: the parent's context is not ours to touch
 		 * (its I/O thread is not here), nor are its sockets: only
@@ -257,7 +248,7 @@ zl_ctx(char **cause)
 		}
 		/* Sockets are few and per thread; one I/O thread is plenty. */
 		zmq_ctx_set(zl_context, ZMQ_BLOCKY, 0);
-		zl_pid = getpid();
+		zl_pid = zl_me();
 		zl_live = 1;
 	}
 	c = zl_context;
@@ -345,7 +336,7 @@ zl_end(void)
 	unsigned	i;
 
 	pthread_mutex_lock(&zl_mu);
-	if (zl_context == NULL || zl_pid != getpid()) {
+	if (zl_context == NULL || zl_pid != zl_me()) {
 		pthread_mutex_unlock(&zl_mu);
 		return;
 	}
@@ -367,7 +358,7 @@ zl_open_sockets(void)
 	unsigned	n;
 
 	pthread_mutex_lock(&zl_mu);
-	n = zl_context != NULL && zl_pid == getpid() ? zl_nsocks : 0;
+	n = zl_context != NULL && zl_pid == zl_me() ? zl_nsocks : 0;
 	pthread_mutex_unlock(&zl_mu);
 	return (n);
 }
@@ -449,7 +440,7 @@ zl_monitor(void *sock, char **cause)
 	n = ++zl_monitors;
 	pthread_mutex_unlock(&zl_mu);
 	snprintf(ep, sizeof ep, "inproc://dishrack-monitor-%d-%u",
-	    (int)getpid(), n);
+	    (int)self_pid(), n);
 	if (zmq_socket_monitor(sock, ep, ZMQ_EVENT_CONNECTED |
 	    ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED) != 0) {
 		if (cause != NULL)
