@@ -30,6 +30,47 @@ tui_set_status(struct tui *t, const char *fmt, ...)
 	t->urgent = 1;
 }
 
+/* The deadlock's banner, in buf, or NULL when the run is not deadlocked. */
+static const char *
+caption_deadlock(struct tui *t, char *buf, size_t len)
+{
+	char	cycle[512];
+
+	if (engine_deadlock_cycle(t->eng) == NULL)
+		return (NULL);
+	snprintf(buf, len, _("DEADLOCK: %s"),
+	    report_cycle_words(t->eng, cycle, sizeof cycle));
+	return (buf);
+}
+
+/*
+ * text on the caption's rows, after lead (an arrow; none: a space), on a
+ * second row when it is too wide for one and the layout gave two. *y
+ * ends on the last row written; returns the column after the text.
+ */
+static int
+caption_rows(const struct rect *r, const char *lead, const char *text,
+    int *y)
+{
+	char	lines[2][160];
+	int	x = 0, nl, i, pad = lead != NULL ? 2 + tui_cols(lead) : 1;
+
+	mvhline(r->y, 0, ' ', r->w);
+	if (r->h > 1 && tui_cols(text) + pad > r->w &&
+	    (nl = tui_wrap(text, r->w - pad, lines, 2)) > 1) {
+		for (i = 0; i < nl; i++, (*y)++) {
+			mvhline(*y, 0, ' ', r->w);
+			x = tui_printf(*y, 0, r->w, lead != NULL ? " %s %s" :
+			    "%.0s %s", lead != NULL && i == 0 ? lead : " ",
+			    lines[i]);
+		}
+		(*y)--;
+	} else
+		x = tui_printf(*y, 0, r->w, lead != NULL ? " %s %s" : "%.0s %s",
+		    lead != NULL ? lead : "", text);
+	return (x);
+}
+
 /*
  * A script whose captions do not fit the width gets a second caption row,
  * taken from the bottom of the output pane (or else the timeline) when it
@@ -42,6 +83,8 @@ tui_caption_layout(struct tui *t)
 	const struct scenario	*scn = engine_scenario(t->eng);
 	struct layout		*l = &t->lay;
 	struct rect		*from = NULL;
+	const char		*dl;
+	char			 line[600];
 	unsigned		 i;
 	int			 wide = 0;
 
@@ -52,13 +95,8 @@ tui_caption_layout(struct tui *t)
 		    tui_cols(scn->script[i].text) + 3 > l->caption.w)
 			wide = 1;
 	/* The deadlock's cycle is said whole: it is the lesson. */
-	if (!wide && engine_deadlock_cycle(t->eng) != NULL) {
-		char	cycle[512], line[600];
-
-		snprintf(line, sizeof line, _("DEADLOCK: %s"),
-		    report_cycle_words(t->eng, cycle, sizeof cycle));
-		wide = tui_cols(line) + 1 > l->caption.w;
-	}
+	if (!wide && (dl = caption_deadlock(t, line, sizeof line)) != NULL)
+		wide = tui_cols(dl) + 1 > l->caption.w;
 	if (!wide)
 		return;
 	if (l->output.h >= 3 && l->output.y + l->output.h == l->caption.y)
@@ -80,24 +118,12 @@ tui_draw_caption(struct tui *t)
 	const struct scenario	*scn = engine_scenario(t->eng);
 	const struct rect	*r = &t->lay.caption;
 	const char		*text = NULL;
-	char			 hint[128], cycle[512], lines[2][160];
-	int			 x, y, nl, i;
+	char			 hint[128], line[600];
+	int			 x, y = r->y;
 
-	if (engine_deadlock_cycle(t->eng) != NULL) {
-		char	line[600];
-
-		snprintf(line, sizeof line, _("DEADLOCK: %s"),
-		    report_cycle_words(t->eng, cycle, sizeof cycle));
+	if ((text = caption_deadlock(t, line, sizeof line)) != NULL) {
 		attron(tui_attr(t, C_BAD));
-		mvhline(r->y, 0, ' ', r->w);
-		if (r->h > 1 && tui_cols(line) + 1 > r->w &&
-		    (nl = tui_wrap(line, r->w - 1, lines, 2)) > 1) {
-			for (i = 0; i < nl; i++) {
-				mvhline(r->y + i, 0, ' ', r->w);
-				tui_puts(r->y + i, 1, r->w - 1, lines[i]);
-			}
-		} else
-			tui_puts(r->y, 1, r->w - 1, line);
+		caption_rows(r, NULL, text, &y);
 		attroff(tui_attr(t, C_BAD));
 		return;
 	}
@@ -110,15 +136,7 @@ tui_draw_caption(struct tui *t)
 	if (text == NULL)
 		return;
 	attron(tui_attr(t, C_CAPTION) | A_BOLD);
-	y = r->y;
-	if (r->h > 1 && tui_cols(text) + 3 > r->w &&
-	    (nl = tui_wrap(text, r->w - 3, lines, 2)) > 1) {
-		for (i = 0; i < nl; i++, y++)
-			x = tui_printf(y, 0, r->w, " %s %s",
-			    i == 0 ? t->g->arrow : " ", lines[i]);
-		y--;
-	} else
-		x = tui_printf(y, 0, r->w, " %s %s", t->g->arrow, text);
+	x = caption_rows(r, t->g->arrow, text, &y);
 	attroff(tui_attr(t, C_CAPTION) | A_BOLD);
 	/* At a [script] pause, how to go on, where it fits. */
 	if (tui_script_paused(t) && text != t->status) {
