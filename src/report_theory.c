@@ -64,6 +64,31 @@ static const char *const theory_causes[] = {
 	[TC_FINITE] = N_("a finite run")
 };
 
+/* What limits a station, where no figure goes in the words. */
+static const char *const theory_limits[] = {
+	[PL_NO_WORK] = N_("no work (time 0)"),
+	[PL_GIL] = N_("the GIL: one computes at a time"),
+	[PL_LOOP] = N_("one event loop: one computes at a time"),
+	[PL_CORES] = N_("the cores: cpu work shares them"),
+	[PL_CUPBOARD_MUTEX] = N_("the cupboard's mutex: one at a time"),
+	[PL_CUPBOARD_SPIN] = N_("the cupboard's spin lock: one at a time")
+};
+
+/* Why a prediction is approximate, where no figure goes in the words. */
+static const char *const theory_approxes[] = {
+	[PA_SCRIPT_SET] = N_("a [script] step changes the line: the steady "
+	    "state is of the line as it starts"),
+	[PA_NOT_MARKOV] = N_("times not all exponential, or a bounded rack or "
+	    "shared limit: approximate"),
+	[PA_LONG_RUN] = N_("a long run: the bottleneck's rate and the time to "
+	    "fill the line"),
+	[PA_SCRIPT_RACE] = N_("a [script] step takes workers away (which "
+	    "leaves when is a race) or sets a random time"),
+	[PA_RANDOM] = N_("random times: the timeline uses their means"),
+	[PA_SHARED] = N_("work shared by the GIL, the cores or a lock: taken "
+	    "in turn, not time-sliced")
+};
+
 /* What sets station i's capacity, e.g. "2 workers / 4 s". */
 static const char *
 theory_limit(const struct stats *s, unsigned i, int tr, char *buf,
@@ -79,32 +104,12 @@ theory_limit(const struct stats *s, unsigned i, int tr, char *buf,
 		    "%u worker / %.3g s" : "%u workers / %.3g s", ps->workers,
 		    ps->mean_s);
 		break;
-	case PL_NO_WORK:
-		theory_put(buf, len, "%s", L(N_("no work (time 0)")));
-		break;
-	case PL_GIL:
-		theory_put(buf, len, "%s", L(N_("the GIL: one computes at a "
-		    "time")));
-		break;
-	case PL_LOOP:
-		theory_put(buf, len, "%s", L(N_("one event loop: one computes "
-		    "at a time")));
-		break;
-	case PL_CORES:
-		theory_put(buf, len, "%s", L(N_("the cores: cpu work shares "
-		    "them")));
-		break;
-	case PL_CUPBOARD_MUTEX:
-		theory_put(buf, len, "%s", L(N_("the cupboard's mutex: one at a "
-		    "time")));
-		break;
-	case PL_CUPBOARD_SPIN:
-		theory_put(buf, len, "%s", L(N_("the cupboard's spin lock: one "
-		    "at a time")));
-		break;
 	case PL_LOCK:
 		theory_put(buf, len, L(N_("lock %s: one worker at a time")),
 		    st->needs[ps->limit_lock]);
+		break;
+	default:
+		theory_put(buf, len, "%s", L(theory_limits[ps->limit]));
 		break;
 	}
 	return (buf);
@@ -120,35 +125,13 @@ theory_approx(const struct stats *s, int tr, char *buf, size_t len)
 	switch (p->approx) {
 	case PA_NONE:
 		break;
-	case PA_SCRIPT_SET:
-		theory_put(buf, len, "%s", L(N_("a [script] step changes the "
-		    "line: the steady state is of the line as it starts")));
-		break;
 	case PA_UNSTABLE:
 		theory_put(buf, len, L(N_("station %s cannot keep up with the "
 		    "arrivals: its rack grows without end")),
 		    s->scn->stations[p->bottleneck].name);
 		break;
-	case PA_NOT_MARKOV:
-		theory_put(buf, len, "%s", L(N_("times not all exponential, or "
-		    "a bounded rack or shared limit: approximate")));
-		break;
-	case PA_LONG_RUN:
-		theory_put(buf, len, "%s", L(N_("a long run: the bottleneck's "
-		    "rate and the time to fill the line")));
-		break;
-	case PA_SCRIPT_RACE:
-		theory_put(buf, len, "%s", L(N_("a [script] step takes workers "
-		    "away (which leaves when is a race) or sets a random "
-		    "time")));
-		break;
-	case PA_RANDOM:
-		theory_put(buf, len, "%s", L(N_("random times: the timeline uses "
-		    "their means")));
-		break;
-	case PA_SHARED:
-		theory_put(buf, len, "%s", L(N_("work shared by the GIL, the "
-		    "cores or a lock: taken in turn, not time-sliced")));
+	default:
+		theory_put(buf, len, "%s", L(theory_approxes[p->approx]));
 		break;
 	}
 	return (buf);
